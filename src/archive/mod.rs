@@ -1,0 +1,1 @@
+//! The SQLite archive: the only code that speaks SQL.

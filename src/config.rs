@@ -1,0 +1,203 @@
+//! Configuration: the TOML file, its defaults, and the overrides the command line may apply.
+//!
+//! `config/newsvault.toml` is the documented default file; it is embedded in the binary and a
+//! test proves it parses to exactly [`Config::default`].
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The documented default configuration file, as shipped.
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("../config/newsvault.toml");
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub archive: ArchiveConfig,
+    pub fetch: FetchConfig,
+    pub sites: SitesConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveConfig {
+    /// The SQLite archive file.
+    pub path: PathBuf,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        Self {
+            path: PathBuf::from("newsvault.db"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    #[serde(with = "duration")]
+    pub connect_timeout: Duration,
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub retries: u32,
+    #[serde(with = "duration")]
+    pub retry_base_delay: Duration,
+    #[serde(with = "duration")]
+    pub max_retry_after: Duration,
+    pub per_host_concurrency: usize,
+    #[serde(with = "duration")]
+    pub per_host_interval: Duration,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            user_agent: "Mozilla/5.0 (compatible; newsvault/0.1; +https://github.com/newsvault/newsvault)"
+                .to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: 15 * 1024 * 1024,
+            max_redirects: 10,
+            retries: 3,
+            retry_base_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(300),
+            per_host_concurrency: 2,
+            per_host_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SitesConfig {
+    pub qq: QqConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QqConfig {
+    /// Scheme and host (and optional path prefix) that Tencent News pages are fetched from.
+    pub fetch_base: String,
+}
+
+impl Default for QqConfig {
+    fn default() -> Self {
+        Self {
+            fetch_base: "https://new.qq.com".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses a configuration from TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    /// Reads and parses a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text, path)
+    }
+
+    fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.to_owned(),
+            message,
+        };
+        if self.fetch.per_host_concurrency == 0 {
+            return Err(invalid("fetch.per_host_concurrency must be at least 1".into()));
+        }
+        if self.fetch.max_body_bytes == 0 {
+            return Err(invalid("fetch.max_body_bytes must be at least 1".into()));
+        }
+        if self.fetch.timeout.is_zero() || self.fetch.connect_timeout.is_zero() {
+            return Err(invalid("fetch timeouts must be longer than zero".into()));
+        }
+        match url::Url::parse(&self.sites.qq.fetch_base) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            _ => {
+                return Err(invalid(format!(
+                    "sites.qq.fetch_base must be an http(s) URL, not {:?}",
+                    self.sites.qq.fetch_base
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Durations as human-readable strings ("30s", "6h"), via humantime.
+mod duration {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text)
+            .map_err(|e| serde::de::Error::custom(format!("invalid duration {text:?}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_file_parses_to_the_defaults() {
+        let parsed = Config::from_toml(DEFAULT_CONFIG_TOML, Path::new("config/newsvault.toml"))
+            .expect("shipped config parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        assert_eq!(
+            Config::from_toml("", Path::new("x.toml")).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let err = Config::from_toml("[fetch]\ntimeout_s = 3\n", Path::new("a.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("a.toml") && msg.contains("timeout_s"), "{msg}");
+
+        let err = Config::from_toml("[fetch]\ntimeout = \"soon\"\n", Path::new("b.toml")).unwrap_err();
+        assert!(err.to_string().contains("invalid duration"), "{err}");
+
+        let err = Config::from_toml("[sites.qq]\nfetch_base = \"ftp://x\"\n", Path::new("c.toml"))
+            .unwrap_err();
+        assert!(err.to_string().contains("fetch_base"), "{err}");
+    }
+}

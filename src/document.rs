@@ -1,0 +1,1 @@
+//! The archive document format (docs/archive-format.md): render and parse.

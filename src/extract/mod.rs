@@ -1,0 +1,1 @@
+//! Extraction: HTML in, article out. Pure and synchronous.

@@ -1,0 +1,1 @@
+//! Turns a URL into bytes and decoded text.

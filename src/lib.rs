@@ -1,0 +1,17 @@
+//! newsvault: a feed and archive crawler for news.
+//!
+//! The modules follow the pipeline, each with one job:
+//! - [`sites`] knows each supported site (URL forms, canonical links, selectors, removal signals);
+//! - [`fetch`] turns a URL into bytes and decoded text, politely;
+//! - [`extract`] is pure and synchronous: HTML in, article (or a reason why not) out;
+//! - [`document`] renders and parses the archive document format;
+//! - [`archive`] is the only code that speaks SQL;
+//! - [`pipeline`] orchestrates one URL from fetch to archive.
+
+pub mod archive;
+pub mod config;
+pub mod document;
+pub mod extract;
+pub mod fetch;
+pub mod pipeline;
+pub mod sites;

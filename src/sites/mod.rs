@@ -1,0 +1,1 @@
+//! Site knowledge, one module per site.
