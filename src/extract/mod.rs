@@ -1,1 +1,184 @@
-//! Extraction: HTML in, article out. Pure and synchronous.
+//! Extraction: HTML in, article (or the reason there is none) out. Pure and synchronous: no I/O,
+//! and the DOM never outlives the call (scraper's DOM is not `Send`).
+
+pub mod markdown;
+
+use scraper::{Html, Selector};
+use url::Url;
+
+use crate::document::{Document, summarize};
+use crate::sites::{ArticleRef, Site};
+
+/// Version of the extraction rules, recorded with every version so that a later `reprocess`
+/// knows which documents an improved extractor would change.
+pub const EXTRACTOR_VERSION: &str = "1";
+
+/// An extracted article, before it becomes a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub title: String,
+    /// Publish time as the site shows it, in the site's zone: `YYYY-MM-DD HH:MM:SS`.
+    pub published: String,
+    /// The media or author name, when the page names one.
+    pub author: Option<String>,
+    /// Cover image URL, when the page has one.
+    pub cover: Option<String>,
+    pub lang: String,
+    pub body: markdown::Body,
+}
+
+/// What a page turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Extraction {
+    Article(Article),
+    /// The article is gone; `signal` is the evidence.
+    Removed { signal: String },
+    /// An anti-bot interstitial stood in for the page.
+    Blocked { signal: String },
+    /// The page is not an article we can archive, and why.
+    NotArticle { reason: String },
+}
+
+impl Article {
+    /// The archive document for this article.
+    pub fn to_document(&self, target: &ArticleRef) -> Document {
+        Document {
+            title: self.title.clone(),
+            date: self.published.clone(),
+            summary: summarize(&self.body.plain_text, &self.lang),
+            site: target.site.key().to_owned(),
+            lang: self.lang.clone(),
+            thumbnail: self.cover.clone().unwrap_or_default(),
+            body: self.body.markdown.clone(),
+            source_url: target.canonical_url.clone(),
+        }
+    }
+}
+
+/// Extracts the article of `target` from its page, fetched from `final_url`.
+pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
+    match target.site {
+        Site::Qq => crate::sites::qq::extract(html, target, final_url),
+    }
+}
+
+/// Whether a Content-Type names an HTML (or unknown, hence sniffable) document.
+pub fn is_html_content_type(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else { return true };
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime.is_empty()
+        || matches!(
+            mime.as_str(),
+            "text/html" | "application/xhtml+xml" | "text/plain" | "application/octet-stream"
+        )
+}
+
+/// The JSON object assigned to `var` in an inline script (`window.DATA = {...};`).
+/// `None` when no script assigns it; `Some(Err)` when the object is not valid JSON.
+pub(crate) fn assigned_json(doc: &Html, var: &str) -> Option<Result<serde_json::Value, String>> {
+    let scripts = Selector::parse("script").expect("static selector");
+    for script in doc.select(&scripts) {
+        let text: String = script.text().collect();
+        let Some(pos) = text.find(var) else { continue };
+        let after = &text[pos + var.len()..];
+        let Some(eq) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let Some(start) = eq.find('{') else {
+            return Some(Err(format!("{var} is not assigned an object")));
+        };
+        let object = &eq[start..];
+        return Some(match balanced_object(object) {
+            Some(json) => serde_json::from_str(json).map_err(|e| format!("{var} is not valid JSON: {e}")),
+            None => Err(format!("{var} has no closing brace")),
+        });
+    }
+    None
+}
+
+/// The prefix of `s` up to the brace closing its first `{`, skipping braces inside strings.
+fn balanced_object(s: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in s.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(&s[..=i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The `content` of the first `<meta {attr}="{name}">`, trimmed, if not empty.
+pub(crate) fn meta_content(doc: &Html, attr: &str, name: &str) -> Option<String> {
+    let metas = Selector::parse("meta").expect("static selector");
+    doc.select(&metas)
+        .find(|m| {
+            m.value()
+                .attr(attr)
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case(name))
+        })
+        .and_then(|m| m.value().attr("content"))
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+}
+
+/// The collapsed text of the first element matching `selector`, if not empty.
+pub(crate) fn first_text(doc: &Html, selector: &Selector) -> Option<String> {
+    doc.select(selector)
+        .map(|e| clean_line(&e.text().collect::<String>()))
+        .find(|t| !t.is_empty())
+}
+
+/// One line of text: whitespace runs collapsed to a space, ends trimmed.
+pub(crate) fn clean_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assigned_json_finds_the_object_and_reports_bad_json() {
+        let doc = Html::parse_document(
+            r#"<script>var x=1;</script><script>window.DATA = {"a": "}{\"", "b": {"c": 2}};</script>"#,
+        );
+        let v = assigned_json(&doc, "window.DATA").unwrap().unwrap();
+        assert_eq!(v["b"]["c"], 2);
+        assert_eq!(v["a"], "}{\"");
+
+        let bad = Html::parse_document(r#"<script>window.DATA = {"a": undefined};</script>"#);
+        let err = assigned_json(&bad, "window.DATA").unwrap().unwrap_err();
+        assert!(err.contains("not valid JSON"), "{err}");
+
+        let none = Html::parse_document("<p>x</p>");
+        assert!(assigned_json(&none, "window.DATA").is_none());
+    }
+
+    #[test]
+    fn html_content_types() {
+        assert!(is_html_content_type(Some("text/html; charset=gbk")));
+        assert!(is_html_content_type(None));
+        assert!(!is_html_content_type(Some("application/pdf")));
+        assert!(!is_html_content_type(Some("image/jpeg")));
+        assert!(!is_html_content_type(Some("application/json")));
+    }
+}

@@ -1,1 +1,72 @@
-//! Site knowledge, one module per site.
+//! Site knowledge, one module per site: which URLs are its articles, their canonical form and id,
+//! where pages are fetched from, and (in the same module) how its pages are read.
+
+pub mod qq;
+
+use url::Url;
+
+use crate::config::SitesConfig;
+
+/// The sites newsvault has a module for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Site {
+    Qq,
+}
+
+impl Site {
+    /// The site key used in documents and paths (`categories`, `content/<lang>/news/<site>/`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Site::Qq => qq::SITE_KEY,
+        }
+    }
+}
+
+/// One article, identified: what to fetch and what to call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleRef {
+    pub site: Site,
+    /// The site's article id, used as the file name.
+    pub id: String,
+    /// The link documents carry; independent of where the page is fetched from.
+    pub canonical_url: String,
+    /// Where the page is fetched from (a configured mirror may stand in for the site).
+    pub fetch_url: Url,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SiteError {
+    #[error("not a URL: {url:?} ({reason})")]
+    InvalidUrl { url: String, reason: String },
+    #[error("{url}: no site module for host {host:?} (supported: Tencent News)")]
+    Unsupported { url: String, host: String },
+    #[error("{url}: not an article link of {site}: {reason}")]
+    NotAnArticle {
+        url: String,
+        site: &'static str,
+        reason: String,
+    },
+}
+
+/// Identifies the article a URL points at.
+pub fn resolve(url: &str, config: &SitesConfig) -> Result<ArticleRef, SiteError> {
+    let parsed = Url::parse(url.trim()).map_err(|e| SiteError::InvalidUrl {
+        url: url.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(SiteError::InvalidUrl {
+            url: url.to_owned(),
+            reason: format!("scheme {:?} is not http(s)", parsed.scheme()),
+        });
+    }
+    let host = parsed.host_str().unwrap_or("").to_ascii_lowercase();
+    if qq::is_qq_host(&host) {
+        return qq::resolve(&parsed, &config.qq);
+    }
+    Err(SiteError::Unsupported {
+        url: url.to_owned(),
+        host,
+    })
+}

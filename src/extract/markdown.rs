@@ -1,0 +1,1018 @@
+//! Article body HTML → the archive format's Markdown, and the body's plain text.
+//!
+//! Hand-written over scraper's DOM rather than a general HTML-to-Markdown crate because the
+//! archive format fixes the output to match the files existing archives already hold (written by
+//! Python's markdownify): setext `h1`/`h2`, `**bold**`, `*` bullets, `  \n` line breaks, images as
+//! paragraphs of their own with `data-src` preferred, and escaping of only what Markdown would
+//! read as syntax. Sites pass selectors for their page furniture, which leaves no trace.
+
+use scraper::{ElementRef, Node, Selector};
+use url::Url;
+
+/// Nesting deeper than this is flattened to its text: hostile pages nest thousands deep.
+const MAX_DEPTH: usize = 200;
+
+/// The converted body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    /// Markdown, blocks separated by one blank line, no leading or trailing whitespace.
+    pub markdown: String,
+    /// The text a reader sees, blocks joined with nothing between them (for the summary).
+    pub plain_text: String,
+    /// Absolute image URLs in document order.
+    pub images: Vec<String>,
+    /// Number of text blocks (paragraphs, headings, list items, ...), images not counted.
+    pub text_blocks: usize,
+}
+
+/// Converts body containers to Markdown, skipping elements matched by `skip`.
+pub struct Converter<'s> {
+    base: &'s Url,
+    skip: &'s [Selector],
+    /// Paragraphs starting with one of these are boilerplate, not body.
+    dropped_prefixes: &'s [&'s str],
+}
+
+#[derive(Debug, Clone)]
+enum Inline {
+    Text(String),
+    Strong(Vec<Inline>),
+    Emphasis(Vec<Inline>),
+    Code(String),
+    Link { href: String, children: Vec<Inline> },
+    /// Wrapper-only markup (spans, fonts, unknown inline tags): only its children count.
+    Span(Vec<Inline>),
+    Image { alt: String, src: String },
+    LineBreak,
+}
+
+#[derive(Debug, Clone)]
+enum Block {
+    Paragraph(Vec<Inline>),
+    Heading(u8, Vec<Inline>),
+    Image { alt: String, src: String },
+    Quote(Vec<Block>),
+    List { ordered: bool, start: u64, items: Vec<Vec<Block>> },
+    Table(Vec<Vec<Vec<Inline>>>),
+    Code(String),
+    Rule,
+}
+
+/// Elements whose content is never article text.
+fn is_dropped(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "video"
+            | "audio"
+            | "source"
+            | "track"
+            | "canvas"
+            | "svg"
+            | "math"
+            | "button"
+            | "form"
+            | "input"
+            | "select"
+            | "textarea"
+            | "nav"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "base"
+            | "map"
+            | "area"
+            | "dialog"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "header"
+            | "footer"
+            | "aside"
+            | "figure"
+            | "figcaption"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "pre"
+            | "hr"
+            | "center"
+            | "address"
+            | "details"
+            | "summary"
+            | "body"
+            | "html"
+    )
+}
+
+/// Image captions render as plain paragraphs, even when the page marks them up as italics.
+fn is_caption(el: &ElementRef<'_>) -> bool {
+    el.value().classes().any(|c| {
+        matches!(
+            c,
+            "desc" | "img-desc" | "image_desc" | "imageDes" | "content-pic-desc" | "pic-desc"
+        )
+    })
+}
+
+/// Collects blocks, with the paragraph being built.
+#[derive(Default)]
+struct BlockSink {
+    blocks: Vec<Block>,
+    inline: Vec<Inline>,
+}
+
+impl BlockSink {
+    fn flush(&mut self) {
+        if self.inline.is_empty() {
+            return;
+        }
+        let inlines = std::mem::take(&mut self.inline);
+        push_paragraph(&mut self.blocks, inlines);
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        self.flush();
+        self.blocks
+    }
+}
+
+/// Adds a paragraph, lifting images out so each stands as a paragraph of its own.
+fn push_paragraph(blocks: &mut Vec<Block>, inlines: Vec<Inline>) {
+    for segment in split_images(inlines) {
+        match segment {
+            Segment::Inlines(run) => {
+                if !is_blank(&run) {
+                    blocks.push(Block::Paragraph(run));
+                }
+            }
+            Segment::Image { alt, src } => blocks.push(Block::Image { alt, src }),
+        }
+    }
+}
+
+enum Segment {
+    Inlines(Vec<Inline>),
+    Image { alt: String, src: String },
+}
+
+/// Splits an inline run at its images, keeping formatting around them on both sides.
+fn split_images(inlines: Vec<Inline>) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for inline in inlines {
+        match inline {
+            Inline::Image { alt, src } => {
+                out.push(Segment::Inlines(std::mem::take(&mut current)));
+                out.push(Segment::Image { alt, src });
+            }
+            Inline::Strong(children) if contains_image(&children) => {
+                rewrap(&mut out, &mut current, children, Inline::Strong)
+            }
+            Inline::Emphasis(children) if contains_image(&children) => {
+                rewrap(&mut out, &mut current, children, Inline::Emphasis)
+            }
+            Inline::Span(children) if contains_image(&children) => {
+                rewrap(&mut out, &mut current, children, Inline::Span)
+            }
+            Inline::Link { href, children } if contains_image(&children) => {
+                rewrap(&mut out, &mut current, children, |c| Inline::Link {
+                    href: href.clone(),
+                    children: c,
+                })
+            }
+            other => current.push(other),
+        }
+    }
+    out.push(Segment::Inlines(current));
+    out
+}
+
+fn rewrap(
+    out: &mut Vec<Segment>,
+    current: &mut Vec<Inline>,
+    children: Vec<Inline>,
+    wrap: impl Fn(Vec<Inline>) -> Inline,
+) {
+    let mut parts = split_images(children).into_iter().peekable();
+    while let Some(part) = parts.next() {
+        match part {
+            Segment::Inlines(run) => {
+                if !run.is_empty() {
+                    current.push(wrap(run));
+                }
+                if parts.peek().is_some() {
+                    out.push(Segment::Inlines(std::mem::take(current)));
+                }
+            }
+            image @ Segment::Image { .. } => out.push(image),
+        }
+    }
+}
+
+fn contains_image(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|i| match i {
+        Inline::Image { .. } => true,
+        Inline::Strong(c)
+        | Inline::Emphasis(c)
+        | Inline::Span(c)
+        | Inline::Link { children: c, .. } => contains_image(c),
+        _ => false,
+    })
+}
+
+fn is_blank(inlines: &[Inline]) -> bool {
+    inlines.iter().all(|i| match i {
+        Inline::Text(t) => t.trim_matches(is_ascii_ws).is_empty(),
+        Inline::LineBreak => true,
+        Inline::Strong(c) | Inline::Emphasis(c) | Inline::Span(c) => is_blank(c),
+        Inline::Link { children, .. } => is_blank(children),
+        Inline::Code(c) => c.is_empty(),
+        Inline::Image { .. } => false,
+    })
+}
+
+fn is_ascii_ws(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
+/// Collapses runs of ASCII whitespace to one space, as a browser shows text. Other spaces
+/// (the ideographic U+3000 used for indentation, no-break spaces) are text and stay.
+fn collapse_ws(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_ws = false;
+    for c in text.chars() {
+        if is_ascii_ws(c) {
+            if !in_ws {
+                out.push(' ');
+            }
+            in_ws = true;
+        } else {
+            out.push(c);
+            in_ws = false;
+        }
+    }
+    out
+}
+
+impl<'s> Converter<'s> {
+    pub fn new(base: &'s Url, skip: &'s [Selector]) -> Self {
+        Self {
+            base,
+            skip,
+            dropped_prefixes: &[],
+        }
+    }
+
+    /// Drops paragraphs whose text starts with one of `prefixes` (disclaimers and the like).
+    pub fn drop_paragraphs_starting_with(mut self, prefixes: &'s [&'s str]) -> Self {
+        self.dropped_prefixes = prefixes;
+        self
+    }
+
+    /// Converts the children of each container, in order, as one body.
+    pub fn convert(&self, containers: &[ElementRef<'_>]) -> Body {
+        let mut sink = BlockSink::default();
+        for container in containers {
+            self.children_blocks(*container, &mut sink, 0);
+            sink.flush();
+        }
+        let mut blocks = sink.finish();
+        if !self.dropped_prefixes.is_empty() {
+            blocks.retain(|b| !self.is_boilerplate(b));
+        }
+        render_body(&blocks)
+    }
+
+    fn is_boilerplate(&self, block: &Block) -> bool {
+        let Block::Paragraph(inlines) = block else {
+            return false;
+        };
+        let mut text = String::new();
+        plain_inlines(inlines, &mut text);
+        let text = text.trim_matches(is_ascii_ws);
+        self.dropped_prefixes.iter().any(|p| text.starts_with(p))
+    }
+
+    fn skipped(&self, el: &ElementRef<'_>) -> bool {
+        is_dropped(el.value().name())
+            || el.value().attr("hidden").is_some()
+            || self.skip.iter().any(|s| s.matches(el))
+    }
+
+    fn children_blocks(&self, el: ElementRef<'_>, sink: &mut BlockSink, depth: usize) {
+        for child in el.children() {
+            match child.value() {
+                Node::Text(text) => sink.inline.push(Inline::Text(collapse_ws(text))),
+                Node::Element(_) => {
+                    if let Some(child_el) = ElementRef::wrap(child) {
+                        self.element_block(child_el, sink, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn element_block(&self, el: ElementRef<'_>, sink: &mut BlockSink, depth: usize) {
+        if self.skipped(&el) {
+            return;
+        }
+        let name = el.value().name();
+        if depth > MAX_DEPTH {
+            sink.inline.push(Inline::Text(collapse_ws(&el.text().collect::<String>())));
+            return;
+        }
+        if !is_block(name) && !is_caption(&el) {
+            if let Some(inline) = self.inline(el, depth) {
+                sink.inline.push(inline);
+            }
+            return;
+        }
+        sink.flush();
+        match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                let level = name.as_bytes()[1] - b'0';
+                let inlines = self.inlines(el, depth);
+                // A heading that only wraps an image is an image.
+                let mut blocks = Vec::new();
+                push_paragraph(&mut blocks, inlines);
+                for block in blocks {
+                    sink.blocks.push(match block {
+                        Block::Paragraph(run) => Block::Heading(level, run),
+                        other => other,
+                    });
+                }
+            }
+            "blockquote" => {
+                let mut inner = BlockSink::default();
+                self.children_blocks(el, &mut inner, depth);
+                let blocks = inner.finish();
+                if !blocks.is_empty() {
+                    sink.blocks.push(Block::Quote(blocks));
+                }
+            }
+            "ul" | "ol" => {
+                let mut items = Vec::new();
+                let mut stray = BlockSink::default();
+                for child in el.child_elements() {
+                    if child.value().name() == "li" && !self.skipped(&child) {
+                        let mut item = BlockSink::default();
+                        self.children_blocks(child, &mut item, depth + 1);
+                        let blocks = item.finish();
+                        if !blocks.is_empty() {
+                            items.push(blocks);
+                        }
+                    } else {
+                        self.element_block(child, &mut stray, depth + 1);
+                    }
+                }
+                let start = el
+                    .value()
+                    .attr("start")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(1);
+                if !items.is_empty() {
+                    sink.blocks.push(Block::List {
+                        ordered: name == "ol",
+                        start,
+                        items,
+                    });
+                }
+                sink.blocks.extend(stray.finish());
+            }
+            "table" => self.table(el, sink, depth),
+            "pre" => {
+                let text: String = el.text().collect();
+                let text = text.trim_matches('\n').to_owned();
+                if !text.trim().is_empty() {
+                    sink.blocks.push(Block::Code(text));
+                }
+            }
+            "hr" => sink.blocks.push(Block::Rule),
+            _ => self.children_blocks(el, sink, depth),
+        }
+        sink.flush();
+    }
+
+    fn table(&self, el: ElementRef<'_>, sink: &mut BlockSink, depth: usize) {
+        let mut rows = Vec::new();
+        for row in el.descendent_elements().filter(|e| e.value().name() == "tr") {
+            let cells: Vec<Vec<Inline>> = row
+                .child_elements()
+                .filter(|c| matches!(c.value().name(), "td" | "th"))
+                .map(|c| self.inlines(c, depth))
+                .collect();
+            if !cells.is_empty() {
+                rows.push(cells);
+            }
+        }
+        // A one-column layout table is only a frame: its cells are ordinary blocks.
+        if rows.iter().all(|r| r.len() == 1) {
+            for row in el.descendent_elements().filter(|e| e.value().name() == "tr") {
+                for cell in row
+                    .child_elements()
+                    .filter(|c| matches!(c.value().name(), "td" | "th"))
+                {
+                    self.children_blocks(cell, sink, depth + 1);
+                    sink.flush();
+                }
+            }
+            return;
+        }
+        if !rows.is_empty() {
+            sink.blocks.push(Block::Table(rows));
+        }
+    }
+
+    /// The inline content of an element, block children flattened into it.
+    fn inlines(&self, el: ElementRef<'_>, depth: usize) -> Vec<Inline> {
+        let mut out = Vec::new();
+        for child in el.children() {
+            match child.value() {
+                Node::Text(text) => out.push(Inline::Text(collapse_ws(text))),
+                Node::Element(_) => {
+                    if let Some(child_el) = ElementRef::wrap(child) {
+                        if self.skipped(&child_el) {
+                            continue;
+                        }
+                        if depth > MAX_DEPTH {
+                            out.push(Inline::Text(collapse_ws(
+                                &child_el.text().collect::<String>(),
+                            )));
+                        } else if is_block(child_el.value().name()) {
+                            out.push(Inline::Text(" ".into()));
+                            out.extend(self.inlines(child_el, depth + 1));
+                            out.push(Inline::Text(" ".into()));
+                        } else if let Some(inline) = self.inline(child_el, depth + 1) {
+                            out.push(inline);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn inline(&self, el: ElementRef<'_>, depth: usize) -> Option<Inline> {
+        let name = el.value().name();
+        let class_strong = el.value().classes().any(|c| c == "qnt-strong");
+        Some(match name {
+            "br" => Inline::LineBreak,
+            "img" => {
+                let src = self.image_src(el)?;
+                let alt = collapse_ws(el.value().attr("alt").unwrap_or(""))
+                    .trim()
+                    .to_owned();
+                Inline::Image { alt, src }
+            }
+            "strong" | "b" => Inline::Strong(self.inlines(el, depth)),
+            _ if class_strong => Inline::Strong(self.inlines(el, depth)),
+            "em" | "i" | "cite" | "dfn" => Inline::Emphasis(self.inlines(el, depth)),
+            "code" | "kbd" | "samp" | "tt" => Inline::Code(el.text().collect()),
+            "a" => {
+                let children = self.inlines(el, depth);
+                match el.value().attr("href").and_then(|h| self.link_target(h)) {
+                    Some(href) => Inline::Link { href, children },
+                    None => Inline::Span(children),
+                }
+            }
+            _ => Inline::Span(self.inlines(el, depth)),
+        })
+    }
+
+    fn image_src(&self, el: ElementRef<'_>) -> Option<String> {
+        let attrs = ["data-src", "src", "data-original", "data-lazy-src"];
+        let raw = attrs
+            .iter()
+            .filter_map(|a| el.value().attr(a))
+            .map(str::trim)
+            .find(|v| !v.is_empty() && !v.starts_with("data:"))?;
+        absolute_url(self.base, raw)
+    }
+
+    fn link_target(&self, href: &str) -> Option<String> {
+        let href = href.trim();
+        if href.is_empty() || href.starts_with('#') {
+            return None;
+        }
+        absolute_url(self.base, href)
+    }
+}
+
+/// Resolves `raw` against `base`; protocol-relative URLs get `https:`. Only http(s) survive.
+pub fn absolute_url(base: &Url, raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let resolved = if let Some(rest) = raw.strip_prefix("//") {
+        Url::parse(&format!("https://{rest}")).ok()?
+    } else {
+        base.join(raw).ok()?
+    };
+    matches!(resolved.scheme(), "http" | "https").then(|| resolved.to_string())
+}
+
+fn render_body(blocks: &[Block]) -> Body {
+    let mut body = Body::default();
+    let mut parts = Vec::new();
+    for block in blocks {
+        if let Some(md) = render_block(block, 0, &mut body) {
+            parts.push(md);
+        }
+    }
+    body.markdown = parts.join("\n\n");
+    body
+}
+
+fn render_block(block: &Block, depth: usize, body: &mut Body) -> Option<String> {
+    match block {
+        Block::Paragraph(inlines) => {
+            let md = render_inlines(inlines);
+            let md = trim_paragraph(&md);
+            if md.is_empty() {
+                return None;
+            }
+            push_plain(body, inlines);
+            Some(escape_line_starts(md))
+        }
+        Block::Heading(level, inlines) => {
+            let text = render_inlines(inlines);
+            let text = trim_paragraph(&text).replace("  \n", " ");
+            if text.is_empty() {
+                return None;
+            }
+            push_plain(body, inlines);
+            Some(match level {
+                1 => format!("{text}\n{}", "=".repeat(text.chars().count())),
+                2 => format!("{text}\n{}", "-".repeat(text.chars().count())),
+                n => format!("{} {text}", "#".repeat(usize::from(*n))),
+            })
+        }
+        Block::Image { alt, src } => {
+            body.images.push(src.clone());
+            Some(format!(
+                "![{}]({})",
+                escape_link_text(alt),
+                escape_destination(src)
+            ))
+        }
+        Block::Quote(blocks) => {
+            let inner: Vec<String> = blocks
+                .iter()
+                .filter_map(|b| render_block(b, depth, body))
+                .collect();
+            if inner.is_empty() {
+                return None;
+            }
+            let text = inner.join("\n\n");
+            Some(
+                text.lines()
+                    .map(|l| if l.is_empty() { ">".to_owned() } else { format!("> {l}") })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => {
+            let bullet = ['*', '+', '-'][depth % 3];
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let marker = if *ordered {
+                    format!("{}. ", start + i as u64)
+                } else {
+                    format!("{bullet} ")
+                };
+                let indent = " ".repeat(marker.len());
+                let inner: Vec<String> = item
+                    .iter()
+                    .filter_map(|b| render_block(b, depth + 1, body))
+                    .collect();
+                if inner.is_empty() {
+                    continue;
+                }
+                let text = inner.join("\n\n");
+                let mut lines = text.lines();
+                let mut rendered = format!("{marker}{}", lines.next().unwrap_or(""));
+                for line in lines {
+                    rendered.push('\n');
+                    if !line.is_empty() {
+                        rendered.push_str(&indent);
+                        rendered.push_str(line);
+                    }
+                }
+                out.push(rendered);
+            }
+            (!out.is_empty()).then(|| out.join("\n"))
+        }
+        Block::Table(rows) => {
+            let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+            let mut out = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                let mut cells: Vec<String> = row
+                    .iter()
+                    .map(|c| {
+                        push_plain(body, c);
+                        trim_paragraph(&render_inlines(c))
+                            .replace("  \n", " ")
+                            .replace('|', "\\|")
+                    })
+                    .collect();
+                cells.resize(width, String::new());
+                out.push(format!("| {} |", cells.join(" | ")));
+                if i == 0 {
+                    out.push(format!("|{}", " --- |".repeat(width)));
+                }
+            }
+            Some(out.join("\n"))
+        }
+        Block::Code(text) => {
+            body.text_blocks += 1;
+            body.plain_text.push_str(text);
+            let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+            Some(format!("{fence}\n{text}\n{fence}"))
+        }
+        Block::Rule => Some("---".to_owned()),
+    }
+}
+
+fn push_plain(body: &mut Body, inlines: &[Inline]) {
+    let mut text = String::new();
+    plain_inlines(inlines, &mut text);
+    let text = text.trim_matches(is_ascii_ws);
+    if !text.is_empty() {
+        body.text_blocks += 1;
+        body.plain_text.push_str(text);
+    }
+}
+
+fn plain_inlines(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Strong(c)
+            | Inline::Emphasis(c)
+            | Inline::Span(c)
+            | Inline::Link { children: c, .. } => plain_inlines(c, out),
+            Inline::LineBreak => out.push(' '),
+            Inline::Image { .. } => {}
+        }
+    }
+}
+
+/// Trims a rendered paragraph: ASCII whitespace and dangling line breaks at both ends.
+fn trim_paragraph(md: &str) -> String {
+    let mut s = md.trim_matches(is_ascii_ws);
+    loop {
+        let before = s.len();
+        s = s.trim_end_matches("  \n").trim_matches(is_ascii_ws);
+        s = s.strip_prefix("  \n").unwrap_or(s).trim_matches(is_ascii_ws);
+        if s.len() == before {
+            break;
+        }
+    }
+    // Lines after a break must not start with spaces (they would read as code).
+    s.split("  \n")
+        .map(|l| l.trim_matches(is_ascii_ws))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("  \n")
+}
+
+fn render_inlines(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) => out.push_str(&escape_text(t)),
+            Inline::LineBreak => out.push_str("  \n"),
+            Inline::Strong(c) => wrap_marked(&mut out, &render_inlines(c), "**"),
+            Inline::Emphasis(c) => wrap_marked(&mut out, &render_inlines(c), "*"),
+            Inline::Code(code) => {
+                if !code.is_empty() {
+                    let ticks = "`".repeat(longest_run(code, '`') + 1);
+                    let pad = if code.starts_with('`') || code.ends_with('`') {
+                        " "
+                    } else {
+                        ""
+                    };
+                    out.push_str(&format!("{ticks}{pad}{code}{pad}{ticks}"));
+                }
+            }
+            Inline::Span(children) => out.push_str(&render_inlines(children)),
+            Inline::Link { href, children } => {
+                let text = render_inlines(children);
+                if !text.trim_matches(is_ascii_ws).is_empty() {
+                    let (lead, core, trail) = split_ws(&text);
+                    out.push_str(&format!(
+                        "{lead}[{}]({}){trail}",
+                        core.replace("  \n", " "),
+                        escape_destination(href)
+                    ));
+                } else {
+                    out.push_str(&text);
+                }
+            }
+            Inline::Image { alt, src } => out.push_str(&format!(
+                "![{}]({})",
+                escape_link_text(alt),
+                escape_destination(src)
+            )),
+        }
+    }
+    out
+}
+
+/// `**x**` with surrounding whitespace moved outside the markers; nested markers are dropped.
+fn wrap_marked(out: &mut String, inner: &str, marker: &str) {
+    let (lead, core, trail) = split_ws(inner);
+    if core.is_empty() {
+        out.push_str(inner);
+        return;
+    }
+    let core = core.strip_prefix(marker).and_then(|c| c.strip_suffix(marker)).unwrap_or(core);
+    out.push_str(lead);
+    if core.contains("  \n") {
+        // A marker cannot span a line break: mark each line.
+        let lines: Vec<String> = core
+            .split("  \n")
+            .map(|l| {
+                if l.trim().is_empty() {
+                    l.to_owned()
+                } else {
+                    format!("{marker}{l}{marker}")
+                }
+            })
+            .collect();
+        out.push_str(&lines.join("  \n"));
+    } else {
+        out.push_str(marker);
+        out.push_str(core);
+        out.push_str(marker);
+    }
+    out.push_str(trail);
+}
+
+fn split_ws(s: &str) -> (&str, &str, &str) {
+    let core_start = s.len() - s.trim_start_matches(is_ascii_ws).len();
+    let core_end = s.trim_end_matches(is_ascii_ws).len();
+    if core_start >= core_end {
+        return (s, "", "");
+    }
+    (&s[..core_start], &s[core_start..core_end], &s[core_end..])
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for c in s.chars() {
+        run = if c == ch { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Escapes what Markdown would read as inline syntax in text, and nothing else.
+fn escape_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '*' | '`' => true,
+            // Intraword underscores are never emphasis.
+            '_' => !(prev.is_some_and(is_word_char) && next.is_some_and(is_word_char)),
+            '\\' => next.is_some_and(|n| n.is_ascii_punctuation()) || next.is_none(),
+            // `](` or `][` would close a link; escaping the `]` keeps brackets literal.
+            ']' => matches!(next, Some('(' | '[' | ':')),
+            '[' => prev == Some('!'),
+            '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+            '&' => starts_entity(&chars[i + 1..]),
+            '~' => next == Some('~') || prev == Some('~'),
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    !c.is_whitespace() && !c.is_ascii_punctuation() && !is_unicode_punctuation(c)
+}
+
+fn is_unicode_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}' | '\u{FF5B}'..='\u{FF65}')
+}
+
+/// `&name;` or `&#123;` would be read as a character reference.
+fn starts_entity(rest: &[char]) -> bool {
+    let mut len = 0;
+    for (i, &c) in rest.iter().enumerate() {
+        if c == ';' {
+            return len > 0;
+        }
+        if c.is_ascii_alphanumeric() || (i == 0 && c == '#') {
+            len += 1;
+            if len > 32 {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    false
+}
+
+/// Escapes block syntax at the start of each line of a paragraph.
+fn escape_line_starts(md: String) -> String {
+    if !md.contains("  \n") {
+        return escape_line_start(&md);
+    }
+    md.split("  \n")
+        .map(escape_line_start)
+        .collect::<Vec<_>>()
+        .join("  \n")
+}
+
+fn escape_line_start(line: &str) -> String {
+    let needs = |rest: &str| rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t');
+    let mut chars = line.chars();
+    let first = chars.next();
+    let rest = chars.as_str();
+    let escaped = match first {
+        Some('#') => {
+            let hashes = line.chars().take_while(|&c| c == '#').count();
+            hashes <= 6 && needs(&line[hashes..])
+        }
+        Some('>') => true,
+        Some('-' | '+') => needs(rest) || line.chars().all(|c| c == '-' || c == ' '),
+        Some('=') => line.chars().all(|c| c == '='),
+        Some('|') => true,
+        _ => false,
+    };
+    if escaped {
+        return format!("\\{line}");
+    }
+    // `1. ` or `1) ` starts an ordered list.
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    if (1..=9).contains(&digits) {
+        let after = &line[digits..];
+        if (after.starts_with(". ") || after.starts_with(") ") || after == "." || after == ")")
+            && !after.is_empty()
+        {
+            return format!("{}\\{}", &line[..digits], after);
+        }
+    }
+    line.to_owned()
+}
+
+fn escape_link_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Keeps a URL one valid link destination.
+fn escape_destination(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            ' ' => out.push_str("%20"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn convert(html: &str) -> Body {
+        let base = Url::parse("https://example.com/a/b.html").unwrap();
+        let doc = Html::parse_fragment(html);
+        let root = doc.root_element();
+        Converter::new(&base, &[]).convert(&[root])
+    }
+
+    #[test]
+    fn paragraphs_and_inline_wrappers() {
+        let body = convert(
+            r#"<p>蓝鲸新闻，<span dt-eid=""><span class="qnt-link"><span class="qnt-link-text">中信证券</span></span></span>第五届<!-- -->会议</p><p style="x">  第二段  </p>"#,
+        );
+        assert_eq!(body.markdown, "蓝鲸新闻，中信证券第五届会议\n\n第二段");
+        assert_eq!(body.plain_text, "蓝鲸新闻，中信证券第五届会议第二段");
+        assert_eq!(body.text_blocks, 2);
+    }
+
+    #[test]
+    fn images_stand_alone_with_data_src_and_https() {
+        let body = convert(
+            r#"<p>前文<img alt="图片" data-src="//inews.gtimg.com/a/641" src="x.gif">后文</p><figure><img src="/pic.jpg"><figcaption>图注</figcaption></figure>"#,
+        );
+        assert_eq!(
+            body.markdown,
+            "前文\n\n![图片](https://inews.gtimg.com/a/641)\n\n后文\n\n![](https://example.com/pic.jpg)\n\n图注"
+        );
+        assert_eq!(body.images.len(), 2);
+    }
+
+    #[test]
+    fn bold_headings_quotes_lists() {
+        let body = convert(
+            "<h1>大标题</h1><h2>Sub</h2><h3>三级</h3><p><strong> 记者 刘晓诺 </strong>报道</p>\
+             <blockquote><p>文 | 看见美业</p><p>第二行</p></blockquote><ul><li>一</li><li>二</li></ul><ol><li>a</li></ol>",
+        );
+        assert_eq!(
+            body.markdown,
+            "大标题\n===\n\nSub\n---\n\n### 三级\n\n**记者 刘晓诺** 报道\n\n> 文 | 看见美业\n>\n> 第二行\n\n* 一\n* 二\n\n1. a"
+        );
+    }
+
+    #[test]
+    fn qnt_strong_is_bold() {
+        let body = convert(
+            r#"<div class="qnt-p"><span class="qnt-strong">报告导读：</span>正文</div><div class="qnt-p">下一段</div>"#,
+        );
+        assert_eq!(body.markdown, "**报告导读：**正文\n\n下一段");
+    }
+
+    #[test]
+    fn escapes_only_syntax() {
+        let body = convert("<p>*ST威领 4.8亿 snake_case _x_ a]( 1~2 3~~4 &amp;copy; 2024. ok</p><p>1. 不是列表</p><p># 不是标题</p>");
+        assert_eq!(
+            body.markdown,
+            "\\*ST威领 4.8亿 snake_case \\_x\\_ a\\]( 1~2 3\\~\\~4 \\&copy; 2024. ok\n\n1\\. 不是列表\n\n\\# 不是标题"
+        );
+    }
+
+    #[test]
+    fn links_keep_targets_and_unsafe_ones_are_dropped() {
+        let body = convert(
+            r#"<p><a href="/x">站内</a> <a href="javascript:alert(1)">脚本</a> <a href="https://e.com/a(b)">括号</a></p>"#,
+        );
+        assert_eq!(
+            body.markdown,
+            "[站内](https://example.com/x) 脚本 [括号](https://e.com/a%28b%29)"
+        );
+    }
+
+    #[test]
+    fn line_breaks_and_dropped_elements() {
+        let body = convert("<p>一<br>二<br><br></p><script>evil()</script><p><button>分享</button>三</p>");
+        assert_eq!(body.markdown, "一  \n二\n\n三");
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let html = format!("{}深{}", "<div>".repeat(5000), "</div>".repeat(5000));
+        let body = convert(&html);
+        assert_eq!(body.markdown, "深");
+    }
+
+    #[test]
+    fn tables() {
+        let body = convert("<table><tr><th>a</th><th>b|c</th></tr><tr><td>1</td><td>2</td></tr></table>");
+        assert_eq!(body.markdown, "| a | b\\|c |\n| --- | --- |\n| 1 | 2 |");
+    }
+}
