@@ -20,7 +20,9 @@ const CANONICAL_BASE: &str = "https://new.qq.com/rain/a/";
 /// Anti-bot interstitials carry one of these in their `<title>`.
 const BLOCK_TITLES: &[&str] = &["安全验证", "人机验证", "滑动验证"];
 /// Titles of the pages removed articles land on (the home page, its 404 "宝贝回家" page).
-const REMOVED_TITLES: &[&str] = &["腾讯首页", "腾讯网", "404", "页面不存在", "找不到"];
+const REMOVED_TITLES: &[&str] = &["腾讯首页", "腾讯网"];
+/// Words of a "not found" page; only read as removal when the page has no article body.
+const NOT_FOUND_WORDS: &[&str] = &["404", "页面不存在", "找不到", "内容不存在", "已被删除"];
 /// Paths removed articles are redirected to.
 const REMOVED_PATHS: &[&str] = &["notfound", "babygohome", "/404"];
 /// Page furniture inside or around the body containers.
@@ -40,6 +42,7 @@ const FURNITURE: &[&str] = &[
     "#Recomend",
     ".a_share",
     ".shareBtn16",
+    "#backqqcom",
 ];
 /// Body paragraphs that are Tencent's boilerplate, not the article.
 const FURNITURE_TEXT: &[&str] = &["免责声明：本文来自腾讯新闻客户端", "免责声明：本文来自腾讯网"];
@@ -189,10 +192,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
         .unwrap_or("")
         .trim()
         .to_owned();
-    if REMOVED_TITLES
-        .iter()
-        .any(|t| short_title == *t || (t.len() > 3 && page_title.contains(*t) && short_title.chars().count() < 12))
-    {
+    if REMOVED_TITLES.iter().any(|t| page_title == *t) {
         return Extraction::Removed {
             signal: format!("page title is {page_title:?}, not an article"),
         };
@@ -220,7 +220,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
     let body = read_body(&doc, data_ok, final_url);
     let body = match body {
         Some(body) if body.text_blocks > 0 || !body.images.is_empty() => body,
-        _ => return no_body(&doc, data.as_ref(), target),
+        _ => return no_body(&doc, &page_title, data.as_ref(), target),
     };
 
     let title = data_ok
@@ -290,9 +290,15 @@ fn removed_by_redirect(target: &ArticleRef, final_url: &Url) -> Option<String> {
 /// Why a page without a body is not archived.
 fn no_body(
     doc: &Html,
+    page_title: &str,
     data: Option<&Result<serde_json::Value, String>>,
     target: &ArticleRef,
 ) -> Extraction {
+    if let Some(word) = NOT_FOUND_WORDS.iter().find(|w| page_title.contains(*w)) {
+        return Extraction::Removed {
+            signal: format!("not-found page: title {page_title:?} contains {word:?}"),
+        };
+    }
     match data {
         Some(Err(e)) => Extraction::NotArticle {
             reason: format!("no article body in the page, and {e}"),
