@@ -72,8 +72,9 @@ pub struct FetchConfig {
 impl Default for FetchConfig {
     fn default() -> Self {
         Self {
-            user_agent: "Mozilla/5.0 (compatible; newsvault/0.1; +https://github.com/newsvault/newsvault)"
-                .to_owned(),
+            user_agent:
+                "Mozilla/5.0 (compatible; newsvault/0.1; +https://github.com/newsvault/newsvault)"
+                    .to_owned(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             max_body_bytes: 15 * 1024 * 1024,
@@ -134,7 +135,9 @@ impl Config {
             message,
         };
         if self.fetch.per_host_concurrency == 0 {
-            return Err(invalid("fetch.per_host_concurrency must be at least 1".into()));
+            return Err(invalid(
+                "fetch.per_host_concurrency must be at least 1".into(),
+            ));
         }
         if self.fetch.max_body_bytes == 0 {
             return Err(invalid("fetch.max_body_bytes must be at least 1".into()));
@@ -193,11 +196,15 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("a.toml") && msg.contains("timeout_s"), "{msg}");
 
-        let err = Config::from_toml("[fetch]\ntimeout = \"soon\"\n", Path::new("b.toml")).unwrap_err();
+        let err =
+            Config::from_toml("[fetch]\ntimeout = \"soon\"\n", Path::new("b.toml")).unwrap_err();
         assert!(err.to_string().contains("invalid duration"), "{err}");
 
-        let err = Config::from_toml("[sites.qq]\nfetch_base = \"ftp://x\"\n", Path::new("c.toml"))
-            .unwrap_err();
+        let err = Config::from_toml(
+            "[sites.qq]\nfetch_base = \"ftp://x\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("fetch_base"), "{err}");
     }
 }

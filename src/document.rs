@@ -21,7 +21,10 @@ impl Document {
         format!("{:?}", self)
     }
     pub fn parse(_text: &str) -> Result<Document, DocumentError> {
-        Err(DocumentError { line: 0, message: "stub".into() })
+        Err(DocumentError {
+            line: 0,
+            message: "stub".into(),
+        })
     }
 }
 pub fn summarize(plain_text: &str, _lang: &str) -> String {

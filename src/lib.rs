@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod config;
 pub mod document;
+pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod pipeline;

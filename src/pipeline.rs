@@ -1,1 +1,483 @@
-//! One URL from fetch to archive.
+//! One URL from fetch to archive: resolve → fetch (politely) → decode → extract → render →
+//! store. Every attempt ends in one [`Outcome`] and one row of the archive's fetch log; nothing
+//! that is not an article (a removal, a block page, a transient failure) is stored as content.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::Utc;
+use url::Url;
+
+use crate::archive::{Archive, ArchiveError, FetchLog, FetchOutcome, NewCapture, Recorded};
+use crate::config::Config;
+use crate::document::Document;
+use crate::extract::{self, EXTRACTOR_VERSION, Extraction};
+use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::sites::{self, ArticleRef};
+
+/// What happened to one URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The article was archived: a new article, an unchanged one, or a new version.
+    Archived {
+        target: ArticleRef,
+        recorded: Recorded,
+        document: Document,
+    },
+    /// The server answered 304: the archived version is current.
+    NotModified { target: ArticleRef },
+    /// The site says the article is gone; `signal` is the evidence.
+    Removed {
+        target: ArticleRef,
+        signal: String,
+        status: u16,
+    },
+    /// An anti-bot page or a refusal stood in for the article.
+    Blocked { target: ArticleRef, signal: String },
+    /// A failure that may pass (network, 5xx, 429): try again later.
+    Transient { target: ArticleRef, reason: String },
+    /// The page is not an article newsvault can archive.
+    NotArticle { target: ArticleRef, reason: String },
+    /// Anything else: a bad URL, an unsupported site, a limit hit, an archive error.
+    Failed { url: String, reason: String },
+}
+
+impl Outcome {
+    /// Whether the article is now archived and current.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Archived { .. } | Outcome::NotModified { .. })
+    }
+
+    /// The article this outcome is about, when the URL was understood.
+    pub fn target(&self) -> Option<&ArticleRef> {
+        match self {
+            Outcome::Archived { target, .. }
+            | Outcome::NotModified { target }
+            | Outcome::Removed { target, .. }
+            | Outcome::Blocked { target, .. }
+            | Outcome::Transient { target, .. }
+            | Outcome::NotArticle { target, .. } => Some(target),
+            Outcome::Failed { .. } => None,
+        }
+    }
+
+    /// One line for a person: what happened, to which article, and why.
+    pub fn summary(&self) -> String {
+        match self {
+            Outcome::Archived {
+                target, recorded, ..
+            } => match recorded {
+                Recorded::New { seq } => format!("new        {} (version {seq})", target.canonical_url),
+                Recorded::Unchanged { seq } => {
+                    format!("unchanged  {} (version {seq})", target.canonical_url)
+                }
+                Recorded::Changed { seq } => {
+                    format!("changed    {} (version {seq})", target.canonical_url)
+                }
+            },
+            Outcome::NotModified { target } => {
+                format!("unchanged  {} (not modified)", target.canonical_url)
+            }
+            Outcome::Removed {
+                target,
+                signal,
+                status,
+            } => format!(
+                "removed    {}: {signal} (HTTP {status}); nothing stored",
+                target.canonical_url
+            ),
+            Outcome::Blocked { target, signal } => {
+                format!("blocked    {}: {signal}; nothing stored", target.canonical_url)
+            }
+            Outcome::Transient { target, reason } => format!(
+                "transient  {}: {reason}; nothing stored, try again later",
+                target.canonical_url
+            ),
+            Outcome::NotArticle { target, reason } => {
+                format!("skipped    {}: {reason}", target.canonical_url)
+            }
+            Outcome::Failed { url, reason } => format!("failed     {url}: {reason}"),
+        }
+    }
+}
+
+/// Errors setting the pipeline up.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+}
+
+/// Fetches, extracts and archives articles. Cheap to clone; clones share the fetcher (and its
+/// per-host limits) and the archive.
+#[derive(Clone)]
+pub struct Pipeline {
+    config: Arc<Config>,
+    fetcher: Fetcher,
+    archive: Arc<Mutex<Archive>>,
+}
+
+impl Pipeline {
+    pub fn new(config: Config, archive: Archive) -> Result<Self, PipelineError> {
+        let fetcher = Fetcher::new(&config.fetch)?;
+        Ok(Self {
+            config: Arc::new(config),
+            fetcher,
+            archive: Arc::new(Mutex::new(archive)),
+        })
+    }
+
+    /// Runs `f` on the archive off the async threads (SQLite calls block).
+    pub async fn with_archive<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
+    ) -> Result<T, ArchiveError> {
+        let archive = Arc::clone(&self.archive);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = archive
+                .lock()
+                .map_err(|_| ArchiveError::Corrupt("archive lock poisoned by a panic".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| ArchiveError::Corrupt(format!("archive task failed: {e}")))?
+    }
+
+    /// Archives several URLs concurrently; the fetcher's per-host limits keep it polite.
+    /// Outcomes come back in the order of `urls`.
+    pub async fn archive_urls(&self, urls: &[String]) -> Vec<Outcome> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, url) in urls.iter().enumerate() {
+            let pipeline = self.clone();
+            let url = url.clone();
+            tasks.spawn(async move { (i, pipeline.archive_url(&url).await) });
+        }
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; urls.len()];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((i, outcome)) => outcomes[i] = Some(outcome),
+                Err(e) => tracing::error!("archive task failed: {e}"),
+            }
+        }
+        outcomes
+            .into_iter()
+            .zip(urls)
+            .map(|(o, url)| {
+                o.unwrap_or_else(|| Outcome::Failed {
+                    url: url.clone(),
+                    reason: "internal error: the task did not finish".into(),
+                })
+            })
+            .collect()
+    }
+
+    /// Fetches one article and archives it.
+    pub async fn archive_url(&self, url: &str) -> Outcome {
+        let target = match sites::resolve(url, &self.config.sites) {
+            Ok(target) => target,
+            Err(e) => {
+                return Outcome::Failed {
+                    url: url.to_owned(),
+                    reason: e.to_string(),
+                };
+            }
+        };
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let canonical = target.canonical_url.clone();
+        let validators = match self
+            .with_archive(move |a| Ok(a.article(&canonical)?))
+            .await
+        {
+            Ok(Some(row)) => Validators {
+                etag: row.etag,
+                last_modified: row.last_modified,
+            },
+            Ok(None) => Validators::default(),
+            Err(e) => return failed(&target, e),
+        };
+
+        let fetched = self.fetcher.get(&target.fetch_url, &validators).await;
+        let mut log = LogEntry::new(&target, started_at);
+        let outcome = match fetched {
+            Err(e) => {
+                log.detail = e.to_string();
+                if e.is_transient() {
+                    log.outcome = FetchOutcome::Transient;
+                    Outcome::Transient {
+                        target: target.clone(),
+                        reason: e.to_string(),
+                    }
+                } else {
+                    log.outcome = FetchOutcome::Failed;
+                    Outcome::Failed {
+                        url: url.to_owned(),
+                        reason: e.to_string(),
+                    }
+                }
+            }
+            Ok(fetched) => {
+                log.record_response(&fetched);
+                self.handle_response(&target, fetched, &mut log).await
+            }
+        };
+        log.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Err(e) = self.with_archive(move |a| a.log_fetch(&log.as_row())).await {
+            tracing::warn!("could not log the fetch of {}: {e}", target.canonical_url);
+        }
+        outcome
+    }
+
+    async fn handle_response(
+        &self,
+        target: &ArticleRef,
+        fetched: Fetched,
+        log: &mut LogEntry,
+    ) -> Outcome {
+        let status = fetched.status;
+        let classified = match status {
+            304 => Some((FetchOutcome::NotModified, Outcome::NotModified {
+                target: target.clone(),
+            })),
+            404 | 410 => Some((FetchOutcome::Removed, Outcome::Removed {
+                target: target.clone(),
+                signal: format!("HTTP {status} at {}", fetched.final_url),
+                status,
+            })),
+            401 | 403 | 451 => Some((FetchOutcome::Blocked, Outcome::Blocked {
+                target: target.clone(),
+                signal: format!("HTTP {status} refused the request"),
+            })),
+            408 | 429 | 500..=599 => Some((FetchOutcome::Transient, Outcome::Transient {
+                target: target.clone(),
+                reason: format!(
+                    "HTTP {status} after {} attempt(s){}",
+                    fetched.attempts,
+                    fetched
+                        .retry_after
+                        .map(|d| format!(", Retry-After {}s", d.as_secs()))
+                        .unwrap_or_default()
+                ),
+            })),
+            200..=299 => None,
+            _ => Some((FetchOutcome::Failed, Outcome::Failed {
+                url: target.canonical_url.clone(),
+                reason: format!("unexpected HTTP {status} from {}", fetched.final_url),
+            })),
+        };
+        if let Some((log_outcome, outcome)) = classified {
+            log.outcome = log_outcome;
+            log.detail = outcome.summary();
+            return outcome;
+        }
+        if !extract::is_html_content_type(fetched.content_type.as_deref()) {
+            log.outcome = FetchOutcome::NotArticle;
+            let reason = format!(
+                "not an HTML page (Content-Type {})",
+                fetched.content_type.as_deref().unwrap_or("")
+            );
+            log.detail = reason.clone();
+            return Outcome::NotArticle {
+                target: target.clone(),
+                reason,
+            };
+        }
+
+        // Decoding and extraction are CPU work on a DOM that must not cross an await.
+        let fetched = Arc::new(fetched);
+        let work = {
+            let fetched = Arc::clone(&fetched);
+            let target = target.clone();
+            tokio::task::spawn_blocking(move || {
+                let decoded = fetched.decode();
+                let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
+                (decoded, extraction)
+            })
+        };
+        let (decoded, extraction) = match work.await {
+            Ok(result) => result,
+            Err(e) => {
+                log.outcome = FetchOutcome::Failed;
+                log.detail = format!("extraction crashed: {e}");
+                return Outcome::Failed {
+                    url: target.canonical_url.clone(),
+                    reason: log.detail.clone(),
+                };
+            }
+        };
+        log.encoding = Some(decoded.encoding.to_owned());
+        log.decode_errors = decoded.had_errors;
+        if decoded.had_errors {
+            tracing::warn!(
+                "{}: bytes invalid in {} were replaced while decoding",
+                target.canonical_url,
+                decoded.encoding
+            );
+        }
+
+        let article = match extraction {
+            Extraction::Article(article) => article,
+            Extraction::Removed { signal } => {
+                log.outcome = FetchOutcome::Removed;
+                log.detail = signal.clone();
+                return Outcome::Removed {
+                    target: target.clone(),
+                    signal,
+                    status,
+                };
+            }
+            Extraction::Blocked { signal } => {
+                log.outcome = FetchOutcome::Blocked;
+                log.detail = signal.clone();
+                return Outcome::Blocked {
+                    target: target.clone(),
+                    signal,
+                };
+            }
+            Extraction::NotArticle { reason } => {
+                log.outcome = FetchOutcome::NotArticle;
+                log.detail = reason.clone();
+                return Outcome::NotArticle {
+                    target: target.clone(),
+                    reason,
+                };
+            }
+        };
+
+        let document = article.to_document(target);
+        let stored = {
+            let target = target.clone();
+            let document = document.clone();
+            let fetched = Arc::clone(&fetched);
+            let encoding = decoded.encoding;
+            self.with_archive(move |archive| {
+                let rendered = document.render();
+                let final_url = fetched.final_url.to_string();
+                let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
+                archive.record_capture(&NewCapture {
+                    canonical_url: &target.canonical_url,
+                    site: target.site.key(),
+                    site_article_id: &target.id,
+                    lang: &document.lang,
+                    title: &document.title,
+                    published: &document.date,
+                    document: &rendered,
+                    fetched_at: fetched.fetched_at,
+                    http_status: fetched.status,
+                    final_url: &final_url,
+                    raw: &fetched.body,
+                    content_type: fetched.content_type.as_deref(),
+                    encoding,
+                    etag: fetched.etag.as_deref(),
+                    last_modified: fetched.last_modified.as_deref(),
+                    extractor: &extractor,
+                })
+            })
+            .await
+        };
+        match stored {
+            Ok(recorded) => {
+                log.outcome = match recorded {
+                    Recorded::Unchanged { .. } => FetchOutcome::Unchanged,
+                    _ => FetchOutcome::Archived,
+                };
+                log.detail = format!("version {}", recorded.seq());
+                Outcome::Archived {
+                    target: target.clone(),
+                    recorded,
+                    document,
+                }
+            }
+            Err(e) => {
+                log.outcome = FetchOutcome::Failed;
+                log.detail = e.to_string();
+                failed(target, e)
+            }
+        }
+    }
+}
+
+fn failed(target: &ArticleRef, e: ArchiveError) -> Outcome {
+    Outcome::Failed {
+        url: target.canonical_url.clone(),
+        reason: e.to_string(),
+    }
+}
+
+/// The fetch log row being filled in, owned so it can move to the archive thread.
+struct LogEntry {
+    url: String,
+    canonical_url: String,
+    started_at: chrono::DateTime<Utc>,
+    duration_ms: u64,
+    attempts: u32,
+    http_status: Option<u16>,
+    final_url: Option<String>,
+    outcome: FetchOutcome,
+    detail: String,
+    bytes: Option<u64>,
+    encoding: Option<String>,
+    decode_errors: bool,
+}
+
+impl LogEntry {
+    fn new(target: &ArticleRef, started_at: chrono::DateTime<Utc>) -> Self {
+        Self {
+            url: target.fetch_url.to_string(),
+            canonical_url: target.canonical_url.clone(),
+            started_at,
+            duration_ms: 0,
+            attempts: 1,
+            http_status: None,
+            final_url: None,
+            outcome: FetchOutcome::Failed,
+            detail: String::new(),
+            bytes: None,
+            encoding: None,
+            decode_errors: false,
+        }
+    }
+
+    fn record_response(&mut self, fetched: &Fetched) {
+        self.attempts = fetched.attempts;
+        self.http_status = Some(fetched.status);
+        self.final_url = Some(fetched.final_url.to_string());
+        self.bytes = Some(fetched.body.len() as u64);
+    }
+
+    fn as_row(&self) -> FetchLog<'_> {
+        FetchLog {
+            url: &self.url,
+            canonical_url: Some(&self.canonical_url),
+            started_at: self.started_at,
+            duration_ms: self.duration_ms,
+            attempts: self.attempts,
+            http_status: self.http_status,
+            final_url: self.final_url.as_deref(),
+            outcome: self.outcome,
+            detail: &self.detail,
+            bytes: self.bytes,
+            encoding: self.encoding.as_deref(),
+            decode_errors: self.decode_errors,
+        }
+    }
+}
+
+/// Extracts a saved page offline, as if it had been fetched from `url`: for pages saved from a
+/// browser and for checking the extractor. Touches neither the network nor the archive.
+pub fn extract_saved_page(
+    bytes: &[u8],
+    url: &str,
+    config: &Config,
+) -> Result<(ArticleRef, Extraction), sites::SiteError> {
+    let target = sites::resolve(url, &config.sites)?;
+    let tld = Url::parse(&target.canonical_url)
+        .ok()
+        .and_then(|u| u.host_str().and_then(|h| h.rsplit('.').next().map(str::to_owned)));
+    let decoded = crate::fetch::charset::decode_html(bytes, None, tld.as_deref());
+    let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
+    let extraction = extract::extract(&decoded.text, &target, &base);
+    Ok((target, extraction))
+}

@@ -39,10 +39,16 @@ enum Inline {
     Strong(Vec<Inline>),
     Emphasis(Vec<Inline>),
     Code(String),
-    Link { href: String, children: Vec<Inline> },
+    Link {
+        href: String,
+        children: Vec<Inline>,
+    },
     /// Wrapper-only markup (spans, fonts, unknown inline tags): only its children count.
     Span(Vec<Inline>),
-    Image { alt: String, src: String },
+    Image {
+        alt: String,
+        src: String,
+    },
     LineBreak,
 }
 
@@ -50,9 +56,16 @@ enum Inline {
 enum Block {
     Paragraph(Vec<Inline>),
     Heading(u8, Vec<Inline>),
-    Image { alt: String, src: String },
+    Image {
+        alt: String,
+        src: String,
+    },
     Quote(Vec<Block>),
-    List { ordered: bool, start: u64, items: Vec<Vec<Block>> },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
     Table(Vec<Vec<Vec<Inline>>>),
     Code(String),
     Rule,
@@ -345,7 +358,8 @@ impl<'s> Converter<'s> {
         }
         let name = el.value().name();
         if depth > MAX_DEPTH {
-            sink.inline.push(Inline::Text(collapse_ws(&el.text().collect::<String>())));
+            sink.inline
+                .push(Inline::Text(collapse_ws(&el.text().collect::<String>())));
             return;
         }
         if !is_block(name) && !is_caption(&el) {
@@ -422,7 +436,10 @@ impl<'s> Converter<'s> {
 
     fn table(&self, el: ElementRef<'_>, sink: &mut BlockSink, depth: usize) {
         let mut rows = Vec::new();
-        for row in el.descendent_elements().filter(|e| e.value().name() == "tr") {
+        for row in el
+            .descendent_elements()
+            .filter(|e| e.value().name() == "tr")
+        {
             let cells: Vec<Vec<Inline>> = row
                 .child_elements()
                 .filter(|c| matches!(c.value().name(), "td" | "th"))
@@ -434,7 +451,10 @@ impl<'s> Converter<'s> {
         }
         // A one-column layout table is only a frame: its cells are ordinary blocks.
         if rows.iter().all(|r| r.len() == 1) {
-            for row in el.descendent_elements().filter(|e| e.value().name() == "tr") {
+            for row in el
+                .descendent_elements()
+                .filter(|e| e.value().name() == "tr")
+            {
                 for cell in row
                     .child_elements()
                     .filter(|c| matches!(c.value().name(), "td" | "th"))
@@ -592,7 +612,13 @@ fn render_block(block: &Block, depth: usize, body: &mut Body) -> Option<String> 
             let text = inner.join("\n\n");
             Some(
                 text.lines()
-                    .map(|l| if l.is_empty() { ">".to_owned() } else { format!("> {l}") })
+                    .map(|l| {
+                        if l.is_empty() {
+                            ">".to_owned()
+                        } else {
+                            format!("> {l}")
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("\n"),
             )
@@ -693,7 +719,10 @@ fn trim_paragraph(md: &str) -> String {
     loop {
         let before = s.len();
         s = s.trim_end_matches("  \n").trim_matches(is_ascii_ws);
-        s = s.strip_prefix("  \n").unwrap_or(s).trim_matches(is_ascii_ws);
+        s = s
+            .strip_prefix("  \n")
+            .unwrap_or(s)
+            .trim_matches(is_ascii_ws);
         if s.len() == before {
             break;
         }
@@ -756,7 +785,10 @@ fn wrap_marked(out: &mut String, inner: &str, marker: &str) {
         out.push_str(inner);
         return;
     }
-    let core = core.strip_prefix(marker).and_then(|c| c.strip_suffix(marker)).unwrap_or(core);
+    let core = core
+        .strip_prefix(marker)
+        .and_then(|c| c.strip_suffix(marker))
+        .unwrap_or(core);
     out.push_str(lead);
     if core.contains("  \n") {
         // A marker cannot span a line break: mark each line.
@@ -979,7 +1011,9 @@ mod tests {
 
     #[test]
     fn escapes_only_syntax() {
-        let body = convert("<p>*ST威领 4.8亿 snake_case _x_ a]( 1~2 3~~4 &amp;copy; 2024. ok</p><p>1. 不是列表</p><p># 不是标题</p>");
+        let body = convert(
+            "<p>*ST威领 4.8亿 snake_case _x_ a]( 1~2 3~~4 &amp;copy; 2024. ok</p><p>1. 不是列表</p><p># 不是标题</p>",
+        );
         assert_eq!(
             body.markdown,
             "\\*ST威领 4.8亿 snake_case \\_x\\_ a\\]( 1~2 3\\~\\~4 \\&copy; 2024. ok\n\n1\\. 不是列表\n\n\\# 不是标题"
@@ -999,7 +1033,8 @@ mod tests {
 
     #[test]
     fn line_breaks_and_dropped_elements() {
-        let body = convert("<p>一<br>二<br><br></p><script>evil()</script><p><button>分享</button>三</p>");
+        let body =
+            convert("<p>一<br>二<br><br></p><script>evil()</script><p><button>分享</button>三</p>");
         assert_eq!(body.markdown, "一  \n二\n\n三");
     }
 
@@ -1012,7 +1047,8 @@ mod tests {
 
     #[test]
     fn tables() {
-        let body = convert("<table><tr><th>a</th><th>b|c</th></tr><tr><td>1</td><td>2</td></tr></table>");
+        let body =
+            convert("<table><tr><th>a</th><th>b|c</th></tr><tr><td>1</td><td>2</td></tr></table>");
         assert_eq!(body.markdown, "| a | b\\|c |\n| --- | --- |\n| 1 | 2 |");
     }
 }

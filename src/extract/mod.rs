@@ -32,11 +32,17 @@ pub struct Article {
 pub enum Extraction {
     Article(Article),
     /// The article is gone; `signal` is the evidence.
-    Removed { signal: String },
+    Removed {
+        signal: String,
+    },
     /// An anti-bot interstitial stood in for the page.
-    Blocked { signal: String },
+    Blocked {
+        signal: String,
+    },
     /// The page is not an article we can archive, and why.
-    NotArticle { reason: String },
+    NotArticle {
+        reason: String,
+    },
 }
 
 impl Article {
@@ -65,7 +71,12 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
 /// Whether a Content-Type names an HTML (or unknown, hence sniffable) document.
 pub fn is_html_content_type(content_type: Option<&str>) -> bool {
     let Some(ct) = content_type else { return true };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime.is_empty()
         || matches!(
             mime.as_str(),
@@ -89,7 +100,9 @@ pub(crate) fn assigned_json(doc: &Html, var: &str) -> Option<Result<serde_json::
         };
         let object = &eq[start..];
         return Some(match balanced_object(object) {
-            Some(json) => serde_json::from_str(json).map_err(|e| format!("{var} is not valid JSON: {e}")),
+            Some(json) => {
+                serde_json::from_str(json).map_err(|e| format!("{var} is not valid JSON: {e}"))
+            }
             None => Err(format!("{var} has no closing brace")),
         });
     }

@@ -45,7 +45,10 @@ const FURNITURE: &[&str] = &[
     "#backqqcom",
 ];
 /// Body paragraphs that are Tencent's boilerplate, not the article.
-const FURNITURE_TEXT: &[&str] = &["免责声明：本文来自腾讯新闻客户端", "免责声明：本文来自腾讯网"];
+const FURNITURE_TEXT: &[&str] = &[
+    "免责声明：本文来自腾讯新闻客户端",
+    "免责声明：本文来自腾讯网",
+];
 
 pub fn is_qq_host(host: &str) -> bool {
     host == "qq.com" || host.ends_with(".qq.com")
@@ -92,7 +95,9 @@ fn parse_current_id(s: &str) -> Option<String> {
     let shape_ok = (s.len() == 14 || s.len() == 16)
         && bytes[..8].iter().all(u8::is_ascii_digit)
         && bytes[8].is_ascii_uppercase()
-        && bytes[9..].iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+        && bytes[9..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
     if !shape_ok {
         return None;
     }
@@ -154,12 +159,12 @@ pub fn resolve(url: &Url, config: &QqConfig) -> Result<ArticleRef, SiteError> {
             })?
         }
         // Legacy channel pages are fetched where they always were.
-        QqId::Legacy { .. } => Url::parse(&qq_id.canonical_url()).map_err(|e| {
-            SiteError::InvalidUrl {
+        QqId::Legacy { .. } => {
+            Url::parse(&qq_id.canonical_url()).map_err(|e| SiteError::InvalidUrl {
                 url: qq_id.canonical_url(),
                 reason: e.to_string(),
-            }
-        })?,
+            })?
+        }
     };
     Ok(ArticleRef {
         site: Site::Qq,
@@ -225,7 +230,12 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
 
     let title = data_ok
         .and_then(|d| json_str(d, &["title"]))
-        .or_else(|| first_text(&doc, &sel("h1#article-title, .LEFT h1, .qq_article .hd h1, .hd h1")))
+        .or_else(|| {
+            first_text(
+                &doc,
+                &sel("h1#article-title, .LEFT h1, .qq_article .hd h1, .hd h1"),
+            )
+        })
         .or_else(|| legacy_info(&doc, "title"))
         .or_else(|| meta_content(&doc, "property", "og:title"))
         .or_else(|| (!short_title.is_empty()).then(|| short_title.clone()));
@@ -257,7 +267,12 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
 
     let author = data_ok
         .and_then(|d| json_str(d, &["media"]))
-        .or_else(|| first_text(&doc, &sel("#article-author .media-name, .a_source, a.author > div")))
+        .or_else(|| {
+            first_text(
+                &doc,
+                &sel("#article-author .media-name, .a_source, a.author > div"),
+            )
+        })
         .map(|a| clean_line(&a))
         .filter(|a| !a.is_empty());
     let cover = meta_content(&doc, "property", "og:image")
@@ -382,7 +397,9 @@ fn resolve_image_placeholders(html: &str, attributes: Option<&serde_json::Value>
 }
 
 fn html_escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 /// A string (or number) at `path` in a JSON value, trimmed, if not empty.
@@ -432,7 +449,11 @@ fn legacy_info(doc: &Html, key: &str) -> Option<String> {
 /// `2025-02-11 07:03:08` kept verbatim; `2019-09-23 07:48` gets `:00`; anything else is refused.
 fn normalize_beijing_time(t: &str) -> Option<String> {
     let t = t.trim();
-    let with_seconds = if t.len() == 16 { format!("{t}:00") } else { t.to_owned() };
+    let with_seconds = if t.len() == 16 {
+        format!("{t}:00")
+    } else {
+        t.to_owned()
+    };
     chrono::NaiveDateTime::parse_from_str(&with_seconds, "%Y-%m-%d %H:%M:%S")
         .ok()
         .map(|_| with_seconds)
@@ -486,9 +507,15 @@ mod tests {
         assert_eq!(r.id, "20190907A081B000");
         let r = resolve_str("http://finance.qq.com/a/20190923/000843.htm").unwrap();
         assert_eq!(r.id, "20190923000843");
-        assert_eq!(r.canonical_url, "https://finance.qq.com/a/20190923/000843.htm");
+        assert_eq!(
+            r.canonical_url,
+            "https://finance.qq.com/a/20190923/000843.htm"
+        );
         let r = resolve_str("https://xw.qq.com/c/finance/20190923000843").unwrap();
-        assert_eq!(r.canonical_url, "https://finance.qq.com/a/20190923/000843.htm");
+        assert_eq!(
+            r.canonical_url,
+            "https://finance.qq.com/a/20190923/000843.htm"
+        );
     }
 
     #[test]
@@ -498,8 +525,14 @@ mod tests {
         };
         let url = Url::parse("https://view.inews.qq.com/a/20250211A013J400").unwrap();
         let r = resolve(&url, &config).unwrap();
-        assert_eq!(r.fetch_url.as_str(), "http://127.0.0.1:8080/mirror/rain/a/20250211A013J400");
-        assert_eq!(r.canonical_url, "https://new.qq.com/rain/a/20250211A013J400");
+        assert_eq!(
+            r.fetch_url.as_str(),
+            "http://127.0.0.1:8080/mirror/rain/a/20250211A013J400"
+        );
+        assert_eq!(
+            r.canonical_url,
+            "https://new.qq.com/rain/a/20250211A013J400"
+        );
     }
 
     #[test]
@@ -511,7 +544,10 @@ mod tests {
             "https://www.qq.com/",
         ] {
             let err = resolve_str(url).unwrap_err();
-            assert!(matches!(err, SiteError::NotAnArticle { .. }), "{url}: {err}");
+            assert!(
+                matches!(err, SiteError::NotAnArticle { .. }),
+                "{url}: {err}"
+            );
         }
         assert!(matches!(
             resolve_str("https://example.com/a").unwrap_err(),
@@ -526,14 +562,26 @@ mod tests {
     #[test]
     fn image_placeholders_resolve_through_origin_attribute() {
         let attrs = serde_json::json!({"IMG_0": {"imgurl0": "https://inews.gtimg.com/om_bt/a/0", "style": ""}});
-        let html = resolve_image_placeholders("<p>a</p><!--IMG_0--><p>b<!-- --></p><!--IMG_9-->", Some(&attrs));
-        assert_eq!(html, "<p>a</p><img src=\"https://inews.gtimg.com/om_bt/a/0\"><p>b</p>");
+        let html = resolve_image_placeholders(
+            "<p>a</p><!--IMG_0--><p>b<!-- --></p><!--IMG_9-->",
+            Some(&attrs),
+        );
+        assert_eq!(
+            html,
+            "<p>a</p><img src=\"https://inews.gtimg.com/om_bt/a/0\"><p>b</p>"
+        );
     }
 
     #[test]
     fn times() {
-        assert_eq!(normalize_beijing_time("2019-09-23 07:48").as_deref(), Some("2019-09-23 07:48:00"));
-        assert_eq!(normalize_beijing_time("2025-02-11 07:03:08").as_deref(), Some("2025-02-11 07:03:08"));
+        assert_eq!(
+            normalize_beijing_time("2019-09-23 07:48").as_deref(),
+            Some("2019-09-23 07:48:00")
+        );
+        assert_eq!(
+            normalize_beijing_time("2025-02-11 07:03:08").as_deref(),
+            Some("2025-02-11 07:03:08")
+        );
         assert_eq!(normalize_beijing_time("yesterday"), None);
         assert_eq!(
             iso_to_beijing("2025-02-10T23:03:08Z").as_deref(),
