@@ -38,12 +38,11 @@ pub fn write_document(
     document: &Document,
     id: &str,
 ) -> Result<(PathBuf, Written), ExportError> {
-    let relative = content_path(&document.lang, &document.site, id).map_err(|source| {
-        ExportError::Path {
+    let relative =
+        content_path(&document.lang, &document.site, id).map_err(|source| ExportError::Path {
             url: document.source_url.clone(),
             source,
-        }
-    })?;
+        })?;
     let path = root.join(relative);
     let written = write_atomically(&path, document.render().as_bytes())?;
     Ok((path, written))

@@ -147,7 +147,10 @@ fn archive(config: Config, urls: &[String], out: Option<&Path>) -> Result<ExitCo
     }
     stdout.flush()?;
     if failures > 0 {
-        eprintln!("newsvault: {failures} of {} URL(s) not archived", urls.len());
+        eprintln!(
+            "newsvault: {failures} of {} URL(s) not archived",
+            urls.len()
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

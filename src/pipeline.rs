@@ -67,7 +67,9 @@ impl Outcome {
             Outcome::Archived {
                 target, recorded, ..
             } => match recorded {
-                Recorded::New { seq } => format!("new        {} (version {seq})", target.canonical_url),
+                Recorded::New { seq } => {
+                    format!("new        {} (version {seq})", target.canonical_url)
+                }
                 Recorded::Unchanged { seq } => {
                     format!("unchanged  {} (version {seq})", target.canonical_url)
                 }
@@ -87,7 +89,10 @@ impl Outcome {
                 target.canonical_url
             ),
             Outcome::Blocked { target, signal } => {
-                format!("blocked    {}: {signal}; nothing stored", target.canonical_url)
+                format!(
+                    "blocked    {}: {signal}; nothing stored",
+                    target.canonical_url
+                )
             }
             Outcome::Transient { target, reason } => format!(
                 "transient  {}: {reason}; nothing stored, try again later",
@@ -187,10 +192,7 @@ impl Pipeline {
         let started_at = Utc::now();
         let clock = Instant::now();
         let canonical = target.canonical_url.clone();
-        let validators = match self
-            .with_archive(move |a| Ok(a.article(&canonical)?))
-            .await
-        {
+        let validators = match self.with_archive(move |a| a.article(&canonical)).await {
             Ok(Some(row)) => Validators {
                 etag: row.etag,
                 last_modified: row.last_modified,
@@ -238,34 +240,49 @@ impl Pipeline {
     ) -> Outcome {
         let status = fetched.status;
         let classified = match status {
-            304 => Some((FetchOutcome::NotModified, Outcome::NotModified {
-                target: target.clone(),
-            })),
-            404 | 410 => Some((FetchOutcome::Removed, Outcome::Removed {
-                target: target.clone(),
-                signal: format!("HTTP {status} at {}", fetched.final_url),
-                status,
-            })),
-            401 | 403 | 451 => Some((FetchOutcome::Blocked, Outcome::Blocked {
-                target: target.clone(),
-                signal: format!("HTTP {status} refused the request"),
-            })),
-            408 | 429 | 500..=599 => Some((FetchOutcome::Transient, Outcome::Transient {
-                target: target.clone(),
-                reason: format!(
-                    "HTTP {status} after {} attempt(s){}",
-                    fetched.attempts,
-                    fetched
-                        .retry_after
-                        .map(|d| format!(", Retry-After {}s", d.as_secs()))
-                        .unwrap_or_default()
-                ),
-            })),
+            304 => Some((
+                FetchOutcome::NotModified,
+                Outcome::NotModified {
+                    target: target.clone(),
+                },
+            )),
+            404 | 410 => Some((
+                FetchOutcome::Removed,
+                Outcome::Removed {
+                    target: target.clone(),
+                    signal: format!("HTTP {status} at {}", fetched.final_url),
+                    status,
+                },
+            )),
+            401 | 403 | 451 => Some((
+                FetchOutcome::Blocked,
+                Outcome::Blocked {
+                    target: target.clone(),
+                    signal: format!("HTTP {status} refused the request"),
+                },
+            )),
+            408 | 429 | 500..=599 => Some((
+                FetchOutcome::Transient,
+                Outcome::Transient {
+                    target: target.clone(),
+                    reason: format!(
+                        "HTTP {status} after {} attempt(s){}",
+                        fetched.attempts,
+                        fetched
+                            .retry_after
+                            .map(|d| format!(", Retry-After {}s", d.as_secs()))
+                            .unwrap_or_default()
+                    ),
+                },
+            )),
             200..=299 => None,
-            _ => Some((FetchOutcome::Failed, Outcome::Failed {
-                url: target.canonical_url.clone(),
-                reason: format!("unexpected HTTP {status} from {}", fetched.final_url),
-            })),
+            _ => Some((
+                FetchOutcome::Failed,
+                Outcome::Failed {
+                    url: target.canonical_url.clone(),
+                    reason: format!("unexpected HTTP {status} from {}", fetched.final_url),
+                },
+            )),
         };
         if let Some((log_outcome, outcome)) = classified {
             log.outcome = log_outcome;
@@ -473,9 +490,10 @@ pub fn extract_saved_page(
     config: &Config,
 ) -> Result<(ArticleRef, Extraction), sites::SiteError> {
     let target = sites::resolve(url, &config.sites)?;
-    let tld = Url::parse(&target.canonical_url)
-        .ok()
-        .and_then(|u| u.host_str().and_then(|h| h.rsplit('.').next().map(str::to_owned)));
+    let tld = Url::parse(&target.canonical_url).ok().and_then(|u| {
+        u.host_str()
+            .and_then(|h| h.rsplit('.').next().map(str::to_owned))
+    });
     let decoded = crate::fetch::charset::decode_html(bytes, None, tld.as_deref());
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
     let extraction = extract::extract(&decoded.text, &target, &base);

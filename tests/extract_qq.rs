@@ -13,7 +13,11 @@ use scraper::{Html, Selector};
 use url::Url;
 
 fn target(id: &str) -> ArticleRef {
-    resolve(&format!("https://new.qq.com/rain/a/{id}"), &SitesConfig::default()).unwrap()
+    resolve(
+        &format!("https://new.qq.com/rain/a/{id}"),
+        &SitesConfig::default(),
+    )
+    .unwrap()
 }
 
 fn article(html: &str, id: &str) -> Article {
@@ -60,7 +64,11 @@ fn collapse(s: &str) -> String {
 fn source_texts(body_html: &str) -> Vec<String> {
     let frag = Html::parse_fragment(body_html);
     let furniture = Selector::parse(".article-top-content, script, style").unwrap();
-    let skipped: Vec<_> = frag.select(&furniture).flat_map(|e| e.text()).map(|t| t as *const str).collect();
+    let skipped: Vec<_> = frag
+        .select(&furniture)
+        .flat_map(|e| e.text())
+        .map(|t| t as *const str)
+        .collect();
     frag.root_element()
         .text()
         .filter(|t| !skipped.contains(&(*t as *const str)))
@@ -91,7 +99,14 @@ fn real_bodies_lose_nothing_and_leak_no_furniture() {
     let bodies = served_bodies();
     assert!(bodies.len() >= 50, "fixture has {} bodies", bodies.len());
     for body in &bodies {
-        let page = qq_page(&body.id, &body.title, &body.pub_date, "媒体", &body.description, Form::Dom);
+        let page = qq_page(
+            &body.id,
+            &body.title,
+            &body.pub_date,
+            "媒体",
+            &body.description,
+            Form::Dom,
+        );
         let a = article(&page, &body.id);
         let md = collapse(&unescape(&a.body.markdown));
         for text in source_texts(&body.description) {
@@ -103,10 +118,20 @@ fn real_bodies_lose_nothing_and_leak_no_furniture() {
                 a.body.markdown
             );
         }
-        for furniture in ["问AI", "免责声明：本内容来自腾讯平台创作者", "首页"] {
-            assert!(!a.body.markdown.contains(furniture), "{}: furniture {furniture:?} leaked", body.id);
+        for furniture in ["问AI", "免责声明：本内容来自腾讯平台创作者", "首页"]
+        {
+            assert!(
+                !a.body.markdown.contains(furniture),
+                "{}: furniture {furniture:?} leaked",
+                body.id
+            );
         }
-        assert_eq!(a.body.images, source_images(&body.description), "{}: images", body.id);
+        assert_eq!(
+            a.body.images,
+            source_images(&body.description),
+            "{}: images",
+            body.id
+        );
         for image in &a.body.images {
             assert!(image.starts_with("https://"), "{}: image {image}", body.id);
         }
@@ -116,7 +141,13 @@ fn real_bodies_lose_nothing_and_leak_no_furniture() {
                 .any(|e| !e.text().collect::<String>().trim().is_empty())
         };
         if has("h3, h4") {
-            assert!(a.body.markdown.contains("\n### ") || a.body.markdown.starts_with("### ") || a.body.markdown.contains("#### "), "{}: headings", body.id);
+            assert!(
+                a.body.markdown.contains("\n### ")
+                    || a.body.markdown.starts_with("### ")
+                    || a.body.markdown.contains("#### "),
+                "{}: headings",
+                body.id
+            );
         }
         if has("blockquote") {
             assert!(a.body.markdown.contains("> "), "{}: quotes", body.id);
@@ -135,8 +166,22 @@ fn json_only_form_gives_the_same_body_as_the_dom() {
         if body.description.starts_with("<div id=\"article-content\"") {
             continue; // the qnt form is DOM-only by nature
         }
-        let dom = qq_page(&body.id, &body.title, &body.pub_date, "媒体", &body.description, Form::Dom);
-        let json = qq_page(&body.id, &body.title, &body.pub_date, "媒体", &body.description, Form::JsonOnly);
+        let dom = qq_page(
+            &body.id,
+            &body.title,
+            &body.pub_date,
+            "媒体",
+            &body.description,
+            Form::Dom,
+        );
+        let json = qq_page(
+            &body.id,
+            &body.title,
+            &body.pub_date,
+            "媒体",
+            &body.description,
+            Form::JsonOnly,
+        );
         assert_eq!(
             article(&dom, &body.id).body,
             article(&json, &body.id).body,
@@ -159,8 +204,18 @@ fn snapshots_of_representative_bodies() {
     ];
     let bodies = served_bodies();
     for id in chosen {
-        let body = bodies.iter().find(|b| b.id == id).expect("chosen body present");
-        let page = qq_page(&body.id, &body.title, &body.pub_date, "媒体", &body.description, Form::Dom);
+        let body = bodies
+            .iter()
+            .find(|b| b.id == id)
+            .expect("chosen body present");
+        let page = qq_page(
+            &body.id,
+            &body.title,
+            &body.pub_date,
+            "媒体",
+            &body.description,
+            Form::Dom,
+        );
         let t = target(id);
         let document = article(&page, id).to_document(&t).render();
         insta::assert_snapshot!(format!("body_{id}"), document);
@@ -176,7 +231,10 @@ fn image_placeholders_in_origin_content() {
             "\"originAttribute\":{\"IMG_0\":{\"imgurl0\":\"//inews.gtimg.com/om_bt/x/641\",\"style\":\"\"}}",
         );
     let a = article(&page, GOLDEN_ID);
-    assert_eq!(a.body.markdown, "前\n\n![](https://inews.gtimg.com/om_bt/x/641)\n\n后");
+    assert_eq!(
+        a.body.markdown,
+        "前\n\n![](https://inews.gtimg.com/om_bt/x/641)\n\n后"
+    );
 }
 
 #[test]
@@ -192,24 +250,40 @@ fn page_2019_rain_a_template() {
         panic!("{extraction:?}")
     };
     assert_eq!(t.id, "20190907A081B000");
-    assert_eq!(a.title, "儿歌一分钱被改成一元钱 原作者女儿：改成这样不觉得拗口吗？");
+    assert_eq!(
+        a.title,
+        "儿歌一分钱被改成一元钱 原作者女儿：改成这样不觉得拗口吗？"
+    );
     assert_eq!(a.published, "2019-09-07 19:02:26");
     assert_eq!(a.author.as_deref(), Some("扬眼"));
     let md = &a.body.markdown;
-    assert!(md.starts_with("![](https://inews.gtimg.com/newsapp_bt/0/10211616160/1000)\n\n近日，一张截图"), "{md}");
+    assert!(
+        md.starts_with(
+            "![](https://inews.gtimg.com/newsapp_bt/0/10211616160/1000)\n\n近日，一张截图"
+        ),
+        "{md}"
+    );
     assert!(md.ends_with("扬子晚报记者 张楠"), "{md}");
     assert!(md.contains("**一分钱变一元钱，消解经典文化可取吗？**"));
-    assert!(md.contains("![](https://inews.gtimg.com/newsapp_bt/0/10211616165/1000)\n\n家中曾堆满他的音像作品\n\n"));
+    assert!(md.contains(
+        "![](https://inews.gtimg.com/newsapp_bt/0/10211616165/1000)\n\n家中曾堆满他的音像作品\n\n"
+    ));
     assert_eq!(a.body.images.len(), 4);
     assert!(!md.contains("免责声明"), "disclaimer leaked");
-    assert!(!md.contains("潘振声女儿马莉表示，改成这样"), "the standfirst is not body");
+    assert!(
+        !md.contains("潘振声女儿马莉表示，改成这样"),
+        "the standfirst is not body"
+    );
     insta::assert_snapshot!("page_2019_rain_a", a.to_document(&t).render());
 }
 
 #[test]
 fn page_2019_legacy_channel_from_gbk_bytes() {
     let bytes = fixture_bytes("qq/page-2019-legacy-finance.gbk.html");
-    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture is real GBK bytes");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture is real GBK bytes"
+    );
     let (t, extraction) = extract_saved_page(
         &bytes,
         "http://finance.qq.com/a/20190923/000843.htm",
@@ -219,17 +293,30 @@ fn page_2019_legacy_channel_from_gbk_bytes() {
     let Extraction::Article(a) = extraction else {
         panic!("{extraction:?}")
     };
-    assert_eq!(t.canonical_url, "https://finance.qq.com/a/20190923/000843.htm");
-    assert_eq!(a.title, "棱镜|数据业大整顿：爬虫与现金贷共生共荣，用户信息几元不等");
+    assert_eq!(
+        t.canonical_url,
+        "https://finance.qq.com/a/20190923/000843.htm"
+    );
+    assert_eq!(
+        a.title,
+        "棱镜|数据业大整顿：爬虫与现金贷共生共荣，用户信息几元不等"
+    );
     assert_eq!(a.published, "2019-09-23 07:48:00");
     assert_eq!(a.author.as_deref(), Some("棱镜"));
     let md = &a.body.markdown;
     assert!(md.starts_with("划重点：\n\n1. 一位接近监管的人士"), "{md}");
     assert!(md.contains("![](https://inews.gtimg.com/newsapp_bt/0/10362088290/641)\n\n（某头部数据公司的部分报价单）"));
-    assert!(md.ends_with("第三方数据行业的整顿仍将持续。"), "{}", &md[md.len().saturating_sub(300)..]);
+    assert!(
+        md.ends_with("第三方数据行业的整顿仍将持续。"),
+        "{}",
+        &md[md.len().saturating_sub(300)..]
+    );
     assert!(!md.contains('\u{FFFD}'), "no replacement characters");
     let doc: Document = a.to_document(&t);
-    assert_eq!(doc.source_url, "https://finance.qq.com/a/20190923/000843.htm");
+    assert_eq!(
+        doc.source_url,
+        "https://finance.qq.com/a/20190923/000843.htm"
+    );
 }
 
 #[test]
@@ -243,29 +330,53 @@ fn removal_signals() {
     ] {
         let page = fixture_text("qq/golden-rich.html");
         let out = extract(&page, &t, &Url::parse(final_url).unwrap());
-        assert!(matches!(out, Extraction::Removed { .. }), "{final_url}: {out:?}");
+        assert!(
+            matches!(out, Extraction::Removed { .. }),
+            "{final_url}: {out:?}"
+        );
     }
     // The home page served at the article's address.
     let home = "<html><head><title>腾讯网</title></head><body><div class=nav>新闻 财经</div></body></html>";
-    assert!(matches!(outcome(home, GOLDEN_ID), Extraction::Removed { .. }));
+    assert!(matches!(
+        outcome(home, GOLDEN_ID),
+        Extraction::Removed { .. }
+    ));
     // window.DATA for another article.
-    let other = fixture_text("qq/golden-rich.html").replace("\"article_id\": \"20250211A013J400\"", "\"article_id\": \"20250101A0000000\"");
+    let other = fixture_text("qq/golden-rich.html").replace(
+        "\"article_id\": \"20250211A013J400\"",
+        "\"article_id\": \"20250101A0000000\"",
+    );
     match outcome(&other, GOLDEN_ID) {
         Extraction::Removed { signal } => assert!(signal.contains("20250101A0000000"), "{signal}"),
         o => panic!("{o:?}"),
     }
     // An empty body everywhere.
-    let empty = qq_page(GOLDEN_ID, "标题", "2025-02-11 07:03:08", "媒体", "", Form::JsonOnly);
-    assert!(matches!(outcome(&empty, GOLDEN_ID), Extraction::Removed { .. }));
+    let empty = qq_page(
+        GOLDEN_ID,
+        "标题",
+        "2025-02-11 07:03:08",
+        "媒体",
+        "",
+        Form::JsonOnly,
+    );
+    assert!(matches!(
+        outcome(&empty, GOLDEN_ID),
+        Extraction::Removed { .. }
+    ));
     // A shell with no window.DATA and no body.
     let shell = "<html><head><title>腾讯新闻</title></head><body><div id=root></div></body></html>";
-    assert!(matches!(outcome(shell, GOLDEN_ID), Extraction::Removed { .. }));
+    assert!(matches!(
+        outcome(shell, GOLDEN_ID),
+        Extraction::Removed { .. }
+    ));
 }
 
 #[test]
 fn block_pages_are_not_removals() {
     for word in ["安全验证", "人机验证", "滑动验证"] {
-        let page = format!("<html><head><title>{word}</title></head><body><div id=captcha></div></body></html>");
+        let page = format!(
+            "<html><head><title>{word}</title></head><body><div id=captcha></div></body></html>"
+        );
         match outcome(&page, GOLDEN_ID) {
             Extraction::Blocked { signal } => assert!(signal.contains(word)),
             o => panic!("{word}: {o:?}"),
@@ -287,13 +398,27 @@ fn malformed_window_data() {
                 <body><h1 id=\"article-title\">标题</h1><div class=\"rich_media_content\"><p>正文</p></div>\
                 <script>window.DATA = {\"title\": undefined};</script></body></html>";
     let a = article(page, GOLDEN_ID);
-    assert_eq!((a.title.as_str(), a.published.as_str(), a.body.markdown.as_str()), ("标题", "2025-02-11 07:03:08", "正文"));
+    assert_eq!(
+        (
+            a.title.as_str(),
+            a.published.as_str(),
+            a.body.markdown.as_str()
+        ),
+        ("标题", "2025-02-11 07:03:08", "正文")
+    );
 }
 
 #[test]
 fn video_articles_are_not_removals() {
-    let page = qq_page(GOLDEN_ID, "视频", "2025-02-11 07:03:08", "媒体", "", Form::JsonOnly)
-        .replace("\"article_type\":\"0\"", "\"article_type\":\"4\"");
+    let page = qq_page(
+        GOLDEN_ID,
+        "视频",
+        "2025-02-11 07:03:08",
+        "媒体",
+        "",
+        Form::JsonOnly,
+    )
+    .replace("\"article_type\":\"0\"", "\"article_type\":\"4\"");
     match outcome(&page, GOLDEN_ID) {
         Extraction::NotArticle { reason } => assert!(reason.contains("article_type 4"), "{reason}"),
         o => panic!("{o:?}"),

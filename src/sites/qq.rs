@@ -203,11 +203,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
         };
     }
 
-    let data = match assigned_json(&doc, "window.DATA") {
-        None => None,
-        Some(Ok(value)) => Some(Ok(value)),
-        Some(Err(e)) => Some(Err(e)),
-    };
+    let data = assigned_json(&doc, "window.DATA");
     let data_ok = data.as_ref().and_then(|d| d.as_ref().ok());
     if let Some(data) = data_ok
         && let Some(article_id) = json_str(data, &["article_id"])
@@ -239,7 +235,8 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
         .or_else(|| legacy_info(&doc, "title"))
         .or_else(|| meta_content(&doc, "property", "og:title"))
         .or_else(|| (!short_title.is_empty()).then(|| short_title.clone()));
-    let Some(title) = title.map(|t| clean_line(&t)).filter(|t| !t.is_empty()) else {
+    // Kept as the site wrote it (double spaces included), as existing archives have it.
+    let Some(title) = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
         return Extraction::NotArticle {
             reason: "the page has a body but no title".into(),
         };

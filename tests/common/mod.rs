@@ -51,7 +51,14 @@ pub enum Form {
 }
 
 /// A current-template Tencent News page carrying `body_html` in the given form.
-pub fn qq_page(id: &str, title: &str, pubtime: &str, media: &str, body_html: &str, form: Form) -> String {
+pub fn qq_page(
+    id: &str,
+    title: &str,
+    pubtime: &str,
+    media: &str,
+    body_html: &str,
+    form: Form,
+) -> String {
     let data = serde_json::json!({
         "article_id": id,
         "article_type": "0",

@@ -1,0 +1,392 @@
+//! End to end through the real binary: a local HTTP server on 127.0.0.1 stands in for Tencent
+//! News (`[sites.qq] fetch_base`), `newsvault archive` fetches, extracts and stores into a real
+//! SQLite file, and prints or writes the document.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{
+    Form, GOLDEN_ID, fixture_path, fixture_text, golden, newsvault, newsvault_async, qq_page,
+    write_test_config,
+};
+use newsvault::archive::Archive;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn html(body: impl Into<String>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body.into().into_bytes(), "text/html; charset=utf-8")
+}
+
+async fn serve(server: &MockServer, id: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(format!("/rain/a/{id}")))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+fn args(config: &Path, rest: &[&str]) -> Vec<String> {
+    let mut v = vec!["--config".to_owned(), config.display().to_string()];
+    v.extend(rest.iter().map(|s| (*s).to_owned()));
+    v
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn golden_article_from_each_served_form() {
+    for form in ["rich", "qnt", "json"] {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            GOLDEN_ID,
+            html(fixture_text(&format!("qq/golden-{form}.html"))),
+        )
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_test_config(dir.path(), &server.uri(), "");
+
+        let out = newsvault_async(
+            args(
+                &config,
+                &["archive", "https://new.qq.com/rain/a/20250211A013J400"],
+            ),
+            dir.path().into(),
+        )
+        .await;
+        assert!(out.status.success(), "{form}: {}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            golden(),
+            "{form}: stdout"
+        );
+        assert!(stderr(&out).contains("new "), "{}", stderr(&out));
+
+        // Another URL form of the same article; written into a Hugo site.
+        let site = dir.path().join("site");
+        let out = newsvault_async(
+            args(
+                &config,
+                &[
+                    "archive",
+                    "https://view.inews.qq.com/a/20250211A013J400",
+                    "--out",
+                    site.to_str().unwrap(),
+                ],
+            ),
+            dir.path().into(),
+        )
+        .await;
+        assert!(out.status.success(), "{form}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "--out prints nothing on stdout");
+        let written = site.join("content/zh-CN/news/qq/20250211A013J400.zh-CN.md");
+        assert_eq!(
+            std::fs::read_to_string(&written).unwrap(),
+            golden(),
+            "{form}: file"
+        );
+
+        let archive = Archive::open(&dir.path().join("archive.db")).unwrap();
+        let versions = archive
+            .versions("https://new.qq.com/rain/a/20250211A013J400")
+            .unwrap();
+        assert_eq!(versions.len(), 1, "{form}: archiving again adds no version");
+        assert_eq!(
+            archive
+                .latest_document("https://new.qq.com/rain/a/20250211A013J400")
+                .unwrap()
+                .as_deref(),
+            Some(golden().as_str())
+        );
+        let raw = archive
+            .raw_capture("https://new.qq.com/rain/a/20250211A013J400", 1)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            raw,
+            fixture_text(&format!("qq/golden-{form}.html")).into_bytes(),
+            "raw capture kept"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_adds_a_version_and_updates_the_file() {
+    let server = MockServer::start().await;
+    let page = fixture_text("qq/golden-rich.html");
+    Mock::given(method("GET"))
+        .and(path(format!("/rain/a/{GOLDEN_ID}")))
+        .respond_with(html(page.clone()))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        GOLDEN_ID,
+        html(page.replace("近期，中国人工智能企业", "近日，中国人工智能企业")),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_test_config(dir.path(), &server.uri(), "");
+    let site = dir.path().join("site");
+    let url = "https://new.qq.com/rain/a/20250211A013J400";
+
+    for expected in ["new ", "changed "] {
+        let out = newsvault_async(
+            args(&config, &["archive", url, "--out", site.to_str().unwrap()]),
+            dir.path().into(),
+        )
+        .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+    }
+    let archive = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let kinds: Vec<String> = archive
+        .versions(url)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.kind)
+        .collect();
+    assert_eq!(kinds, ["new", "edit"]);
+    let file =
+        std::fs::read_to_string(site.join("content/zh-CN/news/qq/20250211A013J400.zh-CN.md"))
+            .unwrap();
+    assert!(file.contains("近日，中国人工智能企业"));
+    assert_eq!(
+        archive.document(url, 1).unwrap().as_deref(),
+        Some(golden().as_str()),
+        "version 1 kept"
+    );
+}
+
+/// Runs `archive` against a server answering `response`; returns stderr after checking that the
+/// run failed, that nothing was stored as content, and that the fetch log recorded `outcome`.
+async fn failing_case(response: ResponseTemplate, extra_fetch: &str, outcome: &str) -> String {
+    let server = MockServer::start().await;
+    serve(&server, GOLDEN_ID, response).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_test_config(dir.path(), &server.uri(), extra_fetch);
+    let site = dir.path().join("site");
+    let out = newsvault_async(
+        args(
+            &config,
+            &[
+                "archive",
+                "https://new.qq.com/rain/a/20250211A013J400",
+                "--out",
+                site.to_str().unwrap(),
+            ],
+        ),
+        dir.path().into(),
+    )
+    .await;
+    let err = stderr(&out);
+    assert!(!out.status.success(), "must fail: {err}");
+    assert!(err.contains("20250211A013J400"), "names the URL: {err}");
+    assert!(err.contains("1 of 1 URL(s) not archived"), "{err}");
+    let archive = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let (articles, versions, blobs) = archive.counts().unwrap();
+    assert_eq!(
+        (articles, versions, blobs),
+        (0, 0, 0),
+        "no content stored: {err}"
+    );
+    let log = archive
+        .fetch_log("https://new.qq.com/rain/a/20250211A013J400")
+        .unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].outcome, outcome, "{log:?}");
+    assert!(!site.exists(), "no file written");
+    err
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removed_blocked_transient_and_limits_store_nothing() {
+    let err = failing_case(
+        ResponseTemplate::new(404).set_body_string("not found"),
+        "",
+        "removed",
+    )
+    .await;
+    assert!(err.contains("removed") && err.contains("HTTP 404"), "{err}");
+
+    let err = failing_case(
+        ResponseTemplate::new(302).insert_header(
+            "location",
+            "/notfound.htm?uri=http://new.qq.com/rain/a/20250211A013J400",
+        ),
+        "",
+        "removed",
+    )
+    .await;
+    assert!(err.contains("removed") && err.contains("notfound"), "{err}");
+
+    let block = "<html><head><title>安全验证</title></head><body>请完成滑块</body></html>";
+    let err = failing_case(html(block), "", "blocked").await;
+    assert!(err.contains("blocked") && err.contains("安全验证"), "{err}");
+
+    let err = failing_case(ResponseTemplate::new(503), "", "transient").await;
+    assert!(
+        err.contains("transient") && err.contains("HTTP 503") && err.contains("3 attempt"),
+        "{err}"
+    );
+
+    let err = failing_case(html("x".repeat(5000)), "max_body_bytes = 1000", "failed").await;
+    assert!(err.contains("1000"), "names the limit: {err}");
+
+    let slow = html(fixture_text("qq/golden-rich.html")).set_delay(Duration::from_secs(3));
+    let err = failing_case(slow, "timeout = \"300ms\"", "transient").await;
+    assert!(err.contains("timed out") && err.contains("300ms"), "{err}");
+
+    let err = failing_case(
+        ResponseTemplate::new(302).insert_header("location", "/rain/a/20250211A013J400"),
+        "",
+        "failed",
+    )
+    .await;
+    assert!(err.contains("redirect loop"), "{err}");
+
+    let malformed = "<html><head><title>x_腾讯新闻</title></head><body><div id=\"article-content\"></div>\
+                     <script>window.DATA = {\"title\": \"x\", \"pubtime\": ;</script></body></html>";
+    let err = failing_case(html(malformed), "", "not_article").await;
+    assert!(err.contains("window.DATA"), "{err}");
+
+    let pdf = ResponseTemplate::new(200).set_body_raw(b"%PDF-1.4".to_vec(), "application/pdf");
+    let err = failing_case(pdf, "", "not_article").await;
+    assert!(err.contains("application/pdf"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_urls_run_concurrently_and_each_gets_a_line() {
+    let server = MockServer::start().await;
+    let ids = ["20250211A0000100", "20250211A0000200", "20250211A0000300"];
+    for id in ids {
+        let page = qq_page(
+            id,
+            &format!("标题{id}"),
+            "2025-02-11 07:03:08",
+            "媒体",
+            "<div class=\"rich_media_content\"><p>正文</p></div>",
+            Form::Dom,
+        );
+        serve(
+            &server,
+            id,
+            html(page).set_delay(Duration::from_millis(300)),
+        )
+        .await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_test_config(dir.path(), &server.uri(), "per_host_concurrency = 4");
+    let mut rest = vec!["archive"];
+    let urls: Vec<String> = ids
+        .iter()
+        .map(|id| format!("https://new.qq.com/rain/a/{id}"))
+        .collect();
+    rest.extend(urls.iter().map(String::as_str));
+    rest.push("https://example.com/not-a-supported-site");
+    rest.push("not a url");
+    let out = newsvault_async(args(&config, &rest), dir.path().into()).await;
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "several URLs print no document");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("new ")).count(),
+        3,
+        "{err}"
+    );
+    assert!(
+        err.contains("no site module for host \"example.com\""),
+        "{err}"
+    );
+    assert!(err.contains("not a URL"), "{err}");
+    assert!(err.contains("2 of 5 URL(s) not archived"), "{err}");
+    let archive = Archive::open(&dir.path().join("archive.db")).unwrap();
+    assert_eq!(archive.counts().unwrap().0, 3);
+}
+
+#[test]
+fn extract_a_saved_page_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = fixture_path("qq/golden-json.html");
+    let out = newsvault(
+        &[
+            "extract",
+            page.to_str().unwrap(),
+            "--url",
+            "https://news.qq.com/rain/a/20250211A013J400",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), golden());
+    assert!(
+        !dir.path().join("newsvault.db").exists(),
+        "extract does not touch the archive"
+    );
+
+    let out = newsvault(
+        &[
+            "extract",
+            "/nonexistent/page.html",
+            "--url",
+            "https://new.qq.com/rain/a/20250211A013J400",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("/nonexistent/page.html"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_config_is_named_with_its_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[fetch]\ntimeout = 30\n").unwrap();
+    let out = newsvault(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "archive",
+            "https://new.qq.com/rain/a/20250211A013J400",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("bad.toml") && err.contains("timeout"), "{err}");
+}
+
+#[test]
+fn a_corrupt_archive_is_reported_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    std::fs::write(&db, b"this is not a database, but my notes").unwrap();
+    let out = newsvault(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "archive",
+            "https://new.qq.com/rain/a/20250211A013J400",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not an SQLite database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"this is not a database, but my notes"
+    );
+}
