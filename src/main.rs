@@ -1,17 +1,14 @@
 //! The `newsvault` command: parses the command line, sets up logging, and hands each
 //! subcommand to the library. All the logic lives in the library.
 
-use std::io::Write;
+mod commands;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use newsvault::archive::Archive;
 use newsvault::config::Config;
-use newsvault::export::{Written, write_document};
-use newsvault::extract::Extraction;
-use newsvault::pipeline::{Outcome, Pipeline, extract_saved_page};
 
 /// A feed and archive crawler for news: every version of every article, in SQLite and Hugo.
 #[derive(Debug, Parser)]
@@ -94,78 +91,11 @@ fn load_config(cli: &Cli) -> Result<Config> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = load_config(&cli)?;
     match cli.command {
-        Command::Archive { urls, out } => archive(config, &urls, out.as_deref()),
-        Command::Extract { file, url } => extract(&config, &file, &url),
+        Command::Archive { urls, out } => commands::archive::archive(config, &urls, out.as_deref()),
+        Command::Extract { file, url } => commands::extract::extract(&config, &file, &url),
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-fn archive(config: Config, urls: &[String], out: Option<&Path>) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let pipeline = Pipeline::new(config, archive)?;
-    let outcomes = runtime.block_on(pipeline.archive_urls(urls));
-
-    let mut failures = 0;
-    let mut stdout = std::io::stdout().lock();
-    for outcome in &outcomes {
-        eprintln!("{}", outcome.summary());
-        if !outcome.is_success() {
-            failures += 1;
-            continue;
-        }
-        let Some(target) = outcome.target() else {
-            continue;
-        };
-        let document = match outcome {
-            Outcome::Archived { document, .. } => document.clone(),
-            _ => {
-                let url = target.canonical_url.clone();
-                let text = runtime
-                    .block_on(pipeline.with_archive(move |a| a.latest_document(&url)))?
-                    .with_context(|| format!("{}: no archived document", target.canonical_url))?;
-                newsvault::document::Document::parse(&text)
-                    .with_context(|| format!("archived document of {}", target.canonical_url))?
-            }
-        };
-        match out {
-            Some(dir) => {
-                let (path, written) = write_document(dir, &document, &target.id)?;
-                let what = match written {
-                    Written::Created => "wrote",
-                    Written::Updated => "updated",
-                    Written::Unchanged => "kept",
-                };
-                eprintln!("{what:<10} {}", path.display());
-            }
-            None if urls.len() == 1 => stdout.write_all(document.render().as_bytes())?,
-            None => {}
-        }
-    }
-    stdout.flush()?;
-    if failures > 0 {
-        eprintln!(
-            "newsvault: {failures} of {} URL(s) not archived",
-            urls.len()
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn extract(config: &Config, file: &Path, url: &str) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let (target, extraction) = extract_saved_page(&bytes, url, config)?;
-    match extraction {
-        Extraction::Article(article) => {
-            print!("{}", article.to_document(&target).render());
-            Ok(ExitCode::SUCCESS)
-        }
-        Extraction::Removed { signal } => bail!("{}: removed: {signal}", file.display()),
-        Extraction::Blocked { signal } => bail!("{}: blocked: {signal}", file.display()),
-        Extraction::NotArticle { reason } => bail!("{}: not an article: {reason}", file.display()),
     }
 }

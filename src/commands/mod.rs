@@ -1,0 +1,4 @@
+//! One module per subcommand: glue between the parsed command line and the library.
+
+pub mod archive;
+pub mod extract;
