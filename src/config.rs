@@ -31,6 +31,7 @@ pub enum ConfigError {
 pub struct Config {
     pub archive: ArchiveConfig,
     pub fetch: FetchConfig,
+    pub check: CheckConfig,
     pub sites: SitesConfig,
 }
 
@@ -39,12 +40,68 @@ pub struct Config {
 pub struct ArchiveConfig {
     /// The SQLite archive file.
     pub path: PathBuf,
+    /// How many checks must see an article removed before the removal is recorded...
+    pub removal_confirmations: u32,
+    /// ...and how far apart the first and the confirming sighting must be.
+    #[serde(with = "duration")]
+    pub removal_confirm_after: Duration,
 }
 
 impl Default for ArchiveConfig {
     fn default() -> Self {
         Self {
             path: PathBuf::from("newsvault.db"),
+            removal_confirmations: 2,
+            removal_confirm_after: Duration::from_secs(6 * 3600),
+        }
+    }
+}
+
+/// The revisit schedule of re-checks: young and changing articles often, old and stable ones
+/// rarely. An article's "age" is the shorter of the time since publication and the time since
+/// its last change; the first tier it is younger than gives the interval.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    pub schedule: Vec<ScheduleTier>,
+    /// The interval for articles older than every tier.
+    #[serde(with = "duration")]
+    pub otherwise: Duration,
+    /// After a transient failure or a block page, check again within this long.
+    #[serde(with = "duration")]
+    pub retry_failed_after: Duration,
+    /// Articles checked at once by `newsvault check` (per-host limits still apply).
+    pub max_in_flight: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleTier {
+    #[serde(with = "duration")]
+    pub younger_than: Duration,
+    #[serde(with = "duration")]
+    pub every: Duration,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        let tier = |younger_than: u64, every: u64| ScheduleTier {
+            younger_than: Duration::from_secs(younger_than),
+            every: Duration::from_secs(every),
+        };
+        const MIN: u64 = 60;
+        const HOUR: u64 = 3600;
+        const DAY: u64 = 24 * HOUR;
+        Self {
+            schedule: vec![
+                tier(6 * HOUR, 15 * MIN),
+                tier(2 * DAY, HOUR),
+                tier(14 * DAY, DAY),
+                tier(90 * DAY, 7 * DAY),
+            ],
+            otherwise: Duration::from_secs(30 * DAY),
+            retry_failed_after: Duration::from_secs(HOUR),
+            max_in_flight: 16,
         }
     }
 }
@@ -137,6 +194,14 @@ impl Config {
         if self.fetch.per_host_concurrency == 0 {
             return Err(invalid(
                 "fetch.per_host_concurrency must be at least 1".into(),
+            ));
+        }
+        if self.check.max_in_flight == 0 {
+            return Err(invalid("check.max_in_flight must be at least 1".into()));
+        }
+        if self.check.otherwise.is_zero() || self.check.schedule.iter().any(|t| t.every.is_zero()) {
+            return Err(invalid(
+                "check schedule intervals must be longer than zero".into(),
             ));
         }
         if self.fetch.max_body_bytes == 0 {

@@ -10,9 +10,11 @@
 
 pub mod archive;
 pub mod config;
+pub mod diff;
 pub mod document;
 pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod pipeline;
+pub mod schedule;
 pub mod sites;

@@ -46,6 +46,41 @@ enum Command {
         #[arg(long)]
         url: String,
     },
+    /// Re-check archived articles: store edits, confirm removals, note restorations
+    Check {
+        /// Only articles whose next check is due (the default without URLs)
+        #[arg(long, conflicts_with = "all")]
+        due: bool,
+        /// Every archived article
+        #[arg(long)]
+        all: bool,
+        /// Only articles of this site
+        #[arg(long, value_name = "KEY")]
+        site: Option<String>,
+        /// Check these articles (any URL form)
+        #[arg(value_name = "URL", conflicts_with_all = ["due", "all"])]
+        urls: Vec<String>,
+    },
+    /// Every version of an article: time, kind, HTTP status, size
+    History {
+        /// The article's URL (any form) or id
+        article: String,
+    },
+    /// The difference between two versions of an article (default: the last two)
+    Diff {
+        /// The article's URL (any form) or id
+        article: String,
+        /// The older version
+        a: Option<u32>,
+        /// The newer version (default: the latest)
+        b: Option<u32>,
+    },
+    /// Re-derive documents from stored raw captures with the current extractor (no network)
+    Reprocess {
+        /// Only versions of this site
+        #[arg(long, value_name = "KEY")]
+        site: Option<String>,
+    },
     /// Print the documented default configuration
     DefaultConfig,
 }
@@ -93,6 +128,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Archive { urls, out } => commands::archive::archive(config, &urls, out.as_deref()),
         Command::Extract { file, url } => commands::extract::extract(&config, &file, &url),
+        Command::Check {
+            due: _,
+            all,
+            site,
+            urls,
+        } => {
+            let selection = if !urls.is_empty() {
+                commands::check::Selection::Urls(urls)
+            } else if all {
+                commands::check::Selection::All
+            } else {
+                commands::check::Selection::Due
+            };
+            commands::check::check(config, selection, site.as_deref())
+        }
+        Command::History { article } => commands::history::history(&config, &article),
+        Command::Diff { article, a, b } => commands::diff::diff(&config, &article, a, b),
+        Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

@@ -8,11 +8,16 @@ use std::time::Instant;
 use chrono::Utc;
 use url::Url;
 
-use crate::archive::{Archive, ArchiveError, FetchLog, FetchOutcome, NewCapture, Recorded};
+use crate::archive::{
+    Archive, ArchiveError, FetchLog, FetchOutcome, NewCapture, Recorded, RemovalSighting,
+    RemovalState,
+};
 use crate::config::Config;
+use crate::diff::{diff_documents, diff_text, is_minor_change};
 use crate::document::Document;
 use crate::extract::{self, EXTRACTOR_VERSION, Extraction};
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::schedule::{CheckResult, next_check};
 use crate::sites::{self, ArticleRef};
 
 /// What happened to one URL.
@@ -26,11 +31,13 @@ pub enum Outcome {
     },
     /// The server answered 304: the archived version is current.
     NotModified { target: ArticleRef },
-    /// The site says the article is gone; `signal` is the evidence.
+    /// The site says the article is gone; `signal` is the evidence. `state` says whether the
+    /// archive recorded the removal (archived articles only, after confirmation).
     Removed {
         target: ArticleRef,
         signal: String,
         status: u16,
+        state: RemovalState,
     },
     /// An anti-bot page or a refusal stood in for the article.
     Blocked { target: ArticleRef, signal: String },
@@ -46,6 +53,12 @@ impl Outcome {
     /// Whether the article is now archived and current.
     pub fn is_success(&self) -> bool {
         matches!(self, Outcome::Archived { .. } | Outcome::NotModified { .. })
+    }
+
+    /// Whether the check itself failed (as opposed to finding a removal, a block page or a
+    /// passing network problem, which are all things a check can learn).
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed { .. })
     }
 
     /// The article this outcome is about, when the URL was understood.
@@ -84,10 +97,25 @@ impl Outcome {
                 target,
                 signal,
                 status,
-            } => format!(
-                "removed    {}: {signal} (HTTP {status}); nothing stored",
-                target.canonical_url
-            ),
+                state,
+            } => {
+                let what = match state {
+                    RemovalState::Unknown => "nothing stored".to_owned(),
+                    RemovalState::Pending { count } => format!(
+                        "seen removed {count} time(s), not yet confirmed; the last good version stays"
+                    ),
+                    RemovalState::Confirmed { seq } => {
+                        format!("removal recorded as version {seq}")
+                    }
+                    RemovalState::AlreadyRemoved { seq } => {
+                        format!("still removed (since version {seq})")
+                    }
+                };
+                format!(
+                    "removed    {}: {signal} (HTTP {status}); {what}",
+                    target.canonical_url
+                )
+            }
             Outcome::Blocked { target, signal } => {
                 format!(
                     "blocked    {}: {signal}; nothing stored",
@@ -180,30 +208,67 @@ impl Pipeline {
 
     /// Fetches one article and archives it.
     pub async fn archive_url(&self, url: &str) -> Outcome {
-        let target = match sites::resolve(url, &self.config.sites) {
-            Ok(target) => target,
-            Err(e) => {
-                return Outcome::Failed {
-                    url: url.to_owned(),
-                    reason: e.to_string(),
-                };
-            }
-        };
+        match sites::resolve(url, &self.config.sites) {
+            Ok(target) => self.process(target).await,
+            Err(e) => Outcome::Failed {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            },
+        }
+    }
+
+    /// Re-checks archived articles (by canonical URL), at most `[check] max_in_flight` at once;
+    /// `on_outcome` sees each outcome as it comes.
+    pub async fn check_urls(
+        &self,
+        urls: Vec<String>,
+        mut on_outcome: impl FnMut(&Outcome),
+    ) -> Vec<Outcome> {
+        let limit = Arc::new(tokio::sync::Semaphore::new(self.config.check.max_in_flight));
+        let mut tasks = tokio::task::JoinSet::new();
+        for url in urls {
+            let pipeline = self.clone();
+            let limit = Arc::clone(&limit);
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                pipeline.archive_url(&url).await
+            });
+        }
+        let mut outcomes = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let outcome = joined.unwrap_or_else(|e| Outcome::Failed {
+                url: String::new(),
+                reason: format!("internal error: check task failed: {e}"),
+            });
+            on_outcome(&outcome);
+            outcomes.push(outcome);
+        }
+        outcomes
+    }
+
+    /// Fetches `target`, classifies the response, stores what it is, logs the attempt, and
+    /// schedules the next check of an archived article.
+    async fn process(&self, target: ArticleRef) -> Outcome {
         let started_at = Utc::now();
         let clock = Instant::now();
         let canonical = target.canonical_url.clone();
-        let validators = match self.with_archive(move |a| a.article(&canonical)).await {
-            Ok(Some(row)) => Validators {
-                etag: row.etag,
-                last_modified: row.last_modified,
-            },
-            Ok(None) => Validators::default(),
+        let known = match self.with_archive(move |a| a.article(&canonical)).await {
+            Ok(row) => row,
             Err(e) => return failed(&target, e),
         };
+        // After a removal sighting the old validators would let the site answer 304 for a page
+        // that is gone or back: fetch in full until the article reads normally again.
+        let validators = known
+            .as_ref()
+            .filter(|row| row.status == "live" && row.removal_pending == 0)
+            .map(|row| Validators {
+                etag: row.etag.clone(),
+                last_modified: row.last_modified.clone(),
+            })
+            .unwrap_or_default();
 
-        let fetched = self.fetcher.get(&target.fetch_url, &validators).await;
         let mut log = LogEntry::new(&target, started_at);
-        let outcome = match fetched {
+        let outcome = match self.fetcher.get(&target.fetch_url, &validators).await {
             Err(e) => {
                 log.detail = e.to_string();
                 if e.is_transient() {
@@ -215,7 +280,7 @@ impl Pipeline {
                 } else {
                     log.outcome = FetchOutcome::Failed;
                     Outcome::Failed {
-                        url: url.to_owned(),
+                        url: target.canonical_url.clone(),
                         reason: e.to_string(),
                     }
                 }
@@ -226,10 +291,41 @@ impl Pipeline {
             }
         };
         log.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-        if let Err(e) = self.with_archive(move |a| a.log_fetch(&log.as_row())).await {
-            tracing::warn!("could not log the fetch of {}: {e}", target.canonical_url);
+        let canonical = target.canonical_url.clone();
+        let schedule = self.schedule_after(&outcome);
+        let config = Arc::clone(&self.config);
+        let bookkeeping = self
+            .with_archive(move |a| {
+                a.log_fetch(&log.as_row())?;
+                if let Some(result) = schedule
+                    && let Some(inputs) = a.schedule_inputs(&canonical)?
+                {
+                    let now = Utc::now();
+                    let next = next_check(now, &inputs, result, &config.check, &config.archive);
+                    a.set_next_check(&canonical, next)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = bookkeeping {
+            tracing::warn!("could not log or schedule {}: {e}", target.canonical_url);
         }
         outcome
+    }
+
+    /// What the schedule learns from an outcome.
+    fn schedule_after(&self, outcome: &Outcome) -> Option<CheckResult> {
+        Some(match outcome {
+            Outcome::Archived { .. } | Outcome::NotModified { .. } => CheckResult::Read,
+            Outcome::Removed {
+                state: RemovalState::Pending { .. },
+                ..
+            } => CheckResult::RemovalPending,
+            Outcome::Removed { .. } | Outcome::NotArticle { .. } => CheckResult::Read,
+            Outcome::Blocked { .. } | Outcome::Transient { .. } | Outcome::Failed { .. } => {
+                CheckResult::Failed
+            }
+        })
     }
 
     async fn handle_response(
@@ -239,21 +335,27 @@ impl Pipeline {
         log: &mut LogEntry,
     ) -> Outcome {
         let status = fetched.status;
-        let classified = match status {
-            304 => Some((
-                FetchOutcome::NotModified,
-                Outcome::NotModified {
-                    target: target.clone(),
-                },
-            )),
-            404 | 410 => Some((
-                FetchOutcome::Removed,
-                Outcome::Removed {
-                    target: target.clone(),
-                    signal: format!("HTTP {status} at {}", fetched.final_url),
-                    status,
-                },
-            )),
+        let early = match status {
+            304 => {
+                let canonical = target.canonical_url.clone();
+                let at = fetched.fetched_at;
+                if let Err(e) = self
+                    .with_archive(move |a| a.touch_checked(&canonical, at))
+                    .await
+                {
+                    return failed(target, e);
+                }
+                Some((
+                    FetchOutcome::NotModified,
+                    Outcome::NotModified {
+                        target: target.clone(),
+                    },
+                ))
+            }
+            404 | 410 => {
+                let signal = format!("HTTP {status} at {}", fetched.final_url);
+                return self.removed(target, &fetched, signal, log).await;
+            }
             401 | 403 | 451 => Some((
                 FetchOutcome::Blocked,
                 Outcome::Blocked {
@@ -284,7 +386,7 @@ impl Pipeline {
                 },
             )),
         };
-        if let Some((log_outcome, outcome)) = classified {
+        if let Some((log_outcome, outcome)) = early {
             log.outcome = log_outcome;
             log.detail = outcome.summary();
             return outcome;
@@ -337,13 +439,7 @@ impl Pipeline {
         let article = match extraction {
             Extraction::Article(article) => article,
             Extraction::Removed { signal } => {
-                log.outcome = FetchOutcome::Removed;
-                log.detail = signal.clone();
-                return Outcome::Removed {
-                    target: target.clone(),
-                    signal,
-                    status,
-                };
+                return self.removed(target, &fetched, signal, log).await;
             }
             Extraction::Blocked { signal } => {
                 log.outcome = FetchOutcome::Blocked;
@@ -371,6 +467,18 @@ impl Pipeline {
             let encoding = decoded.encoding;
             self.with_archive(move |archive| {
                 let rendered = document.render();
+                let (minor, diff) =
+                    match archive.latest_version_with_content(&target.canonical_url)? {
+                        Some((seq, previous)) if previous != rendered => {
+                            let mut diff = match Document::parse(&previous) {
+                                Ok(old) => diff_documents(&old, &document),
+                                Err(_) => diff_text(&previous, &rendered),
+                            };
+                            diff.base = Some(seq);
+                            (is_minor_change(&previous, &rendered), Some(diff.to_json()))
+                        }
+                        _ => (false, None),
+                    };
                 let final_url = fetched.final_url.to_string();
                 let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
                 archive.record_capture(&NewCapture {
@@ -390,6 +498,8 @@ impl Pipeline {
                     etag: fetched.etag.as_deref(),
                     last_modified: fetched.last_modified.as_deref(),
                     extractor: &extractor,
+                    minor,
+                    diff: diff.as_deref(),
                 })
             })
             .await
@@ -413,6 +523,58 @@ impl Pipeline {
                 failed(target, e)
             }
         }
+    }
+
+    /// A removal signal: for an archived article, one more sighting towards confirming it
+    /// (with the page served in its place as evidence); otherwise nothing is stored.
+    async fn removed(
+        &self,
+        target: &ArticleRef,
+        fetched: &Fetched,
+        signal: String,
+        log: &mut LogEntry,
+    ) -> Outcome {
+        let recorded = {
+            let canonical = target.canonical_url.clone();
+            let signal = signal.clone();
+            let body = fetched.body.clone();
+            let content_type = fetched.content_type.clone();
+            let final_url = fetched.final_url.to_string();
+            let (at, status) = (fetched.fetched_at, fetched.status);
+            let (confirmations, confirm_after) = (
+                self.config.archive.removal_confirmations,
+                self.config.archive.removal_confirm_after,
+            );
+            self.with_archive(move |a| {
+                a.record_removal(
+                    &canonical,
+                    &RemovalSighting {
+                        at,
+                        http_status: status,
+                        final_url: &final_url,
+                        signal: &signal,
+                        raw: &body,
+                        content_type: content_type.as_deref(),
+                    },
+                    confirmations,
+                    confirm_after,
+                )
+            })
+            .await
+        };
+        let state = match recorded {
+            Ok(state) => state,
+            Err(e) => return failed(target, e),
+        };
+        let outcome = Outcome::Removed {
+            target: target.clone(),
+            signal,
+            status: fetched.status,
+            state,
+        };
+        log.outcome = FetchOutcome::Removed;
+        log.detail = outcome.summary();
+        outcome
     }
 }
 
@@ -498,4 +660,120 @@ pub fn extract_saved_page(
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
     let extraction = extract::extract(&decoded.text, &target, &base);
     Ok((target, extraction))
+}
+
+/// What `reprocess` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReprocessReport {
+    /// Versions whose document the current extractor derives identically.
+    pub unchanged: u64,
+    /// Versions whose document was re-derived (the old one kept as superseded).
+    pub rederived: u64,
+    /// Versions the current extractor cannot read (kept as they were), with the reason.
+    pub failed: Vec<(String, u32, String)>,
+}
+
+/// Re-runs the current extractor over the stored raw captures of fetched versions, without
+/// the network. A version whose document comes out the same records the current extractor; one
+/// that comes out different gets the new document, the old one kept in the archive, and the
+/// stored diffs around it recomputed.
+pub fn reprocess(
+    archive: &mut Archive,
+    config: &Config,
+    site: Option<&str>,
+) -> Result<ReprocessReport, ArchiveError> {
+    let mut report = ReprocessReport::default();
+    let mut after = 0;
+    loop {
+        let page = archive.reprocess_page(site, after, 200)?;
+        let Some(last) = page.last() else { break };
+        after = last.version_id;
+        for item in page {
+            let target = match sites::resolve(&item.canonical_url, &config.sites) {
+                Ok(t) => t,
+                Err(e) => {
+                    report
+                        .failed
+                        .push((item.canonical_url, item.seq, e.to_string()));
+                    continue;
+                }
+            };
+            let raw = archive.blob(&item.raw_hash)?;
+            let final_url = item
+                .final_url
+                .as_deref()
+                .and_then(|u| Url::parse(u).ok())
+                .unwrap_or_else(|| target.fetch_url.clone());
+            let tld = final_url
+                .host_str()
+                .and_then(|h| h.rsplit('.').next())
+                .map(str::to_owned);
+            let decoded = crate::fetch::charset::decode_html(
+                &raw,
+                item.content_type.as_deref(),
+                tld.as_deref(),
+            );
+            let article = match extract::extract(&decoded.text, &target, &final_url) {
+                Extraction::Article(a) => a,
+                other => {
+                    report
+                        .failed
+                        .push((item.canonical_url, item.seq, format!("{other:?}")));
+                    continue;
+                }
+            };
+            let document = article.to_document(&target);
+            let rendered = document.render();
+            let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
+            if crate::archive::hash_hex(rendered.as_bytes()) == item.content_hash {
+                if item.extractor.as_deref() != Some(extractor.as_str()) {
+                    archive.set_extractor(item.version_id, &extractor)?;
+                }
+                report.unchanged += 1;
+                continue;
+            }
+            archive.replace_document(
+                item.version_id,
+                &rendered,
+                &document.title,
+                &document.date,
+                &extractor,
+                Utc::now(),
+            )?;
+            refresh_diff(archive, &item.canonical_url, item.seq)?;
+            refresh_diff(archive, &item.canonical_url, item.seq + 1)?;
+            report.rederived += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Recomputes the stored diff of version `seq` against the version with content before it.
+fn refresh_diff(archive: &mut Archive, canonical_url: &str, seq: u32) -> Result<(), ArchiveError> {
+    let versions = archive.version_details(canonical_url)?;
+    let Some(current) = versions.iter().find(|v| v.seq == seq) else {
+        return Ok(());
+    };
+    if current.kind == "removed" {
+        return Ok(());
+    }
+    let Some(base) = versions
+        .iter()
+        .rev()
+        .find(|v| v.seq < seq && v.kind != "removed")
+    else {
+        return archive.set_diff(canonical_url, seq, None);
+    };
+    let (Some(old), Some(new)) = (
+        archive.document(canonical_url, base.seq)?,
+        archive.document(canonical_url, seq)?,
+    ) else {
+        return Ok(());
+    };
+    let mut diff = match (Document::parse(&old), Document::parse(&new)) {
+        (Ok(a), Ok(b)) => diff_documents(&a, &b),
+        _ => diff_text(&old, &new),
+    };
+    diff.base = Some(base.seq);
+    archive.set_diff(canonical_url, seq, Some(&diff.to_json()))
 }

@@ -18,8 +18,11 @@ use flate2::write::DeflateEncoder;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
+mod checks;
 #[cfg(test)]
 mod tests;
+
+pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;
@@ -29,7 +32,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, as an ordered list of migrations. The first one is `schema.sql`; append new
 /// migrations at the end, never edit or reorder released ones.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../schema.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../schema.sql")),
+    M::up(include_str!("migrations/002_diffs_and_derivations.sql")),
+];
 
 /// The schema version (`PRAGMA user_version`) this code writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -103,6 +109,10 @@ pub struct NewCapture<'a> {
     pub last_modified: Option<&'a str>,
     /// Name/version of the extractor that produced `document`.
     pub extractor: &'a str,
+    /// The change from the latest version is only whitespace or punctuation: kind "minor".
+    pub minor: bool,
+    /// The stored diff against the latest version with content (JSON, see migration 2).
+    pub diff: Option<&'a str>,
 }
 
 /// What [`Archive::record_capture`] did.
@@ -429,6 +439,7 @@ impl Archive {
                         return Ok(Recorded::Unchanged { seq: latest_seq });
                     }
                     Some((_, kind)) if kind == "removed" => (id, "restored", latest_seq + 1),
+                    Some(_) if capture.minor => (id, "minor", latest_seq + 1),
                     Some(_) => (id, "edit", latest_seq + 1),
                     None if latest_seq == 0 => (id, "new", 1),
                     None => {
@@ -444,8 +455,9 @@ impl Archive {
         tx.prepare_cached(
             "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
                  document, title, published, http_status, final_url, raw_hash, content_type,
-                 encoding, extractor)
-             VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 encoding, extractor, diff)
+             VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END)",
         )?
         .execute(params![
             article_id,
@@ -462,6 +474,7 @@ impl Archive {
             capture.content_type,
             capture.encoding,
             capture.extractor,
+            capture.diff,
         ])?;
         tx.prepare_cached(
             "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',

@@ -1,0 +1,429 @@
+//! Archive queries for re-checking articles: removals with their evidence, the revisit
+//! schedule, history details, and re-deriving documents (`reprocess`).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::{Archive, ArchiveError, format_time, hash_hex, store_blob};
+
+/// One sighting of an article's removal, with its evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct RemovalSighting<'a> {
+    pub at: DateTime<Utc>,
+    pub http_status: u16,
+    pub final_url: &'a str,
+    /// What showed the removal (the site module's signal, or the HTTP status).
+    pub signal: &'a str,
+    /// The page served in the article's place, kept as evidence.
+    pub raw: &'a [u8],
+    pub content_type: Option<&'a str>,
+}
+
+/// What recording a removal sighting did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalState {
+    /// The article is not archived: nothing to remove.
+    Unknown,
+    /// Seen removed `count` times since `since`; not yet confirmed.
+    Pending { count: u32 },
+    /// Confirmed: version `seq` is the removal.
+    Confirmed { seq: u32 },
+    /// Already recorded as removed.
+    AlreadyRemoved { seq: u32 },
+}
+
+/// A version with what history and diff views show of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionDetail {
+    pub seq: u32,
+    pub kind: String,
+    pub fetched_at: String,
+    pub http_status: Option<u16>,
+    pub final_url: Option<String>,
+    /// Size of the document in bytes (0 for removals).
+    pub size: usize,
+    pub title: String,
+    pub published: String,
+    pub removal_signal: Option<String>,
+    /// The stored diff against the previous version with content (JSON).
+    pub diff: Option<String>,
+    pub extractor: Option<String>,
+    pub import_path: Option<String>,
+}
+
+/// A fetched version whose document can be re-derived from its raw capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReprocessItem {
+    pub version_id: i64,
+    pub canonical_url: String,
+    pub seq: u32,
+    pub kind: String,
+    pub raw_hash: String,
+    pub content_type: Option<String>,
+    pub final_url: Option<String>,
+    pub extractor: Option<String>,
+    pub content_hash: String,
+}
+
+/// What the scheduler needs to know of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleInputs {
+    pub site: String,
+    /// Publication date string of the latest version with content ('' if unknown).
+    pub published: String,
+    pub first_seen_at: String,
+    pub last_changed_at: String,
+    /// Number of versions; with one, `last_changed_at` is only the first capture.
+    pub latest_seq: u32,
+    pub removal_pending_since: Option<String>,
+}
+
+impl Archive {
+    /// Records that `canonical_url` was seen removed. The removal is confirmed, as a version
+    /// of kind "removed" keeping the status, final URL, signal and the page served in the
+    /// article's place, once it has been seen `confirmations` times over at least
+    /// `confirm_after`; until then only the pending count grows. One transaction.
+    pub fn record_removal(
+        &mut self,
+        canonical_url: &str,
+        sighting: &RemovalSighting<'_>,
+        confirmations: u32,
+        confirm_after: Duration,
+    ) -> Result<RemovalState, ArchiveError> {
+        let at = format_time(sighting.at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(i64, u32, String, u32, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT id, latest_seq, status, removal_pending, removal_pending_since
+                 FROM articles WHERE canonical_url = ?1",
+            )?
+            .query_row([canonical_url], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let Some((article_id, latest_seq, status, pending, since)) = row else {
+            return Ok(RemovalState::Unknown);
+        };
+        tx.prepare_cached(
+            "UPDATE articles SET last_checked_at = max(last_checked_at, ?2) WHERE id = ?1",
+        )?
+        .execute(params![article_id, at])?;
+        if status == "removed" {
+            tx.commit()?;
+            return Ok(RemovalState::AlreadyRemoved { seq: latest_seq });
+        }
+        let count = pending + 1;
+        let since = since.unwrap_or_else(|| at.clone());
+        let since_time = DateTime::parse_from_rfc3339(&since)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(sighting.at);
+        let waited = (sighting.at - since_time).to_std().unwrap_or_default();
+        if count < confirmations.max(1) || waited < confirm_after {
+            tx.prepare_cached(
+                "UPDATE articles SET removal_pending = ?2, removal_pending_since = ?3 WHERE id = ?1",
+            )?
+            .execute(params![article_id, count, since])?;
+            tx.commit()?;
+            return Ok(RemovalState::Pending { count });
+        }
+
+        let raw_hash = store_blob(&tx, sighting.raw)?;
+        // The tombstone keeps the last title and date so lists can still name the article.
+        let (title, published): (String, String) = tx
+            .prepare_cached(
+                "SELECT title, published FROM versions WHERE article_id = ?1 AND seq = ?2",
+            )?
+            .query_row(params![article_id, latest_seq], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .unwrap_or_default();
+        let seq = latest_seq + 1;
+        tx.prepare_cached(
+            "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
+                 document, title, published, http_status, final_url, raw_hash, content_type,
+                 removal_signal)
+             VALUES (?1, ?2, 'removed', 'fetch', ?3, ?4, '', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
+            article_id,
+            seq,
+            at,
+            hash_hex(b""),
+            title,
+            published,
+            sighting.http_status,
+            sighting.final_url,
+            raw_hash,
+            sighting.content_type,
+            sighting.signal,
+        ])?;
+        tx.prepare_cached(
+            "UPDATE articles SET latest_seq = ?2, status = 'removed', removal_signal = ?3,
+                 last_changed_at = ?4, removal_pending = 0, removal_pending_since = NULL
+             WHERE id = ?1",
+        )?
+        .execute(params![article_id, seq, sighting.signal, at])?;
+        tx.commit()?;
+        Ok(RemovalState::Confirmed { seq })
+    }
+
+    /// The latest version that has a document (not a removal): its seq and document.
+    pub fn latest_version_with_content(
+        &self,
+        canonical_url: &str,
+    ) -> Result<Option<(u32, String)>, ArchiveError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT v.seq, v.document FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE a.canonical_url = ?1 AND v.kind <> 'removed'
+                 ORDER BY v.seq DESC LIMIT 1",
+            )?
+            .query_row([canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Notes a check that found the article unchanged without a body (HTTP 304).
+    pub fn touch_checked(
+        &mut self,
+        canonical_url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), ArchiveError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE articles SET last_checked_at = max(last_checked_at, ?2)
+                 WHERE canonical_url = ?1",
+            )?
+            .execute(params![canonical_url, format_time(at)])?;
+        Ok(())
+    }
+
+    /// Sets when the article is next due for a check.
+    pub fn set_next_check(
+        &mut self,
+        canonical_url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), ArchiveError> {
+        self.conn
+            .prepare_cached("UPDATE articles SET next_check_at = ?2 WHERE canonical_url = ?1")?
+            .execute(params![canonical_url, format_time(at)])?;
+        Ok(())
+    }
+
+    /// Articles due for a check at `now`, most overdue first: never-scheduled ones (imports),
+    /// then those whose `next_check_at` has passed. Both come from the `next_check_at` index.
+    pub fn due_articles(
+        &self,
+        now: DateTime<Utc>,
+        site: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, ArchiveError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT canonical_url FROM (
+                 SELECT canonical_url, '' AS due FROM articles INDEXED BY articles_next_check_at
+                 WHERE next_check_at IS NULL AND (?2 IS NULL OR site = ?2)
+                 UNION ALL
+                 SELECT canonical_url, next_check_at AS due FROM articles INDEXED BY articles_next_check_at
+                 WHERE next_check_at <= ?1 AND (?2 IS NULL OR site = ?2))
+             ORDER BY due LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![format_time(now), site, limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A page of all articles (optionally of one site), in id order after `after_id`.
+    pub fn articles_page(
+        &self,
+        site: Option<&str>,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>, ArchiveError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, canonical_url FROM articles
+             WHERE id > ?1 AND (?2 IS NULL OR site = ?2) ORDER BY id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![after_id, site, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Canonical URLs of the articles a person's key names: a canonical URL, or a site's
+    /// article id (which several sites may share).
+    pub fn find_articles(&self, key: &str) -> Result<Vec<String>, ArchiveError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT canonical_url FROM articles WHERE canonical_url = ?1
+             UNION SELECT canonical_url FROM articles WHERE site_article_id = ?1",
+        )?;
+        let rows = stmt.query_map([key], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every version of an article with its history details, ascending.
+    pub fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.seq, v.kind, v.fetched_at, v.http_status, v.final_url, length(CAST(v.document AS BLOB)),
+                 v.title, v.published, v.removal_signal, v.diff, v.extractor, v.import_path
+             FROM versions v JOIN articles a ON a.id = v.article_id
+             WHERE a.canonical_url = ?1 ORDER BY v.seq",
+        )?;
+        let rows = stmt.query_map([canonical_url], |r| {
+            Ok(VersionDetail {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                fetched_at: r.get(2)?,
+                http_status: r.get(3)?,
+                final_url: r.get(4)?,
+                size: r.get::<_, i64>(5)?.try_into().unwrap_or(0),
+                title: r.get(6)?,
+                published: r.get(7)?,
+                removal_signal: r.get(8)?,
+                diff: r.get(9)?,
+                extractor: r.get(10)?,
+                import_path: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What the revisit schedule is computed from.
+    pub fn schedule_inputs(
+        &self,
+        canonical_url: &str,
+    ) -> Result<Option<ScheduleInputs>, ArchiveError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT a.site, coalesce((SELECT v.published FROM versions v
+                         WHERE v.article_id = a.id AND v.kind <> 'removed'
+                         ORDER BY v.seq DESC LIMIT 1), ''),
+                     a.first_seen_at, a.last_changed_at, a.latest_seq, a.removal_pending_since
+                 FROM articles a WHERE a.canonical_url = ?1",
+            )?
+            .query_row([canonical_url], |r| {
+                Ok(ScheduleInputs {
+                    site: r.get(0)?,
+                    published: r.get(1)?,
+                    first_seen_at: r.get(2)?,
+                    last_changed_at: r.get(3)?,
+                    latest_seq: r.get(4)?,
+                    removal_pending_since: r.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// A page of fetched versions that have a raw capture, after `after_version_id`.
+    pub fn reprocess_page(
+        &self,
+        site: Option<&str>,
+        after_version_id: i64,
+        limit: usize,
+    ) -> Result<Vec<ReprocessItem>, ArchiveError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.id, a.canonical_url, v.seq, v.kind, v.raw_hash, v.content_type, v.final_url,
+                 v.extractor, v.content_hash
+             FROM versions v JOIN articles a ON a.id = v.article_id
+             WHERE v.id > ?1 AND v.origin = 'fetch' AND v.kind <> 'removed'
+                 AND v.raw_hash IS NOT NULL AND (?2 IS NULL OR a.site = ?2)
+             ORDER BY v.id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![after_version_id, site, limit], |r| {
+            Ok(ReprocessItem {
+                version_id: r.get(0)?,
+                canonical_url: r.get(1)?,
+                seq: r.get(2)?,
+                kind: r.get(3)?,
+                raw_hash: r.get(4)?,
+                content_type: r.get(5)?,
+                final_url: r.get(6)?,
+                extractor: r.get(7)?,
+                content_hash: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that the current extractor re-derived the same document for a version.
+    pub fn set_extractor(&mut self, version_id: i64, extractor: &str) -> Result<(), ArchiveError> {
+        self.conn
+            .prepare_cached("UPDATE versions SET extractor = ?2 WHERE id = ?1")?
+            .execute(params![version_id, extractor])?;
+        Ok(())
+    }
+
+    /// Replaces a version's document with one re-derived by `extractor`, keeping the old one
+    /// in `superseded_documents`. One transaction.
+    pub fn replace_document(
+        &mut self,
+        version_id: i64,
+        document: &str,
+        title: &str,
+        published: &str,
+        extractor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), ArchiveError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let moved = tx
+            .prepare_cached(
+                "INSERT INTO superseded_documents (version_id, document, content_hash, extractor, superseded_at)
+                 SELECT id, document, content_hash, extractor, ?2 FROM versions WHERE id = ?1",
+            )?
+            .execute(params![version_id, format_time(at)])?;
+        if moved != 1 {
+            return Err(ArchiveError::Corrupt(format!(
+                "no version with id {version_id}"
+            )));
+        }
+        tx.prepare_cached(
+            "UPDATE versions SET document = ?2, content_hash = ?3, title = ?4, published = ?5,
+                 extractor = ?6 WHERE id = ?1",
+        )?
+        .execute(params![
+            version_id,
+            document,
+            hash_hex(document.as_bytes()),
+            title,
+            published,
+            extractor
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores the diff of version `seq` against its predecessor (JSON).
+    pub fn set_diff(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+        diff: Option<&str>,
+    ) -> Result<(), ArchiveError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE versions SET diff = ?3
+                 WHERE seq = ?2 AND article_id = (SELECT id FROM articles WHERE canonical_url = ?1)",
+            )?
+            .execute(params![canonical_url, seq, diff])?;
+        Ok(())
+    }
+
+    /// Number of documents replaced by reprocessing (for reports and tests).
+    pub fn superseded_count(&self) -> Result<u64, ArchiveError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM superseded_documents", [], |r| {
+                r.get(0)
+            })?;
+        Ok(n.try_into().unwrap_or(0))
+    }
+}

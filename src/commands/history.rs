@@ -1,0 +1,69 @@
+//! `newsvault history <URL|ID>` and the article lookup shared with `diff`.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use newsvault::archive::Archive;
+use newsvault::config::Config;
+
+/// The canonical URL of the archived article a person named by URL (any form) or id.
+pub fn find_article(archive: &Archive, config: &Config, key: &str) -> Result<String> {
+    let key = key.trim();
+    if let Ok(target) = newsvault::sites::resolve(key, &config.sites)
+        && archive.article(&target.canonical_url)?.is_some()
+    {
+        return Ok(target.canonical_url);
+    }
+    let found = archive.find_articles(key)?;
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("no archived article for {key:?}"),
+        many => bail!(
+            "{key:?} names {} articles; give the URL: {}",
+            many.len(),
+            many.join(", ")
+        ),
+    }
+}
+
+pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
+    let archive = Archive::open(&config.archive.path)?;
+    let url = find_article(&archive, config, key)?;
+    let article = archive.article(&url)?.expect("found above");
+    println!(
+        "{url}  ({} {}, {})",
+        article.site, article.site_article_id, article.status
+    );
+    println!(" seq  time (UTC)           kind      HTTP  size      title");
+    for v in archive.version_details(&url)? {
+        let time = v
+            .fetched_at
+            .get(..19)
+            .unwrap_or(&v.fetched_at)
+            .replace('T', " ");
+        let status = v.http_status.map_or("-".to_owned(), |s| s.to_string());
+        let size = if v.kind == "removed" {
+            "-".to_owned()
+        } else {
+            human_size(v.size)
+        };
+        let what = match (&v.removal_signal, &v.import_path) {
+            (Some(signal), _) if v.kind == "removed" => format!("removed: {signal}"),
+            (_, Some(path)) if v.kind == "import" => format!("{}  (from {path})", v.title),
+            _ => v.title.clone(),
+        };
+        println!(
+            "{:>4}  {time}  {:<8}  {status:<4}  {size:<8}  {what}",
+            v.seq, v.kind
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes < 1000 {
+        format!("{bytes} B")
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1000.0)
+    }
+}
