@@ -311,3 +311,46 @@ async fn due_checks_follow_the_schedule() {
     let (ok, _, err) = site.run(&["check", "--all"]).await;
     assert!(ok && err.contains("checked 1"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reprocess_rederives_from_raw_captures_and_keeps_the_old_document() {
+    let site = Site::start("").await;
+    site.serve(Serving::Page {
+        html: page("近期，中国人工智能企业"),
+        etag: "\"a\"".into(),
+    });
+    site.run(&["archive", URL]).await;
+    // Pretend an older extractor had produced a worse document for version 1.
+    let db = site.dir.path().join("archive.db");
+    let worse = common::golden().replace("近期，", "近期，近期，");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE versions SET document = ?1, content_hash = ?2, extractor = 'qq/0'",
+            rusqlite::params![worse, newsvault::archive::hash_hex(worse.as_bytes())],
+        )
+        .unwrap();
+    }
+    let (ok, _, err) = site.run(&["reprocess"]).await;
+    assert!(ok && err.contains("1 re-derived"), "{err}");
+    let archive = site.archive();
+    assert_eq!(
+        archive.document(URL, 1).unwrap().as_deref(),
+        Some(common::golden().as_str())
+    );
+    assert_eq!(
+        archive.versions(URL).unwrap()[0].extractor.as_deref(),
+        Some("qq/1")
+    );
+    assert_eq!(
+        archive.superseded_count().unwrap(),
+        1,
+        "the old document is kept"
+    );
+    drop(archive);
+    let (ok, _, err) = site.run(&["reprocess"]).await;
+    assert!(
+        ok && err.contains("0 re-derived") && err.contains("1 unchanged"),
+        "{err}"
+    );
+}

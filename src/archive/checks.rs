@@ -216,25 +216,33 @@ impl Archive {
     }
 
     /// Articles due for a check at `now`, most overdue first: never-scheduled ones (imports),
-    /// then those whose `next_check_at` has passed. Both come from the `next_check_at` index.
+    /// then those whose `next_check_at` has passed. Both are read in order from the
+    /// `next_check_at` index and stop at `limit`, whatever the size of the archive.
     pub fn due_articles(
         &self,
         now: DateTime<Utc>,
         site: Option<&str>,
         limit: usize,
     ) -> Result<Vec<String>, ArchiveError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT canonical_url FROM (
-                 SELECT canonical_url, '' AS due FROM articles INDEXED BY articles_next_check_at
-                 WHERE next_check_at IS NULL AND (?2 IS NULL OR site = ?2)
-                 UNION ALL
-                 SELECT canonical_url, next_check_at AS due FROM articles INDEXED BY articles_next_check_at
-                 WHERE next_check_at <= ?1 AND (?2 IS NULL OR site = ?2))
-             ORDER BY due LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![format_time(now), site, limit], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut due: Vec<String> = Vec::new();
+        for sql in [
+            "SELECT canonical_url FROM articles INDEXED BY articles_next_check_at
+             WHERE next_check_at IS NULL AND (?2 IS NULL OR site = ?2) LIMIT ?3",
+            "SELECT canonical_url FROM articles INDEXED BY articles_next_check_at
+             WHERE next_check_at <= ?1 AND (?2 IS NULL OR site = ?2)
+             ORDER BY next_check_at LIMIT ?3",
+        ] {
+            let want = i64::try_from(limit - due.len()).unwrap_or(i64::MAX);
+            if want == 0 {
+                break;
+            }
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map(params![format_time(now), site, want], |r| r.get(0))?;
+            for row in rows {
+                due.push(row?);
+            }
+        }
+        Ok(due)
     }
 
     /// A page of all articles (optionally of one site), in id order after `after_id`.
@@ -425,5 +433,116 @@ impl Archive {
                 r.get(0)
             })?;
         Ok(n.try_into().unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::{NewCapture, SCHEMA_VERSION};
+
+    #[test]
+    fn a_version_1_archive_is_upgraded_on_open_keeping_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(include_str!("../../schema.sql"))
+                .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO articles (canonical_url, site, site_article_id, lang, first_seen_at,
+                     last_checked_at, last_changed_at, latest_seq)
+                 VALUES ('https://new.qq.com/rain/a/X', 'qq', 'X', 'zh-CN', '2025-01-01T00:00:00.000Z',
+                     '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 1);
+                 INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash, document, title)
+                 VALUES (1, 1, 'new', 'fetch', '2025-01-01T00:00:00.000Z', '{}', 'doc', 't');",
+                hash_hex(b"doc")
+            ))
+            .unwrap();
+        }
+        let archive = Archive::open(&path).unwrap();
+        let version: i64 = archive
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION as i64);
+        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(
+            archive
+                .document("https://new.qq.com/rain/a/X", 1)
+                .unwrap()
+                .as_deref(),
+            Some("doc")
+        );
+        let details = archive
+            .version_details("https://new.qq.com/rain/a/X")
+            .unwrap();
+        assert_eq!(details[0].diff, None);
+        archive.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn removal_needs_enough_sightings_far_enough_apart() {
+        let mut archive = Archive::open_in_memory().unwrap();
+        let t0 = DateTime::parse_from_rfc3339("2025-02-11T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let url = "https://new.qq.com/rain/a/20250211A013J400";
+        archive
+            .record_capture(&NewCapture {
+                canonical_url: url,
+                site: "qq",
+                site_article_id: "20250211A013J400",
+                lang: "zh-CN",
+                title: "t",
+                published: "2025-02-11 07:03:08",
+                document: "doc",
+                fetched_at: t0,
+                http_status: 200,
+                final_url: url,
+                raw: b"page",
+                content_type: None,
+                encoding: "UTF-8",
+                etag: None,
+                last_modified: None,
+                extractor: "qq/1",
+                minor: false,
+                diff: None,
+            })
+            .unwrap();
+        let sighting = |hours: i64| RemovalSighting {
+            at: t0 + chrono::Duration::hours(hours),
+            http_status: 404,
+            final_url: url,
+            signal: "HTTP 404",
+            raw: b"gone",
+            content_type: None,
+        };
+        let six_hours = Duration::from_secs(6 * 3600);
+        let mut record = |h| {
+            archive
+                .record_removal(url, &sighting(h), 2, six_hours)
+                .unwrap()
+        };
+        assert_eq!(record(1), RemovalState::Pending { count: 1 });
+        assert_eq!(record(2), RemovalState::Pending { count: 2 }, "too soon");
+        assert_eq!(record(7), RemovalState::Confirmed { seq: 2 });
+        assert_eq!(record(8), RemovalState::AlreadyRemoved { seq: 2 });
+        assert_eq!(
+            archive.latest_document(url).unwrap().as_deref(),
+            Some("doc")
+        );
+        assert_eq!(
+            archive
+                .record_removal(
+                    "https://new.qq.com/rain/a/unknown",
+                    &sighting(1),
+                    2,
+                    six_hours
+                )
+                .unwrap(),
+            RemovalState::Unknown
+        );
     }
 }
