@@ -3,6 +3,7 @@
 //! `config/newsvault.toml` is the documented default file; it is embedded in the binary and a
 //! test proves it parses to exactly [`Config::default`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -32,7 +33,107 @@ pub struct Config {
     pub archive: ArchiveConfig,
     pub fetch: FetchConfig,
     pub check: CheckConfig,
+    pub daemon: DaemonConfig,
     pub sites: SitesConfig,
+    /// Where new articles come from (`[[sources]]` tables).
+    pub sources: Vec<SourceConfig>,
+}
+
+/// The daemon's own settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// Queued articles archived at once (per-host limits still apply).
+    pub max_in_flight: usize,
+    /// On SIGINT/SIGTERM, in-flight work gets this long to finish before it is abandoned (it
+    /// stays queued and is done after the restart).
+    #[serde(with = "duration")]
+    pub shutdown_grace: Duration,
+    /// Each poll is moved by a random amount up to this fraction of the source's interval, so
+    /// sources started together do not poll together.
+    pub poll_jitter: f64,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        Self {
+            max_in_flight: 4,
+            shutdown_grace: Duration::from_secs(10),
+            poll_jitter: 0.1,
+        }
+    }
+}
+
+/// One source of new articles.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// A unique name (shown by `newsvault status`).
+    pub name: String,
+    pub kind: SourceKind,
+    /// `feed`: the feed's URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `qq-channel`: the channel list's `sub_srv_id` (`24hours`, `tech`, `finance`...).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// `qq-author`: the author's suid (from `news.qq.com/omn/author/<suid>`).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// `hugo`: a content folder to import and keep re-checking.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// Site key for articles whose site has no module (default: derived from the host).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Language for articles whose page does not say (default: detected).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// How often the source is polled; a feed's TTL or Cache-Control may stretch it, never
+    /// shorten it.
+    #[serde(default = "default_source_interval", with = "duration")]
+    pub interval: Duration,
+    /// Regular expressions: an item is taken only if its URL or title matches one of `include`
+    /// (when given) and none of `exclude`.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// List APIs: pages read per poll.
+    #[serde(default = "default_max_pages")]
+    pub max_pages: u32,
+}
+
+fn default_source_interval() -> Duration {
+    Duration::from_secs(15 * 60)
+}
+
+fn default_max_pages() -> u32 {
+    3
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// RSS 0.9x/1.0/2.0, Atom or JSON Feed.
+    Feed,
+    /// The Tencent News channel list API.
+    QqChannel,
+    /// A Tencent News author's article list.
+    QqAuthor,
+    /// A Hugo content folder.
+    Hugo,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+            SourceKind::QqChannel => "qq-channel",
+            SourceKind::QqAuthor => "qq-author",
+            SourceKind::Hugo => "hugo",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -124,6 +225,22 @@ pub struct FetchConfig {
     pub per_host_concurrency: usize,
     #[serde(with = "duration")]
     pub per_host_interval: Duration,
+    /// Obey robots.txt (cached per host for `robots_ttl`), including its Crawl-delay.
+    pub respect_robots: bool,
+    #[serde(with = "duration")]
+    pub robots_ttl: Duration,
+    /// Per-host politeness overrides, e.g. `[fetch.hosts."new.qq.com"] interval = "2s"`.
+    pub hosts: BTreeMap<String, HostLimits>,
+}
+
+/// Politeness for one host, overriding `per_host_interval` / `per_host_concurrency`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostLimits {
+    #[serde(default, with = "optional_duration")]
+    pub interval: Option<Duration>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
 }
 
 impl Default for FetchConfig {
@@ -141,6 +258,9 @@ impl Default for FetchConfig {
             max_retry_after: Duration::from_secs(300),
             per_host_concurrency: 2,
             per_host_interval: Duration::from_secs(1),
+            respect_robots: true,
+            robots_ttl: Duration::from_secs(24 * 3600),
+            hosts: BTreeMap::new(),
         }
     }
 }
@@ -156,12 +276,15 @@ pub struct SitesConfig {
 pub struct QqConfig {
     /// Scheme and host (and optional path prefix) that Tencent News pages are fetched from.
     pub fetch_base: String,
+    /// Scheme and host of the list APIs (`qq-channel` and `qq-author` sources).
+    pub api_base: String,
 }
 
 impl Default for QqConfig {
     fn default() -> Self {
         Self {
             fetch_base: "https://new.qq.com".to_owned(),
+            api_base: "https://i.news.qq.com".to_owned(),
         }
     }
 }
@@ -210,13 +333,55 @@ impl Config {
         if self.fetch.timeout.is_zero() || self.fetch.connect_timeout.is_zero() {
             return Err(invalid("fetch timeouts must be longer than zero".into()));
         }
-        match url::Url::parse(&self.sites.qq.fetch_base) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => {
+        for (key, value) in [
+            ("sites.qq.fetch_base", &self.sites.qq.fetch_base),
+            ("sites.qq.api_base", &self.sites.qq.api_base),
+        ] {
+            match url::Url::parse(value) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                _ => {
+                    return Err(invalid(format!(
+                        "{key} must be an http(s) URL, not {value:?}"
+                    )));
+                }
+            }
+        }
+        if !(0.0..=1.0).contains(&self.daemon.poll_jitter) {
+            return Err(invalid("daemon.poll_jitter must be between 0 and 1".into()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for source in &self.sources {
+            let name = &source.name;
+            if name.trim().is_empty() {
+                return Err(invalid("a [[sources]] entry has an empty name".into()));
+            }
+            if !names.insert(name.as_str()) {
+                return Err(invalid(format!("two sources are named {name:?}")));
+            }
+            let needs = match source.kind {
+                SourceKind::Feed => ("url", source.url.is_some()),
+                SourceKind::QqChannel => ("channel", source.channel.is_some()),
+                SourceKind::QqAuthor => ("author", source.author.is_some()),
+                SourceKind::Hugo => ("path", source.path.is_some()),
+            };
+            if !needs.1 {
                 return Err(invalid(format!(
-                    "sites.qq.fetch_base must be an http(s) URL, not {:?}",
-                    self.sites.qq.fetch_base
+                    "source {name:?} of kind {} needs `{}`",
+                    source.kind.as_str(),
+                    needs.0
                 )));
+            }
+            if source.interval < Duration::from_secs(10) {
+                return Err(invalid(format!(
+                    "source {name:?}: interval must be at least 10s"
+                )));
+            }
+            for pattern in source.include.iter().chain(&source.exclude) {
+                if let Err(e) = regex::Regex::new(pattern) {
+                    return Err(invalid(format!(
+                        "source {name:?}: bad pattern {pattern:?}: {e}"
+                    )));
+                }
             }
         }
         Ok(())
@@ -236,6 +401,20 @@ mod duration {
     }
 }
 
+/// Optional durations (`interval = "2s"` or absent).
+mod optional_duration {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("invalid duration {text:?}: {e}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +424,25 @@ mod tests {
         let parsed = Config::from_toml(DEFAULT_CONFIG_TOML, Path::new("config/newsvault.toml"))
             .expect("shipped config parses");
         assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn sources_are_checked() {
+        let ok = "[[sources]]\nname = \"tech\"\nkind = \"qq-channel\"\nchannel = \"tech\"\ninterval = \"10m\"\n\n[[sources]]\nname = \"feed\"\nkind = \"feed\"\nurl = \"https://example.com/rss\"\nexclude = [\"video\"]\n";
+        let config = Config::from_toml(ok, Path::new("s.toml")).unwrap();
+        assert_eq!(config.sources.len(), 2);
+        assert_eq!(config.sources[0].kind, SourceKind::QqChannel);
+        assert_eq!(config.sources[1].interval, Duration::from_secs(900));
+
+        let missing = "[[sources]]\nname = \"x\"\nkind = \"feed\"\n";
+        let err = Config::from_toml(missing, Path::new("s.toml")).unwrap_err();
+        assert!(err.to_string().contains("needs `url`"), "{err}");
+        let bad_pattern = "[[sources]]\nname = \"x\"\nkind = \"feed\"\nurl = \"http://e.com\"\ninclude = [\"(\"]\n";
+        let err = Config::from_toml(bad_pattern, Path::new("s.toml")).unwrap_err();
+        assert!(err.to_string().contains("bad pattern"), "{err}");
+        let twice = format!("{missing}url = \"http://e.com\"\n{missing}url = \"http://e.com\"\n");
+        let err = Config::from_toml(&twice, Path::new("s.toml")).unwrap_err();
+        assert!(err.to_string().contains("two sources"), "{err}");
     }
 
     #[test]

@@ -32,6 +32,10 @@ fn config() -> FetchConfig {
         max_retry_after: Duration::from_secs(300),
         per_host_concurrency: 4,
         per_host_interval: Duration::ZERO,
+        // These tests count requests; robots.txt has tests of its own (tests/politeness.rs).
+        respect_robots: false,
+        robots_ttl: Duration::from_secs(3600),
+        hosts: Default::default(),
     }
 }
 

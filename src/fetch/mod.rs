@@ -9,6 +9,7 @@
 pub mod charset;
 pub mod politeness;
 pub mod retry;
+mod robots;
 
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
@@ -24,6 +25,7 @@ use politeness::HostLimiter;
 pub struct Fetcher {
     client: reqwest::Client,
     limiter: Arc<HostLimiter>,
+    robots: Arc<robots::RobotsCache>,
     config: Arc<FetchConfig>,
 }
 
@@ -121,6 +123,14 @@ pub enum FetchError {
         #[source]
         source: reqwest::Error,
     },
+    #[error("robots.txt of {origin} forbids fetching {url}")]
+    RobotsDisallowed { url: String, origin: String },
+    #[error("robots.txt of {origin} could not be read ({reason}); not fetching {url} for now")]
+    RobotsUnavailable {
+        url: String,
+        origin: String,
+        reason: String,
+    },
     #[error("cannot build the HTTP client: {0}")]
     Build(String),
 }
@@ -130,7 +140,10 @@ impl FetchError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            FetchError::Timeout { .. } | FetchError::Connect { .. }
+            FetchError::Timeout { .. }
+                | FetchError::Connect { .. }
+                | FetchError::RetryAfterTooLong { .. }
+                | FetchError::RobotsUnavailable { .. }
         )
     }
 
@@ -144,7 +157,9 @@ impl FetchError {
             | FetchError::RetryAfterTooLong { url, .. }
             | FetchError::Connect { url, .. }
             | FetchError::InvalidUrl { url, .. }
-            | FetchError::Client { url, .. } => url,
+            | FetchError::Client { url, .. }
+            | FetchError::RobotsDisallowed { url, .. }
+            | FetchError::RobotsUnavailable { url, .. } => url,
             FetchError::Build(_) => "",
         }
     }
@@ -228,10 +243,15 @@ impl Fetcher {
             .map_err(|e| FetchError::Build(error_chain(&e)))?;
         Ok(Fetcher {
             client,
-            limiter: Arc::new(HostLimiter::new(
-                config.per_host_concurrency,
-                config.per_host_interval,
-            )),
+            limiter: Arc::new(
+                HostLimiter::new(config.per_host_concurrency, config.per_host_interval)
+                    .with_overrides(
+                        config.hosts.iter().map(|(host, limits)| {
+                            (host.clone(), limits.concurrency, limits.interval)
+                        }),
+                    ),
+            ),
+            robots: Arc::new(robots::RobotsCache::new(config.robots_ttl)),
             config: Arc::new(config.clone()),
         })
     }
@@ -263,6 +283,9 @@ impl Fetcher {
                 reason: "no host".into(),
             });
         };
+        if self.config.respect_robots && url.path() != "/robots.txt" {
+            self.obey_robots(url, host).await?;
+        }
         let headers = conditional_headers(validators);
         let mut delays = retry::backoff(self.config.retry_base_delay, self.config.retries);
         let mut attempts = 0u32;
@@ -330,6 +353,37 @@ impl Fetcher {
     }
 
     /// One HTTP request and its body, bounded by the total timeout.
+    /// Fails when the host's robots.txt forbids `url`; applies its Crawl-delay.
+    async fn obey_robots(&self, url: &url::Url, host: &str) -> Result<(), FetchError> {
+        let origin = url.origin().ascii_serialization();
+        let rules = self
+            .robots
+            .rules_for(&origin, || async {
+                let robots_url = url.join("/robots.txt").map_err(|e| e.to_string())?;
+                let _permit = self.limiter.acquire(host).await;
+                match self.attempt(&robots_url, &HeaderMap::new()).await {
+                    Ok(got) => Ok((got.status, got.body)),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await;
+        if let Some(delay) = rules.crawl_delay() {
+            self.limiter.raise_interval(host, delay);
+        }
+        match rules.allows(url) {
+            robots::Verdict::Allowed => Ok(()),
+            robots::Verdict::Disallowed => Err(FetchError::RobotsDisallowed {
+                url: url.to_string(),
+                origin,
+            }),
+            robots::Verdict::Unavailable(reason) => Err(FetchError::RobotsUnavailable {
+                url: url.to_string(),
+                origin,
+                reason,
+            }),
+        }
+    }
+
     async fn attempt(&self, url: &url::Url, headers: &HeaderMap) -> Result<Attempt, FetchError> {
         let limit = self.config.timeout;
         // reqwest's own total timeout covers this too; the outer one is a backstop.

@@ -17,6 +17,8 @@ use tokio::time::Instant;
 pub struct HostLimiter {
     concurrency: usize,
     interval: Duration,
+    /// Configured per-host limits (`[fetch.hosts]`), by lowercased host.
+    overrides: HashMap<String, (Option<usize>, Option<Duration>)>,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
 }
 
@@ -26,6 +28,8 @@ struct HostState {
     in_flight: Arc<Semaphore>,
     /// Held by the one task that is waiting for its turn to start; this serialises starts.
     start_gate: tokio::sync::Mutex<()>,
+    /// The minimum time between two starts for this host (configured, or a Crawl-delay).
+    interval: Mutex<Duration>,
     /// The earliest instant the next request may start. Behind a std mutex (never held across an
     /// await) so that [`HostLimiter::slow_down`] can push it back synchronously, even while a task
     /// is already waiting at the gate: the waiter re-reads it after every sleep.
@@ -45,7 +49,34 @@ impl HostLimiter {
         Self {
             concurrency: concurrency.max(1),
             interval,
+            overrides: HashMap::new(),
             hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Per-host limits that replace the defaults for those hosts.
+    pub fn with_overrides(
+        mut self,
+        overrides: impl IntoIterator<Item = (String, Option<usize>, Option<Duration>)>,
+    ) -> Self {
+        self.overrides = overrides
+            .into_iter()
+            .map(|(host, c, i)| (host.to_ascii_lowercase(), (c, i)))
+            .collect();
+        self
+    }
+
+    /// Raises the minimum interval between starts for `host` (a robots.txt Crawl-delay); never
+    /// lowers it.
+    pub fn raise_interval(&self, host: &str, interval: Duration) {
+        let state = self.state(host);
+        let mut current = state
+            .interval
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if interval > *current {
+            tracing::debug!(host, ?interval, "per-host interval raised");
+            *current = interval;
         }
     }
 
@@ -54,9 +85,13 @@ impl HostLimiter {
         let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
         hosts
             .entry(key)
-            .or_insert_with(|| {
+            .or_insert_with_key(|key| {
+                let (concurrency, interval) = self.overrides.get(key).copied().unwrap_or_default();
                 Arc::new(HostState {
-                    in_flight: Arc::new(Semaphore::new(self.concurrency)),
+                    in_flight: Arc::new(Semaphore::new(
+                        concurrency.unwrap_or(self.concurrency).max(1),
+                    )),
+                    interval: Mutex::new(interval.unwrap_or(self.interval)),
                     start_gate: tokio::sync::Mutex::new(()),
                     next_start: Mutex::new(Instant::now()),
                 })
@@ -92,7 +127,11 @@ impl HostLimiter {
                 .next_start
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            let candidate = Instant::now() + self.interval;
+            let interval = *state
+                .interval
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let candidate = Instant::now() + interval;
             // Never move a pushed-back start (slow_down) earlier.
             if candidate > *next {
                 *next = candidate;

@@ -519,6 +519,7 @@ mod tests {
     fn fetch_base_changes_only_where_pages_come_from() {
         let config = QqConfig {
             fetch_base: "http://127.0.0.1:8080/mirror/".into(),
+            ..QqConfig::default()
         };
         let url = Url::parse("https://view.inews.qq.com/a/20250211A013J400").unwrap();
         let r = resolve(&url, &config).unwrap();

@@ -1,0 +1,123 @@
+//! robots.txt, per origin, cached (RFC 9309): a 4xx means everything is allowed; a 5xx or an
+//! unreachable server means nothing is fetched for now (and the check is retried sooner than
+//! the cache lifetime); Crawl-delay makes the host's interval longer.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The product token matched against `User-agent:` lines.
+const AGENT: &str = "newsvault";
+/// Larger robots.txt files are cut here (texting_robots' advice; Google reads 500 KiB).
+const MAX_ROBOTS_BYTES: usize = 500 * 1024;
+/// An unreadable robots.txt is asked for again after this long, not after the full TTL.
+const RETRY_UNAVAILABLE: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug)]
+pub(crate) struct RobotsCache {
+    ttl: Duration,
+    origins: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Cached>>>>>,
+}
+
+// texting_robots::Robot has no Debug; the cache's contents are not worth printing anyway.
+impl std::fmt::Debug for Cached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cached")
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Cached {
+    expires: Instant,
+    rules: Arc<Rules>,
+}
+
+pub(crate) enum Rules {
+    AllowAll,
+    Unavailable(String),
+    Parsed(texting_robots::Robot),
+}
+
+pub(crate) enum Verdict {
+    Allowed,
+    Disallowed,
+    Unavailable(String),
+}
+
+impl Rules {
+    pub(crate) fn allows(&self, url: &url::Url) -> Verdict {
+        match self {
+            Rules::AllowAll => Verdict::Allowed,
+            Rules::Unavailable(reason) => Verdict::Unavailable(reason.clone()),
+            Rules::Parsed(robot) if robot.allowed(url.as_str()) => Verdict::Allowed,
+            Rules::Parsed(_) => Verdict::Disallowed,
+        }
+    }
+
+    pub(crate) fn crawl_delay(&self) -> Option<Duration> {
+        match self {
+            Rules::Parsed(robot) => robot
+                .delay
+                .and_then(|d| Duration::try_from_secs_f32(d).ok())
+                // A hostile Crawl-delay must not stall the host for days.
+                .map(|d| d.min(Duration::from_secs(120))),
+            _ => None,
+        }
+    }
+}
+
+impl RobotsCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            origins: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The rules for `origin`, fetching them with `fetch` (status and body) when not cached.
+    /// Concurrent callers for one origin wait for one fetch.
+    pub(crate) async fn rules_for<F, Fut>(&self, origin: &str, fetch: F) -> Arc<Rules>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(u16, Vec<u8>), String>>,
+    {
+        let slot = {
+            let mut origins = self.origins.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(origins.entry(origin.to_owned()).or_default())
+        };
+        let mut cached = slot.lock().await;
+        if let Some(c) = cached.as_ref()
+            && c.expires > Instant::now()
+        {
+            return Arc::clone(&c.rules);
+        }
+        let rules = match fetch().await {
+            Ok((status, body)) if (200..300).contains(&status) => {
+                let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
+                match texting_robots::Robot::new(AGENT, body) {
+                    Ok(robot) => Rules::Parsed(robot),
+                    // Unparseable rules are no rules.
+                    Err(_) => Rules::AllowAll,
+                }
+            }
+            Ok((status, _)) if (400..500).contains(&status) => Rules::AllowAll,
+            Ok((status, _)) => Rules::Unavailable(format!("HTTP {status}")),
+            Err(e) => Rules::Unavailable(e),
+        };
+        let ttl = if matches!(rules, Rules::Unavailable(_)) {
+            RETRY_UNAVAILABLE.min(self.ttl)
+        } else {
+            self.ttl
+        };
+        let rules = Arc::new(rules);
+        *cached = Some(Cached {
+            expires: Instant::now() + ttl,
+            rules: Arc::clone(&rules),
+        });
+        rules
+    }
+}
