@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod daemon;
 pub mod diff;
 pub mod document;
 pub mod export;
@@ -18,3 +19,4 @@ pub mod fetch;
 pub mod pipeline;
 pub mod schedule;
 pub mod sites;
+pub mod source;

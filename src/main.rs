@@ -81,6 +81,10 @@ enum Command {
         #[arg(long, value_name = "KEY")]
         site: Option<String>,
     },
+    /// Run as a service: poll sources, archive what they list, re-check due articles
+    Daemon,
+    /// Each source's last and next poll, counts and last error; the queue and the archive
+    Status,
     /// Print the documented default configuration
     DefaultConfig,
 }
@@ -111,20 +115,25 @@ fn init_logging(verbose: u8) {
         .init();
 }
 
-fn load_config(cli: &Cli) -> Result<Config> {
-    let mut config = match &cli.config {
+/// The configuration, and the file it came from (the daemon re-reads it on SIGHUP).
+fn load_config(cli: &Cli) -> Result<(Config, Option<PathBuf>)> {
+    let path = match &cli.config {
+        Some(path) => Some(path.clone()),
+        None if Path::new("newsvault.toml").exists() => Some(PathBuf::from("newsvault.toml")),
+        None => None,
+    };
+    let mut config = match &path {
         Some(path) => Config::load(path)?,
-        None if Path::new("newsvault.toml").exists() => Config::load(Path::new("newsvault.toml"))?,
         None => Config::default(),
     };
     if let Some(db) = &cli.db {
         config.archive.path = db.clone();
     }
-    Ok(config)
+    Ok((config, path))
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let config = load_config(&cli)?;
+    let (config, config_path) = load_config(&cli)?;
     match cli.command {
         Command::Archive { urls, out } => commands::archive::archive(config, &urls, out.as_deref()),
         Command::Extract { file, url } => commands::extract::extract(&config, &file, &url),
@@ -146,6 +155,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::History { article } => commands::history::history(&config, &article),
         Command::Diff { article, a, b } => commands::diff::diff(&config, &article, a, b),
         Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
+        Command::Daemon => commands::daemon::daemon(config, config_path),
+        Command::Status => commands::daemon::status(&config),
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

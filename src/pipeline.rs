@@ -162,6 +162,16 @@ impl Pipeline {
         })
     }
 
+    /// The configuration the pipeline runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The shared fetcher (per-host limits apply across everything that uses it).
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
     /// Runs `f` on the archive off the async threads (SQLite calls block).
     pub async fn with_archive<T: Send + 'static>(
         &self,

@@ -19,10 +19,12 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
 mod checks;
+mod sources;
 #[cfg(test)]
 mod tests;
 
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
+pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
 
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;
@@ -35,6 +37,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../schema.sql")),
     M::up(include_str!("migrations/002_diffs_and_derivations.sql")),
+    M::up(include_str!("migrations/003_sources_and_queue.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.

@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod daemon;
 pub mod diff;
 pub mod extract;
 pub mod history;

@@ -48,6 +48,8 @@ pub struct Fetched {
     pub content_type: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// The response's Cache-Control header (feeds: `max-age` may stretch the poll interval).
+    pub cache_control: Option<String>,
     /// Parsed from the final response's `Retry-After`, if any.
     pub retry_after: Option<Duration>,
     /// Raw bytes as received, after Content-Encoding decompression. Empty for a 304.
@@ -211,6 +213,7 @@ struct Attempt {
     content_type: Option<String>,
     etag: Option<String>,
     last_modified: Option<String>,
+    cache_control: Option<String>,
     retry_after: Option<Duration>,
     body: Vec<u8>,
     fetched_at: chrono::DateTime<chrono::Utc>,
@@ -270,6 +273,16 @@ impl Fetcher {
         url: &url::Url,
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
+        self.get_with_headers(url, validators, &[]).await
+    }
+
+    /// [`Fetcher::get`] with extra request headers (list APIs want a `Referer`).
+    pub async fn get_with_headers(
+        &self,
+        url: &url::Url,
+        validators: &Validators,
+        extra: &[(&'static str, &str)],
+    ) -> Result<Fetched, FetchError> {
         let started = Instant::now();
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::InvalidUrl {
@@ -286,7 +299,12 @@ impl Fetcher {
         if self.config.respect_robots && url.path() != "/robots.txt" {
             self.obey_robots(url, host).await?;
         }
-        let headers = conditional_headers(validators);
+        let mut headers = conditional_headers(validators);
+        for (name, value) in extra {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(*name, value);
+            }
+        }
         let mut delays = retry::backoff(self.config.retry_base_delay, self.config.retries);
         let mut attempts = 0u32;
         loop {
@@ -326,6 +344,7 @@ impl Fetcher {
                         status: got.status,
                         content_type: got.content_type,
                         etag: got.etag,
+                        cache_control: got.cache_control,
                         last_modified: got.last_modified,
                         retry_after: got.retry_after,
                         body: got.body,
@@ -415,6 +434,7 @@ impl Fetcher {
         let content_type = header_string(h, header::CONTENT_TYPE);
         let etag = header_string(h, header::ETAG);
         let last_modified = header_string(h, header::LAST_MODIFIED);
+        let cache_control = header_string(h, header::CACHE_CONTROL);
         let retry_after = header_string(h, header::RETRY_AFTER)
             .and_then(|v| retry::parse_retry_after(&v, fetched_at));
 
@@ -438,6 +458,7 @@ impl Fetcher {
         Ok(Attempt {
             final_url,
             status,
+            cache_control,
             content_type,
             etag,
             last_modified,
@@ -644,6 +665,7 @@ mod tests {
             content_type: None,
             etag: None,
             last_modified: None,
+            cache_control: None,
             retry_after: None,
             body: Vec::new(),
             attempts: 1,

@@ -5,6 +5,8 @@
 //! whichever template the site served (§1.2–1.4); removals and anti-bot pages are told apart
 //! from articles (§2).
 
+pub mod lists;
+
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 

@@ -1,0 +1,291 @@
+//! Archive queries for sources and the daemon's work queue.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::{Archive, ArchiveError, format_time};
+
+/// An item to queue, as a source listed it.
+#[derive(Debug, Clone, Copy)]
+pub struct ToQueue<'a> {
+    pub url: &'a str,
+    /// `text` items are archived; `video`/`other` are recorded from the listing and skipped.
+    pub kind: &'a str,
+    pub title: Option<&'a str>,
+    pub published: Option<&'a str>,
+    pub listing: Option<&'a str>,
+}
+
+/// The outcome of one poll, for the source's row.
+#[derive(Debug, Clone)]
+pub struct PollRecord {
+    pub at: DateTime<Utc>,
+    pub error: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub interval: std::time::Duration,
+    pub next_poll_at: DateTime<Utc>,
+    pub listed: u64,
+    pub queued: u64,
+}
+
+/// A queued article claimed for work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub id: i64,
+    pub url: String,
+    pub attempts: u32,
+}
+
+/// How a queued item ended (for now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueState {
+    Done,
+    /// Try again after `not_before`.
+    Retry {
+        not_before: DateTime<Utc>,
+    },
+    Failed,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub pending: u64,
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+/// A source's state, for `newsvault status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStatus {
+    pub name: String,
+    pub kind: String,
+    pub last_poll_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub next_poll_at: Option<String>,
+    pub last_error: Option<String>,
+    pub polls: u64,
+    pub errors: u64,
+    pub items_listed: u64,
+    pub items_queued: u64,
+    pub archived: u64,
+    pub pending: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+/// A source's stored polling state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceRow {
+    pub next_poll_at: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+fn count(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+impl Archive {
+    /// Makes sure a configured source has its row; returns its stored polling state.
+    pub fn register_source(&mut self, name: &str, kind: &str) -> Result<SourceRow, ArchiveError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sources (name, kind) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET kind = excluded.kind",
+            )?
+            .execute(params![name, kind])?;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT next_poll_at, etag, last_modified FROM sources WHERE name = ?1",
+            )?
+            .query_row([name], |r| {
+                Ok(SourceRow {
+                    next_poll_at: r.get(0)?,
+                    etag: r.get(1)?,
+                    last_modified: r.get(2)?,
+                })
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Queues what a poll found, in one transaction, and records the poll. Items already
+    /// queued or archived are not queued again. Returns how many were new.
+    pub fn record_poll(
+        &mut self,
+        source: &str,
+        items: &[ToQueue<'_>],
+        poll: &PollRecord,
+    ) -> Result<u64, ArchiveError> {
+        let at = format_time(poll.at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let source_id: i64 = tx
+            .prepare_cached("SELECT id FROM sources WHERE name = ?1")?
+            .query_row([source], |r| r.get(0))?;
+        let mut queued = 0u64;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO queue (url, source_id, enqueued_at, kind, title, published, listing, state, outcome)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                     CASE WHEN ?4 = 'text' THEN 'pending' ELSE 'skipped' END,
+                     CASE WHEN ?4 = 'text' THEN NULL
+                          ELSE 'not a text article (' || ?4 || '): recorded from the listing' END
+                 WHERE NOT EXISTS (SELECT 1 FROM articles WHERE canonical_url = ?1)
+                 ON CONFLICT (url) DO NOTHING",
+            )?;
+            for item in items {
+                queued += insert.execute(params![
+                    item.url,
+                    source_id,
+                    at,
+                    item.kind,
+                    item.title,
+                    item.published,
+                    item.listing
+                ])? as u64;
+            }
+        }
+        let interval_s = i64::try_from(poll.interval.as_secs()).unwrap_or(i64::MAX);
+        tx.prepare_cached(
+            "UPDATE sources SET last_poll_at = ?2,
+                 last_success_at = CASE WHEN ?3 IS NULL THEN ?2 ELSE last_success_at END,
+                 last_error = ?3, next_poll_at = ?4,
+                 etag = CASE WHEN ?3 IS NULL THEN ?5 ELSE etag END,
+                 last_modified = CASE WHEN ?3 IS NULL THEN ?6 ELSE last_modified END,
+                 interval_s = ?7, polls = polls + 1,
+                 errors = errors + CASE WHEN ?3 IS NULL THEN 0 ELSE 1 END,
+                 items_listed = items_listed + ?8, items_queued = items_queued + ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            source_id,
+            at,
+            poll.error,
+            format_time(poll.next_poll_at),
+            poll.etag,
+            poll.last_modified,
+            interval_s,
+            i64::try_from(poll.listed).unwrap_or(i64::MAX),
+            i64::try_from(queued).unwrap_or(i64::MAX),
+        ])?;
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    /// Pending queue items whose retry time has come, oldest first. Claiming changes nothing:
+    /// an item is only marked when its work finishes, so a stopped daemon redoes it.
+    pub fn pending_queue(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<QueueItem>, ArchiveError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, url, attempts FROM queue
+             WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?1)
+             ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![format_time(now), i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| {
+                Ok(QueueItem {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    attempts: r.get(2)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When the next pending item becomes due (None: nothing pending).
+    pub fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT not_before FROM queue WHERE state = 'pending'
+                 ORDER BY not_before IS NOT NULL, not_before LIMIT 1",
+            )?
+            .query_row([], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Marks a queued item after an attempt.
+    pub fn finish_queued(
+        &mut self,
+        id: i64,
+        state: &QueueState,
+        outcome: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), ArchiveError> {
+        let (state, not_before) = match state {
+            QueueState::Done => ("done", None),
+            QueueState::Failed => ("failed", None),
+            QueueState::Retry { not_before } => ("pending", Some(format_time(*not_before))),
+        };
+        self.conn
+            .prepare_cached(
+                "UPDATE queue SET state = ?2, not_before = ?3, outcome = ?4, attempts = attempts + 1,
+                     finished_at = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?5 END
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, state, not_before, outcome, format_time(at)])?;
+        Ok(())
+    }
+
+    pub fn queue_counts(&self) -> Result<QueueCounts, ArchiveError> {
+        let mut counts = QueueCounts::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, count(*) FROM queue GROUP BY state")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (state, n) = row?;
+            let n = count(n);
+            match state.as_str() {
+                "pending" => counts.pending = n,
+                "done" => counts.done = n,
+                "failed" => counts.failed = n,
+                "skipped" => counts.skipped = n,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Every source with its polling state and queue counts.
+    pub fn sources_status(&self) -> Result<Vec<SourceStatus>, ArchiveError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.name, s.kind, s.last_poll_at, s.last_success_at, s.next_poll_at, s.last_error,
+                 s.polls, s.errors, s.items_listed, s.items_queued,
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'done'),
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'pending'),
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'failed'),
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'skipped')
+             FROM sources s ORDER BY s.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceStatus {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                last_poll_at: r.get(2)?,
+                last_success_at: r.get(3)?,
+                next_poll_at: r.get(4)?,
+                last_error: r.get(5)?,
+                polls: count(r.get(6)?),
+                errors: count(r.get(7)?),
+                items_listed: count(r.get(8)?),
+                items_queued: count(r.get(9)?),
+                archived: count(r.get(10)?),
+                pending: count(r.get(11)?),
+                failed: count(r.get(12)?),
+                skipped: count(r.get(13)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,458 @@
+//! `newsvault daemon`: polls every source on its interval, archives what they list through a
+//! work queue kept in the archive, re-checks archived articles when they are due, and stops
+//! gracefully on SIGINT/SIGTERM; SIGHUP reloads the sources from the config file.
+//!
+//! Everything the daemon has to do lives in SQLite (the queue, each source's next poll, each
+//! article's next check), so a daemon stopped at any point resumes where it was, and work that
+//! was cut short is redone, never lost; archiving is idempotent, so nothing is stored twice.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{Mutex, Notify, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::archive::{
+    Archive, ArchiveError, PollRecord, QueueItem, QueueState, RemovalState, ToQueue,
+};
+use crate::config::{Config, ConfigError, SourceConfig, SourceKind};
+use crate::fetch::Validators;
+use crate::pipeline::{Outcome, Pipeline, PipelineError};
+use crate::source;
+
+/// Attempts at a queued article before it is marked failed (transient failures and blocks).
+const MAX_ATTEMPTS: u32 = 6;
+/// How often the queue and the due checks are looked at when nothing wakes the daemon.
+const IDLE_WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(
+        "another newsvault daemon is running on this archive (lock {path} held{}); stop it first",
+        pid.as_deref().map(|p| format!(" by pid {p}")).unwrap_or_default()
+    )]
+    AlreadyRunning { path: PathBuf, pid: Option<String> },
+    #[error("cannot create the lock file {path}: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot listen for signals: {0}")]
+    Signals(std::io::Error),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// The one-daemon-per-archive lock: an OS file lock on `<archive>.lock`, released when the
+/// process ends however it ends.
+pub struct DaemonLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl DaemonLock {
+    pub fn acquire(archive_path: &Path) -> Result<DaemonLock, DaemonError> {
+        let mut path = archive_path.as_os_str().to_owned();
+        path.push(".lock");
+        let path = PathBuf::from(path);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|source| DaemonError::Lock {
+                path: path.clone(),
+                source,
+            })?;
+        if file.try_lock().is_err() {
+            let pid = std::fs::read_to_string(&path)
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty());
+            return Err(DaemonError::AlreadyRunning { path, pid });
+        }
+        // The pid is only information for the error above; the lock is what counts.
+        let _ = file.set_len(0);
+        let _ = write!(file, "{}", std::process::id());
+        Ok(DaemonLock { _file: file, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Runs the daemon until SIGINT/SIGTERM. `config_path` is re-read on SIGHUP.
+pub async fn run(config: Config, config_path: Option<PathBuf>) -> Result<(), DaemonError> {
+    let shutdown = CancellationToken::new();
+    let signals = listen_for_signals(shutdown.clone())?;
+    run_until(config, config_path, shutdown, signals).await
+}
+
+/// SIGHUP notifications; SIGINT/SIGTERM cancel `shutdown`.
+fn listen_for_signals(shutdown: CancellationToken) -> Result<Arc<Notify>, DaemonError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
+    let reload = Arc::new(Notify::new());
+    let notify = Arc::clone(&reload);
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = term.recv() => { tracing::info!("SIGTERM: shutting down"); shutdown.cancel(); }
+                _ = int.recv() => { tracing::info!("SIGINT: shutting down"); shutdown.cancel(); }
+                _ = hup.recv() => { tracing::info!("SIGHUP: reloading sources"); notify.notify_one(); }
+            }
+            if shutdown.is_cancelled() {
+                break;
+            }
+        }
+    });
+    Ok(reload)
+}
+
+/// The daemon's body, stopped by `shutdown`; `reload` asks for the sources to be re-read.
+pub async fn run_until(
+    config: Config,
+    config_path: Option<PathBuf>,
+    shutdown: CancellationToken,
+    reload: Arc<Notify>,
+) -> Result<(), DaemonError> {
+    let _lock = DaemonLock::acquire(&config.archive.path)?;
+    let archive = Archive::open(&config.archive.path)?;
+    let pipeline = Pipeline::new(config.clone(), archive)?;
+    let work_ready = Arc::new(Notify::new());
+    tracing::info!(
+        archive = %config.archive.path.display(),
+        sources = config.sources.len(),
+        "daemon started"
+    );
+
+    let mut tasks = JoinSet::new();
+    tasks.spawn(work_queue(
+        pipeline.clone(),
+        shutdown.clone(),
+        Arc::clone(&work_ready),
+    ));
+    tasks.spawn(check_due(pipeline.clone(), shutdown.clone()));
+
+    let mut sources = spawn_sources(&config.sources, &pipeline, &shutdown, &work_ready);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = reload.notified() => {
+                let Some(path) = &config_path else {
+                    tracing::warn!("SIGHUP: no config file to reload");
+                    continue;
+                };
+                match Config::load(path) {
+                    Ok(new) => {
+                        sources.cancel();
+                        sources = spawn_sources(&new.sources, &pipeline, &shutdown, &work_ready);
+                        tracing::info!(sources = new.sources.len(), "sources reloaded");
+                    }
+                    Err(e) => tracing::error!("SIGHUP: keeping the current sources: {e}"),
+                }
+            }
+        }
+    }
+    sources.cancel();
+    while tasks.join_next().await.is_some() {}
+    tracing::info!("daemon stopped");
+    Ok(())
+}
+
+/// Starts one polling task per source; cancelling the returned token stops them all.
+fn spawn_sources(
+    sources: &[SourceConfig],
+    pipeline: &Pipeline,
+    shutdown: &CancellationToken,
+    work_ready: &Arc<Notify>,
+) -> CancellationToken {
+    let token = shutdown.child_token();
+    for source in sources {
+        tokio::spawn(poll_source(
+            source.clone(),
+            pipeline.clone(),
+            token.clone(),
+            Arc::clone(work_ready),
+        ));
+    }
+    token
+}
+
+/// Sleeps for `wait` unless cancelled first; false when cancelled.
+async fn sleep_or_cancel(wait: Duration, token: &CancellationToken) -> bool {
+    tokio::select! {
+        _ = token.cancelled() => false,
+        _ = tokio::time::sleep(wait) => true,
+    }
+}
+
+async fn poll_source(
+    source: SourceConfig,
+    pipeline: Pipeline,
+    token: CancellationToken,
+    work_ready: Arc<Notify>,
+) {
+    let (name, kind) = (source.name.clone(), source.kind.as_str());
+    let row = match pipeline
+        .with_archive(move |a| a.register_source(&name, kind))
+        .await
+    {
+        Ok(row) => row,
+        Err(e) => {
+            tracing::error!(source = %source.name, "cannot register the source: {e}");
+            return;
+        }
+    };
+    let mut validators = Validators {
+        etag: row.etag,
+        last_modified: row.last_modified,
+    };
+    let mut next = row
+        .next_poll_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now);
+    loop {
+        let wait = (next - Utc::now()).to_std().unwrap_or_default();
+        if !sleep_or_cancel(wait, &token).await {
+            return;
+        }
+        let at = Utc::now();
+        let result = match source.kind {
+            SourceKind::Hugo => poll_hugo(&source, &pipeline).await,
+            _ => {
+                source::poll(
+                    &source,
+                    &pipeline.config().sites,
+                    pipeline.fetcher(),
+                    &validators,
+                )
+                .await
+            }
+        };
+        let jitter = 1.0 + fastrand::f64() * pipeline.config().daemon.poll_jitter;
+        let (record, items) = match result {
+            Ok(polled) => {
+                let interval = polled
+                    .min_interval
+                    .map_or(source.interval, |m| m.max(source.interval));
+                validators = polled.validators.clone();
+                let record = PollRecord {
+                    at,
+                    error: None,
+                    etag: validators.etag.clone(),
+                    last_modified: validators.last_modified.clone(),
+                    interval,
+                    next_poll_at: at + scaled(interval, jitter),
+                    listed: polled.candidates.len() as u64,
+                    queued: 0,
+                };
+                (record, polled.candidates)
+            }
+            Err(e) => {
+                tracing::warn!(source = %source.name, "poll failed: {e}");
+                let record = PollRecord {
+                    at,
+                    error: Some(e.to_string()),
+                    etag: None,
+                    last_modified: None,
+                    interval: source.interval,
+                    next_poll_at: at + scaled(source.interval, jitter),
+                    listed: 0,
+                    queued: 0,
+                };
+                (record, Vec::new())
+            }
+        };
+        next = record.next_poll_at;
+        let name = source.name.clone();
+        let stored = pipeline
+            .with_archive(move |a| {
+                let listings: Vec<Option<String>> = items
+                    .iter()
+                    .map(|c| c.listing.as_ref().map(|l| l.to_string()))
+                    .collect();
+                let queue: Vec<ToQueue<'_>> = items
+                    .iter()
+                    .zip(&listings)
+                    .map(|(c, listing)| ToQueue {
+                        url: &c.url,
+                        kind: c.kind.as_str(),
+                        title: c.title.as_deref(),
+                        published: c.published.as_deref(),
+                        listing: listing.as_deref(),
+                    })
+                    .collect();
+                a.record_poll(&name, &queue, &record)
+            })
+            .await;
+        match stored {
+            Ok(queued) => {
+                tracing::info!(source = %source.name, queued, "polled");
+                if queued > 0 {
+                    work_ready.notify_one();
+                }
+            }
+            Err(e) => tracing::error!(source = %source.name, "cannot store the poll: {e}"),
+        }
+    }
+}
+
+/// A Hugo source: the folder is imported again (idempotent); its articles are then re-checked
+/// like any other.
+async fn poll_hugo(
+    source: &SourceConfig,
+    _pipeline: &Pipeline,
+) -> Result<source::Polled, source::SourceError> {
+    Err(source::SourceError::Config {
+        name: source.name.clone(),
+        message: format!(
+            "hugo folder {} is not imported by the daemon yet; run `newsvault import` on it",
+            source.path.as_deref().unwrap_or(Path::new("")).display()
+        ),
+    })
+}
+
+fn scaled(d: Duration, factor: f64) -> chrono::Duration {
+    chrono::Duration::from_std(d.mul_f64(factor)).unwrap_or(chrono::Duration::hours(1))
+}
+
+/// Archives queued articles, `[daemon] max_in_flight` at a time. On shutdown, work in flight
+/// gets `shutdown_grace` to finish; what is cut short stays pending and is redone later.
+async fn work_queue(pipeline: Pipeline, shutdown: CancellationToken, work_ready: Arc<Notify>) {
+    let config = pipeline.config();
+    let slots = Arc::new(Semaphore::new(config.daemon.max_in_flight.max(1)));
+    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let mut tasks = JoinSet::new();
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let want = config.daemon.max_in_flight * 2;
+        let items = match pipeline
+            .with_archive(move |a| a.pending_queue(Utc::now(), want))
+            .await
+        {
+            Ok(items) => items,
+            Err(e) => {
+                tracing::error!("cannot read the queue: {e}");
+                Vec::new()
+            }
+        };
+        let mut started = 0;
+        for item in items {
+            if !in_flight.lock().await.insert(item.id) {
+                continue;
+            }
+            let permit = tokio::select! {
+                _ = shutdown.cancelled() => {
+                    in_flight.lock().await.remove(&item.id);
+                    break;
+                }
+                permit = Arc::clone(&slots).acquire_owned() => permit.expect("never closed"),
+            };
+            started += 1;
+            let pipeline = pipeline.clone();
+            let in_flight = Arc::clone(&in_flight);
+            tasks.spawn(async move {
+                archive_queued(&pipeline, &item).await;
+                in_flight.lock().await.remove(&item.id);
+                drop(permit);
+            });
+        }
+        while tasks.try_join_next().is_some() {}
+        if started == 0 {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = work_ready.notified() => {}
+                _ = tasks.join_next(), if !tasks.is_empty() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)), if !tasks.is_empty() => {}
+                _ = tokio::time::sleep(IDLE_WAIT) => {}
+            }
+        }
+    }
+    let grace = config.daemon.shutdown_grace;
+    let finished =
+        tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    if finished.is_err() {
+        tracing::warn!(
+            "{} queued article(s) abandoned after {grace:?}; they stay queued",
+            tasks.len()
+        );
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+async fn archive_queued(pipeline: &Pipeline, item: &QueueItem) {
+    let outcome = pipeline.archive_url(&item.url).await;
+    tracing::info!("{}", outcome.summary());
+    let now = Utc::now();
+    let state = match &outcome {
+        Outcome::Archived { .. } | Outcome::NotModified { .. } => QueueState::Done,
+        Outcome::Removed {
+            state: RemovalState::Unknown,
+            ..
+        }
+        | Outcome::NotArticle { .. }
+        | Outcome::Failed { .. } => QueueState::Failed,
+        Outcome::Removed { .. } => QueueState::Done,
+        Outcome::Blocked { .. } | Outcome::Transient { .. } if item.attempts + 1 < MAX_ATTEMPTS => {
+            let backoff = Duration::from_secs(60 * 2u64.pow(item.attempts.min(6)));
+            QueueState::Retry {
+                not_before: now + chrono::Duration::from_std(backoff).unwrap_or_default(),
+            }
+        }
+        Outcome::Blocked { .. } | Outcome::Transient { .. } => QueueState::Failed,
+    };
+    let (id, summary) = (item.id, outcome.summary());
+    if let Err(e) = pipeline
+        .with_archive(move |a| a.finish_queued(id, &state, &summary, now))
+        .await
+    {
+        tracing::error!("cannot update the queue for {}: {e}", item.url);
+    }
+}
+
+/// Re-checks archived articles as they fall due.
+async fn check_due(pipeline: Pipeline, shutdown: CancellationToken) {
+    loop {
+        let due = match pipeline
+            .with_archive(|a| a.due_articles(Utc::now(), None, 100))
+            .await
+        {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!("cannot read due checks: {e}");
+                Vec::new()
+            }
+        };
+        if due.is_empty() {
+            if !sleep_or_cancel(IDLE_WAIT, &shutdown).await {
+                return;
+            }
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = pipeline.check_urls(due, |o| tracing::info!("{}", o.summary())) => {}
+        }
+    }
+}

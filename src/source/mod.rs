@@ -1,0 +1,208 @@
+//! Sources: where candidate article URLs come from. A poll fetches a feed or a list API (with
+//! conditional GET), and turns its items into [`Candidate`]s: canonicalised URLs, filtered by the
+//! source's include/exclude patterns, with what the listing says of each.
+
+mod feed;
+
+use std::time::Duration;
+
+use regex::Regex;
+
+use crate::config::{SitesConfig, SourceConfig, SourceKind};
+use crate::fetch::{FetchError, Fetcher, Validators};
+use crate::sites::qq::lists::{self, ItemKind};
+
+/// One item a source lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The canonical article URL (tracking parameters removed, id forms merged).
+    pub url: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    /// Only text articles are archived; other items are recorded from the listing.
+    pub kind: ItemKind,
+    /// The item as listed (JSON), kept for non-text items.
+    pub listing: Option<serde_json::Value>,
+}
+
+/// The result of one poll.
+#[derive(Debug, Clone, Default)]
+pub struct Polled {
+    pub candidates: Vec<Candidate>,
+    /// Items the patterns left out.
+    pub filtered_out: usize,
+    /// The feed answered 304: nothing new.
+    pub not_modified: bool,
+    /// Validators for the next poll of a feed.
+    pub validators: Validators,
+    /// How long the feed asks to be left alone (TTL, Cache-Control max-age); it can only
+    /// stretch the configured interval.
+    pub min_interval: Option<Duration>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: {message}")]
+    Invalid { url: String, message: String },
+    #[error("source {name}: {message}")]
+    Config { name: String, message: String },
+}
+
+/// Include/exclude patterns of a source, matched against an item's URL and title.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    include: Vec<Regex>,
+    exclude: Vec<Regex>,
+}
+
+impl Filter {
+    pub fn new(source: &SourceConfig) -> Result<Self, SourceError> {
+        let compile = |patterns: &[String]| {
+            patterns
+                .iter()
+                .map(|p| Regex::new(p))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| SourceError::Config {
+                    name: source.name.clone(),
+                    message: format!("bad pattern: {e}"),
+                })
+        };
+        Ok(Self {
+            include: compile(&source.include)?,
+            exclude: compile(&source.exclude)?,
+        })
+    }
+
+    pub fn accepts(&self, url: &str, title: &str) -> bool {
+        let hit = |r: &Regex| r.is_match(url) || r.is_match(title);
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
+}
+
+/// Polls `source` once.
+pub async fn poll(
+    source: &SourceConfig,
+    sites: &SitesConfig,
+    fetcher: &Fetcher,
+    validators: &Validators,
+) -> Result<Polled, SourceError> {
+    let filter = Filter::new(source)?;
+    let mut polled = match source.kind {
+        SourceKind::Feed => feed::poll(source, fetcher, validators).await?,
+        SourceKind::QqChannel => poll_qq_channel(source, sites, fetcher).await?,
+        SourceKind::QqAuthor => poll_qq_author(source, sites, fetcher).await?,
+        SourceKind::Hugo => {
+            return Err(SourceError::Config {
+                name: source.name.clone(),
+                message: "hugo sources are imported by the daemon, not polled".into(),
+            });
+        }
+    };
+    // Canonicalise (merging the qq id forms, dropping tracking parameters), then filter.
+    let mut seen = std::collections::HashSet::new();
+    let before = polled.candidates.len();
+    polled.candidates = polled
+        .candidates
+        .into_iter()
+        .filter_map(|mut c| {
+            if let Ok(target) = crate::sites::resolve(&c.url, sites) {
+                c.url = target.canonical_url;
+            }
+            let keep = filter.accepts(&c.url, c.title.as_deref().unwrap_or(""));
+            (keep && seen.insert(c.url.clone())).then_some(c)
+        })
+        .collect();
+    polled.filtered_out = before - polled.candidates.len();
+    Ok(polled)
+}
+
+fn from_list_item(item: lists::ListItem) -> Candidate {
+    let keep_listing = item.kind != ItemKind::Text;
+    Candidate {
+        url: item.url,
+        title: (!item.title.is_empty()).then_some(item.title),
+        published: item.published,
+        kind: item.kind,
+        listing: keep_listing.then_some(item.listing),
+    }
+}
+
+async fn get_json(fetcher: &Fetcher, url: &url::Url) -> Result<Vec<u8>, SourceError> {
+    let got = fetcher
+        .get_with_headers(url, &Validators::default(), &[("referer", lists::REFERER)])
+        .await?;
+    if !(200..300).contains(&got.status) {
+        return Err(SourceError::Status {
+            url: url.to_string(),
+            status: got.status,
+        });
+    }
+    Ok(got.body)
+}
+
+async fn poll_qq_channel(
+    source: &SourceConfig,
+    sites: &SitesConfig,
+    fetcher: &Fetcher,
+) -> Result<Polled, SourceError> {
+    let channel = source.channel.as_deref().unwrap_or_default();
+    let mut polled = Polled::default();
+    for page in 0..source.max_pages.max(1) {
+        let url = lists::channel_page_url(&sites.qq.api_base, channel, page).map_err(|e| {
+            SourceError::Config {
+                name: source.name.clone(),
+                message: e.to_string(),
+            }
+        })?;
+        let body = get_json(fetcher, &url).await?;
+        let (items, more) =
+            lists::parse_channel_page(&body).map_err(|message| SourceError::Invalid {
+                url: url.to_string(),
+                message,
+            })?;
+        polled
+            .candidates
+            .extend(items.into_iter().map(from_list_item));
+        if !more {
+            break;
+        }
+    }
+    Ok(polled)
+}
+
+async fn poll_qq_author(
+    source: &SourceConfig,
+    sites: &SitesConfig,
+    fetcher: &Fetcher,
+) -> Result<Polled, SourceError> {
+    let suid = source.author.as_deref().unwrap_or_default();
+    let mut polled = Polled::default();
+    let mut cursor: Option<String> = None;
+    for _ in 0..source.max_pages.max(1) {
+        let url =
+            lists::author_page_url(&sites.qq.api_base, suid, cursor.as_deref()).map_err(|e| {
+                SourceError::Config {
+                    name: source.name.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+        let body = get_json(fetcher, &url).await?;
+        let (items, next) =
+            lists::parse_author_page(&body).map_err(|message| SourceError::Invalid {
+                url: url.to_string(),
+                message,
+            })?;
+        polled
+            .candidates
+            .extend(items.into_iter().map(from_list_item));
+        match next {
+            Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(polled)
+}

@@ -1,0 +1,214 @@
+//! The daemon end to end: a feed of hundreds of Tencent News articles on a local server;
+//! `newsvault daemon` is stopped with SIGTERM in the middle of the crawl, restarted, and must end
+//! with every article archived exactly once. A second daemon on the same archive is refused.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Form, qq_page};
+use newsvault::archive::Archive;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const ARTICLES: usize = 240;
+
+fn id(i: usize) -> String {
+    format!("20250301A{i:05}00")
+}
+
+struct Article;
+
+impl Respond for Article {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let id = request
+            .url
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let body = format!("<div class=\"rich_media_content\"><p>{id}的正文。</p></div>");
+        let html = qq_page(
+            &id,
+            &format!("标题{id}"),
+            "2025-03-01 08:00:00",
+            "媒体",
+            &body,
+            Form::Dom,
+        );
+        ResponseTemplate::new(200)
+            .set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
+            .set_delay(Duration::from_millis(40))
+    }
+}
+
+fn rss() -> String {
+    let items: String = (0..ARTICLES)
+        .map(|i| format!("<item><title>标题{0}</title><link>https://news.qq.com/rain/a/{0}?utm_medium=rss</link></item>", id(i)))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
+    )
+}
+
+fn start(config: &std::path::Path, dir: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_newsvault"))
+        .arg("--config")
+        .arg(config)
+        .arg("daemon")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits for the process to exit by itself, at most `limit`.
+fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "the daemon did not stop within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn archived(db: &std::path::Path) -> u64 {
+    Archive::open(db)
+        .map(|a| a.counts().unwrap().0)
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(rss().into_bytes(), "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/rain/a/"))
+        .respond_with(Article)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+             [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
+            db.display(),
+            uri = server.uri()
+        ),
+    )
+    .unwrap();
+
+    let mut first = start(&config, dir.path());
+    // Wait until the crawl is well under way, then stop it in the middle.
+    let started = Instant::now();
+    while archived(&db) < 40 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the crawl did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // One daemon per archive.
+    let second = Command::new(env!("CARGO_BIN_EXE_newsvault"))
+        .arg("--config")
+        .arg(&config)
+        .arg("daemon")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("another newsvault daemon"), "{err}");
+
+    sigterm(&first);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut first, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+    let at_stop = archived(&db);
+    assert!(
+        at_stop < ARTICLES as u64,
+        "stopped mid-crawl ({at_stop} archived)"
+    );
+
+    let mut second = start(&config, dir.path());
+    let started = Instant::now();
+    loop {
+        let archive = Archive::open(&db).unwrap();
+        let queue = archive.queue_counts().unwrap();
+        if archive.counts().unwrap().0 == ARTICLES as u64 && queue.pending == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "the restart did not finish: {queue:?}"
+        );
+        drop(archive);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sigterm(&second);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut second, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success());
+
+    let archive = Archive::open(&db).unwrap();
+    archive.integrity_check().unwrap();
+    let queue = archive.queue_counts().unwrap();
+    assert_eq!(
+        (queue.done, queue.pending, queue.failed),
+        (ARTICLES as u64, 0, 0)
+    );
+    for i in 0..ARTICLES {
+        let url = format!("https://new.qq.com/rain/a/{}", id(i));
+        let versions = archive.versions(&url).unwrap();
+        assert_eq!(versions.len(), 1, "{url} archived exactly once");
+    }
+    let sources = archive.sources_status().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].archived, ARTICLES as u64);
+    assert!(sources[0].last_error.is_none());
+
+    let status = Command::new(env!("CARGO_BIN_EXE_newsvault"))
+        .arg("--config")
+        .arg(&config)
+        .arg("status")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        out.contains("rss") && out.contains(&format!("{ARTICLES}")),
+        "{out}"
+    );
+}
