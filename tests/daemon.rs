@@ -53,16 +53,26 @@ fn rss() -> String {
     )
 }
 
+/// Starts a daemon; its log goes to `daemon.log` in `dir` (a pipe nobody reads could fill up).
 fn start(config: &std::path::Path, dir: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("daemon.log"))
+        .unwrap();
     Command::new(env!("CARGO_BIN_EXE_newsvault"))
         .arg("--config")
         .arg(config)
         .arg("daemon")
         .current_dir(dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(log)
         .spawn()
         .unwrap()
+}
+
+fn log(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default()
 }
 
 fn sigterm(child: &Child) {
@@ -211,4 +221,73 @@ async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
         out.contains("rss") && out.contains(&format!("{ARTICLES}")),
         "{out}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_reloads_the_sources() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(rss().into_bytes(), "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/rain/a/"))
+        .respond_with(Article)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    let config = dir.path().join("newsvault.toml");
+    let base = format!(
+        "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\n[sites.qq]\nfetch_base = \"{}\"\n",
+        db.display(),
+        server.uri()
+    );
+    std::fs::write(&config, &base).unwrap();
+    let mut daemon = start(&config, dir.path());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "no sources yet"
+    );
+
+    std::fs::write(
+        &config,
+        format!("{base}[[sources]]\nname = \"added\"\nkind = \"feed\"\nurl = \"{}/rss.xml\"\ninterval = \"1h\"\n", server.uri()),
+    )
+    .unwrap();
+    let status = Command::new("kill")
+        .arg("-HUP")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        let polled = Archive::open(&db)
+            .map(|a| {
+                a.sources_status()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s.name == "added" && s.polls > 0)
+            })
+            .unwrap_or(false);
+        if polled {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the reloaded source was not polled"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sigterm(&daemon);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success());
 }

@@ -482,6 +482,23 @@ mod tests {
     }
 
     #[test]
+    fn processes_creating_one_new_archive_at_once_all_succeed() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("new.db");
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Archive::open(&path).map(|_| ()))
+                })
+                .collect();
+            for opener in openers {
+                opener.join().unwrap().expect("every opener succeeds");
+            }
+        }
+    }
+
+    #[test]
     fn removal_needs_enough_sightings_far_enough_apart() {
         let mut archive = Archive::open_in_memory().unwrap();
         let t0 = DateTime::parse_from_rfc3339("2025-02-11T00:00:00Z")

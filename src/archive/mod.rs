@@ -285,12 +285,26 @@ impl Archive {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(path, flags).map_err(|source| ArchiveError::Open {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Self::setup(conn, path, true)
+        // Two processes creating the same new archive at once (a daemon starting while
+        // `status` runs, say) race on the first migration; the loser sees the winner's
+        // schema on a second look.
+        let mut attempt = 0;
+        loop {
+            let conn =
+                Connection::open_with_flags(path, flags).map_err(|source| ArchiveError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            match Self::setup(conn, path, true) {
+                Err(ArchiveError::Migration(_) | ArchiveError::NotAnArchive { .. })
+                    if attempt < 3 =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(100 * attempt));
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Opens a fresh, empty archive in memory (tests, dry runs).

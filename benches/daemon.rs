@@ -1,0 +1,196 @@
+//! The daemon end to end: 5,000 articles behind one feed on a local server, per-host limits
+//! lifted for loopback; reports articles/s from start to the last article archived and the
+//! daemon's peak memory; then its idle memory on an archive of 100,000 articles.
+//! Run with `cargo bench --bench daemon` (Linux: memory is read from /proc).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Form, qq_page};
+use newsvault::archive::{Archive, format_time};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const ARTICLES: usize = 5_000;
+const IDLE_ARTICLES: usize = 100_000;
+
+struct Article;
+
+impl Respond for Article {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let id = request
+            .url
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let body = format!(
+            "<div class=\"rich_media_content\"><p>{id}的第一段正文，讲述了一件事情的来龙去脉。</p><p>第二段：更多的细节与背景。</p></div>"
+        );
+        let html = qq_page(
+            &id,
+            &format!("标题{id}"),
+            "2025-03-01 08:00:00",
+            "媒体",
+            &body,
+            Form::Dom,
+        );
+        ResponseTemplate::new(200).set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
+    }
+}
+
+fn id(i: usize) -> String {
+    format!("20250301A{i:05}00")
+}
+
+fn kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn daemon(config: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_newsvault"))
+        .arg("--config")
+        .arg(config)
+        .arg("daemon")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn stop(mut child: Child) {
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+}
+
+async fn crawl() {
+    let server = MockServer::start().await;
+    let items: String = (0..ARTICLES)
+        .map(|i| {
+            format!(
+                "<item><title>t</title><link>https://new.qq.com/rain/a/{}</link></item>",
+                id(i)
+            )
+        })
+        .collect();
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
+    );
+    Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(rss.into_bytes(), "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/rain/a/"))
+        .respond_with(Article)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 16\nrespect_robots = false\n\
+             [daemon]\nmax_in_flight = 16\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
+            db.display(),
+            uri = server.uri()
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let child = daemon(&config);
+    let pid = child.id();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let done = Archive::open(&db)
+            .map(|a| a.counts().unwrap().0)
+            .unwrap_or(0);
+        if done as usize >= ARTICLES {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "crawl too slow: {done}"
+        );
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let peak = kb(pid, "VmHWM:");
+    stop(child);
+    println!(
+        "daemon crawl: {ARTICLES} articles from one feed in {secs:.1}s: {:.0} articles/s end to end, peak RSS {:.1} MB",
+        ARTICLES as f64 / secs,
+        peak as f64 / 1024.0
+    );
+}
+
+fn idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("idle.db");
+    drop(Archive::open(&db).unwrap());
+    {
+        let mut conn = rusqlite::Connection::open(&db).unwrap();
+        let tx = conn.transaction().unwrap();
+        let now = format_time(chrono::Utc::now());
+        let later = format_time(chrono::Utc::now() + chrono::Duration::days(30));
+        let doc = "---\ntitle: \"t\"\n---\n\n正文\n\n[qq](https://new.qq.com/rain/a/x)\n";
+        let hash = newsvault::archive::hash_hex(doc.as_bytes());
+        for i in 0..IDLE_ARTICLES {
+            let url = format!("https://new.qq.com/rain/a/{}", id(i));
+            tx.execute(
+                "INSERT INTO articles (canonical_url, site, site_article_id, lang, first_seen_at, last_checked_at, last_changed_at, latest_seq, next_check_at)
+                 VALUES (?1, 'qq', ?2, 'zh-CN', ?3, ?3, ?3, 1, ?4)",
+                rusqlite::params![url, id(i), now, later],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash, document, title)
+                 VALUES (last_insert_rowid(), 1, 'new', 'fetch', ?1, ?2, ?3, 't')",
+                rusqlite::params![now, hash, doc],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(&config, format!("[archive]\npath = \"{}\"\n", db.display())).unwrap();
+    let child = daemon(&config);
+    std::thread::sleep(Duration::from_secs(5));
+    let rss = kb(child.id(), "VmRSS:");
+    stop(child);
+    println!(
+        "daemon idle with {IDLE_ARTICLES} archived articles: RSS {:.1} MB",
+        rss as f64 / 1024.0
+    );
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(crawl());
+    idle();
+}
