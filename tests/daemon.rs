@@ -141,7 +141,8 @@ async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
     while archived(&db) < 40 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "the crawl did not start"
+            "the crawl did not start; daemon log:\n{}",
+            log(dir.path())
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
