@@ -122,7 +122,8 @@ impl SiteConfig {
 /// `"+08:00"`, `"+0800"`, `"-05:00"`, `"UTC"`, `"Z"` → a fixed offset.
 pub fn parse_utc_offset(text: &str) -> Option<chrono::FixedOffset> {
     let t = text.trim();
-    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
+    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt")
+    {
         return chrono::FixedOffset::east_opt(0);
     }
     let t = t
@@ -140,7 +141,10 @@ pub fn parse_utc_offset(text: &str) -> Option<chrono::FixedOffset> {
     }
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     if h > 14 || m > 59 {
@@ -157,7 +161,10 @@ impl<'de> Deserialize<'de> for SitesConfig {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a table of site tables ([sites.qq], [sites.<key>])")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut sites = SitesConfig::default();
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "qq" {
@@ -341,20 +348,39 @@ mod tests {
             ("[sites.netease]\nhost = [\"163.com\"]\n", "host"),
             ("[sites.qq]\nhosts = [\"x.com\"]\n", "hosts"),
             ("[sites.Bad]\nhosts = [\"x.com\"]\n", "sites.Bad"),
-            ("[sites.a]\nhosts = [\"x.com\"]\n[sites.b]\nhosts = [\"X.com\"]\n", "already"),
+            (
+                "[sites.a]\nhosts = [\"x.com\"]\n[sites.b]\nhosts = [\"X.com\"]\n",
+                "already",
+            ),
             ("[sites.a]\nhosts = [\"news.qq.com\"]\n", "Tencent"),
             ("[sites.a]\ntimezone = \"Asia/Shanghai\"\n", "timezone"),
             ("[sites.a]\nhosts = [\"https://x.com/\"]\n", "not a host"),
         ] {
-            let err = Config::from_toml(toml, Path::new("s.toml")).unwrap_err().to_string();
-            assert!(err.contains(needle) && err.contains("s.toml"), "{toml}: {err}");
+            let err = Config::from_toml(toml, Path::new("s.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(needle) && err.contains("s.toml"),
+                "{toml}: {err}"
+            );
         }
     }
 
     #[test]
     fn utc_offsets() {
-        for (text, secs) in [("+08:00", 28800), ("+0800", 28800), ("-05:00", -18000), ("UTC", 0), ("+8", 28800), ("UTC+09:30", 34200)] {
-            assert_eq!(parse_utc_offset(text).map(|o| o.local_minus_utc()), Some(secs), "{text}");
+        for (text, secs) in [
+            ("+08:00", 28800),
+            ("+0800", 28800),
+            ("-05:00", -18000),
+            ("UTC", 0),
+            ("+8", 28800),
+            ("UTC+09:30", 34200),
+        ] {
+            assert_eq!(
+                parse_utc_offset(text).map(|o| o.local_minus_utc()),
+                Some(secs),
+                "{text}"
+            );
         }
         for text in ["", "8", "+25:00", "Asia/Shanghai", "+08:99"] {
             assert_eq!(parse_utc_offset(text), None, "{text}");

@@ -534,7 +534,11 @@ pub fn extract_saved_file(
         url: absolute.display().to_string(),
         reason: "not an absolute file path".into(),
     })?;
-    Ok(extract_for(bytes, sites::generic::resolve_local(&file_url), config))
+    Ok(extract_for(
+        bytes,
+        sites::generic::resolve_local(&file_url),
+        config,
+    ))
 }
 
 /// The whole extracted record of a saved page, for `newsvault extract --json`: every field the

@@ -114,7 +114,8 @@ static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Names that keep an element even when [`UNLIKELY`] matches.
 static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)and|article|body|column|content|main|shadow|zhengwen|正文").expect("static regex")
+    Regex::new(r"(?i)and|article|body|column|content|main|shadow|zhengwen|正文")
+        .expect("static regex")
 });
 static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|txt|zhengwen|正文|endtext").expect("static regex")
@@ -158,7 +159,11 @@ fn is_hidden(el: &scraper::node::Element) -> bool {
         return true;
     }
     el.attr("style").is_some_and(|s| {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let s: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         s.contains("display:none") || s.contains("visibility:hidden")
     })
 }
@@ -173,12 +178,33 @@ fn is_noise(el: &scraper::node::Element, strip_unlikely: bool) -> bool {
     if el.attr("role").is_some_and(|r| {
         matches!(
             r,
-            "menu" | "menubar" | "complementary" | "navigation" | "alert" | "alertdialog" | "dialog"
+            "menu"
+                | "menubar"
+                | "complementary"
+                | "navigation"
+                | "alert"
+                | "alertdialog"
+                | "dialog"
         )
     }) {
         return true;
     }
-    if !strip_unlikely || matches!(name, "body" | "html" | "article" | "main" | "a" | "table" | "tbody" | "tr" | "td" | "code" | "pre") {
+    if !strip_unlikely
+        || matches!(
+            name,
+            "body"
+                | "html"
+                | "article"
+                | "main"
+                | "a"
+                | "table"
+                | "tbody"
+                | "tr"
+                | "td"
+                | "code"
+                | "pre"
+        )
+    {
         return false;
     }
     let names = class_and_id(el);
@@ -191,7 +217,10 @@ fn is_cjk(c: char) -> bool {
 
 /// Punctuation that marks running text (clauses and sentences), in Chinese and Latin script.
 fn is_text_punct(c: char) -> bool {
-    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | '、' | ',' | ';' | '!' | '?' | '.')
+    matches!(
+        c,
+        '，' | '。' | '！' | '？' | '；' | '：' | '、' | ',' | ';' | '!' | '?' | '.'
+    )
 }
 
 /// Per-element statistics, over the element's visible, non-furniture subtree.
@@ -326,7 +355,9 @@ fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
                         if in_link {
                             page_link_text += chars;
                         }
-                        let Some(top) = stack.last_mut() else { continue };
+                        let Some(top) = stack.last_mut() else {
+                            continue;
+                        };
                         top.stats.text += chars;
                         if in_link {
                             top.stats.link_text += chars;
@@ -360,7 +391,9 @@ fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
                 let Node::Element(el) = node.value() else {
                     continue;
                 };
-                let Some(mut frame) = stack.pop() else { continue };
+                let Some(mut frame) = stack.pop() else {
+                    continue;
+                };
                 counter += 1;
                 frame.stats.close = counter;
                 frame.stats.noise = frame.noise;
@@ -433,9 +466,16 @@ fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
         if st.noise || st.own_text < MIN_BLOCK_CHARS {
             continue;
         }
-        let Some(node) = doc.tree.get(id) else { continue };
-        let Some(el) = node.value().as_element() else { continue };
-        if matches!(el.name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "a" | "th" | "dt") {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        if matches!(
+            el.name(),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "a" | "th" | "dt"
+        ) {
             continue;
         }
         let own_ld = f64::from(st.own_link_text) / f64::from(st.own_text);
@@ -446,14 +486,19 @@ fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
             * (1.0 - own_ld);
         // A paragraph scores its ancestors; a container holding text directly (a `<div>` with
         // `<br>`s) holds a virtual paragraph, so it scores itself first.
-        let mut target = if matches!(el.name(), "p" | "pre" | "li" | "dd" | "td" | "blockquote" | "font") {
+        let mut target = if matches!(
+            el.name(),
+            "p" | "pre" | "li" | "dd" | "td" | "blockquote" | "font"
+        ) {
             node.parent()
         } else {
             Some(node)
         };
         for level in 0..5u32 {
             let Some(t) = target else { break };
-            let Some(tel) = t.value().as_element() else { break };
+            let Some(tel) = t.value().as_element() else {
+                break;
+            };
             if a.stats.get(&t.id()).is_some_and(|s| s.noise) {
                 break;
             }
@@ -476,7 +521,11 @@ fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
 
 /// The body containers, in document order: the best candidate and the siblings that belong with
 /// it.
-fn pick_containers<'a>(doc: &'a Html, a: &Analysis, scores: &HashMap<NodeId, f64>) -> Vec<ElementRef<'a>> {
+fn pick_containers<'a>(
+    doc: &'a Html,
+    a: &Analysis,
+    scores: &HashMap<NodeId, f64>,
+) -> Vec<ElementRef<'a>> {
     let Some((&best, &best_score)) = scores
         .iter()
         .max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0)))
@@ -524,16 +573,25 @@ fn pick_containers<'a>(doc: &'a Html, a: &Analysis, scores: &HashMap<NodeId, f64
         return ElementRef::wrap(top).into_iter().collect();
     };
     let sibling_threshold = (top_score * 0.2).max(10.0);
-    let top_class = top.value().as_element().and_then(|e| e.attr("class")).unwrap_or("");
+    let top_class = top
+        .value()
+        .as_element()
+        .and_then(|e| e.attr("class"))
+        .unwrap_or("");
     let mut out = Vec::new();
     for child in parent.children() {
-        let Some(el) = ElementRef::wrap(child) else { continue };
+        let Some(el) = ElementRef::wrap(child) else {
+            continue;
+        };
         if child.id() == top.id() {
             out.push(el);
             continue;
         }
-        let Some(st) = a.stats.get(&child.id()) else { continue };
-        if st.noise {
+        let Some(st) = a.stats.get(&child.id()) else {
+            continue;
+        };
+        // Furniture and link lists never join, whatever their score.
+        if st.noise || st.link_density() >= 0.5 {
             continue;
         }
         let bonus = if !top_class.is_empty() && el.value().attr("class") == Some(top_class) {
@@ -548,7 +606,10 @@ fn pick_containers<'a>(doc: &'a Html, a: &Analysis, scores: &HashMap<NodeId, f64
             let ld = st.link_density();
             let text = meta::element_text(&el);
             (st.text > 80 && ld < 0.25)
-                || (st.text > 0 && st.text <= 80 && ld == 0.0 && text.ends_with(['.', '。', '！', '？']))
+                || (st.text > 0
+                    && st.text <= 80
+                    && ld == 0.0
+                    && text.ends_with(['.', '。', '！', '？']))
         } else {
             false
         };
@@ -561,7 +622,11 @@ fn pick_containers<'a>(doc: &'a Html, a: &Analysis, scores: &HashMap<NodeId, f64
 
 /// Elements inside the body that Readability's conditional cleaning would remove: link lists,
 /// forms, share bars and other blocks with little running text.
-fn conditional_skips(containers: &[ElementRef<'_>], a: &Analysis, scores: &HashMap<NodeId, f64>) -> HashSet<NodeId> {
+fn conditional_skips(
+    containers: &[ElementRef<'_>],
+    a: &Analysis,
+    scores: &HashMap<NodeId, f64>,
+) -> HashSet<NodeId> {
     let mut skip = HashSet::new();
     for container in containers {
         for el in container.descendent_elements() {
@@ -571,11 +636,23 @@ fn conditional_skips(containers: &[ElementRef<'_>], a: &Analysis, scores: &HashM
             let name = el.value().name();
             if !matches!(
                 name,
-                "div" | "section" | "table" | "ul" | "ol" | "dl" | "form" | "fieldset" | "aside" | "header" | "center"
+                "div"
+                    | "section"
+                    | "table"
+                    | "ul"
+                    | "ol"
+                    | "dl"
+                    | "form"
+                    | "fieldset"
+                    | "aside"
+                    | "header"
+                    | "center"
             ) {
                 continue;
             }
-            let Some(st) = a.stats.get(&el.id()) else { continue };
+            let Some(st) = a.stats.get(&el.id()) else {
+                continue;
+            };
             if st.noise {
                 continue;
             }
@@ -606,25 +683,74 @@ fn conditional_skips(containers: &[ElementRef<'_>], a: &Analysis, scores: &HashM
 
 /// Lines of boilerplate inside bodies: copyright, disclaimers, editors, sources, prompts.
 const BOILERPLATE_STARTS: &[&str] = &[
-    "责任编辑", "(责任编辑", "（责任编辑", "[责任编辑", "【责任编辑", "责编", "编辑：", "编辑:",
-    "本文来源", "文章来源", "来源：", "来源:", "声明：", "声明:", "免责声明", "【免责声明】",
-    "版权声明", "【版权声明】", "原标题：", "原标题:", "（原标题", "(原标题", "版权所有", "未经授权",
-    "转载请注明", "本文系", "点击进入", "点击查看", "更多精彩", "关注我们", "扫描二维码", "长按识别",
-    "打开APP", "举报/反馈", "返回搜狐", "相关阅读", "相关新闻", "延伸阅读", "推荐阅读", "分享到",
-    "Copyright", "copyright", "©", "All rights reserved", "Share this", "Follow us", "Sign up for",
-    "Advertisement", "ADVERTISEMENT", "Read more:", "Related:", "Click here",
+    "责任编辑",
+    "(责任编辑",
+    "（责任编辑",
+    "[责任编辑",
+    "【责任编辑",
+    "责编",
+    "编辑：",
+    "编辑:",
+    "本文来源",
+    "文章来源",
+    "来源：",
+    "来源:",
+    "声明：",
+    "声明:",
+    "免责声明",
+    "【免责声明】",
+    "版权声明",
+    "【版权声明】",
+    "原标题：",
+    "原标题:",
+    "（原标题",
+    "(原标题",
+    "版权所有",
+    "未经授权",
+    "转载请注明",
+    "本文系",
+    "点击进入",
+    "点击查看",
+    "更多精彩",
+    "关注我们",
+    "扫描二维码",
+    "长按识别",
+    "打开APP",
+    "举报/反馈",
+    "返回搜狐",
+    "相关阅读",
+    "相关新闻",
+    "延伸阅读",
+    "推荐阅读",
+    "分享到",
+    "Copyright",
+    "copyright",
+    "©",
+    "All rights reserved",
+    "Share this",
+    "Follow us",
+    "Sign up for",
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Read more:",
+    "Related:",
+    "Click here",
 ];
 
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}").expect("static regex")
 });
 static LOGIN_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)登录|登陆|注册|订阅|会员|log ?in|sign ?in|sign up|subscribe|subscription|password")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)登录|登陆|注册|订阅|会员|log ?in|sign ?in|sign up|subscribe|subscription|password",
+    )
+    .expect("static regex")
 });
 static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|^By |Published|Updated")
-        .expect("static regex")
+    Regex::new(
+        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|^By |Published|Updated",
+    )
+    .expect("static regex")
 });
 
 fn is_boilerplate_line(text: &str, title_key: &str) -> bool {
@@ -637,6 +763,14 @@ fn is_boilerplate_line(text: &str, title_key: &str) -> bool {
         return true;
     }
     if len <= 150 && BOILERPLATE_STARTS.iter().any(|p| t.starts_with(p)) {
+        return true;
+    }
+    // App and account promotions: "证券时报APP", "微信公众号".
+    if len <= 12
+        && ["APP", "App", "公众号", "客户端"]
+            .iter()
+            .any(|e| t.ends_with(e))
+    {
         return true;
     }
     // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a bare date.
@@ -680,19 +814,7 @@ struct BodyPick {
 
 fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPick> {
     let scores = score(doc, a);
-    if std::env::var_os("NV_DEBUG").is_some() {
-        let mut v: Vec<_> = scores.iter().collect();
-        v.sort_by(|x, y| y.1.total_cmp(x.1));
-        for (id, s) in v.iter().take(8) {
-            let el = ElementRef::wrap(doc.tree.get(**id).unwrap()).unwrap();
-            let st = a.stats[*id];
-            eprintln!("DBG {s:.1} <{} class={:?} id={:?}> text={} ld={:.2} punct={}", el.value().name(), el.value().attr("class"), el.value().attr("id"), st.text, st.link_density(), st.punct);
-        }
-    }
     let containers = pick_containers(doc, a, &scores);
-    if std::env::var_os("NV_DEBUG").is_some() {
-        for c in &containers { eprintln!("DBG container <{} class={:?} id={:?}>", c.value().name(), c.value().attr("class"), c.value().attr("id")); }
-    }
     let first = containers.first()?;
     let last = containers.last()?;
     let span = (
@@ -710,11 +832,22 @@ fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPi
             // The title is not body; a header holding it is the title block.
             "h1" => true,
             "header" => el.descendent_elements().any(|d| d.value().name() == "h1"),
-            "img" => ["width", "height"].iter().any(|at| {
-                v.attr(at)
-                    .and_then(|x| x.trim().trim_end_matches("px").parse::<u32>().ok())
-                    .is_some_and(|x| x <= 2)
-            }),
+            // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
+            "img" => {
+                ["width", "height"].iter().any(|at| {
+                    v.attr(at)
+                        .and_then(|x| x.trim().trim_end_matches("px").parse::<u32>().ok())
+                        .is_some_and(|x| x <= 2)
+                }) || ["src", "class", "alt"].iter().any(|at| {
+                    v.attr(at).is_some_and(|x| {
+                        let x = x.to_ascii_lowercase();
+                        x.contains("qrcode")
+                            || x.contains("erweima")
+                            || x.contains("/ewm")
+                            || x.contains("二维码")
+                    })
+                })
+            }
             _ => is_hidden(v),
         }
     };
@@ -732,7 +865,11 @@ fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPi
             headline_links += st.headline_links;
         }
     }
-    let link_density = if text == 0 { 0.0 } else { f64::from(link_text) / f64::from(text) };
+    let link_density = if text == 0 {
+        0.0
+    } else {
+        f64::from(link_text) / f64::from(text)
+    };
     Some(BodyPick {
         body,
         span,
@@ -741,7 +878,8 @@ fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPi
     })
 }
 
-static HEADINGS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
+static HEADINGS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
 static AUTHOR_ELEMENTS: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse(r#"[rel="author"], [itemprop="author"], .byline, .author, .author-name"#)
         .expect("static selector")
@@ -769,7 +907,11 @@ fn title(doc: &Html, meta: &PageMeta, a: &Analysis) -> (Option<String>, Option<u
         if references.iter().any(|r| meta::heading_matches(&text, r)) {
             let len = text.chars().count();
             // h1 first; among equals the longest.
-            let rank = if h.value().name() == "h1" { 2 * len + 1000 } else { len };
+            let rank = if h.value().name() == "h1" {
+                2 * len + 1000
+            } else {
+                len
+            };
             if best.as_ref().is_none_or(|(_, _, r)| rank > *r) {
                 let open = a.stats.get(&h.id()).map_or(0, |s| s.open);
                 best = Some((text, open, rank));
@@ -800,12 +942,17 @@ fn title(doc: &Html, meta: &PageMeta, a: &Analysis) -> (Option<String>, Option<u
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:/|\D|$)").expect("static regex")
+    Regex::new(r"/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:/|\D|$)")
+        .expect("static regex")
 });
 
 fn url_date(url: &Url) -> Option<PageTime> {
     let c = URL_DATE.captures(url.path())?;
-    let date = chrono::NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
+    let date = chrono::NaiveDate::from_ymd_opt(
+        c[1].parse().ok()?,
+        c[2].parse().ok()?,
+        c[3].parse().ok()?,
+    )?;
     Some(PageTime {
         local: date.and_time(chrono::NaiveTime::MIN),
         offset: None,
@@ -817,7 +964,18 @@ fn is_home_path(url: &Url) -> bool {
     url.query().is_none()
         && matches!(
             path.as_str(),
-            "" | "/" | "/index.html" | "/index.htm" | "/index.shtml" | "/index.php" | "/default.aspx" | "/default.htm" | "/home" | "/en" | "/zh" | "/news" | "/news/"
+            "" | "/"
+                | "/index.html"
+                | "/index.htm"
+                | "/index.shtml"
+                | "/index.php"
+                | "/default.aspx"
+                | "/default.htm"
+                | "/home"
+                | "/en"
+                | "/zh"
+                | "/news"
+                | "/news/"
         )
 }
 
@@ -845,7 +1003,10 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     let title_text = title.clone().unwrap_or_default();
     let mut pick = find_body(&doc, &analysis, final_url, &title_text);
     // Readability's retry: names can mislead (a body inside `div.article-header-wrap`).
-    if pick.as_ref().is_none_or(|p| text_size(&p.body.plain_text) < 150) {
+    if pick
+        .as_ref()
+        .is_none_or(|p| text_size(&p.body.plain_text) < 150)
+    {
         let relaxed = analyse(&doc, false);
         let again = find_body(&doc, &relaxed, final_url, &title_text);
         let better = match (&pick, &again) {
@@ -933,18 +1094,51 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         .chain(meta.time_elements.iter().map(String::as_str))
         .filter_map(meta::parse_time)
         .collect();
+    // Visible times near the title, closest first; "last updated" times are not publish times.
+    let visible_time = near
+        .iter()
+        .chain(&inside)
+        .chain(after.iter().take(3))
+        .find_map(|l| {
+            let l = [
+                "最后更新",
+                "更新时间",
+                "更新于",
+                "修改时间",
+                "Updated",
+                "Last modified",
+            ]
+            .iter()
+            .filter_map(|w| l.find(w))
+            .min()
+            .map_or(*l, |cut| &l[..cut]);
+            DATE_LINE.is_match(l).then(|| meta::parse_time(l)).flatten()
+        });
     let published = meta_times
         .first()
         .copied()
-        .or_else(|| near.iter().chain(&inside).chain(after.iter().take(3)).find_map(|l| {
-            DATE_LINE.is_match(l).then(|| meta::parse_time(l)).flatten()
-        }))
+        .map(|t| match visible_time {
+            // A date-only meta tag and a visible time on the same day: the visible one is exact.
+            Some(v)
+                if t.local.time() == chrono::NaiveTime::MIN && v.local.date() == t.local.date() =>
+            {
+                v
+            }
+            _ => t,
+        })
+        .or(visible_time)
         .or_else(|| url_date(final_url))
-        .or_else(|| Url::parse(&target.canonical_url).ok().and_then(|u| url_date(&u)));
+        .or_else(|| {
+            Url::parse(&target.canonical_url)
+                .ok()
+                .and_then(|u| url_date(&u))
+        });
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
     let near_date = title_open.is_some()
-        && near.iter().any(|l| DATE_LINE.is_match(l) && meta::parse_time(l).is_some());
+        && near
+            .iter()
+            .any(|l| DATE_LINE.is_match(l) && meta::parse_time(l).is_some());
     let evidence = says_article || near_date;
     // Portals keep a login box in their header: only a page with little else is a wall.
     if meta.has_password_input
@@ -952,7 +1146,9 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         && (!evidence || LOGIN_WORDS.is_match(&pick.body.plain_text))
     {
         return Extraction::NotArticle {
-            reason: format!("a login wall: a password form and only {body_size} characters of text"),
+            reason: format!(
+                "a login wall: a password form and only {body_size} characters of text"
+            ),
         };
     }
     if !evidence {
@@ -1013,7 +1209,13 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         .or_else(|| {
             doc.select(&AUTHOR_ELEMENTS)
                 .map(|e| meta::element_text(&e))
-                .map(|t| t.strip_prefix("By ").or_else(|| t.strip_prefix("by ")).unwrap_or(&t).trim().to_owned())
+                .map(|t| {
+                    t.strip_prefix("By ")
+                        .or_else(|| t.strip_prefix("by "))
+                        .unwrap_or(&t)
+                        .trim()
+                        .to_owned()
+                })
                 .find(|t| !t.is_empty() && t.chars().count() <= 60)
         })
         .or(byline.source)
@@ -1092,7 +1294,9 @@ mod tests {
 
     fn run(html: &str, url: &str) -> Extraction {
         let target = crate::sites::resolve(url, &SitesConfig::default()).unwrap();
-        let crate::sites::Site::Generic(site) = &target.site else { panic!() };
+        let crate::sites::Site::Generic(site) = &target.site else {
+            panic!()
+        };
         extract(html, &target, &Url::parse(url).unwrap(), site)
     }
 
@@ -1103,7 +1307,8 @@ mod tests {
         }
     }
 
-    const PARA: &str = "这是一段足够长的正文，用来检验通用抽取器能否找到文章的主体内容，而不是导航或者推荐列表。";
+    const PARA: &str =
+        "这是一段足够长的正文，用来检验通用抽取器能否找到文章的主体内容，而不是导航或者推荐列表。";
 
     #[test]
     fn chinese_portal_page() {
@@ -1116,7 +1321,10 @@ mod tests {
              <ul class=\"list\"><li><a href=\"/x\">相关新闻一：这里是一个很长的链接标题</a></li><li><a href=\"/y\">相关新闻二：这里是另一个很长的链接标题</a></li></ul></div>\
              <div class=\"footer\">Copyright © 2019 某某新闻 版权所有</div></body></html>"
         );
-        let a = article(&html, "https://news.example.cn/19/1202/11/ABCDEF123456.html");
+        let a = article(
+            &html,
+            "https://news.example.cn/19/1202/11/ABCDEF123456.html",
+        );
         assert_eq!(a.title, "测试标题");
         assert_eq!(a.published, "2019-12-02 11:35:08");
         assert_eq!(a.author.as_deref(), Some("张三"));
@@ -1144,18 +1352,33 @@ mod tests {
             <div class="share-tools"><a href="https://twitter.com/x">Share on Twitter</a></div></div></article>
             <aside>Most read</aside><footer>© Example</footer></body></html>"#
         );
-        let a = article(&html, "https://www.example.co.uk/news/a-story-123456?utm_source=feed");
+        let a = article(
+            &html,
+            "https://www.example.co.uk/news/a-story-123456?utm_source=feed",
+        );
         assert_eq!(a.title, "A story");
         assert_eq!(a.published, "2015-07-24 05:36:09");
         assert_eq!(a.author.as_deref(), Some("Jane Doe"));
         assert_eq!(a.lang, "en");
-        assert_eq!(a.cover.as_deref(), Some("https://www.example.co.uk/img/cover.jpg"));
-        assert_eq!(a.canonical.as_deref(), Some("https://www.example.co.uk/news/a-story-123456"));
+        assert_eq!(
+            a.cover.as_deref(),
+            Some("https://www.example.co.uk/img/cover.jpg")
+        );
+        assert_eq!(
+            a.canonical.as_deref(),
+            Some("https://www.example.co.uk/news/a-story-123456")
+        );
         let md = &a.body.markdown;
-        assert!(md.contains("![A picture](https://www.example.co.uk/p.jpg)\n\nThe caption"), "{md}");
+        assert!(
+            md.contains("![A picture](https://www.example.co.uk/p.jpg)\n\nThe caption"),
+            "{md}"
+        );
         assert!(md.contains("A subheading\n---"), "{md}");
         assert!(md.contains("* First point, in words"), "{md}");
-        assert!(!md.contains("Share on Twitter") && !md.contains("Most read"), "{md}");
+        assert!(
+            !md.contains("Share on Twitter") && !md.contains("Most read"),
+            "{md}"
+        );
     }
 
     #[test]
@@ -1163,17 +1386,31 @@ mod tests {
         let links: String = (0..40)
             .map(|i| format!("<li><a href=\"/news/{i}.html\">第{i}条新闻的标题在这里，足够长</a><span>2019-12-02</span></li>"))
             .collect();
-        let list = format!("<html><head><title>国内新闻_列表</title></head><body><ul>{links}</ul></body></html>");
+        let list = format!(
+            "<html><head><title>国内新闻_列表</title></head><body><ul>{links}</ul></body></html>"
+        );
         let r = run(&list, "https://news.example.cn/china/list_2.html");
-        assert!(matches!(&r, Extraction::NotArticle { reason } if reason.contains("list page")), "{r:?}");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("list page")),
+            "{r:?}"
+        );
         let r = run(&list, "https://news.example.cn/");
-        assert!(matches!(&r, Extraction::NotArticle { reason } if reason.contains("home page")), "{r:?}");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("home page")),
+            "{r:?}"
+        );
         let shell = "<html><head><title>App</title></head><body><div id=\"app\"></div><script>boot()</script></body></html>";
         let r = run(shell, "https://example.com/a/123456");
-        assert!(matches!(&r, Extraction::NotArticle { reason } if reason.contains("empty page shell")), "{r:?}");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("empty page shell")),
+            "{r:?}"
+        );
         let login = "<html><head><title>Sign in</title></head><body><form><p>Please sign in to continue reading this article.</p>\
                      <input name=u><input type=password name=p><button>Sign in</button></form></body></html>";
         let r = run(login, "https://example.com/a/123456");
-        assert!(matches!(&r, Extraction::NotArticle { reason } if reason.contains("login wall")), "{r:?}");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("login wall")),
+            "{r:?}"
+        );
     }
 }

@@ -95,9 +95,10 @@ pub fn collect(doc: &Html) -> PageMeta {
     meta.canonical = doc
         .select(&CANONICAL)
         .find(|l| {
-            l.value()
-                .attr("rel")
-                .is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")))
+            l.value().attr("rel").is_some_and(|r| {
+                r.split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+            })
         })
         .and_then(|l| l.value().attr("href"))
         .map(|h| h.trim().to_owned())
@@ -158,7 +159,10 @@ pub fn clean_text(s: &str) -> String {
 fn read_ld(text: &str, out: &mut LdArticle) {
     // Raw newlines and tabs inside strings are common and invalid JSON; outside strings they
     // are whitespace anyway. Malformed blocks are skipped.
-    let text = text.trim().trim_start_matches("<!--").trim_end_matches("-->");
+    let text = text
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->");
     let cleaned: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -189,7 +193,12 @@ fn read_ld(text: &str, out: &mut LdArticle) {
                 {
                     fallback = Some(v);
                 }
-                for key in ["@graph", "mainEntity", "mainEntityOfPage", "itemListElement"] {
+                for key in [
+                    "@graph",
+                    "mainEntity",
+                    "mainEntityOfPage",
+                    "itemListElement",
+                ] {
                     if let Some(child) = map.get(key) {
                         stack.push(child);
                     }
@@ -255,7 +264,10 @@ fn ld_string(v: &Value) -> Option<String> {
 /// Names in a JSON-LD person/organization field: a string, `{name}`, or an array of either.
 fn ld_names(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::String(s)) => vec![clean_text(s)].into_iter().filter(|s| !s.is_empty()).collect(),
+        Some(Value::String(s)) => vec![clean_text(s)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
         Some(Value::Object(map)) => map.get("name").and_then(ld_string).into_iter().collect(),
         Some(Value::Array(items)) => items
             .iter()
@@ -442,14 +454,21 @@ pub fn parse_time(text: &str) -> Option<PageTime> {
             (Some(h), Some(mi)) => NaiveTime::from_hms_opt(h, mi, n("s").unwrap_or(0))?,
             _ => NaiveTime::MIN,
         };
-        Some((c.get(0)?.start(), PageTime {
-            local: date.and_time(time),
-            offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
-        }))
+        Some((
+            c.get(0)?.start(),
+            PageTime {
+                local: date.and_time(time),
+                offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
+            },
+        ))
     });
     let named = NAMED_MONTH_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
-        let mon = c.name("mon1").or_else(|| c.name("mon2"))?.as_str().to_ascii_lowercase();
+        let mon = c
+            .name("mon1")
+            .or_else(|| c.name("mon2"))?
+            .as_str()
+            .to_ascii_lowercase();
         let month = [
             "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
         ]
@@ -474,10 +493,13 @@ pub fn parse_time(text: &str) -> Option<PageTime> {
             }
             _ => NaiveTime::MIN,
         };
-        Some((c.get(0)?.start(), PageTime {
-            local: date.and_time(time),
-            offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
-        }))
+        Some((
+            c.get(0)?.start(),
+            PageTime {
+                local: date.and_time(time),
+                offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
+            },
+        ))
     });
     let first = match (numeric, named) {
         (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
@@ -526,21 +548,68 @@ static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that follow 记者 without being a name ("记者获悉", "记者从…了解到"), and words that end a
 /// name ("陈智 整合", "作者：某某时间：…").
 const NOT_NAMES: &[&str] = &[
-    "获悉", "了解", "表示", "注意", "发现", "采访", "从", "在", "近日", "日前", "获", "查", "看到",
-    "调查", "走访", "联系", "致电", "询问", "求证", "梳理", "来到", "实地", "观察", "随机", "对",
-    "向", "也", "还", "又", "昨", "今", "此前", "第一时间",
+    "获悉",
+    "了解",
+    "表示",
+    "注意",
+    "发现",
+    "采访",
+    "从",
+    "在",
+    "近日",
+    "日前",
+    "获",
+    "查",
+    "看到",
+    "调查",
+    "走访",
+    "联系",
+    "致电",
+    "询问",
+    "求证",
+    "梳理",
+    "来到",
+    "实地",
+    "观察",
+    "随机",
+    "对",
+    "向",
+    "也",
+    "还",
+    "又",
+    "昨",
+    "今",
+    "此前",
+    "第一时间",
 ];
 const NAME_STOPS: &[&str] = &[
-    "整合", "报道", "摄影", "摄", "编辑", "通讯员", "时间", "日期", "来源", "发布", "浏览", "阅读",
-    "点击", "责任", "字号", "原标题", "实习生",
+    "整合",
+    "报道",
+    "摄影",
+    "摄",
+    "编辑",
+    "通讯员",
+    "时间",
+    "日期",
+    "来源",
+    "发布",
+    "浏览",
+    "阅读",
+    "点击",
+    "责任",
+    "字号",
+    "原标题",
+    "实习生",
 ];
 static CN_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:来源|來源|出处|稿源)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
 static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,20})")
-        .expect("static regex")
+    Regex::new(
+        r"(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,20})",
+    )
+    .expect("static regex")
 });
 static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:by)\s+(?P<v>\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}(?:(?:,\s*|\s+and\s+)\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}){0,3})")
@@ -626,6 +695,7 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
                 && !n.starts_with("https://")
                 && !n.contains(".com/")
                 && !n.contains('@')
+                && !n.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
                 && !site_names.iter().any(|s| s.contains(n.as_str()))
         })
         .map(|n| {
@@ -677,7 +747,9 @@ pub fn strip_site_suffix(title: &str, site_names: &[String]) -> String {
 /// The text before and after the last title separator. A bare `-` separates only when the part
 /// after it is not plain ASCII (`标题-新华网`), so hyphenated English words stay whole.
 fn split_last_separator(t: &str) -> Option<(&str, &str)> {
-    const SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", "_", "|", "｜", " :: ", "--", "—"];
+    const SEPARATORS: &[&str] = &[
+        " | ", " - ", " – ", " — ", "_", "|", "｜", " :: ", "--", "—",
+    ];
     let mut best: Option<(usize, usize)> = None;
     for sep in SEPARATORS {
         if let Some(pos) = t.rfind(sep)
@@ -730,9 +802,7 @@ pub fn language(declared: Option<&str>, text: &str) -> String {
         (Some(d), Some(det)) => {
             let d_zh = d.starts_with("zh");
             let det_zh = det.starts_with("zh");
-            if d_zh != det_zh && (det_zh || det == "en") {
-                det.to_owned()
-            } else if d == "zh" {
+            if (d_zh != det_zh && (det_zh || det == "en")) || d == "zh" {
                 det.to_owned()
             } else {
                 d
@@ -769,7 +839,8 @@ fn normalize_lang(tag: &str) -> String {
 }
 
 fn detect_script(text: &str) -> Option<&'static str> {
-    let (mut han, mut latin, mut kana, mut hangul, mut simp, mut trad) = (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
+    let (mut han, mut latin, mut kana, mut hangul, mut simp, mut trad) =
+        (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
     for c in text.chars().take(20_000) {
         match c {
             '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => {
@@ -823,14 +894,32 @@ mod tests {
 
     #[test]
     fn time_forms() {
-        assert_eq!(t("2025年2月11日 07:03").as_deref(), Some("2025-02-11 07:03:00"));
-        assert_eq!(t("2019-12-02 11:35:08").as_deref(), Some("2019-12-02 11:35:08"));
-        assert_eq!(t("发布时间：2019/12/2 9:05 来源：新华网").as_deref(), Some("2019-12-02 09:05:00"));
-        assert_eq!(t("2019年12月02日11:35").as_deref(), Some("2019-12-02 11:35:00"));
+        assert_eq!(
+            t("2025年2月11日 07:03").as_deref(),
+            Some("2025-02-11 07:03:00")
+        );
+        assert_eq!(
+            t("2019-12-02 11:35:08").as_deref(),
+            Some("2019-12-02 11:35:08")
+        );
+        assert_eq!(
+            t("发布时间：2019/12/2 9:05 来源：新华网").as_deref(),
+            Some("2019-12-02 09:05:00")
+        );
+        assert_eq!(
+            t("2019年12月02日11:35").as_deref(),
+            Some("2019-12-02 11:35:00")
+        );
         assert_eq!(t("2019-12-02").as_deref(), Some("2019-12-02 00:00:00"));
-        assert_eq!(t("July 24, 2015 5:36 PM").as_deref(), Some("2015-07-24 17:36:00"));
+        assert_eq!(
+            t("July 24, 2015 5:36 PM").as_deref(),
+            Some("2015-07-24 17:36:00")
+        );
         assert_eq!(t("24 July 2015").as_deref(), Some("2015-07-24 00:00:00"));
-        assert_eq!(t("Fri, 24 Jul 2015 04:36:09 GMT").as_deref(), Some("2015-07-24 04:36:09"));
+        assert_eq!(
+            t("Fri, 24 Jul 2015 04:36:09 GMT").as_deref(),
+            Some("2015-07-24 04:36:09")
+        );
         assert_eq!(t("1575257708").as_deref(), Some("2019-12-02 03:35:08"));
         assert_eq!(t("yesterday"), None);
         assert_eq!(t("2019-13-45"), None);
@@ -844,18 +933,36 @@ mod tests {
         let z = parse_time("2019-12-02T03:35:08.000Z").unwrap();
         assert_eq!(z.render(bj), "2019-12-02 11:35:08");
         // A time without an offset is already in the site's zone.
-        assert_eq!(parse_time("2019-12-02 11:35").unwrap().render(bj), "2019-12-02 11:35:00");
+        assert_eq!(
+            parse_time("2019-12-02 11:35").unwrap().render(bj),
+            "2019-12-02 11:35:00"
+        );
     }
 
     #[test]
     fn titles_lose_site_suffixes() {
         let names = vec!["BBC News".to_owned()];
         for (raw, want) in [
-            ("Obama admits US gun laws are his 'biggest frustration' - BBC News", "Obama admits US gun laws are his 'biggest frustration'"),
-            ("多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经", "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？"),
-            ("共享充电宝涨价告别1元时代：是“收割韭菜”还是回归理性_10%公司_澎湃新闻-The Paper", "共享充电宝涨价告别1元时代：是“收割韭菜”还是回归理性"),
-            ("法国全国大罢工再次严重影响交通-新华网", "法国全国大罢工再次严重影响交通"),
-            ("A well-known long-running story about things", "A well-known long-running story about things"),
+            (
+                "Obama admits US gun laws are his 'biggest frustration' - BBC News",
+                "Obama admits US gun laws are his 'biggest frustration'",
+            ),
+            (
+                "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经",
+                "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？",
+            ),
+            (
+                "共享充电宝涨价告别1元时代：是“收割韭菜”还是回归理性_10%公司_澎湃新闻-The Paper",
+                "共享充电宝涨价告别1元时代：是“收割韭菜”还是回归理性",
+            ),
+            (
+                "法国全国大罢工再次严重影响交通-新华网",
+                "法国全国大罢工再次严重影响交通",
+            ),
+            (
+                "A well-known long-running story about things",
+                "A well-known long-running story about things",
+            ),
         ] {
             assert_eq!(strip_site_suffix(raw, &names), want, "{raw}");
         }
@@ -863,7 +970,10 @@ mod tests {
 
     #[test]
     fn bylines() {
-        let b = byline(&["2019-12-02 11:35 来源：新华网 作者：张三", "责任编辑：李四_NF5619"]);
+        let b = byline(&[
+            "2019-12-02 11:35 来源：新华网 作者：张三",
+            "责任编辑：李四_NF5619",
+        ]);
         assert_eq!(b.author.as_deref(), Some("张三"));
         assert_eq!(b.source.as_deref(), Some("新华网"));
         assert_eq!(b.editor.as_deref(), Some("李四"));
@@ -876,9 +986,18 @@ mod tests {
     #[test]
     fn languages() {
         assert_eq!(language(Some("zh-cn"), "中文"), "zh-CN");
-        assert_eq!(language(Some("en"), "这是一篇中文新闻，说的是国内的事情。"), "zh-CN");
-        assert_eq!(language(None, "這是一篇中文新聞，說的是國內的事情。"), "zh-TW");
-        assert_eq!(language(Some("zh"), "這是一篇中文新聞，說的是國內的事情。"), "zh-TW");
+        assert_eq!(
+            language(Some("en"), "这是一篇中文新闻，说的是国内的事情。"),
+            "zh-CN"
+        );
+        assert_eq!(
+            language(None, "這是一篇中文新聞，說的是國內的事情。"),
+            "zh-TW"
+        );
+        assert_eq!(
+            language(Some("zh"), "這是一篇中文新聞，說的是國內的事情。"),
+            "zh-TW"
+        );
         assert_eq!(language(None, "This is an English story."), "en");
         assert_eq!(language(Some("en-GB"), "This is an English story."), "en");
         assert_eq!(language(Some("fr"), "Ceci est un article."), "fr");

@@ -66,7 +66,11 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
     let decoded = decode_with(encoding, bytes, source);
     if decoded.had_errors {
         let guess = detect(bytes, tld);
-        if guess != encoding {
+        // Only a multi-byte CJK guess can be trusted here: a single-byte encoding decodes any
+        // bytes "cleanly", which would hide broken bytes as mojibake instead of reporting them.
+        let multi_byte =
+            ["GBK", "gb18030", "Big5", "Shift_JIS", "EUC-JP", "EUC-KR"].contains(&guess.name());
+        if guess != encoding && multi_byte {
             let retry = decode_with(guess, bytes, CharsetSource::Detected);
             if !retry.had_errors {
                 return retry;

@@ -61,19 +61,18 @@ const ID_PARAMS: &[&str] = &[
 /// `.cn`, `.uk`) need no list: the registrable name is then the second label from the right.
 const MULTI_LABEL_SUFFIXES: &[&str] = &[
     // China, including the provincial second-level domains
-    "com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn", "ac.cn", "mil.cn", "bj.cn", "sh.cn",
-    "tj.cn", "cq.cn", "he.cn", "sx.cn", "nm.cn", "ln.cn", "jl.cn", "hl.cn", "js.cn", "zj.cn",
-    "ah.cn", "fj.cn", "jx.cn", "sd.cn", "ha.cn", "hb.cn", "hn.cn", "gd.cn", "gx.cn", "hi.cn",
-    "sc.cn", "gz.cn", "yn.cn", "xz.cn", "sn.cn", "gs.cn", "qh.cn", "nx.cn", "xj.cn",
+    "com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn", "ac.cn", "mil.cn", "bj.cn", "sh.cn", "tj.cn",
+    "cq.cn", "he.cn", "sx.cn", "nm.cn", "ln.cn", "jl.cn", "hl.cn", "js.cn", "zj.cn", "ah.cn",
+    "fj.cn", "jx.cn", "sd.cn", "ha.cn", "hb.cn", "hn.cn", "gd.cn", "gx.cn", "hi.cn", "sc.cn",
+    "gz.cn", "yn.cn", "xz.cn", "sn.cn", "gs.cn", "qh.cn", "nx.cn", "xj.cn",
     // Hong Kong, Macao, Taiwan
     "com.hk", "org.hk", "net.hk", "gov.hk", "edu.hk", "idv.hk", "com.mo", "gov.mo", "com.tw",
-    "org.tw", "net.tw", "gov.tw", "edu.tw", "idv.tw",
-    // elsewhere
+    "org.tw", "net.tw", "gov.tw", "edu.tw", "idv.tw", // elsewhere
     "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk", "com.au",
     "net.au", "org.au", "gov.au", "edu.au", "co.jp", "ne.jp", "or.jp", "go.jp", "ac.jp", "co.kr",
-    "or.kr", "go.kr", "ac.kr", "com.sg", "gov.sg", "edu.sg", "org.sg", "com.my", "co.nz",
-    "org.nz", "govt.nz", "co.in", "gov.in", "com.br", "gov.br", "co.za", "com.mx", "com.ar",
-    "com.tr", "co.il", "com.ph", "com.vn", "co.id", "co.th",
+    "or.kr", "go.kr", "ac.kr", "com.sg", "gov.sg", "edu.sg", "org.sg", "com.my", "co.nz", "org.nz",
+    "govt.nz", "co.in", "gov.in", "com.br", "gov.br", "co.za", "com.mx", "com.ar", "com.tr",
+    "co.il", "com.ph", "com.vn", "co.id", "co.th",
 ];
 
 /// Beijing time, the zone of Chinese portals that declare none.
@@ -116,7 +115,11 @@ pub fn resolve_local(url: &Url) -> ArticleRef {
 
 /// `target` with the link the page itself names as canonical, when that is an http(s) link on
 /// the same site; its id follows the new link. Other targets come back unchanged.
-pub fn adopt_canonical(target: &ArticleRef, page_canonical: &str, config: &SitesConfig) -> ArticleRef {
+pub fn adopt_canonical(
+    target: &ArticleRef,
+    page_canonical: &str,
+    config: &SitesConfig,
+) -> ArticleRef {
     let Site::Generic(site) = &target.site else {
         return target.clone();
     };
@@ -126,8 +129,10 @@ pub fn adopt_canonical(target: &ArticleRef, page_canonical: &str, config: &Sites
     if !matches!(page_url.scheme(), "http" | "https") {
         return target.clone();
     }
-    let (Some(host), Ok(current)) = (normalized_host(&page_url), Url::parse(&target.canonical_url))
-    else {
+    let (Some(host), Ok(current)) = (
+        normalized_host(&page_url),
+        Url::parse(&target.canonical_url),
+    ) else {
         return target.clone();
     };
     let same_site = match normalized_host(&current) {
@@ -206,7 +211,10 @@ pub fn registrable_domain(host: &str) -> String {
 /// `163`), or the whole host made path-safe when it has no such label (`localhost`, IPs).
 pub fn derived_key(host: &str) -> String {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let is_ip = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
+    let is_ip = host
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .is_ok();
     let registrable = registrable_domain(&host);
     let labels: Vec<&str> = registrable.split('.').collect();
     let suffix_is_whole = labels.len() == 2 && MULTI_LABEL_SUFFIXES.contains(&registrable.as_str());
@@ -220,10 +228,20 @@ pub fn derived_key(host: &str) -> String {
     };
     let key: String = key
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let key = key.trim_matches('-').to_owned();
-    if key.is_empty() { "site".to_owned() } else { key }
+    if key.is_empty() {
+        "site".to_owned()
+    } else {
+        key
+    }
 }
 
 /// `url` without its fragment and tracking parameters (`utm_*`, `spm`, `from`, `share_token`,
@@ -257,12 +275,21 @@ pub fn article_id(url: &Url) -> Option<String> {
             && token.bytes().all(|b| b.is_ascii_alphanumeric())
             && token.bytes().filter(u8::is_ascii_digit).count() >= 3
     };
-    if let Some(last) = url.path_segments().and_then(|s| s.filter(|s| !s.is_empty()).last()) {
+    if let Some(last) = url
+        .path_segments()
+        .and_then(|mut s| s.rfind(|s| !s.is_empty()))
+    {
         let lower = last.to_ascii_lowercase();
-        let stem = [".html", ".htm", ".shtml", ".xhtml", ".php", ".aspx", ".asp", ".jsp", ".cms"]
-            .iter()
-            .find_map(|ext| lower.ends_with(ext).then(|| &last[..last.len() - ext.len()]))
-            .unwrap_or(last);
+        let stem = [
+            ".html", ".htm", ".shtml", ".xhtml", ".php", ".aspx", ".asp", ".jsp", ".cms",
+        ]
+        .iter()
+        .find_map(|ext| {
+            lower
+                .ends_with(ext)
+                .then(|| &last[..last.len() - ext.len()])
+        })
+        .unwrap_or(last);
         let token = stem.rsplit(['-', '_', ',', '.']).next().unwrap_or(stem);
         if looks_like_id(token) {
             return Some(token.to_owned());
@@ -272,7 +299,8 @@ pub fn article_id(url: &Url) -> Option<String> {
         let k = k.to_ascii_lowercase();
         let ok = ID_PARAMS.contains(&k.as_str())
             && (1..=64).contains(&v.len())
-            && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             && v.bytes().any(|b| b.is_ascii_digit());
         ok.then(|| v.into_owned())
     })
@@ -327,20 +355,47 @@ mod tests {
     fn ids_from_urls_or_a_hash() {
         let config = SitesConfig::default();
         for (url, id) in [
-            ("https://news.163.com/19/1202/11/EVJ1KQ6S000189FH.html", "EVJ1KQ6S000189FH"),
-            ("https://www.bbc.com/news/world-us-canada-33646704", "33646704"),
-            ("https://www.thepaper.cn/newsDetail_forward_5093311", "5093311"),
-            ("http://culture.people.com.cn/n1/2019/1202/c1013-31484338.html", "31484338"),
-            ("https://news.sina.com.cn/s/2019-12-02/doc-iihnzahi4767227.shtml", "iihnzahi4767227"),
-            ("https://example.org/article.php?id=12345&utm_source=x", "12345"),
+            (
+                "https://news.163.com/19/1202/11/EVJ1KQ6S000189FH.html",
+                "EVJ1KQ6S000189FH",
+            ),
+            (
+                "https://www.bbc.com/news/world-us-canada-33646704",
+                "33646704",
+            ),
+            (
+                "https://www.thepaper.cn/newsDetail_forward_5093311",
+                "5093311",
+            ),
+            (
+                "http://culture.people.com.cn/n1/2019/1202/c1013-31484338.html",
+                "31484338",
+            ),
+            (
+                "https://news.sina.com.cn/s/2019-12-02/doc-iihnzahi4767227.shtml",
+                "iihnzahi4767227",
+            ),
+            (
+                "https://example.org/article.php?id=12345&utm_source=x",
+                "12345",
+            ),
             ("https://blog.example.org/?p=4711", "4711"),
         ] {
             let r = resolve_str(url, &config);
             assert_eq!(r.id, id, "{url}");
         }
-        let a = resolve_str("https://www.theguardian.com/world/2019/dec/02/some-story?utm_source=tw#x", &config);
-        let b = resolve_str("https://www.theguardian.com/world/2019/dec/02/some-story", &config);
-        assert_eq!(a.canonical_url, "https://www.theguardian.com/world/2019/dec/02/some-story");
+        let a = resolve_str(
+            "https://www.theguardian.com/world/2019/dec/02/some-story?utm_source=tw#x",
+            &config,
+        );
+        let b = resolve_str(
+            "https://www.theguardian.com/world/2019/dec/02/some-story",
+            &config,
+        );
+        assert_eq!(
+            a.canonical_url,
+            "https://www.theguardian.com/world/2019/dec/02/some-story"
+        );
         assert_eq!(a.id, b.id);
         assert_eq!(a.id.len(), 16);
         assert!(a.id.bytes().all(|c| c.is_ascii_hexdigit()));
@@ -350,7 +405,10 @@ mod tests {
     #[test]
     fn tracking_parameters_go_others_stay() {
         let url = Url::parse("https://mp.weixin.qq.example/s?__biz=MzA&mid=1&spm=a.b&from=timeline&utm_medium=x&share_token=t&idx=2#rd").unwrap();
-        assert_eq!(clean_url(&url).as_str(), "https://mp.weixin.qq.example/s?__biz=MzA&mid=1&idx=2");
+        assert_eq!(
+            clean_url(&url).as_str(),
+            "https://mp.weixin.qq.example/s?__biz=MzA&mid=1&idx=2"
+        );
     }
 
     #[test]
@@ -370,11 +428,19 @@ mod tests {
                 timezone: None,
             },
         );
-        let r = resolve_str("https://news.163.com/19/1202/11/EVJ1KQ6S000189FH.html", &config);
+        let r = resolve_str(
+            "https://news.163.com/19/1202/11/EVJ1KQ6S000189FH.html",
+            &config,
+        );
         assert_eq!(r.site.key(), "netease");
-        let Site::Generic(site) = &r.site else { panic!() };
+        let Site::Generic(site) = &r.site else {
+            panic!()
+        };
         assert_eq!(site.utc_offset, Some(beijing()));
-        let r = resolve_str("https://money.163.com/19/1202/11/EVJ1KQ6S000189FH.html", &config);
+        let r = resolve_str(
+            "https://money.163.com/19/1202/11/EVJ1KQ6S000189FH.html",
+            &config,
+        );
         assert_eq!(r.site.key(), "netease-money");
         let r = resolve_str("https://not163.com/a", &config);
         assert_eq!(r.site.key(), "not163");
@@ -385,7 +451,10 @@ mod tests {
         let config = SitesConfig::default();
         let t = resolve_str("https://m.example.com/story/slug?utm_source=x", &config);
         let same = adopt_canonical(&t, "https://www.example.com/news/slug-20191202123", &config);
-        assert_eq!(same.canonical_url, "https://www.example.com/news/slug-20191202123");
+        assert_eq!(
+            same.canonical_url,
+            "https://www.example.com/news/slug-20191202123"
+        );
         assert_eq!(same.id, "20191202123");
         assert_eq!(same.fetch_url, t.fetch_url);
         let other = adopt_canonical(&t, "https://aggregator.example.net/x/1234567", &config);

@@ -548,7 +548,10 @@ mod tests {
             );
         }
         // Other hosts are not Tencent's: the generic module takes them.
-        assert_eq!(resolve_str("https://example.com/a").unwrap().site.key(), "example");
+        assert_eq!(
+            resolve_str("https://example.com/a").unwrap().site.key(),
+            "example"
+        );
         assert!(matches!(
             resolve_str("ftp://new.qq.com/rain/a/20250211A013J400").unwrap_err(),
             SiteError::InvalidUrl { .. }
