@@ -31,20 +31,25 @@ struct Cli {
 enum Command {
     /// Fetch, extract and archive articles; print the document (one URL) or write it under --out
     Archive {
-        /// Article URLs (any Tencent News form)
+        /// Article URLs (any Tencent News form, or any other http(s) article link)
         #[arg(required = true, value_name = "URL")]
         urls: Vec<String>,
         /// Write documents into this Hugo site as content/<lang>/news/<site>/<id>.<lang>.md
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Extract a saved page offline, without the archive, and print its document
+    /// Extract saved pages offline, without the archive: print the document, or with --json one
+    /// JSON record per file
     Extract {
-        /// The saved HTML page
-        file: PathBuf,
-        /// The URL the page was saved from
+        /// The saved HTML page(s); several need --json
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The URL the page was saved from [default: the page's canonical link, else file://]
         #[arg(long)]
-        url: String,
+        url: Option<String>,
+        /// Print the whole extracted record as JSON, one object per line per file
+        #[arg(long)]
+        json: bool,
     },
     /// Re-check archived articles: store edits, confirm removals, note restorations
     Check {
@@ -136,7 +141,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let (config, config_path) = load_config(&cli)?;
     match cli.command {
         Command::Archive { urls, out } => commands::archive::archive(config, &urls, out.as_deref()),
-        Command::Extract { file, url } => commands::extract::extract(&config, &file, &url),
+        Command::Extract { files, url, json } => {
+            if json {
+                commands::extract::extract_json(&config, &files, url.as_deref())
+            } else {
+                commands::extract::extract(&config, &files, url.as_deref())
+            }
+        }
         Command::Check {
             due: _,
             all,

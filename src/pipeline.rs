@@ -469,6 +469,12 @@ impl Pipeline {
             }
         };
 
+        // A generic site's page may name its own canonical link: the article is filed under it.
+        let adopted = match &article.canonical {
+            Some(link) => sites::generic::adopt_canonical(target, link, &self.config.sites),
+            None => target.clone(),
+        };
+        let target = &adopted;
         let document = article.to_document(target);
         let stored = {
             let target = target.clone();
@@ -654,14 +660,156 @@ impl LogEntry {
     }
 }
 
+/// A saved page, extracted offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedPage {
+    /// The article, filed under the page's own canonical link when it names one on the site.
+    pub target: ArticleRef,
+    pub extraction: Extraction,
+    /// The encoding the bytes were decoded from (encoding_rs name, e.g. "GBK").
+    pub encoding: &'static str,
+    /// Whether bytes invalid in that encoding were replaced with U+FFFD.
+    pub decode_errors: bool,
+}
+
 /// Extracts a saved page offline, as if it had been fetched from `url`: for pages saved from a
 /// browser and for checking the extractor. Touches neither the network nor the archive.
 pub fn extract_saved_page(
     bytes: &[u8],
     url: &str,
     config: &Config,
-) -> Result<(ArticleRef, Extraction), sites::SiteError> {
+) -> Result<SavedPage, sites::SiteError> {
     let target = sites::resolve(url, &config.sites)?;
+    Ok(extract_for(bytes, target, config))
+}
+
+/// Extracts a saved file whose address may be unknown: with `url`, as [`extract_saved_page`];
+/// without, the page's own canonical link (or `og:url`) when it is an http(s) link, else the
+/// file's `file://` URL (site key `local`).
+pub fn extract_saved_file(
+    bytes: &[u8],
+    path: &std::path::Path,
+    url: Option<&str>,
+    config: &Config,
+) -> Result<SavedPage, sites::SiteError> {
+    if let Some(url) = url {
+        return extract_saved_page(bytes, url, config);
+    }
+    let decoded = crate::fetch::charset::decode_html(bytes, None, None);
+    if let Some(link) = extract::generic::page_link(&decoded.text)
+        && let Ok(target) = sites::resolve(&link, &config.sites)
+    {
+        return Ok(extract_for(bytes, target, config));
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let file_url = Url::from_file_path(&absolute).map_err(|()| sites::SiteError::InvalidUrl {
+        url: absolute.display().to_string(),
+        reason: "not an absolute file path".into(),
+    })?;
+    Ok(extract_for(
+        bytes,
+        sites::generic::resolve_local(&file_url),
+        config,
+    ))
+}
+
+/// The whole extracted record of a saved page, for `newsvault extract --json`: every field the
+/// archive document has and those it has no room for. Absent values are `null`, so every
+/// record has the same keys.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExtractRecord {
+    /// The file the page was read from.
+    pub file: String,
+    /// `article`, `not_article`, `removed`, `blocked`, or `error` (unreadable file, bad URL).
+    pub outcome: &'static str,
+    /// Why the page is not an article (or the error).
+    pub reason: Option<String>,
+    pub site: Option<String>,
+    pub id: Option<String>,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    /// Publish time in the site's zone, `YYYY-MM-DD HH:MM:SS`.
+    pub date: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub cover: Option<String>,
+    pub summary: Option<String>,
+    pub markdown: Option<String>,
+    pub plain_text: Option<String>,
+    pub images: Vec<String>,
+    /// The encoding the page was decoded from.
+    pub encoding: Option<&'static str>,
+    /// True when bytes invalid in that encoding were replaced with U+FFFD.
+    pub decode_errors: bool,
+}
+
+impl ExtractRecord {
+    /// The record of a file that could not be read or resolved.
+    pub fn error(file: &str, reason: String) -> Self {
+        Self {
+            file: file.to_owned(),
+            outcome: "error",
+            reason: Some(reason),
+            site: None,
+            id: None,
+            canonical_url: None,
+            title: None,
+            date: None,
+            author: None,
+            lang: None,
+            cover: None,
+            summary: None,
+            markdown: None,
+            plain_text: None,
+            images: Vec::new(),
+            encoding: None,
+            decode_errors: false,
+        }
+    }
+}
+
+impl SavedPage {
+    /// The page as one machine-readable record.
+    pub fn record(&self, file: &str) -> ExtractRecord {
+        let mut r = ExtractRecord::error(file, String::new());
+        r.reason = None;
+        r.site = Some(self.target.site.key().to_owned());
+        r.id = Some(self.target.id.clone());
+        r.canonical_url = Some(self.target.canonical_url.clone());
+        r.encoding = Some(self.encoding);
+        r.decode_errors = self.decode_errors;
+        match &self.extraction {
+            Extraction::Article(a) => {
+                let doc = a.to_document(&self.target);
+                r.outcome = "article";
+                r.title = Some(a.title.clone());
+                r.date = Some(a.published.clone());
+                r.author = a.author.clone();
+                r.lang = Some(a.lang.clone());
+                r.cover = a.cover.clone();
+                r.summary = Some(doc.summary);
+                r.markdown = Some(a.body.markdown.clone());
+                r.plain_text = Some(a.body.plain_text.clone());
+                r.images = a.body.images.clone();
+            }
+            Extraction::NotArticle { reason } => {
+                r.outcome = "not_article";
+                r.reason = Some(reason.clone());
+            }
+            Extraction::Removed { signal } => {
+                r.outcome = "removed";
+                r.reason = Some(signal.clone());
+            }
+            Extraction::Blocked { signal } => {
+                r.outcome = "blocked";
+                r.reason = Some(signal.clone());
+            }
+        }
+        r
+    }
+}
+
+fn extract_for(bytes: &[u8], target: ArticleRef, config: &Config) -> SavedPage {
     let tld = Url::parse(&target.canonical_url).ok().and_then(|u| {
         u.host_str()
             .and_then(|h| h.rsplit('.').next().map(str::to_owned))
@@ -669,7 +817,19 @@ pub fn extract_saved_page(
     let decoded = crate::fetch::charset::decode_html(bytes, None, tld.as_deref());
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
     let extraction = extract::extract(&decoded.text, &target, &base);
-    Ok((target, extraction))
+    let target = match &extraction {
+        Extraction::Article(article) => match &article.canonical {
+            Some(link) => sites::generic::adopt_canonical(&target, link, &config.sites),
+            None => target,
+        },
+        _ => target,
+    };
+    SavedPage {
+        target,
+        extraction,
+        encoding: decoded.encoding,
+        decode_errors: decoded.had_errors,
+    }
 }
 
 /// What `reprocess` did.

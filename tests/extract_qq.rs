@@ -240,12 +240,13 @@ fn image_placeholders_in_origin_content() {
 #[test]
 fn page_2019_rain_a_template() {
     let config = Config::default();
-    let (t, extraction) = extract_saved_page(
+    let saved = extract_saved_page(
         &fixture_bytes("qq/page-2019-rain-a.html"),
         "https://new.qq.com/rain/a/20190907A081B0",
         &config,
     )
     .unwrap();
+    let (t, extraction) = (saved.target, saved.extraction);
     let Extraction::Article(a) = extraction else {
         panic!("{extraction:?}")
     };
@@ -284,12 +285,14 @@ fn page_2019_legacy_channel_from_gbk_bytes() {
         std::str::from_utf8(&bytes).is_err(),
         "the fixture is real GBK bytes"
     );
-    let (t, extraction) = extract_saved_page(
+    let saved = extract_saved_page(
         &bytes,
         "http://finance.qq.com/a/20190923/000843.htm",
         &Config::default(),
     )
     .unwrap();
+    assert_eq!((saved.encoding, saved.decode_errors), ("GBK", false));
+    let (t, extraction) = (saved.target, saved.extraction);
     let Extraction::Article(a) = extraction else {
         panic!("{extraction:?}")
     };

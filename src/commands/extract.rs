@@ -1,23 +1,63 @@
-//! `newsvault extract FILE --url URL`
+//! `newsvault extract FILE [--url URL]` and `newsvault extract --json FILE... [--url URL]`
 
-use std::path::Path;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use newsvault::config::Config;
 use newsvault::extract::Extraction;
-use newsvault::pipeline::extract_saved_page;
+use newsvault::pipeline::{ExtractRecord, extract_saved_file};
 
-pub fn extract(config: &Config, file: &Path, url: &str) -> Result<ExitCode> {
+/// Prints the archive document of one saved page.
+pub fn extract(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<ExitCode> {
+    let [file] = files else {
+        bail!("several files need --json (one JSON record per line)");
+    };
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let (target, extraction) = extract_saved_page(&bytes, url, config)?;
-    match extraction {
+    let saved = extract_saved_file(&bytes, file, url, config)?;
+    if saved.decode_errors {
+        eprintln!(
+            "newsvault: {}: bytes invalid in {} were replaced with U+FFFD while decoding",
+            file.display(),
+            saved.encoding
+        );
+    }
+    match saved.extraction {
         Extraction::Article(article) => {
-            print!("{}", article.to_document(&target).render());
+            print!("{}", article.to_document(&saved.target).render());
             Ok(ExitCode::SUCCESS)
         }
         Extraction::Removed { signal } => bail!("{}: removed: {signal}", file.display()),
         Extraction::Blocked { signal } => bail!("{}: blocked: {signal}", file.display()),
         Extraction::NotArticle { reason } => bail!("{}: not an article: {reason}", file.display()),
     }
+}
+
+/// Prints one JSON record per file, in order; fails (after printing all) when any file is not
+/// an article.
+pub fn extract_json(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    let mut not_articles = 0;
+    for file in files {
+        let name = file.display().to_string();
+        let record = match std::fs::read(file) {
+            Err(e) => ExtractRecord::error(&name, format!("cannot read {name}: {e}")),
+            Ok(bytes) => match extract_saved_file(&bytes, file, url, config) {
+                Ok(saved) => saved.record(&name),
+                Err(e) => ExtractRecord::error(&name, e.to_string()),
+            },
+        };
+        if record.outcome != "article" {
+            not_articles += 1;
+        }
+        serde_json::to_writer(&mut stdout, &record)?;
+        stdout.write_all(b"\n")?;
+    }
+    stdout.flush()?;
+    Ok(if not_articles > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -31,6 +31,10 @@ pub struct Converter<'s> {
     skip: &'s [Selector],
     /// Paragraphs starting with one of these are boilerplate, not body.
     dropped_prefixes: &'s [&'s str],
+    /// Further elements to skip, decided by the caller (the generic extractor's noise rules).
+    skip_if: Option<&'s dyn Fn(&ElementRef<'_>) -> bool>,
+    /// Further paragraphs to drop, by their plain text.
+    drop_if: Option<&'s dyn Fn(&str) -> bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -299,7 +303,21 @@ impl<'s> Converter<'s> {
             base,
             skip,
             dropped_prefixes: &[],
+            skip_if: None,
+            drop_if: None,
         }
+    }
+
+    /// Also skips the elements for which `skip` says so.
+    pub fn skip_elements_where(mut self, skip: &'s dyn Fn(&ElementRef<'_>) -> bool) -> Self {
+        self.skip_if = Some(skip);
+        self
+    }
+
+    /// Also drops paragraphs and headings whose plain text `drop` rejects.
+    pub fn drop_paragraphs_where(mut self, drop: &'s dyn Fn(&str) -> bool) -> Self {
+        self.drop_if = Some(drop);
+        self
     }
 
     /// Drops paragraphs whose text starts with one of `prefixes` (disclaimers and the like).
@@ -316,26 +334,30 @@ impl<'s> Converter<'s> {
             sink.flush();
         }
         let mut blocks = sink.finish();
-        if !self.dropped_prefixes.is_empty() {
+        if !self.dropped_prefixes.is_empty() || self.drop_if.is_some() {
             blocks.retain(|b| !self.is_boilerplate(b));
         }
         render_body(&blocks)
     }
 
     fn is_boilerplate(&self, block: &Block) -> bool {
-        let Block::Paragraph(inlines) = block else {
-            return false;
+        let inlines = match block {
+            Block::Paragraph(inlines) => inlines,
+            Block::Heading(_, inlines) if self.drop_if.is_some() => inlines,
+            _ => return false,
         };
         let mut text = String::new();
         plain_inlines(inlines, &mut text);
         let text = text.trim_matches(is_ascii_ws);
         self.dropped_prefixes.iter().any(|p| text.starts_with(p))
+            || self.drop_if.is_some_and(|drop| drop(text))
     }
 
     fn skipped(&self, el: &ElementRef<'_>) -> bool {
         is_dropped(el.value().name())
             || el.value().attr("hidden").is_some()
             || self.skip.iter().any(|s| s.matches(el))
+            || self.skip_if.is_some_and(|skip| skip(el))
     }
 
     fn children_blocks(&self, el: ElementRef<'_>, sink: &mut BlockSink, depth: usize) {

@@ -1,7 +1,9 @@
 //! Extraction: HTML in, article (or the reason there is none) out. Pure and synchronous: no I/O,
 //! and the DOM never outlives the call (scraper's DOM is not `Send`).
 
+pub mod generic;
 pub mod markdown;
+pub mod meta;
 
 use scraper::{Html, Selector};
 use url::Url;
@@ -24,6 +26,11 @@ pub struct Article {
     /// Cover image URL, when the page has one.
     pub cover: Option<String>,
     pub lang: String,
+    /// The link the page names as its canonical one (`<link rel="canonical">`, `og:url`,
+    /// JSON-LD `url`), absolute; the site decides whether to adopt it
+    /// ([`crate::sites::generic::adopt_canonical`]). Site modules that know their canonical
+    /// form leave it `None`.
+    pub canonical: Option<String>,
     pub body: markdown::Body,
 }
 
@@ -63,8 +70,9 @@ impl Article {
 
 /// Extracts the article of `target` from its page, fetched from `final_url`.
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
-    match target.site {
+    match &target.site {
         Site::Qq => crate::sites::qq::extract(html, target, final_url),
+        Site::Generic(site) => generic::extract(html, target, final_url, site),
     }
 }
 

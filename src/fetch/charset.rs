@@ -2,6 +2,7 @@
 //! `<meta>` prescan, then chardetng detection.
 //!
 //! Departures from the browser algorithm, on purpose (we archive text, we do not render it):
+//! a declaration the bytes contradict loses to the bytes (see [`decode_html`]);
 //! labels that WHATWG maps to the "replacement" encoding (`iso-2022-kr`, `hz-gb-2312`, ...) are
 //! treated as unknown and fall through to detection instead of turning the page into one U+FFFD;
 //! UTF-8 may be detected; a document with no non-ASCII bytes and no declaration is reported as
@@ -34,7 +35,9 @@ pub enum CharsetSource {
     Header,
     /// A `<meta charset>` or `<meta http-equiv="Content-Type" content="...; charset=...">`.
     Meta,
-    /// chardetng's guess (or UTF-8 for pure ASCII).
+    /// chardetng's guess (or UTF-8 for pure ASCII), also when the declared charset was
+    /// contradicted by the bytes (valid UTF-8 declared as another encoding, or bytes invalid in
+    /// the declared encoding that detection decodes cleanly).
     Detected,
 }
 
@@ -46,13 +49,35 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return decode_with(encoding, &bytes[bom_len..], CharsetSource::Bom);
     }
-    if let Some(encoding) = content_type.and_then(header_charset) {
-        return decode_with(encoding, bytes, CharsetSource::Header);
+    let declared = content_type
+        .and_then(header_charset)
+        .map(|e| (e, CharsetSource::Header))
+        .or_else(|| prescan(bytes).map(|e| (e, CharsetSource::Meta)));
+    let Some((encoding, source)) = declared else {
+        return decode_with(detect(bytes, tld), bytes, CharsetSource::Detected);
+    };
+    // Declarations lie: pages re-saved as UTF-8 keep their old `<meta charset=gb2312>`, and
+    // servers label GBK pages UTF-8. Valid UTF-8 with non-ASCII text is UTF-8 whatever the label
+    // (legacy CJK text is essentially never valid UTF-8); a declared encoding the bytes break
+    // gives way to detection when detection decodes them cleanly.
+    if encoding != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        return decode_with(UTF_8, bytes, CharsetSource::Detected);
     }
-    if let Some(encoding) = prescan(bytes) {
-        return decode_with(encoding, bytes, CharsetSource::Meta);
+    let decoded = decode_with(encoding, bytes, source);
+    if decoded.had_errors {
+        let guess = detect(bytes, tld);
+        // Only a multi-byte CJK guess can be trusted here: a single-byte encoding decodes any
+        // bytes "cleanly", which would hide broken bytes as mojibake instead of reporting them.
+        let multi_byte =
+            ["GBK", "gb18030", "Big5", "Shift_JIS", "EUC-JP", "EUC-KR"].contains(&guess.name());
+        if guess != encoding && multi_byte {
+            let retry = decode_with(guess, bytes, CharsetSource::Detected);
+            if !retry.had_errors {
+                return retry;
+            }
+        }
     }
-    decode_with(detect(bytes, tld), bytes, CharsetSource::Detected)
+    decoded
 }
 
 fn decode_with(encoding: &'static Encoding, bytes: &[u8], source: CharsetSource) -> Decoded {

@@ -1,23 +1,39 @@
 //! Site knowledge, one module per site: which URLs are its articles, their canonical form and id,
-//! where pages are fetched from, and (in the same module) how its pages are read.
+//! where pages are fetched from, and (in the same module) how its pages are read. Hosts without
+//! a module of their own are handled by [`generic`].
 
+pub mod generic;
 pub mod qq;
 
+use chrono::FixedOffset;
 use url::Url;
 
 use crate::config::SitesConfig;
 
-/// The sites newsvault has a module for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The site an article belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Site {
+    /// Tencent News, with a module of its own.
     Qq,
+    /// Any other site, read by the generic extractor.
+    Generic(GenericSite),
+}
+
+/// A site without a module: its key and what configuration says about it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GenericSite {
+    /// Configured (`[sites.<key>]`) or derived from the host (`news.163.com` → `163`).
+    pub key: String,
+    /// `[sites.<key>] timezone`, when configured.
+    pub utc_offset: Option<FixedOffset>,
 }
 
 impl Site {
     /// The site key used in documents and paths (`categories`, `content/<lang>/news/<site>/`).
-    pub fn key(self) -> &'static str {
+    pub fn key(&self) -> &str {
         match self {
             Site::Qq => qq::SITE_KEY,
+            Site::Generic(site) => &site.key,
         }
     }
 }
@@ -32,6 +48,8 @@ pub struct ArticleRef {
     pub canonical_url: String,
     /// Where the page is fetched from (a configured mirror may stand in for the site).
     pub fetch_url: Url,
+    /// The article's language when the site fixes it (`zh-CN` for Tencent News); empty when
+    /// only the page can tell.
     pub lang: String,
 }
 
@@ -39,7 +57,7 @@ pub struct ArticleRef {
 pub enum SiteError {
     #[error("not a URL: {url:?} ({reason})")]
     InvalidUrl { url: String, reason: String },
-    #[error("{url}: no site module for host {host:?} (supported: Tencent News)")]
+    #[error("{url}: no host to tell the site by {host:?}")]
     Unsupported { url: String, host: String },
     #[error("{url}: not an article link of {site}: {reason}")]
     NotAnArticle {
@@ -49,7 +67,8 @@ pub enum SiteError {
     },
 }
 
-/// Identifies the article a URL points at.
+/// Identifies the article a URL points at: Tencent News by its module, any other http(s) URL
+/// by [`generic::resolve`].
 pub fn resolve(url: &str, config: &SitesConfig) -> Result<ArticleRef, SiteError> {
     let parsed = Url::parse(url.trim()).map_err(|e| SiteError::InvalidUrl {
         url: url.to_owned(),
@@ -65,8 +84,5 @@ pub fn resolve(url: &str, config: &SitesConfig) -> Result<ArticleRef, SiteError>
     if qq::is_qq_host(&host) {
         return qq::resolve(&parsed, &config.qq);
     }
-    Err(SiteError::Unsupported {
-        url: url.to_owned(),
-        host,
-    })
+    generic::resolve(&parsed, config)
 }
