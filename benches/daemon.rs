@@ -9,39 +9,13 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Form, qq_page};
+use common::{ArticlePages, sigterm};
 use newsvault::archive::{Archive, format_time};
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const ARTICLES: usize = 5_000;
 const IDLE_ARTICLES: usize = 100_000;
-
-struct Article;
-
-impl Respond for Article {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let id = request
-            .url
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_owned();
-        let body = format!(
-            "<div class=\"rich_media_content\"><p>{id}的第一段正文，讲述了一件事情的来龙去脉。</p><p>第二段：更多的细节与背景。</p></div>"
-        );
-        let html = qq_page(
-            &id,
-            &format!("标题{id}"),
-            "2025-03-01 08:00:00",
-            "媒体",
-            &body,
-            Form::Dom,
-        );
-        ResponseTemplate::new(200).set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
-    }
-}
 
 fn id(i: usize) -> String {
     format!("20250301A{i:05}00")
@@ -70,11 +44,7 @@ fn daemon(config: &std::path::Path) -> Child {
 }
 
 fn stop(mut child: Child) {
-    Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
+    sigterm(&child);
     child.wait().unwrap();
 }
 
@@ -100,7 +70,7 @@ async fn crawl() {
         .await;
     Mock::given(method("GET"))
         .and(path_regex("^/rain/a/"))
-        .respond_with(Article)
+        .respond_with(ArticlePages::new(Duration::ZERO))
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();

@@ -6,48 +6,19 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{Form, qq_page, write_test_config};
+use common::{ArticlePages, write_test_config};
 use newsvault::archive::Archive;
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 const ARTICLES: usize = 150;
 const KILLS: usize = 16;
 
 fn id(i: usize) -> String {
     format!("20250101A{i:05}00")
-}
-
-/// Serves every article; its text carries the current generation, so each check is an edit.
-struct Pages(Arc<AtomicU32>);
-
-impl Respond for Pages {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let article = request
-            .url
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_owned();
-        let generation = self.0.load(Ordering::SeqCst);
-        let body = format!(
-            "<div class=\"rich_media_content\"><p>第{generation}版。{article}的正文。</p><p>第二段。</p></div>"
-        );
-        let html = qq_page(
-            &article,
-            &format!("标题{article}"),
-            "2025-01-01 08:00:00",
-            "媒体",
-            &body,
-            Form::Dom,
-        );
-        ResponseTemplate::new(200).set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
-    }
 }
 
 /// A small deterministic generator (xorshift); the seed is printed so a failure can be replayed.
@@ -103,10 +74,11 @@ fn assert_consistent(db: &std::path::Path, urls: &[String]) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_loses_nothing() {
-    let generation = Arc::new(AtomicU32::new(1));
+    let pages = ArticlePages::new(Duration::ZERO);
+    let generation = std::sync::Arc::clone(&pages.generation);
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(Pages(Arc::clone(&generation)))
+        .respond_with(pages)
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();

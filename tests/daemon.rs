@@ -7,41 +7,15 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Form, qq_page};
+use common::{ArticlePages, sigterm, wait_exit};
 use newsvault::archive::Archive;
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const ARTICLES: usize = 240;
 
 fn id(i: usize) -> String {
     format!("20250301A{i:05}00")
-}
-
-struct Article;
-
-impl Respond for Article {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let id = request
-            .url
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_owned();
-        let body = format!("<div class=\"rich_media_content\"><p>{id}的正文。</p></div>");
-        let html = qq_page(
-            &id,
-            &format!("标题{id}"),
-            "2025-03-01 08:00:00",
-            "媒体",
-            &body,
-            Form::Dom,
-        );
-        ResponseTemplate::new(200)
-            .set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
-            .set_delay(Duration::from_millis(40))
-    }
 }
 
 fn rss() -> String {
@@ -75,30 +49,6 @@ fn log(dir: &std::path::Path) -> String {
     std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default()
 }
 
-fn sigterm(child: &Child) {
-    let status = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// Waits for the process to exit by itself, at most `limit`.
-fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(
-            started.elapsed() < limit,
-            "the daemon did not stop within {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn archived(db: &std::path::Path) -> u64 {
     Archive::open(db)
         .map(|a| a.counts().unwrap().0)
@@ -117,7 +67,7 @@ async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
         .await;
     Mock::given(method("GET"))
         .and(path_regex("^/rain/a/"))
-        .respond_with(Article)
+        .respond_with(ArticlePages::new(Duration::from_millis(40)))
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
@@ -236,7 +186,7 @@ async fn sighup_reloads_the_sources() {
         .await;
     Mock::given(method("GET"))
         .and(path_regex("^/rain/a/"))
-        .respond_with(Article)
+        .respond_with(ArticlePages::new(Duration::from_millis(40)))
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();

@@ -150,28 +150,19 @@ async fn poll_qq_channel(
     fetcher: &Fetcher,
 ) -> Result<Polled, SourceError> {
     let channel = source.channel.as_deref().unwrap_or_default();
-    let mut polled = Polled::default();
-    for page in 0..source.max_pages.max(1) {
-        let url = lists::channel_page_url(&sites.qq.api_base, channel, page).map_err(|e| {
-            SourceError::Config {
-                name: source.name.clone(),
-                message: e.to_string(),
-            }
-        })?;
-        let body = get_json(fetcher, &url).await?;
-        let (items, more) =
-            lists::parse_channel_page(&body).map_err(|message| SourceError::Invalid {
-                url: url.to_string(),
-                message,
-            })?;
-        polled
-            .candidates
-            .extend(items.into_iter().map(from_list_item));
-        if !more {
-            break;
-        }
-    }
-    Ok(polled)
+    let api = &sites.qq.api_base;
+    // The channel list pages by offset: `page` counts pages.
+    page_through(
+        source,
+        fetcher,
+        0u32,
+        |page| lists::channel_page_url(api, channel, *page),
+        |page, body| {
+            let (items, more) = lists::parse_channel_page(body)?;
+            Ok((items, more.then_some(page + 1)))
+        },
+    )
+    .await
 }
 
 async fn poll_qq_author(
@@ -180,28 +171,48 @@ async fn poll_qq_author(
     fetcher: &Fetcher,
 ) -> Result<Polled, SourceError> {
     let suid = source.author.as_deref().unwrap_or_default();
+    let api = &sites.qq.api_base;
+    // The author list pages by an opaque cursor, passed back unchanged.
+    page_through(
+        source,
+        fetcher,
+        None::<String>,
+        |cursor| lists::author_page_url(api, suid, cursor.as_deref()),
+        |cursor, body| {
+            let (items, next) = lists::parse_author_page(body)?;
+            Ok((items, next.filter(|n| Some(n) != cursor.as_ref()).map(Some)))
+        },
+    )
+    .await
+}
+
+/// Reads up to `max_pages` pages of a list API: `url` builds a page's address from its
+/// position, `parse` gives the page's items and the next position (None: last page).
+async fn page_through<P>(
+    source: &SourceConfig,
+    fetcher: &Fetcher,
+    first: P,
+    url: impl Fn(&P) -> Result<url::Url, url::ParseError>,
+    parse: impl Fn(&P, &[u8]) -> Result<(Vec<lists::ListItem>, Option<P>), String>,
+) -> Result<Polled, SourceError> {
     let mut polled = Polled::default();
-    let mut cursor: Option<String> = None;
+    let mut position = first;
     for _ in 0..source.max_pages.max(1) {
-        let url =
-            lists::author_page_url(&sites.qq.api_base, suid, cursor.as_deref()).map_err(|e| {
-                SourceError::Config {
-                    name: source.name.clone(),
-                    message: e.to_string(),
-                }
-            })?;
-        let body = get_json(fetcher, &url).await?;
-        let (items, next) =
-            lists::parse_author_page(&body).map_err(|message| SourceError::Invalid {
-                url: url.to_string(),
-                message,
-            })?;
+        let page_url = url(&position).map_err(|e| SourceError::Config {
+            name: source.name.clone(),
+            message: e.to_string(),
+        })?;
+        let body = get_json(fetcher, &page_url).await?;
+        let (items, next) = parse(&position, &body).map_err(|message| SourceError::Invalid {
+            url: page_url.to_string(),
+            message,
+        })?;
         polled
             .candidates
             .extend(items.into_iter().map(from_list_item));
         match next {
-            Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
-            _ => break,
+            Some(next) => position = next,
+            None => break,
         }
     }
     Ok(polled)

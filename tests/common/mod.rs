@@ -119,3 +119,74 @@ pub fn write_test_config(dir: &Path, server_uri: &str, extra_fetch: &str) -> Pat
     .unwrap();
     path
 }
+
+/// Serves any `/rain/a/<ID>` as a Tencent News article; its text carries the current
+/// `generation`, so bumping it turns every later check into an edit.
+pub struct ArticlePages {
+    pub generation: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    pub delay: std::time::Duration,
+}
+
+impl ArticlePages {
+    pub fn new(delay: std::time::Duration) -> Self {
+        Self {
+            generation: std::sync::Arc::new(std::sync::atomic::AtomicU32::new(1)),
+            delay,
+        }
+    }
+}
+
+impl wiremock::Respond for ArticlePages {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let id = request
+            .url
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        let body = format!(
+            "<div class=\"rich_media_content\"><p>第{generation}版。{id}的正文，讲述了一件事情的来龙去脉。</p><p>第二段：更多的细节与背景。</p></div>"
+        );
+        let html = qq_page(
+            &id,
+            &format!("标题{id}"),
+            "2025-03-01 08:00:00",
+            "媒体",
+            &body,
+            Form::Dom,
+        );
+        wiremock::ResponseTemplate::new(200)
+            .set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
+            .set_delay(self.delay)
+    }
+}
+
+/// Sends SIGTERM to a child process.
+pub fn sigterm(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+/// Waits for a child to exit by itself, at most `limit`.
+pub fn wait_exit(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            return status;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "the process did not stop within {limit:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
