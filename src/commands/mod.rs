@@ -4,5 +4,7 @@ pub mod archive;
 pub mod check;
 pub mod diff;
 pub mod extract;
+pub mod feed;
 pub mod history;
 pub mod reprocess;
+pub mod serve;
