@@ -291,7 +291,7 @@ impl Archive {
     }
 
     /// The cursor of the page just newer than one whose first (newest) key is `after`:
-    /// `Some(before)` for a page of `limit` keys above `after`, `None` when fewer remain (the
+    /// `Some(before)` when more than `limit` keys lie above `after`, `None` otherwise (the
     /// newer page is then the first page).
     fn newer_cursor(
         &self,
@@ -300,19 +300,21 @@ impl Archive {
         after: i64,
         limit: usize,
     ) -> Result<Option<i64>, ArchiveError> {
+        // One key more than a page: only then is the newer page not the first page.
+        let want = limit_i64(limit.saturating_add(1));
         let mut stmt = self.conn.prepare_cached(sql)?;
         let keys: Vec<i64> = match scope {
             Some(scope) => stmt
-                .query_map(params![scope, after, limit_i64(limit)], |r| r.get(0))?
+                .query_map(params![scope, after, want], |r| r.get(0))?
                 .collect::<Result<_, _>>()?,
             None => stmt
-                .query_map(params![after, limit_i64(limit)], |r| r.get(0))?
+                .query_map(params![after, want], |r| r.get(0))?
                 .collect::<Result<_, _>>()?,
         };
-        Ok(if keys.len() < limit {
+        Ok(if keys.len() <= limit {
             None
         } else {
-            keys.last().map(|k| k + 1)
+            keys.get(limit - 1).map(|k| k + 1)
         })
     }
 
