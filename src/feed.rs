@@ -139,7 +139,9 @@ pub fn build_feed(
             if let Some(site) = site
                 && !archive.site_exists(site)?
             {
-                return Err(FeedError::NotFound(format!("no archived article of site {site:?}")));
+                return Err(FeedError::NotFound(format!(
+                    "no archived article of site {site:?}"
+                )));
             }
             let articles = archive.article_summaries(site.as_deref(), before, PAGE_SIZE, true)?;
             let title = match site {
@@ -314,7 +316,9 @@ impl<'a> Doc<'a> {
         let Some(removal) = &a.removal else { return };
         let when = parse_stored_time(&removal.at);
         self.saw(when);
-        let when = when.map(rfc3339).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let when = when
+            .map(rfc3339)
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
         let evidence = removal_evidence_text(
             &removal.signal,
             removal.http_status,
@@ -347,7 +351,11 @@ impl<'a> Doc<'a> {
         let archived = self.url(&article_path(&a.site, &a.site_article_id, a.id));
         let e = &mut self.body;
         open_entry(e, &a.lang);
-        let _ = writeln!(e, "<id>{}</id>", escape(&article_entry_id(&a.canonical_url)));
+        let _ = writeln!(
+            e,
+            "<id>{}</id>",
+            escape(&article_entry_id(&a.canonical_url))
+        );
         let _ = writeln!(e, "<title type=\"text\">{}</title>", escape(&a.title));
         if let Some(p) = published_rfc3339(&a.published, &a.site) {
             let _ = writeln!(e, "<published>{p}</published>");
@@ -445,7 +453,8 @@ fn is_language_tag(tag: &str) -> bool {
     let first_ok = parts
         .next()
         .is_some_and(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 fn stored_diff(v: &VersionEvent) -> Option<DocumentDiff> {

@@ -70,7 +70,11 @@ async fn walk(first: &str) -> (Vec<String>, Vec<String>) {
         let xml = get_text(&url).await;
         jing_validate(&xml, &url);
         ids.extend(entry_ids(&xml));
-        assert_eq!(link(&xml, "self").as_deref(), Some(url.as_str()), "self link");
+        assert_eq!(
+            link(&xml, "self").as_deref(),
+            Some(url.as_str()),
+            "self link"
+        );
         let next = link(&xml, "next");
         assert_eq!(next, link(&xml, "prev-archive"), "next is prev-archive");
         pages.push(xml);
@@ -100,12 +104,21 @@ async fn feeds_validate_page_and_carry_every_event() {
     assert!(!ids.contains(&removed_id));
     let first = &pages[0];
     assert!(
-        first.contains(&format!("<at:deleted-entry ref=\"{removed_id}\" when=\"2025-02-11T03:20:00Z\">")),
+        first.contains(&format!(
+            "<at:deleted-entry ref=\"{removed_id}\" when=\"2025-02-11T03:20:00Z\">"
+        )),
         "{first}"
     );
-    assert!(first.contains("redirect to the home page, HTTP 200, final URL https://www.qq.com/babygohome/"));
     assert!(
-        !first.contains(&article_entry_id(&format!("https://new.qq.com/rain/a/{RESTORED_ID}")).replace("urn", "<at:deleted-entry ref=\"urn")),
+        first.contains(
+            "redirect to the home page, HTTP 200, final URL https://www.qq.com/babygohome/"
+        )
+    );
+    assert!(
+        !first.contains(
+            &article_entry_id(&format!("https://new.qq.com/rain/a/{RESTORED_ID}"))
+                .replace("urn", "<at:deleted-entry ref=\"urn")
+        ),
         "a restored article is no longer a tombstone"
     );
     assert!(first.contains("<published>2025-02-11T07:03:08+08:00</published>"));
@@ -128,9 +141,14 @@ async fn feeds_validate_page_and_carry_every_event() {
         let content = &content[..content.find("</content>").unwrap()];
         common::assert_inert_html(&xml_unescape(content));
     }
-    assert!(hostile.contains("&amp;lt;script&amp;gt;document.title"), "shown as text: {hostile}");
     assert!(
-        first.contains("<title type=\"text\">&lt;b&gt;粗体&lt;/b&gt; &amp; &quot;引号&quot; 标题&lt;script&gt;"),
+        hostile.contains("&amp;lt;script&amp;gt;document.title"),
+        "shown as text: {hostile}"
+    );
+    assert!(
+        first.contains(
+            "<title type=\"text\">&lt;b&gt;粗体&lt;/b&gt; &amp; &quot;引号&quot; 标题&lt;script&gt;"
+        ),
         "a title is text: markup escaped, control characters dropped"
     );
     assert!(
@@ -141,14 +159,24 @@ async fn feeds_validate_page_and_carry_every_event() {
     // One site.
     let (site_ids, _) = walk(&server.url("/sites/qq.atom")).await;
     assert_eq!(site_ids, ids);
-    assert_eq!(get(&server.url("/sites/nosuchsite.atom")).await.status(), 404);
+    assert_eq!(
+        get(&server.url("/sites/nosuchsite.atom")).await.status(),
+        404
+    );
 
     // Changes: new, edit (diff inline), removed (evidence), restored; minor versions left out.
     let (change_ids, change_pages) = walk(&server.url("/changes.atom")).await;
     let changes = change_pages.concat();
-    assert_eq!(change_ids.len(), FILLER + 1 + 1 + 1 + 2 + 3, "every event but the minor one");
+    assert_eq!(
+        change_ids.len(),
+        FILLER + 1 + 1 + 1 + 2 + 3,
+        "every event but the minor one"
+    );
     assert!(changes.contains("<title type=\"text\">Edited: 美国总统拜登表示</title>"));
-    assert!(changes.contains("&lt;del&gt;特朗普&lt;/del&gt;&lt;ins&gt;拜登&lt;/ins&gt;"), "CJK diff by character");
+    assert!(
+        changes.contains("&lt;del&gt;特朗普&lt;/del&gt;&lt;ins&gt;拜登&lt;/ins&gt;"),
+        "CJK diff by character"
+    );
     assert!(!changes.contains("Minor edit"));
     assert!(changes.contains("<title type=\"text\">Removed: 即将被删除的文章</title>"));
     assert!(changes.contains("<title type=\"text\">Restored: 删除后恢复的文章</title>"));
@@ -164,7 +192,11 @@ async fn feeds_validate_page_and_carry_every_event() {
         .collect();
     assert_eq!(
         titles,
-        ["Minor edit: 美国总统拜登表示", "Edited: 美国总统拜登表示", "New: 美国总统特朗普表示"]
+        [
+            "Minor edit: 美国总统拜登表示",
+            "Edited: 美国总统拜登表示",
+            "New: 美国总统特朗普表示"
+        ]
     );
     assert_eq!(
         entry_ids(&xml)[1],
@@ -186,11 +218,19 @@ async fn conditional_get_answers_304_until_the_feed_changes() {
     let db = history_archive(dir.path(), 3);
     let server = TestServer::start(&db, Config::default()).await;
     let client = reqwest::Client::new();
-    for path in ["/feed.atom", "/changes.atom", "/sites/qq.atom", &format!("/a/qq/{EDITED_ID}.atom")] {
+    for path in [
+        "/feed.atom",
+        "/changes.atom",
+        "/sites/qq.atom",
+        &format!("/a/qq/{EDITED_ID}.atom"),
+    ] {
         let first = client.get(server.url(path)).send().await.unwrap();
         assert_eq!(first.status(), 200);
         let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-        let modified = first.headers()["last-modified"].to_str().unwrap().to_owned();
+        let modified = first.headers()["last-modified"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let r = client
             .get(server.url(path))
             .header("if-none-match", &etag)
@@ -216,7 +256,12 @@ async fn conditional_get_answers_304_until_the_feed_changes() {
             .unwrap();
         assert_eq!(r.status(), 200, "If-None-Match decides: {path}");
     }
-    let etag = client.get(server.url("/feed.atom")).send().await.unwrap().headers()["etag"]
+    let etag = client
+        .get(server.url("/feed.atom"))
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
         .to_str()
         .unwrap()
         .to_owned();
@@ -271,7 +316,9 @@ print(json.dumps(out))
     let urls: Vec<String> = ["/feed.atom", "/changes.atom", "/sites/qq.atom"]
         .iter()
         .map(|p| server.url(p))
-        .chain([HOSTILE_ID, EDITED_ID, REMOVED_ID].map(|id| server.url(&format!("/a/qq/{id}.atom"))))
+        .chain(
+            [HOSTILE_ID, EDITED_ID, REMOVED_ID].map(|id| server.url(&format!("/a/qq/{id}.atom"))),
+        )
         .collect();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("python3")
@@ -304,9 +351,16 @@ print(json.dumps(out))
     assert_eq!(edited["title"], "美国总统拜登表示");
     // 2025-02-11 07:03:08 Beijing time = 2025-02-10 23:03:08 UTC.
     assert_eq!(edited["published"], 1_739_228_588);
-    assert_eq!(edited["updated"], common::at(60).timestamp(), "last edit, not the minor change");
+    assert_eq!(
+        edited["updated"],
+        common::at(60).timestamp(),
+        "last edit, not the minor change"
+    );
     let hostile = &parsed[3]["entries"][0];
-    assert_eq!(hostile["title"], "New: <b>粗体</b> & \"引号\" 标题<script>alert(1)</script>");
+    assert_eq!(
+        hostile["title"],
+        "New: <b>粗体</b> & \"引号\" 标题<script>alert(1)</script>"
+    );
     server.stop().await;
 }
 
@@ -330,8 +384,12 @@ async fn newsboat_lists_the_entries_with_titles_and_dates() {
     let config = home.path().join("config");
     std::fs::write(&config, "reload-threads 1\n").unwrap();
     let cache = home.path().join("cache.db");
-    let (home_path, urls2, config2, cache2) =
-        (home.path().to_owned(), urls.clone(), config.clone(), cache.clone());
+    let (home_path, urls2, config2, cache2) = (
+        home.path().to_owned(),
+        urls.clone(),
+        config.clone(),
+        cache.clone(),
+    );
     let out = tokio::task::spawn_blocking(move || {
         Command::new("newsboat")
             .arg("-u")
@@ -386,15 +444,96 @@ async fn newsboat_lists_the_entries_with_titles_and_dates() {
     let titles: Vec<&str> = history.iter().map(|h| h.0.as_str()).collect();
     assert_eq!(
         titles,
-        ["New: 美国总统特朗普表示", "Edited: 美国总统拜登表示", "Minor edit: 美国总统拜登表示"]
+        [
+            "New: 美国总统特朗普表示",
+            "Edited: 美国总统拜登表示",
+            "Minor edit: 美国总统拜登表示"
+        ]
     );
     assert_eq!(history[1].1, common::at(60).timestamp());
     // newsboat keeps one item per entry id across feeds: the edit's entry (same id in the
     // changes and the history feed) is stored once.
-    for title in ["Removed: 即将被删除的文章", "Restored: 删除后恢复的文章", "Edited: 美国总统拜登表示", "New: 填充文章 0"] {
+    for title in [
+        "Removed: 即将被删除的文章",
+        "Restored: 删除后恢复的文章",
+        "Edited: 美国总统拜登表示",
+        "New: 填充文章 0",
+    ] {
         assert!(items.iter().any(|c| c.1 == title), "{title}: {items:?}");
     }
-    assert!(!of("/changes.atom").iter().any(|c| c.0.starts_with("Minor edit")));
+    assert!(
+        !of("/changes.atom")
+            .iter()
+            .any(|c| c.0.starts_with("Minor edit"))
+    );
     let _ = GOLDEN_ID;
     server.stop().await;
+}
+
+/// A page whose bytes are hostile: invalid UTF-8, control characters and markup in the title
+/// and the body, archived through the real pipeline and binary, then printed with
+/// `newsvault feed`: every feed still validates.
+#[tokio::test(flavor = "multi_thread")]
+async fn feeds_of_hostile_source_bytes_validate_from_the_command_line() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let page = common::fixture_text("qq/golden-rich.html");
+    let mut bytes = page
+        .replace(
+            "赵明昊：摆脱“输赢视角”，共促AI发展",
+            "赵明昊\u{1}\u{8}<i>斜体</i> & \u{1b}[31m标题@@BAD@@",
+        )
+        .replace(
+            "近期，中国人工智能企业",
+            "近期，@@BAD@@<script>alert(1)</script>\u{c}中国人工智能企业",
+        )
+        .into_bytes();
+    // Invalid UTF-8 where the markers are: a lone continuation byte, an overlong form, 0xFF.
+    while let Some(i) = bytes.windows(7).position(|w| w == b"@@BAD@@") {
+        bytes.splice(i..i + 7, [0x80, 0xC0, 0xAF, 0xFF, 0xFE]);
+    }
+    let site = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rain/a/{GOLDEN_ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(bytes, "text/html; charset=utf-8"))
+        .mount(&site)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::write_test_config(dir.path(), &site.uri(), "");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config".to_owned(), config.display().to_string()];
+        all.extend(args.iter().map(|s| (*s).to_owned()));
+        common::newsvault_async(all, dir.path().to_owned())
+    };
+    let out = run(&["archive", &format!("https://new.qq.com/rain/a/{GOLDEN_ID}")]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for args in [
+        vec!["feed"],
+        vec!["feed", "--site", "qq"],
+        vec!["feed", "--changes"],
+        vec!["feed", "--article", GOLDEN_ID],
+    ] {
+        let out = run(&args).await;
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let xml = String::from_utf8(out.stdout).expect("feeds are UTF-8");
+        jing_validate(&xml, &format!("newsvault {args:?}"));
+        assert!(xml.contains("赵明昊"), "{xml}");
+        assert!(
+            xml.contains('\u{FFFD}'),
+            "invalid bytes became U+FFFD: {xml}"
+        );
+        assert!(!xml.contains('\u{1}') && !xml.contains('\u{1b}') && !xml.contains('\u{c}'));
+        assert!(xml.contains(
+            "<link rel=\"self\" type=\"application/atom+xml\" href=\"http://127.0.0.1:8080/"
+        ));
+    }
 }

@@ -76,7 +76,11 @@ async fn pages_show_the_archive_in_a_browser_and_run_nothing_archived() {
         .mount(&control)
         .await;
     let dom = dump_dom(&format!("{}/control", control.uri())).await;
-    assert_eq!(title_of(&dom), "PWNED", "scripts run in this browser: {dom}");
+    assert_eq!(
+        title_of(&dom),
+        "PWNED",
+        "scripts run in this browser: {dom}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let db = history_archive(dir.path(), 60);
@@ -84,22 +88,46 @@ async fn pages_show_the_archive_in_a_browser_and_run_nothing_archived() {
 
     // The list: newest first, paged, with a site filter and a title search.
     let dom = dump_dom(&server.url("/")).await;
-    assert!(dom.contains("美国总统拜登表示") && dom.contains("删除后恢复的文章"), "{dom}");
-    assert!(dom.find("删除后恢复的文章") < dom.find("美国总统拜登表示"), "newest first");
-    assert!(dom.contains("removed</span>"), "the removed article is marked");
-    assert!(!dom.contains("填充文章 0<"), "the oldest is on a later page");
-    let older = dom.find("rel=\"next\" href=\"").map(|i| &dom[i + 17..]).unwrap();
+    assert!(
+        dom.contains("美国总统拜登表示") && dom.contains("删除后恢复的文章"),
+        "{dom}"
+    );
+    assert!(
+        dom.find("删除后恢复的文章") < dom.find("美国总统拜登表示"),
+        "newest first"
+    );
+    assert!(
+        dom.contains("removed</span>"),
+        "the removed article is marked"
+    );
+    assert!(
+        !dom.contains("填充文章 0<"),
+        "the oldest is on a later page"
+    );
+    let older = dom
+        .find("rel=\"next\" href=\"")
+        .map(|i| &dom[i + 17..])
+        .unwrap();
     let older = older[..older.find('"').unwrap()].replace("&amp;", "&");
     let dom = dump_dom(&server.url(&older)).await;
     assert!(dom.contains("填充文章 0<"), "{dom}");
     let dom = dump_dom(&server.url("/?q=%E6%8B%9C%E7%99%BB&site=qq")).await;
     assert!(dom.contains("美国总统拜登表示"));
-    assert!(!dom.contains("删除后恢复的文章") && !dom.contains("填充文章"), "{dom}");
+    assert!(
+        !dom.contains("删除后恢复的文章") && !dom.contains("填充文章"),
+        "{dom}"
+    );
 
     // An article with its versions, and a diff by character.
     let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}"))).await;
-    assert!(dom.contains("美国总统拜登表示, 这是第二版."), "latest version: {dom}");
-    assert!(dom.contains("href=\"https://new.qq.com/rain/a/20250211A0EDIT00\""), "source link");
+    assert!(
+        dom.contains("美国总统拜登表示, 这是第二版."),
+        "latest version: {dom}"
+    );
+    assert!(
+        dom.contains("href=\"https://new.qq.com/rain/a/20250211A0EDIT00\""),
+        "source link"
+    );
     for kind in ["<td>new</td>", "<td>edit</td>", "<td>minor</td>"] {
         assert!(dom.contains(kind), "{kind}: {dom}");
     }
@@ -107,14 +135,24 @@ async fn pages_show_the_archive_in_a_browser_and_run_nothing_archived() {
     assert!(dom.contains("这是第一版"), "an older version: {dom}");
     let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}/diff?a=1&b=2"))).await;
     assert!(dom.contains("<del>特朗普</del><ins>拜登</ins>"), "{dom}");
-    assert!(dom.contains("<strong>title</strong>"), "changed fields first: {dom}");
+    assert!(
+        dom.contains("<strong>title</strong>"),
+        "changed fields first: {dom}"
+    );
     let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}/diff?a=1&b=3"))).await;
-    assert!(dom.contains("<del>特朗普</del><ins>拜登</ins>"), "any two versions: {dom}");
+    assert!(
+        dom.contains("<del>特朗普</del><ins>拜登</ins>"),
+        "any two versions: {dom}"
+    );
 
     // A removed article: the last good version and the evidence.
     let dom = dump_dom(&server.url(&format!("/a/qq/{REMOVED_ID}"))).await;
     assert!(dom.contains("Removed from the source"), "{dom}");
-    assert!(dom.contains("redirect to the home page, HTTP 200, final URL https://www.qq.com/babygohome/"));
+    assert!(
+        dom.contains(
+            "redirect to the home page, HTTP 200, final URL https://www.qq.com/babygohome/"
+        )
+    );
     assert!(dom.contains("这篇文章后来被删除了。"), "last good version");
     assert!(dom.contains("宝贝回家"), "the page served in its place");
 
@@ -125,13 +163,26 @@ async fn pages_show_the_archive_in_a_browser_and_run_nothing_archived() {
     // The hostile article: everything is text, nothing ran, nothing active is left.
     let dom = dump_dom(&server.url(&format!("/a/qq/{HOSTILE_ID}"))).await;
     assert!(!title_of(&dom).contains("PWNED"), "{}", title_of(&dom));
-    assert!(title_of(&dom).contains("&lt;b&gt;粗体"), "{}", title_of(&dom));
-    assert!(dom.contains("<nav>") && dom.contains("正文第一段"), "the body was not replaced: {dom}");
+    assert!(
+        title_of(&dom).contains("&lt;b&gt;粗体"),
+        "{}",
+        title_of(&dom)
+    );
+    assert!(
+        dom.contains("<nav>") && dom.contains("正文第一段"),
+        "the body was not replaced: {dom}"
+    );
     let article = &dom[dom.find("<article id=\"body\">").unwrap()..];
     let article = &article[..article.find("</article>").unwrap() + 10];
     common::assert_inert_html(article);
-    assert!(article.contains("&lt;script&gt;document.title='PWNED'&lt;/script&gt;"), "shown as text: {article}");
-    assert!(article.contains("src=\"https://inews.gtimg.com/om_bt/hostile/641\""), "{article}");
+    assert!(
+        article.contains("&lt;script&gt;document.title='PWNED'&lt;/script&gt;"),
+        "shown as text: {article}"
+    );
+    assert!(
+        article.contains("src=\"https://inews.gtimg.com/om_bt/hostile/641\""),
+        "{article}"
+    );
     server.stop().await;
 }
 
@@ -170,7 +221,10 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
     // Every response forbids script and remote loads.
     let r = client.get(server.url("/")).send().await.unwrap();
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
-    assert!(csp.starts_with("default-src 'none'; img-src https: http:"), "{csp}");
+    assert!(
+        csp.starts_with("default-src 'none'; img-src https: http:"),
+        "{csp}"
+    );
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 
     // No token, a wrong token: refused, nothing archived.
@@ -181,40 +235,64 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
         let r = post("/archive", form).await.unwrap();
         assert_eq!(r.status(), 403);
     }
-    let r = post("/check", vec![("article", format!("https://new.qq.com/rain/a/{EDITED_ID}"))])
-        .await
-        .unwrap();
+    let r = post(
+        "/check",
+        vec![("article", format!("https://new.qq.com/rain/a/{EDITED_ID}"))],
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 403);
     assert!(
-        newsvault::archive::Archive::open(&db).unwrap().article(&article).unwrap().is_none()
+        newsvault::archive::Archive::open(&db)
+            .unwrap()
+            .article(&article)
+            .unwrap()
+            .is_none()
     );
 
     // Local targets are refused even with the token.
-    for target in ["http://127.0.0.1:8080/x", "http://localhost/", "http://169.254.169.254/", "http://[::1]/"] {
-        let r = post("/archive", vec![("url", target.into()), ("token", "s3cret-token".into())])
-            .await
-            .unwrap();
+    for target in [
+        "http://127.0.0.1:8080/x",
+        "http://localhost/",
+        "http://169.254.169.254/",
+        "http://[::1]/",
+    ] {
+        let r = post(
+            "/archive",
+            vec![("url", target.into()), ("token", "s3cret-token".into())],
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 400, "{target}");
         assert!(r.text().await.unwrap().contains("refused"));
     }
 
     // Bounded bodies and query strings.
     let big = "x".repeat(newsvault::server::MAX_BODY_BYTES + 1);
-    let r = post("/archive", vec![("url", big), ("token", "s3cret-token".into())])
-        .await
-        .unwrap();
+    let r = post(
+        "/archive",
+        vec![("url", big), ("token", "s3cret-token".into())],
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 413);
     let r = client
-        .get(server.url(&format!("/?q={}", "a".repeat(newsvault::server::MAX_QUERY_BYTES + 1))))
+        .get(server.url(&format!(
+            "/?q={}",
+            "a".repeat(newsvault::server::MAX_QUERY_BYTES + 1)
+        )))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 414);
 
     // With the token (as a form field or a bearer header): archived through the pipeline.
-    let r = post("/archive", vec![("url", article.clone()), ("token", "s3cret-token".into())])
-        .await
-        .unwrap();
+    let r = post(
+        "/archive",
+        vec![("url", article.clone()), ("token", "s3cret-token".into())],
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("/a/qq/{GOLDEN_ID}"));
     let page = client
@@ -225,7 +303,10 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("赵明昊：摆脱“输赢视角”，共促AI发展"), "{page}");
+    assert!(
+        page.contains("赵明昊：摆脱“输赢视角”，共促AI发展"),
+        "{page}"
+    );
     let r = client
         .post(server.url("/check"))
         .bearer_auth("s3cret-token")
@@ -236,7 +317,11 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 303);
     let a = newsvault::archive::Archive::open(&db).unwrap();
-    assert_eq!(a.versions(&article).unwrap().len(), 1, "unchanged on re-check");
+    assert_eq!(
+        a.versions(&article).unwrap().len(),
+        1,
+        "unchanged on re-check"
+    );
     assert_eq!(
         a.fetch_log(&article).unwrap().len(),
         2,

@@ -103,7 +103,12 @@ impl AppState {
     /// The scheme and host links start with: `[server] public_url`, else the request's Host.
     fn base_url(&self, headers: &HeaderMap) -> String {
         if !self.config.server.public_url.is_empty() {
-            return self.config.server.public_url.trim_end_matches('/').to_owned();
+            return self
+                .config
+                .server
+                .public_url
+                .trim_end_matches('/')
+                .to_owned();
         }
         let host = headers
             .get(header::HOST)
@@ -309,9 +314,10 @@ fn not_modified(headers: &HeaderMap, etag: &str, updated: DateTime<Utc>) -> bool
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
     {
-        return inm.split(',').map(str::trim).any(|tag| {
-            tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-        });
+        return inm
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag);
     }
     if let Some(ims) = headers
         .get(header::IF_MODIFIED_SINCE)

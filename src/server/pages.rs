@@ -100,7 +100,8 @@ pub async fn list(
                     .flatten();
                 Ok((articles, next))
             } else {
-                let page = a.search_titles(site2.as_deref(), &q2, before, LIST_PAGE, SEARCH_SCAN)?;
+                let page =
+                    a.search_titles(site2.as_deref(), &q2, before, LIST_PAGE, SEARCH_SCAN)?;
                 Ok((page.articles, page.next_before))
             }
         })
@@ -429,8 +430,8 @@ pub async fn diff(
         })
         .await?;
     let page = article_path(&summary.site, &summary.site_article_id, summary.id);
-    let [(va, da), (vb, db)] = <[_; 2]>::try_from(docs)
-        .map_err(|_| AppError::Internal("two versions expected".into()))?;
+    let [(va, da), (vb, db)] =
+        <[_; 2]>::try_from(docs).map_err(|_| AppError::Internal("two versions expected".into()))?;
     let mut body = String::new();
     let _ = write!(
         body,

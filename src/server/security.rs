@@ -86,8 +86,12 @@ pub fn refuse_target(url: &str) -> Option<String> {
     }
     match parsed.host() {
         None => Some("the URL has no host".into()),
-        Some(url::Host::Ipv4(ip)) => is_local_ip(IpAddr::V4(ip)).then(|| format!("{ip} is a local address")),
-        Some(url::Host::Ipv6(ip)) => is_local_ip(IpAddr::V6(ip)).then(|| format!("{ip} is a local address")),
+        Some(url::Host::Ipv4(ip)) => {
+            is_local_ip(IpAddr::V4(ip)).then(|| format!("{ip} is a local address"))
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            is_local_ip(IpAddr::V6(ip)).then(|| format!("{ip} is a local address"))
+        }
         Some(url::Host::Domain(name)) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             let local = name == "localhost"
@@ -170,7 +174,10 @@ mod tests {
     #[test]
     fn tokens() {
         let h = HeaderMap::new();
-        assert!(!token_ok("", Some(""), &h), "no token configured: no writes");
+        assert!(
+            !token_ok("", Some(""), &h),
+            "no token configured: no writes"
+        );
         assert!(token_ok("s3cret", Some("s3cret"), &h));
         assert!(!token_ok("s3cret", Some("s3cre"), &h));
         assert!(!token_ok("s3cret", None, &h));

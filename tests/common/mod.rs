@@ -192,7 +192,11 @@ pub fn record(
 }
 
 /// Records a confirmed removal of `url` at `when`.
-pub fn remove(archive: &mut newsvault::archive::Archive, url: &str, when: chrono::DateTime<chrono::Utc>) {
+pub fn remove(
+    archive: &mut newsvault::archive::Archive,
+    url: &str,
+    when: chrono::DateTime<chrono::Utc>,
+) {
     let state = archive
         .record_removal(
             url,
@@ -242,11 +246,23 @@ pub fn history_archive(dir: &Path, filler: usize) -> PathBuf {
             at(i as i64 - 10_000),
         );
     }
-    let v1 = qq_document(EDITED_ID, "美国总统特朗普表示", "美国总统特朗普表示，这是第一版。\n\n第二段没有变化。");
+    let v1 = qq_document(
+        EDITED_ID,
+        "美国总统特朗普表示",
+        "美国总统特朗普表示，这是第一版。\n\n第二段没有变化。",
+    );
     record(&mut a, &v1, None, at(0));
-    let v2 = qq_document(EDITED_ID, "美国总统拜登表示", "美国总统拜登表示，这是第二版。\n\n第二段没有变化。");
+    let v2 = qq_document(
+        EDITED_ID,
+        "美国总统拜登表示",
+        "美国总统拜登表示，这是第二版。\n\n第二段没有变化。",
+    );
     record(&mut a, &v2, Some((1, &v1)), at(60));
-    let v3 = qq_document(EDITED_ID, "美国总统拜登表示", "美国总统拜登表示, 这是第二版.\n\n第二段没有变化。");
+    let v3 = qq_document(
+        EDITED_ID,
+        "美国总统拜登表示",
+        "美国总统拜登表示, 这是第二版.\n\n第二段没有变化。",
+    );
     assert_eq!(
         record(&mut a, &v3, Some((2, &v2)), at(90)),
         newsvault::archive::Recorded::Changed { seq: 3 }
@@ -260,7 +276,11 @@ pub fn history_archive(dir: &Path, filler: usize) -> PathBuf {
     let gone = qq_document(REMOVED_ID, "即将被删除的文章", "这篇文章后来被删除了。");
     record(&mut a, &gone, None, at(150));
     remove(&mut a, &gone.source_url, at(200));
-    let back = qq_document(RESTORED_ID, "删除后恢复的文章", "这篇文章被删除后又恢复了。");
+    let back = qq_document(
+        RESTORED_ID,
+        "删除后恢复的文章",
+        "这篇文章被删除后又恢复了。",
+    );
     record(&mut a, &back, None, at(160));
     remove(&mut a, &back.source_url, at(210));
     record(&mut a, &back, Some((1, &back)), at(240));
