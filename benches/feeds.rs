@@ -21,7 +21,11 @@ const RUNS: usize = 200;
 
 fn document(i: u64, seq: u64) -> Document {
     let id = article_id(i);
-    let leader = if seq % 2 == 0 { "拜登" } else { "特朗普" };
+    let leader = if seq.is_multiple_of(2) {
+        "拜登"
+    } else {
+        "特朗普"
+    };
     Document {
         title: format!("第{i}号文章：美国总统{leader}表示（第{seq}版）"),
         date: "2025-02-11 07:03:08".into(),
@@ -44,7 +48,7 @@ fn article_id(i: u64) -> String {
 }
 
 fn site(i: u64) -> &'static str {
-    if i % 10 == 0 { "sina" } else { "qq" }
+    if i.is_multiple_of(10) { "sina" } else { "qq" }
 }
 
 fn main() {
@@ -207,7 +211,7 @@ fn generate(path: &std::path::Path) {
                 let kind = match seq {
                     1 => "new",
                     _ if last && removed => "removed",
-                    _ if last && i % 2 == 0 => "minor",
+                    _ if last && i.is_multiple_of(2) => "minor",
                     _ => "edit",
                 };
                 if kind == "removed" {
@@ -215,7 +219,7 @@ fn generate(path: &std::path::Path) {
                     version
                         .execute(rusqlite::params![
                             i as i64 + 1,
-                            seq,
+                            seq as i64,
                             kind,
                             at,
                             hash_hex(b""),
@@ -244,7 +248,7 @@ fn generate(path: &std::path::Path) {
                 version
                     .execute(rusqlite::params![
                         i as i64 + 1,
-                        seq,
+                        seq as i64,
                         kind,
                         at,
                         hash_hex(rendered.as_bytes()),
@@ -266,7 +270,7 @@ fn generate(path: &std::path::Path) {
                     id,
                     format_time(first),
                     last_at,
-                    VERSIONS_PER_ARTICLE,
+                    VERSIONS_PER_ARTICLE as i64,
                     if removed { "removed" } else { "live" },
                     removed.then_some("redirect to the home page"),
                 ])
