@@ -204,6 +204,20 @@ fn generate(path: &std::path::Path) {
             // that is an edit, a minor change, or (1%) a removal.
             let first = now + Duration::seconds(i as i64 * 20);
             let removed = i % 100 == 7;
+            let last_at = format_time(first + Duration::minutes(VERSIONS_PER_ARTICLE as i64 * 30));
+            article
+                .execute(rusqlite::params![
+                    i as i64 + 1,
+                    url,
+                    site(i),
+                    id,
+                    format_time(first),
+                    last_at,
+                    VERSIONS_PER_ARTICLE as i64,
+                    if removed { "removed" } else { "live" },
+                    removed.then_some("redirect to the home page"),
+                ])
+                .unwrap();
             let mut previous: Option<Document> = None;
             for seq in 1..=VERSIONS_PER_ARTICLE {
                 let at = format_time(first + Duration::minutes(seq as i64 * 30));
@@ -261,20 +275,6 @@ fn generate(path: &std::path::Path) {
                     .unwrap();
                 previous = Some(doc);
             }
-            let last_at = format_time(first + Duration::minutes(VERSIONS_PER_ARTICLE as i64 * 30));
-            article
-                .execute(rusqlite::params![
-                    i as i64 + 1,
-                    url,
-                    site(i),
-                    id,
-                    format_time(first),
-                    last_at,
-                    VERSIONS_PER_ARTICLE as i64,
-                    if removed { "removed" } else { "live" },
-                    removed.then_some("redirect to the home page"),
-                ])
-                .unwrap();
         }
     }
     tx.commit().unwrap();

@@ -268,13 +268,13 @@ impl Archive {
     ) -> Result<Vec<ArticleSummary>, ArchiveError> {
         // Two statements so that each uses its own index: rowid order for all sites,
         // (site, id) for one.
-        let filter = if site.is_some() {
-            "a.site = :site"
+        let (from, filter) = if site.is_some() {
+            ("articles a INDEXED BY articles_site_id", "a.site = :site")
         } else {
-            ":site IS NULL"
+            ("articles a", ":site IS NULL")
         };
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+            "SELECT {SUMMARY_COLUMNS} FROM {from} {SUMMARY_JOINS}
              WHERE {filter} AND a.id < :before ORDER BY a.id DESC LIMIT :limit"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -327,7 +327,8 @@ impl Archive {
     ) -> Result<Option<i64>, ArchiveError> {
         match site {
             Some(site) => self.newer_cursor(
-                "SELECT id FROM articles WHERE site = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                "SELECT id FROM articles INDEXED BY articles_site_id
+                 WHERE site = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
                 Some(&site),
                 after,
                 limit,
@@ -359,18 +360,29 @@ impl Archive {
         let row_id = site_article_id
             .strip_prefix('_')
             .and_then(|n| n.parse::<i64>().ok());
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
-             WHERE a.site = :site AND (a.site_article_id = :id OR a.id = :row)
-             ORDER BY a.id LIMIT 1"
-        );
+        // One lookup each (an OR of the two would defeat both indexes).
+        let (sql, key) = match row_id {
+            Some(row) => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+                     WHERE a.site = :site AND a.id = :key"
+                ),
+                rusqlite::types::Value::Integer(row),
+            ),
+            None => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles a INDEXED BY articles_site {SUMMARY_JOINS}
+                     WHERE a.site = :site AND a.site_article_id = :key ORDER BY a.id LIMIT 1"
+                ),
+                rusqlite::types::Value::Text(site_article_id.to_owned()),
+            ),
+        };
         self.conn
             .prepare_cached(&sql)?
             .query_row(
                 named_params! {
                     ":site": site,
-                    ":id": site_article_id,
-                    ":row": row_id,
+                    ":key": key,
                     ":doc": true,
                 },
                 |r| summary_from_row(r, true),
@@ -419,14 +431,14 @@ impl Archive {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        let filter = if site.is_some() {
-            "c.site = :site"
+        let (scan_from, filter) = if site.is_some() {
+            ("articles c INDEXED BY articles_site_id", "c.site = :site")
         } else {
-            ":site IS NULL"
+            ("articles c", ":site IS NULL")
         };
         // The scanned window first (by index), then the title test on each of its articles.
         let sql = format!(
-            "WITH scanned AS (SELECT c.id FROM articles c WHERE {filter} AND c.id < :before
+            "WITH scanned AS (SELECT c.id FROM {scan_from} WHERE {filter} AND c.id < :before
                              ORDER BY c.id DESC LIMIT :scan)
              SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) FROM scanned
                  JOIN articles a ON a.id = scanned.id {SUMMARY_JOINS}
@@ -457,7 +469,7 @@ impl Archive {
                 Some(end) => Some(end),
                 None => {
                     let sql = format!(
-                        "SELECT min(id) FROM (SELECT c.id FROM articles c WHERE {filter}
+                        "SELECT min(id) FROM (SELECT c.id FROM {scan_from} WHERE {filter}
                              AND c.id < :before ORDER BY c.id DESC LIMIT :scan)"
                     );
                     self.conn.prepare_cached(&sql)?.query_row(
@@ -473,7 +485,7 @@ impl Archive {
             let more = match end {
                 Some(end) => {
                     let sql = format!(
-                        "SELECT 1 FROM articles c WHERE {filter} AND c.id < :before LIMIT 1"
+                        "SELECT 1 FROM {scan_from} WHERE {filter} AND c.id < :before LIMIT 1"
                     );
                     self.conn.prepare_cached(&sql)?.exists(named_params! {
                         ":site": site,
