@@ -34,6 +34,7 @@ pub struct Config {
     pub fetch: FetchConfig,
     pub check: CheckConfig,
     pub daemon: DaemonConfig,
+    pub server: ServerConfig,
     pub sites: SitesConfig,
     /// Where new articles come from (`[[sources]]` tables).
     pub sources: Vec<SourceConfig>,
@@ -132,6 +133,32 @@ impl SourceKind {
             SourceKind::QqChannel => "qq-channel",
             SourceKind::QqAuthor => "qq-author",
             SourceKind::Hugo => "hugo",
+        }
+    }
+}
+
+/// `newsvault serve`: the web UI and the feeds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// What every writing request (archive a URL, re-check) must carry; empty: writing from
+    /// the web is disabled.
+    pub token: String,
+    /// Let URLs submitted for archiving point at loopback, private or link-local addresses.
+    pub allow_private_targets: bool,
+    /// Scheme and host that links in feeds start with; empty: each request's Host header.
+    pub public_url: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            token: String::new(),
+            allow_private_targets: false,
+            public_url: String::new(),
         }
     }
 }
@@ -418,6 +445,23 @@ impl Config {
         }
         if self.fetch.timeout.is_zero() || self.fetch.connect_timeout.is_zero() {
             return Err(invalid("fetch timeouts must be longer than zero".into()));
+        }
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid(format!(
+                "server.listen must be an address and port such as \"127.0.0.1:8080\", not {:?}",
+                self.server.listen
+            )));
+        }
+        if !self.server.public_url.is_empty() {
+            match url::Url::parse(&self.server.public_url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                _ => {
+                    return Err(invalid(format!(
+                        "server.public_url must be empty or an http(s) URL, not {:?}",
+                        self.server.public_url
+                    )));
+                }
+            }
         }
         for (key, value) in [
             ("sites.qq.fetch_base", &self.sites.qq.fetch_base),

@@ -6,7 +6,9 @@
 //! - [`extract`] is pure and synchronous: HTML in, article (or a reason why not) out;
 //! - [`document`] renders and parses the archive document format;
 //! - [`archive`] is the only code that speaks SQL;
-//! - [`pipeline`] orchestrates one URL from fetch to archive.
+//! - [`pipeline`] orchestrates one URL from fetch to archive;
+//! - [`render`] makes archived text safe to publish (escaping, sanitised HTML, diffs);
+//! - [`feed`] writes the Atom feeds, [`server`] serves them and the web UI (both only read).
 
 pub mod archive;
 pub mod config;
@@ -15,8 +17,11 @@ pub mod diff;
 pub mod document;
 pub mod export;
 pub mod extract;
+pub mod feed;
 pub mod fetch;
 pub mod pipeline;
+pub mod render;
 pub mod schedule;
+pub mod server;
 pub mod sites;
 pub mod source;

@@ -90,6 +90,28 @@ enum Command {
     Daemon,
     /// Each source's last and next poll, counts and last error; the queue and the archive
     Status,
+    /// Print an Atom feed: the newest archived articles (all sites, or --site), the changes,
+    /// or one article's history
+    Feed {
+        /// Only articles of this site
+        #[arg(long, value_name = "KEY", conflicts_with_all = ["changes", "article"])]
+        site: Option<String>,
+        /// The changes feed: new articles, edits, removals, restorations
+        #[arg(long, conflicts_with = "article")]
+        changes: bool,
+        /// One article's history (its URL in any form, or its id)
+        #[arg(long, value_name = "URL|ID")]
+        article: Option<String>,
+        /// The archive page below this key (from a feed's "next" link)
+        #[arg(long, value_name = "KEY")]
+        before: Option<i64>,
+    },
+    /// Serve the web UI and the feeds on [server] listen (default 127.0.0.1:8080)
+    Serve {
+        /// Listen on this address instead, e.g. 127.0.0.1:9000
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
     /// Print the documented default configuration
     DefaultConfig,
 }
@@ -168,6 +190,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
         Command::Daemon => commands::daemon::daemon(config, config_path),
         Command::Status => commands::daemon::status(&config),
+        Command::Feed {
+            site,
+            changes,
+            article,
+            before,
+        } => commands::feed::feed(&config, site, changes, article, before),
+        Command::Serve { listen } => {
+            let mut config = config;
+            if let Some(listen) = listen {
+                config.server.listen = listen;
+            }
+            commands::serve::serve(config)
+        }
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

@@ -19,18 +19,20 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
 mod checks;
+mod feeds;
 mod sources;
 #[cfg(test)]
 mod tests;
 
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
+pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
 pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
 
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;
 
 /// How long a connection waits for a lock held by another process before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, as an ordered list of migrations. The first one is `schema.sql`; append new
 /// migrations at the end, never edit or reorder released ones.
@@ -38,6 +40,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../schema.sql")),
     M::up(include_str!("migrations/002_diffs_and_derivations.sql")),
     M::up(include_str!("migrations/003_sources_and_queue.sql")),
+    M::up(include_str!("migrations/004_feeds.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.

@@ -5,5 +5,7 @@ pub mod check;
 pub mod daemon;
 pub mod diff;
 pub mod extract;
+pub mod feed;
 pub mod history;
 pub mod reprocess;
+pub mod serve;

@@ -36,6 +36,23 @@ impl Site {
             Site::Generic(site) => &site.key,
         }
     }
+
+    /// The site with this key, if newsvault has a module for it.
+    pub fn from_key(key: &str) -> Option<Site> {
+        [Site::Qq].into_iter().find(|s| s.key() == key)
+    }
+
+    /// The zone the site writes its dates in (documents keep them as the site shows them,
+    /// without an offset): Tencent News dates are Beijing time; another site's are in its
+    /// configured zone, else taken as UTC (the archive does not keep the offset a page declared).
+    pub fn utc_offset(&self) -> chrono::FixedOffset {
+        match self {
+            Site::Qq => chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"),
+            Site::Generic(site) => site
+                .utc_offset
+                .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("valid offset")),
+        }
+    }
 }
 
 /// One article, identified: what to fetch and what to call it.

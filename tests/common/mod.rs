@@ -120,6 +120,272 @@ pub fn write_test_config(dir: &Path, server_uri: &str, extra_fetch: &str) -> Pat
     path
 }
 
+// ---------------------------------------------------------------------------------------------
+// Archives with history, and the server, for the feed and web UI tests
+// ---------------------------------------------------------------------------------------------
+
+/// A time `minutes` after 2025-02-11 00:00 UTC.
+pub fn at(minutes: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2025-02-11T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        + chrono::Duration::minutes(minutes)
+}
+
+/// A document of site qq with this id, title and body.
+pub fn qq_document(id: &str, title: &str, body: &str) -> newsvault::document::Document {
+    newsvault::document::Document {
+        title: title.to_owned(),
+        date: "2025-02-11 07:03:08".to_owned(),
+        summary: newsvault::document::summarize(body, "zh-CN"),
+        site: "qq".to_owned(),
+        lang: "zh-CN".to_owned(),
+        thumbnail: String::new(),
+        body: body.to_owned(),
+        source_url: format!("https://new.qq.com/rain/a/{id}"),
+    }
+}
+
+/// Records a capture of `doc` (its id taken from the source URL) at `when`, with the diff
+/// against `previous` stored as the pipeline would.
+pub fn record(
+    archive: &mut newsvault::archive::Archive,
+    doc: &newsvault::document::Document,
+    previous: Option<(u32, &newsvault::document::Document)>,
+    when: chrono::DateTime<chrono::Utc>,
+) -> newsvault::archive::Recorded {
+    let id = doc.source_url.rsplit('/').next().unwrap().to_owned();
+    let rendered = doc.render();
+    let (minor, diff) = match previous {
+        Some((seq, old)) => {
+            let mut d = newsvault::diff::diff_documents(old, doc);
+            d.base = Some(seq);
+            (
+                newsvault::diff::is_minor_change(&old.render(), &rendered),
+                Some(d.to_json()),
+            )
+        }
+        None => (false, None),
+    };
+    archive
+        .record_capture(&newsvault::archive::NewCapture {
+            canonical_url: &doc.source_url,
+            site: "qq",
+            site_article_id: &id,
+            lang: "zh-CN",
+            title: &doc.title,
+            published: &doc.date,
+            document: &rendered,
+            fetched_at: when,
+            http_status: 200,
+            final_url: &doc.source_url,
+            raw: rendered.as_bytes(),
+            content_type: Some("text/html; charset=utf-8"),
+            encoding: "UTF-8",
+            etag: None,
+            last_modified: None,
+            extractor: "qq/1",
+            minor,
+            diff: diff.as_deref(),
+        })
+        .unwrap()
+}
+
+/// Records a confirmed removal of `url` at `when`.
+pub fn remove(
+    archive: &mut newsvault::archive::Archive,
+    url: &str,
+    when: chrono::DateTime<chrono::Utc>,
+) {
+    let state = archive
+        .record_removal(
+            url,
+            &newsvault::archive::RemovalSighting {
+                at: when,
+                http_status: 200,
+                final_url: "https://www.qq.com/babygohome/?pgv_ref=apub",
+                signal: "redirect to the home page",
+                raw: "<html><title>腾讯网</title><body>宝贝回家</body></html>".as_bytes(),
+                content_type: Some("text/html"),
+            },
+            1,
+            std::time::Duration::ZERO,
+        )
+        .unwrap();
+    assert!(
+        matches!(state, newsvault::archive::RemovalState::Confirmed { .. }),
+        "{state:?}"
+    );
+}
+
+pub const HOSTILE_ID: &str = "20250211A0HOST00";
+pub const EDITED_ID: &str = "20250211A0EDIT00";
+pub const REMOVED_ID: &str = "20250211A0GONE00";
+pub const RESTORED_ID: &str = "20250211A0BACK00";
+
+/// A body that would run script if any of it were interpreted.
+pub const HOSTILE_BODY: &str = "正文第一段，含有<b>标记</b>与控制字符\u{1}\u{8}\u{1b}和\u{FFFE}。\n\n\
+<script>document.title='PWNED'</script>\n\n\
+<img src=\"x\" onerror=\"document.body.innerHTML='PWNED-ONERROR'\">\n\n\
+[点击这里](javascript:document.title='PWNED-LINK') and <a href=\"javascript:alert(1)\">raw link</a>\n\n\
+<iframe src=\"https://evil.example/\"></iframe><style>body{display:none}</style>\n\n\
+![配图](https://inews.gtimg.com/om_bt/hostile/641)";
+
+/// An archive with a history of every kind plus `filler` plain articles (for paging):
+/// an edited article (new, edit, minor), a hostile one, a removed one, a removed-then-restored
+/// one. Returns the archive's path.
+pub fn history_archive(dir: &Path, filler: usize) -> PathBuf {
+    let path = dir.join("archive.db");
+    let mut a = newsvault::archive::Archive::open(&path).unwrap();
+    for i in 0..filler {
+        let id = format!("20250210A{i:07}");
+        record(
+            &mut a,
+            &qq_document(&id, &format!("填充文章 {i}"), &format!("第{i}篇的正文。")),
+            None,
+            at(i as i64 - 10_000),
+        );
+    }
+    let v1 = qq_document(
+        EDITED_ID,
+        "美国总统特朗普表示",
+        "美国总统特朗普表示，这是第一版。\n\n第二段没有变化。",
+    );
+    record(&mut a, &v1, None, at(0));
+    let v2 = qq_document(
+        EDITED_ID,
+        "美国总统拜登表示",
+        "美国总统拜登表示，这是第二版。\n\n第二段没有变化。",
+    );
+    record(&mut a, &v2, Some((1, &v1)), at(60));
+    let v3 = qq_document(
+        EDITED_ID,
+        "美国总统拜登表示",
+        "美国总统拜登表示, 这是第二版.\n\n第二段没有变化。",
+    );
+    assert_eq!(
+        record(&mut a, &v3, Some((2, &v2)), at(90)),
+        newsvault::archive::Recorded::Changed { seq: 3 }
+    );
+    let hostile = qq_document(
+        HOSTILE_ID,
+        "<b>粗体</b> & \"引号\" \u{1}\u{7}标题<script>alert(1)</script>",
+        HOSTILE_BODY,
+    );
+    record(&mut a, &hostile, None, at(120));
+    let gone = qq_document(REMOVED_ID, "即将被删除的文章", "这篇文章后来被删除了。");
+    record(&mut a, &gone, None, at(150));
+    remove(&mut a, &gone.source_url, at(200));
+    let back = qq_document(
+        RESTORED_ID,
+        "删除后恢复的文章",
+        "这篇文章被删除后又恢复了。",
+    );
+    record(&mut a, &back, None, at(160));
+    remove(&mut a, &back.source_url, at(210));
+    record(&mut a, &back, Some((1, &back)), at(240));
+    path
+}
+
+/// A running `newsvault serve` (in-process) on 127.0.0.1:0.
+pub struct TestServer {
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Serves the archive at `db` with `config` (its archive path is replaced).
+    pub async fn start(db: &Path, mut config: newsvault::config::Config) -> TestServer {
+        config.archive.path = db.to_path_buf();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = newsvault::server::AppState::new(config).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            newsvault::server::serve_on(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestServer {
+            base: format!("http://{addr}"),
+            dir: tempfile::tempdir().unwrap(),
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Validates an Atom document against RFC 4287's RELAX NG schema with jing. Panics (the
+/// test fails) when jing is missing: CI installs it.
+pub fn jing_validate(xml: &str, what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("feed.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = Command::new("jing")
+        .arg("-c")
+        .arg(fixture_path("atom.rnc"))
+        .arg(&file)
+        .output()
+        .expect("jing must be installed (Debian package jing; .ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "{what} is not valid Atom:\n{}{}\n--- document ---\n{xml}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Panics unless the HTML has no script-capable element, no event-handler attribute and no
+/// `javascript:` URL, and its only image is the article's own.
+pub fn assert_inert_html(html: &str) {
+    let doc = scraper::Html::parse_fragment(html);
+    let all = scraper::Selector::parse("*").unwrap();
+    for el in doc.select(&all) {
+        let name = el.value().name();
+        assert!(
+            !matches!(
+                name,
+                "script" | "iframe" | "style" | "object" | "embed" | "link" | "meta" | "form"
+            ),
+            "<{name}> survived in: {html}"
+        );
+        for (attr, value) in el.value().attrs() {
+            assert!(
+                !attr.to_ascii_lowercase().starts_with("on"),
+                "{attr} on <{name}> survived in: {html}"
+            );
+            assert!(
+                !value.trim().to_ascii_lowercase().starts_with("javascript:"),
+                "{attr}={value} on <{name}> survived in: {html}"
+            );
+        }
+        if name == "img" {
+            let src = el.value().attr("src").unwrap_or("");
+            assert!(
+                src.starts_with("https://inews.gtimg.com/"),
+                "only the article's own images: {src}"
+            );
+        }
+    }
+}
+
 /// Serves any `/rain/a/<ID>` as a Tencent News article; its text carries the current
 /// `generation`, so bumping it turns every later check into an edit.
 pub struct ArticlePages {

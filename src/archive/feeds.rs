@@ -1,0 +1,617 @@
+//! Archive queries for the feeds and the web UI: read-only, one page at a time.
+//!
+//! Every list is keyset-paged: it is read newest first from an index (migration 3), starting
+//! below a cursor (`before`, an exclusive row id or seq) and stopping at the page size, so a
+//! page costs the same whatever the size of the archive.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, named_params, params};
+
+use super::{APPLICATION_ID, Archive, ArchiveError, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION};
+
+/// An article as lists and feeds show it: its identity, its latest version with a document,
+/// and its removal when it is removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSummary {
+    /// Row id: the key of article lists (newest archived first).
+    pub id: i64,
+    pub canonical_url: String,
+    pub site: String,
+    pub site_article_id: String,
+    pub lang: String,
+    /// "live" or "removed".
+    pub status: String,
+    pub first_seen_at: String,
+    pub latest_seq: u32,
+    /// The latest version that has a document (removal tombstones skipped).
+    pub seq: u32,
+    pub title: String,
+    /// Publication date string as rendered in the document, site-local time ('' if unknown).
+    pub published: String,
+    /// When the latest version with a document was fetched.
+    pub fetched_at: String,
+    /// The last significant change: the newest new/edit/restored/import version (minor
+    /// versions are not edits).
+    pub updated_at: String,
+    /// That version's document; only filled when asked for (feeds), empty for lists.
+    pub document: String,
+    /// The confirmed removal, while the article is removed.
+    pub removal: Option<Removal>,
+}
+
+/// A confirmed removal and its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub seq: u32,
+    pub at: String,
+    pub http_status: Option<u16>,
+    pub final_url: Option<String>,
+    pub signal: String,
+}
+
+/// One version as an event of the changes feed or of an article's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionEvent {
+    /// Row id of the version: the key of the changes feed.
+    pub id: i64,
+    pub article_id: i64,
+    pub canonical_url: String,
+    pub site: String,
+    pub site_article_id: String,
+    pub lang: String,
+    pub seq: u32,
+    pub kind: String,
+    pub fetched_at: String,
+    pub title: String,
+    pub published: String,
+    pub http_status: Option<u16>,
+    pub final_url: Option<String>,
+    pub removal_signal: Option<String>,
+    /// The stored diff against the previous version with content (JSON), if any.
+    pub diff: Option<String>,
+    /// The document ('' for removals), verified against its content hash.
+    pub document: String,
+}
+
+/// One page of a title search, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub articles: Vec<ArticleSummary>,
+    /// Cursor for the next (older) page; `None` when the whole archive has been searched.
+    pub next_before: Option<i64>,
+}
+
+/// Counts for the status page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ArchiveStats {
+    pub articles: u64,
+    pub removed: u64,
+    pub versions: u64,
+    pub blobs: u64,
+    pub fetches: u64,
+}
+
+/// The columns of an [`ArticleSummary`], for `articles a`; `?doc` selects the document.
+const SUMMARY_COLUMNS: &str = "a.id, a.canonical_url, a.site, a.site_article_id, a.lang, a.status,
+    a.first_seen_at, a.latest_seq, v.seq, v.title, v.published, v.fetched_at,
+    coalesce((SELECT max(u.fetched_at) FROM versions u
+              WHERE u.article_id = a.id AND u.kind IN ('new', 'edit', 'restored', 'import')),
+             v.fetched_at),
+    CASE WHEN :doc THEN v.document ELSE '' END, v.content_hash,
+    r.seq, r.fetched_at, r.http_status, r.final_url, r.removal_signal";
+
+/// Joins each article `a` to its latest version with a document (`v`) and, when removed, to
+/// its removal (`r`). Both are single-row lookups in the (article_id, seq) index.
+const SUMMARY_JOINS: &str = "JOIN versions v ON v.article_id = a.id AND v.seq =
+        (SELECT max(w.seq) FROM versions w WHERE w.article_id = a.id AND w.kind <> 'removed')
+    LEFT JOIN versions r ON r.article_id = a.id AND r.seq = a.latest_seq AND r.kind = 'removed'
+        AND a.status = 'removed'";
+
+fn summary_from_row(r: &Row<'_>, with_document: bool) -> rusqlite::Result<ArticleSummary> {
+    let removal = match r.get::<_, Option<u32>>(15)? {
+        Some(seq) => Some(Removal {
+            seq,
+            at: r.get(16)?,
+            http_status: r.get(17)?,
+            final_url: r.get(18)?,
+            signal: r.get::<_, Option<String>>(19)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let document: String = r.get(13)?;
+    let hash: String = r.get(14)?;
+    let canonical_url: String = r.get(1)?;
+    let seq: u32 = r.get(8)?;
+    if with_document && super::hash_hex(document.as_bytes()) != hash {
+        return Err(corrupt_document(&canonical_url, seq));
+    }
+    Ok(ArticleSummary {
+        id: r.get(0)?,
+        canonical_url,
+        site: r.get(2)?,
+        site_article_id: r.get(3)?,
+        lang: r.get(4)?,
+        status: r.get(5)?,
+        first_seen_at: r.get(6)?,
+        latest_seq: r.get(7)?,
+        seq,
+        title: r.get(9)?,
+        published: r.get(10)?,
+        fetched_at: r.get(11)?,
+        updated_at: r.get(12)?,
+        document,
+        removal,
+    })
+}
+
+/// A verification failure surfaced from inside a row mapper.
+fn corrupt_document(url: &str, seq: u32) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(CorruptDocument(format!(
+        "document {url} v{seq} fails verification against its content hash"
+    ))))
+}
+
+#[derive(Debug)]
+struct CorruptDocument(String);
+
+impl std::fmt::Display for CorruptDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CorruptDocument {}
+
+/// Maps a verification failure raised in a row mapper back to [`ArchiveError::Corrupt`].
+fn lift(e: rusqlite::Error) -> ArchiveError {
+    match e {
+        rusqlite::Error::ToSqlConversionFailure(inner) if inner.is::<CorruptDocument>() => {
+            ArchiveError::Corrupt(inner.to_string())
+        }
+        other => ArchiveError::Sqlite(other),
+    }
+}
+
+const EVENT_COLUMNS: &str = "v.id, a.id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq,
+    v.kind, v.fetched_at, v.title, v.published, v.http_status, v.final_url, v.removal_signal,
+    v.diff, v.document, v.content_hash";
+
+fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
+    let canonical_url: String = r.get(2)?;
+    let seq: u32 = r.get(6)?;
+    let document: String = r.get(15)?;
+    let hash: String = r.get(16)?;
+    if super::hash_hex(document.as_bytes()) != hash {
+        return Err(corrupt_document(&canonical_url, seq));
+    }
+    Ok(VersionEvent {
+        id: r.get(0)?,
+        article_id: r.get(1)?,
+        canonical_url,
+        site: r.get(3)?,
+        site_article_id: r.get(4)?,
+        lang: r.get(5)?,
+        seq,
+        kind: r.get(7)?,
+        fetched_at: r.get(8)?,
+        title: r.get(9)?,
+        published: r.get(10)?,
+        http_status: r.get(11)?,
+        final_url: r.get(12)?,
+        removal_signal: r.get(13)?,
+        diff: r.get(14)?,
+        document,
+    })
+}
+
+fn limit_i64(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+impl Archive {
+    /// Opens an existing archive for reading only (the web server's connections; WAL lets
+    /// them read beside a writer). The file must be a newsvault archive at exactly this
+    /// code's schema version: open it once with [`Archive::open`] to bring it up to date.
+    pub fn open_read_only(path: &Path) -> Result<Archive, ArchiveError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open_err = |source: rusqlite::Error| ArchiveError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        let app_id: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|e| match super::sqlite_code(&e) {
+                Some(rusqlite::ErrorCode::NotADatabase) => ArchiveError::NotADatabase {
+                    path: path.to_path_buf(),
+                },
+                _ => open_err(e),
+            })?;
+        if app_id != APPLICATION_ID {
+            return Err(ArchiveError::NotAnArchive {
+                path: path.to_path_buf(),
+                reason: format!("application_id is {app_id:#010x}"),
+            });
+        }
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        if version != SCHEMA_VERSION as i64 {
+            if version > SCHEMA_VERSION as i64 {
+                return Err(ArchiveError::TooNew {
+                    path: path.to_path_buf(),
+                    found: usize::try_from(version).unwrap_or(usize::MAX),
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            return Err(ArchiveError::Migration(format!(
+                "{} has schema version {version}, this newsvault reads {SCHEMA_VERSION}: open it once read-write to upgrade it",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "query_only", true)
+            .map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(32);
+        Ok(Archive { conn })
+    }
+
+    /// Newest archived articles first (optionally of one site), below row id `before`.
+    /// `with_documents` also reads (and verifies) each latest document.
+    pub fn article_summaries(
+        &self,
+        site: Option<&str>,
+        before: Option<i64>,
+        limit: usize,
+        with_documents: bool,
+    ) -> Result<Vec<ArticleSummary>, ArchiveError> {
+        // Two statements so that each uses its own index: rowid order for all sites,
+        // (site, id) for one.
+        let (from, filter) = if site.is_some() {
+            ("articles a INDEXED BY articles_site_id", "a.site = :site")
+        } else {
+            ("articles a", ":site IS NULL")
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM {from} {SUMMARY_JOINS}
+             WHERE {filter} AND a.id < :before ORDER BY a.id DESC LIMIT :limit"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            named_params! {
+                ":site": site,
+                ":before": before.unwrap_or(i64::MAX),
+                ":limit": limit_i64(limit),
+                ":doc": with_documents,
+            },
+            |r| summary_from_row(r, with_documents),
+        )?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(lift)
+    }
+
+    /// The cursor of the page just newer than one whose first (newest) key is `after`:
+    /// `Some(before)` when more than `limit` keys lie above `after`, `None` otherwise (the
+    /// newer page is then the first page).
+    fn newer_cursor(
+        &self,
+        sql: &str,
+        scope: Option<&dyn rusqlite::ToSql>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<i64>, ArchiveError> {
+        // One key more than a page: only then is the newer page not the first page.
+        let want = limit_i64(limit.saturating_add(1));
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let keys: Vec<i64> = match scope {
+            Some(scope) => stmt
+                .query_map(params![scope, after, want], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+            None => stmt
+                .query_map(params![after, want], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(if keys.len() <= limit {
+            None
+        } else {
+            keys.get(limit - 1).map(|k| k + 1)
+        })
+    }
+
+    /// See [`Archive::article_summaries`]: the cursor of the newer page.
+    pub fn articles_newer_cursor(
+        &self,
+        site: Option<&str>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<i64>, ArchiveError> {
+        match site {
+            Some(site) => self.newer_cursor(
+                "SELECT id FROM articles INDEXED BY articles_site_id
+                 WHERE site = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                Some(&site),
+                after,
+                limit,
+            ),
+            None => self.newer_cursor(
+                "SELECT id FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2",
+                None,
+                after,
+                limit,
+            ),
+        }
+    }
+
+    /// Whether any article of this site is archived.
+    pub fn site_exists(&self, site: &str) -> Result<bool, ArchiveError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM articles WHERE site = ?1 LIMIT 1")?
+            .exists([site])?)
+    }
+
+    /// One article by site key and the site's article id, with its latest document; an
+    /// id of the form `_<row id>` names an article that has no site id.
+    pub fn article_summary(
+        &self,
+        site: &str,
+        site_article_id: &str,
+    ) -> Result<Option<ArticleSummary>, ArchiveError> {
+        let row_id = site_article_id
+            .strip_prefix('_')
+            .and_then(|n| n.parse::<i64>().ok());
+        // One lookup each (an OR of the two would defeat both indexes).
+        let (sql, key) = match row_id {
+            Some(row) => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+                     WHERE a.site = :site AND a.id = :key"
+                ),
+                rusqlite::types::Value::Integer(row),
+            ),
+            None => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles a INDEXED BY articles_site {SUMMARY_JOINS}
+                     WHERE a.site = :site AND a.site_article_id = :key ORDER BY a.id LIMIT 1"
+                ),
+                rusqlite::types::Value::Text(site_article_id.to_owned()),
+            ),
+        };
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row(
+                named_params! {
+                    ":site": site,
+                    ":key": key,
+                    ":doc": true,
+                },
+                |r| summary_from_row(r, true),
+            )
+            .optional()
+            .map_err(lift)
+    }
+
+    /// The latest removals of articles that are still removed (optionally of one site),
+    /// newest first, at most `limit`, read from the removals index.
+    pub fn recent_removals(
+        &self,
+        site: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ArticleSummary>, ArchiveError> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM versions x INDEXED BY versions_removals
+                 JOIN articles a ON a.id = x.article_id {SUMMARY_JOINS}
+             WHERE x.kind = 'removed' AND x.seq = a.latest_seq
+                 AND (:site IS NULL OR a.site = :site)
+             ORDER BY x.id DESC LIMIT :limit"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            named_params! {":site": site, ":limit": limit_i64(limit), ":doc": false},
+            |r| summary_from_row(r, false),
+        )?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(lift)
+    }
+
+    /// Articles whose latest title contains `query` (case-insensitive for ASCII), newest
+    /// first, below row id `before`. At most `scan` articles are looked at per call, so a
+    /// rare term costs a bounded amount per page; `next_before` continues the search.
+    pub fn search_titles(
+        &self,
+        site: Option<&str>,
+        query: &str,
+        before: Option<i64>,
+        limit: usize,
+        scan: usize,
+    ) -> Result<SearchPage, ArchiveError> {
+        let pattern = format!(
+            "%{}%",
+            query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let (scan_from, filter) = if site.is_some() {
+            ("articles c INDEXED BY articles_site_id", "c.site = :site")
+        } else {
+            ("articles c", ":site IS NULL")
+        };
+        // The scanned window first (by index), then the title test on each of its articles.
+        let sql = format!(
+            "WITH scanned AS (SELECT c.id FROM {scan_from} WHERE {filter} AND c.id < :before
+                             ORDER BY c.id DESC LIMIT :scan)
+             SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) FROM scanned
+                 JOIN articles a ON a.id = scanned.id {SUMMARY_JOINS}
+             WHERE v.title LIKE :pattern ESCAPE '\\'
+             ORDER BY a.id DESC LIMIT :limit"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut window_end: Option<i64> = None;
+        let mut articles = Vec::new();
+        let mut rows = stmt.query(named_params! {
+            ":site": site,
+            ":before": before.unwrap_or(i64::MAX),
+            ":scan": limit_i64(scan),
+            ":pattern": pattern,
+            ":limit": limit_i64(limit),
+            ":doc": false,
+        })?;
+        while let Some(row) = rows.next()? {
+            window_end = row.get(20)?;
+            articles.push(summary_from_row(row, false).map_err(lift)?);
+        }
+        drop(rows);
+        let next_before = if articles.len() == limit {
+            articles.last().map(|a| a.id)
+        } else {
+            // Fewer hits than a page: the window was searched to its end; go on below it.
+            let end = match window_end {
+                Some(end) => Some(end),
+                None => {
+                    let sql = format!(
+                        "SELECT min(id) FROM (SELECT c.id FROM {scan_from} WHERE {filter}
+                             AND c.id < :before ORDER BY c.id DESC LIMIT :scan)"
+                    );
+                    self.conn.prepare_cached(&sql)?.query_row(
+                        named_params! {
+                            ":site": site,
+                            ":before": before.unwrap_or(i64::MAX),
+                            ":scan": limit_i64(scan),
+                        },
+                        |r| r.get(0),
+                    )?
+                }
+            };
+            let more = match end {
+                Some(end) => {
+                    let sql = format!(
+                        "SELECT 1 FROM {scan_from} WHERE {filter} AND c.id < :before LIMIT 1"
+                    );
+                    self.conn.prepare_cached(&sql)?.exists(named_params! {
+                        ":site": site,
+                        ":before": end,
+                    })?
+                }
+                None => false,
+            };
+            if more { end } else { None }
+        };
+        Ok(SearchPage {
+            articles,
+            next_before,
+        })
+    }
+
+    /// The changes feed: every version except minor ones, newest first, below version row
+    /// id `before`, read from the events index.
+    pub fn change_events(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<VersionEvent>, ArchiveError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM versions v INDEXED BY versions_events
+                 JOIN articles a ON a.id = v.article_id
+             WHERE v.kind <> 'minor' AND v.id < ?1 ORDER BY v.id DESC LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![before.unwrap_or(i64::MAX), limit_i64(limit)],
+            event_from_row,
+        )?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(lift)
+    }
+
+    /// See [`Archive::change_events`]: the cursor of the newer page.
+    pub fn changes_newer_cursor(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<i64>, ArchiveError> {
+        self.newer_cursor(
+            "SELECT id FROM versions INDEXED BY versions_events
+             WHERE kind <> 'minor' AND id > ?1 ORDER BY id LIMIT ?2",
+            None,
+            after,
+            limit,
+        )
+    }
+
+    /// One article's history, every version (minor ones included), newest first, below seq
+    /// `before`.
+    pub fn history_events(
+        &self,
+        article_id: i64,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<VersionEvent>, ArchiveError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM versions v JOIN articles a ON a.id = v.article_id
+             WHERE v.article_id = ?1 AND v.seq < ?2 ORDER BY v.seq DESC LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![article_id, before.unwrap_or(i64::MAX), limit_i64(limit)],
+            event_from_row,
+        )?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(lift)
+    }
+
+    /// See [`Archive::history_events`]: the cursor of the newer page.
+    pub fn history_newer_cursor(
+        &self,
+        article_id: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<i64>, ArchiveError> {
+        self.newer_cursor(
+            "SELECT seq FROM versions WHERE article_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            Some(&article_id),
+            after,
+            limit,
+        )
+    }
+
+    /// Row counts for the status page.
+    pub fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
+        let n = |x: i64| u64::try_from(x).unwrap_or(0);
+        let (a, r, v, b, f): (i64, i64, i64, i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM articles),
+                    (SELECT count(*) FROM articles WHERE status = 'removed'),
+                    (SELECT count(*) FROM versions),
+                    (SELECT count(*) FROM blobs),
+                    (SELECT count(*) FROM fetches)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        Ok(ArchiveStats {
+            articles: n(a),
+            removed: n(r),
+            versions: n(v),
+            blobs: n(b),
+            fetches: n(f),
+        })
+    }
+
+    /// The latest rows of the fetch log, newest first.
+    pub fn recent_fetches(&self, limit: usize) -> Result<Vec<FetchRow>, ArchiveError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT url, started_at, attempts, http_status, final_url, outcome, detail, bytes
+             FROM fetches ORDER BY started_at DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit_i64(limit)], |r| {
+            let bytes: Option<i64> = r.get(7)?;
+            Ok(FetchRow {
+                url: r.get(0)?,
+                started_at: r.get(1)?,
+                attempts: r.get(2)?,
+                http_status: r.get(3)?,
+                final_url: r.get(4)?,
+                outcome: r.get(5)?,
+                detail: r.get(6)?,
+                bytes: bytes.map(|b| u64::try_from(b).unwrap_or(0)),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,601 @@
+//! The web UI: server-rendered HTML that works without JavaScript. Every archived string is
+//! escaped ([`escape`]) and every archived body is sanitised ([`render::markdown_to_html`]).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::security::{refuse_target, token_ok};
+use super::{AppError, AppState};
+use crate::archive::{ArticleSummary, VersionDetail};
+use crate::diff::{DocumentDiff, diff_documents, diff_text};
+use crate::document::Document;
+use crate::feed::{article_path, kind_label, path_segment, removal_evidence_text};
+use crate::pipeline::Outcome;
+use crate::render::{self, display_time, escape, published_rfc3339};
+
+/// Articles per list page.
+pub const LIST_PAGE: usize = 50;
+/// Articles a title search looks at per page (it goes on from there on the next page).
+pub const SEARCH_SCAN: usize = 5_000;
+
+const STYLE: &str = "body{font:16px/1.6 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:0 1rem;color:#222}\
+nav{display:flex;gap:1rem;padding:.6rem 0;border-bottom:1px solid #ddd;margin-bottom:1rem}\
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:top}\
+ins{background:#d4f7d4;text-decoration:none}del{background:#f9d0d0}\
+.removed{background:#fff3cd;border:1px solid #e0c060;padding:.5rem 1rem}\
+.meta{color:#666;font-size:.9rem}img{max-width:100%;height:auto}pre{white-space:pre-wrap;word-break:break-all}\
+form.inline{display:inline}.badge{font-size:.8rem;padding:0 .3rem;border-radius:.2rem;background:#eee}\
+.badge.removed{background:#f9d0d0;border:0;padding:0 .3rem}";
+
+fn layout(title: &str, head_extra: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
+         <title>{} · newsvault</title><link rel=\"stylesheet\" href=\"/style.css\">{head_extra}</head>\
+         <body><nav><a href=\"/\">Articles</a><a href=\"/status\">Status</a>\
+         <a href=\"/feed.atom\">Feed</a><a href=\"/changes.atom\">Changes feed</a></nav>\n{body}\n</body></html>\n",
+        escape(title)
+    ))
+}
+
+/// A page with a title and one message (errors, outcomes).
+pub fn message_page(title: &str, message: &str) -> Html<String> {
+    layout(
+        title,
+        "",
+        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)),
+    )
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    site: Option<String>,
+    q: Option<String>,
+    before: Option<i64>,
+}
+
+/// The article list: newest first, a site filter, a title search, paged.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let site = query.site.filter(|s| !s.trim().is_empty());
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    let before = query.before;
+    let (site2, q2) = (site.clone(), q.clone());
+    let (articles, next) = state
+        .read(move |a| {
+            if q2.is_empty() {
+                let articles = a.article_summaries(site2.as_deref(), before, LIST_PAGE, false)?;
+                let next = (articles.len() == LIST_PAGE)
+                    .then(|| articles.last().map(|x| x.id))
+                    .flatten();
+                Ok((articles, next))
+            } else {
+                let page =
+                    a.search_titles(site2.as_deref(), &q2, before, LIST_PAGE, SEARCH_SCAN)?;
+                Ok((page.articles, page.next_before))
+            }
+        })
+        .await?;
+    let site_s = site.clone().unwrap_or_default();
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<h1>Archived articles</h1>\
+         <form method=\"get\" action=\"/\">\
+         <label>Site <input name=\"site\" value=\"{}\" size=\"8\"></label> \
+         <label>Title contains <input name=\"q\" value=\"{}\"></label> \
+         <button type=\"submit\">Search</button></form>",
+        escape(&site_s),
+        escape(&q)
+    );
+    if articles.is_empty() {
+        body.push_str("<p>No articles here.</p>");
+    } else {
+        body.push_str(
+            "<table><thead><tr><th>Title</th><th>Site</th><th>Published</th><th>Versions</th><th>First archived</th></tr></thead><tbody>",
+        );
+        for a in &articles {
+            list_row(&mut body, a);
+        }
+        body.push_str("</tbody></table>");
+    }
+    body.push_str("<p>");
+    if before.is_some() {
+        let _ = write!(
+            body,
+            "<a href=\"/?{}\">Newest</a> ",
+            escape(&query_string(&[("site", &site_s), ("q", &q)]))
+        );
+    }
+    if let Some(next) = next {
+        let _ = write!(
+            body,
+            "<a rel=\"next\" href=\"/?{}\">Older →</a>",
+            escape(&query_string(&[
+                ("site", &site_s),
+                ("q", &q),
+                ("before", &next.to_string())
+            ]))
+        );
+    }
+    body.push_str("</p>");
+    body.push_str(
+        "<h2>Archive a URL</h2><form method=\"post\" action=\"/archive\">\
+         <label>URL <input name=\"url\" size=\"50\" required></label> \
+         <label>Token <input name=\"token\" type=\"password\"></label> \
+         <button type=\"submit\">Archive</button></form>",
+    );
+    let feed = match &site {
+        Some(s) => format!("/sites/{}.atom", path_segment(s)),
+        None => "/feed.atom".to_owned(),
+    };
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Newest articles\" href=\"{}\">",
+        escape(&feed)
+    );
+    Ok(layout("Archived articles", &head, &body))
+}
+
+fn list_row(body: &mut String, a: &ArticleSummary) {
+    let badge = if a.removal.is_some() {
+        " <span class=\"badge removed\">removed</span>"
+    } else {
+        ""
+    };
+    let _ = write!(
+        body,
+        "<tr><td><a href=\"{}\">{}</a>{badge}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        escape(&article_path(&a.site, &a.site_article_id, a.id)),
+        escape(&a.title),
+        escape(&a.site),
+        escape(&a.published),
+        a.latest_seq,
+        escape(&display_time(&a.first_seen_at)),
+    );
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ArticleQuery {
+    pub(crate) v: Option<u32>,
+    pub(crate) before: Option<i64>,
+}
+
+/// An article's page: its document (the latest good version, or version `?v=N`), the source
+/// link, the removal and its evidence when removed, and every version.
+pub async fn article(
+    state: Arc<AppState>,
+    site: String,
+    id: String,
+    query: ArticleQuery,
+) -> Result<Response, AppError> {
+    let (site2, id2) = (site.clone(), id.clone());
+    let (summary, versions, shown, evidence) = state
+        .read(move |a| {
+            let summary = a
+                .article_summary(&site2, &id2)?
+                .ok_or_else(|| AppError::NotFound(format!("no archived article {site2}/{id2}")))?;
+            let versions = a.version_details(&summary.canonical_url)?;
+            let shown = match query.v {
+                Some(v) if v != summary.seq => {
+                    let detail = versions
+                        .iter()
+                        .find(|d| d.seq == v)
+                        .ok_or_else(|| AppError::NotFound(format!("no version {v}")))?;
+                    let doc = if detail.kind == "removed" {
+                        String::new()
+                    } else {
+                        a.document(&summary.canonical_url, v)?.unwrap_or_default()
+                    };
+                    (v, doc)
+                }
+                _ => (summary.seq, summary.document.clone()),
+            };
+            // The page served in the article's place, kept as evidence of a removal.
+            let evidence_seq = match query.v {
+                Some(v) if versions.iter().any(|d| d.seq == v && d.kind == "removed") => Some(v),
+                Some(_) => None,
+                None => summary.removal.as_ref().map(|r| r.seq),
+            };
+            let evidence = match evidence_seq {
+                Some(seq) => a
+                    .raw_capture(&summary.canonical_url, seq)?
+                    .map(|raw| String::from_utf8_lossy(&raw[..raw.len().min(4096)]).into_owned()),
+                None => None,
+            };
+            Ok((summary, versions, shown, evidence))
+        })
+        .await?;
+    let (shown_seq, shown_doc) = shown;
+    let shown_detail = versions.iter().find(|d| d.seq == shown_seq);
+    let page = article_path(&summary.site, &summary.site_article_id, summary.id);
+    let parsed = Document::parse(&shown_doc).ok();
+    let title = parsed
+        .as_ref()
+        .map(|d| d.title.clone())
+        .or_else(|| shown_detail.map(|d| d.title.clone()))
+        .unwrap_or_else(|| summary.title.clone());
+    let mut body = String::new();
+    let _ = write!(body, "<h1>{}</h1>", escape(&title));
+    let published = published_rfc3339(&summary.published, &summary.site)
+        .unwrap_or_else(|| summary.published.clone());
+    let _ = write!(
+        body,
+        "<p class=\"meta\">{} · published {} · <a href=\"{}\" rel=\"noopener noreferrer nofollow\">source</a> · \
+         <a href=\"{}.atom\">history feed</a></p>",
+        escape(&summary.site),
+        escape(&published),
+        escape(&summary.canonical_url),
+        escape(&page)
+    );
+    if let Some(removal) = &summary.removal {
+        let _ = write!(
+            body,
+            "<div class=\"removed\" id=\"removal\"><p><strong>Removed from the source</strong> \
+             (confirmed {}, version {}): {}.</p><p>Shown below: the last good version, version {}.</p>",
+            escape(&display_time(&removal.at)),
+            removal.seq,
+            escape(&removal_evidence_text(
+                &removal.signal,
+                removal.http_status,
+                removal.final_url.as_deref()
+            )),
+            summary.seq,
+        );
+        if let Some(evidence) = &evidence {
+            let _ = write!(
+                body,
+                "<details><summary>The page served in the article's place</summary><pre>{}</pre></details>",
+                escape(evidence)
+            );
+        }
+        body.push_str("</div>");
+    }
+    if shown_seq != summary.seq {
+        let _ = write!(
+            body,
+            "<p class=\"meta\">Showing version {shown_seq} ({}). <a href=\"{}\">Latest version</a></p>",
+            shown_detail.map_or("?", |d| kind_label(&d.kind)),
+            escape(&page)
+        );
+    }
+    match shown_detail {
+        Some(d) if d.kind == "removed" => {
+            let _ = write!(
+                body,
+                "<div class=\"removed\"><p>Version {} is the removal: {}.</p>{}</div>",
+                d.seq,
+                escape(&removal_evidence_text(
+                    d.removal_signal.as_deref().unwrap_or(""),
+                    d.http_status,
+                    d.final_url.as_deref()
+                )),
+                evidence
+                    .as_ref()
+                    .map(|e| format!("<pre>{}</pre>", escape(e)))
+                    .unwrap_or_default()
+            );
+        }
+        _ => {
+            let html = match &parsed {
+                Some(d) => render::markdown_to_html(&d.body, Some(&summary.canonical_url)),
+                None => render::markdown_to_html(&shown_doc, Some(&summary.canonical_url)),
+            };
+            let _ = write!(body, "<article id=\"body\">{html}</article>");
+        }
+    }
+    versions_table(&mut body, &page, &versions);
+    let _ = write!(
+        body,
+        "<h2>Check again</h2><form method=\"post\" action=\"/check\">\
+         <input type=\"hidden\" name=\"article\" value=\"{}\">\
+         <label>Token <input name=\"token\" type=\"password\"></label> \
+         <button type=\"submit\">Re-check now</button></form>",
+        escape(&summary.canonical_url)
+    );
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"History\" href=\"{}.atom\">",
+        escape(&page)
+    );
+    Ok(layout(&title, &head, &body).into_response())
+}
+
+fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
+    body.push_str(
+        "<h2>Versions</h2><table id=\"versions\"><thead><tr><th>#</th><th>Kind</th><th>Fetched</th>\
+         <th>HTTP</th><th>Title</th><th></th></tr></thead><tbody>",
+    );
+    let mut previous_with_content: Option<u32> = None;
+    for v in versions {
+        let diff_link = match previous_with_content {
+            Some(p) => format!(
+                "<a href=\"{}/diff?a={p}&amp;b={}\">diff with {p}</a>",
+                escape(page),
+                v.seq
+            ),
+            None => String::new(),
+        };
+        let _ = write!(
+            body,
+            "<tr class=\"{}\"><td><a href=\"{}?v={}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{diff_link}</td></tr>",
+            escape(&v.kind),
+            escape(page),
+            v.seq,
+            v.seq,
+            escape(&v.kind),
+            escape(&display_time(&v.fetched_at)),
+            v.http_status.map_or("-".to_owned(), |s| s.to_string()),
+            escape(&v.title),
+        );
+        if v.kind != "removed" {
+            previous_with_content = Some(v.seq);
+        }
+    }
+    body.push_str("</tbody></table>");
+    if versions.len() >= 2 {
+        let options = |selected: u32| -> String {
+            versions
+                .iter()
+                .map(|v| {
+                    format!(
+                        "<option value=\"{}\"{}>{} ({})</option>",
+                        v.seq,
+                        if v.seq == selected { " selected" } else { "" },
+                        v.seq,
+                        escape(&v.kind)
+                    )
+                })
+                .collect()
+        };
+        let n = versions.len();
+        let _ = write!(
+            body,
+            "<form method=\"get\" action=\"{}/diff\">Compare <select name=\"a\">{}</select> with \
+             <select name=\"b\">{}</select> <button type=\"submit\">Diff</button></form>",
+            escape(page),
+            options(versions[n - 2].seq),
+            options(versions[n - 1].seq)
+        );
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    a: Option<u32>,
+    b: Option<u32>,
+}
+
+/// The difference between two versions: changed fields, then the whole body with deleted and
+/// inserted text highlighted (by character for CJK).
+pub async fn diff(
+    State(state): State<Arc<AppState>>,
+    Path((site, id)): Path<(String, String)>,
+    Query(query): Query<DiffQuery>,
+) -> Result<Html<String>, AppError> {
+    let (site2, id2) = (site.clone(), id.clone());
+    let (summary, versions, docs) = state
+        .read(move |a| {
+            let summary = a
+                .article_summary(&site2, &id2)?
+                .ok_or_else(|| AppError::NotFound(format!("no archived article {site2}/{id2}")))?;
+            let versions = a.version_details(&summary.canonical_url)?;
+            let n = versions.len();
+            let default_a = if n >= 2 { versions[n - 2].seq } else { 1 };
+            let default_b = versions.last().map_or(1, |v| v.seq);
+            let (sa, sb) = (query.a.unwrap_or(default_a), query.b.unwrap_or(default_b));
+            let mut docs = Vec::new();
+            for seq in [sa, sb] {
+                let detail = versions
+                    .iter()
+                    .find(|d| d.seq == seq)
+                    .ok_or_else(|| AppError::NotFound(format!("no version {seq}")))?
+                    .clone();
+                let doc = if detail.kind == "removed" {
+                    None
+                } else {
+                    a.document(&summary.canonical_url, seq)?
+                };
+                docs.push((detail, doc));
+            }
+            Ok((summary, versions, docs))
+        })
+        .await?;
+    let page = article_path(&summary.site, &summary.site_article_id, summary.id);
+    let [(va, da), (vb, db)] =
+        <[_; 2]>::try_from(docs).map_err(|_| AppError::Internal("two versions expected".into()))?;
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<h1>Changes to <a href=\"{}\">{}</a></h1>\
+         <p class=\"meta\">Version {} ({}, {}) → version {} ({}, {})</p>",
+        escape(&page),
+        escape(&summary.title),
+        va.seq,
+        escape(kind_label(&va.kind)),
+        escape(&display_time(&va.fetched_at)),
+        vb.seq,
+        escape(kind_label(&vb.kind)),
+        escape(&display_time(&vb.fetched_at)),
+    );
+    for v in [&va, &vb] {
+        if v.kind == "removed" {
+            let _ = write!(
+                body,
+                "<div class=\"removed\"><p>Version {} is a removal: {}.</p></div>",
+                v.seq,
+                escape(&removal_evidence_text(
+                    v.removal_signal.as_deref().unwrap_or(""),
+                    v.http_status,
+                    v.final_url.as_deref()
+                ))
+            );
+        }
+    }
+    if let (Some(da), Some(db)) = (da, db) {
+        let stored = vb
+            .diff
+            .as_deref()
+            .and_then(|j| DocumentDiff::from_json(j).ok())
+            .filter(|d| d.base == Some(va.seq));
+        // Adjacent versions use the diff stored at write time; any other pair is computed.
+        let diff = stored.unwrap_or_else(|| match (Document::parse(&da), Document::parse(&db)) {
+            (Ok(x), Ok(y)) => diff_documents(&x, &y),
+            _ => diff_text(&da, &db),
+        });
+        let _ = write!(
+            body,
+            "<div id=\"diff\">{}</div>",
+            render::diff_to_html(&diff, false)
+        );
+    }
+    versions_table(&mut body, &page, &versions);
+    Ok(layout(&format!("Changes to {}", summary.title), "", &body))
+}
+
+/// Archive counts and the latest fetch log rows.
+pub async fn status(State(state): State<Arc<AppState>>) -> Result<Html<String>, AppError> {
+    let (stats, fetches) = state
+        .read(|a| Ok((a.stats()?, a.recent_fetches(50)?)))
+        .await?;
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<h1>Status</h1><table id=\"counts\"><tbody>\
+         <tr><th>Articles</th><td>{}</td></tr><tr><th>Removed</th><td>{}</td></tr>\
+         <tr><th>Versions</th><td>{}</td></tr><tr><th>Raw captures</th><td>{}</td></tr>\
+         <tr><th>Fetches logged</th><td>{}</td></tr></tbody></table>\
+         <h2>Latest fetches</h2><table id=\"fetches\"><thead><tr><th>Started</th><th>URL</th>\
+         <th>Outcome</th><th>HTTP</th><th>Attempts</th><th>Detail</th></tr></thead><tbody>",
+        stats.articles, stats.removed, stats.versions, stats.blobs, stats.fetches
+    );
+    for f in &fetches {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&display_time(&f.started_at)),
+            escape(&f.url),
+            escape(&f.outcome),
+            f.http_status.map_or("-".to_owned(), |s| s.to_string()),
+            f.attempts,
+            escape(&f.detail)
+        );
+    }
+    body.push_str("</tbody></table>");
+    Ok(layout("Status", "", &body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ArchiveForm {
+    url: String,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+/// Archives a URL through the pipeline (token required; local targets refused).
+pub async fn archive_url(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<ArchiveForm>,
+) -> Result<Response, AppError> {
+    if !token_ok(&state.config.server.token, form.token.as_deref(), &headers) {
+        return Err(forbidden(&state));
+    }
+    if !state.config.server.allow_private_targets
+        && let Some(reason) = refuse_target(&form.url)
+    {
+        return Err(AppError::BadRequest(format!(
+            "refused to archive {}: {reason}",
+            form.url
+        )));
+    }
+    let outcome = state.pipeline.archive_url(&form.url).await;
+    Ok(outcome_response(&outcome))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckForm {
+    article: String,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+/// Re-checks one archived article now (token required).
+pub async fn recheck(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<CheckForm>,
+) -> Result<Response, AppError> {
+    if !token_ok(&state.config.server.token, form.token.as_deref(), &headers) {
+        return Err(forbidden(&state));
+    }
+    let url = form.article.clone();
+    let known = state.read(move |a| Ok(a.article(&url)?.is_some())).await?;
+    if !known {
+        return Err(AppError::NotFound(format!(
+            "{} is not archived",
+            form.article
+        )));
+    }
+    let outcomes = state
+        .pipeline
+        .check_urls(vec![form.article.clone()], |_| {})
+        .await;
+    match outcomes.first() {
+        Some(outcome) => Ok(outcome_response(outcome)),
+        None => Err(AppError::Internal("the check did not run".into())),
+    }
+}
+
+fn forbidden(state: &AppState) -> AppError {
+    if state.config.server.token.is_empty() {
+        AppError::Forbidden("writing from the web is disabled: set [server] token".into())
+    } else {
+        AppError::Forbidden("a valid token is required".into())
+    }
+}
+
+/// After a write: to the article's page when it is archived, else a page saying what happened.
+fn outcome_response(outcome: &Outcome) -> Response {
+    match (outcome.is_success(), outcome.target()) {
+        (true, Some(target)) => {
+            Redirect::to(&article_path(target.site.key(), &target.id, 0)).into_response()
+        }
+        _ => {
+            let status = if outcome.is_failure() {
+                StatusCode::BAD_GATEWAY
+            } else {
+                StatusCode::OK
+            };
+            (status, message_page("Not archived", &outcome.summary())).into_response()
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The web UI in a real browser (headless Chromium, `--dump-dom`): the list, article, history
+//! and diff pages show what they should, and an archived body carrying `<script>`, `onerror=`
+//! and `javascript:` links runs nothing. Then the server's rules over real HTTP: writing needs
+//! the token, local targets are refused, bodies and query strings are bounded, and archiving a
+//! URL from the UI runs the pipeline. Chromium is required: a missing one fails the test.
+
+mod common;
+
+use std::process::Command;
+
+use common::{
+    EDITED_ID, GOLDEN_ID, HOSTILE_ID, REMOVED_ID, TestServer, fixture_text, history_archive,
+};
+use newsvault::config::Config;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The DOM Chromium builds for `url`, after scripts (if any could run) have run. Every host
+/// but 127.0.0.1 resolves to nothing, so an article's images never leave the machine.
+async fn dump_dom(url: &str) -> String {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let profile = tempfile::tempdir().unwrap();
+        let out = Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--virtual-time-budget=3000",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--dump-dom")
+            .arg(&url)
+            .output()
+            .expect("chromium must be installed (Debian package chromium; .ci/run installs it)");
+        let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success() && dom.contains("<html"),
+            "chromium failed on {url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dom
+    })
+    .await
+    .unwrap()
+}
+
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn title_of(dom: &str) -> &str {
+    let s = dom.find("<title>").map_or(0, |i| i + 7);
+    &dom[s..s + dom[s..].find("</title>").unwrap_or(0)]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_show_the_archive_in_a_browser_and_run_nothing_archived() {
+    // The harness can see a script run: a page without our sanitising and CSP changes its
+    // title under --dump-dom.
+    let control = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/control"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<html><head><title>before</title></head><body><script>document.title='PWNED'</script></body></html>",
+            "text/html",
+        ))
+        .mount(&control)
+        .await;
+    let dom = dump_dom(&format!("{}/control", control.uri())).await;
+    assert_eq!(
+        title_of(&dom),
+        "PWNED",
+        "scripts run in this browser: {dom}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = history_archive(dir.path(), 60);
+    let server = TestServer::start(&db, Config::default()).await;
+
+    // The list: newest first, paged, with a site filter and a title search.
+    let dom = dump_dom(&server.url("/")).await;
+    assert!(
+        dom.contains("美国总统拜登表示") && dom.contains("删除后恢复的文章"),
+        "{dom}"
+    );
+    assert!(
+        dom.find("删除后恢复的文章") < dom.find("美国总统拜登表示"),
+        "newest first"
+    );
+    assert!(
+        dom.contains("removed</span>"),
+        "the removed article is marked"
+    );
+    assert!(
+        !dom.contains("填充文章 0<"),
+        "the oldest is on a later page"
+    );
+    let older = dom
+        .find("rel=\"next\" href=\"")
+        .map(|i| &dom[i + 17..])
+        .unwrap();
+    let older = older[..older.find('"').unwrap()].replace("&amp;", "&");
+    let dom = dump_dom(&server.url(&older)).await;
+    assert!(dom.contains("填充文章 0<"), "{dom}");
+    let dom = dump_dom(&server.url("/?q=%E6%8B%9C%E7%99%BB&site=qq")).await;
+    assert!(dom.contains("美国总统拜登表示"));
+    assert!(
+        !dom.contains("删除后恢复的文章") && !dom.contains("填充文章"),
+        "{dom}"
+    );
+
+    // An article with its versions, and a diff by character.
+    let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}"))).await;
+    assert!(
+        dom.contains("美国总统拜登表示, 这是第二版."),
+        "latest version: {dom}"
+    );
+    assert!(
+        dom.contains("href=\"https://new.qq.com/rain/a/20250211A0EDIT00\""),
+        "source link"
+    );
+    for kind in ["<td>new</td>", "<td>edit</td>", "<td>minor</td>"] {
+        assert!(dom.contains(kind), "{kind}: {dom}");
+    }
+    let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}?v=1"))).await;
+    assert!(dom.contains("这是第一版"), "an older version: {dom}");
+    let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}/diff?a=1&b=2"))).await;
+    assert!(dom.contains("<del>特朗普</del><ins>拜登</ins>"), "{dom}");
+    assert!(
+        dom.contains("<strong>title</strong>"),
+        "changed fields first: {dom}"
+    );
+    let dom = dump_dom(&server.url(&format!("/a/qq/{EDITED_ID}/diff?a=1&b=3"))).await;
+    assert!(
+        dom.contains("<del>特朗普</del><ins>拜登</ins>"),
+        "any two versions: {dom}"
+    );
+
+    // A removed article: the last good version and the evidence.
+    let dom = dump_dom(&server.url(&format!("/a/qq/{REMOVED_ID}"))).await;
+    assert!(dom.contains("Removed from the source"), "{dom}");
+    assert!(
+        dom.contains(
+            "redirect to the home page, HTTP 200, final URL https://www.qq.com/babygohome/"
+        )
+    );
+    assert!(dom.contains("这篇文章后来被删除了。"), "last good version");
+    assert!(dom.contains("宝贝回家"), "the page served in its place");
+
+    // The status page.
+    let dom = dump_dom(&server.url("/status")).await;
+    assert!(dom.contains("<th>Articles</th><td>64</td>"), "{dom}");
+
+    // The hostile article: everything is text, nothing ran, nothing active is left.
+    let dom = dump_dom(&server.url(&format!("/a/qq/{HOSTILE_ID}"))).await;
+    assert!(!title_of(&dom).contains("PWNED"), "{}", title_of(&dom));
+    assert!(
+        title_of(&dom).contains("&lt;b&gt;粗体"),
+        "{}",
+        title_of(&dom)
+    );
+    assert!(
+        dom.contains("<nav>") && dom.contains("正文第一段"),
+        "the body was not replaced: {dom}"
+    );
+    let article = &dom[dom.find("<article id=\"body\">").unwrap()..];
+    let article = &article[..article.find("</article>").unwrap() + 10];
+    common::assert_inert_html(article);
+    assert!(
+        article.contains("&lt;script&gt;document.title='PWNED'&lt;/script&gt;"),
+        "shown as text: {article}"
+    );
+    assert!(
+        article.contains("src=\"https://inews.gtimg.com/om_bt/hostile/641\""),
+        "{article}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writing_needs_the_token_and_local_targets_are_refused() {
+    let site = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rain/a/{GOLDEN_ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture_text("qq/golden-rich.html").into_bytes(),
+            "text/html; charset=utf-8",
+        ))
+        .mount(&site)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = history_archive(dir.path(), 0);
+    let mut config = Config::default();
+    config.sites.qq.fetch_base = site.uri();
+    config.fetch.per_host_interval = std::time::Duration::ZERO;
+    config.server.token = "s3cret-token".into();
+    let server = TestServer::start(&db, config).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let article = format!("https://new.qq.com/rain/a/{GOLDEN_ID}");
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        client
+            .post(server.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(&pairs))
+            .send()
+    };
+
+    // Every response forbids script and remote loads.
+    let r = client.get(server.url("/")).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'; img-src https: http:"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+
+    // No token, a wrong token: refused, nothing archived.
+    for form in [
+        vec![("url", article.clone())],
+        vec![("url", article.clone()), ("token", "wrong".into())],
+    ] {
+        let r = post("/archive", form).await.unwrap();
+        assert_eq!(r.status(), 403);
+    }
+    let r = post(
+        "/check",
+        vec![("article", format!("https://new.qq.com/rain/a/{EDITED_ID}"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(
+        newsvault::archive::Archive::open(&db)
+            .unwrap()
+            .article(&article)
+            .unwrap()
+            .is_none()
+    );
+
+    // Local targets are refused even with the token.
+    for target in [
+        "http://127.0.0.1:8080/x",
+        "http://localhost/",
+        "http://169.254.169.254/",
+        "http://[::1]/",
+    ] {
+        let r = post(
+            "/archive",
+            vec![("url", target.into()), ("token", "s3cret-token".into())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 400, "{target}");
+        assert!(r.text().await.unwrap().contains("refused"));
+    }
+
+    // Bounded bodies and query strings.
+    let big = "x".repeat(newsvault::server::MAX_BODY_BYTES + 1);
+    let r = post(
+        "/archive",
+        vec![("url", big), ("token", "s3cret-token".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 413);
+    let r = client
+        .get(server.url(&format!(
+            "/?q={}",
+            "a".repeat(newsvault::server::MAX_QUERY_BYTES + 1)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 414);
+
+    // With the token (as a form field or a bearer header): archived through the pipeline.
+    let r = post(
+        "/archive",
+        vec![("url", article.clone()), ("token", "s3cret-token".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("/a/qq/{GOLDEN_ID}"));
+    let page = client
+        .get(server.url(&format!("/a/qq/{GOLDEN_ID}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("赵明昊：摆脱“输赢视角”，共促AI发展"),
+        "{page}"
+    );
+    let r = client
+        .post(server.url("/check"))
+        .bearer_auth("s3cret-token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[("article", article.as_str())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let a = newsvault::archive::Archive::open(&db).unwrap();
+    assert_eq!(
+        a.versions(&article).unwrap().len(),
+        1,
+        "unchanged on re-check"
+    );
+    assert_eq!(
+        a.fetch_log(&article).unwrap().len(),
+        2,
+        "the archive and the re-check both went through the pipeline"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writing_is_disabled_without_a_configured_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = history_archive(dir.path(), 0);
+    let server = TestServer::start(&db, Config::default()).await;
+    let r = reqwest::Client::new()
+        .post(server.url("/archive"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("url", "https://new.qq.com/rain/a/20250211A013J400"),
+            ("token", ""),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("disabled"));
+    server.stop().await;
+}
