@@ -6,7 +6,9 @@
 //! - [`extract`] is pure and synchronous: HTML in, article (or a reason why not) out;
 //! - [`document`] renders and parses the archive document format;
 //! - [`archive`] is the only code that speaks SQL;
-//! - [`pipeline`] orchestrates one URL from fetch to archive.
+//! - [`pipeline`] orchestrates one URL from fetch to archive;
+//! - [`import`] reads existing Hugo archives into the archive, [`export`] writes Hugo trees
+//!   back out, and [`warc`] writes the raw captures as WARC.
 
 pub mod archive;
 pub mod config;
@@ -14,5 +16,7 @@ pub mod document;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod import;
 pub mod pipeline;
 pub mod sites;
+pub mod warc;

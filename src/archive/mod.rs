@@ -18,8 +18,13 @@ use flate2::write::DeflateEncoder;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
+mod export;
+mod import;
 #[cfg(test)]
 mod tests;
+
+pub use export::{ArticleDocument, ChosenVersion, RawCapture, VersionChoice};
+pub use import::{ImportRecord, Imported};
 
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;
