@@ -2,10 +2,14 @@
 //!
 //! Files are written atomically (a temporary file in the same folder, then a rename), so a
 //! reader or a crash never sees half a file; a file whose content is already right is left alone.
+//!
+//! [`export_tree`] writes a whole archive: each article's stored document text verbatim (never
+//! re-rendered, so imported files come back byte for byte), streamed from the archive.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::archive::{Archive, ArchiveError, ChosenVersion, VersionChoice};
 use crate::document::{Document, DocumentError, content_path};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +26,8 @@ pub enum ExportError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
 }
 
 /// What writing one file did.
@@ -73,6 +79,196 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<Written, ExportEr
     } else {
         Written::Created
     })
+}
+
+/// What [`export_tree`] did with one article.
+#[derive(Debug)]
+pub enum ExportEvent<'a> {
+    /// The file was created, updated, or already held exactly this text.
+    Written { path: &'a Path, written: Written },
+    /// `--version first`: the file exists with other content and is never overwritten.
+    Kept { path: &'a Path },
+    /// Nothing written for this article, and why.
+    Skipped {
+        canonical_url: &'a str,
+        reason: String,
+    },
+}
+
+/// Counts for the closing summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub created: u64,
+    pub updated: u64,
+    /// Files that already held exactly the exported text.
+    pub unchanged: u64,
+    /// Files left alone with other content (`first`: once written, never overwritten).
+    pub kept: u64,
+    /// Articles with nothing written (no document, corrupt text, unusable name, I/O error).
+    pub skipped: u64,
+}
+
+impl std::fmt::Display for ExportSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "written {} ({} new, {} updated), unchanged {}, kept {}, skipped {}",
+            self.created + self.updated,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.kept,
+            self.skipped
+        )
+    }
+}
+
+/// Files written at once. Each file is synced before its rename (a crash never leaves a
+/// half-written article), and a sync costs milliseconds; syncs in flight together share the
+/// file system's journal commits, which made a 10,000-file export about 20 times faster on
+/// ext4 than one file at a time.
+const WRITERS: usize = 8;
+
+/// Writes one document per article (of one site, if given) under `root`, as
+/// `content/<lang>/news/<site>/<id>.<lang>.md` with the article's language, site key and
+/// site article id, holding the chosen version's stored text byte for byte.
+///
+/// [`VersionChoice::First`] never touches an existing file, whatever it holds (existing
+/// archives rely on a file, once written, staying as it is). [`VersionChoice::Latest`] replaces
+/// a file whose content differs. Removal tombstones are never written: a removed article gives
+/// its last (or first) good version. A problem with one article is reported through `report`
+/// and skipped; only an archive error stops the export. Articles are streamed from the
+/// archive and written by [`WRITERS`] threads, so reports come roughly, not exactly, in
+/// archive order.
+pub fn export_tree(
+    archive: &Archive,
+    root: &Path,
+    site: Option<&str>,
+    choice: VersionChoice,
+    mut report: impl FnMut(ExportEvent<'_>),
+) -> Result<ExportSummary, ExportError> {
+    let mut summary = ExportSummary::default();
+    let mut done = |outcome: Done| {
+        match &outcome {
+            Done::Written(_, Written::Created) => summary.created += 1,
+            Done::Written(_, Written::Updated) => summary.updated += 1,
+            Done::Written(_, Written::Unchanged) => summary.unchanged += 1,
+            Done::Kept(_) => summary.kept += 1,
+            Done::Skipped(..) => summary.skipped += 1,
+        }
+        report(match &outcome {
+            Done::Written(path, written) => ExportEvent::Written {
+                path,
+                written: *written,
+            },
+            Done::Kept(path) => ExportEvent::Kept { path },
+            Done::Skipped(canonical_url, reason) => ExportEvent::Skipped {
+                canonical_url,
+                reason: reason.clone(),
+            },
+        });
+    };
+
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(4 * WRITERS);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
+    let streamed = std::thread::scope(|scope| {
+        for _ in 0..WRITERS {
+            let done_tx = done_tx.clone();
+            let job_rx = &job_rx;
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only to take the next job.
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    let outcome = match write_version(&job.path, job.text.as_bytes(), choice) {
+                        Ok(Some(written)) => Done::Written(job.path, written),
+                        Ok(None) => Done::Kept(job.path),
+                        Err(e) => Done::Skipped(job.canonical_url, e.to_string()),
+                    };
+                    if done_tx.send(outcome).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let streamed = archive.for_each_document(site, choice, |article| {
+            let skipped = |reason: String| Done::Skipped(article.canonical_url.clone(), reason);
+            let job = match &article.version {
+                ChosenVersion::Document { text, .. } => {
+                    match content_path(&article.lang, &article.site, &article.site_article_id) {
+                        Ok(relative) => Ok(Job {
+                            canonical_url: article.canonical_url.clone(),
+                            path: root.join(relative),
+                            text: text.clone(),
+                        }),
+                        Err(e) => Err(skipped(format!("cannot name the file: {}", e.message))),
+                    }
+                }
+                ChosenVersion::NoDocument => Err(skipped("no version with a document".into())),
+                ChosenVersion::Corrupt(message) => Err(skipped(message.clone())),
+            };
+            match job {
+                // The writers only stop early if they panicked; the join below reports it.
+                Ok(job) => {
+                    let _ = job_tx.send(job);
+                }
+                Err(skip) => done(skip),
+            }
+            while let Ok(outcome) = done_rx.try_recv() {
+                done(outcome);
+            }
+            Ok::<(), ExportError>(())
+        });
+        drop(job_tx);
+        // Ends when every writer has finished and dropped its sender.
+        for outcome in done_rx {
+            done(outcome);
+        }
+        streamed
+    });
+    streamed?;
+    Ok(summary)
+}
+
+/// One file for the writer threads.
+struct Job {
+    canonical_url: String,
+    path: PathBuf,
+    text: String,
+}
+
+/// What a writer did with a [`Job`] (or why an article gave none).
+enum Done {
+    Written(PathBuf, Written),
+    Kept(PathBuf),
+    Skipped(String, String),
+}
+
+/// Writes one file per `choice`; `None` when `First` found the file with other content.
+fn write_version(
+    path: &Path,
+    content: &[u8],
+    choice: VersionChoice,
+) -> Result<Option<Written>, ExportError> {
+    if choice == VersionChoice::First {
+        match std::fs::read(path) {
+            Ok(existing) if existing == content => return Ok(Some(Written::Unchanged)),
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(ExportError::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    write_atomically(path, content).map(Some)
 }
 
 #[cfg(test)]

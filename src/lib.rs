@@ -9,6 +9,8 @@
 //! - [`pipeline`] orchestrates one URL from fetch to archive;
 //! - [`render`] makes archived text safe to publish (escaping, sanitised HTML, diffs);
 //! - [`feed`] writes the Atom feeds, [`server`] serves them and the web UI (both only read).
+//! - [`import`] reads existing Hugo archives into the archive, [`export`] writes Hugo trees
+//!   back out, and [`warc`] writes the raw captures as WARC.
 
 pub mod archive;
 pub mod config;
@@ -19,9 +21,11 @@ pub mod export;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod import;
 pub mod pipeline;
 pub mod render;
 pub mod schedule;
 pub mod server;
 pub mod sites;
 pub mod source;
+pub mod warc;

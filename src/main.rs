@@ -112,6 +112,31 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
+    /// Import Hugo trees and single files in the archive format (no network)
+    Import {
+        /// Folders (walked for *.md files) and files
+        #[arg(required = true, value_name = "DIR|FILE")]
+        paths: Vec<PathBuf>,
+    },
+    /// Write the archive as a Hugo tree (DIR), or its raw captures as WARC (--warc FILE)
+    Export {
+        /// The Hugo site to write content/<lang>/news/<site>/<id>.<lang>.md into
+        #[arg(
+            value_name = "DIR",
+            required_unless_present = "warc",
+            conflicts_with = "warc"
+        )]
+        dir: Option<PathBuf>,
+        /// Write the raw captures as WARC/1.1 instead (gzip per record if FILE ends in .gz)
+        #[arg(long, value_name = "FILE")]
+        warc: Option<PathBuf>,
+        /// Only this site's articles (e.g. qq)
+        #[arg(long, value_name = "KEY")]
+        site: Option<String>,
+        /// Which version of each article to write
+        #[arg(long, value_enum, default_value = "first", conflicts_with = "warc")]
+        version: commands::export::ExportVersion,
+    },
     /// Print the documented default configuration
     DefaultConfig,
 }
@@ -203,6 +228,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             commands::serve::serve(config)
         }
+        Command::Import { paths } => commands::import::import(&config, &paths),
+        Command::Export {
+            dir,
+            warc,
+            site,
+            version,
+        } => match (dir, warc) {
+            (_, Some(file)) => commands::export::export_warc_file(&config, &file, site.as_deref()),
+            (Some(dir), None) => commands::export::export(&config, &dir, site.as_deref(), version),
+            // clap requires one of them.
+            (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
+        },
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

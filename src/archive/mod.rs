@@ -27,6 +27,10 @@ mod tests;
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
 pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
+mod export;
+mod import;
+pub use export::{ArticleDocument, ChosenVersion, RawCapture, VersionChoice};
+pub use import::{ImportRecord, Imported};
 
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;

@@ -1,0 +1,297 @@
+//! Reading the archive out in bulk, for `crate::export` (Hugo trees) and `crate::warc` (raw
+//! captures). Rows are streamed from one statement to a callback, so an export never holds more
+//! than one document or capture in memory, whatever the size of the archive.
+
+use rusqlite::params;
+
+use super::{Archive, ArchiveError, verify_document};
+
+/// Which version of each article an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VersionChoice {
+    /// The earliest version with a document: what existing archives rely on.
+    #[default]
+    First,
+    /// The newest version with a document: follows edits.
+    Latest,
+}
+
+/// One article's document, as chosen for an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleDocument {
+    pub canonical_url: String,
+    pub site: String,
+    pub site_article_id: String,
+    pub lang: String,
+    pub version: ChosenVersion,
+}
+
+/// The version chosen for an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChosenVersion {
+    /// Version `seq`, its text verified against its content hash.
+    Document { seq: u32, text: String },
+    /// The article has no version with a document (only removal tombstones).
+    NoDocument,
+    /// The stored text fails verification (the message says how).
+    Corrupt(String),
+}
+
+/// One raw capture of a fetched version, for WARC export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCapture {
+    pub canonical_url: String,
+    pub seq: u32,
+    /// The URL the body came from (after redirects); the canonical URL if none was stored.
+    pub final_url: String,
+    /// The capture time as stored (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
+    pub fetched_at: String,
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    /// blake3 hex of `raw`.
+    pub raw_hash: String,
+    /// The response body, decompressed and verified.
+    pub raw: Vec<u8>,
+}
+
+const FIRST_DOCUMENTS: &str = "
+    SELECT a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, v.document, v.content_hash
+    FROM articles a
+    LEFT JOIN versions v ON v.id = (
+        SELECT id FROM versions
+        WHERE article_id = a.id AND kind <> 'removed' AND document <> ''
+        ORDER BY seq ASC LIMIT 1)
+    WHERE ?1 IS NULL OR a.site = ?1
+    ORDER BY a.id";
+
+const LATEST_DOCUMENTS: &str = "
+    SELECT a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, v.document, v.content_hash
+    FROM articles a
+    LEFT JOIN versions v ON v.id = (
+        SELECT id FROM versions
+        WHERE article_id = a.id AND kind <> 'removed' AND document <> ''
+        ORDER BY seq DESC LIMIT 1)
+    WHERE ?1 IS NULL OR a.site = ?1
+    ORDER BY a.id";
+
+impl Archive {
+    /// Number of articles (of one site, if given).
+    pub fn count_articles(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM articles WHERE ?1 IS NULL OR site = ?1")?
+            .query_row([site], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Calls `f` with every article (of one site, if given) and its chosen version's document,
+    /// in archive order. Removal tombstones are never chosen: a removed article gives its last
+    /// (or first) good version. Stops at the first error `f` returns.
+    pub fn for_each_document<E: From<ArchiveError>>(
+        &self,
+        site: Option<&str>,
+        choice: VersionChoice,
+        mut f: impl FnMut(ArticleDocument) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sql = match choice {
+            VersionChoice::First => FIRST_DOCUMENTS,
+            VersionChoice::Latest => LATEST_DOCUMENTS,
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(ArchiveError::from)?;
+        let mut rows = stmt.query([site]).map_err(ArchiveError::from)?;
+        while let Some(row) = rows.next().map_err(ArchiveError::from)? {
+            let read = || -> rusqlite::Result<_> {
+                Ok((
+                    ArticleDocument {
+                        canonical_url: row.get(0)?,
+                        site: row.get(1)?,
+                        site_article_id: row.get(2)?,
+                        lang: row.get(3)?,
+                        version: ChosenVersion::NoDocument,
+                    },
+                    row.get::<_, Option<u32>>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                ))
+            };
+            let (mut article, seq, text, hash) = read().map_err(ArchiveError::from)?;
+            if let (Some(seq), Some(text), Some(hash)) = (seq, text, hash) {
+                article.version = match verify_document(&article.canonical_url, seq, text, &hash) {
+                    Ok(text) => ChosenVersion::Document { seq, text },
+                    Err(e) => ChosenVersion::Corrupt(e.to_string()),
+                };
+            }
+            f(article)?;
+        }
+        Ok(())
+    }
+
+    /// Number of fetched versions with a raw capture (of one site, if given).
+    pub fn count_raw_captures(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE v.raw_hash IS NOT NULL AND v.origin = 'fetch'
+                     AND (?1 IS NULL OR a.site = ?1)",
+            )?
+            .query_row([site], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Calls `f` with the raw capture of every fetched version that has one (of one site, if
+    /// given), oldest capture first. Each blob is decompressed and verified; a missing or
+    /// corrupt blob is an error. Stops at the first error.
+    pub fn for_each_raw_capture<E: From<ArchiveError>>(
+        &self,
+        site: Option<&str>,
+        mut f: impl FnMut(RawCapture) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.canonical_url, v.seq, v.final_url, v.fetched_at, v.http_status,
+                     v.content_type, v.raw_hash
+                 FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE v.raw_hash IS NOT NULL AND v.origin = 'fetch'
+                     AND (?1 IS NULL OR a.site = ?1)
+                 ORDER BY v.fetched_at, v.id",
+            )
+            .map_err(ArchiveError::from)?;
+        let mut rows = stmt.query(params![site]).map_err(ArchiveError::from)?;
+        while let Some(row) = rows.next().map_err(ArchiveError::from)? {
+            let read = || -> rusqlite::Result<_> {
+                let canonical_url: String = row.get(0)?;
+                let final_url: Option<String> = row.get(2)?;
+                Ok(RawCapture {
+                    final_url: final_url.unwrap_or_else(|| canonical_url.clone()),
+                    canonical_url,
+                    seq: row.get(1)?,
+                    fetched_at: row.get(3)?,
+                    http_status: row.get(4)?,
+                    content_type: row.get(5)?,
+                    raw_hash: row.get(6)?,
+                    raw: Vec::new(),
+                })
+            };
+            let mut capture = read().map_err(ArchiveError::from)?;
+            capture.raw = self.blob(&capture.raw_hash)?;
+            f(capture)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::archive::NewCapture;
+
+    const URL: &str = "https://new.qq.com/rain/a/20250211A013J400";
+
+    fn capture(archive: &mut Archive, document: &str, raw: &[u8], secs: i64) {
+        archive
+            .record_capture(&NewCapture {
+                canonical_url: URL,
+                site: "qq",
+                site_article_id: "20250211A013J400",
+                lang: "zh-CN",
+                title: "t",
+                published: "",
+                document,
+                fetched_at: Utc.timestamp_opt(1_739_000_000 + secs, 0).unwrap(),
+                http_status: 200,
+                final_url: URL,
+                raw,
+                content_type: Some("text/html"),
+                encoding: "utf-8",
+                etag: None,
+                last_modified: None,
+                extractor: "test",
+                minor: false,
+                diff: None,
+            })
+            .unwrap();
+    }
+
+    fn chosen(archive: &Archive, choice: VersionChoice) -> Vec<ChosenVersion> {
+        let mut out = Vec::new();
+        archive
+            .for_each_document(None, choice, |a| {
+                out.push(a.version);
+                Ok::<_, ArchiveError>(())
+            })
+            .unwrap();
+        out
+    }
+
+    /// A removal tombstone as the re-check code stores it (no document, no raw capture).
+    fn remove(archive: &Archive, seq: u32) {
+        archive
+            .conn
+            .execute(
+                "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
+                     document, title, http_status, removal_signal)
+                 VALUES (1, ?1, 'removed', 'fetch', '2025-03-01T00:00:00.000Z', ?2, '', '', 404, 'http_404')",
+                params![seq, crate::archive::hash_hex(b"")],
+            )
+            .unwrap();
+        archive
+            .conn
+            .execute(
+                "UPDATE articles SET latest_seq = ?1, status = 'removed'",
+                [seq],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn removed_articles_keep_their_good_versions() {
+        let mut archive = Archive::open_in_memory().unwrap();
+        capture(&mut archive, "one", b"raw one", 0);
+        capture(&mut archive, "two", b"raw two", 60);
+        remove(&archive, 3);
+        assert_eq!(
+            chosen(&archive, VersionChoice::First),
+            [ChosenVersion::Document {
+                seq: 1,
+                text: "one".into()
+            }]
+        );
+        assert_eq!(
+            chosen(&archive, VersionChoice::Latest),
+            [ChosenVersion::Document {
+                seq: 2,
+                text: "two".into()
+            }]
+        );
+        // Only the fetched versions with a body are raw captures.
+        let mut raws = Vec::new();
+        archive
+            .for_each_raw_capture(Some("qq"), |c| {
+                raws.push((c.seq, c.raw));
+                Ok::<_, ArchiveError>(())
+            })
+            .unwrap();
+        assert_eq!(raws, [(1, b"raw one".to_vec()), (2, b"raw two".to_vec())]);
+        assert_eq!(archive.count_raw_captures(None).unwrap(), 2);
+        assert_eq!(archive.count_raw_captures(Some("other")).unwrap(), 0);
+    }
+
+    #[test]
+    fn tampered_text_is_reported_not_exported() {
+        let mut archive = Archive::open_in_memory().unwrap();
+        capture(&mut archive, "one", b"raw", 0);
+        archive
+            .conn
+            .execute("UPDATE versions SET document = 'tampered'", [])
+            .unwrap();
+        let got = chosen(&archive, VersionChoice::First);
+        assert!(
+            matches!(&got[..], [ChosenVersion::Corrupt(m)] if m.contains("fails verification")),
+            "{got:?}"
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! `newsvault export DIR [--site KEY] [--version first|latest]` and
+//! `newsvault export --warc FILE [--site KEY]`
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use newsvault::archive::{Archive, VersionChoice};
+use newsvault::config::Config;
+use newsvault::export::{ExportEvent, export_tree};
+use newsvault::warc::{WarcOptions, export_warc};
+
+use super::import::progress_bar;
+
+/// Which version of each article `export DIR` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportVersion {
+    /// The first version: a file, once written, is never overwritten
+    First,
+    /// The latest version: files follow edits
+    Latest,
+}
+
+/// Exit status 1 when any article could not be written (each is reported): the tree is then
+/// incomplete.
+pub fn export(
+    config: &Config,
+    dir: &Path,
+    site: Option<&str>,
+    version: ExportVersion,
+) -> Result<ExitCode> {
+    let archive = Archive::open(&config.archive.path)?;
+    let choice = match version {
+        ExportVersion::First => VersionChoice::First,
+        ExportVersion::Latest => VersionChoice::Latest,
+    };
+    let bar = progress_bar(archive.count_articles(site)?);
+    let summary = export_tree(&archive, dir, site, choice, |event| {
+        if let ExportEvent::Skipped {
+            canonical_url,
+            reason,
+        } = event
+        {
+            bar.suspend(|| eprintln!("skipped    {canonical_url}: {reason}"));
+        }
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let summary = summary?;
+    eprintln!("{summary}");
+    Ok(if summary.skipped > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn export_warc_file(config: &Config, file: &Path, site: Option<&str>) -> Result<ExitCode> {
+    let archive = Archive::open(&config.archive.path)?;
+    let bar = progress_bar(archive.count_raw_captures(site)?);
+    let options = WarcOptions {
+        site,
+        user_agent: &config.fetch.user_agent,
+    };
+    let summary = export_warc(&archive, file, options, |_| bar.inc(1));
+    bar.finish_and_clear();
+    let summary = summary?;
+    eprintln!(
+        "wrote {}: {} responses with their requests, {} bytes of payload",
+        file.display(),
+        summary.responses,
+        summary.payload_bytes
+    );
+    Ok(ExitCode::SUCCESS)
+}
