@@ -80,7 +80,7 @@ async fn crawl() {
         &config,
         format!(
             "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 16\nrespect_robots = false\n\
-             [daemon]\nmax_in_flight = 16\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [daemon]\nmax_in_flight = 16\nserve = false\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             db.display(),
             uri = server.uri()
@@ -142,7 +142,14 @@ fn idle() {
         tx.commit().unwrap();
     }
     let config = dir.path().join("newsvault.toml");
-    std::fs::write(&config, format!("[archive]\npath = \"{}\"\n", db.display())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{}\"\n[daemon]\nserve = false\n",
+            db.display()
+        ),
+    )
+    .unwrap();
     let child = daemon(&config);
     std::thread::sleep(Duration::from_secs(5));
     let rss = kb(child.id(), "VmRSS:");

@@ -44,6 +44,8 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DaemonConfig {
+    /// Serve the web UI and the feeds (on `[server] listen`) while running.
+    pub serve: bool,
     /// Queued articles archived at once (per-host limits still apply).
     pub max_in_flight: usize,
     /// On SIGINT/SIGTERM, in-flight work gets this long to finish before it is abandoned (it
@@ -58,6 +60,7 @@ pub struct DaemonConfig {
 impl Default for DaemonConfig {
     fn default() -> Self {
         Self {
+            serve: true,
             max_in_flight: 4,
             shutdown_grace: Duration::from_secs(10),
             poll_jitter: 0.1,

@@ -52,6 +52,14 @@ pub enum DaemonError {
     Pipeline(#[from] PipelineError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("cannot serve on {addr}: {source} (set [server] listen, or [daemon] serve = false)")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
 }
 
 /// The one-daemon-per-archive lock: an OS file lock on `<archive>.lock`, released when the
@@ -142,6 +150,18 @@ pub async fn run_until(
     );
 
     let mut tasks = JoinSet::new();
+    if config.daemon.serve {
+        // Bound before anything else runs, so a taken port is a clear error at start.
+        let listener = bind(&config.server.listen).await?;
+        tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "serving");
+        let state = crate::server::AppState::new(config.clone())?;
+        let stop = shutdown.clone();
+        tasks.spawn(async move {
+            if let Err(e) = crate::server::serve_on(listener, state, stop.cancelled_owned()).await {
+                tracing::error!("the web server stopped: {e}");
+            }
+        });
+    }
     tasks.spawn(work_queue(
         pipeline.clone(),
         shutdown.clone(),
@@ -173,6 +193,15 @@ pub async fn run_until(
     while tasks.join_next().await.is_some() {}
     tracing::info!("daemon stopped");
     Ok(())
+}
+
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener, DaemonError> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| DaemonError::Bind {
+            addr: listen.to_owned(),
+            source,
+        })
 }
 
 /// Starts one polling task per source; cancelling the returned token stops them all.
@@ -235,19 +264,45 @@ async fn poll_source(
             return;
         }
         let at = Utc::now();
-        let result = match source.kind {
-            SourceKind::Hugo => poll_hugo(&source, &pipeline).await,
-            _ => {
-                source::poll(
-                    &source,
-                    &pipeline.config().sites,
-                    pipeline.fetcher(),
-                    &validators,
-                )
-                .await
-            }
-        };
         let jitter = 1.0 + fastrand::f64() * pipeline.config().daemon.poll_jitter;
+        if source.kind == SourceKind::Hugo {
+            let (record, imported) = match poll_hugo(&source, &pipeline).await {
+                Ok((seen, imported)) => (
+                    PollRecord {
+                        at,
+                        error: None,
+                        etag: None,
+                        last_modified: None,
+                        interval: source.interval,
+                        next_poll_at: at + scaled(source.interval, jitter),
+                        listed: seen,
+                        queued: 0,
+                    },
+                    imported,
+                ),
+                Err(e) => {
+                    tracing::warn!(source = %source.name, "import failed: {e}");
+                    (failed_poll(at, &source, jitter, &e), 0)
+                }
+            };
+            next = record.next_poll_at;
+            let name = source.name.clone();
+            if let Err(e) = pipeline
+                .with_archive(move |a| a.record_poll(&name, &[], &record))
+                .await
+            {
+                tracing::error!(source = %source.name, "cannot store the poll: {e}");
+            }
+            tracing::info!(source = %source.name, imported, "imported the folder");
+            continue;
+        }
+        let result = source::poll(
+            &source,
+            &pipeline.config().sites,
+            pipeline.fetcher(),
+            &validators,
+        )
+        .await;
         let (record, items) = match result {
             Ok(polled) => {
                 let interval = polled
@@ -268,17 +323,7 @@ async fn poll_source(
             }
             Err(e) => {
                 tracing::warn!(source = %source.name, "poll failed: {e}");
-                let record = PollRecord {
-                    at,
-                    error: Some(e.to_string()),
-                    etag: None,
-                    last_modified: None,
-                    interval: source.interval,
-                    next_poll_at: at + scaled(source.interval, jitter),
-                    listed: 0,
-                    queued: 0,
-                };
-                (record, Vec::new())
+                (failed_poll(at, &source, jitter, &e), Vec::new())
             }
         };
         next = record.next_poll_at;
@@ -315,19 +360,66 @@ async fn poll_source(
     }
 }
 
-/// A Hugo source: the folder is imported again (idempotent); its articles are then re-checked
-/// like any other.
+/// A Hugo source: the folder is imported again (idempotent: files already stored are "already
+/// known"); its articles are then re-checked like any other, as they fall due. Returns the files
+/// seen and the files stored.
 async fn poll_hugo(
     source: &SourceConfig,
-    _pipeline: &Pipeline,
-) -> Result<source::Polled, source::SourceError> {
-    Err(source::SourceError::Config {
-        name: source.name.clone(),
-        message: format!(
-            "hugo folder {} is not imported by the daemon yet; run `newsvault import` on it",
-            source.path.as_deref().unwrap_or(Path::new("")).display()
-        ),
-    })
+    pipeline: &Pipeline,
+) -> Result<(u64, u64), source::SourceError> {
+    let folder = source.path.clone().unwrap_or_default();
+    let found = tokio::task::spawn_blocking(move || crate::import::find_files(&[folder]))
+        .await
+        .map_err(|e| source::SourceError::Config {
+            name: source.name.clone(),
+            message: format!("walking the folder failed: {e}"),
+        })?;
+    let (files, problems) = found;
+    for problem in &problems {
+        tracing::warn!(source = %source.name, "{problem}");
+    }
+    if files.is_empty() && !problems.is_empty() {
+        return Err(source::SourceError::Config {
+            name: source.name.clone(),
+            message: problems[0].to_string(),
+        });
+    }
+    let sites = pipeline.config().sites.clone();
+    let seen = files.len() as u64;
+    let name = source.name.clone();
+    let summary = pipeline
+        .with_archive(move |a| {
+            crate::import::import_files(a, &sites, &files, |path, outcome| {
+                tracing::debug!(source = %name, path = %path.display(), ?outcome, "imported");
+            })
+            .map_err(|e| match e {
+                crate::import::ImportError::Archive(e) => e,
+            })
+        })
+        .await
+        .map_err(|e| source::SourceError::Config {
+            name: source.name.clone(),
+            message: format!("import failed: {e}"),
+        })?;
+    Ok((seen, summary.new_articles + summary.new_versions))
+}
+
+fn failed_poll(
+    at: chrono::DateTime<Utc>,
+    source: &SourceConfig,
+    jitter: f64,
+    error: &source::SourceError,
+) -> PollRecord {
+    PollRecord {
+        at,
+        error: Some(error.to_string()),
+        etag: None,
+        last_modified: None,
+        interval: source.interval,
+        next_poll_at: at + scaled(source.interval, jitter),
+        listed: 0,
+        queued: 0,
+    }
 }
 
 fn scaled(d: Duration, factor: f64) -> chrono::Duration {

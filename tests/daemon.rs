@@ -77,7 +77,7 @@ async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
         &config,
         format!(
             "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
-             [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             db.display(),
             uri = server.uri()
@@ -193,7 +193,7 @@ async fn sighup_reloads_the_sources() {
     let db = dir.path().join("archive.db");
     let config = dir.path().join("newsvault.toml");
     let base = format!(
-        "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\n[sites.qq]\nfetch_base = \"{}\"\n",
+        "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{}\"\n",
         db.display(),
         server.uri()
     );
@@ -235,6 +235,77 @@ async fn sighup_reloads_the_sources() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    sigterm(&daemon);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_imports_hugo_sources_and_serves_the_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site/content/zh-CN/news/qq");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("20250211A013J400.zh-CN.md"), common::golden()).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let db = dir.path().join("archive.db");
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{}\"\n[server]\nlisten = \"127.0.0.1:{port}\"\n\
+             [[sources]]\nname = \"old-site\"\nkind = \"hugo\"\npath = \"{}\"\ninterval = \"1h\"\n",
+            db.display(),
+            dir.path().join("site").display()
+        ),
+    )
+    .unwrap();
+    let mut daemon = start(&config, dir.path());
+    let started = Instant::now();
+    let url = "https://new.qq.com/rain/a/20250211A013J400";
+    loop {
+        let imported = Archive::open(&db)
+            .map(|a| a.article(url).unwrap().is_some())
+            .unwrap_or(false);
+        if imported {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the hugo source was not imported; daemon log:\n{}",
+            log(dir.path())
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let feed = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        use std::io::{Read, Write};
+        write!(
+            stream,
+            "GET /feed.atom HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    })
+    .await
+    .unwrap();
+    assert!(
+        feed.starts_with("HTTP/1.1 200"),
+        "{}",
+        &feed[..feed.len().min(300)]
+    );
+    assert!(
+        feed.contains("赵明昊"),
+        "the imported article is in the served feed"
+    );
     sigterm(&daemon);
     let status =
         tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
