@@ -599,19 +599,7 @@ impl Archive {
             "SELECT url, started_at, attempts, http_status, final_url, outcome, detail, bytes
              FROM fetches ORDER BY started_at DESC, id DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit_i64(limit)], |r| {
-            let bytes: Option<i64> = r.get(7)?;
-            Ok(FetchRow {
-                url: r.get(0)?,
-                started_at: r.get(1)?,
-                attempts: r.get(2)?,
-                http_status: r.get(3)?,
-                final_url: r.get(4)?,
-                outcome: r.get(5)?,
-                detail: r.get(6)?,
-                bytes: bytes.map(|b| u64::try_from(b).unwrap_or(0)),
-            })
-        })?;
+        let rows = stmt.query_map([limit_i64(limit)], super::fetch_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

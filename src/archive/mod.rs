@@ -267,6 +267,22 @@ pub fn hash_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
+/// A fetch log row from `SELECT url, started_at, attempts, http_status, final_url, outcome,
+/// detail, bytes`.
+fn fetch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRow> {
+    let bytes: Option<i64> = r.get(7)?;
+    Ok(FetchRow {
+        url: r.get(0)?,
+        started_at: r.get(1)?,
+        attempts: r.get(2)?,
+        http_status: r.get(3)?,
+        final_url: r.get(4)?,
+        outcome: r.get(5)?,
+        detail: r.get(6)?,
+        bytes: bytes.map(|b| u64::try_from(b).unwrap_or(0)),
+    })
+}
+
 fn to_i64(value: u64, what: &str) -> Result<i64, ArchiveError> {
     i64::try_from(value).map_err(|_| ArchiveError::OutOfRange(format!("{what} = {value}")))
 }
@@ -718,19 +734,7 @@ impl Archive {
              FROM fetches WHERE url = ?1 OR canonical_url = ?1
              ORDER BY started_at, id",
         )?;
-        let rows = stmt.query_map([url], |r| {
-            let bytes: Option<i64> = r.get(7)?;
-            Ok(FetchRow {
-                url: r.get(0)?,
-                started_at: r.get(1)?,
-                attempts: r.get(2)?,
-                http_status: r.get(3)?,
-                final_url: r.get(4)?,
-                outcome: r.get(5)?,
-                detail: r.get(6)?,
-                bytes: bytes.map(|b| u64::try_from(b).unwrap_or(0)),
-            })
-        })?;
+        let rows = stmt.query_map([url], fetch_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
