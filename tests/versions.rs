@@ -340,7 +340,7 @@ async fn reprocess_rederives_from_raw_captures_and_keeps_the_old_document() {
     );
     assert_eq!(
         archive.versions(URL).unwrap()[0].extractor.as_deref(),
-        Some("qq/1")
+        Some("qq/2")
     );
     assert_eq!(
         archive.superseded_count().unwrap(),

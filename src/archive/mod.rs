@@ -283,6 +283,22 @@ fn fetch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRow> {
     })
 }
 
+/// Errors a second process sees while another one is creating the same new archive: the
+/// schema half there, or the file locked while the journal mode switches to WAL.
+fn is_creation_race(e: &ArchiveError) -> bool {
+    let busy = |source: &rusqlite::Error| {
+        matches!(
+            sqlite_code(source),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        )
+    };
+    match e {
+        ArchiveError::Migration(_) | ArchiveError::NotAnArchive { .. } => true,
+        ArchiveError::Open { source, .. } | ArchiveError::Sqlite(source) => busy(source),
+        _ => false,
+    }
+}
+
 fn to_i64(value: u64, what: &str) -> Result<i64, ArchiveError> {
     i64::try_from(value).map_err(|_| ArchiveError::OutOfRange(format!("{what} = {value}")))
 }
@@ -319,9 +335,7 @@ impl Archive {
                     source,
                 })?;
             match Self::setup(conn, path, true) {
-                Err(ArchiveError::Migration(_) | ArchiveError::NotAnArchive { .. })
-                    if attempt < 3 =>
-                {
+                Err(e) if attempt < 5 && is_creation_race(&e) => {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(100 * attempt));
                 }

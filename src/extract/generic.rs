@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use chrono::Datelike;
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use regex::Regex;
@@ -121,7 +122,7 @@ static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|txt|zhengwen|正文|endtext").expect("static regex")
 });
 static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|hot|rank|nav|tuijian|xiangguan")
+    Regex::new(r"(?i)-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|(?:^|[^p])hot|rank|nav|tuijian|xiangguan")
         .expect("static regex")
 });
 
@@ -295,9 +296,33 @@ struct Frame {
     line: String,
 }
 
+static ARTICLE_TAG: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("article").expect("static selector"));
+static ARTICLE_BODY: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse(r#"[itemprop~="articleBody"]"#).expect("static selector"));
+
+/// The ancestors of the page's only `<article>` (or only `itemprop="articleBody"`): the page says
+/// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
+/// furniture.
+fn article_ancestors(doc: &Html) -> HashSet<NodeId> {
+    let mut keep = HashSet::new();
+    for sel in [&*ARTICLE_TAG, &*ARTICLE_BODY] {
+        let mut found = doc.select(sel);
+        if let (Some(only), None) = (found.next(), found.next()) {
+            keep.extend(only.ancestors().map(|n| n.id()));
+        }
+    }
+    keep
+}
+
 /// One pass over the DOM: statistics of every element, and the page's short text lines.
 fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
     const LINE_CAP: usize = 600;
+    let keep = if strip_unlikely {
+        article_ancestors(doc)
+    } else {
+        HashSet::new()
+    };
     let mut stats = HashMap::new();
     let mut lines = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -328,7 +353,8 @@ fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
                                 ..Stats::default()
                             },
                             block: is_text_block(el.name()),
-                            noise: parent_noise || is_noise(el, strip_unlikely),
+                            noise: parent_noise
+                                || is_noise(el, strip_unlikely && !keep.contains(&node.id())),
                             link,
                             line: String::new(),
                         });
@@ -519,6 +545,11 @@ fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
     scores
 }
 
+/// Author boxes beside a body: bylines, bios, signatures.
+static AUTHOR_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)byline|author|\bbio\b|-bio\b|\bbio-|sig-line|signature").expect("static regex")
+});
+
 /// The body containers, in document order: the best candidate and the siblings that belong with
 /// it.
 fn pick_containers<'a>(
@@ -590,8 +621,8 @@ fn pick_containers<'a>(
         let Some(st) = a.stats.get(&child.id()) else {
             continue;
         };
-        // Furniture and link lists never join, whatever their score.
-        if st.noise || st.link_density() >= 0.5 {
+        // Furniture, link lists and author boxes never join, whatever their score.
+        if st.noise || st.link_density() >= 0.5 || AUTHOR_BOX.is_match(&class_and_id(el.value())) {
             continue;
         }
         let bonus = if !top_class.is_empty() && el.value().attr("class") == Some(top_class) {
@@ -601,6 +632,13 @@ fn pick_containers<'a>(
         };
         let s = scores.get(&child.id()).copied().unwrap_or(0.0);
         let joins = if s + bonus >= sibling_threshold {
+            true
+        } else if st.img > 0
+            && st.link_text == 0
+            && (20..=500).contains(&st.text)
+            && has_caption(&el)
+        {
+            // A picture with its caption beside the body.
             true
         } else if el.value().name() == "p" {
             let ld = st.link_density();
@@ -662,7 +700,9 @@ fn conditional_skips(
                 skip.insert(el.id());
                 continue;
             }
-            if st.punct >= 10 {
+            // Running text keeps a block; numbered link lists ("1、…" … "10、…") are not running
+            // text, however many enumeration commas they have.
+            if st.punct >= 10 && st.link_density() < 0.5 {
                 continue;
             }
             let ld = st.link_density();
@@ -737,8 +777,15 @@ const BOILERPLATE_STARTS: &[&str] = &[
     "Click here",
 ];
 
+/// A full date: `2019-09-07`, `2019年9月7日`, `March 13, 2015`, `13 March 2015`, `2/26/2015`.
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}").expect("static regex")
+    Regex::new(concat!(
+        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}",
+        r"|(?i:\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})",
+        r"|(?i:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?,?\s+(?:19|20)\d{2})",
+        r"|\b\d{1,2}/\d{1,2}/(?:19|20)\d{2}\b",
+    ))
+    .expect("static regex")
 });
 static LOGIN_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -748,18 +795,48 @@ static LOGIN_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|^By |Published|Updated",
+        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|^By |\bBY\s|Published|Updated|(?i:\b(?:date|created|posted)\b)",
     )
     .expect("static regex")
 });
 
-fn is_boilerplate_line(text: &str, title_key: &str) -> bool {
+/// A wire credit closing an article: `(FRANCE 24 with AFP, REUTERS)`, `(AP)`.
+static WIRE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[(（].{0,60}\b(?:AFP|Reuters|REUTERS|AP|Associated Press|Bloomberg|dpa|Xinhua)\b.{0,30}[)）]$")
+        .expect("static regex")
+});
+
+/// Letters and digits only, lower-cased: for finding a piece of the title.
+fn alnum_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str) -> bool {
     let t = text.trim();
     if t.is_empty() {
         return false;
     }
     let len = t.chars().count();
     if !title_key.is_empty() && meta::normalize_for_match(t) == title_key {
+        return true;
+    }
+    // A piece of the title shown as a kicker or deck ("Lupita Nyong'o", "$150K Pearl Oscar
+    // Dress ... STOLEN!!!!" under "Lupita Nyong'o's $150K Pearl Oscar Dress -- STOLEN!!!").
+    if len <= 80 {
+        let key = alnum_key(t);
+        let key_len = key.chars().count();
+        if key_len >= 10
+            && (title_alnum.starts_with(key.as_str())
+                || title_alnum.ends_with(key.as_str())
+                || 3 * key_len >= title_alnum.chars().count() && title_alnum.contains(key.as_str()))
+        {
+            return true;
+        }
+    }
+    if WIRE_CREDIT.is_match(t) {
         return true;
     }
     if len <= 150 && BOILERPLATE_STARTS.iter().any(|p| t.starts_with(p)) {
@@ -803,6 +880,22 @@ fn looks_binary(html: &str) -> bool {
     bad * 10 > sample.len()
 }
 
+/// Whether an element is or holds a caption (`<figure>`, `<figcaption>`, `class="…caption…"`).
+fn has_caption(el: &ElementRef<'_>) -> bool {
+    std::iter::once(*el)
+        .chain(el.descendent_elements())
+        .any(|d| {
+            let v = d.value();
+            matches!(v.name(), "figure" | "figcaption")
+                || v.attr("class")
+                    .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
+        })
+}
+
+fn has_h1(el: &ElementRef<'_>) -> bool {
+    el.descendent_elements().any(|d| d.value().name() == "h1")
+}
+
 /// What the body search found.
 struct BodyPick {
     body: Body,
@@ -828,10 +921,21 @@ fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPi
             return true;
         }
         let v = el.value();
+        // A header holding the title is the title block: its kicker, standfirst, byline and share
+        // bar are not body, its lead picture is.
+        if el
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
+        {
+            return !(matches!(v.name(), "figure" | "img")
+                || el
+                    .descendent_elements()
+                    .any(|d| matches!(d.value().name(), "figure" | "img")));
+        }
         match v.name() {
-            // The title is not body; a header holding it is the title block.
+            // The title is not body.
             "h1" => true,
-            "header" => el.descendent_elements().any(|d| d.value().name() == "h1"),
             // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
             "img" => {
                 ["width", "height"].iter().any(|at| {
@@ -852,7 +956,8 @@ fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPi
         }
     };
     let title_key = meta::normalize_for_match(title);
-    let drop_line = |text: &str| is_boilerplate_line(text, &title_key);
+    let title_alnum = alnum_key(title);
+    let drop_line = |text: &str| is_boilerplate_line(text, &title_key, &title_alnum);
     let converter = Converter::new(base, &[])
         .skip_elements_where(&skip_el)
         .drop_paragraphs_where(&drop_line);
@@ -880,10 +985,32 @@ fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPi
 
 static HEADINGS: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
-static AUTHOR_ELEMENTS: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse(r#"[rel="author"], [itemprop="author"], .byline, .author, .author-name"#)
-        .expect("static selector")
+static TIME_ELEMENTS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector"));
+static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
+    [
+        r#"[itemprop~="author"] [itemprop="name"]"#,
+        r#"[rel="author"], [itemprop~="author"]"#,
+        ".byline, .author, .author-name",
+    ]
+    .map(|css| Selector::parse(css).expect("static selector"))
 });
+static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:text|words|story|written|reporting|report)\s+)?by\s*:?\s+")
+        .expect("static regex")
+});
+static BYLINE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+[-|–—·]\s+|\s*\|\s*|,\s+(?:\d|(?i:updated|published|posted))")
+        .expect("static regex")
+});
+
+/// The name in an author element's text: without "By " / "Text by ", and without a date or
+/// title after a separator ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
+fn element_author(text: &str) -> String {
+    let t = BY_PREFIX.replace(text.trim(), "");
+    let t = BYLINE_TAIL.find(&t).map_or(&*t, |m| &t[..m.start()]);
+    t.trim().to_owned()
+}
 
 /// The title, and the position of the heading that shows it (if one does).
 fn title(doc: &Html, meta: &PageMeta, a: &Analysis) -> (Option<String>, Option<u32>) {
@@ -1085,13 +1212,32 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         .map(|l| l.text.as_str())
         .collect();
 
+    // `<time datetime>` counts from the title to the end of the body (a sidebar's live-news
+    // times are not the article's); above the title, only when it is the page's only one.
+    let times_at = |from: u32| -> Vec<String> {
+        doc.select(&TIME_ELEMENTS)
+            .filter(|t| {
+                analysis
+                    .stats
+                    .get(&t.id())
+                    .is_some_and(|s| s.open >= from && s.open <= body_close)
+            })
+            .filter_map(|t| t.value().attr("datetime"))
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .collect()
+    };
+    let mut time_elements = times_at(start);
+    if time_elements.is_empty() && meta.time_elements.len() == 1 {
+        time_elements = times_at(0);
+    }
     let meta_times: Vec<PageTime> = meta
         .ld
         .date_published
         .iter()
         .map(String::as_str)
         .chain(meta::DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
-        .chain(meta.time_elements.iter().map(String::as_str))
+        .chain(time_elements.iter().map(String::as_str))
         .filter_map(meta::parse_time)
         .collect();
     // Visible times near the title, closest first; "last updated" times are not publish times.
@@ -1106,6 +1252,8 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
                 "更新于",
                 "修改时间",
                 "Updated",
+                "Latest update",
+                "Last update",
                 "Last modified",
             ]
             .iter()
@@ -1132,6 +1280,21 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
             Url::parse(&target.canonical_url)
                 .ok()
                 .and_then(|u| url_date(&u))
+        })
+        // A day without a time, and the time shown without the year on that day ("March 18
+        // at 12:22 PM"): the day at that time.
+        .map(|day| {
+            if day.local.time() != chrono::NaiveTime::MIN {
+                return day;
+            }
+            near.iter()
+                .chain(&inside)
+                .find_map(|l| meta::parse_yearless_time(l))
+                .filter(|&(m, d, _)| day.local.month() == m && day.local.day() == d)
+                .map_or(day, |(_, _, time)| PageTime {
+                    local: day.local.date().and_time(time),
+                    offset: None,
+                })
         });
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
@@ -1207,16 +1370,13 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     let author = meta::meta_author(&meta, &site_names)
         .or(byline.author)
         .or_else(|| {
-            doc.select(&AUTHOR_ELEMENTS)
-                .map(|e| meta::element_text(&e))
-                .map(|t| {
-                    t.strip_prefix("By ")
-                        .or_else(|| t.strip_prefix("by "))
-                        .unwrap_or(&t)
-                        .trim()
-                        .to_owned()
-                })
-                .find(|t| !t.is_empty() && t.chars().count() <= 60)
+            // Most specific first: the name inside an author block, then the author link, then
+            // byline and author blocks.
+            AUTHOR_ELEMENTS.iter().find_map(|sel| {
+                doc.select(sel)
+                    .map(|e| element_author(&meta::element_text(&e)))
+                    .find(|t| !t.is_empty() && t.chars().count() <= 60)
+            })
         })
         .or(byline.source)
         .or(byline.editor);
@@ -1379,6 +1539,68 @@ mod tests {
             !md.contains("Share on Twitter") && !md.contains("Most read"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn english_page_without_metadata() {
+        let paras: String = (0..5)
+            .map(|i| format!("<p>This is paragraph {i} of a long story, with commas, clauses, and enough words to count as running text.</p>"))
+            .collect();
+        // A time shown without its year, the day in the address; the sidebar's live-news times
+        // are not the article's; the deck repeats the end of the title; a bio box and a wire
+        // credit close the article.
+        let html = format!(
+            r#"<html lang="en"><head><title>Lupita Nyong'o's Pearl Oscar Dress Stolen - Example</title></head><body>
+            <div class="col-1 highfooter"><article><header><h1>Lupita Nyong'o's Pearl Oscar Dress Stolen</h1>
+            <p class="byline"><a rel="author" href="/a">Jane Doe</a> - March 18 at 12:22 PM</p></header>
+            <div class="body"><h4>Pearl Oscar Dress Stolen</h4>{paras}<p>(Example with AFP, REUTERS)</p></div></article>
+            <div class="author-bio">Jane Doe covers the courts. Since joining us, she has covered crime, money, and more.</div></div>
+            <aside><time datetime="2015-03-19T10:25:21+02:00">10:25</time> Live news</aside></body></html>"#
+        );
+        let a = article(
+            &html,
+            "https://www.example.com/2015/03/18/pearl-dress-stolen/",
+        );
+        assert_eq!(a.published, "2015-03-18 12:22:00");
+        assert_eq!(a.author.as_deref(), Some("Jane Doe"));
+        let md = &a.body.markdown;
+        assert!(md.starts_with("This is paragraph 0"), "{md}");
+        assert!(
+            !md.contains("Pearl Oscar") && !md.contains("REUTERS") && !md.contains("covers"),
+            "{md}"
+        );
+        assert!(a.body.plain_text.contains("text. This is paragraph 1"));
+    }
+
+    #[test]
+    fn author_elements_lose_prefixes_and_dates() {
+        assert_eq!(
+            element_author("Dan Goodin - Apr 16, 2015 8:02 pm UTC"),
+            "Dan Goodin"
+        );
+        assert_eq!(element_author("Text by NEWS WIRES"), "NEWS WIRES");
+        assert_eq!(element_author("by: Laurie Oakes"), "Laurie Oakes");
+        assert_eq!(element_author("张三"), "张三");
+    }
+
+    #[test]
+    fn numbered_link_lists_are_not_running_text() {
+        let body: String = (0..6).map(|i| format!("<p>{PARA}第{i}段。</p>")).collect();
+        let list: String = (1..=10)
+            .map(|i| format!("<li>{i}、<a href=\"/n{i}\">这是第{i}条时报观察的标题</a></li>"))
+            .collect();
+        let html = format!(
+            "<html><head><title>测试标题</title></head><body><div class=\"content\">\
+             <div class=\"box_left\"><h2>测试标题</h2><div class=\"info\">2019-09-26 12:11</div>\
+             <div class=\"txt\">{body}</div></div>\
+             <div class=\"box_maj\"><div class=\"title\">时报观察</div><ul class=\"list\">{list}</ul></div>\
+             </div></body></html>"
+        );
+        let a = article(
+            &html,
+            "https://company.example.cn/gsxw/201909/t20190926_1234567.html",
+        );
+        assert!(!a.body.markdown.contains("时报观察"), "{}", a.body.markdown);
     }
 
     #[test]

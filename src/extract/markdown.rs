@@ -17,7 +17,8 @@ const MAX_DEPTH: usize = 200;
 pub struct Body {
     /// Markdown, blocks separated by one blank line, no leading or trailing whitespace.
     pub markdown: String,
-    /// The text a reader sees, blocks joined with nothing between them (for the summary).
+    /// The text a reader sees (for the summary): blocks joined with nothing between them, or a
+    /// space between blocks of words.
     pub plain_text: String,
     /// Absolute image URLs in document order.
     pub images: Vec<String>,
@@ -703,7 +704,7 @@ fn render_block(block: &Block, depth: usize, body: &mut Body) -> Option<String> 
         }
         Block::Code(text) => {
             body.text_blocks += 1;
-            body.plain_text.push_str(text);
+            push_block_text(&mut body.plain_text, text);
             let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
             Some(format!("{fence}\n{text}\n{fence}"))
         }
@@ -717,8 +718,23 @@ fn push_plain(body: &mut Body, inlines: &[Inline]) {
     let text = text.trim_matches(is_ascii_ws);
     if !text.is_empty() {
         body.text_blocks += 1;
-        body.plain_text.push_str(text);
+        push_block_text(&mut body.plain_text, text);
     }
+}
+
+/// Appends a block's text: Chinese and Japanese blocks join with nothing between them, blocks
+/// of words with a space (so that the last word of one and the first of the next stay two).
+fn push_block_text(plain: &mut String, text: &str) {
+    let spaced = |c: char| !c.is_whitespace() && !is_cjk_text(c);
+    if plain.chars().next_back().is_some_and(spaced) && text.chars().next().is_some_and(spaced) {
+        plain.push(' ');
+    }
+    plain.push_str(text);
+}
+
+/// Han, kana, hangul and their punctuation and full-width forms.
+fn is_cjk_text(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
 }
 
 fn plain_inlines(inlines: &[Inline], out: &mut String) {

@@ -424,9 +424,56 @@ static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `2/26/2015 7:11 AM PST`: month first, as US pages write it.
+static US_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b (?P<mo>\d{1,2}) / (?P<d>\d{1,2}) / (?P<y>(?:19|20)\d{2}) \b
+        (?: ,? \s* (?:at\s+)? (?P<h>\d{1,2}) : (?P<mi>\d{2}) (?: : (?P<s>\d{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? )?
+        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) \b )?",
+    )
+    .expect("static regex")
+});
+
+/// `March 18 at 12:22 PM`: a day and a time shown without the year.
+static YEARLESS_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b (?P<mon>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)) \b \.? \s+ (?P<d>\d{1,2})(?:st|nd|rd|th)? \b
+        ,? \s* (?:at\s+)? (?P<h>\d{1,2}) [:.] (?P<mi>\d{2}) \s* (?P<ampm>[ap]\.?m\.?)?",
+    )
+    .expect("static regex")
+});
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// Hours on a 12-hour clock with `am`/`pm` (`12:05 am` is 00:05).
+fn hour_24(h: u32, ampm: Option<&str>) -> u32 {
+    match ampm.map(|a| a.to_ascii_lowercase().starts_with('p')) {
+        Some(pm) => h % 12 + if pm { 12 } else { 0 },
+        None => h,
+    }
+}
+
+/// A month, day and time shown without a year (`March 18 at 12:22 PM`), for pages whose
+/// address or metadata gives the day: (month, day, time).
+pub fn parse_yearless_time(text: &str) -> Option<(u32, u32, NaiveTime)> {
+    let c = YEARLESS_DATE.captures(text)?;
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let mon = c.name("mon")?.as_str().to_ascii_lowercase();
+    let month = MONTHS.iter().position(|m| mon.starts_with(m))? as u32 + 1;
+    let day = n("d")?;
+    let hour = hour_24(n("h")?, c.name("ampm").map(|m| m.as_str()));
+    let time = NaiveTime::from_hms_opt(hour, n("mi")?, 0)?;
+    Some((month, day, time))
+}
+
 /// Parses a publish time in any of the forms pages use: ISO 8601 / RFC 3339 (`T` or space,
 /// with or without offset), RFC 2822, `2025年2月11日 07:03`, `2025/02/11 07:03`, `July 24, 2015
-/// 5:36 AM EDT`, Unix seconds or milliseconds. The first time in `text` counts.
+/// 5:36 AM EDT`, `2/26/2015 7:11 AM PST` (month first), Unix seconds or milliseconds. The first
+/// time in `text` counts.
 pub fn parse_time(text: &str) -> Option<PageTime> {
     let t = text.trim();
     if t.is_empty() || t.len() > 400 {
@@ -501,11 +548,31 @@ pub fn parse_time(text: &str) -> Option<PageTime> {
             },
         ))
     });
-    let first = match (numeric, named) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
-        (a, b) => a.or(b).map(|x| x.1),
-    };
-    first.and_then(plausible)
+    let us = US_DATE.captures(t).and_then(|c| {
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let date = NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?;
+        let time = match (n("h"), n("mi")) {
+            (Some(h), Some(mi)) => NaiveTime::from_hms_opt(
+                hour_24(h, c.name("ampm").map(|m| m.as_str())),
+                mi,
+                n("s").unwrap_or(0),
+            )?,
+            _ => NaiveTime::MIN,
+        };
+        Some((
+            c.get(0)?.start(),
+            PageTime {
+                local: date.and_time(time),
+                offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
+            },
+        ))
+    });
+    [numeric, named, us]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(start, _)| *start)
+        .map(|(_, t)| t)
+        .and_then(plausible)
 }
 
 /// News from before the web or from the far future is a parse error.
@@ -640,7 +707,10 @@ pub fn byline(lines: &[&str]) -> Byline {
         if b.author.is_none() {
             b.author = take(&CN_AUTHOR, line)
                 .or_else(|| take(&CN_REPORTER, line))
-                .or_else(|| take(&EN_BY, line));
+                .or_else(|| take(&EN_BY, before_month_day(line)))
+                .or_else(|| {
+                    after_leading_time(line).and_then(|rest| take(&EN_BY, before_month_day(rest)))
+                });
         }
         if b.source.is_none() {
             b.source = take(&CN_SOURCE, line);
@@ -650,6 +720,29 @@ pub fn byline(lines: &[&str]) -> Byline {
         }
     }
     b
+}
+
+/// What follows a time that opens a line (`2/26/2015 7:11 AM PST BY TMZ STAFF`), for reading
+/// the byline after it.
+fn after_leading_time(line: &str) -> Option<&str> {
+    let m = [&*US_DATE, &*NAMED_MONTH_DATE, &*NUMERIC_DATE]
+        .into_iter()
+        .find_map(|re| re.find(line).filter(|m| m.start() == 0))?;
+    let rest = line[m.end()..].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '|' | '-' | '·' | '–' | '—' | ',')
+    });
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// `Steven Mufson March 18 at 12:22 PM`: a month name followed by a day ends a name.
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\b\.?\s+\d")
+        .expect("static regex")
+});
+
+/// The line up to a month-and-day (`By Steven Mufson March 18 at 12:22 PM`).
+fn before_month_day(line: &str) -> &str {
+    MONTH_DAY.find(line).map_or(line, |m| &line[..m.start()])
 }
 
 /// A name without trailing punctuation, a glued-on date/time or the next label; empty when the
@@ -668,6 +761,9 @@ fn tidy_name(s: &str) -> String {
         {
             cut = cut.min(pos);
         }
+    }
+    if let Some(m) = MONTH_DAY.find(s) {
+        cut = cut.min(m.start());
     }
     clean_text(s[..cut].trim_end_matches(['-', '_', '·', ' ', '、']))
 }
@@ -921,6 +1017,22 @@ mod tests {
             Some("2015-07-24 04:36:09")
         );
         assert_eq!(t("1575257708").as_deref(), Some("2019-12-02 03:35:08"));
+        assert_eq!(
+            t("March 13, 2015 9:00PM").as_deref(),
+            Some("2015-03-13 21:00:00")
+        );
+        let us = parse_time("2/26/2015 7:11 AM PST BY TMZ STAFF").unwrap();
+        assert_eq!(us.render(None), "2015-02-26 07:11:00");
+        assert_eq!(us.offset, FixedOffset::east_opt(-8 * 3600));
+        assert_eq!(
+            t("12/31/2019 12:05 am").as_deref(),
+            Some("2019-12-31 00:05:00")
+        );
+        assert_eq!(
+            parse_yearless_time("By Jane Doe March 18 at 12:22 PM"),
+            Some((3, 18, NaiveTime::from_hms_opt(12, 22, 0).unwrap()))
+        );
+        assert_eq!(parse_yearless_time("Marketing 3 at 12:22"), None);
         assert_eq!(t("yesterday"), None);
         assert_eq!(t("2019-13-45"), None);
         assert_eq!(t("1899-01-01"), None);
@@ -979,6 +1091,10 @@ mod tests {
         assert_eq!(b.editor.as_deref(), Some("李四"));
         let b = byline(&["By John Smith and Jane Doe, CNN"]);
         assert_eq!(b.author.as_deref(), Some("John Smith and Jane Doe"));
+        let b = byline(&["By Steven Mufson March 18 at 12:22 PM Follow @StevenMufson"]);
+        assert_eq!(b.author.as_deref(), Some("Steven Mufson"));
+        let b = byline(&["2/26/2015 7:11 AM PST BY TMZ STAFF"]);
+        assert_eq!(b.author.as_deref(), Some("TMZ STAFF"));
         let b = byline(&["本报记者 王五 赵六"]);
         assert_eq!(b.author.as_deref(), Some("王五 赵六"));
     }
