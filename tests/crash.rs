@@ -74,7 +74,9 @@ fn assert_consistent(db: &std::path::Path, urls: &[String]) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_loses_nothing() {
-    let pages = ArticlePages::new(Duration::ZERO);
+    // Each page takes 30 ms, four at a time: a full run lasts over a second however fast the
+    // machine, so the kills (30 to 630 ms in) land while work is being done.
+    let pages = ArticlePages::new(Duration::from_millis(30));
     let generation = std::sync::Arc::clone(&pages.generation);
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -82,7 +84,7 @@ async fn sigkill_at_random_points_loses_nothing() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let config = write_test_config(dir.path(), &server.uri(), "per_host_concurrency = 8");
+    let config = write_test_config(dir.path(), &server.uri(), "per_host_concurrency = 4");
     let db = dir.path().join("archive.db");
     let urls: Vec<String> = (0..ARTICLES)
         .map(|i| format!("https://new.qq.com/rain/a/{}", id(i)))
