@@ -361,7 +361,7 @@ impl<'a> Doc<'a> {
             let _ = writeln!(e, "<published>{p}</published>");
         }
         let _ = writeln!(e, "<updated>{}</updated>", time_or_epoch(updated));
-        common_entry_parts(e, &a.site, &a.canonical_url, &archived);
+        common_entry_parts(e, &a.site, a.author.as_deref(), &a.canonical_url, &archived);
         if !summary.is_empty() {
             let _ = writeln!(e, "<summary type=\"text\">{}</summary>", escape(summary));
         }
@@ -396,7 +396,7 @@ impl<'a> Doc<'a> {
         );
         let t = time_or_epoch(updated);
         let _ = writeln!(e, "<published>{t}</published>\n<updated>{t}</updated>");
-        common_entry_parts(e, &v.site, &v.canonical_url, &archived);
+        common_entry_parts(e, &v.site, v.author.as_deref(), &v.canonical_url, &archived);
         let _ = writeln!(e, "<content type=\"html\">{}</content>", escape(&html));
         e.push_str("</entry>\n");
     }
@@ -427,9 +427,19 @@ fn open_entry(e: &mut String, lang: &str) {
 }
 
 /// Author, category and the two links every entry has: the source and the archived page.
-fn common_entry_parts(e: &mut String, site: &str, source: &str, archived: &str) {
-    // The media name is not archived yet: the site key names the source.
-    let _ = writeln!(e, "<author><name>{}</name></author>", escape(site));
+fn common_entry_parts(
+    e: &mut String,
+    site: &str,
+    author: Option<&str>,
+    source: &str,
+    archived: &str,
+) {
+    // The media name when a capture gave one; else the site key names the source.
+    let name = author
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(site);
+    let _ = writeln!(e, "<author><name>{}</name></author>", escape(name));
     let _ = writeln!(e, "<category term=\"{}\"/>", escape(site));
     let _ = writeln!(
         e,

@@ -477,6 +477,7 @@ impl Pipeline {
         let target = &adopted;
         let document = article.to_document(target);
         let stored = {
+            let author = article.author.clone();
             let target = target.clone();
             let document = document.clone();
             let fetched = Arc::clone(&fetched);
@@ -514,6 +515,7 @@ impl Pipeline {
                     etag: fetched.etag.as_deref(),
                     last_modified: fetched.last_modified.as_deref(),
                     extractor: &extractor,
+                    author: author.as_deref(),
                     minor,
                     diff: diff.as_deref(),
                 })

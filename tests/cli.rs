@@ -102,6 +102,12 @@ async fn golden_article_from_each_served_form() {
                 .as_deref(),
             Some(golden().as_str())
         );
+        let feed = newsvault_async(args(&config, &["feed"]), dir.path().into()).await;
+        assert!(
+            String::from_utf8_lossy(&feed.stdout)
+                .contains("<author><name>环球时报</name></author>"),
+            "{form}: the media name from window.DATA is the feed entry's author"
+        );
         let raw = archive
             .raw_capture("https://new.qq.com/rain/a/20250211A013J400", 1)
             .unwrap()

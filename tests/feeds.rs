@@ -122,6 +122,10 @@ async fn feeds_validate_page_and_carry_every_event() {
         "a restored article is no longer a tombstone"
     );
     assert!(first.contains("<published>2025-02-11T07:03:08+08:00</published>"));
+    assert!(
+        first.contains("<author><name>环球时报</name></author>"),
+        "the media name is the entry's author"
+    );
     // Archive pages: fh:archive, and links back up.
     assert!(!first.contains("<fh:archive/>") && pages[1].contains("<fh:archive/>"));
     assert_eq!(link(&pages[1], "previous"), Some(server.url("/feed.atom")));

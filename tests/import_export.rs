@@ -466,6 +466,7 @@ fn fill_warc_archive(db: &Path) -> Vec<Fetched> {
                 etag: None,
                 last_modified: None,
                 extractor: "test",
+                author: None,
                 minor: false,
                 diff: None,
             })

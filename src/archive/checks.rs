@@ -523,6 +523,7 @@ mod tests {
                 etag: None,
                 last_modified: None,
                 extractor: "qq/1",
+                author: None,
                 minor: false,
                 diff: None,
             })

@@ -210,6 +210,7 @@ mod tests {
                 etag: None,
                 last_modified: None,
                 extractor: "test",
+                author: None,
                 minor: false,
                 diff: None,
             })

@@ -38,6 +38,8 @@ pub struct ArticleSummary {
     pub document: String,
     /// The confirmed removal, while the article is removed.
     pub removal: Option<Removal>,
+    /// The author or media name, when a capture gave one.
+    pub author: Option<String>,
 }
 
 /// A confirmed removal and its evidence.
@@ -72,6 +74,8 @@ pub struct VersionEvent {
     pub diff: Option<String>,
     /// The document ('' for removals), verified against its content hash.
     pub document: String,
+    /// The article's author or media name, when a capture gave one.
+    pub author: Option<String>,
 }
 
 /// One page of a title search, and where the next one starts.
@@ -92,14 +96,15 @@ pub struct ArchiveStats {
     pub fetches: u64,
 }
 
-/// The columns of an [`ArticleSummary`], for `articles a`; `?doc` selects the document.
+/// The columns of an [`ArticleSummary`] (21, the last one at index 20), for `articles a`;
+/// `:doc` selects the document. Queries that add columns read them from index 21 on.
 const SUMMARY_COLUMNS: &str = "a.id, a.canonical_url, a.site, a.site_article_id, a.lang, a.status,
     a.first_seen_at, a.latest_seq, v.seq, v.title, v.published, v.fetched_at,
     coalesce((SELECT max(u.fetched_at) FROM versions u
               WHERE u.article_id = a.id AND u.kind IN ('new', 'edit', 'restored', 'import')),
              v.fetched_at),
     CASE WHEN :doc THEN v.document ELSE '' END, v.content_hash,
-    r.seq, r.fetched_at, r.http_status, r.final_url, r.removal_signal";
+    r.seq, r.fetched_at, r.http_status, r.final_url, r.removal_signal, a.author";
 
 /// Joins each article `a` to its latest version with a document (`v`) and, when removed, to
 /// its removal (`r`). Both are single-row lookups in the (article_id, seq) index.
@@ -142,6 +147,7 @@ fn summary_from_row(r: &Row<'_>, with_document: bool) -> rusqlite::Result<Articl
         updated_at: r.get(12)?,
         document,
         removal,
+        author: r.get(20)?,
     })
 }
 
@@ -175,7 +181,7 @@ fn lift(e: rusqlite::Error) -> ArchiveError {
 
 const EVENT_COLUMNS: &str = "v.id, a.id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq,
     v.kind, v.fetched_at, v.title, v.published, v.http_status, v.final_url, v.removal_signal,
-    v.diff, v.document, v.content_hash";
+    v.diff, v.document, v.content_hash, a.author";
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
     let canonical_url: String = r.get(2)?;
@@ -202,6 +208,7 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
         removal_signal: r.get(13)?,
         diff: r.get(14)?,
         document,
+        author: r.get(17)?,
     })
 }
 
@@ -457,7 +464,7 @@ impl Archive {
             ":doc": false,
         })?;
         while let Some(row) = rows.next()? {
-            window_end = row.get(20)?;
+            window_end = row.get(21)?;
             articles.push(summary_from_row(row, false).map_err(lift)?);
         }
         drop(rows);

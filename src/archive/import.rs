@@ -204,6 +204,7 @@ mod tests {
                 etag: None,
                 last_modified: None,
                 extractor: "test",
+                author: None,
                 minor: false,
                 diff: None,
             })

@@ -45,6 +45,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_diffs_and_derivations.sql")),
     M::up(include_str!("migrations/003_sources_and_queue.sql")),
     M::up(include_str!("migrations/004_feeds.sql")),
+    M::up(include_str!("migrations/005_author.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.
@@ -119,6 +120,8 @@ pub struct NewCapture<'a> {
     pub last_modified: Option<&'a str>,
     /// Name/version of the extractor that produced `document`.
     pub extractor: &'a str,
+    /// The author or media name the page gives, if any.
+    pub author: Option<&'a str>,
     /// The change from the latest version is only whitespace or punctuation: kind "minor".
     pub minor: bool,
     /// The stored diff against the latest version with content (JSON, see migration 2).
@@ -446,8 +449,8 @@ impl Archive {
                     .prepare_cached(
                         "INSERT INTO articles (canonical_url, site, site_article_id, lang,
                              first_seen_at, last_checked_at, last_changed_at, status, latest_seq,
-                             etag, last_modified)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7)
+                             etag, last_modified, author)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7, ?8)
                          RETURNING id",
                     )?
                     .query_row(
@@ -459,6 +462,7 @@ impl Archive {
                             now,
                             capture.etag,
                             capture.last_modified,
+                            capture.author,
                         ],
                         |r| r.get(0),
                     )?;
@@ -469,7 +473,8 @@ impl Archive {
                 tx.prepare_cached(
                     "UPDATE articles SET site = ?2, site_article_id = ?3, lang = ?4,
                          last_checked_at = max(last_checked_at, ?5), etag = ?6, last_modified = ?7,
-                         removal_pending = 0, removal_pending_since = NULL
+                         removal_pending = 0, removal_pending_since = NULL,
+                         author = coalesce(?8, author)
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -480,6 +485,7 @@ impl Archive {
                     now,
                     capture.etag,
                     capture.last_modified,
+                    capture.author,
                 ])?;
                 let latest: Option<(String, String)> = tx
                     .prepare_cached(

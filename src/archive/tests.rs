@@ -27,6 +27,7 @@ fn capture<'a>(document: &'a str, raw: &'a [u8], secs: i64) -> NewCapture<'a> {
         etag: Some("\"v1\""),
         last_modified: None,
         extractor: "newsvault-extract/0.1",
+        author: None,
         minor: false,
         diff: None,
     }

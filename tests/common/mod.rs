@@ -187,6 +187,7 @@ pub fn record(
             etag: None,
             last_modified: None,
             extractor: "qq/1",
+            author: Some("环球时报"),
             minor,
             diff: diff.as_deref(),
         })
