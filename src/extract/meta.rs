@@ -516,12 +516,7 @@ pub fn parse_time(text: &str) -> Option<PageTime> {
             .or_else(|| c.name("mon2"))?
             .as_str()
             .to_ascii_lowercase();
-        let month = [
-            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-        ]
-        .iter()
-        .position(|m| mon.starts_with(m))? as u32
-            + 1;
+        let month = MONTHS.iter().position(|m| mon.starts_with(m))? as u32 + 1;
         let day = n("d1").or_else(|| n("d2"))?;
         let year = n("y1").or_else(|| n("y2"))? as i32;
         let date = NaiveDate::from_ymd_opt(year, month, day)?;
