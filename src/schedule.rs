@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
 use crate::archive::ScheduleInputs;
 use crate::config::{ArchiveConfig, CheckConfig};
+use crate::sites::Site;
 
 /// How the check just made went, as far as the schedule cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,16 +73,14 @@ fn parse_stored(t: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// A document's `date` (site-local wall time, no offset) as an instant: Beijing time for the
-/// Chinese sites newsvault knows, UTC otherwise (an error of hours only matters for the first
-/// tier, and then errs towards checking more often).
+/// A document's `date` (site-local wall time, no offset) as an instant, in the zone of the
+/// site's module (Beijing time for Tencent News), UTC for other sites (an error of hours only
+/// matters for the first tier, and then errs towards checking more often).
 fn publication_time(date: &str, site: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(date.trim(), "%Y-%m-%d %H:%M:%S").ok()?;
-    let offset = if site == crate::sites::qq::SITE_KEY {
-        FixedOffset::east_opt(8 * 3600)?
-    } else {
-        FixedOffset::east_opt(0)?
-    };
+    let offset = Site::from_key(site)
+        .map(|s| s.utc_offset())
+        .unwrap_or(FixedOffset::east_opt(0)?);
     offset
         .from_local_datetime(&naive)
         .single()
