@@ -812,12 +812,9 @@ impl SavedPage {
 }
 
 fn extract_for(bytes: &[u8], target: ArticleRef, config: &Config) -> SavedPage {
-    let tld = Url::parse(&target.canonical_url).ok().and_then(|u| {
-        u.host_str()
-            .and_then(|h| h.rsplit('.').next().map(str::to_owned))
-    });
-    let decoded = crate::fetch::charset::decode_html(bytes, None, tld.as_deref());
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
+    let decoded =
+        crate::fetch::charset::decode_html(bytes, None, crate::fetch::charset::tld_of(&base));
     let extraction = extract::extract(&decoded.text, &target, &base);
     let target = match &extraction {
         Extraction::Article(article) => match &article.canonical {
@@ -876,14 +873,10 @@ pub fn reprocess(
                 .as_deref()
                 .and_then(|u| Url::parse(u).ok())
                 .unwrap_or_else(|| target.fetch_url.clone());
-            let tld = final_url
-                .host_str()
-                .and_then(|h| h.rsplit('.').next())
-                .map(str::to_owned);
             let decoded = crate::fetch::charset::decode_html(
                 &raw,
                 item.content_type.as_deref(),
-                tld.as_deref(),
+                crate::fetch::charset::tld_of(&final_url),
             );
             let article = match extract::extract(&decoded.text, &target, &final_url) {
                 Extraction::Article(a) => a,

@@ -41,6 +41,15 @@ pub enum CharsetSource {
     Detected,
 }
 
+/// The rightmost label of a URL's host when it is a domain name (`cn` for `news.example.cn.`),
+/// the hint detection takes; none for IP addresses.
+pub fn tld_of(url: &url::Url) -> Option<&str> {
+    match url.host()? {
+        url::Host::Domain(d) => d.trim_end_matches('.').rsplit('.').next(),
+        _ => None,
+    }
+}
+
 /// Decodes an HTML document. Never panics, whatever the bytes or the header.
 ///
 /// `tld` is the rightmost label of the host the document came from ("cn", "jp", ...); it steers

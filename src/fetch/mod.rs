@@ -72,10 +72,7 @@ impl Fetched {
 
     /// The rightmost label of the final URL's host, when it is a domain name.
     fn tld(&self) -> Option<&str> {
-        match self.final_url.host()? {
-            url::Host::Domain(d) => d.trim_end_matches('.').rsplit('.').next(),
-            _ => None,
-        }
+        charset::tld_of(&self.final_url)
     }
 
     /// True for 2xx.
