@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use crate::sites::config::{QqConfig, SiteConfig, SitesConfig};
+
 /// The documented default configuration file, as shipped.
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("../config/newsvault.toml");
 
@@ -295,116 +297,6 @@ impl Default for FetchConfig {
     }
 }
 
-/// `[sites.qq]` and any number of `[sites.<key>]` tables for sites without a module.
-///
-/// Deserialized by hand so that arbitrary keys parse while each table still refuses unknown
-/// fields: `qq` is read as [`QqConfig`], every other key as [`SiteConfig`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SitesConfig {
-    pub qq: QqConfig,
-    /// Sites without a module, by site key (the key used in documents and paths).
-    pub other: BTreeMap<String, SiteConfig>,
-}
-
-/// `[sites.<key>]`: a site read by the generic extractor.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct SiteConfig {
-    /// Hosts of the site; each also covers its subdomains (`163.com` covers `news.163.com`).
-    pub hosts: Vec<String>,
-    /// The site's own time zone as a UTC offset (`"+08:00"`, `"-05:00"`, `"UTC"`): publish
-    /// times are shown in it. Unset: the offset the page declares, else Beijing time for
-    /// Chinese sites.
-    pub timezone: Option<String>,
-}
-
-impl SiteConfig {
-    /// The configured zone as a fixed offset; `None` when unset (validated at load time).
-    pub fn utc_offset(&self) -> Option<chrono::FixedOffset> {
-        self.timezone.as_deref().and_then(parse_utc_offset)
-    }
-}
-
-/// `"+08:00"`, `"+0800"`, `"-05:00"`, `"UTC"`, `"Z"` → a fixed offset.
-pub fn parse_utc_offset(text: &str) -> Option<chrono::FixedOffset> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt")
-    {
-        return chrono::FixedOffset::east_opt(0);
-    }
-    let t = t
-        .strip_prefix("UTC")
-        .or_else(|| t.strip_prefix("GMT"))
-        .unwrap_or(t);
-    let (sign, rest) = match t.as_bytes().first()? {
-        b'+' => (1, &t[1..]),
-        b'-' => (-1, &t[1..]),
-        _ => return None,
-    };
-    let digits: String = rest.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m) = match digits.len() {
-        1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (
-            digits[..2].parse::<i32>().ok()?,
-            digits[2..].parse::<i32>().ok()?,
-        ),
-        _ => return None,
-    };
-    if h > 14 || m > 59 {
-        return None;
-    }
-    chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))
-}
-
-impl<'de> Deserialize<'de> for SitesConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = SitesConfig;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a table of site tables ([sites.qq], [sites.<key>])")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut sites = SitesConfig::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "qq" {
-                        sites.qq = map.next_value()?;
-                    } else {
-                        let site: SiteConfig = map.next_value()?;
-                        sites.other.insert(key, site);
-                    }
-                }
-                Ok(sites)
-            }
-        }
-        d.deserialize_map(Visitor)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct QqConfig {
-    /// Scheme and host (and optional path prefix) that Tencent News pages are fetched from.
-    pub fetch_base: String,
-    /// Scheme and host of the list APIs (`qq-channel` and `qq-author` sources).
-    pub api_base: String,
-}
-
-impl Default for QqConfig {
-    fn default() -> Self {
-        Self {
-            fetch_base: "https://new.qq.com".to_owned(),
-            api_base: "https://i.news.qq.com".to_owned(),
-        }
-    }
-}
-
 impl Config {
     /// Parses a configuration from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &Path) -> Result<Self, ConfigError> {
@@ -517,43 +409,7 @@ impl Config {
                 }
             }
         }
-        let mut seen_hosts: BTreeMap<String, &str> = BTreeMap::new();
-        for (key, site) in &self.sites.other {
-            if key.is_empty()
-                || !key
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-            {
-                return Err(invalid(format!(
-                    "sites.{key}: a site key may hold only a-z, 0-9, '-' and '_' (it names folders)"
-                )));
-            }
-            if let Some(tz) = &site.timezone
-                && parse_utc_offset(tz).is_none()
-            {
-                return Err(invalid(format!(
-                    "sites.{key}.timezone must be a UTC offset such as \"+08:00\" or \"UTC\", not {tz:?}"
-                )));
-            }
-            for host in &site.hosts {
-                let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-                if host.is_empty() || host.contains(['/', ':', ' ']) {
-                    return Err(invalid(format!(
-                        "sites.{key}.hosts: {host:?} is not a host name (write \"news.example.com\", no scheme or path)"
-                    )));
-                }
-                if crate::sites::qq::is_qq_host(&host) {
-                    return Err(invalid(format!(
-                        "sites.{key}.hosts: {host:?} belongs to the Tencent News module (sites.qq)"
-                    )));
-                }
-                if let Some(other) = seen_hosts.insert(host.clone(), key) {
-                    return Err(invalid(format!(
-                        "sites.{key}.hosts: {host:?} is already a host of sites.{other}"
-                    )));
-                }
-            }
-        }
+        self.sites.validate().map_err(invalid)?;
         Ok(())
     }
 }
@@ -672,27 +528,6 @@ mod tests {
                 err.contains(needle) && err.contains("s.toml"),
                 "{toml}: {err}"
             );
-        }
-    }
-
-    #[test]
-    fn utc_offsets() {
-        for (text, secs) in [
-            ("+08:00", 28800),
-            ("+0800", 28800),
-            ("-05:00", -18000),
-            ("UTC", 0),
-            ("+8", 28800),
-            ("UTC+09:30", 34200),
-        ] {
-            assert_eq!(
-                parse_utc_offset(text).map(|o| o.local_minus_utc()),
-                Some(secs),
-                "{text}"
-            );
-        }
-        for text in ["", "8", "+25:00", "Asia/Shanghai", "+08:99"] {
-            assert_eq!(parse_utc_offset(text), None, "{text}");
         }
     }
 }

@@ -878,18 +878,22 @@ fn hex_value(text: &str, digits: usize, no: usize) -> Result<(u32, &str), Docume
 // Summary and path
 // ---------------------------------------------------------------------------------------------
 
-/// The summary rule of archive-format.md, from the body's plain text.
+/// The summary rule of archive-format.md, from the text the site's rule gives (Tencent News:
+/// the served body HTML with its tags removed; other sites: the body's plain text).
 ///
-/// Newlines, CRs and tabs become spaces and the ends are trimmed. Chinese (`zh*`): the whole
-/// text if shorter than 80 characters, else its first 50 characters and `...`. Other
-/// languages: the first 50 whitespace-separated words joined by single spaces, followed by
-/// `...` only if there were more.
-pub fn summarize(plain_text: &str, lang: &str) -> String {
+/// Control characters (newlines, CRs, tabs...) become spaces and the ends are trimmed. Chinese
+/// (`zh*`): the whole text if shorter than 80 characters, else its first 50 characters and
+/// `...`. Other languages: the first 50 whitespace-separated words joined by single spaces,
+/// followed by `...` only if there were more.
+pub fn summarize(text: &str, lang: &str) -> String {
     const CHINESE_WHOLE_BELOW: usize = 80;
     const CHINESE_CUT: usize = 50;
     const WORDS: usize = 50;
 
-    let flat = flatten_field(plain_text);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let text = flat.trim();
     if lang.to_ascii_lowercase().starts_with("zh") {
         if text.chars().count() < CHINESE_WHOLE_BELOW {
@@ -1297,6 +1301,7 @@ widgets:
         let text = format!("{}{}", "甲".repeat(50), "乙".repeat(30));
         assert_eq!(summarize(&text, "zh-TW"), format!("{}...", "甲".repeat(50)));
         assert_eq!(summarize("a\tb\nc\r", "zh"), "a b c");
+        assert_eq!(summarize("a\u{1}b\u{7f}c", "zh"), "a b c");
     }
 
     #[test]

@@ -28,4 +28,5 @@ pub mod schedule;
 pub mod server;
 pub mod sites;
 pub mod source;
+pub mod timezone;
 pub mod warc;

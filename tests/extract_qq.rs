@@ -3,7 +3,10 @@
 
 mod common;
 
-use common::{Form, GOLDEN_ID, fixture_bytes, fixture_text, golden, qq_page, served_bodies};
+use common::{
+    Form, GOLDEN_ID, fixture_bytes, fixture_text, golden, qq_page, qq_page_with_cover,
+    served_bodies,
+};
 use newsvault::config::{Config, SitesConfig};
 use newsvault::document::Document;
 use newsvault::extract::{Article, Extraction, extract};
@@ -39,7 +42,18 @@ fn golden_article_in_each_served_form() {
         let html = fixture_text(&format!("qq/golden-{form}.html"));
         let t = target(GOLDEN_ID);
         let a = article(&html, GOLDEN_ID);
-        assert_eq!(a.to_document(&t).render(), golden(), "form {form}");
+        let mut document = a.to_document(&t);
+        if form == "qnt" {
+            // The summary is cut from the served container, which in the qnt form holds the
+            // "问AI" widget: existing archives' summaries of such pages start with it (the
+            // body never does).
+            assert_eq!(
+                document.summary,
+                "问AI · 中美人工智能竞争的关键变量有哪些？近期，中国人工智能企业DeepSeek以较低算力成本实..."
+            );
+            document.summary = Document::parse(&golden()).unwrap().summary;
+        }
+        assert_eq!(document.render(), golden(), "form {form}");
     }
 }
 
@@ -160,35 +174,34 @@ fn real_bodies_lose_nothing_and_leak_no_furniture() {
     }
 }
 
+/// One article, one document: every real body, served in the DOM and in the JSON-only form
+/// (`<!--IMG_n-->` placeholders, no `alt`), gives the same document byte for byte.
 #[test]
-fn json_only_form_gives_the_same_body_as_the_dom() {
-    for body in served_bodies() {
-        if body.description.starts_with("<div id=\"article-content\"") {
-            continue; // the qnt form is DOM-only by nature
-        }
-        let dom = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::Dom,
-        );
-        let json = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::JsonOnly,
-        );
-        assert_eq!(
-            article(&dom, &body.id).body,
-            article(&json, &body.id).body,
-            "{}",
-            body.id
-        );
+fn dom_and_json_only_forms_give_byte_identical_documents() {
+    let bodies = served_bodies();
+    let mut with_images = 0;
+    for body in &bodies {
+        let page = |form| {
+            qq_page_with_cover(
+                &body.id,
+                &body.title,
+                &body.pub_date,
+                "媒体",
+                Some(&body.image).filter(|i| !i.is_empty()).map(String::as_str),
+                &body.description,
+                form,
+            )
+        };
+        let t = target(&body.id);
+        let dom = article(&page(Form::Dom), &body.id).to_document(&t).render();
+        let json_page = page(Form::JsonOnly);
+        assert!(!json_page.contains("<img"), "{}: the JSON form has no img", body.id);
+        let json = article(&json_page, &body.id).to_document(&t).render();
+        assert_eq!(dom, json, "{}", body.id);
+        with_images += usize::from(dom.contains("!["));
     }
+    assert_eq!(bodies.len(), 54);
+    assert!(with_images > 20, "{with_images} bodies with images");
 }
 
 #[test]
@@ -233,7 +246,7 @@ fn image_placeholders_in_origin_content() {
     let a = article(&page, GOLDEN_ID);
     assert_eq!(
         a.body.markdown,
-        "前\n\n![](https://inews.gtimg.com/om_bt/x/641)\n\n后"
+        "前\n\n![图片](https://inews.gtimg.com/om_bt/x/641)\n\n后"
     );
 }
 

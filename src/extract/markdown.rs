@@ -17,9 +17,12 @@ const MAX_DEPTH: usize = 200;
 pub struct Body {
     /// Markdown, blocks separated by one blank line, no leading or trailing whitespace.
     pub markdown: String,
-    /// The text a reader sees (for the summary): blocks joined with nothing between them, or a
-    /// space between blocks of words.
+    /// The text a reader sees: blocks joined with nothing between them, or a space between
+    /// blocks of words. The summary is cut from it unless the site has its own source.
     pub plain_text: String,
+    /// The text the summary is cut from when the site's rule differs from `plain_text`
+    /// (Tencent News: the served body HTML with its tags removed, as existing archives have it).
+    pub summary_text: Option<String>,
     /// Absolute image URLs in document order.
     pub images: Vec<String>,
     /// Number of text blocks (paragraphs, headings, list items, ...), images not counted.

@@ -594,7 +594,7 @@ fn parse_offset(tz: &str) -> Option<FixedOffset> {
         "HKT" => hours(8),
         "AEST" => hours(10),
         "AEDT" => hours(11),
-        other => crate::config::parse_utc_offset(other),
+        other => crate::timezone::parse_utc_offset(other),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod generic;
 pub mod markdown;
 pub mod meta;
+pub mod qq;
 
 use scraper::{Html, Selector};
 use url::Url;
@@ -58,7 +59,7 @@ impl Article {
         Document {
             title: self.title.clone(),
             date: self.published.clone(),
-            summary: summarize(&self.body.plain_text, &self.lang),
+            summary: summarize(self.summary_source(), &self.lang),
             site: target.site.key().to_owned(),
             lang: self.lang.clone(),
             thumbnail: self.cover.clone().unwrap_or_default(),
@@ -68,10 +69,21 @@ impl Article {
     }
 }
 
+impl Article {
+    /// The text the summary is cut from: the site's own source if it has one, else the body's
+    /// plain text.
+    pub fn summary_source(&self) -> &str {
+        self.body
+            .summary_text
+            .as_deref()
+            .unwrap_or(&self.body.plain_text)
+    }
+}
+
 /// Extracts the article of `target` from its page, fetched from `final_url`.
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
     match &target.site {
-        Site::Qq => crate::sites::qq::extract(html, target, final_url),
+        Site::Qq => qq::extract(html, target, final_url),
         Site::Generic(site) => generic::extract(html, target, final_url, site),
     }
 }

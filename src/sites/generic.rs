@@ -15,7 +15,7 @@ use chrono::FixedOffset;
 use url::Url;
 
 use super::{ArticleRef, GenericSite, Site, SiteError};
-use crate::config::SitesConfig;
+use super::SitesConfig;
 
 /// Query parameters that only track where a reader came from; never part of an article's link.
 const TRACKING_PARAMS: &[&str] = &[
@@ -321,7 +321,7 @@ pub fn is_chinese_site(host: &str, page_lang: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SiteConfig;
+    use crate::sites::config::SiteConfig;
 
     fn resolve_str(url: &str, config: &SitesConfig) -> ArticleRef {
         super::super::resolve(url, config).unwrap_or_else(|e| panic!("{url}: {e}"))

@@ -2,13 +2,14 @@
 //! where pages are fetched from, and (in the same module) how its pages are read. Hosts without
 //! a module of their own are handled by [`generic`].
 
+pub mod config;
 pub mod generic;
 pub mod qq;
 
 use chrono::FixedOffset;
 use url::Url;
 
-use crate::config::SitesConfig;
+pub use config::SitesConfig;
 
 /// The site an article belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

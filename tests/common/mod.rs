@@ -34,6 +34,10 @@ pub struct ServedBody {
     pub title: String,
     pub pub_date: String,
     pub description: String,
+    /// The list's cover image ('' when none).
+    #[serde(default)]
+    pub image: String,
+    pub link: String,
 }
 
 pub fn served_bodies() -> Vec<ServedBody> {
@@ -48,7 +52,8 @@ pub fn served_bodies() -> Vec<ServedBody> {
 pub enum Form {
     /// The body container in the static HTML, as captured.
     Dom,
-    /// An empty `#article-content`; the body only in `window.DATA.originContent.text`.
+    /// An empty `#article-content`; the body only in `window.DATA.originContent.text`, its
+    /// images replaced by `<!--IMG_n-->` comments described in `originAttribute` (no `alt`).
     JsonOnly,
 }
 
@@ -61,14 +66,58 @@ pub fn qq_page(
     body_html: &str,
     form: Form,
 ) -> String {
+    qq_page_with_cover(id, title, pubtime, media, None, body_html, form)
+}
+
+/// The body's images as the JSON-only form carries them: `<!--IMG_n-->` in the text, and
+/// `originAttribute.IMG_n.imgurl0` holding the URL (`data-src`, else `src`).
+pub fn json_placeholders(body_html: &str) -> (String, serde_json::Value) {
+    let img = regex::Regex::new(r"<img\b[^>]*>").unwrap();
+    let attr = regex::Regex::new(r#"\b(data-src|src)="([^"]*)""#).unwrap();
+    let mut attributes = serde_json::Map::new();
+    let mut n = 0;
+    let text = img.replace_all(body_html, |caps: &regex::Captures<'_>| {
+        let tag = &caps[0];
+        let urls: Vec<(String, String)> = attr
+            .captures_iter(tag)
+            .map(|c| (c[1].to_owned(), c[2].replace("&amp;", "&")))
+            .collect();
+        let url = urls
+            .iter()
+            .find(|(name, _)| name == "data-src")
+            .or_else(|| urls.first())
+            .map(|(_, u)| u.clone())
+            .unwrap_or_default();
+        let key = format!("IMG_{n}");
+        n += 1;
+        attributes.insert(key.clone(), serde_json::json!({"imgurl0": url, "style": ""}));
+        format!("<!--{key}-->")
+    });
+    (text.into_owned(), serde_json::Value::Object(attributes))
+}
+
+/// [`qq_page`] with an `og:image` cover.
+pub fn qq_page_with_cover(
+    id: &str,
+    title: &str,
+    pubtime: &str,
+    media: &str,
+    cover: Option<&str>,
+    body_html: &str,
+    form: Form,
+) -> String {
+    let (text, attributes) = match form {
+        Form::Dom => (body_html.to_owned(), serde_json::json!({})),
+        Form::JsonOnly => json_placeholders(body_html),
+    };
     let data = serde_json::json!({
         "article_id": id,
         "article_type": "0",
         "title": title,
         "media": media,
         "pubtime": pubtime,
-        "originContent": {"text": body_html},
-        "originAttribute": {},
+        "originContent": {"text": text},
+        "originAttribute": attributes,
     });
     let data = serde_json::to_string(&data).unwrap().replace("</", "<\\/");
     let content = match form {
@@ -76,8 +125,11 @@ pub fn qq_page(
         Form::Dom => format!("<div id=\"article-content\">{body_html}</div>"),
         Form::JsonOnly => "<div id=\"article-content\"></div>".to_owned(),
     };
+    let cover = cover
+        .map(|c| format!("<meta property=\"og:image\" content=\"{c}\">"))
+        .unwrap_or_default();
     format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}_腾讯新闻</title></head>\
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}_腾讯新闻</title>{cover}</head>\
          <body><div class=\"nav\"><a href=\"/\">首页</a></div><h1 id=\"article-title\">{title}</h1>\
          <div id=\"article-author\"><p class=\"media-name\">{media}</p></div>{content}\
          <div class=\"statement\">免责声明：本内容来自腾讯平台创作者，不代表腾讯新闻或腾讯网的观点和立场。</div>\

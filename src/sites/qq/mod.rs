@@ -5,30 +5,35 @@
 //! whichever template the site served (§1.2–1.4); removals and anti-bot pages are told apart
 //! from articles (§2).
 
+//! Tencent News (qq.com): everything newsvault knows of the site, in one place.
+//!
+//! See docs/tencent-news.md. URL forms (§1.1) are merged into one canonical link,
+//! `https://new.qq.com/rain/a/<ID>`. How its pages are laid out (§1.2–1.4: `window.DATA`, the
+//! body containers of each template, furniture), how removals and anti-bot pages show (§2) and
+//! the defaults for what a served form leaves out are the constants below; the page reader
+//! that applies them is [`crate::extract::qq`].
+
 pub mod lists;
 
-use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+use super::config::QqConfig;
 use super::{ArticleRef, Site, SiteError};
-use crate::config::QqConfig;
-use crate::extract::markdown::{Body, Converter};
-use crate::extract::{Article, Extraction, assigned_json, clean_line, first_text, meta_content};
 
 pub const SITE_KEY: &str = "qq";
-const LANG: &str = "zh-CN";
+pub const LANG: &str = "zh-CN";
 const CANONICAL_BASE: &str = "https://new.qq.com/rain/a/";
 
 /// Anti-bot interstitials carry one of these in their `<title>`.
-const BLOCK_TITLES: &[&str] = &["安全验证", "人机验证", "滑动验证"];
+pub const BLOCK_TITLES: &[&str] = &["安全验证", "人机验证", "滑动验证"];
 /// Titles of the pages removed articles land on (the home page, its 404 "宝贝回家" page).
-const REMOVED_TITLES: &[&str] = &["腾讯首页", "腾讯网"];
+pub const REMOVED_TITLES: &[&str] = &["腾讯首页", "腾讯网"];
 /// Words of a "not found" page; only read as removal when the page has no article body.
-const NOT_FOUND_WORDS: &[&str] = &["404", "页面不存在", "找不到", "内容不存在", "已被删除"];
+pub const NOT_FOUND_WORDS: &[&str] = &["404", "页面不存在", "找不到", "内容不存在", "已被删除"];
 /// Paths removed articles are redirected to.
-const REMOVED_PATHS: &[&str] = &["notfound", "babygohome", "/404"];
+pub const REMOVED_PATHS: &[&str] = &["notfound", "babygohome", "/404"];
 /// Page furniture inside or around the body containers.
-const FURNITURE: &[&str] = &[
+pub const FURNITURE: &[&str] = &[
     ".article-top-content",
     ".ac-ask-ai",
     ".introduction",
@@ -47,10 +52,51 @@ const FURNITURE: &[&str] = &[
     "#backqqcom",
 ];
 /// Body paragraphs that are Tencent's boilerplate, not the article.
-const FURNITURE_TEXT: &[&str] = &[
+pub const FURNITURE_TEXT: &[&str] = &[
     "免责声明：本文来自腾讯新闻客户端",
     "免责声明：本文来自腾讯网",
 ];
+
+/// The body containers of the served HTML, in order of preference (§1.4, then the 2019 and
+/// legacy templates of §1.3). Pages whose container is empty carry the body in
+/// [`DATA_BODY_HTML`] only.
+pub const BODY_CONTAINERS: &[&str] = &[
+    "div.rich_media_content",
+    "#article-content .comps-contentify-wrap",
+    "div.content-article",
+    "#Cnt-Main-Article-QQ",
+];
+/// The body container as the crawlers behind the existing archives took it (§4: genkin-he's
+/// selectors, in their order): the summary is cut from its text. It holds the "问AI" widget of
+/// the qnt form, which the existing archives' summaries therefore start with.
+pub const SERVED_BODY_CONTAINERS: &[&str] =
+    &[".rich_media_content", ".article-content-wrap", "#article-content"];
+/// The headline, in the current template, then the older ones.
+pub const TITLE_SELECTOR: &str = "h1#article-title, .LEFT h1, .qq_article .hd h1, .hd h1";
+/// Where the page shows its publish time as text (legacy header, current author block).
+pub const TIME_SELECTOR: &str = ".a_time, #article-author .media-meta span";
+/// The media name shown on the page.
+pub const MEDIA_SELECTOR: &str = "#article-author .media-name, .a_source, a.author > div";
+
+/// The script variable holding the page's data (§1.2), and the paths read from it.
+pub const DATA_VAR: &str = "window.DATA";
+/// Legacy channel pages' metadata object (§1.3).
+pub const LEGACY_DATA_VAR: &str = "ARTICLE_INFO";
+pub const DATA_ARTICLE_ID: &[&str] = &["article_id"];
+pub const DATA_ARTICLE_TYPE: &[&str] = &["article_type"];
+pub const DATA_TITLE: &[&str] = &["title"];
+pub const DATA_PUBTIME: &[&str] = &["pubtime"];
+pub const DATA_MEDIA: &[&str] = &["media"];
+/// The body HTML; images in it are `<!--IMG_n-->` comments described in [`DATA_IMAGES`].
+pub const DATA_BODY_HTML: &[&str] = &["originContent", "text"];
+/// Map from an image comment's text to the image (`imgurl0`, or `origUrl`).
+pub const DATA_IMAGES: &str = "originAttribute";
+pub const DATA_IMAGE_URL_KEYS: &[&str] = &["imgurl0", "origUrl"];
+
+/// The `alt` Tencent News gives every body image (`<img alt="图片">`, 128 of 128 images in the
+/// sample of §1.4). The JSON-only form carries no `alt`: its images get this one, so that an
+/// article reads the same whichever form the page was served in.
+pub const IMAGE_ALT: &str = "图片";
 
 pub fn is_qq_host(host: &str) -> bool {
     host == "qq.com" || host.ends_with(".qq.com")
@@ -91,7 +137,7 @@ impl QqId {
 
 /// `20250211A013J400`, or the 14-character 2019 form (`20190907A081B0`), canonicalised to 16
 /// characters: the 2019 pages' `cms_id` was the short id with `00` appended (§1.1).
-fn parse_current_id(s: &str) -> Option<String> {
+pub fn parse_current_id(s: &str) -> Option<String> {
     let s = s.strip_suffix(".html").unwrap_or(s).to_ascii_uppercase();
     let bytes = s.as_bytes();
     let shape_ok = (s.len() == 14 || s.len() == 16)
@@ -175,300 +221,6 @@ pub fn resolve(url: &Url, config: &QqConfig) -> Result<ArticleRef, SiteError> {
         fetch_url,
         lang: LANG.to_owned(),
     })
-}
-
-fn sel(css: &str) -> Selector {
-    Selector::parse(css).expect("static selector")
-}
-
-/// Reads a Tencent News page (any template) for `target`, fetched from `final_url`.
-pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
-    if let Some(signal) = removed_by_redirect(target, final_url) {
-        return Extraction::Removed { signal };
-    }
-    let doc = Html::parse_document(html);
-    let page_title = first_text(&doc, &sel("title")).unwrap_or_default();
-    if let Some(word) = BLOCK_TITLES.iter().find(|w| page_title.contains(*w)) {
-        return Extraction::Blocked {
-            signal: format!("anti-bot page: title {page_title:?} contains {word:?}"),
-        };
-    }
-    let short_title = page_title
-        .split(['_', '|'])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    if REMOVED_TITLES.iter().any(|t| page_title == *t) {
-        return Extraction::Removed {
-            signal: format!("page title is {page_title:?}, not an article"),
-        };
-    }
-
-    let data = assigned_json(&doc, "window.DATA");
-    let data_ok = data.as_ref().and_then(|d| d.as_ref().ok());
-    if let Some(data) = data_ok
-        && let Some(article_id) = json_str(data, &["article_id"])
-        && let Some(id) = parse_current_id(&article_id)
-        && id != target.id
-    {
-        return Extraction::Removed {
-            signal: format!(
-                "window.DATA.article_id is {article_id:?}, not the requested {}",
-                target.id
-            ),
-        };
-    }
-
-    let body = read_body(&doc, data_ok, final_url);
-    let body = match body {
-        Some(body) if body.text_blocks > 0 || !body.images.is_empty() => body,
-        _ => return no_body(&doc, &page_title, data.as_ref(), target),
-    };
-
-    let title = data_ok
-        .and_then(|d| json_str(d, &["title"]))
-        .or_else(|| {
-            first_text(
-                &doc,
-                &sel("h1#article-title, .LEFT h1, .qq_article .hd h1, .hd h1"),
-            )
-        })
-        .or_else(|| legacy_info(&doc, "title"))
-        .or_else(|| meta_content(&doc, "property", "og:title"))
-        .or_else(|| (!short_title.is_empty()).then(|| short_title.clone()));
-    // Kept as the site wrote it (double spaces included), as existing archives have it.
-    let Some(title) = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
-        return Extraction::NotArticle {
-            reason: "the page has a body but no title".into(),
-        };
-    };
-
-    let published = data_ok
-        .and_then(|d| json_str(d, &["pubtime"]))
-        .and_then(|t| normalize_beijing_time(&t))
-        .or_else(|| {
-            meta_content(&doc, "property", "article:published_time")
-                .and_then(|t| iso_to_beijing(&t))
-        })
-        .or_else(|| legacy_info(&doc, "pubtime").and_then(|t| normalize_beijing_time(&t)))
-        .or_else(|| {
-            first_text(&doc, &sel(".a_time, #article-author .media-meta span"))
-                .and_then(|t| normalize_beijing_time(&t))
-        });
-    let Some(published) = published else {
-        let why = match &data {
-            Some(Err(e)) => format!("no publish time: {e}"),
-            _ => "no publish time in window.DATA, meta tags or the page".to_owned(),
-        };
-        return Extraction::NotArticle { reason: why };
-    };
-
-    let author = data_ok
-        .and_then(|d| json_str(d, &["media"]))
-        .or_else(|| {
-            first_text(
-                &doc,
-                &sel("#article-author .media-name, .a_source, a.author > div"),
-            )
-        })
-        .map(|a| clean_line(&a))
-        .filter(|a| !a.is_empty());
-    let cover = meta_content(&doc, "property", "og:image")
-        .and_then(|c| crate::extract::markdown::absolute_url(final_url, &c));
-
-    Extraction::Article(Article {
-        title,
-        published,
-        author,
-        cover,
-        lang: LANG.to_owned(),
-        canonical: None,
-        body,
-    })
-}
-
-/// A redirect that lost the article id, or landed on a known "not found" page.
-fn removed_by_redirect(target: &ArticleRef, final_url: &Url) -> Option<String> {
-    let path = final_url.path();
-    let lowered = path.to_ascii_lowercase();
-    if REMOVED_PATHS.iter().any(|p| lowered.contains(p)) {
-        return Some(format!("redirected to {final_url}"));
-    }
-    let id_in_path = match target.id.len() {
-        16 => path.contains(&target.id) || path.contains(&target.id[..14]),
-        _ => path.contains(&target.id[8..]) || path.contains(&target.id[..8]),
-    };
-    (!id_in_path).then(|| format!("redirected away from the article to {final_url}"))
-}
-
-/// Why a page without a body is not archived.
-fn no_body(
-    doc: &Html,
-    page_title: &str,
-    data: Option<&Result<serde_json::Value, String>>,
-    target: &ArticleRef,
-) -> Extraction {
-    if let Some(word) = NOT_FOUND_WORDS.iter().find(|w| page_title.contains(*w)) {
-        return Extraction::Removed {
-            signal: format!("not-found page: title {page_title:?} contains {word:?}"),
-        };
-    }
-    match data {
-        Some(Err(e)) => Extraction::NotArticle {
-            reason: format!("no article body in the page, and {e}"),
-        },
-        Some(Ok(data)) => {
-            let kind = json_str(data, &["article_type"]).unwrap_or_else(|| "0".into());
-            if kind != "0" {
-                Extraction::NotArticle {
-                    reason: format!("not a text article (article_type {kind}): no body text"),
-                }
-            } else {
-                Extraction::Removed {
-                    signal: "empty body in both the page and window.DATA.originContent".into(),
-                }
-            }
-        }
-        None if legacy_info(doc, "id").is_some() => Extraction::NotArticle {
-            reason: "legacy page without an article body".into(),
-        },
-        None => Extraction::Removed {
-            signal: format!("no window.DATA and no article body for {}", target.id),
-        },
-    }
-}
-
-/// The body from the first container the page has, in the order of §1.4, then older templates.
-fn read_body(doc: &Html, data: Option<&serde_json::Value>, base: &Url) -> Option<Body> {
-    let skip: Vec<Selector> = FURNITURE.iter().map(|s| sel(s)).collect();
-    let converter = Converter::new(base, &skip).drop_paragraphs_starting_with(FURNITURE_TEXT);
-    let convert = |containers: Vec<ElementRef<'_>>| {
-        let body = converter.convert(&containers);
-        (body.text_blocks > 0 || !body.images.is_empty()).then_some(body)
-    };
-    let dom_forms = [
-        "div.rich_media_content",
-        "#article-content .comps-contentify-wrap",
-        "div.content-article",
-        "#Cnt-Main-Article-QQ",
-    ];
-    for form in dom_forms {
-        let containers: Vec<ElementRef<'_>> = doc.select(&sel(form)).take(1).collect();
-        if !containers.is_empty()
-            && let Some(body) = convert(containers)
-        {
-            return Some(body);
-        }
-    }
-    // The body only in the embedded JSON (a third of pages in 2026, §1.4).
-    let text = data.and_then(|d| json_str(d, &["originContent", "text"]))?;
-    let html = resolve_image_placeholders(&text, data?.get("originAttribute"));
-    let fragment = Html::parse_fragment(&html);
-    convert(vec![fragment.root_element()])
-}
-
-/// Replaces `<!--IMG_0-->` comments with the images `originAttribute` describes for them.
-fn resolve_image_placeholders(html: &str, attributes: Option<&serde_json::Value>) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 4..];
-        let Some(end) = after.find("-->") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let key = after[..end].trim();
-        if key.starts_with("IMG")
-            && let Some(url) = attributes
-                .and_then(|a| a.get(key))
-                .and_then(|a| a.get("imgurl0").or_else(|| a.get("origUrl")))
-                .and_then(|u| u.as_str())
-        {
-            out.push_str("<img src=\"");
-            out.push_str(&html_escape_attr(url));
-            out.push_str("\">");
-        }
-        rest = &after[end + 3..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn html_escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-}
-
-/// A string (or number) at `path` in a JSON value, trimmed, if not empty.
-fn json_str(value: &serde_json::Value, path: &[&str]) -> Option<String> {
-    let mut v = value;
-    for key in path {
-        v = v.get(key)?;
-    }
-    let s = match v {
-        serde_json::Value::String(s) => s.trim().to_owned(),
-        serde_json::Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    (!s.is_empty()).then_some(s)
-}
-
-/// A field of the legacy `ARTICLE_INFO = {site:'finance', pubtime:'2019-09-23 07:48', ...}`
-/// object literal (JavaScript, not JSON: single-quoted values, bare keys).
-fn legacy_info(doc: &Html, key: &str) -> Option<String> {
-    let scripts = sel("script");
-    let script = doc
-        .select(&scripts)
-        .map(|s| s.text().collect::<String>())
-        .find(|t| t.contains("ARTICLE_INFO"))?;
-    let mut rest = script.as_str();
-    while let Some(pos) = rest.find(key) {
-        let before_ok = rest[..pos]
-            .chars()
-            .next_back()
-            .is_none_or(|c| c.is_whitespace() || c == ',' || c == '{');
-        let after = rest[pos + key.len()..].trim_start();
-        if before_ok && let Some(value) = after.strip_prefix(':') {
-            let value = value.trim_start();
-            let quote = value.chars().next()?;
-            if quote == '\'' || quote == '"' {
-                let inner = &value[1..];
-                let end = inner.find(quote)?;
-                let v = inner[..end].trim();
-                return (!v.is_empty()).then(|| v.to_owned());
-            }
-        }
-        rest = &rest[pos + key.len()..];
-    }
-    None
-}
-
-/// `2025-02-11 07:03:08` kept verbatim; `2019-09-23 07:48` gets `:00`; anything else is refused.
-fn normalize_beijing_time(t: &str) -> Option<String> {
-    let t = t.trim();
-    let with_seconds = if t.len() == 16 {
-        format!("{t}:00")
-    } else {
-        t.to_owned()
-    };
-    chrono::NaiveDateTime::parse_from_str(&with_seconds, "%Y-%m-%d %H:%M:%S")
-        .ok()
-        .map(|_| with_seconds)
-}
-
-/// An ISO 8601 time with offset, shown in Beijing time (UTC+8) without the offset.
-fn iso_to_beijing(t: &str) -> Option<String> {
-    let parsed = chrono::DateTime::parse_from_rfc3339(t.trim()).ok()?;
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600)?;
-    Some(
-        parsed
-            .with_timezone(&beijing)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-    )
 }
 
 #[cfg(test)]
@@ -559,35 +311,5 @@ mod tests {
             resolve_str("ftp://new.qq.com/rain/a/20250211A013J400").unwrap_err(),
             SiteError::InvalidUrl { .. }
         ));
-    }
-
-    #[test]
-    fn image_placeholders_resolve_through_origin_attribute() {
-        let attrs = serde_json::json!({"IMG_0": {"imgurl0": "https://inews.gtimg.com/om_bt/a/0", "style": ""}});
-        let html = resolve_image_placeholders(
-            "<p>a</p><!--IMG_0--><p>b<!-- --></p><!--IMG_9-->",
-            Some(&attrs),
-        );
-        assert_eq!(
-            html,
-            "<p>a</p><img src=\"https://inews.gtimg.com/om_bt/a/0\"><p>b</p>"
-        );
-    }
-
-    #[test]
-    fn times() {
-        assert_eq!(
-            normalize_beijing_time("2019-09-23 07:48").as_deref(),
-            Some("2019-09-23 07:48:00")
-        );
-        assert_eq!(
-            normalize_beijing_time("2025-02-11 07:03:08").as_deref(),
-            Some("2025-02-11 07:03:08")
-        );
-        assert_eq!(normalize_beijing_time("yesterday"), None);
-        assert_eq!(
-            iso_to_beijing("2025-02-10T23:03:08Z").as_deref(),
-            Some("2025-02-11 07:03:08")
-        );
     }
 }
