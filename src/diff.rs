@@ -232,14 +232,42 @@ fn is_latin_like(c: char) -> bool {
     matches!(c, '\u{00C0}'..='\u{024F}' | '\u{0370}'..='\u{052F}' | '\u{1E00}'..='\u{1EFF}')
 }
 
-/// Whether two document texts differ only in whitespace or punctuation (full-width or not,
-/// quote styles...): such a change is recorded as "minor" and is not an edit in feeds.
-pub fn is_minor_change(old: &str, new: &str) -> bool {
-    let significant = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace() && !is_punctuation(*c))
-            .collect()
+/// Whether `new` says something `old` did not: an edit is a change of what the article says,
+/// its title, its publication date, its body text or an image in it. Fields derived from those
+/// (the summary) or about the page rather than the article (thumbnail, site, language, link)
+/// never make an edit on their own, and neither does formatting that only differs between
+/// Markdown converters: whitespace, escapes, emphasis and heading markers, punctuation (all of
+/// Markdown's syntax is punctuation). `leaked_furniture` matches page furniture that older
+/// archives let into their bodies (the site's [`crate::sites::Site::leaked_furniture`]); it
+/// is not the article's text either.
+pub fn is_edit(old: &Document, new: &Document, leaked_furniture: Option<&regex::Regex>) -> bool {
+    what_it_says(old, leaked_furniture) != what_it_says(new, leaked_furniture)
+}
+
+/// Title, date and body of a document, reduced to what no converter formats differently.
+fn what_it_says(doc: &Document, leaked_furniture: Option<&regex::Regex>) -> [String; 3] {
+    let body = match leaked_furniture {
+        Some(furniture) => furniture.replace_all(&doc.body, ""),
+        None => std::borrow::Cow::Borrowed(doc.body.as_str()),
     };
+    [
+        significant(&doc.title),
+        doc.date.trim().to_owned(),
+        significant(&body),
+    ]
+}
+
+/// The text without whitespace and punctuation.
+fn significant(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !is_punctuation(*c))
+        .collect()
+}
+
+/// Whether two document texts differ only in whitespace or punctuation (full-width or not,
+/// quote styles...): such a change is recorded as "minor" and is not an edit in feeds. For
+/// texts that are not documents; documents are compared with [`is_edit`].
+pub fn is_minor_change(old: &str, new: &str) -> bool {
     old != new && significant(old) == significant(new)
 }
 
@@ -304,6 +332,55 @@ mod tests {
         assert_eq!(d.fields[0].name, "title");
         assert_eq!(DocumentDiff::from_json(&d.to_json()).unwrap(), d);
         assert!(diff_documents(&doc("a", "b"), &doc("a", "b")).is_empty());
+    }
+
+    fn generator_doc(summary: &str, thumbnail: &str, body: &str) -> Document {
+        Document {
+            title: "标题：测试".into(),
+            date: "2026-08-22 18:13:06".into(),
+            summary: summary.into(),
+            site: "qq".into(),
+            lang: "zh-CN".into(),
+            thumbnail: thumbnail.into(),
+            body: body.into(),
+            source_url: "https://new.qq.com/rain/a/x".into(),
+        }
+    }
+
+    #[test]
+    fn an_edit_is_a_change_of_what_the_article_says() {
+        let old = generator_doc(
+            "unsplash 8月19日...",
+            "",
+            "**\\*ST威领** 4\\.8亿  \n\n![图片](https://a.example/1.jpg)图注",
+        );
+        // Summary, thumbnail, escapes, emphasis, whitespace: not an edit.
+        let same = generator_doc(
+            "unsplash8月19日...",
+            "https://a.example/cover.jpg",
+            "\\*ST威领 4.8亿\n\n![图片](https://a.example/1.jpg)\n\n图注",
+        );
+        assert!(!is_edit(&old, &same, None));
+        // A word, the date, the title or an image: an edit.
+        let word = generator_doc("", "", "\\*ST威领 4.9亿\n\n![图片](https://a.example/1.jpg)图注");
+        assert!(is_edit(&old, &word, None));
+        let image = generator_doc("", "", "\\*ST威领 4.8亿\n\n![图片](https://a.example/2.jpg)图注");
+        assert!(is_edit(&old, &image, None));
+        let mut date = same.clone();
+        date.date = "2026-08-22 18:13:07".into();
+        assert!(is_edit(&old, &date, None));
+        let mut title = same.clone();
+        title.title = "标题：新".into();
+        assert!(is_edit(&old, &title, None));
+    }
+
+    #[test]
+    fn leaked_furniture_is_not_the_article() {
+        let widget = regex::Regex::new("问AI · [^？]*？").unwrap();
+        let old = generator_doc("", "", "问AI · 铜价为何上涨？本文转载自某公众号");
+        let new = generator_doc("", "", "本文转载自某公众号");
+        assert!(is_edit(&old, &new, None));
+        assert!(!is_edit(&old, &new, Some(&widget)));
     }
 
     #[test]

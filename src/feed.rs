@@ -117,6 +117,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "new" => "New",
         "edit" => "Edited",
         "minor" => "Minor edit",
+        "recapture" => "Re-captured, unchanged since the import",
         "removed" => "Removed",
         "restored" => "Restored",
         "import" => "Imported",
@@ -505,6 +506,13 @@ fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
                 escape(article_url),
                 escape(&v.title),
             );
+        }
+        "recapture" => {
+            html.push_str(
+                "<p>Captured from the source for the first time since the import: the article \
+                 says what the imported file says (only formatting differs).</p>",
+            );
+            html.push_str(&document_html(v));
         }
         "edit" | "minor" => match stored_diff(v) {
             Some(diff) => {

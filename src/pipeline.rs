@@ -13,7 +13,7 @@ use crate::archive::{
     RemovalState,
 };
 use crate::config::Config;
-use crate::diff::{diff_documents, diff_text, is_minor_change};
+use crate::diff::{diff_documents, diff_text, is_edit, is_minor_change};
 use crate::document::Document;
 use crate::extract::{self, EXTRACTOR_VERSION, Extraction};
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
@@ -487,12 +487,19 @@ impl Pipeline {
                 let (minor, diff) =
                     match archive.latest_version_with_content(&target.canonical_url)? {
                         Some((seq, previous)) if previous != rendered => {
-                            let mut diff = match Document::parse(&previous) {
-                                Ok(old) => diff_documents(&old, &document),
-                                Err(_) => diff_text(&previous, &rendered),
+                            let furniture = target.site.leaked_furniture();
+                            let (minor, mut diff) = match Document::parse(&previous) {
+                                Ok(old) => (
+                                    !is_edit(&old, &document, furniture),
+                                    diff_documents(&old, &document),
+                                ),
+                                Err(_) => (
+                                    is_minor_change(&previous, &rendered),
+                                    diff_text(&previous, &rendered),
+                                ),
                             };
                             diff.base = Some(seq);
-                            (is_minor_change(&previous, &rendered), Some(diff.to_json()))
+                            (minor, Some(diff.to_json()))
                         }
                         _ => (false, None),
                     };
@@ -840,6 +847,9 @@ pub struct ReprocessReport {
     pub rederived: u64,
     /// Versions the current extractor cannot read (kept as they were), with the reason.
     pub failed: Vec<(String, u32, String)>,
+    /// Edits that, by the current rules, change nothing the article says: now minor versions
+    /// (re-captures when they follow an import). Reprocessing never makes an edit.
+    pub downgraded: u64,
 }
 
 /// Re-runs the current extractor over the stored raw captures of fetched versions, without
@@ -890,10 +900,18 @@ pub fn reprocess(
             let document = article.to_document(&target);
             let rendered = document.render();
             let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
+            let furniture = target.site.leaked_furniture();
             if crate::archive::hash_hex(rendered.as_bytes()) == item.content_hash {
                 if item.extractor.as_deref() != Some(extractor.as_str()) {
                     archive.set_extractor(item.version_id, &extractor)?;
                 }
+                // The document stands, but what counts as an edit may have changed since.
+                report.downgraded += u64::from(refresh_kind(
+                    archive,
+                    &item.canonical_url,
+                    item.seq,
+                    furniture,
+                )?);
                 report.unchanged += 1;
                 continue;
             }
@@ -905,12 +923,49 @@ pub fn reprocess(
                 &extractor,
                 Utc::now(),
             )?;
-            refresh_diff(archive, &item.canonical_url, item.seq)?;
-            refresh_diff(archive, &item.canonical_url, item.seq + 1)?;
+            for seq in [item.seq, item.seq + 1] {
+                refresh_diff(archive, &item.canonical_url, seq)?;
+                report.downgraded +=
+                    u64::from(refresh_kind(archive, &item.canonical_url, seq, furniture)?);
+            }
             report.rederived += 1;
         }
     }
     Ok(report)
+}
+
+/// Turns version `seq` from an edit into a minor version when, by the current rules, it no
+/// longer changes what the article says compared with the version with content before it.
+/// Returns whether it did.
+fn refresh_kind(
+    archive: &mut Archive,
+    canonical_url: &str,
+    seq: u32,
+    leaked_furniture: Option<&regex::Regex>,
+) -> Result<bool, ArchiveError> {
+    let versions = archive.version_details(canonical_url)?;
+    let Some(current) = versions.iter().find(|v| v.seq == seq && v.kind == "edit") else {
+        return Ok(false);
+    };
+    let Some(base) = versions
+        .iter()
+        .rev()
+        .find(|v| v.seq < current.seq && v.kind != "removed")
+    else {
+        return Ok(false);
+    };
+    let (Some(old), Some(new)) = (
+        archive.document(canonical_url, base.seq)?,
+        archive.document(canonical_url, seq)?,
+    ) else {
+        return Ok(false);
+    };
+    match (Document::parse(&old), Document::parse(&new)) {
+        (Ok(a), Ok(b)) if !is_edit(&a, &b, leaked_furniture) => {
+            archive.downgrade_to_minor(canonical_url, seq)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Recomputes the stored diff of version `seq` against the version with content before it.

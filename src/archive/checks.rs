@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{Archive, ArchiveError, format_time, hash_hex, store_blob};
+use super::{Archive, ArchiveError, format_time, hash_hex, reported_kind, store_blob};
 
 /// One sighting of an article's removal, with its evidence.
 #[derive(Debug, Clone, Copy)]
@@ -276,12 +276,14 @@ impl Archive {
 
     /// Every version of an article with its history details, ascending.
     pub fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT v.seq, v.kind, v.fetched_at, v.http_status, v.final_url, length(CAST(v.document AS BLOB)),
-                 v.title, v.published, v.removal_signal, v.diff, v.extractor, v.import_path
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT v.seq, {}, v.fetched_at, v.http_status, v.final_url,
+                 length(CAST(v.document AS BLOB)), v.title, v.published, v.removal_signal, v.diff,
+                 v.extractor, v.import_path
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE a.canonical_url = ?1 ORDER BY v.seq",
-        )?;
+            reported_kind!()
+        ))?;
         let rows = stmt.query_map([canonical_url], |r| {
             Ok(VersionDetail {
                 seq: r.get(0)?,
@@ -407,6 +409,21 @@ impl Archive {
         ])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Re-classifies version `seq` after its document or its predecessor's was re-derived:
+    /// an "edit" that no longer changes what the article says becomes "minor". Never makes an
+    /// edit: re-deriving documents is not a change of the article.
+    pub fn downgrade_to_minor(&mut self, canonical_url: &str, seq: u32) -> Result<bool, ArchiveError> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE versions SET kind = 'minor'
+                 WHERE seq = ?2 AND kind = 'edit'
+                     AND article_id = (SELECT id FROM articles WHERE canonical_url = ?1)",
+            )?
+            .execute(params![canonical_url, seq])?;
+        Ok(changed == 1)
     }
 
     /// Stores the diff of version `seq` against its predecessor (JSON).

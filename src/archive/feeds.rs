@@ -179,9 +179,12 @@ fn lift(e: rusqlite::Error) -> ArchiveError {
     }
 }
 
-const EVENT_COLUMNS: &str = "v.id, a.id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq,
-    v.kind, v.fetched_at, v.title, v.published, v.http_status, v.final_url, v.removal_signal,
-    v.diff, v.document, v.content_hash, a.author";
+const EVENT_COLUMNS: &str = concat!(
+    "v.id, a.id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, ",
+    super::reported_kind!(),
+    ", v.fetched_at, v.title, v.published, v.http_status, v.final_url, v.removal_signal,
+    v.diff, v.document, v.content_hash, a.author"
+);
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
     let canonical_url: String = r.get(2)?;

@@ -97,6 +97,21 @@ pub enum ArchiveError {
     Io(#[from] std::io::Error),
 }
 
+/// SQL for the kind of version `v` as the archive reports it. A version is stored as "minor"
+/// when it does not change what the article says ([`crate::diff::is_edit`]); one right after
+/// an import is the first capture of the imported article and found it unchanged: it is
+/// reported as "recapture" (kept for its raw capture, never an event of the changes feed).
+/// Derived rather than stored, so that the `kind` CHECK of archives already made still holds.
+macro_rules! reported_kind {
+    () => {
+        "CASE WHEN v.kind = 'minor' AND EXISTS (SELECT 1 FROM versions p
+            WHERE p.article_id = v.article_id AND p.seq = v.seq - 1 AND p.kind = 'import')
+        THEN 'recapture' ELSE v.kind END"
+    };
+}
+pub(crate) use reported_kind;
+const REPORTED_KIND: &str = reported_kind!();
+
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone, Copy)]
 pub struct NewCapture<'a> {
@@ -620,13 +635,14 @@ impl Archive {
 
     /// All versions of an article, ascending seq (empty if the article is unknown).
     pub fn versions(&self, canonical_url: &str) -> Result<Vec<VersionRow>, ArchiveError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT v.seq, v.kind, v.origin, v.fetched_at, v.content_hash, v.title, v.http_status,
-                 v.final_url, octet_length(v.document), v.raw_hash, v.encoding, v.extractor
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT v.seq, {REPORTED_KIND}, v.origin, v.fetched_at, v.content_hash, v.title,
+                 v.http_status, v.final_url, octet_length(v.document), v.raw_hash, v.encoding,
+                 v.extractor
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE a.canonical_url = ?1
-             ORDER BY v.seq",
-        )?;
+             ORDER BY v.seq"
+        ))?;
         let rows = stmt.query_map([canonical_url], |r| {
             let size: i64 = r.get(8)?;
             Ok(VersionRow {

@@ -34,7 +34,7 @@ pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
         "{url}  ({} {}, {})",
         article.site, article.site_article_id, article.status
     );
-    println!(" seq  time (UTC)           kind      HTTP  size      title");
+    println!(" seq  time (UTC)           kind       HTTP  size      title");
     for v in archive.version_details(&url)? {
         let time = v
             .fetched_at
@@ -50,10 +50,14 @@ pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
         let what = match (&v.removal_signal, &v.import_path) {
             (Some(signal), _) if v.kind == "removed" => format!("removed: {signal}"),
             (_, Some(path)) if v.kind == "import" => format!("{}  (from {path})", v.title),
+            _ if v.kind == "recapture" => format!(
+                "{}  (first capture since the import: the article is unchanged)",
+                v.title
+            ),
             _ => v.title.clone(),
         };
         println!(
-            "{:>4}  {time}  {:<8}  {status:<4}  {size:<8}  {what}",
+            "{:>4}  {time}  {:<9}  {status:<4}  {size:<8}  {what}",
             v.seq, v.kind
         );
     }

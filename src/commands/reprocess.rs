@@ -13,11 +13,13 @@ pub fn reprocess(config: &Config, site: Option<&str>) -> Result<ExitCode> {
         eprintln!("kept       {url} version {seq}: the current extractor cannot read it: {why}");
     }
     eprintln!(
-        "reprocessed {} version(s): {} re-derived (old documents kept), {} unchanged, {} unreadable",
+        "reprocessed {} version(s): {} re-derived (old documents kept), {} unchanged, {} unreadable; \
+         {} edit(s) found to change nothing the article says, now minor",
         report.unchanged + report.rederived + report.failed.len() as u64,
         report.rederived,
         report.unchanged,
-        report.failed.len()
+        report.failed.len(),
+        report.downgraded
     );
     Ok(ExitCode::SUCCESS)
 }

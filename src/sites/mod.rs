@@ -56,6 +56,17 @@ impl Site {
     }
 }
 
+impl Site {
+    /// Page furniture that older archives of the site let into their bodies, where a capture
+    /// of the same article does not have it: not a change of what the article says.
+    pub fn leaked_furniture(&self) -> Option<&'static regex::Regex> {
+        match self {
+            Site::Qq => Some(&qq::LEAKED_FURNITURE),
+            Site::Generic(_) => None,
+        }
+    }
+}
+
 /// One article, identified: what to fetch and what to call it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleRef {

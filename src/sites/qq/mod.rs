@@ -15,6 +15,9 @@
 
 pub mod lists;
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use url::Url;
 
 use super::config::QqConfig;
@@ -92,6 +95,13 @@ pub const DATA_BODY_HTML: &[&str] = &["originContent", "text"];
 /// Map from an image comment's text to the image (`imgurl0`, or `origUrl`).
 pub const DATA_IMAGES: &str = "originAttribute";
 pub const DATA_IMAGE_URL_KEYS: &[&str] = &["imgurl0", "origUrl"];
+
+/// The "问AI · <question>" widget of the qnt form (§6.2): the generator behind the existing
+/// archives kept it as the start of the body, which a capture never has. The question is
+/// short and ends with a question mark.
+pub static LEAKED_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"问AI\s*·\s*[^？?\n]{0,80}[？?]").expect("static regex")
+});
 
 /// The `alt` Tencent News gives every body image (`<img alt="图片">`, 128 of 128 images in the
 /// sample of §1.4). The JSON-only form carries no `alt`: its images get this one, so that an
