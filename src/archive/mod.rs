@@ -15,15 +15,20 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Savepoint, Transaction,
+    TransactionBehavior, params,
+};
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
 mod checks;
 mod feeds;
+mod group;
 mod sources;
 #[cfg(test)]
 mod tests;
 
+pub use group::GroupCommitter;
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
 pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
@@ -95,6 +100,10 @@ pub enum ArchiveError {
     /// Compressing a blob failed.
     #[error("blob compression failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The transaction shared with other articles' writes could not be committed, or the
+    /// thread committing it is gone: nothing of this unit of work was stored.
+    #[error("archive commit failed, nothing stored: {0}")]
+    Commit(String),
 }
 
 /// One successful capture of an article, ready to archive.
@@ -260,6 +269,34 @@ pub struct Archive {
     conn: Connection,
 }
 
+/// The transaction of one write: its own `BEGIN IMMEDIATE` transaction, or a savepoint when
+/// the write is part of a larger unit of work (see [`Archive::in_unit`]).
+pub(crate) enum WriteTx<'a> {
+    Own(Transaction<'a>),
+    Nested(Savepoint<'a>),
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            WriteTx::Own(tx) => tx,
+            WriteTx::Nested(sp) => sp,
+        }
+    }
+}
+
+impl WriteTx<'_> {
+    /// Commits (a transaction of its own is durable when this returns) or releases the
+    /// savepoint into the enclosing unit of work.
+    pub(crate) fn commit(self) -> Result<(), rusqlite::Error> {
+        match self {
+            WriteTx::Own(tx) => tx.commit(),
+            WriteTx::Nested(sp) => sp.commit(),
+        }
+    }
+}
+
 /// Formats a time the way the archive stores it: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 pub fn format_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -401,6 +438,10 @@ impl Archive {
         }
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
+        // Durability is not traded for speed: every commit reaches the disk (grouping commits,
+        // not weakening them, is how many articles share one fsync).
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
         if wal {
             let mode: String = conn
                 .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -424,6 +465,53 @@ impl Archive {
         Ok(Archive { conn })
     }
 
+    /// Opens the transaction of a write: its own, or a savepoint inside the current unit of
+    /// work.
+    pub(crate) fn write_tx(&mut self) -> Result<WriteTx<'_>, rusqlite::Error> {
+        if self.conn.is_autocommit() {
+            Ok(WriteTx::Own(
+                self.conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?,
+            ))
+        } else {
+            Ok(WriteTx::Nested(self.conn.savepoint()?))
+        }
+    }
+
+    /// Runs `f` as one unit of work inside an open group (see [`Archive::begin_group`]): all its
+    /// writes are kept, or, when it fails, none of them.
+    pub fn in_unit<T>(
+        &mut self,
+        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError>,
+    ) -> Result<T, ArchiveError> {
+        self.conn.execute_batch("SAVEPOINT unit")?;
+        let result = f(self);
+        let end = match result {
+            Ok(_) => "RELEASE unit",
+            Err(_) => "ROLLBACK TO unit; RELEASE unit",
+        };
+        self.conn.execute_batch(end)?;
+        result
+    }
+
+    /// Opens the one transaction that several units of work share; [`Archive::commit_group`]
+    /// makes them durable together, with one sync of the file.
+    pub fn begin_group(&mut self) -> Result<(), ArchiveError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(())
+    }
+
+    /// Commits the group opened by [`Archive::begin_group`]; on failure rolls it all back.
+    pub fn commit_group(&mut self) -> Result<(), ArchiveError> {
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
     /// Records one successful capture, in ONE transaction: upserts the article (site, ids,
     /// language, validators, `last_checked_at`), stores the raw bytes deduplicated by hash,
     /// and adds version `latest_seq + 1` only when the document's content hash differs from
@@ -433,9 +521,7 @@ impl Archive {
     pub fn record_capture(&mut self, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
         let now = format_time(capture.fetched_at);
         let content_hash = hash_hex(capture.document.as_bytes());
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let raw_hash = store_blob(&tx, capture.raw)?;
 
         let existing: Option<(i64, u32)> = tx
