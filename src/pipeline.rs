@@ -501,8 +501,14 @@ impl Pipeline {
         let author = article.author.clone();
         let encoding = decoded.encoding;
         Handled::Store(Box::new(move |archive, log| {
-            match store_capture(archive, &target, &document, author.as_deref(), &fetched, encoding)
-            {
+            match store_capture(
+                archive,
+                &target,
+                &document,
+                author.as_deref(),
+                &fetched,
+                encoding,
+            ) {
                 Ok(recorded) => {
                     log.outcome = match recorded {
                         Recorded::Unchanged { .. } => FetchOutcome::Unchanged,

@@ -67,11 +67,17 @@ fn commit_loop(archive: &Mutex<Archive>, queue: &Receiver<Job>, max_group: usize
             }
         }
         let Ok(mut archive) = archive.lock() else {
-            tracing::error!("archive lock poisoned by a panic: {} unit(s) not stored", group.len());
+            tracing::error!(
+                "archive lock poisoned by a panic: {} unit(s) not stored",
+                group.len()
+            );
             continue;
         };
         if let Err(e) = archive.begin_group() {
-            tracing::error!("cannot begin a transaction: {e}; {} unit(s) not stored", group.len());
+            tracing::error!(
+                "cannot begin a transaction: {e}; {} unit(s) not stored",
+                group.len()
+            );
             continue;
         }
         let deliveries: Vec<Deliver> = group.into_iter().map(|job| job(&mut archive)).collect();

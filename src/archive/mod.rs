@@ -28,9 +28,9 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use group::GroupCommitter;
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
+pub use group::GroupCommitter;
 pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
 mod export;
 mod import;
@@ -469,10 +469,9 @@ impl Archive {
     /// work.
     pub(crate) fn write_tx(&mut self) -> Result<WriteTx<'_>, rusqlite::Error> {
         if self.conn.is_autocommit() {
-            Ok(WriteTx::Own(
-                self.conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)?,
-            ))
+            Ok(WriteTx::Own(self.conn.transaction_with_behavior(
+                TransactionBehavior::Immediate,
+            )?))
         } else {
             Ok(WriteTx::Nested(self.conn.savepoint()?))
         }
