@@ -23,7 +23,7 @@ use crate::archive::{
 };
 use crate::config::{Config, ConfigError, SourceConfig, SourceKind};
 use crate::fetch::Validators;
-use crate::pipeline::{Outcome, Pipeline, PipelineError};
+use crate::pipeline::{Outcome, Pipeline, PipelineError, QueueTicket};
 use crate::source;
 
 /// Attempts at a queued article before it is marked failed (transient failures and blocks).
@@ -426,18 +426,40 @@ fn scaled(d: Duration, factor: f64) -> chrono::Duration {
     chrono::Duration::from_std(d.mul_f64(factor)).unwrap_or(chrono::Duration::hours(1))
 }
 
+/// The queue items this daemon is working on, and those it finished since it last read the
+/// queue: the list read may be older than their commit, so they stay claimed until the next
+/// read (else an item just finished would be fetched again).
+#[derive(Default)]
+struct Claims {
+    running: HashSet<i64>,
+    finished: HashSet<i64>,
+}
+
+impl Claims {
+    fn claim(&mut self, id: i64) -> bool {
+        !self.finished.contains(&id) && self.running.insert(id)
+    }
+
+    fn finish(&mut self, id: i64) {
+        self.running.remove(&id);
+        self.finished.insert(id);
+    }
+}
+
 /// Archives queued articles, `[daemon] max_in_flight` at a time. On shutdown, work in flight
 /// gets `shutdown_grace` to finish; what is cut short stays pending and is redone later.
 async fn work_queue(pipeline: Pipeline, shutdown: CancellationToken, work_ready: Arc<Notify>) {
     let config = pipeline.config();
     let slots = Arc::new(Semaphore::new(config.daemon.max_in_flight.max(1)));
-    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let claims: Arc<Mutex<Claims>> = Arc::default();
     let mut tasks = JoinSet::new();
     loop {
         if shutdown.is_cancelled() {
             break;
         }
         let want = config.daemon.max_in_flight * 2;
+        // Items finished before this read are no longer pending in it; forget them only now.
+        claims.lock().await.finished.clear();
         let items = match pipeline
             .with_archive(move |a| a.pending_queue(Utc::now(), want))
             .await
@@ -450,22 +472,22 @@ async fn work_queue(pipeline: Pipeline, shutdown: CancellationToken, work_ready:
         };
         let mut started = 0;
         for item in items {
-            if !in_flight.lock().await.insert(item.id) {
+            if !claims.lock().await.claim(item.id) {
                 continue;
             }
             let permit = tokio::select! {
                 _ = shutdown.cancelled() => {
-                    in_flight.lock().await.remove(&item.id);
+                    claims.lock().await.running.remove(&item.id);
                     break;
                 }
                 permit = Arc::clone(&slots).acquire_owned() => permit.expect("never closed"),
             };
             started += 1;
             let pipeline = pipeline.clone();
-            let in_flight = Arc::clone(&in_flight);
+            let claims = Arc::clone(&claims);
             tasks.spawn(async move {
                 archive_queued(&pipeline, &item).await;
-                in_flight.lock().await.remove(&item.id);
+                claims.lock().await.finish(item.id);
                 drop(permit);
             });
         }
@@ -494,10 +516,23 @@ async fn work_queue(pipeline: Pipeline, shutdown: CancellationToken, work_ready:
 }
 
 async fn archive_queued(pipeline: &Pipeline, item: &QueueItem) {
-    let outcome = pipeline.archive_url(&item.url).await;
+    let ticket = QueueTicket {
+        id: item.id,
+        attempts: item.attempts,
+        state_after: queue_state_after,
+    };
+    let outcome = pipeline.archive_url_queued(&item.url, Some(ticket)).await;
     tracing::info!("{}", outcome.summary());
-    let now = Utc::now();
-    let state = match &outcome {
+    if let Outcome::Failed { reason, .. } = &outcome
+        && reason.starts_with("archive commit failed")
+    {
+        tracing::error!("cannot update the queue for {}: {reason}", item.url);
+    }
+}
+
+/// A queued item's state after an attempt that ended in `outcome`.
+fn queue_state_after(outcome: &Outcome, attempts: u32, now: chrono::DateTime<Utc>) -> QueueState {
+    match outcome {
         Outcome::Archived { .. } | Outcome::NotModified { .. } => QueueState::Done,
         Outcome::Removed {
             state: RemovalState::Unknown,
@@ -506,20 +541,13 @@ async fn archive_queued(pipeline: &Pipeline, item: &QueueItem) {
         | Outcome::NotArticle { .. }
         | Outcome::Failed { .. } => QueueState::Failed,
         Outcome::Removed { .. } => QueueState::Done,
-        Outcome::Blocked { .. } | Outcome::Transient { .. } if item.attempts + 1 < MAX_ATTEMPTS => {
-            let backoff = Duration::from_secs(60 * 2u64.pow(item.attempts.min(6)));
+        Outcome::Blocked { .. } | Outcome::Transient { .. } if attempts + 1 < MAX_ATTEMPTS => {
+            let backoff = Duration::from_secs(60 * 2u64.pow(attempts.min(6)));
             QueueState::Retry {
                 not_before: now + chrono::Duration::from_std(backoff).unwrap_or_default(),
             }
         }
         Outcome::Blocked { .. } | Outcome::Transient { .. } => QueueState::Failed,
-    };
-    let (id, summary) = (item.id, outcome.summary());
-    if let Err(e) = pipeline
-        .with_archive(move |a| a.finish_queued(id, &state, &summary, now))
-        .await
-    {
-        tracing::error!("cannot update the queue for {}: {e}", item.url);
     }
 }
 

@@ -8,14 +8,17 @@ use std::time::Instant;
 use chrono::Utc;
 use url::Url;
 
+use tokio::sync::Semaphore;
+
 use crate::archive::{
-    Archive, ArchiveError, FetchLog, FetchOutcome, NewCapture, Recorded, RemovalSighting,
-    RemovalState,
+    Archive, ArchiveError, FetchLog, FetchOutcome, GroupCommitter, NewCapture, QueueState,
+    Recorded, RemovalSighting, RemovalState,
 };
 use crate::config::Config;
 use crate::diff::{diff_documents, diff_text, is_edit, is_minor_change};
 use crate::document::Document;
 use crate::extract::{self, EXTRACTOR_VERSION, Extraction};
+use crate::fetch::charset::Decoded;
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::schedule::{CheckResult, next_check};
 use crate::sites::{self, ArticleRef};
@@ -144,21 +147,31 @@ pub enum PipelineError {
 }
 
 /// Fetches, extracts and archives articles. Cheap to clone; clones share the fetcher (and its
-/// per-host limits) and the archive.
+/// per-host limits), the archive, its group committer and the extraction slots.
 #[derive(Clone)]
 pub struct Pipeline {
     config: Arc<Config>,
     fetcher: Fetcher,
     archive: Arc<Mutex<Archive>>,
+    committer: GroupCommitter,
+    /// Decoding and extraction at once: one per core, whatever the number of fetches.
+    cpu_slots: Arc<Semaphore>,
 }
+
+/// Most articles whose writes share one commit.
+const MAX_GROUP: usize = 64;
 
 impl Pipeline {
     pub fn new(config: Config, archive: Archive) -> Result<Self, PipelineError> {
         let fetcher = Fetcher::new(&config.fetch)?;
+        let archive = Arc::new(Mutex::new(archive));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
             config: Arc::new(config),
             fetcher,
-            archive: Arc::new(Mutex::new(archive)),
+            committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
+            archive,
+            cpu_slots: Arc::new(Semaphore::new(cores)),
         })
     }
 
@@ -188,38 +201,69 @@ impl Pipeline {
         .map_err(|e| ArchiveError::Corrupt(format!("archive task failed: {e}")))?
     }
 
-    /// Archives several URLs concurrently; the fetcher's per-host limits keep it polite.
-    /// Outcomes come back in the order of `urls`.
+    /// Archives several URLs, at most `[check] max_in_flight` at once (the fetcher's per-host
+    /// limits keep it polite). Outcomes come back in the order of `urls`.
     pub async fn archive_urls(&self, urls: &[String]) -> Vec<Outcome> {
+        let mut outcomes = Vec::with_capacity(urls.len());
+        self.archive_urls_each(urls, |_, outcome| outcomes.push(outcome))
+            .await;
+        outcomes
+    }
+
+    /// Archives several URLs, at most `[check] max_in_flight` at once, handing each outcome to
+    /// `on_outcome` in the order of `urls` as soon as it and those before it are done. Work
+    /// runs at most a few slots ahead of the first unfinished URL, so memory stays flat in the
+    /// number of URLs.
+    pub async fn archive_urls_each(
+        &self,
+        urls: &[String],
+        mut on_outcome: impl FnMut(usize, Outcome),
+    ) {
+        let limit = self.config.check.max_in_flight.max(1);
+        let window = limit * 4;
         let mut tasks = tokio::task::JoinSet::new();
-        for (i, url) in urls.iter().enumerate() {
-            let pipeline = self.clone();
-            let url = url.clone();
-            tasks.spawn(async move { (i, pipeline.archive_url(&url).await) });
-        }
-        let mut outcomes: Vec<Option<Outcome>> = vec![None; urls.len()];
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((i, outcome)) => outcomes[i] = Some(outcome),
-                Err(e) => tracing::error!("archive task failed: {e}"),
+        let mut index_of = std::collections::HashMap::new();
+        let mut done = std::collections::BTreeMap::new();
+        let (mut next_start, mut next_emit) = (0, 0);
+        while next_emit < urls.len() {
+            while next_start < urls.len() && tasks.len() < limit && next_start < next_emit + window
+            {
+                let pipeline = self.clone();
+                let url = urls[next_start].clone();
+                let handle = tasks.spawn(async move { pipeline.archive_url(&url).await });
+                index_of.insert(handle.id(), next_start);
+                next_start += 1;
+            }
+            let Some(joined) = tasks.join_next_with_id().await else {
+                break;
+            };
+            let (i, outcome) = match joined {
+                Ok((id, outcome)) => (index_of.remove(&id).unwrap_or(usize::MAX), outcome),
+                Err(e) => {
+                    let i = index_of.remove(&e.id()).unwrap_or(usize::MAX);
+                    let url = urls.get(i).cloned().unwrap_or_default();
+                    let reason = format!("internal error: the task did not finish: {e}");
+                    (i, Outcome::Failed { url, reason })
+                }
+            };
+            done.insert(i, outcome);
+            while let Some(outcome) = done.remove(&next_emit) {
+                on_outcome(next_emit, outcome);
+                next_emit += 1;
             }
         }
-        outcomes
-            .into_iter()
-            .zip(urls)
-            .map(|(o, url)| {
-                o.unwrap_or_else(|| Outcome::Failed {
-                    url: url.clone(),
-                    reason: "internal error: the task did not finish".into(),
-                })
-            })
-            .collect()
     }
 
     /// Fetches one article and archives it.
     pub async fn archive_url(&self, url: &str) -> Outcome {
+        self.archive_url_queued(url, None).await
+    }
+
+    /// Fetches one article and archives it; the queue item's new state is committed together
+    /// with the article.
+    pub async fn archive_url_queued(&self, url: &str, queued: Option<QueueTicket>) -> Outcome {
         match sites::resolve(url, &self.config.sites) {
-            Ok(target) => self.process(target).await,
+            Ok(target) => self.process(target, queued).await,
             Err(e) => Outcome::Failed {
                 url: url.to_owned(),
                 reason: e.to_string(),
@@ -256,9 +300,10 @@ impl Pipeline {
         outcomes
     }
 
-    /// Fetches `target`, classifies the response, stores what it is, logs the attempt, and
-    /// schedules the next check of an archived article.
-    async fn process(&self, target: ArticleRef) -> Outcome {
+    /// Fetches `target`, classifies the response, then stores what it is, logs the attempt,
+    /// schedules the next check of an archived article and settles the queue item, if any, in
+    /// ONE unit of work (committed with whatever other articles finish at the same time).
+    async fn process(&self, target: ArticleRef, queued: Option<QueueTicket>) -> Outcome {
         let started_at = Utc::now();
         let clock = Instant::now();
         let canonical = target.canonical_url.clone();
@@ -278,10 +323,10 @@ impl Pipeline {
             .unwrap_or_default();
 
         let mut log = LogEntry::new(&target, started_at);
-        let outcome = match self.fetcher.get(&target.fetch_url, &validators).await {
+        let handled = match self.fetcher.get(&target.fetch_url, &validators).await {
             Err(e) => {
                 log.detail = e.to_string();
-                if e.is_transient() {
+                Handled::Done(if e.is_transient() {
                     log.outcome = FetchOutcome::Transient;
                     Outcome::Transient {
                         target: target.clone(),
@@ -293,49 +338,38 @@ impl Pipeline {
                         url: target.canonical_url.clone(),
                         reason: e.to_string(),
                     }
-                }
+                })
             }
             Ok(fetched) => {
                 log.record_response(&fetched);
                 self.handle_response(&target, fetched, &mut log).await
             }
         };
-        log.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let canonical = target.canonical_url.clone();
-        let schedule = self.schedule_after(&outcome);
         let config = Arc::clone(&self.config);
-        let bookkeeping = self
-            .with_archive(move |a| {
+        let committed = self
+            .committer
+            .commit(move |a| {
+                let outcome = match handled {
+                    Handled::Done(outcome) => outcome,
+                    Handled::Store(store) => store(a, &mut log),
+                };
+                log.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
                 a.log_fetch(&log.as_row())?;
-                if let Some(result) = schedule
-                    && let Some(inputs) = a.schedule_inputs(&canonical)?
+                let now = Utc::now();
+                if let Some(result) = schedule_after(&outcome)
+                    && let Some(inputs) = a.schedule_inputs(&log.canonical_url)?
                 {
-                    let now = Utc::now();
                     let next = next_check(now, &inputs, result, &config.check, &config.archive);
-                    a.set_next_check(&canonical, next)?;
+                    a.set_next_check(&log.canonical_url, next)?;
                 }
-                Ok(())
+                if let Some(ticket) = queued {
+                    let state = (ticket.state_after)(&outcome, ticket.attempts, now);
+                    a.finish_queued(ticket.id, &state, &outcome.summary(), now)?;
+                }
+                Ok(outcome)
             })
             .await;
-        if let Err(e) = bookkeeping {
-            tracing::warn!("could not log or schedule {}: {e}", target.canonical_url);
-        }
-        outcome
-    }
-
-    /// What the schedule learns from an outcome.
-    fn schedule_after(&self, outcome: &Outcome) -> Option<CheckResult> {
-        Some(match outcome {
-            Outcome::Archived { .. } | Outcome::NotModified { .. } => CheckResult::Read,
-            Outcome::Removed {
-                state: RemovalState::Pending { .. },
-                ..
-            } => CheckResult::RemovalPending,
-            Outcome::Removed { .. } | Outcome::NotArticle { .. } => CheckResult::Read,
-            Outcome::Blocked { .. } | Outcome::Transient { .. } | Outcome::Failed { .. } => {
-                CheckResult::Failed
-            }
-        })
+        committed.unwrap_or_else(|e| failed(&target, e))
     }
 
     async fn handle_response(
@@ -343,28 +377,28 @@ impl Pipeline {
         target: &ArticleRef,
         fetched: Fetched,
         log: &mut LogEntry,
-    ) -> Outcome {
+    ) -> Handled {
         let status = fetched.status;
         let early = match status {
             304 => {
-                let canonical = target.canonical_url.clone();
-                let at = fetched.fetched_at;
-                if let Err(e) = self
-                    .with_archive(move |a| a.touch_checked(&canonical, at))
-                    .await
-                {
-                    return failed(target, e);
-                }
-                Some((
-                    FetchOutcome::NotModified,
-                    Outcome::NotModified {
-                        target: target.clone(),
-                    },
-                ))
+                let (canonical, at) = (target.canonical_url.clone(), fetched.fetched_at);
+                let target = target.clone();
+                log.outcome = FetchOutcome::NotModified;
+                return Handled::Store(Box::new(move |a, log| {
+                    let outcome = match a.touch_checked(&canonical, at) {
+                        Ok(()) => Outcome::NotModified { target },
+                        Err(e) => {
+                            log.outcome = FetchOutcome::Failed;
+                            failed(&target, e)
+                        }
+                    };
+                    log.detail = outcome.summary();
+                    outcome
+                }));
             }
             404 | 410 => {
                 let signal = format!("HTTP {status} at {}", fetched.final_url);
-                return self.removed(target, &fetched, signal, log).await;
+                return self.removed(target, &fetched, signal);
             }
             401 | 403 | 451 => Some((
                 FetchOutcome::Blocked,
@@ -399,7 +433,7 @@ impl Pipeline {
         if let Some((log_outcome, outcome)) = early {
             log.outcome = log_outcome;
             log.detail = outcome.summary();
-            return outcome;
+            return Handled::Done(outcome);
         }
         if !extract::is_html_content_type(fetched.content_type.as_deref()) {
             log.outcome = FetchOutcome::NotArticle;
@@ -408,199 +442,250 @@ impl Pipeline {
                 fetched.content_type.as_deref().unwrap_or("")
             );
             log.detail = reason.clone();
-            return Outcome::NotArticle {
+            return Handled::Done(Outcome::NotArticle {
                 target: target.clone(),
                 reason,
-            };
+            });
         }
 
-        // Decoding and extraction are CPU work on a DOM that must not cross an await.
         let fetched = Arc::new(fetched);
-        let work = {
-            let fetched = Arc::clone(&fetched);
-            let target = target.clone();
-            tokio::task::spawn_blocking(move || {
-                let decoded = fetched.decode();
-                let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
-                (decoded, extraction)
-            })
-        };
-        let (decoded, extraction) = match work.await {
+        let (decoded, extraction) = match self.decode_and_extract(target, &fetched).await {
             Ok(result) => result,
-            Err(e) => {
+            Err(reason) => {
                 log.outcome = FetchOutcome::Failed;
-                log.detail = format!("extraction crashed: {e}");
-                return Outcome::Failed {
+                log.detail = reason.clone();
+                return Handled::Done(Outcome::Failed {
                     url: target.canonical_url.clone(),
-                    reason: log.detail.clone(),
-                };
+                    reason,
+                });
             }
         };
         log.encoding = Some(decoded.encoding.to_owned());
         log.decode_errors = decoded.had_errors;
         if decoded.had_errors {
             tracing::warn!(
-                "{}: bytes invalid in {} were replaced while decoding",
+                "{}: {} byte sequence(s) invalid in {} were replaced while decoding",
                 target.canonical_url,
+                decoded.decode_errors,
                 decoded.encoding
             );
         }
 
         let article = match extraction {
             Extraction::Article(article) => article,
-            Extraction::Removed { signal } => {
-                return self.removed(target, &fetched, signal, log).await;
-            }
+            Extraction::Removed { signal } => return self.removed(target, &fetched, signal),
             Extraction::Blocked { signal } => {
                 log.outcome = FetchOutcome::Blocked;
                 log.detail = signal.clone();
-                return Outcome::Blocked {
+                return Handled::Done(Outcome::Blocked {
                     target: target.clone(),
                     signal,
-                };
+                });
             }
             Extraction::NotArticle { reason } => {
                 log.outcome = FetchOutcome::NotArticle;
                 log.detail = reason.clone();
-                return Outcome::NotArticle {
+                return Handled::Done(Outcome::NotArticle {
                     target: target.clone(),
                     reason,
-                };
+                });
             }
         };
 
         // A generic site's page may name its own canonical link: the article is filed under it.
-        let adopted = match &article.canonical {
+        let target = match &article.canonical {
             Some(link) => sites::generic::adopt_canonical(target, link, &self.config.sites),
             None => target.clone(),
         };
-        let target = &adopted;
-        let document = article.to_document(target);
-        let stored = {
-            let author = article.author.clone();
-            let target = target.clone();
-            let document = document.clone();
-            let fetched = Arc::clone(&fetched);
-            let encoding = decoded.encoding;
-            self.with_archive(move |archive| {
-                let rendered = document.render();
-                let (minor, diff) =
-                    match archive.latest_version_with_content(&target.canonical_url)? {
-                        Some((seq, previous)) if previous != rendered => {
-                            let furniture = target.site.leaked_furniture();
-                            let (minor, mut diff) = match Document::parse(&previous) {
-                                Ok(old) => (
-                                    !is_edit(&old, &document, furniture),
-                                    diff_documents(&old, &document),
-                                ),
-                                Err(_) => (
-                                    is_minor_change(&previous, &rendered),
-                                    diff_text(&previous, &rendered),
-                                ),
-                            };
-                            diff.base = Some(seq);
-                            (minor, Some(diff.to_json()))
-                        }
-                        _ => (false, None),
+        let document = article.to_document(&target);
+        let author = article.author.clone();
+        let encoding = decoded.encoding;
+        Handled::Store(Box::new(move |archive, log| {
+            match store_capture(
+                archive,
+                &target,
+                &document,
+                author.as_deref(),
+                &fetched,
+                encoding,
+            ) {
+                Ok(recorded) => {
+                    log.outcome = match recorded {
+                        Recorded::Unchanged { .. } => FetchOutcome::Unchanged,
+                        _ => FetchOutcome::Archived,
                     };
-                let final_url = fetched.final_url.to_string();
-                let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
-                archive.record_capture(&NewCapture {
-                    canonical_url: &target.canonical_url,
-                    site: target.site.key(),
-                    site_article_id: &target.id,
-                    lang: &document.lang,
-                    title: &document.title,
-                    published: &document.date,
-                    document: &rendered,
-                    fetched_at: fetched.fetched_at,
-                    http_status: fetched.status,
-                    final_url: &final_url,
-                    raw: &fetched.body,
-                    content_type: fetched.content_type.as_deref(),
-                    encoding,
-                    etag: fetched.etag.as_deref(),
-                    last_modified: fetched.last_modified.as_deref(),
-                    extractor: &extractor,
-                    author: author.as_deref(),
-                    minor,
-                    diff: diff.as_deref(),
-                })
-            })
-            .await
-        };
-        match stored {
-            Ok(recorded) => {
-                log.outcome = match recorded {
-                    Recorded::Unchanged { .. } => FetchOutcome::Unchanged,
-                    _ => FetchOutcome::Archived,
-                };
-                log.detail = format!("version {}", recorded.seq());
-                Outcome::Archived {
-                    target: target.clone(),
-                    recorded,
-                    document,
+                    log.detail = format!("version {}", recorded.seq());
+                    Outcome::Archived {
+                        target,
+                        recorded,
+                        document,
+                    }
+                }
+                Err(e) => {
+                    log.outcome = FetchOutcome::Failed;
+                    log.detail = e.to_string();
+                    failed(&target, e)
                 }
             }
-            Err(e) => {
-                log.outcome = FetchOutcome::Failed;
-                log.detail = e.to_string();
-                failed(target, e)
-            }
-        }
+        }))
+    }
+
+    /// Decodes and extracts a page off the async threads, at most one page per core at once
+    /// (CPU work on a DOM that must not cross an await).
+    async fn decode_and_extract(
+        &self,
+        target: &ArticleRef,
+        fetched: &Arc<Fetched>,
+    ) -> Result<(Decoded, Extraction), String> {
+        let _slot = self
+            .cpu_slots
+            .acquire()
+            .await
+            .map_err(|e| format!("extraction pool closed: {e}"))?;
+        let fetched = Arc::clone(fetched);
+        let target = target.clone();
+        tokio::task::spawn_blocking(move || {
+            let decoded = fetched.decode();
+            let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
+            (decoded, extraction)
+        })
+        .await
+        .map_err(|e| format!("extraction crashed: {e}"))
     }
 
     /// A removal signal: for an archived article, one more sighting towards confirming it
     /// (with the page served in its place as evidence); otherwise nothing is stored.
-    async fn removed(
-        &self,
-        target: &ArticleRef,
-        fetched: &Fetched,
-        signal: String,
-        log: &mut LogEntry,
-    ) -> Outcome {
-        let recorded = {
-            let canonical = target.canonical_url.clone();
-            let signal = signal.clone();
-            let body = fetched.body.clone();
-            let content_type = fetched.content_type.clone();
-            let final_url = fetched.final_url.to_string();
-            let (at, status) = (fetched.fetched_at, fetched.status);
-            let (confirmations, confirm_after) = (
-                self.config.archive.removal_confirmations,
-                self.config.archive.removal_confirm_after,
+    fn removed(&self, target: &ArticleRef, fetched: &Fetched, signal: String) -> Handled {
+        let target = target.clone();
+        let body = fetched.body.clone();
+        let content_type = fetched.content_type.clone();
+        let final_url = fetched.final_url.to_string();
+        let (at, status) = (fetched.fetched_at, fetched.status);
+        let (confirmations, confirm_after) = (
+            self.config.archive.removal_confirmations,
+            self.config.archive.removal_confirm_after,
+        );
+        Handled::Store(Box::new(move |a, log| {
+            let recorded = a.record_removal(
+                &target.canonical_url,
+                &RemovalSighting {
+                    at,
+                    http_status: status,
+                    final_url: &final_url,
+                    signal: &signal,
+                    raw: &body,
+                    content_type: content_type.as_deref(),
+                },
+                confirmations,
+                confirm_after,
             );
-            self.with_archive(move |a| {
-                a.record_removal(
-                    &canonical,
-                    &RemovalSighting {
-                        at,
-                        http_status: status,
-                        final_url: &final_url,
-                        signal: &signal,
-                        raw: &body,
-                        content_type: content_type.as_deref(),
-                    },
-                    confirmations,
-                    confirm_after,
-                )
-            })
-            .await
-        };
-        let state = match recorded {
-            Ok(state) => state,
-            Err(e) => return failed(target, e),
-        };
-        let outcome = Outcome::Removed {
-            target: target.clone(),
-            signal,
-            status: fetched.status,
-            state,
-        };
-        log.outcome = FetchOutcome::Removed;
-        log.detail = outcome.summary();
-        outcome
+            let state = match recorded {
+                Ok(state) => state,
+                Err(e) => {
+                    log.outcome = FetchOutcome::Failed;
+                    log.detail = e.to_string();
+                    return failed(&target, e);
+                }
+            };
+            let outcome = Outcome::Removed {
+                target,
+                signal,
+                status,
+                state,
+            };
+            log.outcome = FetchOutcome::Removed;
+            log.detail = outcome.summary();
+            outcome
+        }))
     }
+}
+
+/// What the schedule learns from an outcome.
+fn schedule_after(outcome: &Outcome) -> Option<CheckResult> {
+    Some(match outcome {
+        Outcome::Archived { .. } | Outcome::NotModified { .. } => CheckResult::Read,
+        Outcome::Removed {
+            state: RemovalState::Pending { .. },
+            ..
+        } => CheckResult::RemovalPending,
+        Outcome::Removed { .. } | Outcome::NotArticle { .. } => CheckResult::Read,
+        Outcome::Blocked { .. } | Outcome::Transient { .. } | Outcome::Failed { .. } => {
+            CheckResult::Failed
+        }
+    })
+}
+
+/// Stores an extracted article's document, with its diff against the latest version.
+fn store_capture(
+    archive: &mut Archive,
+    target: &ArticleRef,
+    document: &Document,
+    author: Option<&str>,
+    fetched: &Fetched,
+    encoding: &str,
+) -> Result<Recorded, ArchiveError> {
+    let rendered = document.render();
+    let (minor, diff) = match archive.latest_version_with_content(&target.canonical_url)? {
+        Some((seq, previous)) if previous != rendered => {
+            let furniture = target.site.leaked_furniture();
+            let (minor, mut diff) = match Document::parse(&previous) {
+                Ok(old) => (
+                    !is_edit(&old, document, furniture),
+                    diff_documents(&old, document),
+                ),
+                Err(_) => (
+                    is_minor_change(&previous, &rendered),
+                    diff_text(&previous, &rendered),
+                ),
+            };
+            diff.base = Some(seq);
+            (minor, Some(diff.to_json()))
+        }
+        _ => (false, None),
+    };
+    let final_url = fetched.final_url.to_string();
+    let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
+    archive.record_capture(&NewCapture {
+        canonical_url: &target.canonical_url,
+        site: target.site.key(),
+        site_article_id: &target.id,
+        lang: &document.lang,
+        title: &document.title,
+        published: &document.date,
+        document: &rendered,
+        fetched_at: fetched.fetched_at,
+        http_status: fetched.status,
+        final_url: &final_url,
+        raw: &fetched.body,
+        content_type: fetched.content_type.as_deref(),
+        encoding,
+        etag: fetched.etag.as_deref(),
+        last_modified: fetched.last_modified.as_deref(),
+        extractor: &extractor,
+        author,
+        minor,
+        diff: diff.as_deref(),
+    })
+}
+
+/// What the response asks of the archive: nothing more than the log row, or a store step run
+/// in the attempt's unit of work (it fills in the log row's outcome).
+enum Handled {
+    Done(Outcome),
+    Store(StoreStep),
+}
+
+type StoreStep = Box<dyn FnOnce(&mut Archive, &mut LogEntry) -> Outcome + Send>;
+
+/// A queue item being worked on: its state after the attempt is written in the attempt's unit
+/// of work, so a crash never leaves an archived article pending or a pending one marked done.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueTicket {
+    pub id: i64,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    /// The item's state after an attempt ended in an outcome (given attempts and the time).
+    pub state_after: fn(&Outcome, u32, chrono::DateTime<Utc>) -> QueueState,
 }
 
 fn failed(target: &ArticleRef, e: ArchiveError) -> Outcome {

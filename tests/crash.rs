@@ -62,6 +62,18 @@ fn assert_consistent(db: &std::path::Path, urls: &[String]) {
                 );
             }
         }
+        // The version and its fetch-log row are one commit: a kill cannot separate them.
+        let logged = archive
+            .fetch_log(url)
+            .unwrap()
+            .iter()
+            .filter(|row| row.outcome == "archived")
+            .count();
+        assert_eq!(
+            logged,
+            versions.len(),
+            "{url}: one 'archived' log row per version"
+        );
         if let Some(row) = archive.article(url).unwrap() {
             assert_eq!(
                 row.latest_seq as usize,

@@ -313,3 +313,146 @@ async fn the_daemon_imports_hugo_sources_and_serves_the_feeds() {
             .unwrap();
     assert!(status.success());
 }
+
+/// A feed of `count` articles and a daemon config for it (4 in flight, no politeness delay).
+async fn feed_server(count: usize, delay: Duration) -> (MockServer, tempfile::TempDir) {
+    let server = MockServer::start().await;
+    let items: String = (0..count)
+        .map(|i| {
+            format!(
+                "<item><title>t</title><link>https://news.qq.com/rain/a/{}</link></item>",
+                id(i)
+            )
+        })
+        .collect();
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
+    );
+    Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(rss.into_bytes(), "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/rain/a/"))
+        .respond_with(ArticlePages::new(delay))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("newsvault.toml"),
+        format!(
+            "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+             [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\nserve = false\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
+            dir.path().join("archive.db").display(),
+            uri = server.uri()
+        ),
+    )
+    .unwrap();
+    (server, dir)
+}
+
+/// Waits until every queued item is settled and `count` articles are archived.
+async fn wait_done(db: &std::path::Path, count: usize, dir: &std::path::Path) {
+    let started = Instant::now();
+    loop {
+        if let Ok(archive) = Archive::open(db) {
+            let queue = archive.queue_counts().unwrap();
+            if archive.counts().unwrap().0 == count as u64 && queue.pending == 0 && queue.done > 0 {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the crawl did not finish; daemon log:\n{}",
+            log(dir)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_queued_item_is_fetched_twice() {
+    const COUNT: usize = 1_000;
+    let (server, dir) = feed_server(COUNT, Duration::ZERO).await;
+    let db = dir.path().join("archive.db");
+    let mut daemon = start(&dir.path().join("newsvault.toml"), dir.path());
+    wait_done(&db, COUNT, dir.path()).await;
+    sigterm(&daemon);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success());
+
+    let mut fetches = std::collections::HashMap::<String, usize>::new();
+    for request in server.received_requests().await.unwrap() {
+        if request.url.path().starts_with("/rain/a/") {
+            *fetches.entry(request.url.path().to_owned()).or_default() += 1;
+        }
+    }
+    assert_eq!(fetches.len(), COUNT, "every article fetched");
+    let twice: Vec<_> = fetches.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+}
+
+/// After a kill at any point, each archived version has its "archived" fetch-log row, and a
+/// queue item is done exactly when its article is archived: they are one commit.
+fn assert_attempts_whole(db: &std::path::Path, count: usize) {
+    let archive = Archive::open(db).unwrap();
+    archive.integrity_check().unwrap();
+    let mut archived = 0;
+    for i in 0..count {
+        let url = format!("https://new.qq.com/rain/a/{}", id(i));
+        let versions = archive.versions(&url).unwrap().len();
+        let logged = archive
+            .fetch_log(&url)
+            .unwrap()
+            .iter()
+            .filter(|row| row.outcome == "archived")
+            .count();
+        assert_eq!(
+            logged, versions,
+            "{url}: one 'archived' log row per version"
+        );
+        archived += usize::from(versions > 0);
+    }
+    let queue = archive.queue_counts().unwrap();
+    assert_eq!(
+        queue.done as usize, archived,
+        "done queue items = archived articles: {queue:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_keeps_version_log_row_and_queue_state_together() {
+    const COUNT: usize = 300;
+    let (_server, dir) = feed_server(COUNT, Duration::from_millis(5)).await;
+    let db = dir.path().join("archive.db");
+    let config = dir.path().join("newsvault.toml");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    println!("seed {seed}");
+    for round in 0..6u32 {
+        let mut daemon = start(&config, dir.path());
+        let wait = 300 + u64::from(seed.wrapping_mul(round + 7) % 700);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        daemon.kill().ok(); // SIGKILL
+        daemon.wait().unwrap();
+        assert_attempts_whole(&db, COUNT);
+    }
+    let mut daemon = start(&config, dir.path());
+    wait_done(&db, COUNT, dir.path()).await;
+    sigterm(&daemon);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success());
+    assert_attempts_whole(&db, COUNT);
+}

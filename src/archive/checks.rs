@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{Archive, ArchiveError, format_time, hash_hex, reported_kind, store_blob};
 
@@ -93,9 +93,7 @@ impl Archive {
         confirm_after: Duration,
     ) -> Result<RemovalState, ArchiveError> {
         let at = format_time(sighting.at);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let row: Option<(i64, u32, String, u32, Option<String>)> = tx
             .prepare_cached(
                 "SELECT id, latest_seq, status, removal_pending, removal_pending_since
@@ -381,9 +379,7 @@ impl Archive {
         extractor: &str,
         at: DateTime<Utc>,
     ) -> Result<(), ArchiveError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let moved = tx
             .prepare_cached(
                 "INSERT INTO superseded_documents (version_id, document, content_hash, extractor, superseded_at)

@@ -6,7 +6,7 @@
 //! any of its versions) is "already known", any other text is appended as the next version.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Archive, ArchiveError, format_time, hash_hex};
 
@@ -59,9 +59,7 @@ impl Archive {
         &mut self,
         records: &[ImportRecord<'_>],
     ) -> Result<Vec<Imported>, ArchiveError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let outcomes = records
             .iter()
             .map(|record| import_one(&tx, record))
@@ -88,7 +86,7 @@ impl Archive {
     }
 }
 
-fn import_one(tx: &Transaction<'_>, record: &ImportRecord<'_>) -> Result<Imported, ArchiveError> {
+fn import_one(tx: &Connection, record: &ImportRecord<'_>) -> Result<Imported, ArchiveError> {
     let content_hash = hash_hex(record.document.as_bytes());
     let at = format_time(record.captured_at);
     let existing: Option<(i64, u32)> = tx

@@ -1,7 +1,7 @@
 //! Archive queries for sources and the daemon's work queue.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{Archive, ArchiveError, format_time};
 
@@ -121,9 +121,7 @@ impl Archive {
         poll: &PollRecord,
     ) -> Result<u64, ArchiveError> {
         let at = format_time(poll.at);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let source_id: i64 = tx
             .prepare_cached("SELECT id FROM sources WHERE name = ?1")?
             .query_row([source], |r| r.get(0))?;

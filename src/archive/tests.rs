@@ -55,6 +55,87 @@ fn fetch<'a>(
     }
 }
 
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn new_blobs_are_zstd_and_old_deflate_blobs_stay_readable() {
+    let mut a = Archive::open_in_memory().unwrap();
+    let page = "<html><body><p>一段正文。</p></body></html>".repeat(50);
+    a.record_capture(&capture("doc", page.as_bytes(), 0))
+        .unwrap();
+    let (compression, stored): (String, i64) = a
+        .conn
+        .query_row("SELECT compression, length(data) FROM blobs", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(compression, "zstd");
+    assert!(
+        (stored as usize) < page.len() / 4,
+        "compressed: {stored} bytes"
+    );
+    assert_eq!(a.raw_capture(URL, 1).unwrap().unwrap(), page.as_bytes());
+
+    // A blob written by an older newsvault, deflate-compressed.
+    let old = "<html><body><p>旧的正文，用 deflate 压缩。</p></body></html>".repeat(20);
+    let hash = hash_hex(old.as_bytes());
+    a.conn
+        .execute(
+            "INSERT INTO blobs (hash, size, compression, data) VALUES (?1, ?2, 'deflate', ?3)",
+            params![hash, old.len() as i64, deflate(old.as_bytes())],
+        )
+        .unwrap();
+    assert_eq!(a.blob(&hash).unwrap(), old.as_bytes());
+}
+
+#[test]
+fn migration_8_keeps_deflate_blobs_and_their_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    let old = "<html><body><p>An old capture.</p></body></html>".repeat(20);
+    let hash = hash_hex(old.as_bytes());
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        Migrations::from_slice(&MIGRATIONS[..5])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO blobs (hash, size, compression, data) VALUES ('{hash}', {}, 'deflate', x'{}');
+             INSERT INTO articles (canonical_url, site, site_article_id, lang, first_seen_at,
+                 last_checked_at, last_changed_at, latest_seq)
+                 VALUES ('{URL}', 'example', '1', 'en', '2024-05-01T10:00:00.000Z',
+                 '2024-05-01T10:00:00.000Z', '2024-05-01T10:00:00.000Z', 1);
+             INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
+                 document, title, raw_hash)
+                 VALUES (1, 1, 'new', 'fetch', '2024-05-01T10:00:00.000Z', '{}', 'doc', 't', '{hash}');",
+            old.len(),
+            data_encoding::HEXLOWER.encode(&deflate(old.as_bytes())),
+            hash_hex(b"doc"),
+        ))
+        .unwrap();
+    }
+    let mut a = Archive::open(&path).unwrap();
+    a.integrity_check().unwrap();
+    assert_eq!(a.raw_capture(URL, 1).unwrap().unwrap(), old.as_bytes());
+    // The rebuilt table still backs the versions' foreign key, and takes zstd blobs.
+    let err = a
+        .conn
+        .execute(
+            "UPDATE versions SET raw_hash = ?1 WHERE seq = 1",
+            [hash_hex(b"missing")],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    a.record_capture(&capture("doc 2", b"<html>new</html>", 10))
+        .unwrap();
+    assert_eq!(a.raw_capture(URL, 2).unwrap().unwrap(), b"<html>new</html>");
+}
+
 /// Deterministic pseudo-random bytes (blake3 XOF), no extra dependency.
 fn noise(len: usize) -> Vec<u8> {
     let mut out = vec![0; len];
@@ -289,14 +370,23 @@ fn corrupted_blob_is_an_error_naming_the_hash() {
     assert!(matches!(err, ArchiveError::Corrupt(_)), "{err:?}");
     assert!(err.to_string().contains(&hash), "{err}");
 
-    // Valid deflate data of other bytes of the same length.
-    let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(b"<html>tampered</html>").unwrap();
-    let other = enc.finish().unwrap();
+    // Valid zstd data of other bytes of the same length.
+    let other = zstd::bulk::compress(b"<html>tampered</html>", 3).unwrap();
     a.conn
         .execute(
             "UPDATE blobs SET data = ?1 WHERE hash = ?2",
             params![other, hash],
+        )
+        .unwrap();
+    let err = a.raw_capture(URL, 1).unwrap_err();
+    assert!(matches!(err, ArchiveError::Corrupt(_)), "{err:?}");
+    assert!(err.to_string().contains(&hash), "{err}");
+
+    // Valid deflate data of other bytes, in an old deflate blob.
+    a.conn
+        .execute(
+            "UPDATE blobs SET compression = 'deflate', data = ?1 WHERE hash = ?2",
+            params![deflate(b"<html>tampered</html>"), hash],
         )
         .unwrap();
     let err = a.raw_capture(URL, 1).unwrap_err();
@@ -684,4 +774,28 @@ fn a_missing_directory_is_an_open_error() {
     let err = Archive::open(&path).unwrap_err();
     assert!(matches!(err, ArchiveError::Open { .. }), "{err:?}");
     assert!(err.to_string().contains("archive.db"), "{err}");
+}
+
+#[test]
+fn a_group_commits_its_units_and_drops_a_failed_one_whole() {
+    let mut a = Archive::open_in_memory().unwrap();
+    a.begin_group().unwrap();
+    a.in_unit(|a| {
+        a.record_capture(&capture("kept", b"<html>kept</html>", 0))?;
+        a.log_fetch(&fetch(URL, Some(URL), 0, FetchOutcome::Archived))
+    })
+    .unwrap();
+    let failed: Result<(), ArchiveError> = a.in_unit(|a| {
+        a.record_capture(&capture("dropped", b"<html>dropped</html>", 10))?;
+        a.log_fetch(&fetch(URL, Some(URL), 10, FetchOutcome::Archived))?;
+        Err(ArchiveError::OutOfRange(
+            "a later step of the unit failed".into(),
+        ))
+    });
+    assert!(failed.is_err());
+    a.commit_group().unwrap();
+    assert_eq!(a.versions(URL).unwrap().len(), 1);
+    assert_eq!(a.latest_document(URL).unwrap().as_deref(), Some("kept"));
+    assert_eq!(a.fetch_log(URL).unwrap().len(), 1);
+    assert_eq!(a.counts().unwrap(), (1, 1, 1));
 }

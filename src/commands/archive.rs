@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use newsvault::archive::Archive;
 use newsvault::config::Config;
+use newsvault::document::Document;
 use newsvault::export::{Written, write_document};
 use newsvault::pipeline::{Outcome, Pipeline};
 
@@ -14,45 +15,37 @@ pub fn archive(config: Config, urls: &[String], out: Option<&Path>) -> Result<Ex
     let archive = Archive::open(&config.archive.path)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config, archive)?;
-    let outcomes = runtime.block_on(pipeline.archive_urls(urls));
 
+    // Outcomes are handled as they come (in input order), so memory stays flat however many
+    // URLs there are; the documents of articles found unchanged (304) are read afterwards.
     let mut failures = 0;
-    let mut stdout = std::io::stdout().lock();
-    for outcome in &outcomes {
+    let mut not_modified = Vec::new();
+    let mut written: Result<()> = Ok(());
+    runtime.block_on(pipeline.archive_urls_each(urls, |_, outcome| {
         eprintln!("{}", outcome.summary());
-        if !outcome.is_success() {
-            failures += 1;
-            continue;
-        }
-        let Some(target) = outcome.target() else {
-            continue;
-        };
-        let document = match outcome {
-            Outcome::Archived { document, .. } => document.clone(),
-            _ => {
-                let url = target.canonical_url.clone();
-                let text = runtime
-                    .block_on(pipeline.with_archive(move |a| a.latest_document(&url)))?
-                    .with_context(|| format!("{}: no archived document", target.canonical_url))?;
-                newsvault::document::Document::parse(&text)
-                    .with_context(|| format!("archived document of {}", target.canonical_url))?
+        match outcome {
+            Outcome::Archived {
+                target, document, ..
+            } => {
+                if written.is_ok() {
+                    written = emit(&document, &target.id, out, urls.len());
+                }
             }
-        };
-        match out {
-            Some(dir) => {
-                let (path, written) = write_document(dir, &document, &target.id)?;
-                let what = match written {
-                    Written::Created => "wrote",
-                    Written::Updated => "updated",
-                    Written::Unchanged => "kept",
-                };
-                eprintln!("{what:<10} {}", path.display());
-            }
-            None if urls.len() == 1 => stdout.write_all(document.render().as_bytes())?,
-            None => {}
+            Outcome::NotModified { target } => not_modified.push(target),
+            _ => failures += 1,
         }
+    }));
+    written?;
+    for target in not_modified {
+        let url = target.canonical_url.clone();
+        let text = runtime
+            .block_on(pipeline.with_archive(move |a| a.latest_document(&url)))?
+            .with_context(|| format!("{}: no archived document", target.canonical_url))?;
+        let document = newsvault::document::Document::parse(&text)
+            .with_context(|| format!("archived document of {}", target.canonical_url))?;
+        emit(&document, &target.id, out, urls.len())?;
     }
-    stdout.flush()?;
+    std::io::stdout().flush()?;
     if failures > 0 {
         eprintln!(
             "newsvault: {failures} of {} URL(s) not archived",
@@ -61,4 +54,22 @@ pub fn archive(config: Config, urls: &[String], out: Option<&Path>) -> Result<Ex
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an archived document to `out`, or prints it when only one URL was asked for.
+fn emit(document: &Document, id: &str, out: Option<&Path>, urls: usize) -> Result<()> {
+    match out {
+        Some(dir) => {
+            let (path, written) = write_document(dir, document, id)?;
+            let what = match written {
+                Written::Created => "wrote",
+                Written::Updated => "updated",
+                Written::Unchanged => "kept",
+            };
+            eprintln!("{what:<10} {}", path.display());
+        }
+        None if urls == 1 => std::io::stdout().write_all(document.render().as_bytes())?,
+        None => {}
+    }
+    Ok(())
 }

@@ -1,19 +1,30 @@
 //! Decoding HTML bytes to text: BOM, then the `Content-Type` charset, then a WHATWG-style
-//! `<meta>` prescan, then chardetng detection.
+//! `<meta>` prescan, then chardetng detection, which runs only for bytes that fail their
+//! declared (or default, UTF-8) encoding, and only on a bounded sample.
 //!
 //! Departures from the browser algorithm, on purpose (we archive text, we do not render it):
 //! a declaration the bytes contradict loses to the bytes (see [`decode_html`]);
 //! labels that WHATWG maps to the "replacement" encoding (`iso-2022-kr`, `hz-gb-2312`, ...) are
 //! treated as unknown and fall through to detection instead of turning the page into one U+FFFD;
-//! UTF-8 may be detected; a document with no non-ASCII bytes and no declaration is reported as
-//! UTF-8.
+//! text that is UTF-8 but for a cut last character or a few stray bytes is UTF-8 (the bad bytes
+//! counted), never single-byte mojibake; a document with no non-ASCII bytes and no declaration
+//! is reported as UTF-8.
 
-use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED};
+use encoding_rs::{
+    DecoderResult, Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED,
+};
 
 /// How many bytes the `<meta>` prescan looks at.
 pub const PRESCAN_BYTES: usize = 1024;
-/// How many bytes chardetng is fed at most.
-pub const DETECT_BYTES: usize = 1024 * 1024;
+/// How many bytes chardetng is fed at most, from just before the first non-ASCII byte.
+pub const DETECT_BYTES: usize = 64 * 1024;
+/// How much ASCII before the first non-ASCII byte detection also sees (context for its
+/// single-byte models).
+const DETECT_LEAD_IN: usize = 1024;
+/// Text is "almost all UTF-8" when it holds at least this many valid multi-byte characters per
+/// invalid sequence: legacy CJK bytes form valid UTF-8 sequences only by accident, so they never
+/// come near.
+const UTF8_VALID_PER_ERROR: usize = 16;
 
 /// Text decoded from a document, with how its encoding was chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +35,8 @@ pub struct Decoded {
     pub source: CharsetSource,
     /// True if malformed byte sequences were replaced with U+FFFD.
     pub had_errors: bool,
+    /// How many malformed byte sequences were replaced with U+FFFD (one each).
+    pub decode_errors: usize,
 }
 
 /// Where the encoding came from.
@@ -35,9 +48,9 @@ pub enum CharsetSource {
     Header,
     /// A `<meta charset>` or `<meta http-equiv="Content-Type" content="...; charset=...">`.
     Meta,
-    /// chardetng's guess (or UTF-8 for pure ASCII), also when the declared charset was
-    /// contradicted by the bytes (valid UTF-8 declared as another encoding, or bytes invalid in
-    /// the declared encoding that detection decodes cleanly).
+    /// Read from the bytes: UTF-8 when they are (almost all) UTF-8, else chardetng's guess;
+    /// also when the declared charset was contradicted by the bytes (UTF-8 declared as another
+    /// encoding, or bytes invalid in the declared encoding that detection decodes cleanly).
     Detected,
 }
 
@@ -47,6 +60,40 @@ pub fn tld_of(url: &url::Url) -> Option<&str> {
     match url.host()? {
         url::Host::Domain(d) => d.trim_end_matches('.').rsplit('.').next(),
         _ => None,
+    }
+}
+
+/// How far a document is from being UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Utf8Fit {
+    /// Only ASCII bytes.
+    Ascii,
+    /// Valid UTF-8 with non-ASCII text, but for at most a truncated last character.
+    Valid,
+    /// Invalid sequences, but rare among valid multi-byte characters.
+    Almost,
+    /// Not UTF-8.
+    No,
+}
+
+fn utf8_fit(bytes: &[u8]) -> Utf8Fit {
+    match std::str::from_utf8(bytes) {
+        Ok(_) if bytes.is_ascii() => Utf8Fit::Ascii,
+        Ok(_) => Utf8Fit::Valid,
+        // `error_len` None: the input ends inside a character that may well be complete.
+        Err(e) if e.error_len().is_none() => Utf8Fit::Valid,
+        Err(_) => {
+            let (mut valid_multi_byte, mut invalid) = (0usize, 0usize);
+            for chunk in bytes.utf8_chunks() {
+                valid_multi_byte += chunk.valid().bytes().filter(|&b| b >= 0xC0).count();
+                invalid += usize::from(!chunk.invalid().is_empty());
+            }
+            if valid_multi_byte >= invalid.saturating_mul(UTF8_VALID_PER_ERROR) {
+                Utf8Fit::Almost
+            } else {
+                Utf8Fit::No
+            }
+        }
     }
 }
 
@@ -62,40 +109,93 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
         .and_then(header_charset)
         .map(|e| (e, CharsetSource::Header))
         .or_else(|| prescan(bytes).map(|e| (e, CharsetSource::Meta)));
+    let fit = utf8_fit(bytes);
     let Some((encoding, source)) = declared else {
-        return decode_with(detect(bytes, tld), bytes, CharsetSource::Detected);
+        return match fit {
+            Utf8Fit::Ascii | Utf8Fit::Valid | Utf8Fit::Almost => {
+                decode_with(UTF_8, bytes, CharsetSource::Detected)
+            }
+            Utf8Fit::No => decode_with(detect(bytes, tld), bytes, CharsetSource::Detected),
+        };
     };
     // Declarations lie: pages re-saved as UTF-8 keep their old `<meta charset=gb2312>`, and
-    // servers label GBK pages UTF-8. Valid UTF-8 with non-ASCII text is UTF-8 whatever the label
-    // (legacy CJK text is essentially never valid UTF-8); a declared encoding the bytes break
+    // servers label GBK pages UTF-8. (Almost all) UTF-8 with non-ASCII text is UTF-8 whatever
+    // the label (legacy text is essentially never valid UTF-8, and a single-byte label would
+    // turn it into mojibake without a reported error); a declared encoding the bytes break
     // gives way to detection when detection decodes them cleanly.
-    if encoding != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+    if encoding != UTF_8 && matches!(fit, Utf8Fit::Valid | Utf8Fit::Almost) {
         return decode_with(UTF_8, bytes, CharsetSource::Detected);
     }
     let decoded = decode_with(encoding, bytes, source);
-    if decoded.had_errors {
-        let guess = detect(bytes, tld);
-        // Only a multi-byte CJK guess can be trusted here: a single-byte encoding decodes any
-        // bytes "cleanly", which would hide broken bytes as mojibake instead of reporting them.
-        let multi_byte =
-            ["GBK", "gb18030", "Big5", "Shift_JIS", "EUC-JP", "EUC-KR"].contains(&guess.name());
-        if guess != encoding && multi_byte {
-            let retry = decode_with(guess, bytes, CharsetSource::Detected);
-            if !retry.had_errors {
-                return retry;
-            }
+    if !decoded.had_errors || fit == Utf8Fit::Almost {
+        return decoded;
+    }
+    let guess = detect(bytes, tld);
+    // Only a multi-byte CJK guess can be trusted here: a single-byte encoding decodes any
+    // bytes "cleanly", which would hide broken bytes as mojibake instead of reporting them.
+    let multi_byte =
+        ["GBK", "gb18030", "Big5", "Shift_JIS", "EUC-JP", "EUC-KR"].contains(&guess.name());
+    if guess != encoding && multi_byte {
+        let retry = decode_with(guess, bytes, CharsetSource::Detected);
+        if !retry.had_errors {
+            return retry;
         }
     }
     decoded
 }
 
+/// Decodes `bytes` in `encoding`, one U+FFFD per malformed sequence, counting them.
 fn decode_with(encoding: &'static Encoding, bytes: &[u8], source: CharsetSource) -> Decoded {
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    let (text, decode_errors) = if encoding == UTF_8 {
+        decode_utf8(bytes)
+    } else {
+        decode_counting(encoding, bytes)
+    };
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding: encoding.name(),
         source,
-        had_errors,
+        had_errors: decode_errors > 0,
+        decode_errors,
+    }
+}
+
+fn decode_utf8(bytes: &[u8]) -> (String, usize) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), 0);
+    }
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let mut errors = 0;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            // One per maximal invalid subpart, as the WHATWG decoder (and encoding_rs) does.
+            text.push('\u{FFFD}');
+            errors += 1;
+        }
+    }
+    (text, errors)
+}
+
+fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len());
+    let mut text = String::with_capacity(capacity);
+    let (mut input, mut errors) = (bytes, 0);
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(input, &mut text, true);
+        input = &input[read..];
+        match result {
+            DecoderResult::InputEmpty => return (text, errors),
+            DecoderResult::OutputFull => text.reserve(input.len().max(16) * 3),
+            DecoderResult::Malformed(_, _) => {
+                text.reserve(3);
+                text.push('\u{FFFD}');
+                errors += 1;
+            }
+        }
     }
 }
 
@@ -117,12 +217,13 @@ pub fn header_charset(content_type: &str) -> Option<&'static Encoding> {
 }
 
 fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
-    let non_ascii = detector.feed(sample, sample.len() == bytes.len());
-    if !non_ascii {
+    let Some(first) = bytes.iter().position(|b| !b.is_ascii()) else {
         return UTF_8;
-    }
+    };
+    let from = first.saturating_sub(DETECT_LEAD_IN);
+    let sample = &bytes[from..bytes.len().min(from + DETECT_BYTES)];
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(sample, from + sample.len() == bytes.len());
     let tld = tld.and_then(clean_tld);
     detector.guess(
         tld.as_deref().map(str::as_bytes),
@@ -537,6 +638,103 @@ mod tests {
         );
         assert!(d.had_errors);
         assert!(d.text.contains('\u{FFFD}'));
+    }
+
+    /// `text` encoded in UTF-8 with `bad` inserted before the `at`th character.
+    fn utf8_with(text: &str, at: usize, bad: &[u8]) -> Vec<u8> {
+        let split = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+        [&text.as_bytes()[..split], bad, &text.as_bytes()[split..]].concat()
+    }
+
+    fn with_replacement(text: &str, at: usize) -> String {
+        let split = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+        format!("{}\u{FFFD}{}", &text[..split], &text[split..])
+    }
+
+    #[test]
+    fn truncated_utf8_without_charset_is_utf8() {
+        // A 163.com-like page cut after the first byte of its last "。" (E3 80 82).
+        let page = format!("<html><head><title>新闻</title></head><body><p>{ZH}</p>");
+        let cut = &page.as_bytes()[..page.len() - "</p>".len() - 2];
+        let d = decode_html(cut, None, Some("com"));
+        assert_eq!((d.encoding, d.source), ("UTF-8", CharsetSource::Detected));
+        let kept = page.strip_suffix("。</p>").unwrap();
+        assert_eq!(d.text, format!("{kept}\u{FFFD}"));
+        assert_eq!((d.had_errors, d.decode_errors), (true, 1));
+        // Cut after two of the three bytes: still one replaced character.
+        let cut = &page.as_bytes()[..page.len() - "</p>".len() - 1];
+        let d = decode_html(cut, Some("text/html"), None);
+        assert_eq!((d.encoding, d.decode_errors), ("UTF-8", 1));
+        assert_eq!(d.text, format!("{kept}\u{FFFD}"));
+    }
+
+    #[test]
+    fn one_stray_byte_in_utf8_is_utf8_with_one_error() {
+        let page = format!("<title>新闻</title><p>{ZH}</p>");
+        for stray in [&[0xFF][..], &[0x80], &[0xC3]] {
+            let bytes = utf8_with(&page, 30, stray);
+            let d = decode_html(&bytes, None, None);
+            assert_eq!((d.encoding, d.source), ("UTF-8", CharsetSource::Detected));
+            assert_eq!(d.text, with_replacement(&page, 30), "{stray:?}");
+            assert_eq!((d.had_errors, d.decode_errors), (true, 1));
+        }
+    }
+
+    #[test]
+    fn wrong_declared_charset_gives_way_to_the_bytes() {
+        // Declared windows-1252, but UTF-8 with a stray byte: UTF-8, the stray byte counted.
+        let bytes = utf8_with(ZH, 10, &[0xFE]);
+        let d = decode_html(&bytes, Some("text/html; charset=windows-1252"), None);
+        assert_eq!((d.encoding, d.source), ("UTF-8", CharsetSource::Detected));
+        assert_eq!(d.text, with_replacement(ZH, 10));
+        assert_eq!(d.decode_errors, 1);
+        // Declared GBK, but valid UTF-8.
+        let d = decode_html(ZH.as_bytes(), Some("text/html; charset=gbk"), None);
+        assert_eq!(
+            (d.encoding, d.text.as_str(), d.decode_errors),
+            ("UTF-8", ZH, 0)
+        );
+        // Declared UTF-8 (in a meta), but GBK: detection decodes it cleanly.
+        let page = format!("<meta charset=utf-8><p>{}</p>", ZH.repeat(2));
+        let d = decode_html(&enc(&page, encoding_rs::GBK), None, Some("cn"));
+        assert_eq!((d.encoding, d.source), ("GBK", CharsetSource::Detected));
+        assert_eq!((d.text.as_str(), d.decode_errors), (page.as_str(), 0));
+    }
+
+    #[test]
+    fn gbk_with_a_few_bad_bytes_stays_gbk_with_the_errors_counted() {
+        let text = ZH.repeat(3);
+        let parts: Vec<&str> = text.splitn(4, '，').collect();
+        assert_eq!(parts.len(), 4);
+        let mut bytes = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                bytes.push(0xFF); // never valid in GBK
+            }
+            bytes.extend_from_slice(&enc(part, encoding_rs::GBK));
+        }
+        let want = parts.join("\u{FFFD}");
+        let d = decode_html(&bytes, Some("text/html; charset=gbk"), Some("cn"));
+        assert_eq!((d.encoding, d.source), ("GBK", CharsetSource::Header));
+        assert_eq!(d.text, want);
+        assert_eq!((d.had_errors, d.decode_errors), (true, 3));
+        let mut page = b"<meta charset=gb2312>".to_vec();
+        page.extend_from_slice(&bytes);
+        let d = decode_html(&page, None, None);
+        assert_eq!(
+            (d.encoding, d.source, d.decode_errors),
+            ("GBK", CharsetSource::Meta, 3)
+        );
+        assert_eq!(d.text, format!("<meta charset=gb2312>{want}"));
+    }
+
+    #[test]
+    fn detection_looks_past_a_long_ascii_head() {
+        let mut page = format!("<script>{}</script>", "var x = 1;\n".repeat(20_000));
+        page.push_str(&ZH.repeat(3));
+        let d = decode_html(&enc(&page, encoding_rs::GBK), None, Some("cn"));
+        assert_eq!((d.encoding, d.decode_errors), ("GBK", 0));
+        assert_eq!(d.text, page);
     }
 
     proptest! {
