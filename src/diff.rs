@@ -362,9 +362,17 @@ mod tests {
         );
         assert!(!is_edit(&old, &same, None));
         // A word, the date, the title or an image: an edit.
-        let word = generator_doc("", "", "\\*ST威领 4.9亿\n\n![图片](https://a.example/1.jpg)图注");
+        let word = generator_doc(
+            "",
+            "",
+            "\\*ST威领 4.9亿\n\n![图片](https://a.example/1.jpg)图注",
+        );
         assert!(is_edit(&old, &word, None));
-        let image = generator_doc("", "", "\\*ST威领 4.8亿\n\n![图片](https://a.example/2.jpg)图注");
+        let image = generator_doc(
+            "",
+            "",
+            "\\*ST威领 4.8亿\n\n![图片](https://a.example/2.jpg)图注",
+        );
         assert!(is_edit(&old, &image, None));
         let mut date = same.clone();
         date.date = "2026-08-22 18:13:07".into();

@@ -670,6 +670,8 @@ fn store_capture(
 
 /// What the response asks of the archive: nothing more than the log row, or a store step run
 /// in the attempt's unit of work (it fills in the log row's outcome).
+// One value per fetch attempt, consumed at once.
+#[allow(clippy::large_enum_variant)]
 enum Handled {
     Done(Outcome),
     Store(StoreStep),

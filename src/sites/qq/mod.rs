@@ -72,8 +72,11 @@ pub const BODY_CONTAINERS: &[&str] = &[
 /// The body container as the crawlers behind the existing archives took it (§4: genkin-he's
 /// selectors, in their order): the summary is cut from its text. It holds the "问AI" widget of
 /// the qnt form, which the existing archives' summaries therefore start with.
-pub const SERVED_BODY_CONTAINERS: &[&str] =
-    &[".rich_media_content", ".article-content-wrap", "#article-content"];
+pub const SERVED_BODY_CONTAINERS: &[&str] = &[
+    ".rich_media_content",
+    ".article-content-wrap",
+    "#article-content",
+];
 /// The headline, in the current template, then the older ones.
 pub const TITLE_SELECTOR: &str = "h1#article-title, .LEFT h1, .qq_article .hd h1, .hd h1";
 /// Where the page shows its publish time as text (legacy header, current author block).
@@ -99,9 +102,8 @@ pub const DATA_IMAGE_URL_KEYS: &[&str] = &["imgurl0", "origUrl"];
 /// The "问AI · <question>" widget of the qnt form (§6.2): the generator behind the existing
 /// archives kept it as the start of the body, which a capture never has. The question is
 /// short and ends with a question mark.
-pub static LEAKED_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"问AI\s*·\s*[^？?\n]{0,80}[？?]").expect("static regex")
-});
+pub static LEAKED_FURNITURE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"问AI\s*·\s*[^？?\n]{0,80}[？?]").expect("static regex"));
 
 /// The `alt` Tencent News gives every body image (`<img alt="图片">`, 128 of 128 images in the
 /// sample of §1.4). The JSON-only form carries no `alt`: its images get this one, so that an
