@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::security::{refuse_target, token_ok};
+use super::security::token_ok;
 use super::{AppError, AppState};
 use crate::archive::{ArticleSummary, VersionDetail};
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
@@ -529,11 +529,14 @@ pub async fn archive_url(
     if !token_ok(&state.config.server.token, form.token.as_deref(), &headers) {
         return Err(forbidden(&state));
     }
-    if !state.config.server.allow_private_targets
-        && let Some(reason) = refuse_target(&form.url)
-    {
+    // The fetcher applies the target policy again on every redirect hop and resolved
+    // address; refusing here gives a clear answer for what can be told up front.
+    let url = url::Url::parse(form.url.trim()).map_err(|e| {
+        AppError::BadRequest(format!("refused to archive {}: not a URL ({e})", form.url))
+    })?;
+    if let Err(e) = state.pipeline.fetcher().check_target(&url) {
         return Err(AppError::BadRequest(format!(
-            "refused to archive {}: {reason}",
+            "refused to archive {}: {e}",
             form.url
         )));
     }

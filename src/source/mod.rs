@@ -4,6 +4,8 @@
 
 mod feed;
 
+pub use feed::{FeedRead, MAX_FEED_HINT, MAX_FEED_ITEMS, read_feed};
+
 use std::time::Duration;
 
 use regex::Regex;
@@ -109,6 +111,10 @@ pub async fn poll(
         .candidates
         .into_iter()
         .filter_map(|mut c| {
+            // Only http(s) links are ever fetched or shown (a list API may say anything).
+            if !is_http_url(&c.url) {
+                return None;
+            }
             if let Ok(target) = crate::sites::resolve(&c.url, sites) {
                 c.url = target.canonical_url;
             }
@@ -118,6 +124,11 @@ pub async fn poll(
         .collect();
     polled.filtered_out = before - polled.candidates.len();
     Ok(polled)
+}
+
+/// Whether `url` parses as an absolute http or https URL.
+pub fn is_http_url(url: &str) -> bool {
+    url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 fn from_list_item(item: lists::ListItem) -> Candidate {
