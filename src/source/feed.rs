@@ -83,10 +83,16 @@ pub fn read_feed(body: &[u8], base: &url::Url) -> Result<FeedRead, String> {
             "the feed lists about {listed} items, more than the limit of {MAX_FEED_ITEMS}"
         ));
     }
-    let parsed = feed_rs::parser::Builder::new()
-        .base_uri(Some(base.as_str()))
-        .build()
-        .parse(body)
+    // feed-rs (through quick-xml) can panic on some malformed encoding declarations: a
+    // feed must never take its poll task down, so a panic is one more way of not being a feed.
+    let parse = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(base.as_str()))
+            .build()
+            .parse(body)
+    };
+    let parsed = std::panic::catch_unwind(parse)
+        .map_err(|panic| format!("not a feed: the parser failed ({})", panic_message(&panic)))?
         .map_err(|e| format!("not a feed: {e}"))?;
     let ttl = parsed
         .ttl
@@ -137,6 +143,15 @@ fn count_items(body: &[u8]) -> usize {
     }
     let count = |needle: &[u8]| body.windows(needle.len()).filter(|w| *w == needle).count();
     count(b"<item") + count(b"<entry")
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panic".to_owned())
 }
 
 /// A feed's hint about how often to poll, capped at [`MAX_FEED_HINT`].

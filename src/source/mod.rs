@@ -4,6 +4,7 @@
 
 mod feed;
 
+pub(crate) use feed::panic_message;
 pub use feed::{FeedRead, MAX_FEED_HINT, MAX_FEED_ITEMS, read_feed};
 
 use std::time::Duration;
