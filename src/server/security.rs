@@ -2,7 +2,12 @@
 //! running anything, bounded query strings and the write token. (Archive targets are judged
 //! by the fetcher's target policy, [`crate::fetch::target`].)
 
-use axum::extract::Request;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -47,6 +52,78 @@ pub async fn headers_and_limits(request: Request, next: Next) -> Response {
     response
 }
 
+/// Writing requests (POST) per client address and minute: a fixed one-minute window per
+/// address. Reading is not limited here (it is cheap, and the connection cap bounds it).
+#[derive(Debug)]
+pub struct WriteLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+const WINDOW: Duration = Duration::from_secs(60);
+/// Addresses remembered at most; expired windows are dropped when it is reached.
+const MAX_TRACKED: usize = 100_000;
+
+impl WriteLimiter {
+    pub fn new(per_minute: u32) -> WriteLimiter {
+        WriteLimiter {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one write by `client`; `Err(wait)` when it is over the limit.
+    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.len() >= MAX_TRACKED {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let (start, count) = windows.entry(client).or_insert((now, 0));
+        if now.duration_since(*start) >= WINDOW {
+            *start = now;
+            *count = 0;
+        }
+        if *count >= self.per_minute {
+            return Err(WINDOW.saturating_sub(now.duration_since(*start)));
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
+/// Answers 429 to a client that has made its writes for this minute.
+pub async fn limit_writes(
+    State(limiter): State<Arc<WriteLimiter>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == axum::http::Method::POST {
+        let client = request
+            .extensions()
+            .get::<super::listen::ClientAddr>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        if let Err(wait) = limiter.admit(client, Instant::now()) {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                super::pages::message_page(
+                    "Too Many Requests",
+                    &format!(
+                        "at most {} writing requests a minute per client; try again in {}s",
+                        limiter.per_minute,
+                        wait.as_secs().max(1)
+                    ),
+                ),
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    }
+    next.run(request).await
+}
+
 /// Whether a writing request carries the configured token (form field or bearer header).
 /// An empty configured token disables writing altogether.
 pub fn token_ok(configured: &str, form_token: Option<&str>, headers: &HeaderMap) -> bool {
@@ -75,6 +152,23 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_are_limited_per_client_and_minute() {
+        let limiter = WriteLimiter::new(2);
+        let t0 = Instant::now();
+        let a = IpAddr::from([127, 0, 0, 1]);
+        let b = IpAddr::from([127, 0, 0, 2]);
+        assert!(limiter.admit(a, t0).is_ok());
+        assert!(limiter.admit(a, t0).is_ok());
+        let wait = limiter.admit(a, t0 + Duration::from_secs(10)).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(50));
+        assert!(
+            limiter.admit(b, t0).is_ok(),
+            "another client has its own allowance"
+        );
+        assert!(limiter.admit(a, t0 + WINDOW).is_ok(), "a new minute");
+    }
 
     #[test]
     fn tokens() {
