@@ -423,7 +423,9 @@ async fn poll_hugo(
             name: source.name.clone(),
             message: format!("walking the folder failed: {e}"),
         })?;
-    let (files, problems) = found;
+    let crate::import::Found {
+        files, problems, ..
+    } = found;
     for problem in &problems {
         tracing::warn!(source = %source.name, "{problem}");
     }

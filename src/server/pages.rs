@@ -248,13 +248,21 @@ pub async fn article(
     let _ = write!(body, "<h1>{}</h1>", escape(&title));
     let published = published_rfc3339(&summary.published, &summary.site)
         .unwrap_or_else(|| summary.published.clone());
+    // Only an http(s) source is a link (an archive written before links were checked may
+    // hold anything); any other is shown as text.
+    let source = if crate::sites::is_http_url(&summary.canonical_url) {
+        format!(
+            "<a href=\"{}\" rel=\"noopener noreferrer nofollow\">source</a>",
+            escape(&summary.canonical_url)
+        )
+    } else {
+        format!("source: {}", escape(&summary.canonical_url))
+    };
     let _ = write!(
         body,
-        "<p class=\"meta\">{} · published {} · <a href=\"{}\" rel=\"noopener noreferrer nofollow\">source</a> · \
-         <a href=\"{}.atom\">history feed</a></p>",
+        "<p class=\"meta\">{} · published {} · {source} · <a href=\"{}.atom\">history feed</a></p>",
         escape(&summary.site),
         escape(&published),
-        escape(&summary.canonical_url),
         escape(&page)
     );
     if let Some(removal) = &summary.removal {

@@ -13,6 +13,7 @@ use regex::Regex;
 
 use crate::config::{SitesConfig, SourceConfig, SourceKind};
 use crate::fetch::{FetchError, Fetcher, Validators};
+pub use crate::sites::is_http_url;
 use crate::sites::qq::lists::{self, ItemKind};
 
 /// One item a source lists.
@@ -125,11 +126,6 @@ pub async fn poll(
         .collect();
     polled.filtered_out = before - polled.candidates.len();
     Ok(polled)
-}
-
-/// Whether `url` parses as an absolute http or https URL.
-pub fn is_http_url(url: &str) -> bool {
-    url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 fn from_list_item(item: lists::ListItem) -> Candidate {
