@@ -134,8 +134,10 @@ async fn the_web_form_does_not_follow_a_redirect_into_the_private_network() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("archive.db");
-    let mut config = Config::default();
-    config.fetch = only_localhost_allowed();
+    let mut config = Config {
+        fetch: only_localhost_allowed(),
+        ..Config::default()
+    };
     config.server.token = "t0ken".into();
     let server = TestServer::start(&db, config).await;
     let client = reqwest::Client::builder()
@@ -182,9 +184,11 @@ fn feed_source(name: &str, url: String) -> SourceConfig {
 }
 
 fn daemon_config(db: &std::path::Path, sources: Vec<SourceConfig>) -> Config {
-    let mut config = Config::default();
+    let mut config = Config {
+        fetch: only_localhost_allowed(),
+        ..Config::default()
+    };
     config.archive.path = db.to_path_buf();
-    config.fetch = only_localhost_allowed();
     config.daemon.serve = false;
     config.sources = sources;
     config

@@ -161,6 +161,15 @@ impl HostLimiter {
     }
 }
 
+/// Now plus `d`, or a year from now when that cannot be represented (a configured or
+/// received duration must never panic).
+fn saturating_from_now(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+        .unwrap_or(now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,13 +219,4 @@ mod tests {
         drop(limiter.acquire("h").await);
         assert!(t.elapsed() >= Duration::from_millis(110));
     }
-}
-
-/// Now plus `d`, or a year from now when that cannot be represented (a configured or
-/// received duration must never panic).
-fn saturating_from_now(d: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(d)
-        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
-        .unwrap_or(now)
 }
