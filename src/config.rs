@@ -151,10 +151,19 @@ pub struct ServerConfig {
     /// What every writing request (archive a URL, re-check) must carry; empty: writing from
     /// the web is disabled.
     pub token: String,
-    /// Let URLs submitted for archiving point at loopback, private or link-local addresses.
-    pub allow_private_targets: bool,
     /// Scheme and host that links in feeds start with; empty: each request's Host header.
     pub public_url: String,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// How long a connection may take to send a request's head, counted from when it starts
+    /// waiting for one: an idle keep-alive connection is closed after this long too.
+    #[serde(with = "duration")]
+    pub header_read_timeout: Duration,
+    /// A connection is closed after this long whatever it does (slow readers, slow bodies).
+    #[serde(with = "duration")]
+    pub max_connection_age: Duration,
+    /// Writing requests (archive, re-check) one client address may make per minute.
+    pub writes_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -162,8 +171,11 @@ impl Default for ServerConfig {
         Self {
             listen: "127.0.0.1:8080".to_owned(),
             token: String::new(),
-            allow_private_targets: false,
             public_url: String::new(),
+            max_connections: 8192,
+            header_read_timeout: Duration::from_secs(10),
+            max_connection_age: Duration::from_secs(300),
+            writes_per_minute: 20,
         }
     }
 }
@@ -263,6 +275,12 @@ pub struct FetchConfig {
     pub robots_ttl: Duration,
     /// Per-host politeness overrides, e.g. `[fetch.hosts."new.qq.com"] interval = "2s"`.
     pub hosts: BTreeMap<String, HostLimits>,
+    /// Let every fetch reach loopback, private, link-local and other special-purpose
+    /// addresses (`newsvault archive URL` always may: the user typed the URL).
+    pub allow_private_targets: bool,
+    /// Hosts (names or IP literals, as written in URLs) that may be reached although they
+    /// are, or resolve to, such addresses.
+    pub allow_private_hosts: Vec<String>,
 }
 
 /// Politeness for one host, overriding `per_host_interval` / `per_host_concurrency`.
@@ -293,6 +311,8 @@ impl Default for FetchConfig {
             respect_robots: true,
             robots_ttl: Duration::from_secs(24 * 3600),
             hosts: BTreeMap::new(),
+            allow_private_targets: false,
+            allow_private_hosts: Vec::new(),
         }
     }
 }
@@ -337,6 +357,11 @@ impl Config {
         }
         if self.fetch.max_body_bytes == 0 {
             return Err(invalid("fetch.max_body_bytes must be at least 1".into()));
+        }
+        if self.server.max_connections == 0 || self.server.header_read_timeout.is_zero() {
+            return Err(invalid(
+                "server.max_connections and server.header_read_timeout must be above zero".into(),
+            ));
         }
         if self.fetch.timeout.is_zero() || self.fetch.connect_timeout.is_zero() {
             return Err(invalid("fetch timeouts must be longer than zero".into()));

@@ -24,12 +24,17 @@ use crate::archive::{
 use crate::config::{Config, ConfigError, SourceConfig, SourceKind};
 use crate::fetch::Validators;
 use crate::pipeline::{Outcome, Pipeline, PipelineError, QueueTicket};
+use crate::schedule::later;
 use crate::source;
 
 /// Attempts at a queued article before it is marked failed (transient failures and blocks).
 const MAX_ATTEMPTS: u32 = 6;
 /// How often the queue and the due checks are looked at when nothing wakes the daemon.
 const IDLE_WAIT: Duration = Duration::from_secs(30);
+/// The longest any source waits between two polls, whatever its interval, TTL or
+/// Cache-Control say (a feed's hints alone stretch it to at most
+/// [`source::MAX_FEED_HINT`]).
+pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -213,7 +218,7 @@ fn spawn_sources(
 ) -> CancellationToken {
     let token = shutdown.child_token();
     for source in sources {
-        tokio::spawn(poll_source(
+        tokio::spawn(supervise_source(
             source.clone(),
             pipeline.clone(),
             token.clone(),
@@ -221,6 +226,60 @@ fn spawn_sources(
         ));
     }
     token
+}
+
+/// Polls `source` until cancelled. A panic in its poll task (a bug, set off by what a feed
+/// or list API sent) is logged and recorded as the source's error, which `status` shows; the
+/// source is polled again after its interval, as after any failed poll.
+async fn supervise_source(
+    source: SourceConfig,
+    pipeline: Pipeline,
+    token: CancellationToken,
+    work_ready: Arc<Notify>,
+) {
+    let make = || {
+        tokio::spawn(poll_source(
+            source.clone(),
+            pipeline.clone(),
+            token.clone(),
+            Arc::clone(&work_ready),
+        ))
+    };
+    let (source, pipeline) = (&source, &pipeline);
+    restart_after_panics(make, |message| async move {
+        tracing::error!(source = %source.name, "the poll task panicked: {message}");
+        let at = Utc::now();
+        let record = PollRecord {
+            error: Some(format!("the poll failed unexpectedly (panic: {message})")),
+            ..poll_record(at, source.interval, 1.0)
+        };
+        let name = source.name.clone();
+        if let Err(e) = pipeline
+            .with_archive(move |a| a.record_poll(&name, &[], &record))
+            .await
+        {
+            tracing::error!(source = %source.name, "cannot store the failed poll: {e}");
+        }
+    })
+    .await;
+}
+
+/// Runs the task `make` starts until it ends without panicking; after each panic, `on_panic`
+/// is told the panic's message and the task is started again.
+async fn restart_after_panics<Fut>(
+    make: impl Fn() -> tokio::task::JoinHandle<()>,
+    on_panic: impl Fn(String) -> Fut,
+) where
+    Fut: std::future::Future<Output = ()>,
+{
+    loop {
+        match make().await {
+            Err(e) if e.is_panic() => {
+                on_panic(crate::source::panic_message(&e.into_panic())).await;
+            }
+            _ => return,
+        }
+    }
 }
 
 /// Sleeps for `wait` unless cancelled first; false when cancelled.
@@ -269,14 +328,8 @@ async fn poll_source(
             let (record, imported) = match poll_hugo(&source, &pipeline).await {
                 Ok((seen, imported)) => (
                     PollRecord {
-                        at,
-                        error: None,
-                        etag: None,
-                        last_modified: None,
-                        interval: source.interval,
-                        next_poll_at: at + scaled(source.interval, jitter),
                         listed: seen,
-                        queued: 0,
+                        ..poll_record(at, source.interval, jitter)
                     },
                     imported,
                 ),
@@ -310,14 +363,10 @@ async fn poll_source(
                     .map_or(source.interval, |m| m.max(source.interval));
                 validators = polled.validators.clone();
                 let record = PollRecord {
-                    at,
-                    error: None,
                     etag: validators.etag.clone(),
                     last_modified: validators.last_modified.clone(),
-                    interval,
-                    next_poll_at: at + scaled(interval, jitter),
                     listed: polled.candidates.len() as u64,
-                    queued: 0,
+                    ..poll_record(at, interval, jitter)
                 };
                 (record, polled.candidates)
             }
@@ -374,7 +423,9 @@ async fn poll_hugo(
             name: source.name.clone(),
             message: format!("walking the folder failed: {e}"),
         })?;
-    let (files, problems) = found;
+    let crate::import::Found {
+        files, problems, ..
+    } = found;
     for problem in &problems {
         tracing::warn!(source = %source.name, "{problem}");
     }
@@ -411,19 +462,30 @@ fn failed_poll(
     error: &source::SourceError,
 ) -> PollRecord {
     PollRecord {
-        at,
         error: Some(error.to_string()),
+        ..poll_record(at, source.interval, jitter)
+    }
+}
+
+/// A successful poll at `at` with nothing listed; the next one after `interval` (at most
+/// [`MAX_POLL_INTERVAL`]) stretched by `jitter`.
+fn poll_record(at: chrono::DateTime<Utc>, interval: Duration, jitter: f64) -> PollRecord {
+    let interval = interval.min(MAX_POLL_INTERVAL);
+    PollRecord {
+        at,
+        error: None,
         etag: None,
         last_modified: None,
-        interval: source.interval,
-        next_poll_at: at + scaled(source.interval, jitter),
+        interval,
+        next_poll_at: later(at, scaled(interval, jitter)),
         listed: 0,
         queued: 0,
     }
 }
 
-fn scaled(d: Duration, factor: f64) -> chrono::Duration {
-    chrono::Duration::from_std(d.mul_f64(factor)).unwrap_or(chrono::Duration::hours(1))
+/// `d` times `factor`, saturating (never a panic, whatever a feed asked for).
+fn scaled(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(MAX_POLL_INTERVAL * 2)
 }
 
 /// The queue items this daemon is working on, and those it finished since it last read the
@@ -544,7 +606,7 @@ fn queue_state_after(outcome: &Outcome, attempts: u32, now: chrono::DateTime<Utc
         Outcome::Blocked { .. } | Outcome::Transient { .. } if attempts + 1 < MAX_ATTEMPTS => {
             let backoff = Duration::from_secs(60 * 2u64.pow(attempts.min(6)));
             QueueState::Retry {
-                not_before: now + chrono::Duration::from_std(backoff).unwrap_or_default(),
+                not_before: later(now, backoff),
             }
         }
         Outcome::Blocked { .. } | Outcome::Transient { .. } => QueueState::Failed,
@@ -574,5 +636,48 @@ async fn check_due(pipeline: Pipeline, shutdown: CancellationToken) {
             _ = shutdown.cancelled() => return,
             _ = pipeline.check_urls(due, |o| tracing::info!("{}", o.summary())) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_times_saturate_instead_of_panicking() {
+        let at = Utc::now();
+        for huge in [Duration::MAX, Duration::from_secs(10_000_000_000_000)] {
+            let record = poll_record(at, huge, 1.1);
+            assert_eq!(record.interval, MAX_POLL_INTERVAL);
+            assert!(record.next_poll_at <= later(at, MAX_POLL_INTERVAL * 2));
+        }
+        assert_eq!(scaled(Duration::MAX, 2.0), MAX_POLL_INTERVAL * 2);
+        assert_eq!(later(at, Duration::MAX), chrono::DateTime::<Utc>::MAX_UTC);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_poll_task_is_reported_and_started_again() {
+        let started = std::sync::atomic::AtomicU32::new(0);
+        let reported = std::sync::Mutex::new(Vec::new());
+        restart_after_panics(
+            || {
+                let n = started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    if n < 2 {
+                        panic!("overflow number {n}");
+                    }
+                })
+            },
+            |message| {
+                reported.lock().unwrap().push(message);
+                async {}
+            },
+        )
+        .await;
+        assert_eq!(started.load(std::sync::atomic::Ordering::SeqCst), 3);
+        assert_eq!(
+            *reported.lock().unwrap(),
+            ["overflow number 0", "overflow number 1"]
+        );
     }
 }

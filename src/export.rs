@@ -26,6 +26,12 @@ pub enum ExportError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "refusing to write {}: {} is a symbolic link, and export never writes through one",
+        path.display(),
+        link.display()
+    )]
+    Symlink { path: PathBuf, link: PathBuf },
     #[error(transparent)]
     Archive(#[from] ArchiveError),
 }
@@ -50,11 +56,38 @@ pub fn write_document(
             source,
         })?;
     let path = root.join(relative);
+    refuse_symlinks(root, &path)?;
     let written = write_atomically(&path, document.render().as_bytes())?;
     Ok((path, written))
 }
 
-/// Replaces `path` with `content` atomically, unless it already holds exactly that.
+/// Fails when `path` or a folder between `root` and it is a symbolic link: export writes
+/// only inside its folder, and never makes links, so any link there was put by someone else.
+/// (`root` itself may be a link: the user named it.)
+pub fn refuse_symlinks(root: &Path, path: &Path) -> Result<(), ExportError> {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return Ok(());
+    };
+    let mut current = root.to_owned();
+    for part in relative.components() {
+        current.push(part);
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(ExportError::Symlink {
+                    path: path.to_owned(),
+                    link: current,
+                });
+            }
+            Ok(_) => {}
+            // Nothing there yet: nothing below it either.
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Replaces `path` with `content` atomically, unless it already holds exactly that. The file
+/// gets the mode the umask gives new files (not the temporary file's 0600).
 pub fn write_atomically(path: &Path, content: &[u8]) -> Result<Written, ExportError> {
     let io = |source| ExportError::Io {
         path: path.to_owned(),
@@ -70,7 +103,10 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<Written, ExportEr
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let mut temp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(io)?;
     temp.write_all(content).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;
     temp.persist(path).map_err(|e| io(e.error))?;
@@ -184,7 +220,9 @@ pub fn export_tree(
                         Err(_) => return,
                     };
                     let Ok(job) = job else { return };
-                    let outcome = match write_version(&job.path, job.text.as_bytes(), choice) {
+                    let written = refuse_symlinks(root, &job.path)
+                        .and_then(|()| write_version(&job.path, job.text.as_bytes(), choice));
+                    let outcome = match written {
                         Ok(Some(written)) => Done::Written(job.path, written),
                         Ok(None) => Done::Kept(job.path),
                         Err(e) => Done::Skipped(job.canonical_url, e.to_string()),
@@ -285,5 +323,35 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"y");
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn files_get_the_umask_mode_not_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        write_atomically(&path, b"x").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // Whatever the umask of the test process, a new file may be read by its group or
+        // others unless the umask says otherwise; the umask is read as the kernel applies it.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let expected = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected, "mode {mode:o}, umask gives {expected:o}");
+    }
+
+    #[test]
+    fn symlinks_inside_the_folder_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("content/zh-CN")).unwrap();
+        let path = root.path().join("content/zh-CN/news/qq/x.md");
+        let err = refuse_symlinks(root.path(), &path).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        let file_link = root.path().join("content/f.md");
+        std::os::unix::fs::symlink(outside.path().join("f.md"), &file_link).unwrap();
+        assert!(refuse_symlinks(root.path(), &file_link).is_err());
+        assert!(refuse_symlinks(root.path(), &root.path().join("content/other.md")).is_ok());
     }
 }

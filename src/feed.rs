@@ -442,11 +442,15 @@ fn common_entry_parts(
         .unwrap_or(site);
     let _ = writeln!(e, "<author><name>{}</name></author>", escape(name));
     let _ = writeln!(e, "<category term=\"{}\"/>", escape(site));
-    let _ = writeln!(
-        e,
-        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        escape(source)
-    );
+    // Only an http(s) source becomes a link: feed readers run no CSP (an archive written
+    // before links were checked may hold anything).
+    if crate::sites::is_http_url(source) {
+        let _ = writeln!(
+            e,
+            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            escape(source)
+        );
+    }
     let _ = writeln!(
         e,
         "<link rel=\"related\" type=\"text/html\" title=\"Archived copy\" href=\"{}\"/>",

@@ -24,6 +24,10 @@ use crate::sites;
 /// batch of big documents stays a few MB in memory.
 pub const BATCH_SIZE: usize = 500;
 
+/// A batch is stored early once its documents (text and parsed copy) take this much memory,
+/// so that a folder of large files is streamed rather than held.
+pub const MAX_BATCH_BYTES: usize = 32 * 1024 * 1024;
+
 /// Larger files are refused: no article document comes near it, and reading one must not
 /// exhaust memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -87,6 +91,8 @@ pub struct ImportSummary {
     pub already_known: u64,
     /// Files (and unreadable folders) skipped, each reported.
     pub skipped: u64,
+    /// Hidden files and folders passed over (names starting with `.`).
+    pub hidden: u64,
 }
 
 impl ImportSummary {
@@ -117,17 +123,39 @@ impl fmt::Display for ImportSummary {
             self.new_versions,
             self.already_known,
             self.skipped
-        )
+        )?;
+        if self.hidden > 0 {
+            write!(
+                f,
+                ", passed over {} hidden (names starting with '.')",
+                self.hidden
+            )?;
+        }
+        Ok(())
     }
+}
+
+/// What [`find_files`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The files to import, in order.
+    pub files: Vec<PathBuf>,
+    /// Inputs and folders that could not be read.
+    pub problems: Vec<Problem>,
+    /// Hidden files and folders (names starting with `.`) passed over, each counted once
+    /// (a hidden folder's contents are not looked at).
+    pub hidden: Vec<PathBuf>,
 }
 
 /// The files to import, in a stable order: each input file as given (whatever its name), and
 /// under each input folder every `*.md` file, sorted by name. Hidden folders and files (`.git`,
-/// ...) and Hugo's section pages (`_index.md`) are not articles and are passed over. Inputs and
-/// folders that cannot be read are returned as problems.
-pub fn find_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
+/// ...) and Hugo's section pages (`_index.md`) are not articles and are passed over (the hidden
+/// ones are listed, so that they can be reported). Inputs and folders that cannot be read are
+/// returned as problems.
+pub fn find_files(inputs: &[PathBuf]) -> Found {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    let mut hidden = Vec::new();
     for input in inputs {
         match std::fs::metadata(input) {
             Err(e) => problems.push(Problem::new(input, 0, format!("cannot read: {e}"))),
@@ -140,7 +168,13 @@ pub fn find_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
                     .follow_links(true)
                     .sort_by_file_name()
                     .into_iter()
-                    .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+                    .filter_entry(|e| {
+                        let pass_over = e.depth() > 0 && is_hidden(e.file_name());
+                        if pass_over {
+                            hidden.push(e.path().to_owned());
+                        }
+                        !pass_over
+                    });
                 for entry in walk {
                     match entry {
                         Ok(e) if e.file_type().is_file() && is_article_file(e.file_name()) => {
@@ -164,7 +198,11 @@ pub fn find_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
             }
         }
     }
-    (files, problems)
+    Found {
+        files,
+        problems,
+        hidden,
+    }
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -242,6 +280,17 @@ fn prepare(path: &Path, sites: &SitesConfig, now: DateTime<Utc>) -> Result<Prepa
             .rposition(|l| !l.trim_ascii().is_empty())
             .map_or(0, |i| i + 1);
         return Err(Problem::new(path, line, "the source link is empty"));
+    }
+    if !sites::is_http_url(&document.source_url) {
+        let line = text.trim_end().split('\n').count();
+        return Err(Problem::new(
+            path,
+            line,
+            format!(
+                "the source link {:?} is not an http(s) URL",
+                document.source_url.trim()
+            ),
+        ));
     }
     let (canonical_url, site, id) = identify(&document, path, sites);
     // The file's modification time is the best evidence of when the text was captured (the
@@ -322,15 +371,16 @@ pub fn import_files(
     let mut summary = ImportSummary::default();
     // Skipped files wait in the batch too, so that reports come in file order.
     let mut batch: Vec<(&Path, Result<Prepared, Problem>)> = Vec::with_capacity(BATCH_SIZE);
-    let mut prepared = 0;
+    let (mut prepared, mut batch_bytes) = (0, 0);
     let now = Utc::now();
     for (i, path) in files.iter().enumerate() {
         let read = prepare(path, sites, now);
         prepared += usize::from(read.is_ok());
+        batch_bytes += read.as_ref().map_or(0, |p| p.text.len() * 2);
         batch.push((path, read));
-        if prepared == BATCH_SIZE || i + 1 == files.len() {
+        if prepared == BATCH_SIZE || batch_bytes >= MAX_BATCH_BYTES || i + 1 == files.len() {
             store_batch(archive, &mut batch, &mut summary, &mut report)?;
-            prepared = 0;
+            (prepared, batch_bytes) = (0, 0);
         }
     }
     Ok(summary)

@@ -146,17 +146,46 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     match run(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`newsvault status | head`): nothing to say.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("newsvault: {e:#}");
+            eprintln!("newsvault: {}", error_chain(&e));
             ExitCode::FAILURE
         }
     }
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes, each said once: many errors already name their cause in their
+/// own message ("cannot write X: No space left on device"), which the chain would repeat.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
 fn init_logging(verbose: u8) {
+    // html5ever warns about markup it repairs ("foster parenting not implemented"): news
+    // about the page, not about newsvault; shown from -vv on.
     let default = match verbose {
-        0 => "warn",
-        1 => "info,newsvault=info",
+        0 => "warn,html5ever=error",
+        1 => "info,newsvault=info,html5ever=error",
         _ => "debug,hyper=info,rustls=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -164,6 +193,8 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, never into files and pipes.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 

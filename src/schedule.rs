@@ -42,13 +42,11 @@ pub fn next_check(
         .iter()
         .find(|tier| age < tier.younger_than)
         .map_or(check.otherwise, |tier| tier.every);
-    let mut next = now + chrono::Duration::from_std(every).unwrap_or(chrono::Duration::days(30));
+    let mut next = later(now, every);
     match result {
         CheckResult::Read => {}
         CheckResult::Failed => {
-            let soon = now
-                + chrono::Duration::from_std(check.retry_failed_after)
-                    .unwrap_or(chrono::Duration::hours(1));
+            let soon = later(now, check.retry_failed_after);
             next = next.min(soon);
         }
         CheckResult::RemovalPending => {
@@ -58,13 +56,20 @@ pub fn next_check(
                 .as_deref()
                 .and_then(parse_stored)
                 .unwrap_or(now);
-            let confirm = since
-                + chrono::Duration::from_std(archive.removal_confirm_after)
-                    .unwrap_or(chrono::Duration::hours(6));
-            next = next.min(confirm.max(now + chrono::Duration::minutes(1)));
+            let confirm = later(since, archive.removal_confirm_after);
+            next = next.min(confirm.max(later(now, std::time::Duration::from_secs(60))));
         }
     }
     next
+}
+
+/// `at` plus `d`, saturating at the end of the time chrono can represent (durations come
+/// from the configuration and from what sites send: never a panic).
+pub fn later(at: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| at.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn parse_stored(t: &str) -> Option<DateTime<Utc>> {

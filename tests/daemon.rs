@@ -76,7 +76,7 @@ async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+            "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
              [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             db.display(),
@@ -193,7 +193,7 @@ async fn sighup_reloads_the_sources() {
     let db = dir.path().join("archive.db");
     let config = dir.path().join("newsvault.toml");
     let base = format!(
-        "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{}\"\n",
+        "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{}\"\n",
         db.display(),
         server.uri()
     );

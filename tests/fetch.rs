@@ -36,6 +36,9 @@ fn config() -> FetchConfig {
         respect_robots: false,
         robots_ttl: Duration::from_secs(3600),
         hosts: Default::default(),
+        // The local test server is on loopback; nothing else is ever fetched.
+        allow_private_targets: false,
+        allow_private_hosts: vec!["127.0.0.1".into()],
     }
 }
 

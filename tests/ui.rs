@@ -202,6 +202,7 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
     let mut config = Config::default();
     config.sites.qq.fetch_base = site.uri();
     config.fetch.per_host_interval = std::time::Duration::ZERO;
+    config.fetch.allow_private_hosts = vec!["127.0.0.1".into()];
     config.server.token = "s3cret-token".into();
     let server = TestServer::start(&db, config).await;
     let client = reqwest::Client::builder()
@@ -250,9 +251,10 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
             .is_none()
     );
 
-    // Local targets are refused even with the token.
+    // Local targets are refused even with the token (only the test server's own address is
+    // allowed).
     for target in [
-        "http://127.0.0.1:8080/x",
+        "http://127.0.0.2:8080/x",
         "http://localhost/",
         "http://169.254.169.254/",
         "http://[::1]/",
@@ -285,6 +287,10 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status(), 414);
+    assert!(
+        r.headers().contains_key("content-security-policy"),
+        "the 414 answer carries the CSP too"
+    );
 
     // With the token (as a form field or a bearer header): archived through the pipeline.
     let r = post(

@@ -11,7 +11,10 @@ use newsvault::document::Document;
 use newsvault::export::{Written, write_document};
 use newsvault::pipeline::{Outcome, Pipeline};
 
-pub fn archive(config: Config, urls: &[String], out: Option<&Path>) -> Result<ExitCode> {
+pub fn archive(mut config: Config, urls: &[String], out: Option<&Path>) -> Result<ExitCode> {
+    // The user typed these URLs: they may point at this machine or the local network (every
+    // other way in, the daemon's sources, the web, re-checks, keeps the target policy).
+    config.fetch.allow_private_targets = true;
     let archive = Archive::open(&config.archive.path)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config, archive)?;

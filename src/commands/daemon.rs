@@ -1,5 +1,6 @@
 //! `newsvault daemon` and `newsvault status`
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ pub fn daemon(config: Config, config_path: Option<PathBuf>) -> Result<ExitCode> 
 
 pub fn status(config: &Config) -> Result<ExitCode> {
     let archive = Archive::open(&config.archive.path)?;
+    let mut out = std::io::stdout().lock();
     let short = |t: &Option<String>| {
         t.as_deref()
             .map(|t| t.get(..19).unwrap_or(t).replace('T', " "))
@@ -22,11 +24,13 @@ pub fn status(config: &Config) -> Result<ExitCode> {
     };
     let sources = archive.sources_status()?;
     if sources.is_empty() {
-        println!(
+        writeln!(
+            out,
             "no sources have been polled yet (configure [[sources]] and run `newsvault daemon`)"
-        );
+        )?;
     } else {
-        println!(
+        writeln!(
+            out,
             "{:<20} {:<11} {:<19}  {:<19}  {:>6} {:>8} {:>7} {:>7} {:>6}  last error",
             "source",
             "kind",
@@ -37,9 +41,10 @@ pub fn status(config: &Config) -> Result<ExitCode> {
             "pending",
             "skipped",
             "errors"
-        );
+        )?;
         for s in &sources {
-            println!(
+            writeln!(
+                out,
                 "{:<20} {:<11} {:<19}  {:<19}  {:>6} {:>8} {:>7} {:>7} {:>6}  {}",
                 s.name,
                 s.kind,
@@ -51,13 +56,13 @@ pub fn status(config: &Config) -> Result<ExitCode> {
                 s.skipped,
                 s.errors,
                 s.last_error.as_deref().unwrap_or("-")
-            );
+            )?;
         }
     }
     let configured: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
     for name in &configured {
         if !sources.iter().any(|s| s.name == *name) {
-            println!("{name:<20} (configured, not polled yet)");
+            writeln!(out, "{name:<20} (configured, not polled yet)")?;
         }
     }
     let queue = archive.queue_counts()?;
@@ -65,13 +70,15 @@ pub fn status(config: &Config) -> Result<ExitCode> {
     let due = archive
         .due_articles(chrono::Utc::now(), None, 100_000)?
         .len();
-    println!(
+    writeln!(
+        out,
         "queue: {} pending, {} archived, {} failed, {} non-text recorded",
         queue.pending, queue.done, queue.failed, queue.skipped
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "archive: {articles} articles, {versions} versions; {}{due} due for a check",
         if due >= 100_000 { "at least " } else { "" }
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

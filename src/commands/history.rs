@@ -1,5 +1,6 @@
 //! `newsvault history <URL|ID>` and the article lookup shared with `diff`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
@@ -30,11 +31,16 @@ pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
     let archive = Archive::open(&config.archive.path)?;
     let url = find_article(&archive, config, key)?;
     let article = archive.article(&url)?.expect("found above");
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "{url}  ({} {}, {})",
         article.site, article.site_article_id, article.status
-    );
-    println!(" seq  time (UTC)           kind       HTTP  size      title");
+    )?;
+    writeln!(
+        out,
+        " seq  time (UTC)           kind       HTTP  size      title"
+    )?;
     for v in archive.version_details(&url)? {
         let time = v
             .fetched_at
@@ -56,10 +62,11 @@ pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
             ),
             _ => v.title.clone(),
         };
-        println!(
+        writeln!(
+            out,
             "{:>4}  {time}  {:<9}  {status:<4}  {size:<8}  {what}",
             v.seq, v.kind
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,9 +15,13 @@ use newsvault::import::{FileOutcome, find_files, import_files};
 /// (the archive cannot be opened or written) gives exit status 1.
 pub fn import(config: &Config, inputs: &[PathBuf]) -> Result<ExitCode> {
     let mut archive = Archive::open(&config.archive.path)?;
-    let (files, problems) = find_files(inputs);
+    let found = find_files(inputs);
+    let (files, problems) = (found.files, found.problems);
     for problem in &problems {
         eprintln!("{problem}");
+    }
+    for hidden in &found.hidden {
+        eprintln!("{}: passed over (hidden)", hidden.display());
     }
     let bar = progress_bar(files.len() as u64);
     let summary = import_files(&mut archive, &config.sites, &files, |_, outcome| {
@@ -29,6 +33,7 @@ pub fn import(config: &Config, inputs: &[PathBuf]) -> Result<ExitCode> {
     bar.finish_and_clear();
     let mut summary = summary?;
     summary.skipped += problems.len() as u64;
+    summary.hidden = found.hidden.len() as u64;
     eprintln!("{summary}");
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ pub mod charset;
 pub mod politeness;
 pub mod retry;
 mod robots;
+pub mod target;
 
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
@@ -19,6 +20,7 @@ use tracing::{debug, info, warn};
 
 use crate::config::FetchConfig;
 use politeness::HostLimiter;
+use target::{GuardedResolver, TargetPolicy, TargetRefused};
 
 /// Fetches URLs. Cheap to clone (shared client and per-host limiter); `Send + Sync`.
 #[derive(Debug, Clone)]
@@ -27,6 +29,7 @@ pub struct Fetcher {
     limiter: Arc<HostLimiter>,
     robots: Arc<robots::RobotsCache>,
     config: Arc<FetchConfig>,
+    policy: Arc<TargetPolicy>,
 }
 
 /// Conditional-request validators from a previous fetch.
@@ -122,6 +125,12 @@ pub enum FetchError {
         #[source]
         source: reqwest::Error,
     },
+    #[error("refused to fetch {url}: {source}")]
+    TargetRefused {
+        url: String,
+        #[source]
+        source: TargetRefused,
+    },
     #[error("robots.txt of {origin} forbids fetching {url}")]
     RobotsDisallowed { url: String, origin: String },
     #[error("robots.txt of {origin} could not be read ({reason}); not fetching {url} for now")]
@@ -157,6 +166,7 @@ impl FetchError {
             | FetchError::Connect { url, .. }
             | FetchError::InvalidUrl { url, .. }
             | FetchError::Client { url, .. }
+            | FetchError::TargetRefused { url, .. }
             | FetchError::RobotsDisallowed { url, .. }
             | FetchError::RobotsUnavailable { url, .. } => url,
             FetchError::Build(_) => "",
@@ -191,6 +201,8 @@ enum RedirectError {
     Loop,
     #[error("too many redirects")]
     TooMany,
+    #[error(transparent)]
+    Refused(TargetRefused),
 }
 
 static CRYPTO_PROVIDER: Once = Once::new();
@@ -220,7 +232,14 @@ impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
         install_crypto_provider();
         let max_redirects = config.max_redirects;
+        let targets = Arc::new(TargetPolicy::new(config));
+        let hop_targets = Arc::clone(&targets);
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            // Every hop is checked as written; the names it resolves are checked by the
+            // resolver when it connects.
+            if let Err(refused) = hop_targets.check_url(attempt.url()) {
+                return attempt.error(RedirectError::Refused(refused));
+            }
             // `previous` starts with the original URL, so its length is the number of requests
             // made so far, i.e. the redirects followed including this one.
             if attempt.previous().contains(attempt.url()) {
@@ -236,6 +255,9 @@ impl Fetcher {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .redirect(policy)
+            .dns_resolver(GuardedResolver {
+                policy: Arc::clone(&targets),
+            })
             .gzip(true)
             .brotli(true)
             .deflate(true)
@@ -253,7 +275,19 @@ impl Fetcher {
             ),
             robots: Arc::new(robots::RobotsCache::new(config.robots_ttl)),
             config: Arc::new(config.clone()),
+            policy: targets,
         })
+    }
+
+    /// Whether the target policy lets `url` be fetched, as far as can be told without
+    /// resolving its host (the resolver judges the addresses when connecting).
+    pub fn check_target(&self, url: &url::Url) -> Result<(), FetchError> {
+        self.policy
+            .check_url(url)
+            .map_err(|source| FetchError::TargetRefused {
+                url: url.to_string(),
+                source,
+            })
     }
 
     /// The per-host limiter, e.g. to apply a robots.txt Crawl-delay with
@@ -293,6 +327,8 @@ impl Fetcher {
                 reason: "no host".into(),
             });
         };
+        // IP literals never reach the resolver: they are judged here, before anything else.
+        self.check_target(url)?;
         if self.config.respect_robots && url.path() != "/robots.txt" {
             self.obey_robots(url, host).await?;
         }
@@ -467,8 +503,18 @@ impl Fetcher {
 
     fn classify(&self, url: &url::Url, err: reqwest::Error) -> FetchError {
         let url_s = url.to_string();
+        if let Some(refused) = find_source::<TargetRefused>(&err) {
+            return FetchError::TargetRefused {
+                url: url_s,
+                source: refused.clone(),
+            };
+        }
         if let Some(redirect) = find_source::<RedirectError>(&err) {
             return match redirect {
+                RedirectError::Refused(refused) => FetchError::TargetRefused {
+                    url: url_s,
+                    source: refused.clone(),
+                },
                 RedirectError::Loop => FetchError::RedirectLoop { url: url_s },
                 RedirectError::TooMany => FetchError::TooManyRedirects {
                     url: url_s,

@@ -131,7 +131,7 @@ impl HostLimiter {
                 .interval
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            let candidate = Instant::now() + interval;
+            let candidate = saturating_from_now(interval);
             // Never move a pushed-back start (slow_down) earlier.
             if candidate > *next {
                 *next = candidate;
@@ -148,7 +148,7 @@ impl HostLimiter {
             .next_start
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let candidate = Instant::now() + until;
+        let candidate = saturating_from_now(until);
         if candidate > *next {
             tracing::debug!(host, ?until, "slowing down host");
             *next = candidate;
@@ -159,6 +159,15 @@ impl HostLimiter {
     pub fn interval(&self) -> Duration {
         self.interval
     }
+}
+
+/// Now plus `d`, or a year from now when that cannot be represented (a configured or
+/// received duration must never panic).
+fn saturating_from_now(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 #[cfg(test)]

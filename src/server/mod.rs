@@ -7,8 +7,11 @@
 //! response carries a strict Content-Security-Policy: archived text is sanitised, and even if
 //! something slipped through, the browser would run no script and load nothing but images.
 
+mod listen;
 mod pages;
 mod security;
+
+pub use listen::ClientAddr;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -58,6 +61,7 @@ pub struct AppState {
     db_path: PathBuf,
     readers: Mutex<Vec<Archive>>,
     pipeline: Pipeline,
+    writes: Arc<security::WriteLimiter>,
 }
 
 impl AppState {
@@ -69,10 +73,11 @@ impl AppState {
         let writer = Archive::open(&db_path)?;
         let pipeline = Pipeline::new(config.clone(), writer)?;
         Ok(Arc::new(AppState {
-            config,
             db_path,
             readers: Mutex::new(Vec::new()),
+            writes: Arc::new(security::WriteLimiter::new(config.server.writes_per_minute)),
             pipeline,
+            config,
         }))
     }
 
@@ -169,6 +174,7 @@ impl IntoResponse for AppError {
 
 /// The application's routes.
 pub fn router(state: Arc<AppState>) -> Router {
+    let writes = Arc::clone(&state.writes);
     Router::new()
         .route("/", get(pages::list))
         .route("/status", get(pages::status))
@@ -180,6 +186,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/a/{site}/{id}/diff", get(pages::diff))
         .route("/archive", post(pages::archive_url))
         .route("/check", post(pages::recheck))
+        .layer(axum::middleware::from_fn_with_state(
+            writes,
+            security::limit_writes,
+        ))
         .layer(axum::middleware::from_fn(security::headers_and_limits))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -212,10 +222,9 @@ pub async fn serve_on(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServerError::Serve)
+    let server_config = state.config.server.clone();
+    listen::serve(listener, router(state), &server_config, shutdown).await;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::security::{refuse_target, token_ok};
+use super::security::token_ok;
 use super::{AppError, AppState};
 use crate::archive::{ArticleSummary, VersionDetail};
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
@@ -248,13 +248,21 @@ pub async fn article(
     let _ = write!(body, "<h1>{}</h1>", escape(&title));
     let published = published_rfc3339(&summary.published, &summary.site)
         .unwrap_or_else(|| summary.published.clone());
+    // Only an http(s) source is a link (an archive written before links were checked may
+    // hold anything); any other is shown as text.
+    let source = if crate::sites::is_http_url(&summary.canonical_url) {
+        format!(
+            "<a href=\"{}\" rel=\"noopener noreferrer nofollow\">source</a>",
+            escape(&summary.canonical_url)
+        )
+    } else {
+        format!("source: {}", escape(&summary.canonical_url))
+    };
     let _ = write!(
         body,
-        "<p class=\"meta\">{} · published {} · <a href=\"{}\" rel=\"noopener noreferrer nofollow\">source</a> · \
-         <a href=\"{}.atom\">history feed</a></p>",
+        "<p class=\"meta\">{} · published {} · {source} · <a href=\"{}.atom\">history feed</a></p>",
         escape(&summary.site),
         escape(&published),
-        escape(&summary.canonical_url),
         escape(&page)
     );
     if let Some(removal) = &summary.removal {
@@ -529,11 +537,14 @@ pub async fn archive_url(
     if !token_ok(&state.config.server.token, form.token.as_deref(), &headers) {
         return Err(forbidden(&state));
     }
-    if !state.config.server.allow_private_targets
-        && let Some(reason) = refuse_target(&form.url)
-    {
+    // The fetcher applies the target policy again on every redirect hop and resolved
+    // address; refusing here gives a clear answer for what can be told up front.
+    let url = url::Url::parse(form.url.trim()).map_err(|e| {
+        AppError::BadRequest(format!("refused to archive {}: not a URL ({e})", form.url))
+    })?;
+    if let Err(e) = state.pipeline.fetcher().check_target(&url) {
         return Err(AppError::BadRequest(format!(
-            "refused to archive {}: {reason}",
+            "refused to archive {}: {e}",
             form.url
         )));
     }

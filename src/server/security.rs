@@ -1,10 +1,13 @@
 //! What keeps the server safe to expose: response headers that stop archived content from
-//! running anything, bounded query strings, the write token, and refusing archive targets on
-//! loopback and private networks.
+//! running anything, bounded query strings and the write token. (Archive targets are judged
+//! by the fetcher's target policy, [`crate::fetch::target`].)
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -18,18 +21,20 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src https: ht
 
 /// Refuses long query strings; adds the security headers to every response.
 pub async fn headers_and_limits(request: Request, next: Next) -> Response {
-    if request
+    let too_long = request
         .uri()
         .query()
-        .is_some_and(|q| q.len() > MAX_QUERY_BYTES)
-    {
-        return (
+        .is_some_and(|q| q.len() > MAX_QUERY_BYTES);
+    // Refusals carry the security headers as well as answers do.
+    let mut response = if too_long {
+        (
             StatusCode::URI_TOO_LONG,
             format!("query strings are limited to {MAX_QUERY_BYTES} bytes"),
         )
-            .into_response();
-    }
-    let mut response = next.run(request).await;
+            .into_response()
+    } else {
+        next.run(request).await
+    };
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -45,6 +50,78 @@ pub async fn headers_and_limits(request: Request, next: Next) -> Response {
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
+}
+
+/// Writing requests (POST) per client address and minute: a fixed one-minute window per
+/// address. Reading is not limited here (it is cheap, and the connection cap bounds it).
+#[derive(Debug)]
+pub struct WriteLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+const WINDOW: Duration = Duration::from_secs(60);
+/// Addresses remembered at most; expired windows are dropped when it is reached.
+const MAX_TRACKED: usize = 100_000;
+
+impl WriteLimiter {
+    pub fn new(per_minute: u32) -> WriteLimiter {
+        WriteLimiter {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one write by `client`; `Err(wait)` when it is over the limit.
+    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.len() >= MAX_TRACKED {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let (start, count) = windows.entry(client).or_insert((now, 0));
+        if now.duration_since(*start) >= WINDOW {
+            *start = now;
+            *count = 0;
+        }
+        if *count >= self.per_minute {
+            return Err(WINDOW.saturating_sub(now.duration_since(*start)));
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
+/// Answers 429 to a client that has made its writes for this minute.
+pub async fn limit_writes(
+    State(limiter): State<Arc<WriteLimiter>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == axum::http::Method::POST {
+        let client = request
+            .extensions()
+            .get::<super::listen::ClientAddr>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        if let Err(wait) = limiter.admit(client, Instant::now()) {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                super::pages::message_page(
+                    "Too Many Requests",
+                    &format!(
+                        "at most {} writing requests a minute per client; try again in {}s",
+                        limiter.per_minute,
+                        wait.as_secs().max(1)
+                    ),
+                ),
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    }
+    next.run(request).await
 }
 
 /// Whether a writing request carries the configured token (form field or bearer header).
@@ -72,103 +149,25 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// Why a submitted URL is refused as a target, if it is: not http(s), or its host is a
-/// loopback, private, link-local or otherwise local address or name. The URL is judged as
-/// written (IP literals in any form the URL standard accepts, such as `2130706433`, are
-/// normalised by the parser first); names are not resolved here.
-pub fn refuse_target(url: &str) -> Option<String> {
-    let parsed = match url::Url::parse(url.trim()) {
-        Ok(u) => u,
-        Err(e) => return Some(format!("not a URL ({e})")),
-    };
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Some(format!("scheme {:?} is not http(s)", parsed.scheme()));
-    }
-    match parsed.host() {
-        None => Some("the URL has no host".into()),
-        Some(url::Host::Ipv4(ip)) => {
-            is_local_ip(IpAddr::V4(ip)).then(|| format!("{ip} is a local address"))
-        }
-        Some(url::Host::Ipv6(ip)) => {
-            is_local_ip(IpAddr::V6(ip)).then(|| format!("{ip} is a local address"))
-        }
-        Some(url::Host::Domain(name)) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            let local = name == "localhost"
-                || [".localhost", ".local", ".internal", ".lan", ".home.arpa"]
-                    .iter()
-                    .any(|suffix| name.ends_with(suffix))
-                || !name.contains('.');
-            local.then(|| format!("{name} is a local host name"))
-        }
-    }
-}
-
-fn is_local_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_local_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_local_v4(v4),
-            None => is_local_v6(v6),
-        },
-    }
-}
-
-fn is_local_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || a >= 240
-}
-
-fn is_local_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || ip.to_ipv4().is_some_and(is_local_v4) // IPv4-compatible
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn local_targets_are_refused() {
-        for url in [
-            "http://127.0.0.1/x",
-            "http://localhost:8080/",
-            "http://2130706433/",
-            "http://0x7f.1/",
-            "http://[::1]/",
-            "http://[::ffff:10.0.0.1]/",
-            "http://192.168.1.1/",
-            "http://10.1.2.3/",
-            "http://172.16.0.1/",
-            "http://169.254.169.254/latest/meta-data/",
-            "http://router.local/",
-            "http://intranet/",
-            "http://[fd00::1]/",
-            "file:///etc/passwd",
-            "http://0.0.0.0/",
-        ] {
-            assert!(refuse_target(url).is_some(), "{url} must be refused");
-        }
-        for url in [
-            "https://new.qq.com/rain/a/20250211A013J400",
-            "http://8.8.8.8/",
-        ] {
-            assert_eq!(refuse_target(url), None, "{url}");
-        }
+    fn writes_are_limited_per_client_and_minute() {
+        let limiter = WriteLimiter::new(2);
+        let t0 = Instant::now();
+        let a = IpAddr::from([127, 0, 0, 1]);
+        let b = IpAddr::from([127, 0, 0, 2]);
+        assert!(limiter.admit(a, t0).is_ok());
+        assert!(limiter.admit(a, t0).is_ok());
+        let wait = limiter.admit(a, t0 + Duration::from_secs(10)).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(50));
+        assert!(
+            limiter.admit(b, t0).is_ok(),
+            "another client has its own allowance"
+        );
+        assert!(limiter.admit(a, t0 + WINDOW).is_ok(), "a new minute");
     }
 
     #[test]

@@ -96,6 +96,12 @@ pub enum SiteError {
     },
 }
 
+/// Whether `url` parses as an absolute http or https URL: the only links newsvault fetches,
+/// stores as a source link or shows.
+pub fn is_http_url(url: &str) -> bool {
+    Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// Identifies the article a URL points at: Tencent News by its module, any other http(s) URL
 /// by [`generic::resolve`].
 pub fn resolve(url: &str, config: &SitesConfig) -> Result<ArticleRef, SiteError> {

@@ -4,12 +4,16 @@
 
 mod feed;
 
+pub(crate) use feed::panic_message;
+pub use feed::{FeedRead, MAX_FEED_HINT, MAX_FEED_ITEMS, read_feed};
+
 use std::time::Duration;
 
 use regex::Regex;
 
 use crate::config::{SitesConfig, SourceConfig, SourceKind};
 use crate::fetch::{FetchError, Fetcher, Validators};
+pub use crate::sites::is_http_url;
 use crate::sites::qq::lists::{self, ItemKind};
 
 /// One item a source lists.
@@ -109,6 +113,10 @@ pub async fn poll(
         .candidates
         .into_iter()
         .filter_map(|mut c| {
+            // Only http(s) links are ever fetched or shown (a list API may say anything).
+            if !is_http_url(&c.url) {
+                return None;
+            }
             if let Ok(target) = crate::sites::resolve(&c.url, sites) {
                 c.url = target.canonical_url;
             }

@@ -169,7 +169,7 @@ pub fn write_test_config(dir: &Path, server_uri: &str, extra_fetch: &str) -> Pat
     std::fs::write(
         &path,
         format!(
-            "[archive]\npath = \"{}\"\n\n[fetch]\nretries = 2\nretry_base_delay = \"10ms\"\nper_host_interval = \"0s\"\n{extra_fetch}\n\n[sites.qq]\nfetch_base = \"{server_uri}\"\n",
+            "[archive]\npath = \"{}\"\n\n[fetch]\nretries = 2\nretry_base_delay = \"10ms\"\nper_host_interval = \"0s\"\nallow_private_hosts = [\"127.0.0.1\"]\n{extra_fetch}\n\n[sites.qq]\nfetch_base = \"{server_uri}\"\n",
             dir.join("archive.db").display()
         ),
     )
