@@ -288,3 +288,79 @@ async fn imported_archive_rechecked_announces_only_real_edits() {
     expected.insert(event_entry_id(&url, latest.seq));
     assert_eq!(changes_feed_ids(&run.db()).await, expected);
 }
+
+/// An archive made before these rules: a JSON-only page captured after the import came out
+/// without the images' `alt` and was recorded as an edit. `reprocess` re-derives it and finds
+/// that it changes nothing: a re-capture, not in the changes feed; it makes no edit.
+#[tokio::test(flavor = "multi_thread")]
+async fn reprocess_turns_false_edits_into_recaptures() {
+    let bodies = served_bodies();
+    let body = bodies
+        .iter()
+        .find(|b| b.description.contains("<img"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_test_config(dir.path(), "http://127.0.0.1:9", "");
+    let run = Run { dir, config };
+    let tree = fixture_path("qq/generator-archive");
+    run.newsvault(&["import", tree.to_str().unwrap()]).await;
+
+    let url = canonical(&body.id);
+    let html = page(body, Form::JsonOnly);
+    let target = resolve(&url, &SitesConfig::default()).unwrap();
+    let Extraction::Article(article) = extract(&html, &target, &target.fetch_url) else {
+        panic!("not an article");
+    };
+    let mut old_rules = article.to_document(&target);
+    old_rules.body = old_rules.body.replace("![图片](", "![](");
+    old_rules.summary = newsvault::document::summarize(&article.body.plain_text, "zh-CN");
+    let rendered = old_rules.render();
+    {
+        let mut archive = Archive::open(&run.db()).unwrap();
+        let recorded = archive
+            .record_capture(&newsvault::archive::NewCapture {
+                canonical_url: &url,
+                site: "qq",
+                site_article_id: &body.id,
+                lang: "zh-CN",
+                title: &old_rules.title,
+                published: &old_rules.date,
+                document: &rendered,
+                fetched_at: chrono::Utc::now(),
+                http_status: 200,
+                final_url: target.fetch_url.as_str(),
+                raw: html.as_bytes(),
+                content_type: Some("text/html; charset=utf-8"),
+                encoding: "UTF-8",
+                etag: None,
+                last_modified: None,
+                extractor: "qq/1",
+                author: None,
+                minor: false,
+                diff: None,
+            })
+            .unwrap();
+        assert_eq!(recorded, newsvault::archive::Recorded::Changed { seq: 2 });
+    }
+    assert_eq!(run.kinds(&[body.id.clone()])[&body.id], ["import", "edit"]);
+    assert!(changes_feed_ids(&run.db()).await.contains(&event_entry_id(&url, 2)));
+
+    let out = run.newsvault(&["reprocess"]).await;
+    assert!(out.contains("1 edit(s) found to change nothing"), "{out}");
+    assert_eq!(
+        run.kinds(&[body.id.clone()])[&body.id],
+        ["import", "recapture"]
+    );
+    let archive = Archive::open(&run.db()).unwrap();
+    assert_eq!(archive.superseded_count().unwrap(), 1, "the old document is kept");
+    let now = Document::parse(&archive.document(&url, 2).unwrap().unwrap()).unwrap();
+    assert!(now.body.contains("![图片]("), "re-derived by the current rules");
+    let imports: HashSet<String> = bodies
+        .iter()
+        .map(|b| event_entry_id(&canonical(&b.id), 1))
+        .collect();
+    assert_eq!(changes_feed_ids(&run.db()).await, imports);
+    // Run again: nothing left to re-derive or re-classify.
+    let out = run.newsvault(&["reprocess"]).await;
+    assert!(out.contains("0 re-derived") && out.contains("0 edit(s)"), "{out}");
+}
