@@ -2,6 +2,8 @@
 //! body compared by character for CJK text and by word for Latin text (one tokenizer handles
 //! mixed text). Pure; the result is stored with each version (JSON) so views never recompute it.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -248,20 +250,50 @@ pub fn is_edit(old: &Document, new: &Document, leaked_furniture: Option<&regex::
 fn what_it_says(doc: &Document, leaked_furniture: Option<&regex::Regex>) -> [String; 3] {
     let body = match leaked_furniture {
         Some(furniture) => furniture.replace_all(&doc.body, ""),
-        None => std::borrow::Cow::Borrowed(doc.body.as_str()),
+        None => Cow::Borrowed(doc.body.as_str()),
     };
     [
         significant(&doc.title),
         doc.date.trim().to_owned(),
-        significant(&body),
+        significant(&links_as_read(&body)),
     ]
 }
 
-/// The text without whitespace and punctuation.
+/// Markdown links and images as a reader takes them: a link is its text (converters resolve
+/// targets differently), an image is its address without the scheme (`//host/...` and
+/// `https://host/...` are one image); an image's `alt` is not the article's text (Tencent
+/// News writes the same `图片` for all, and one served form has none).
+fn links_as_read(markdown: &str) -> Cow<'_, str> {
+    static LINK: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(!?)\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]*)>?(?:\s+"[^"]*")?\s*\)"#,
+        )
+        .expect("static regex")
+    });
+    LINK.replace_all(markdown, |caps: &regex::Captures<'_>| {
+        if caps[1].is_empty() {
+            caps[2].to_owned()
+        } else {
+            let address = &caps[3];
+            let address = address
+                .strip_prefix("https:")
+                .or_else(|| address.strip_prefix("http:"))
+                .unwrap_or(address);
+            format!("![]({address})")
+        }
+    })
+}
+
+/// The text without whitespace, punctuation and invisible format characters.
 fn significant(text: &str) -> String {
     text.chars()
-        .filter(|c| !c.is_whitespace() && !is_punctuation(*c))
+        .filter(|c| !c.is_whitespace() && !is_punctuation(*c) && !is_invisible(*c))
         .collect()
+}
+
+/// Zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// Whether two document texts differ only in whitespace or punctuation (full-width or not,
@@ -374,6 +406,13 @@ mod tests {
             "\\*ST威领 4.8亿\n\n![图片](https://a.example/2.jpg)图注",
         );
         assert!(is_edit(&old, &image, None));
+        // The image's alt and scheme, a link's target: not what the article says.
+        let alt = generator_doc("", "", "\\*ST威领 4.8亿\n\n![](//a.example/1.jpg \"t\")图注");
+        assert!(!is_edit(&old, &alt, None));
+        let linked = generator_doc("", "", "[\\*ST威领](https://b.example/x) 4.8亿 ![图片](https://a.example/1.jpg)图注");
+        assert!(!is_edit(&old, &linked, None));
+        let relinked = generator_doc("", "", "[\\*ST威领 5亿](https://b.example/x) 4.8亿 ![图片](https://a.example/1.jpg)图注");
+        assert!(is_edit(&old, &relinked, None));
         let mut date = same.clone();
         date.date = "2026-08-22 18:13:07".into();
         assert!(is_edit(&old, &date, None));

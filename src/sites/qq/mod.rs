@@ -99,11 +99,13 @@ pub const DATA_BODY_HTML: &[&str] = &["originContent", "text"];
 pub const DATA_IMAGES: &str = "originAttribute";
 pub const DATA_IMAGE_URL_KEYS: &[&str] = &["imgurl0", "origUrl"];
 
-/// The "问AI · <question>" widget of the qnt form (§6.2): the generator behind the existing
-/// archives kept it as the start of the body, which a capture never has. The question is
-/// short and ends with a question mark.
-pub static LEAKED_FURNITURE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"问AI\s*·\s*[^？?\n]{0,80}[？?]").expect("static regex"));
+/// Furniture the generator behind the existing archives kept in its bodies, which a capture
+/// never has: the "问AI · <question>" widget of the qnt form (§6.2; the question is short and
+/// ends with a question mark) and the self-media disclaimer (§1.3, [`FURNITURE_TEXT`]).
+pub static LEAKED_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"问AI\s*·\s*[^？?\n]{0,80}[？?]|免责声明：本文来自腾讯[^\n]{0,80}?立场。")
+        .expect("static regex")
+});
 
 /// The `alt` Tencent News gives every body image (`<img alt="图片">`, 128 of 128 images in the
 /// sample of §1.4). The JSON-only form carries no `alt`: its images get this one, so that an
