@@ -134,7 +134,7 @@ fn ten_thousand_files_import_reimport_and_export_byte_for_byte() {
     assert_eq!(
         summary_line(&err),
         format!(
-            "imported {n} ({n} new articles, 0 new versions), already known 0, skipped {bad_count}",
+            "imported {n} ({n} new articles, 0 new versions), already known 0, skipped {bad_count}, passed over 1 hidden (names starting with '.')",
             n = good.len()
         )
     );
@@ -175,7 +175,7 @@ fn ten_thousand_files_import_reimport_and_export_byte_for_byte() {
     assert_eq!(
         summary_line(&err),
         format!(
-            "imported 0 (0 new articles, 0 new versions), already known {}, skipped {bad_count}",
+            "imported 0 (0 new articles, 0 new versions), already known {}, skipped {bad_count}, passed over 1 hidden (names starting with '.')",
             good.len()
         )
     );
