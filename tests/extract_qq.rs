@@ -187,7 +187,9 @@ fn dom_and_json_only_forms_give_byte_identical_documents() {
                 &body.title,
                 &body.pub_date,
                 "媒体",
-                Some(&body.image).filter(|i| !i.is_empty()).map(String::as_str),
+                Some(&body.image)
+                    .filter(|i| !i.is_empty())
+                    .map(String::as_str),
                 &body.description,
                 form,
             )
@@ -195,7 +197,11 @@ fn dom_and_json_only_forms_give_byte_identical_documents() {
         let t = target(&body.id);
         let dom = article(&page(Form::Dom), &body.id).to_document(&t).render();
         let json_page = page(Form::JsonOnly);
-        assert!(!json_page.contains("<img"), "{}: the JSON form has no img", body.id);
+        assert!(
+            !json_page.contains("<img"),
+            "{}: the JSON form has no img",
+            body.id
+        );
         let json = article(&json_page, &body.id).to_document(&t).render();
         assert_eq!(dom, json, "{}", body.id);
         with_images += usize::from(dom.contains("!["));

@@ -414,7 +414,11 @@ impl Archive {
     /// Re-classifies version `seq` after its document or its predecessor's was re-derived:
     /// an "edit" that no longer changes what the article says becomes "minor". Never makes an
     /// edit: re-deriving documents is not a change of the article.
-    pub fn downgrade_to_minor(&mut self, canonical_url: &str, seq: u32) -> Result<bool, ArchiveError> {
+    pub fn downgrade_to_minor(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+    ) -> Result<bool, ArchiveError> {
         let changed = self
             .conn
             .prepare_cached(

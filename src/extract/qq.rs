@@ -78,7 +78,8 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
         .or_else(|| first_text(&doc, &sel(MEDIA_SELECTOR)))
         .map(|a| clean_line(&a))
         .filter(|a| !a.is_empty());
-    let cover = meta_content(&doc, "property", "og:image").and_then(|c| absolute_url(final_url, &c));
+    let cover =
+        meta_content(&doc, "property", "og:image").and_then(|c| absolute_url(final_url, &c));
 
     Extraction::Article(Article {
         title,

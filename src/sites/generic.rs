@@ -14,8 +14,8 @@
 use chrono::FixedOffset;
 use url::Url;
 
-use super::{ArticleRef, GenericSite, Site, SiteError};
 use super::SitesConfig;
+use super::{ArticleRef, GenericSite, Site, SiteError};
 
 /// Query parameters that only track where a reader came from; never part of an article's link.
 const TRACKING_PARAMS: &[&str] = &[

@@ -90,7 +90,10 @@ pub fn json_placeholders(body_html: &str) -> (String, serde_json::Value) {
             .unwrap_or_default();
         let key = format!("IMG_{n}");
         n += 1;
-        attributes.insert(key.clone(), serde_json::json!({"imgurl0": url, "style": ""}));
+        attributes.insert(
+            key.clone(),
+            serde_json::json!({"imgurl0": url, "style": ""}),
+        );
         format!("<!--{key}-->")
     });
     (text.into_owned(), serde_json::Value::Object(attributes))

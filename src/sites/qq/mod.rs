@@ -72,8 +72,11 @@ pub const BODY_CONTAINERS: &[&str] = &[
 /// The body container as the crawlers behind the existing archives took it (§4: genkin-he's
 /// selectors, in their order): the summary is cut from its text. It holds the "问AI" widget of
 /// the qnt form, which the existing archives' summaries therefore start with.
-pub const SERVED_BODY_CONTAINERS: &[&str] =
-    &[".rich_media_content", ".article-content-wrap", "#article-content"];
+pub const SERVED_BODY_CONTAINERS: &[&str] = &[
+    ".rich_media_content",
+    ".article-content-wrap",
+    "#article-content",
+];
 /// The headline, in the current template, then the older ones.
 pub const TITLE_SELECTOR: &str = "h1#article-title, .LEFT h1, .qq_article .hd h1, .hd h1";
 /// Where the page shows its publish time as text (legacy header, current author block).
