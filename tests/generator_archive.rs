@@ -116,7 +116,7 @@ impl Respond for Pages {
 }
 
 fn form_of(index: usize) -> Form {
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         Form::Dom
     } else {
         Form::JsonOnly
@@ -352,7 +352,10 @@ async fn reprocess_turns_false_edits_into_recaptures() {
             .unwrap();
         assert_eq!(recorded, newsvault::archive::Recorded::Changed { seq: 2 });
     }
-    assert_eq!(run.kinds(&[body.id.clone()])[&body.id], ["import", "edit"]);
+    assert_eq!(
+        run.kinds(std::slice::from_ref(&body.id))[&body.id],
+        ["import", "edit"]
+    );
     assert!(
         changes_feed_ids(&run.db())
             .await
@@ -362,7 +365,7 @@ async fn reprocess_turns_false_edits_into_recaptures() {
     let out = run.newsvault(&["reprocess"]).await;
     assert!(out.contains("1 edit(s) found to change nothing"), "{out}");
     assert_eq!(
-        run.kinds(&[body.id.clone()])[&body.id],
+        run.kinds(std::slice::from_ref(&body.id))[&body.id],
         ["import", "recapture"]
     );
     let archive = Archive::open(&run.db()).unwrap();

@@ -36,6 +36,8 @@ pub struct Article {
 }
 
 /// What a page turned out to be.
+// One per page, moved a couple of times: boxing the article would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Extraction {
     Article(Article),
