@@ -265,10 +265,8 @@ fn what_it_says(doc: &Document, leaked_furniture: Option<&regex::Regex>) -> [Str
 /// News writes the same `图片` for all, and one served form has none).
 fn links_as_read(markdown: &str) -> Cow<'_, str> {
     static LINK: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(
-            r#"(!?)\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]*)>?(?:\s+"[^"]*")?\s*\)"#,
-        )
-        .expect("static regex")
+        regex::Regex::new(r#"(!?)\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]*)>?(?:\s+"[^"]*")?\s*\)"#)
+            .expect("static regex")
     });
     LINK.replace_all(markdown, |caps: &regex::Captures<'_>| {
         if caps[1].is_empty() {
@@ -293,7 +291,10 @@ fn significant(text: &str) -> String {
 
 /// Zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 /// Whether two document texts differ only in whitespace or punctuation (full-width or not,
@@ -407,11 +408,23 @@ mod tests {
         );
         assert!(is_edit(&old, &image, None));
         // The image's alt and scheme, a link's target: not what the article says.
-        let alt = generator_doc("", "", "\\*ST威领 4.8亿\n\n![](//a.example/1.jpg \"t\")图注");
+        let alt = generator_doc(
+            "",
+            "",
+            "\\*ST威领 4.8亿\n\n![](//a.example/1.jpg \"t\")图注",
+        );
         assert!(!is_edit(&old, &alt, None));
-        let linked = generator_doc("", "", "[\\*ST威领](https://b.example/x) 4.8亿 ![图片](https://a.example/1.jpg)图注");
+        let linked = generator_doc(
+            "",
+            "",
+            "[\\*ST威领](https://b.example/x) 4.8亿 ![图片](https://a.example/1.jpg)图注",
+        );
         assert!(!is_edit(&old, &linked, None));
-        let relinked = generator_doc("", "", "[\\*ST威领 5亿](https://b.example/x) 4.8亿 ![图片](https://a.example/1.jpg)图注");
+        let relinked = generator_doc(
+            "",
+            "",
+            "[\\*ST威领 5亿](https://b.example/x) 4.8亿 ![图片](https://a.example/1.jpg)图注",
+        );
         assert!(is_edit(&old, &relinked, None));
         let mut date = same.clone();
         date.date = "2026-08-22 18:13:07".into();

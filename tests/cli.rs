@@ -37,6 +37,22 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The golden file, as each served form gives it: the qnt form's container holds the "问AI"
+/// widget, which the summary (cut from the served container, as the existing archives' was)
+/// starts with; the body never has it.
+fn golden_from(form: &str) -> String {
+    let golden = golden();
+    if form != "qnt" {
+        return golden;
+    }
+    let summary = golden.lines().find(|l| l.starts_with("summary: ")).unwrap();
+    golden.replacen(
+        summary,
+        "summary: \"问AI · 中美人工智能竞争的关键变量有哪些？近期，中国人工智能企业DeepSeek以较低算力成本实...\"",
+        1,
+    )
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn golden_article_from_each_served_form() {
     for form in ["rich", "qnt", "json"] {
@@ -61,7 +77,7 @@ async fn golden_article_from_each_served_form() {
         assert!(out.status.success(), "{form}: {}", stderr(&out));
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
-            golden(),
+            golden_from(form),
             "{form}: stdout"
         );
         assert!(stderr(&out).contains("new "), "{}", stderr(&out));
@@ -86,7 +102,7 @@ async fn golden_article_from_each_served_form() {
         let written = site.join("content/zh-CN/news/qq/20250211A013J400.zh-CN.md");
         assert_eq!(
             std::fs::read_to_string(&written).unwrap(),
-            golden(),
+            golden_from(form),
             "{form}: file"
         );
 
@@ -100,7 +116,7 @@ async fn golden_article_from_each_served_form() {
                 .latest_document("https://new.qq.com/rain/a/20250211A013J400")
                 .unwrap()
                 .as_deref(),
-            Some(golden().as_str())
+            Some(golden_from(form).as_str())
         );
         let feed = newsvault_async(args(&config, &["feed"]), dir.path().into()).await;
         assert!(

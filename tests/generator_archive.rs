@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use common::{
-    Form, ServedBody, TestServer, fixture_path, newsvault_async, qq_page_with_cover,
-    served_bodies, write_test_config,
+    Form, ServedBody, TestServer, fixture_path, newsvault_async, qq_page_with_cover, served_bodies,
+    write_test_config,
 };
 use newsvault::archive::Archive;
 use newsvault::config::{Config, SitesConfig};
@@ -81,10 +81,12 @@ fn archiving_the_pages_gives_the_generators_front_matter() {
             };
             let ours = article.to_document(&target).normalized();
             let theirs = generator_document(&body.id);
-            for ((name, a), (_, b)) in front_matter(&ours).into_iter().zip(front_matter(&theirs))
-            {
+            for ((name, a), (_, b)) in front_matter(&ours).into_iter().zip(front_matter(&theirs)) {
                 if a != b {
-                    unequal.push(format!("{} {name}: {a:?} vs the generator's {b:?}", body.id));
+                    unequal.push(format!(
+                        "{} {name}: {a:?} vs the generator's {b:?}",
+                        body.id
+                    ));
                 }
             }
         }
@@ -114,7 +116,11 @@ impl Respond for Pages {
 }
 
 fn form_of(index: usize) -> Form {
-    if index % 2 == 0 { Form::Dom } else { Form::JsonOnly }
+    if index.is_multiple_of(2) {
+        Form::Dom
+    } else {
+        Form::JsonOnly
+    }
 }
 
 struct Run {
@@ -248,7 +254,11 @@ async fn imported_archive_rechecked_announces_only_real_edits() {
     let (index, edited) = bodies
         .iter()
         .enumerate()
-        .find(|(_, b)| regex::Regex::new(r"<p>[^<>]{15,80}?。").unwrap().is_match(&b.description))
+        .find(|(_, b)| {
+            regex::Regex::new(r"<p>[^<>]{15,80}?。")
+                .unwrap()
+                .is_match(&b.description)
+        })
         .unwrap();
     let old_sentence = a_sentence(&edited.description);
     let new_sentence = "这一句在发布后被作者改写了，内容与原文完全不同。";
@@ -342,19 +352,33 @@ async fn reprocess_turns_false_edits_into_recaptures() {
             .unwrap();
         assert_eq!(recorded, newsvault::archive::Recorded::Changed { seq: 2 });
     }
-    assert_eq!(run.kinds(&[body.id.clone()])[&body.id], ["import", "edit"]);
-    assert!(changes_feed_ids(&run.db()).await.contains(&event_entry_id(&url, 2)));
+    assert_eq!(
+        run.kinds(std::slice::from_ref(&body.id))[&body.id],
+        ["import", "edit"]
+    );
+    assert!(
+        changes_feed_ids(&run.db())
+            .await
+            .contains(&event_entry_id(&url, 2))
+    );
 
     let out = run.newsvault(&["reprocess"]).await;
     assert!(out.contains("1 edit(s) found to change nothing"), "{out}");
     assert_eq!(
-        run.kinds(&[body.id.clone()])[&body.id],
+        run.kinds(std::slice::from_ref(&body.id))[&body.id],
         ["import", "recapture"]
     );
     let archive = Archive::open(&run.db()).unwrap();
-    assert_eq!(archive.superseded_count().unwrap(), 1, "the old document is kept");
+    assert_eq!(
+        archive.superseded_count().unwrap(),
+        1,
+        "the old document is kept"
+    );
     let now = Document::parse(&archive.document(&url, 2).unwrap().unwrap()).unwrap();
-    assert!(now.body.contains("![图片]("), "re-derived by the current rules");
+    assert!(
+        now.body.contains("![图片]("),
+        "re-derived by the current rules"
+    );
     let imports: HashSet<String> = bodies
         .iter()
         .map(|b| event_entry_id(&canonical(&b.id), 1))
@@ -362,5 +386,8 @@ async fn reprocess_turns_false_edits_into_recaptures() {
     assert_eq!(changes_feed_ids(&run.db()).await, imports);
     // Run again: nothing left to re-derive or re-classify.
     let out = run.newsvault(&["reprocess"]).await;
-    assert!(out.contains("0 re-derived") && out.contains("0 edit(s)"), "{out}");
+    assert!(
+        out.contains("0 re-derived") && out.contains("0 edit(s)"),
+        "{out}"
+    );
 }

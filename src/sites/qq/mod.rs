@@ -242,7 +242,7 @@ mod tests {
     use super::*;
 
     fn resolve_str(url: &str) -> Result<ArticleRef, SiteError> {
-        super::super::resolve(url, &crate::config::SitesConfig::default())
+        super::super::resolve(url, &super::super::SitesConfig::default())
     }
 
     #[test]
