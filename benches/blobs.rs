@@ -39,7 +39,11 @@ fn measure(
     }
     let unpack_s = start.elapsed().as_secs_f64();
     let size = packed.iter().map(Vec::len).sum();
-    (size, total as f64 / 1e6 / pack_s, total as f64 / 1e6 / unpack_s)
+    (
+        size,
+        total as f64 / 1e6 / pack_s,
+        total as f64 / 1e6 / unpack_s,
+    )
 }
 
 fn main() {
@@ -59,7 +63,9 @@ fn main() {
     };
     let inflate = |z: &[u8], n: usize| {
         let mut out = Vec::with_capacity(n);
-        flate2::read::DeflateDecoder::new(z).read_to_end(&mut out).unwrap();
+        flate2::read::DeflateDecoder::new(z)
+            .read_to_end(&mut out)
+            .unwrap();
         out
     };
     let unzstd = |z: &[u8], n: usize| zstd::bulk::decompress(z, n).unwrap();

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use newsvault::config::Config;
