@@ -326,7 +326,7 @@ impl Pipeline {
         let handled = match self.fetcher.get(&target.fetch_url, &validators).await {
             Err(e) => {
                 log.detail = e.to_string();
-                Handled::Done(if e.is_transient() {
+                Handled::done(if e.is_transient() {
                     log.outcome = FetchOutcome::Transient;
                     Outcome::Transient {
                         target: target.clone(),
@@ -350,7 +350,7 @@ impl Pipeline {
             .committer
             .commit(move |a| {
                 let outcome = match handled {
-                    Handled::Done(outcome) => outcome,
+                    Handled::Done(outcome) => *outcome,
                     Handled::Store(store) => store(a, &mut log),
                 };
                 log.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -433,7 +433,7 @@ impl Pipeline {
         if let Some((log_outcome, outcome)) = early {
             log.outcome = log_outcome;
             log.detail = outcome.summary();
-            return Handled::Done(outcome);
+            return Handled::done(outcome);
         }
         if !extract::is_html_content_type(fetched.content_type.as_deref()) {
             log.outcome = FetchOutcome::NotArticle;
@@ -442,7 +442,7 @@ impl Pipeline {
                 fetched.content_type.as_deref().unwrap_or("")
             );
             log.detail = reason.clone();
-            return Handled::Done(Outcome::NotArticle {
+            return Handled::done(Outcome::NotArticle {
                 target: target.clone(),
                 reason,
             });
@@ -454,7 +454,7 @@ impl Pipeline {
             Err(reason) => {
                 log.outcome = FetchOutcome::Failed;
                 log.detail = reason.clone();
-                return Handled::Done(Outcome::Failed {
+                return Handled::done(Outcome::Failed {
                     url: target.canonical_url.clone(),
                     reason,
                 });
@@ -477,7 +477,7 @@ impl Pipeline {
             Extraction::Blocked { signal } => {
                 log.outcome = FetchOutcome::Blocked;
                 log.detail = signal.clone();
-                return Handled::Done(Outcome::Blocked {
+                return Handled::done(Outcome::Blocked {
                     target: target.clone(),
                     signal,
                 });
@@ -485,7 +485,7 @@ impl Pipeline {
             Extraction::NotArticle { reason } => {
                 log.outcome = FetchOutcome::NotArticle;
                 log.detail = reason.clone();
-                return Handled::Done(Outcome::NotArticle {
+                return Handled::done(Outcome::NotArticle {
                     target: target.clone(),
                     reason,
                 });
@@ -673,8 +673,14 @@ fn store_capture(
 // One value per fetch attempt, consumed at once.
 #[allow(clippy::large_enum_variant)]
 enum Handled {
-    Done(Outcome),
+    Done(Box<Outcome>),
     Store(StoreStep),
+}
+
+impl Handled {
+    fn done(outcome: Outcome) -> Handled {
+        Handled::Done(Box::new(outcome))
+    }
 }
 
 type StoreStep = Box<dyn FnOnce(&mut Archive, &mut LogEntry) -> Outcome + Send>;

