@@ -57,11 +57,12 @@ async fn a_redirect_to_a_private_address_is_refused_at_the_hop() {
     let server = MockServer::start().await;
     secret(&server, "/secret").await;
     redirect(&server, "/public", format!("{}/secret", server.uri())).await;
-    redirect(&server, "/v6", "http://[64:ff9b::7f00:1]/secret".into()).await;
-    redirect(&server, "/6to4", "http://[2002:7f00:1::]/secret".into()).await;
-    redirect(&server, "/ietf", "http://192.0.0.1/secret".into()).await;
+    // A redirect to the loopback name's literal spelling, twice removed. (Other special
+    // forms, NAT64, 6to4, 192.0.0/24..., are judged by the same check: its unit tests hold
+    // them as data; no test sends anything towards an address that is not loopback.)
+    redirect(&server, "/twice", public(&server, "/public")).await;
     let fetcher = Fetcher::new(&only_localhost_allowed()).unwrap();
-    for from in ["/public", "/v6", "/6to4", "/ietf"] {
+    for from in ["/public", "/twice"] {
         let url = url::Url::parse(&public(&server, from)).unwrap();
         let err = fetcher.get(&url, &Validators::default()).await.unwrap_err();
         assert!(
