@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::archive::{
@@ -475,6 +475,18 @@ impl Pipeline {
             None => target.clone(),
         };
         let target = &adopted;
+        let mut article = article;
+        if !article.date_found {
+            let url = target.canonical_url.clone();
+            let first_seen = self
+                .with_archive(move |archive| archive.article(&url))
+                .await
+                .ok()
+                .flatten()
+                .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at));
+            article.date_from_capture(first_seen.unwrap_or(fetched.fetched_at));
+        }
+        let date_found = article.date_found;
         let document = article.to_document(target);
         let stored = {
             let author = article.author.clone();
@@ -498,27 +510,36 @@ impl Pipeline {
                     };
                 let final_url = fetched.final_url.to_string();
                 let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());
-                archive.record_capture(&NewCapture {
-                    canonical_url: &target.canonical_url,
-                    site: target.site.key(),
-                    site_article_id: &target.id,
-                    lang: &document.lang,
-                    title: &document.title,
-                    published: &document.date,
-                    document: &rendered,
-                    fetched_at: fetched.fetched_at,
-                    http_status: fetched.status,
-                    final_url: &final_url,
-                    raw: &fetched.body,
-                    content_type: fetched.content_type.as_deref(),
-                    encoding,
-                    etag: fetched.etag.as_deref(),
-                    last_modified: fetched.last_modified.as_deref(),
-                    extractor: &extractor,
-                    author: author.as_deref(),
-                    minor,
-                    diff: diff.as_deref(),
-                })
+                archive
+                    .record_capture(&NewCapture {
+                        canonical_url: &target.canonical_url,
+                        site: target.site.key(),
+                        site_article_id: &target.id,
+                        lang: &document.lang,
+                        title: &document.title,
+                        published: &document.date,
+                        document: &rendered,
+                        fetched_at: fetched.fetched_at,
+                        http_status: fetched.status,
+                        final_url: &final_url,
+                        raw: &fetched.body,
+                        content_type: fetched.content_type.as_deref(),
+                        encoding,
+                        etag: fetched.etag.as_deref(),
+                        last_modified: fetched.last_modified.as_deref(),
+                        extractor: &extractor,
+                        author: author.as_deref(),
+                        minor,
+                        diff: diff.as_deref(),
+                    })
+                    .and_then(|recorded| {
+                        archive.set_date_found(
+                            &target.canonical_url,
+                            recorded.seq(),
+                            date_found,
+                        )?;
+                        Ok(recorded)
+                    })
             })
             .await
         };
@@ -732,6 +753,9 @@ pub struct ExtractRecord {
     pub title: Option<String>,
     /// Publish time in the site's zone, `YYYY-MM-DD HH:MM:SS`.
     pub date: Option<String>,
+    /// False when the page shows no publish time and `date` is the capture time (for a saved
+    /// file: its modification time, the closest thing to when it was saved).
+    pub date_found: Option<bool>,
     pub author: Option<String>,
     pub lang: Option<String>,
     pub cover: Option<String>,
@@ -757,6 +781,7 @@ impl ExtractRecord {
             canonical_url: None,
             title: None,
             date: None,
+            date_found: None,
             author: None,
             lang: None,
             cover: None,
@@ -771,6 +796,13 @@ impl ExtractRecord {
 }
 
 impl SavedPage {
+    /// When the page shows no publish time, `captured` (when the page was saved) stands in.
+    pub fn date_from_capture(&mut self, captured: DateTime<Utc>) {
+        if let Extraction::Article(article) = &mut self.extraction {
+            article.date_from_capture(captured);
+        }
+    }
+
     /// The page as one machine-readable record.
     pub fn record(&self, file: &str) -> ExtractRecord {
         let mut r = ExtractRecord::error(file, String::new());
@@ -786,6 +818,7 @@ impl SavedPage {
                 r.outcome = "article";
                 r.title = Some(a.title.clone());
                 r.date = Some(a.published.clone());
+                r.date_found = Some(a.date_found);
                 r.author = a.author.clone();
                 r.lang = Some(a.lang.clone());
                 r.cover = a.cover.clone();
@@ -878,7 +911,7 @@ pub fn reprocess(
                 item.content_type.as_deref(),
                 crate::fetch::charset::tld_of(&final_url),
             );
-            let article = match extract::extract(&decoded.text, &target, &final_url) {
+            let mut article = match extract::extract(&decoded.text, &target, &final_url) {
                 Extraction::Article(a) => a,
                 other => {
                     report
@@ -887,6 +920,14 @@ pub fn reprocess(
                     continue;
                 }
             };
+            if !article.date_found {
+                let first_seen = archive
+                    .article(&item.canonical_url)?
+                    .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at))
+                    .unwrap_or_else(Utc::now);
+                article.date_from_capture(first_seen);
+            }
+            archive.set_date_found(&item.canonical_url, item.seq, article.date_found)?;
             let document = article.to_document(&target);
             let rendered = document.render();
             let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());

@@ -51,6 +51,8 @@ pub struct VersionDetail {
     pub diff: Option<String>,
     pub extractor: Option<String>,
     pub import_path: Option<String>,
+    /// False when the page showed no publish time and `published` is the first capture time.
+    pub date_found: bool,
 }
 
 /// A fetched version whose document can be re-derived from its raw capture.
@@ -278,7 +280,8 @@ impl Archive {
     pub fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT v.seq, v.kind, v.fetched_at, v.http_status, v.final_url, length(CAST(v.document AS BLOB)),
-                 v.title, v.published, v.removal_signal, v.diff, v.extractor, v.import_path
+                 v.title, v.published, v.removal_signal, v.diff, v.extractor, v.import_path,
+                 v.date_found
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE a.canonical_url = ?1 ORDER BY v.seq",
         )?;
@@ -296,6 +299,7 @@ impl Archive {
                 diff: r.get(9)?,
                 extractor: r.get(10)?,
                 import_path: r.get(11)?,
+                date_found: r.get(12)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -365,6 +369,22 @@ impl Archive {
         self.conn
             .prepare_cached("UPDATE versions SET extractor = ?2 WHERE id = ?1")?
             .execute(params![version_id, extractor])?;
+        Ok(())
+    }
+
+    /// Records whether version `seq`'s publish time was found on the page (see migration 6).
+    pub fn set_date_found(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+        found: bool,
+    ) -> Result<(), ArchiveError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE versions SET date_found = ?3
+                 WHERE seq = ?2 AND article_id = (SELECT id FROM articles WHERE canonical_url = ?1)",
+            )?
+            .execute(params![canonical_url, seq, found])?;
         Ok(())
     }
 

@@ -46,6 +46,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_sources_and_queue.sql")),
     M::up(include_str!("migrations/004_feeds.sql")),
     M::up(include_str!("migrations/005_author.sql")),
+    M::up(include_str!("migrations/006_date_found.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.

@@ -52,6 +52,14 @@ pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
             (_, Some(path)) if v.kind == "import" => format!("{}  (from {path})", v.title),
             _ => v.title.clone(),
         };
+        let what = if v.date_found || v.kind == "removed" {
+            what
+        } else {
+            format!(
+                "{what}  (date {}: not on the page, first capture time)",
+                v.published
+            )
+        };
         println!(
             "{:>4}  {time}  {:<8}  {status:<4}  {size:<8}  {what}",
             v.seq, v.kind

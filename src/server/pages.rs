@@ -248,6 +248,12 @@ pub async fn article(
     let _ = write!(body, "<h1>{}</h1>", escape(&title));
     let published = published_rfc3339(&summary.published, &summary.site)
         .unwrap_or_else(|| summary.published.clone());
+    let published = match versions.iter().find(|d| d.seq == summary.seq) {
+        Some(d) if !d.date_found => {
+            format!("{published} (no date on the page: first capture time)")
+        }
+        _ => published,
+    };
     let _ = write!(
         body,
         "<p class=\"meta\">{} · published {} · <a href=\"{}\" rel=\"noopener noreferrer nofollow\">source</a> · \

@@ -30,6 +30,7 @@ use url::Url;
 
 use self::analysis::{Analysis, Line, analyse};
 use self::verdict::is_home_path;
+use super::markdown::Body;
 use super::meta::{self, PageMeta, PageTime};
 use super::{Article, Extraction};
 use crate::sites::generic::{beijing, is_chinese_site};
@@ -201,16 +202,8 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     if let Some(reason) = verdict::refusal(&evidence, &pick, &analysis) {
         return Extraction::NotArticle { reason };
     }
-    let Some(title) = title else {
-        return Extraction::NotArticle {
-            reason: "the page has a body but no title".into(),
-        };
-    };
-    let Some(published) = published else {
-        return Extraction::NotArticle {
-            reason: "no publish time in JSON-LD, meta tags, <time> or near the title".into(),
-        };
-    };
+    // Missing metadata never makes a page with a body not an article.
+    let title = title.unwrap_or_else(|| fallback_title(&doc, &meta, &pick.body, final_url));
     let author = author(&doc, &meta, &near);
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta
@@ -232,13 +225,43 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     let (cover, canonical) = cover_and_canonical(&meta, final_url);
     Extraction::Article(Article {
         title,
-        published: published.render(zone),
+        published: published.map(|p| p.render(zone)).unwrap_or_default(),
+        date_found: published.is_some(),
+        zone,
         author,
         cover,
         lang,
         canonical,
         body: pick.body,
     })
+}
+
+/// The title when neither metadata nor a heading matching it gives one: `og:title`, the first
+/// heading, the body's first line, then the URL.
+fn fallback_title(doc: &Html, meta: &PageMeta, body: &Body, url: &Url) -> String {
+    const MAX_CHARS: usize = 150;
+    static ANY_HEADING: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("h1, h2, h3, h4, h5, h6").expect("static selector"));
+    let first_line = || {
+        body.plain_text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| match l.char_indices().nth(MAX_CHARS) {
+                Some((cut, _)) => format!("{}…", l[..cut].trim_end()),
+                None => l.to_owned(),
+            })
+    };
+    meta.get(&["og:title"])
+        .map(meta::clean_text)
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            doc.select(&ANY_HEADING)
+                .map(|h| meta::element_text(&h))
+                .find(|t| !t.is_empty() && t.chars().count() <= 300)
+        })
+        .or_else(first_line)
+        .unwrap_or_else(|| url.to_string())
 }
 
 /// The page's short text lines around the article, for reading bylines and dates.
