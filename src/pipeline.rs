@@ -762,6 +762,8 @@ pub struct ExtractRecord {
     pub summary: Option<String>,
     pub markdown: Option<String>,
     pub plain_text: Option<String>,
+    /// The body's text one paragraph per block, blank lines between.
+    pub text: Option<String>,
     pub images: Vec<String>,
     /// The encoding the page was decoded from.
     pub encoding: Option<&'static str>,
@@ -788,6 +790,7 @@ impl ExtractRecord {
             summary: None,
             markdown: None,
             plain_text: None,
+            text: None,
             images: Vec::new(),
             encoding: None,
             decode_errors: false,
@@ -825,6 +828,7 @@ impl SavedPage {
                 r.summary = Some(doc.summary);
                 r.markdown = Some(a.body.markdown.clone());
                 r.plain_text = Some(a.body.plain_text.clone());
+                r.text = Some(a.body.text.clone());
                 r.images = a.body.images.clone();
             }
             Extraction::NotArticle { reason } => {

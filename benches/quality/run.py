@@ -52,7 +52,7 @@ def extract_records(binary: str, pages: list[tuple[str, str, str]]) -> dict[str,
 def scorer_output(rec: dict) -> dict:
     """What the scorer reads: body, title, author, date (and our own outcome fields)."""
     return {
-        "body": rec.get("plain_text") or "",
+        "body": rec.get("text") or "",
         "title": rec.get("title"),
         "author": rec.get("author"),
         "date": rec.get("date"),

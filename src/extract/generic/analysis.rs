@@ -73,6 +73,8 @@ pub(super) struct Analysis {
     pub(super) lines: Vec<Line>,
     pub(super) page_text: u32,
     pub(super) page_link_text: u32,
+    /// `<script>` elements: pages built by JavaScript show little text without them.
+    pub(super) scripts: u32,
 }
 
 pub(super) struct Frame {
@@ -116,6 +118,7 @@ pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
     let mut stack: Vec<Frame> = Vec::new();
     let mut invisible: Option<NodeId> = None;
     let mut counter = 0u32;
+    let mut scripts = 0u32;
     let mut links_open = 0u32;
     let (mut page_text, mut page_link_text) = (0u32, 0u32);
     for edge in doc.tree.root().traverse() {
@@ -127,6 +130,7 @@ pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
                 match node.value() {
                     Node::Element(el) => {
                         if is_invisible(el.name()) {
+                            scripts += u32::from(el.name() == "script");
                             invisible = Some(node.id());
                             continue;
                         }
@@ -258,6 +262,7 @@ pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
         lines,
         page_text,
         page_link_text,
+        scripts,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The body: candidates scored, containers picked, cleaned and converted to Markdown.
 
-use scraper::{ElementRef, Html};
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::analysis::{Analysis, analyse};
@@ -15,6 +17,9 @@ pub(super) fn has_h1(el: &ElementRef<'_>) -> bool {
     el.descendent_elements().any(|d| d.value().name() == "h1")
 }
 
+static BODY: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("body").expect("static selector"));
+
 /// What the body search found.
 pub(super) struct BodyPick {
     pub(super) body: Body,
@@ -26,7 +31,12 @@ pub(super) struct BodyPick {
 
 pub(super) fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPick> {
     let scores = score(doc, a);
-    let containers = pick_containers(doc, a, &scores);
+    let mut containers = pick_containers(doc, a, &scores);
+    if containers.is_empty() {
+        // No block scored (a page of a few short lines): the page's body is the article, as
+        // far as there is one; the verdict decides whether it is.
+        containers.extend(doc.select(&BODY).next());
+    }
     let first = containers.first()?;
     let last = containers.last()?;
     let span = (

@@ -175,15 +175,13 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     let (title, title_open) = title(&doc, &meta, &analysis);
     let (analysis, pick) = body::best_body(&doc, analysis, final_url, title.as_deref());
     let says_article = meta.says_article();
-    if is_home_path(final_url) && !says_article {
-        return Extraction::NotArticle {
-            reason: format!("a home page ({}), not an article", final_url.path()),
-        };
-    }
+    let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
     let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {
-        return Extraction::NotArticle {
-            reason: verdict::no_body_reason(meta.has_password_input, &analysis),
+        let reason = match &home_path {
+            Some(path) => format!("a home page ({path}), not an article"),
+            None => verdict::no_body_reason(meta.has_password_input, &analysis),
         };
+        return Extraction::NotArticle { reason };
     };
     let near = Nearby::new(&analysis.lines, title_open, pick.span);
     let meta_times = meta_times(&doc, &meta, &analysis, title_open.unwrap_or(0), pick.span.1);
@@ -198,6 +196,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     let evidence = verdict::Evidence {
         says_article: says_article || near_date,
         has_password_input: meta.has_password_input,
+        home_path,
     };
     if let Some(reason) = verdict::refusal(&evidence, &pick, &analysis) {
         return Extraction::NotArticle { reason };

@@ -111,39 +111,54 @@ pub(super) struct Evidence {
     /// Metadata calls it an article, or a date sits between its title heading and its body.
     pub(super) says_article: bool,
     pub(super) has_password_input: bool,
+    /// The path, when it is a site's front page (`/`, `/index.html`, ...).
+    pub(super) home_path: Option<String>,
 }
 
-/// Why a page with a body is still not an article: a login wall, a list page, too little text.
+/// Why a page with a body is still not an article: a front page, a login wall, a list page, a
+/// JavaScript shell. A page whose body is running text is an article, however short, and
+/// whatever metadata it lacks.
 pub(super) fn refusal(evidence: &Evidence, pick: &BodyPick, a: &Analysis) -> Option<String> {
-    let body_size = text_size(&pick.body.plain_text);
-    let page_ld = page_link_density(a);
-    // Portals keep a login box in their header: only a page with little else is a wall.
-    if evidence.has_password_input
-        && body_size < 300
-        && (!evidence.says_article || LOGIN_WORDS.is_match(&pick.body.plain_text))
+    let body = &pick.body.plain_text;
+    let body_size = text_size(body);
+    // A front page shows headlines; a one-page site's front page shows its text.
+    if let Some(path) = &evidence.home_path
+        && !evidence.says_article
+        && (pick.link_density > 0.25 || pick.headline_links >= 10 || body_size < 300)
     {
+        return Some(format!("a home page ({path}), not an article"));
+    }
+    // A wall asks the reader to log in and shows little else (portals keep a login box in their
+    // header: the form alone says nothing).
+    if evidence.has_password_input && body_size < 300 && LOGIN_WORDS.is_match(body) {
         return Some(format!(
             "a login wall: a password form and only {body_size} characters of text"
         ));
     }
     if !evidence.says_article {
-        if pick.link_density > 0.5 || pick.headline_links >= 15 && pick.link_density > 0.3 {
+        if pick.link_density > 0.5 {
             return Some(format!(
                 "a list page: the main block is {:.0}% link text ({} headline links)",
                 pick.link_density * 100.0,
                 pick.headline_links
             ));
         }
-        if page_ld > 0.6 && body_size < 300 {
+        let page_ld = page_link_density(a);
+        if page_ld > 0.75 && body_size < 100 {
             return Some(format!(
                 "a list page: {:.0}% of the page's text is links and the main block is short",
                 page_ld * 100.0
             ));
         }
+        // Scripts and next to no text: the page is built in the browser.
+        if a.scripts > 0 && body_size < 20 && a.page_text < 200 {
+            return Some(format!(
+                "an empty page shell ({} characters of text; it may need JavaScript)",
+                a.page_text
+            ));
+        }
     }
-    let min_size = if evidence.says_article { 20 } else { 50 };
-    (body_size < min_size)
-        .then(|| format!("too little text for an article ({body_size} characters)"))
+    None
 }
 
 #[cfg(test)]
