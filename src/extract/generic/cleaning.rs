@@ -22,6 +22,7 @@ pub(super) fn conditional_skips(
 ) -> HashSet<NodeId> {
     let mut skip = HashSet::new();
     for container in containers {
+        let body = a.stats.get(&container.id()).copied().unwrap_or_default();
         for el in container.descendent_elements() {
             if el.id() == container.id() {
                 continue;
@@ -47,6 +48,15 @@ pub(super) fn conditional_skips(
                 continue;
             };
             if st.noise {
+                continue;
+            }
+            // A block holding most of the body's running text is the body, whatever its names
+            // (page builders wrap every text in `elementor-widget-container`).
+            if st.punct > 0
+                && st.link_density() < 0.5
+                && 2 * st.punct >= body.punct
+                && 2 * st.text >= body.text
+            {
                 continue;
             }
             let weight = class_weight(el.value());
