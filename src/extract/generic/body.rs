@@ -63,8 +63,8 @@ pub(super) fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Op
                     .any(|d| matches!(d.value().name(), "figure" | "img")));
         }
         match v.name() {
-            // The title is not body.
-            "h1" => true,
+            // The title is not body; other `<h1>`s inside the body are its section headings.
+            "h1" => title.is_empty() || meta::heading_matches(&meta::element_text(el), title),
             // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
             "img" => {
                 ["width", "height"].iter().any(|at| {
@@ -152,13 +152,14 @@ mod tests {
         let para = "Running text of the article, with enough words and commas, to be the body.";
         let html = format!(
             "<body><article><h1>The Title</h1><p>{para}</p><h2>A section</h2><p>{para}</p>\
-             <p>Copyright 2024 Example</p></article></body>"
+             <h1>Part two</h1><p>{para}</p><p>Copyright 2024 Example</p></article></body>"
         );
         let doc = Html::parse_document(&html);
         let base = Url::parse("https://example.com/a").unwrap();
         let (_, pick) = best_body(&doc, analyse(&doc, true), &base, Some("The Title"));
         let md = pick.unwrap().body.markdown;
         assert!(md.contains("A section\n---"), "{md}");
+        assert!(md.contains("Part two\n==="), "{md}");
         assert!(!md.contains("The Title"), "{md}");
         assert!(!md.contains("Copyright"), "{md}");
     }
