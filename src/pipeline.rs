@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use url::Url;
 
 use tokio::sync::Semaphore;
@@ -497,18 +497,34 @@ impl Pipeline {
             Some(link) => sites::generic::adopt_canonical(target, link, &self.config.sites),
             None => target.clone(),
         };
-        let document = article.to_document(&target);
         let author = article.author.clone();
         let encoding = decoded.encoding;
         Handled::Store(Box::new(move |archive, log| {
-            match store_capture(
+            let mut article = article;
+            if !article.date_found {
+                // The first capture's time stands in for a date the page does not show.
+                let first_seen = archive
+                    .article(&target.canonical_url)
+                    .ok()
+                    .flatten()
+                    .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at));
+                article.date_from_capture(first_seen.unwrap_or(fetched.fetched_at));
+            }
+            let date_found = article.date_found;
+            let document = article.to_document(&target);
+            let stored = store_capture(
                 archive,
                 &target,
                 &document,
                 author.as_deref(),
                 &fetched,
                 encoding,
-            ) {
+            )
+            .and_then(|recorded| {
+                archive.set_date_found(&target.canonical_url, recorded.seq(), date_found)?;
+                Ok(recorded)
+            });
+            match stored {
                 Ok(recorded) => {
                     log.outcome = match recorded {
                         Recorded::Unchanged { .. } => FetchOutcome::Unchanged,
@@ -832,12 +848,17 @@ pub struct ExtractRecord {
     pub title: Option<String>,
     /// Publish time in the site's zone, `YYYY-MM-DD HH:MM:SS`.
     pub date: Option<String>,
+    /// False when the page shows no publish time and `date` is the capture time (for a saved
+    /// file: its modification time, the closest thing to when it was saved).
+    pub date_found: Option<bool>,
     pub author: Option<String>,
     pub lang: Option<String>,
     pub cover: Option<String>,
     pub summary: Option<String>,
     pub markdown: Option<String>,
     pub plain_text: Option<String>,
+    /// The body's text one paragraph per block, blank lines between.
+    pub text: Option<String>,
     pub images: Vec<String>,
     /// The encoding the page was decoded from.
     pub encoding: Option<&'static str>,
@@ -857,12 +878,14 @@ impl ExtractRecord {
             canonical_url: None,
             title: None,
             date: None,
+            date_found: None,
             author: None,
             lang: None,
             cover: None,
             summary: None,
             markdown: None,
             plain_text: None,
+            text: None,
             images: Vec::new(),
             encoding: None,
             decode_errors: false,
@@ -871,6 +894,13 @@ impl ExtractRecord {
 }
 
 impl SavedPage {
+    /// When the page shows no publish time, `captured` (when the page was saved) stands in.
+    pub fn date_from_capture(&mut self, captured: DateTime<Utc>) {
+        if let Extraction::Article(article) = &mut self.extraction {
+            article.date_from_capture(captured);
+        }
+    }
+
     /// The page as one machine-readable record.
     pub fn record(&self, file: &str) -> ExtractRecord {
         let mut r = ExtractRecord::error(file, String::new());
@@ -886,12 +916,14 @@ impl SavedPage {
                 r.outcome = "article";
                 r.title = Some(a.title.clone());
                 r.date = Some(a.published.clone());
+                r.date_found = Some(a.date_found);
                 r.author = a.author.clone();
                 r.lang = Some(a.lang.clone());
                 r.cover = a.cover.clone();
                 r.summary = Some(doc.summary);
                 r.markdown = Some(a.body.markdown.clone());
                 r.plain_text = Some(a.body.plain_text.clone());
+                r.text = Some(a.body.text.clone());
                 r.images = a.body.images.clone();
             }
             Extraction::NotArticle { reason } => {
@@ -981,7 +1013,7 @@ pub fn reprocess(
                 item.content_type.as_deref(),
                 crate::fetch::charset::tld_of(&final_url),
             );
-            let article = match extract::extract(&decoded.text, &target, &final_url) {
+            let mut article = match extract::extract(&decoded.text, &target, &final_url) {
                 Extraction::Article(a) => a,
                 other => {
                     report
@@ -990,6 +1022,14 @@ pub fn reprocess(
                     continue;
                 }
             };
+            if !article.date_found {
+                let first_seen = archive
+                    .article(&item.canonical_url)?
+                    .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at))
+                    .unwrap_or_else(Utc::now);
+                article.date_from_capture(first_seen);
+            }
+            archive.set_date_found(&item.canonical_url, item.seq, article.date_found)?;
             let document = article.to_document(&target);
             let rendered = document.render();
             let extractor = format!("{}/{EXTRACTOR_VERSION}", target.site.key());

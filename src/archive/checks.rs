@@ -51,6 +51,8 @@ pub struct VersionDetail {
     pub diff: Option<String>,
     pub extractor: Option<String>,
     pub import_path: Option<String>,
+    /// False when the page showed no publish time and `published` is the first capture time.
+    pub date_found: bool,
 }
 
 /// A fetched version whose document can be re-derived from its raw capture.
@@ -277,7 +279,7 @@ impl Archive {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT v.seq, {}, v.fetched_at, v.http_status, v.final_url,
                  length(CAST(v.document AS BLOB)), v.title, v.published, v.removal_signal, v.diff,
-                 v.extractor, v.import_path
+                 v.extractor, v.import_path, v.date_found
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE a.canonical_url = ?1 ORDER BY v.seq",
             reported_kind!()
@@ -296,6 +298,7 @@ impl Archive {
                 diff: r.get(9)?,
                 extractor: r.get(10)?,
                 import_path: r.get(11)?,
+                date_found: r.get(12)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -365,6 +368,22 @@ impl Archive {
         self.conn
             .prepare_cached("UPDATE versions SET extractor = ?2 WHERE id = ?1")?
             .execute(params![version_id, extractor])?;
+        Ok(())
+    }
+
+    /// Records whether version `seq`'s publish time was found on the page (see migration 6).
+    pub fn set_date_found(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+        found: bool,
+    ) -> Result<(), ArchiveError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE versions SET date_found = ?3
+                 WHERE seq = ?2 AND article_id = (SELECT id FROM articles WHERE canonical_url = ?1)",
+            )?
+            .execute(params![canonical_url, seq, found])?;
         Ok(())
     }
 

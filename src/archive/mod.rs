@@ -53,6 +53,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_sources_and_queue.sql")),
     M::up(include_str!("migrations/004_feeds.sql")),
     M::up(include_str!("migrations/005_author.sql")),
+    M::up(include_str!("migrations/006_date_found.sql")),
     M::up(include_str!("migrations/008_zstd_blobs.sql")).foreign_key_check(),
 ];
 

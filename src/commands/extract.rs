@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
 use newsvault::config::Config;
 use newsvault::extract::Extraction;
 use newsvault::pipeline::{ExtractRecord, extract_saved_file};
@@ -18,7 +19,8 @@ pub fn extract(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<
         bail!("several files need --json (one JSON record per line)");
     };
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let saved = extract_saved_file(&bytes, file, url, config)?;
+    let mut saved = extract_saved_file(&bytes, file, url, config)?;
+    saved.date_from_capture(saved_at(file));
     if saved.decode_errors {
         eprintln!(
             "newsvault: {}: bytes invalid in {} were replaced with U+FFFD while decoding",
@@ -91,8 +93,21 @@ fn extract_record(config: &Config, file: &Path, url: Option<&str>) -> ExtractRec
     match std::fs::read(file) {
         Err(e) => ExtractRecord::error(&name, format!("cannot read {name}: {e}")),
         Ok(bytes) => match extract_saved_file(&bytes, file, url, config) {
-            Ok(saved) => saved.record(&name),
+            Ok(mut saved) => {
+                saved.date_from_capture(saved_at(file));
+                saved.record(&name)
+            }
             Err(e) => ExtractRecord::error(&name, e.to_string()),
         },
     }
+}
+
+/// When a saved page was captured, as far as we can tell: its file's modification time (a
+/// browser or `curl` writes the file when it fetches the page), else now. Stands in for the
+/// publish time of a page that shows none, as the first capture time does in the archive.
+fn saved_at(file: &Path) -> DateTime<Utc> {
+    std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .map(DateTime::<Utc>::from)
+        .unwrap_or_else(|_| Utc::now())
 }

@@ -62,6 +62,14 @@ pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
             ),
             _ => v.title.clone(),
         };
+        let what = if v.date_found || v.kind == "removed" {
+            what
+        } else {
+            format!(
+                "{what}  (date {}: not on the page, first capture time)",
+                v.published
+            )
+        };
         writeln!(
             out,
             "{:>4}  {time}  {:<9}  {status:<4}  {size:<8}  {what}",

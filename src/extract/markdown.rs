@@ -23,6 +23,9 @@ pub struct Body {
     /// The text the summary is cut from when the site's rule differs from `plain_text`
     /// (Tencent News: the served body HTML with its tags removed, as existing archives have it).
     pub summary_text: Option<String>,
+    /// The same text one block per paragraph, blocks separated by a blank line (for
+    /// `extract --json`, whose readers compare paragraphs).
+    pub text: String,
     /// Absolute image URLs in document order.
     pub images: Vec<String>,
     /// Number of text blocks (paragraphs, headings, list items, ...), images not counted.
@@ -708,6 +711,7 @@ fn render_block(block: &Block, depth: usize, body: &mut Body) -> Option<String> 
         Block::Code(text) => {
             body.text_blocks += 1;
             push_block_text(&mut body.plain_text, text);
+            push_text_paragraph(&mut body.text, text);
             let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
             Some(format!("{fence}\n{text}\n{fence}"))
         }
@@ -722,7 +726,16 @@ fn push_plain(body: &mut Body, inlines: &[Inline]) {
     if !text.is_empty() {
         body.text_blocks += 1;
         push_block_text(&mut body.plain_text, text);
+        push_text_paragraph(&mut body.text, text);
     }
+}
+
+/// Appends a block's text as a paragraph of its own.
+fn push_text_paragraph(text: &mut String, block: &str) {
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(block);
 }
 
 /// Appends a block's text: Chinese and Japanese blocks join with nothing between them, blocks
@@ -1015,6 +1028,7 @@ mod tests {
         );
         assert_eq!(body.markdown, "蓝鲸新闻，中信证券第五届会议\n\n第二段");
         assert_eq!(body.plain_text, "蓝鲸新闻，中信证券第五届会议第二段");
+        assert_eq!(body.text, "蓝鲸新闻，中信证券第五届会议\n\n第二段");
         assert_eq!(body.text_blocks, 2);
     }
 

@@ -6,6 +6,7 @@ pub mod markdown;
 pub mod meta;
 pub mod qq;
 
+use chrono::{DateTime, FixedOffset, Utc};
 use scraper::{Html, Selector};
 use url::Url;
 
@@ -14,14 +15,21 @@ use crate::sites::{ArticleRef, Site};
 
 /// Version of the extraction rules, recorded with every version so that a later `reprocess`
 /// knows which documents an improved extractor would change.
-pub const EXTRACTOR_VERSION: &str = "2";
+pub const EXTRACTOR_VERSION: &str = "3";
 
 /// An extracted article, before it becomes a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Article {
     pub title: String,
-    /// Publish time as the site shows it, in the site's zone: `YYYY-MM-DD HH:MM:SS`.
+    /// Publish time as the site shows it, in the site's zone: `YYYY-MM-DD HH:MM:SS`. Empty
+    /// when the page shows none (`date_found` false) until [`Article::date_from_capture`] fills
+    /// in the first capture time.
     pub published: String,
+    /// Whether `published` was found on the page. When it was not, the archive's date is the
+    /// first capture time, and the archive records that so a later `reprocess` can correct it.
+    pub date_found: bool,
+    /// The site's zone, for rendering a capture time as the page would show it (`None`: UTC).
+    pub zone: Option<FixedOffset>,
     /// The media or author name, when the page names one.
     pub author: Option<String>,
     /// Cover image URL, when the page has one.
@@ -56,6 +64,20 @@ pub enum Extraction {
 }
 
 impl Article {
+    /// When the page shows no publish time: the first capture time `first_capture` stands in
+    /// for it, in the site's zone. A date found on the page is kept.
+    pub fn date_from_capture(&mut self, first_capture: DateTime<Utc>) {
+        if !self.date_found {
+            let zone = self
+                .zone
+                .unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+            self.published = first_capture
+                .with_timezone(&zone)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string();
+        }
+    }
+
     /// The archive document for this article.
     pub fn to_document(&self, target: &ArticleRef) -> Document {
         Document {

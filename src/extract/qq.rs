@@ -84,6 +84,8 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
     Extraction::Article(Article {
         title,
         published,
+        date_found: true,
+        zone: Some(crate::sites::generic::beijing()),
         author,
         cover,
         lang: LANG.to_owned(),

@@ -258,6 +258,12 @@ pub async fn article(
     } else {
         format!("source: {}", escape(&summary.canonical_url))
     };
+    let published = match versions.iter().find(|d| d.seq == summary.seq) {
+        Some(d) if !d.date_found => {
+            format!("{published} (no date on the page: first capture time)")
+        }
+        _ => published,
+    };
     let _ = write!(
         body,
         "<p class=\"meta\">{} · published {} · {source} · <a href=\"{}.atom\">history feed</a></p>",

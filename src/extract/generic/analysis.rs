@@ -1,0 +1,305 @@
+//! One iterative pass over the DOM: per-element text statistics (text, link text, running-text
+//! punctuation, paragraphs, images, inputs, pre/post positions) and the page's short text lines.
+//! Iterative, so deeply nested markup costs no recursion.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{Html, Node, Selector};
+
+use super::classify::{is_invisible, is_noise, is_text_block, is_text_punct};
+use crate::extract::meta;
+
+/// Per-element statistics, over the element's visible, non-furniture subtree.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Stats {
+    /// Non-whitespace characters.
+    pub(super) text: u32,
+    /// Of which inside links.
+    pub(super) link_text: u32,
+    /// Running-text punctuation outside links.
+    pub(super) punct: u32,
+    pub(super) links: u32,
+    /// Links whose text is long enough to be a headline.
+    pub(super) headline_links: u32,
+    pub(super) p: u32,
+    pub(super) img: u32,
+    pub(super) inputs: u32,
+    pub(super) embeds: u32,
+    /// Text whose nearest block ancestor is this element.
+    pub(super) own_text: u32,
+    pub(super) own_link_text: u32,
+    pub(super) own_punct: u32,
+    /// Pre- and post-order positions: `a` contains `b` iff a.open < b.open && b.close < a.close.
+    pub(super) open: u32,
+    pub(super) close: u32,
+    /// Inside furniture: counts for nothing.
+    pub(super) noise: bool,
+}
+
+impl Stats {
+    fn add(&mut self, child: &Stats) {
+        self.text += child.text;
+        self.link_text += child.link_text;
+        self.punct += child.punct;
+        self.links += child.links;
+        self.headline_links += child.headline_links;
+        self.p += child.p;
+        self.img += child.img;
+        self.inputs += child.inputs;
+        self.embeds += child.embeds;
+    }
+
+    pub(super) fn link_density(&self) -> f64 {
+        if self.text == 0 {
+            0.0
+        } else {
+            f64::from(self.link_text) / f64::from(self.text)
+        }
+    }
+}
+
+/// A short run of text with the position of its block, for reading bylines and dates.
+#[derive(Debug)]
+pub(super) struct Line {
+    pub(super) open: u32,
+    pub(super) text: String,
+}
+
+pub(super) struct Analysis {
+    pub(super) stats: HashMap<NodeId, Stats>,
+    pub(super) lines: Vec<Line>,
+    pub(super) page_text: u32,
+    pub(super) page_link_text: u32,
+    /// `<script>` elements: pages built by JavaScript show little text without them.
+    pub(super) scripts: u32,
+}
+
+pub(super) struct Frame {
+    id: NodeId,
+    stats: Stats,
+    block: bool,
+    noise: bool,
+    link: bool,
+    line: String,
+}
+
+pub(super) static ARTICLE_TAG: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("article").expect("static selector"));
+pub(super) static ARTICLE_BODY: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse(r#"[itemprop~="articleBody"]"#).expect("static selector"));
+
+/// The ancestors of the page's only `<article>` (or only `itemprop="articleBody"`): the page says
+/// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
+/// furniture.
+pub(super) fn article_ancestors(doc: &Html) -> HashSet<NodeId> {
+    let mut keep = HashSet::new();
+    for sel in [&*ARTICLE_TAG, &*ARTICLE_BODY] {
+        let mut found = doc.select(sel);
+        if let (Some(only), None) = (found.next(), found.next()) {
+            keep.extend(only.ancestors().map(|n| n.id()));
+        }
+    }
+    keep
+}
+
+/// One pass over the DOM: statistics of every element, and the page's short text lines.
+pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
+    const LINE_CAP: usize = 600;
+    let keep = if strip_unlikely {
+        article_ancestors(doc)
+    } else {
+        HashSet::new()
+    };
+    let mut stats = HashMap::new();
+    let mut lines = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut invisible: Option<NodeId> = None;
+    let mut counter = 0u32;
+    let mut scripts = 0u32;
+    let mut links_open = 0u32;
+    let (mut page_text, mut page_link_text) = (0u32, 0u32);
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if invisible.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(el) => {
+                        if is_invisible(el.name()) {
+                            scripts += u32::from(el.name() == "script");
+                            invisible = Some(node.id());
+                            continue;
+                        }
+                        counter += 1;
+                        let parent_noise = stack.last().is_some_and(|f| f.noise);
+                        let link = el.name() == "a";
+                        links_open += u32::from(link);
+                        stack.push(Frame {
+                            id: node.id(),
+                            stats: Stats {
+                                open: counter,
+                                ..Stats::default()
+                            },
+                            block: is_text_block(el.name()),
+                            noise: parent_noise
+                                || is_noise(el, strip_unlikely && !keep.contains(&node.id())),
+                            link,
+                            line: String::new(),
+                        });
+                    }
+                    Node::Text(text) => {
+                        let (mut chars, mut punct) = (0u32, 0u32);
+                        for c in text.chars() {
+                            if !c.is_whitespace() {
+                                chars += 1;
+                                punct += u32::from(is_text_punct(c));
+                            }
+                        }
+                        if chars == 0 {
+                            if let Some(f) = stack.iter_mut().rev().take(64).find(|f| f.block)
+                                && !f.line.is_empty()
+                                && f.line.len() < LINE_CAP
+                            {
+                                f.line.push(' ');
+                            }
+                            continue;
+                        }
+                        let in_link = links_open > 0;
+                        page_text += chars;
+                        if in_link {
+                            page_link_text += chars;
+                        }
+                        let Some(top) = stack.last_mut() else {
+                            continue;
+                        };
+                        top.stats.text += chars;
+                        if in_link {
+                            top.stats.link_text += chars;
+                        } else {
+                            top.stats.punct += punct;
+                        }
+                        // Own text goes to the nearest block (bounded: inline nesting is shallow
+                        // on real pages, and hostile nesting must stay cheap).
+                        if let Some(f) = stack.iter_mut().rev().take(64).find(|f| f.block) {
+                            f.stats.own_text += chars;
+                            if in_link {
+                                f.stats.own_link_text += chars;
+                            } else {
+                                f.stats.own_punct += punct;
+                            }
+                            if f.line.len() < LINE_CAP {
+                                f.line.push_str(text);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(id) = invisible {
+                    if id == node.id() {
+                        invisible = None;
+                    }
+                    continue;
+                }
+                let Node::Element(el) = node.value() else {
+                    continue;
+                };
+                let Some(mut frame) = stack.pop() else {
+                    continue;
+                };
+                counter += 1;
+                frame.stats.close = counter;
+                frame.stats.noise = frame.noise;
+                match el.name() {
+                    "a" => {
+                        frame.stats.links += 1;
+                        if frame.stats.text >= 8 {
+                            frame.stats.headline_links += 1;
+                        }
+                    }
+                    "p" => frame.stats.p += 1,
+                    "img" => {
+                        let tiny = ["width", "height"].iter().any(|a| {
+                            el.attr(a)
+                                .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+                                .is_some_and(|v| v <= 2)
+                        });
+                        if !tiny {
+                            frame.stats.img += 1;
+                        }
+                    }
+                    "input" => frame.stats.inputs += 1,
+                    "embed" | "object" | "iframe" | "video" => frame.stats.embeds += 1,
+                    _ => {}
+                }
+                if frame.link {
+                    links_open = links_open.saturating_sub(1);
+                }
+                let line = meta::clean_text(&frame.line);
+                if !line.is_empty() {
+                    lines.push(Line {
+                        open: frame.stats.open,
+                        text: line,
+                    });
+                }
+                if let Some(parent) = stack.last_mut()
+                    && (!frame.noise || parent.noise)
+                {
+                    parent.stats.add(&frame.stats);
+                }
+                stats.insert(frame.id, frame.stats);
+            }
+        }
+    }
+    lines.sort_by_key(|l| l.open);
+    Analysis {
+        stats,
+        lines,
+        page_text,
+        page_link_text,
+        scripts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_add_up_and_positions_nest() {
+        let doc = Html::parse_document(
+            "<body><div id=a><p>Hello, world. <a href=/x>link text</a></p><nav>menu menu</nav>\
+             <script>var ignored = 1;</script></div></body>",
+        );
+        let a = analyse(&doc, true);
+        let by_tag = |tag: &str| {
+            let sel = Selector::parse(tag).unwrap();
+            a.stats[&doc.select(&sel).next().unwrap().id()]
+        };
+        let (div, p) = (by_tag("div"), by_tag("p"));
+        assert_eq!(p.text, "Hello,world.linktext".len() as u32);
+        assert_eq!(p.link_text, 8);
+        assert_eq!(p.punct, 2);
+        assert_eq!(p.links, 1);
+        assert_eq!(div.text, p.text, "the nav and the script count for nothing");
+        assert_eq!(div.p, 1);
+        assert!(div.open < p.open && p.close < div.close);
+        assert!(by_tag("nav").noise);
+        assert!(a.lines.iter().any(|l| l.text.starts_with("Hello, world.")));
+    }
+
+    #[test]
+    fn a_single_article_keeps_its_ancestors_from_unlikely_names() {
+        let doc = Html::parse_document(
+            "<div class=\"col highfooter\"><article><p>Text of the article here.</p></article></div>",
+        );
+        let a = analyse(&doc, true);
+        let div = doc.select(&Selector::parse("div").unwrap()).next().unwrap();
+        assert!(!a.stats[&div.id()].noise);
+    }
+}

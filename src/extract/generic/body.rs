@@ -1,0 +1,166 @@
+//! The body: candidates scored, containers picked, cleaned and converted to Markdown.
+
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use super::analysis::{Analysis, analyse};
+use super::candidates::{pick_containers, score};
+use super::classify::is_hidden;
+use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
+use super::verdict::text_size;
+use crate::extract::markdown::{Body, Converter};
+use crate::extract::meta;
+
+pub(super) fn has_h1(el: &ElementRef<'_>) -> bool {
+    el.descendent_elements().any(|d| d.value().name() == "h1")
+}
+
+static BODY: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("body").expect("static selector"));
+
+/// What the body search found.
+pub(super) struct BodyPick {
+    pub(super) body: Body,
+    /// Pre/post positions of the first and last container.
+    pub(super) span: (u32, u32),
+    pub(super) link_density: f64,
+    pub(super) headline_links: u32,
+}
+
+pub(super) fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPick> {
+    let scores = score(doc, a);
+    let mut containers = pick_containers(doc, a, &scores);
+    if containers.is_empty() {
+        // No block scored (a page of a few short lines): the page's body is the article, as
+        // far as there is one; the verdict decides whether it is.
+        containers.extend(doc.select(&BODY).next());
+    }
+    let first = containers.first()?;
+    let last = containers.last()?;
+    let span = (
+        a.stats.get(&first.id()).map_or(0, |s| s.open),
+        a.stats.get(&last.id()).map_or(0, |s| s.close),
+    );
+    let skips = conditional_skips(&containers, a, &scores);
+    let skip_el = |el: &ElementRef<'_>| {
+        let id = el.id();
+        if skips.contains(&id) || a.stats.get(&id).is_some_and(|s| s.noise) {
+            return true;
+        }
+        let v = el.value();
+        // A header holding the title is the title block: its kicker, standfirst, byline and share
+        // bar are not body, its lead picture is.
+        if el
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
+        {
+            return !(matches!(v.name(), "figure" | "img")
+                || el
+                    .descendent_elements()
+                    .any(|d| matches!(d.value().name(), "figure" | "img")));
+        }
+        match v.name() {
+            // The title is not body; other `<h1>`s inside the body are its section headings.
+            "h1" => title.is_empty() || meta::heading_matches(&meta::element_text(el), title),
+            // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
+            "img" => {
+                ["width", "height"].iter().any(|at| {
+                    v.attr(at)
+                        .and_then(|x| x.trim().trim_end_matches("px").parse::<u32>().ok())
+                        .is_some_and(|x| x <= 2)
+                }) || ["src", "class", "alt"].iter().any(|at| {
+                    v.attr(at).is_some_and(|x| {
+                        let x = x.to_ascii_lowercase();
+                        x.contains("qrcode")
+                            || x.contains("erweima")
+                            || x.contains("/ewm")
+                            || x.contains("二维码")
+                    })
+                })
+            }
+            _ => is_hidden(v),
+        }
+    };
+    let title_key = meta::normalize_for_match(title);
+    let title_alnum = alnum_key(title);
+    let drop_line = |text: &str| is_boilerplate_line(text, &title_key, &title_alnum);
+    let converter = Converter::new(base, &[])
+        .skip_elements_where(&skip_el)
+        .drop_paragraphs_where(&drop_line);
+    let body = converter.convert(&containers);
+    let (mut text, mut link_text, mut headline_links) = (0u32, 0u32, 0u32);
+    for c in &containers {
+        if let Some(st) = a.stats.get(&c.id()) {
+            text += st.text;
+            link_text += st.link_text;
+            headline_links += st.headline_links;
+        }
+    }
+    let link_density = if text == 0 {
+        0.0
+    } else {
+        f64::from(link_text) / f64::from(text)
+    };
+    Some(BodyPick {
+        body,
+        span,
+        link_density,
+        headline_links,
+    })
+}
+
+/// The body found with unlikely-named elements stripped, or (Readability's retry: names can
+/// mislead, a body inside `div.article-header-wrap`) without stripping them when that finds much
+/// more; with the analysis it was found with.
+pub(super) fn best_body(
+    doc: &Html,
+    strict: Analysis,
+    base: &Url,
+    title: Option<&str>,
+) -> (Analysis, Option<BodyPick>) {
+    let title = title.unwrap_or_default();
+    let pick = find_body(doc, &strict, base, title);
+    if pick
+        .as_ref()
+        .is_some_and(|p| text_size(&p.body.plain_text) >= 150)
+    {
+        return (strict, pick);
+    }
+    let relaxed = analyse(doc, false);
+    let again = find_body(doc, &relaxed, base, title);
+    let better = match (&pick, &again) {
+        (None, Some(_)) => true,
+        (Some(p), Some(q)) => text_size(&q.body.plain_text) > 2 * text_size(&p.body.plain_text),
+        _ => false,
+    };
+    if better {
+        (relaxed, again)
+    } else {
+        (strict, pick)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_keeps_section_headings_and_drops_the_title_and_boilerplate() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let html = format!(
+            "<body><article><h1>The Title</h1><p>{para}</p><h2>A section</h2><p>{para}</p>\
+             <h1>Part two</h1><p>{para}</p><p>Copyright 2024 Example</p></article></body>"
+        );
+        let doc = Html::parse_document(&html);
+        let base = Url::parse("https://example.com/a").unwrap();
+        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, Some("The Title"));
+        let md = pick.unwrap().body.markdown;
+        assert!(md.contains("A section\n---"), "{md}");
+        assert!(md.contains("Part two\n==="), "{md}");
+        assert!(!md.contains("The Title"), "{md}");
+        assert!(!md.contains("Copyright"), "{md}");
+    }
+}

@@ -1,0 +1,250 @@
+//! Candidate scoring (Readability's scheme, GNE's punctuation measure) and the pick of the body
+//! containers: the best candidate and the siblings that belong with it.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::{ElementRef, Html, Node};
+
+use super::MIN_BLOCK_CHARS;
+use super::analysis::Analysis;
+use super::classify::{class_and_id, class_weight};
+use crate::extract::meta;
+
+/// Readability's starting score of a candidate: class weight and a bonus by tag.
+pub(super) fn initial_score(el: &scraper::node::Element) -> f64 {
+    let tag = match el.name() {
+        "div" | "article" | "section" | "main" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    tag + class_weight(el)
+}
+
+/// Scores of the candidate containers, link density applied.
+pub(super) fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    for (&id, st) in &a.stats {
+        if st.noise || st.own_text < MIN_BLOCK_CHARS {
+            continue;
+        }
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        if matches!(
+            el.name(),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "a" | "th" | "dt"
+        ) {
+            continue;
+        }
+        let own_ld = f64::from(st.own_link_text) / f64::from(st.own_text);
+        if own_ld > 0.5 {
+            continue;
+        }
+        let value = (1.0 + f64::from(st.own_punct) + f64::from((st.own_text / 100).min(3)))
+            * (1.0 - own_ld);
+        // A paragraph scores its ancestors; a container holding text directly (a `<div>` with
+        // `<br>`s) holds a virtual paragraph, so it scores itself first.
+        let mut target = if matches!(
+            el.name(),
+            "p" | "pre" | "li" | "dd" | "td" | "blockquote" | "font"
+        ) {
+            node.parent()
+        } else {
+            Some(node)
+        };
+        for level in 0..5u32 {
+            let Some(t) = target else { break };
+            let Some(tel) = t.value().as_element() else {
+                break;
+            };
+            if a.stats.get(&t.id()).is_some_and(|s| s.noise) {
+                break;
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                n => f64::from(n) * 3.0,
+            };
+            *scores.entry(t.id()).or_insert_with(|| initial_score(tel)) += value / divider;
+            target = t.parent();
+        }
+    }
+    for (id, s) in scores.iter_mut() {
+        if let Some(st) = a.stats.get(id) {
+            *s *= 1.0 - st.link_density();
+        }
+    }
+    scores
+}
+
+/// Author boxes beside a body: bylines, bios, signatures.
+pub(super) static AUTHOR_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)byline|author|\bbio\b|-bio\b|\bbio-|sig-line|signature").expect("static regex")
+});
+
+/// The body containers, in document order: the best candidate and the siblings that belong with
+/// it.
+pub(super) fn pick_containers<'a>(
+    doc: &'a Html,
+    a: &Analysis,
+    scores: &HashMap<NodeId, f64>,
+) -> Vec<ElementRef<'a>> {
+    let Some((&best, &best_score)) = scores
+        .iter()
+        .max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0)))
+    else {
+        return Vec::new();
+    };
+    let Some(mut top) = doc.tree.get(best) else {
+        return Vec::new();
+    };
+    let is_root = |n: &ego_tree::NodeRef<'_, Node>| {
+        n.value()
+            .as_element()
+            .is_none_or(|e| matches!(e.name(), "body" | "html"))
+    };
+    // Readability: climb while the parent scores close to or above the candidate.
+    let threshold = best_score / 3.0;
+    let mut last = best_score;
+    let mut parent = top.parent();
+    while let Some(p) = parent {
+        if is_root(&p) {
+            break;
+        }
+        match scores.get(&p.id()) {
+            None => parent = p.parent(),
+            Some(&ps) if ps < threshold => break,
+            Some(&ps) if ps > last => {
+                top = p;
+                break;
+            }
+            Some(&ps) => {
+                last = ps;
+                parent = p.parent();
+            }
+        }
+    }
+    // An only child stands for its parent.
+    while let Some(p) = top.parent() {
+        if is_root(&p) || p.children().filter(|c| c.value().is_element()).count() != 1 {
+            break;
+        }
+        top = p;
+    }
+    let top_score = scores.get(&top.id()).copied().unwrap_or(best_score);
+    let Some(parent) = top.parent().filter(|p| !is_root(p)) else {
+        return ElementRef::wrap(top).into_iter().collect();
+    };
+    let sibling_threshold = (top_score * 0.2).max(10.0);
+    let top_class = top
+        .value()
+        .as_element()
+        .and_then(|e| e.attr("class"))
+        .unwrap_or("");
+    let mut out = Vec::new();
+    for child in parent.children() {
+        let Some(el) = ElementRef::wrap(child) else {
+            continue;
+        };
+        if child.id() == top.id() {
+            out.push(el);
+            continue;
+        }
+        let Some(st) = a.stats.get(&child.id()) else {
+            continue;
+        };
+        // Furniture, link lists and author boxes never join, whatever their score.
+        if st.noise || st.link_density() >= 0.5 || AUTHOR_BOX.is_match(&class_and_id(el.value())) {
+            continue;
+        }
+        let bonus = if !top_class.is_empty() && el.value().attr("class") == Some(top_class) {
+            top_score * 0.2
+        } else {
+            0.0
+        };
+        let s = scores.get(&child.id()).copied().unwrap_or(0.0);
+        let joins = if s + bonus >= sibling_threshold {
+            true
+        } else if st.img > 0
+            && st.link_text == 0
+            && (20..=500).contains(&st.text)
+            && has_caption(&el)
+        {
+            // A picture with its caption beside the body.
+            true
+        } else if el.value().name() == "p" {
+            let ld = st.link_density();
+            let text = meta::element_text(&el);
+            (st.text > 80 && ld < 0.25)
+                || (st.text > 0
+                    && st.text <= 80
+                    && ld == 0.0
+                    && text.ends_with(['.', '。', '！', '？']))
+        } else {
+            false
+        };
+        if joins {
+            out.push(el);
+        }
+    }
+    out
+}
+
+/// Whether an element is or holds a caption (`<figure>`, `<figcaption>`, `class="…caption…"`).
+pub(super) fn has_caption(el: &ElementRef<'_>) -> bool {
+    std::iter::once(*el)
+        .chain(el.descendent_elements())
+        .any(|d| {
+            let v = d.value();
+            matches!(v.name(), "figure" | "figcaption")
+                || v.attr("class")
+                    .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::generic::analysis::analyse;
+
+    const PARA: &str =
+        "A paragraph of running text, long enough to score its container, with commas.";
+
+    fn picked(html: &str) -> Vec<String> {
+        let doc = Html::parse_document(html);
+        let a = analyse(&doc, true);
+        let scores = score(&doc, &a);
+        pick_containers(&doc, &a, &scores)
+            .iter()
+            .map(|e| e.value().attr("id").unwrap_or("?").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_paragraphs_container_wins_over_link_lists() {
+        let links: String = (0..20)
+            .map(|i| format!("<li><a href=/{i}>Another headline number {i}</a></li>"))
+            .collect();
+        let paras: String = (0..5).map(|_| format!("<p>{PARA}</p>")).collect();
+        let html = format!("<body><ul id=nav>{links}</ul><div id=story>{paras}</div></body>");
+        assert_eq!(picked(&html), ["story"]);
+    }
+
+    #[test]
+    fn siblings_with_text_join_and_author_boxes_do_not() {
+        let paras: String = (0..8).map(|_| format!("<p>{PARA}</p>")).collect();
+        let html = format!(
+            "<body><div id=wrap><p id=lead>{PARA} {PARA}</p><div id=story>{paras}</div>\
+             <div id=bio class=author-bio><p>{PARA}</p></div></div></body>"
+        );
+        assert_eq!(picked(&html), ["lead", "story"]);
+    }
+}

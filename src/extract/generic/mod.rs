@@ -1,0 +1,694 @@
+//! The generic extractor: the article of any page without a site module.
+//!
+//! Body: Mozilla Readability's scheme (text blocks score their ancestors, class and id names
+//! weigh in, link density discounts, siblings of the best container join it, then conditional
+//! cleaning of link lists, forms and share bars), measured the way GNE measures Chinese portals:
+//! text blocks are found by their own text (bodies laid out as `<div>`s with `<br>`s count), and
+//! the score of a block grows with its punctuation (`，。！？；：、` as well as `,;!?`), which
+//! navigation, related lists and footers lack. All statistics come from one iterative pass over
+//! the DOM, so deeply nested markup costs no recursion.
+//!
+//! The body goes through the same [`Converter`] as the site modules, so its Markdown follows the
+//! archive format; headings, lists, quotes, tables, images with captions and links are kept;
+//! copyright, disclaimer, editor and byline lines are dropped. Metadata comes from
+//! [`super::meta`]. Pages that are not articles (home and list pages, login walls, empty
+//! shells, binary data) come out as [`Extraction::NotArticle`] with the reason.
+
+mod analysis;
+mod body;
+mod candidates;
+mod classify;
+mod cleaning;
+mod verdict;
+
+use std::sync::LazyLock;
+
+use chrono::Datelike;
+use regex::Regex;
+use scraper::{Html, Selector};
+use url::Url;
+
+use self::analysis::{Analysis, Line, analyse};
+use self::verdict::is_home_path;
+use super::markdown::Body;
+use super::meta::{self, PageMeta, PageTime};
+use super::{Article, Extraction};
+use crate::sites::generic::{beijing, is_chinese_site};
+use crate::sites::{ArticleRef, GenericSite};
+
+/// Pages larger than this are refused unparsed: no article page is near it (the largest saved
+/// portal pages are under 1 MB), and parsing costs about ten times the page in memory.
+pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Text blocks shorter than this (in characters) do not score their ancestors.
+const MIN_BLOCK_CHARS: u32 = 20;
+
+/// A full date: `2019-09-07`, `2019年9月7日`, `March 13, 2015`, `13 March 2015`, `2/26/2015`.
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}",
+        r"|(?i:\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})",
+        r"|(?i:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?,?\s+(?:19|20)\d{2})",
+        r"|\b\d{1,2}/\d{1,2}/(?:19|20)\d{2}\b",
+    ))
+    .expect("static regex")
+});
+static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|^By |\bBY\s|Published|Updated|(?i:\b(?:date|created|posted)\b)",
+    )
+    .expect("static regex")
+});
+
+static HEADINGS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
+static TIME_ELEMENTS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector"));
+static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
+    [
+        r#"[itemprop~="author"] [itemprop="name"]"#,
+        r#"[rel="author"], [itemprop~="author"]"#,
+        ".byline, .author, .author-name",
+    ]
+    .map(|css| Selector::parse(css).expect("static selector"))
+});
+static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:text|words|story|written|reporting|report)\s+)?by\s*:?\s+")
+        .expect("static regex")
+});
+static BYLINE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+[-|–—·]\s+|\s*\|\s*|,\s+(?:\d|(?i:updated|published|posted))")
+        .expect("static regex")
+});
+
+/// The name in an author element's text: without "By " / "Text by ", and without a date or
+/// title after a separator ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
+fn element_author(text: &str) -> String {
+    let t = BY_PREFIX.replace(text.trim(), "");
+    let t = BYLINE_TAIL.find(&t).map_or(&*t, |m| &t[..m.start()]);
+    t.trim().to_owned()
+}
+
+/// The title, and the position of the heading that shows it (if one does).
+fn title(doc: &Html, meta: &PageMeta, a: &Analysis) -> (Option<String>, Option<u32>) {
+    let references: Vec<&str> = [
+        meta.page_title.as_deref(),
+        meta.get(&["og:title", "twitter:title"]),
+        meta.ld.headline.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut best: Option<(String, u32, usize)> = None;
+    for h in doc.select(&HEADINGS).take(50) {
+        if a.stats.get(&h.id()).is_some_and(|s| s.noise) && h.value().name() != "h1" {
+            continue;
+        }
+        let text = meta::element_text(&h);
+        if text.chars().count() > 300 {
+            continue;
+        }
+        if references.iter().any(|r| meta::heading_matches(&text, r)) {
+            let len = text.chars().count();
+            // h1 first; among equals the longest.
+            let rank = if h.value().name() == "h1" {
+                2 * len + 1000
+            } else {
+                len
+            };
+            if best.as_ref().is_none_or(|(_, _, r)| rank > *r) {
+                let open = a.stats.get(&h.id()).map_or(0, |s| s.open);
+                best = Some((text, open, rank));
+            }
+        }
+    }
+    if let Some((text, open, _)) = best {
+        return (Some(text), Some(open));
+    }
+    let names = meta.site_names();
+    let from_meta = meta
+        .ld
+        .headline
+        .as_deref()
+        .or_else(|| meta.get(&["og:title", "twitter:title"]))
+        .or(meta.page_title.as_deref())
+        .map(|t| meta::strip_site_suffix(t, &names))
+        .filter(|t| !t.is_empty());
+    if from_meta.is_some() {
+        return (from_meta, None);
+    }
+    let h1 = doc
+        .select(&HEADINGS)
+        .find(|h| h.value().name() == "h1")
+        .map(|h| meta::element_text(&h))
+        .filter(|t| !t.is_empty());
+    (h1, None)
+}
+
+static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:/|\D|$)")
+        .expect("static regex")
+});
+
+fn url_date(url: &Url) -> Option<PageTime> {
+    let c = URL_DATE.captures(url.path())?;
+    let date = chrono::NaiveDate::from_ymd_opt(
+        c[1].parse().ok()?,
+        c[2].parse().ok()?,
+        c[3].parse().ok()?,
+    )?;
+    Some(PageTime {
+        local: date.and_time(chrono::NaiveTime::MIN),
+        offset: None,
+    })
+}
+
+/// Extracts the article of a page on a site without a module. `site` carries the configured
+/// zone; `final_url` is where the page came from (links and images resolve against it).
+pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericSite) -> Extraction {
+    if let Some(reason) = verdict::unparsable(html) {
+        return Extraction::NotArticle { reason };
+    }
+    let doc = Html::parse_document(html);
+    let meta = meta::collect(&doc);
+    let analysis = analyse(&doc, true);
+    let (title, title_open) = title(&doc, &meta, &analysis);
+    let (analysis, pick) = body::best_body(&doc, analysis, final_url, title.as_deref());
+    let says_article = meta.says_article();
+    let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
+    let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {
+        let reason = match &home_path {
+            Some(path) => format!("a home page ({path}), not an article"),
+            None => verdict::no_body_reason(meta.has_password_input, &analysis),
+        };
+        return Extraction::NotArticle { reason };
+    };
+    let near = Nearby::new(&analysis.lines, title_open, pick.span);
+    let meta_times = meta_times(&doc, &meta, &analysis, title_open.unwrap_or(0), pick.span.1);
+    let published = publish_time(&meta_times, &near, target, final_url);
+    // A heading that shows the title with a date between it and the body is an article's
+    // layout, whatever the share of links around it.
+    let near_date = title_open.is_some()
+        && near
+            .before
+            .iter()
+            .any(|l| DATE_LINE.is_match(l) && meta::parse_time(l).is_some());
+    let evidence = verdict::Evidence {
+        says_article: says_article || near_date,
+        has_password_input: meta.has_password_input,
+        home_path,
+    };
+    if let Some(reason) = verdict::refusal(&evidence, &pick, &analysis) {
+        return Extraction::NotArticle { reason };
+    }
+    // Missing metadata never makes a page with a body not an article.
+    let title = title.unwrap_or_else(|| fallback_title(&doc, &meta, &pick.body, final_url));
+    let author = author(&doc, &meta, &near);
+    let lang_text = format!("{title}\n{}", pick.body.plain_text);
+    let declared = meta
+        .html_lang
+        .as_deref()
+        .or(meta.ld.in_language.as_deref())
+        .or_else(|| meta.get(&["content-language", "og:locale", "language"]));
+    let lang = meta::language(declared, &lang_text);
+
+    let host = final_url.host_str().unwrap_or("");
+    let page_offset = meta_times
+        .iter()
+        .filter_map(|t| t.offset)
+        .find(|o| o.local_minus_utc() != 0);
+    let zone = site
+        .utc_offset
+        .or(page_offset)
+        .or_else(|| is_chinese_site(host, &lang).then(beijing));
+    let (cover, canonical) = cover_and_canonical(&meta, final_url);
+    Extraction::Article(Article {
+        title,
+        published: published.map(|p| p.render(zone)).unwrap_or_default(),
+        date_found: published.is_some(),
+        zone,
+        author,
+        cover,
+        lang,
+        canonical,
+        body: pick.body,
+    })
+}
+
+/// The title when neither metadata nor a heading matching it gives one: `og:title`, the first
+/// heading, the body's first line, then the URL.
+fn fallback_title(doc: &Html, meta: &PageMeta, body: &Body, url: &Url) -> String {
+    const MAX_CHARS: usize = 150;
+    static ANY_HEADING: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("h1, h2, h3, h4, h5, h6").expect("static selector"));
+    let first_line = || {
+        body.plain_text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| match l.char_indices().nth(MAX_CHARS) {
+                Some((cut, _)) => format!("{}…", l[..cut].trim_end()),
+                None => l.to_owned(),
+            })
+    };
+    meta.get(&["og:title"])
+        .map(meta::clean_text)
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            doc.select(&ANY_HEADING)
+                .map(|h| meta::element_text(&h))
+                .find(|t| !t.is_empty() && t.chars().count() <= 300)
+        })
+        .or_else(first_line)
+        .unwrap_or_else(|| url.to_string())
+}
+
+/// The page's short text lines around the article, for reading bylines and dates.
+struct Nearby<'a> {
+    /// Between the title and the body, closest to the body first (then up to three lines above
+    /// the title; without a title heading, the 15 lines above the body).
+    before: Vec<&'a str>,
+    /// The body's first three lines.
+    inside: Vec<&'a str>,
+    /// The six lines after the body.
+    after: Vec<&'a str>,
+}
+
+impl<'a> Nearby<'a> {
+    fn new(
+        lines: &'a [Line],
+        title_open: Option<u32>,
+        (body_open, body_close): (u32, u32),
+    ) -> Self {
+        let start = title_open.unwrap_or(0);
+        let mut before: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.open > start && l.open < body_open)
+            .map(|l| l.text.as_str())
+            .collect();
+        before.reverse(); // closest to the body first
+        if title_open.is_none() {
+            before.truncate(15);
+        } else {
+            let before_title = lines
+                .iter()
+                .filter(|l| l.open < start)
+                .rev()
+                .take(3)
+                .map(|l| l.text.as_str());
+            before.extend(before_title);
+        }
+        let inside = lines
+            .iter()
+            .filter(|l| l.open >= body_open && l.open <= body_close)
+            .take(3)
+            .map(|l| l.text.as_str())
+            .collect();
+        let after = lines
+            .iter()
+            .filter(|l| l.open > body_close)
+            .take(6)
+            .map(|l| l.text.as_str())
+            .collect();
+        Nearby {
+            before,
+            inside,
+            after,
+        }
+    }
+}
+
+/// Machine-readable publish times: JSON-LD, meta tags, then `<time datetime>` elements.
+/// `<time datetime>` counts from the title (at `start`) to the end of the body (a sidebar's
+/// live-news times are not the article's); above the title, only when it is the page's only one.
+fn meta_times(
+    doc: &Html,
+    meta: &PageMeta,
+    analysis: &Analysis,
+    start: u32,
+    body_close: u32,
+) -> Vec<PageTime> {
+    let times_at = |from: u32| -> Vec<String> {
+        doc.select(&TIME_ELEMENTS)
+            .filter(|t| {
+                analysis
+                    .stats
+                    .get(&t.id())
+                    .is_some_and(|s| s.open >= from && s.open <= body_close)
+            })
+            .filter_map(|t| t.value().attr("datetime"))
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .collect()
+    };
+    let mut time_elements = times_at(start);
+    if time_elements.is_empty() && meta.time_elements.len() == 1 {
+        time_elements = times_at(0);
+    }
+    meta.ld
+        .date_published
+        .iter()
+        .map(String::as_str)
+        .chain(meta::DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
+        .chain(time_elements.iter().map(String::as_str))
+        .filter_map(meta::parse_time)
+        .collect()
+}
+
+/// The publish time: machine-readable times, visible times near the title, the date in the URL.
+fn publish_time(
+    meta_times: &[PageTime],
+    near: &Nearby<'_>,
+    target: &ArticleRef,
+    final_url: &Url,
+) -> Option<PageTime> {
+    // Visible times near the title, closest first; "last updated" times are not publish times.
+    let visible_time = near
+        .before
+        .iter()
+        .chain(&near.inside)
+        .chain(near.after.iter().take(3))
+        .find_map(|l| {
+            let l = [
+                "最后更新",
+                "更新时间",
+                "更新于",
+                "修改时间",
+                "Updated",
+                "Latest update",
+                "Last update",
+                "Last modified",
+            ]
+            .iter()
+            .filter_map(|w| l.find(w))
+            .min()
+            .map_or(*l, |cut| &l[..cut]);
+            DATE_LINE.is_match(l).then(|| meta::parse_time(l)).flatten()
+        });
+    meta_times
+        .first()
+        .copied()
+        .map(|t| match visible_time {
+            // A date-only meta tag and a visible time on the same day: the visible one is exact.
+            Some(v)
+                if t.local.time() == chrono::NaiveTime::MIN && v.local.date() == t.local.date() =>
+            {
+                v
+            }
+            _ => t,
+        })
+        .or(visible_time)
+        .or_else(|| url_date(final_url))
+        .or_else(|| {
+            Url::parse(&target.canonical_url)
+                .ok()
+                .and_then(|u| url_date(&u))
+        })
+        // A day without a time, and the time shown without the year on that day ("March 18
+        // at 12:22 PM"): the day at that time.
+        .map(|day| {
+            if day.local.time() != chrono::NaiveTime::MIN {
+                return day;
+            }
+            near.before
+                .iter()
+                .chain(&near.inside)
+                .find_map(|l| meta::parse_yearless_time(l))
+                .filter(|&(m, d, _)| day.local.month() == m && day.local.day() == d)
+                .map_or(day, |(_, _, time)| PageTime {
+                    local: day.local.date().and_time(time),
+                    offset: None,
+                })
+        })
+}
+
+/// The author: meta tags (unless they name the site), the byline near the article, author
+/// elements, then the byline's source or editor.
+fn author(doc: &Html, meta: &PageMeta, near: &Nearby<'_>) -> Option<String> {
+    let byline_lines: Vec<&str> = near
+        .before
+        .iter()
+        .chain(&near.inside)
+        .chain(&near.after)
+        .copied()
+        .collect();
+    let byline = meta::byline(&byline_lines);
+    // A meta "author" that is the site itself (网易 on 163.com) names no author.
+    let mut site_names = meta.site_names();
+    if let Some(page_title) = &meta.page_title {
+        let kept = meta::strip_site_suffix(page_title, &[]);
+        if let Some(suffix) = page_title.strip_prefix(kept.as_str()) {
+            site_names.extend(
+                suffix
+                    .split(['_', '|', '-', '｜', '—'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+    }
+    meta::meta_author(meta, &site_names)
+        .or(byline.author)
+        .or_else(|| {
+            // Most specific first: the name inside an author block, then the author link, then
+            // byline and author blocks.
+            AUTHOR_ELEMENTS.iter().find_map(|sel| {
+                doc.select(sel)
+                    .map(|e| element_author(&meta::element_text(&e)))
+                    .find(|t| !t.is_empty() && t.chars().count() <= 60)
+            })
+        })
+        .or(byline.source)
+        .or(byline.editor)
+}
+
+/// The cover image and the page's canonical link, absolute.
+fn cover_and_canonical(meta: &PageMeta, final_url: &Url) -> (Option<String>, Option<String>) {
+    let cover = [
+        meta.get(&["og:image", "og:image:url", "og:image:secure_url"]),
+        meta.get(&["twitter:image", "twitter:image:src"]),
+        meta.ld.image.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|c| meta::absolute(final_url, c));
+    let canonical = [
+        meta.canonical.as_deref(),
+        meta.get(&["og:url"]),
+        meta.ld.url.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|c| meta::absolute(final_url, c));
+    (cover, canonical)
+}
+
+/// The page's own http(s) link (`<link rel="canonical">`, `og:url`, JSON-LD `url`), for saved
+/// pages whose address is not given.
+pub fn page_link(html: &str) -> Option<String> {
+    if html.len() > MAX_PAGE_BYTES {
+        return None;
+    }
+    let doc = Html::parse_document(html);
+    let meta = meta::collect(&doc);
+    [
+        meta.canonical.as_deref(),
+        meta.get(&["og:url"]),
+        meta.ld.url.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .find(|l| l.starts_with("http://") || l.starts_with("https://"))
+    .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SitesConfig;
+
+    fn run(html: &str, url: &str) -> Extraction {
+        let target = crate::sites::resolve(url, &SitesConfig::default()).unwrap();
+        let crate::sites::Site::Generic(site) = &target.site else {
+            panic!()
+        };
+        extract(html, &target, &Url::parse(url).unwrap(), site)
+    }
+
+    fn article(html: &str, url: &str) -> Article {
+        match run(html, url) {
+            Extraction::Article(a) => a,
+            other => panic!("expected an article, got {other:?}"),
+        }
+    }
+
+    const PARA: &str =
+        "这是一段足够长的正文，用来检验通用抽取器能否找到文章的主体内容，而不是导航或者推荐列表。";
+
+    #[test]
+    fn chinese_portal_page() {
+        let body: String = (0..6).map(|i| format!("<p>{PARA}第{i}段。</p>")).collect();
+        let html = format!(
+            "<html><head><title>测试标题_某某新闻</title></head><body>\
+             <div class=\"nav\"><a href=\"/\">首页</a><a href=\"/a\">国内</a><a href=\"/b\">国际</a></div>\
+             <h1>测试标题</h1><div class=\"info\">2019-12-02 11:35:08 来源：新华网 作者：张三</div>\
+             <div id=\"endText\">{body}<p>责任编辑：李四_NF</p>\
+             <ul class=\"list\"><li><a href=\"/x\">相关新闻一：这里是一个很长的链接标题</a></li><li><a href=\"/y\">相关新闻二：这里是另一个很长的链接标题</a></li></ul></div>\
+             <div class=\"footer\">Copyright © 2019 某某新闻 版权所有</div></body></html>"
+        );
+        let a = article(
+            &html,
+            "https://news.example.cn/19/1202/11/ABCDEF123456.html",
+        );
+        assert_eq!(a.title, "测试标题");
+        assert_eq!(a.published, "2019-12-02 11:35:08");
+        assert_eq!(a.author.as_deref(), Some("张三"));
+        assert_eq!(a.lang, "zh-CN");
+        assert_eq!(a.body.text_blocks, 6, "{}", a.body.markdown);
+        assert!(!a.body.markdown.contains("责任编辑"), "{}", a.body.markdown);
+        assert!(!a.body.markdown.contains("相关新闻"), "{}", a.body.markdown);
+        assert!(!a.body.markdown.contains("首页"));
+    }
+
+    #[test]
+    fn english_page_with_json_ld() {
+        let paras: String = (0..5)
+            .map(|i| format!("<p>This is paragraph {i} of a long story, with commas, clauses, and enough words to count as running text.</p>"))
+            .collect();
+        let html = format!(
+            r#"<html lang="en-GB"><head><title>A story - Example News</title>
+            <meta property="og:site_name" content="Example News">
+            <meta property="og:image" content="/img/cover.jpg">
+            <link rel="canonical" href="https://www.example.co.uk/news/a-story-123456">
+            <script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle","headline":"A story","datePublished":"2015-07-24T05:36:09+01:00","author":{{"@type":"Person","name":"Jane Doe"}}}}</script>
+            </head><body><header><nav><a href="/">Home</a></nav></header>
+            <article><h1>A story</h1><div class="story-body">{paras}<figure><img src="/p.jpg" alt="A picture"><figcaption>The caption</figcaption></figure>
+            <h2>A subheading</h2><ul><li>First point, in words</li><li>Second point, in words</li></ul>
+            <div class="share-tools"><a href="https://twitter.com/x">Share on Twitter</a></div></div></article>
+            <aside>Most read</aside><footer>© Example</footer></body></html>"#
+        );
+        let a = article(
+            &html,
+            "https://www.example.co.uk/news/a-story-123456?utm_source=feed",
+        );
+        assert_eq!(a.title, "A story");
+        assert_eq!(a.published, "2015-07-24 05:36:09");
+        assert_eq!(a.author.as_deref(), Some("Jane Doe"));
+        assert_eq!(a.lang, "en");
+        assert_eq!(
+            a.cover.as_deref(),
+            Some("https://www.example.co.uk/img/cover.jpg")
+        );
+        assert_eq!(
+            a.canonical.as_deref(),
+            Some("https://www.example.co.uk/news/a-story-123456")
+        );
+        let md = &a.body.markdown;
+        assert!(
+            md.contains("![A picture](https://www.example.co.uk/p.jpg)\n\nThe caption"),
+            "{md}"
+        );
+        assert!(md.contains("A subheading\n---"), "{md}");
+        assert!(md.contains("* First point, in words"), "{md}");
+        assert!(
+            !md.contains("Share on Twitter") && !md.contains("Most read"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn english_page_without_metadata() {
+        let paras: String = (0..5)
+            .map(|i| format!("<p>This is paragraph {i} of a long story, with commas, clauses, and enough words to count as running text.</p>"))
+            .collect();
+        // A time shown without its year, the day in the address; the sidebar's live-news times
+        // are not the article's; the deck repeats the end of the title; a bio box and a wire
+        // credit close the article.
+        let html = format!(
+            r#"<html lang="en"><head><title>Lupita Nyong'o's Pearl Oscar Dress Stolen - Example</title></head><body>
+            <div class="col-1 highfooter"><article><header><h1>Lupita Nyong'o's Pearl Oscar Dress Stolen</h1>
+            <p class="byline"><a rel="author" href="/a">Jane Doe</a> - March 18 at 12:22 PM</p></header>
+            <div class="body"><h4>Pearl Oscar Dress Stolen</h4>{paras}<p>(Example with AFP, REUTERS)</p></div></article>
+            <div class="author-bio">Jane Doe covers the courts. Since joining us, she has covered crime, money, and more.</div></div>
+            <aside><time datetime="2015-03-19T10:25:21+02:00">10:25</time> Live news</aside></body></html>"#
+        );
+        let a = article(
+            &html,
+            "https://www.example.com/2015/03/18/pearl-dress-stolen/",
+        );
+        assert_eq!(a.published, "2015-03-18 12:22:00");
+        assert_eq!(a.author.as_deref(), Some("Jane Doe"));
+        let md = &a.body.markdown;
+        assert!(md.starts_with("This is paragraph 0"), "{md}");
+        assert!(
+            !md.contains("Pearl Oscar") && !md.contains("REUTERS") && !md.contains("covers"),
+            "{md}"
+        );
+        assert!(a.body.plain_text.contains("text. This is paragraph 1"));
+    }
+
+    #[test]
+    fn author_elements_lose_prefixes_and_dates() {
+        assert_eq!(
+            element_author("Dan Goodin - Apr 16, 2015 8:02 pm UTC"),
+            "Dan Goodin"
+        );
+        assert_eq!(element_author("Text by NEWS WIRES"), "NEWS WIRES");
+        assert_eq!(element_author("by: Laurie Oakes"), "Laurie Oakes");
+        assert_eq!(element_author("张三"), "张三");
+    }
+
+    #[test]
+    fn numbered_link_lists_are_not_running_text() {
+        let body: String = (0..6).map(|i| format!("<p>{PARA}第{i}段。</p>")).collect();
+        let list: String = (1..=10)
+            .map(|i| format!("<li>{i}、<a href=\"/n{i}\">这是第{i}条时报观察的标题</a></li>"))
+            .collect();
+        let html = format!(
+            "<html><head><title>测试标题</title></head><body><div class=\"content\">\
+             <div class=\"box_left\"><h2>测试标题</h2><div class=\"info\">2019-09-26 12:11</div>\
+             <div class=\"txt\">{body}</div></div>\
+             <div class=\"box_maj\"><div class=\"title\">时报观察</div><ul class=\"list\">{list}</ul></div>\
+             </div></body></html>"
+        );
+        let a = article(
+            &html,
+            "https://company.example.cn/gsxw/201909/t20190926_1234567.html",
+        );
+        assert!(!a.body.markdown.contains("时报观察"), "{}", a.body.markdown);
+    }
+
+    #[test]
+    fn not_articles() {
+        let links: String = (0..40)
+            .map(|i| format!("<li><a href=\"/news/{i}.html\">第{i}条新闻的标题在这里，足够长</a><span>2019-12-02</span></li>"))
+            .collect();
+        let list = format!(
+            "<html><head><title>国内新闻_列表</title></head><body><ul>{links}</ul></body></html>"
+        );
+        let r = run(&list, "https://news.example.cn/china/list_2.html");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("list page")),
+            "{r:?}"
+        );
+        let r = run(&list, "https://news.example.cn/");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("home page")),
+            "{r:?}"
+        );
+        let shell = "<html><head><title>App</title></head><body><div id=\"app\"></div><script>boot()</script></body></html>";
+        let r = run(shell, "https://example.com/a/123456");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("empty page shell")),
+            "{r:?}"
+        );
+        let login = "<html><head><title>Sign in</title></head><body><form><p>Please sign in to continue reading this article.</p>\
+                     <input name=u><input type=password name=p><button>Sign in</button></form></body></html>";
+        let r = run(login, "https://example.com/a/123456");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("login wall")),
+            "{r:?}"
+        );
+    }
+}
