@@ -1187,7 +1187,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         };
     };
 
-    let author = meta::byline::pick(&doc, &meta, &around);
+    let author = meta::byline::pick(&doc, &meta, &place, &around);
 
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta

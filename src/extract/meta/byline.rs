@@ -5,11 +5,11 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 
 use super::dates::{NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
 use super::title::strip_site_suffix;
-use super::{Around, PageMeta, clean_text, element_text};
+use super::{Around, PageMeta, Place, clean_text, element_text};
 
 static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:作者|撰文|记者|文)\s*[:：/|｜丨]\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
@@ -17,6 +17,11 @@ static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
+});
+/// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
+static CN_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^□\s*(?:本报|本刊)?(?:特约)?(?:记者|通讯员)?\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})")
+        .expect("static regex")
 });
 /// Words that follow 记者 without being a name ("记者获悉", "记者从…了解到"), and words that end a
 /// name ("陈智 整合", "作者：某某时间：…").
@@ -97,7 +102,17 @@ pub struct Byline {
     pub editor: Option<String>,
 }
 
-/// Reads `作者：`, `记者`, `文/`, `来源：`, `责任编辑：` and `By …` from lines near the article.
+/// Reads the bylines near the article, by kind. The rule for Chinese bylines:
+///
+/// - **author**: who wrote it, as the byline spells the name: `作者：X`, `撰文：X`, `文/X`,
+///   `记者：X`, `（本报）记者 X Y` (reporters, several joined by a space or `、`), `□X` (a
+///   newspaper's byline box);
+/// - **source**: the outlet the story comes from: `来源：X`, `出处：X`, `稿源：X` (a portal
+///   reprinting 新华社 names it so);
+/// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
+///
+/// The article's author is the author, else the source, else the editor ([`pick`]); English
+/// pages give `By X`.
 pub fn byline(lines: &[&str]) -> Byline {
     let mut b = Byline::default();
     let take = |re: &Regex, line: &str| {
@@ -113,6 +128,7 @@ pub fn byline(lines: &[&str]) -> Byline {
         if b.author.is_none() {
             b.author = take(&CN_AUTHOR, line)
                 .or_else(|| take(&CN_REPORTER, line))
+                .or_else(|| take(&CN_BOX, line))
                 .or_else(|| take(&EN_BY, before_month_day(line)))
                 .or_else(|| {
                     after_leading_time(line).and_then(|rest| take(&EN_BY, before_month_day(rest)))
@@ -174,75 +190,213 @@ fn tidy_name(s: &str) -> String {
     clean_text(s[..cut].trim_end_matches(['-', '_', '·', ' ', '、']))
 }
 
-/// Authors named by meta tags or JSON-LD, made readable (no URLs, no "By ").
+/// Authors named by meta tags or JSON-LD, made readable ([`author_name`]); the site's own
+/// name is not an author.
 pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     let mut names: Vec<String> = meta.ld.authors.clone();
     if names.is_empty()
         && let Some(a) = meta.get(&[
+            "dc:creator",
+            "dc.creator",
+            "dcterms.creator",
             "author",
             "article:author",
             "og:article:author",
             "byl",
-            "dc.creator",
             "sailthru.author",
             "parsely-author",
         ])
     {
         names.push(a.to_owned());
     }
-    let names: Vec<String> = names
-        .into_iter()
-        .filter(|n| {
-            !n.starts_with("http://")
-                && !n.starts_with("https://")
-                && !n.contains(".com/")
-                && !n.contains('@')
-                && !n.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
-                && !site_names.iter().any(|s| s.contains(n.as_str()))
-        })
-        .map(|n| {
-            let n = n.trim();
-            let n = n
-                .strip_prefix("By ")
-                .or_else(|| n.strip_prefix("by "))
-                .or_else(|| n.strip_prefix("BY "))
-                .unwrap_or(n);
-            clean_text(n)
-        })
-        .filter(|n| !n.is_empty() && n.chars().count() <= 100)
-        .collect();
+    let names = names
+        .iter()
+        .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
+        .filter_map(|n| author_name(n));
+    join_names(names)
+}
+
+/// Distinct names joined with `, ` (the archive's form for several authors).
+fn join_names(names: impl Iterator<Item = String>) -> Option<String> {
     let mut unique: Vec<String> = Vec::new();
     for n in names {
-        if !unique.contains(&n) {
+        if !unique.iter().any(|u| u.eq_ignore_ascii_case(&n)) {
             unique.push(n);
         }
     }
+    unique.truncate(6);
     (!unique.is_empty()).then(|| unique.join(", "))
 }
 
+/// Words that introduce a name (`By`, `Von`, `Par`, `Por`, `Autor:`, `Posted by`, `View all
+/// posts by`, `Veröffentlicht von` …); also glued to the name (`AuthorAndreas Kalt`).
+static NAME_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?i:(?:(?:text|words|story|written|reporting|report|posted|published|geschrieben|",
+        r"veröffentlicht|verfasst|view all posts|alle beiträge|zeige alle beiträge|ein beitrag|",
+        r"article|artikel|publié|escrito|scritto|show all articles|all articles|alle artikel|",
+        r"mehr artikel|more articles)\s*)?",
+        r"(?:by|von|vom|of|par|por|di|door)|author|autor|autorin|auteur|interview|texte?|",
+        r"(?:publiziert|veröffentlicht|published|posted)\s+(?:am|on)|",
+        r"redakteur(?:in)?)(?P<sep>\s*[:：,]\s*|\s+)?",
+    ))
+    .expect("static regex")
+});
+
+/// `raw` with every HTML character reference decoded (`Redacci&oacute;n`), as the HTML parser
+/// reads them; text with markup stays as it is (it is no name).
+fn decode_all_entities(raw: &str) -> String {
+    if !raw.contains('&') || raw.contains('<') {
+        return raw.to_owned();
+    }
+    Html::parse_fragment(raw).root_element().text().collect()
+}
+
+/// `t` without a word that introduces a name; a word glued to the name counts only before a
+/// capital (`AuthorAndreas`, not `Bylund`).
+fn without_prefix(t: &str) -> &str {
+    let Some(c) = NAME_PREFIX.captures(t) else {
+        return t;
+    };
+    let rest = &t[c.get(0).map_or(0, |m| m.end())..];
+    if c.name("sep").is_some() || rest.chars().next().is_some_and(char::is_uppercase) {
+        rest
+    } else {
+        t
+    }
+}
+
+/// What ends a name: a date or time after it, a separator and a title or outlet, a handle, a
+/// link to more articles.
+static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+\d|(?:\s+|,\s*|\s*\()\d|",
+        r"\s+(?i:alle artikel|all posts|mehr von|more from|follow|folgen|updated|published|",
+        r"aktualisiert|veröffentlicht|publiziert|stand)\b|\s*\(\s*http|",
+        r",\s+(?i:updated|published|posted|veröffentlicht|publiziert)",
+    ))
+    .expect("static regex")
+});
+
+/// Placeholders that stand where no name was filled in.
+const PLACEHOLDERS: &[&str] = &[
+    "no author",
+    "admin",
+    "administrator",
+    "unknown",
+    "null",
+    "undefined",
+    "author",
+    "autor",
+];
+
+/// Words of ad networks, themes and CMS credits, which name no author wherever they appear.
+const CREDITS: &[&str] = &[
+    "taboola",
+    "outbrain",
+    "wordpress",
+    "themegrill",
+    "drupal",
+    "powered by",
+    "copyright",
+    "all rights",
+];
+
+/// A person's or an outlet's name in `raw` (a meta value, a byline, an author element's text),
+/// or `None` when `raw` holds no name: markup (`size="`), a URL, an e-mail address, a bare
+/// number or date, a login slug (`christian.stadtfeld`), a CMS or ad credit.
+pub fn author_name(raw: &str) -> Option<String> {
+    let mut t = clean_text(&decode_all_entities(raw));
+    for _ in 0..2 {
+        t = without_prefix(t.trim()).to_owned();
+    }
+    if let Some(m) = NAME_TAIL.find(&t) {
+        t.truncate(m.start());
+    }
+    if let Some(m) = MONTH_DAY.find(&t) {
+        t.truncate(m.start());
+    }
+    let t = t
+        .trim()
+        .trim_end_matches([',', ';', ':', '-', '–', '|', '·'])
+        .trim()
+        .to_owned();
+    let lower = t.to_lowercase();
+    let chars = t.chars().count();
+    let is_markup = t.contains(['<', '>', '=', '"', '{', '}']);
+    let is_link = lower.contains("http") || lower.contains(".com/") || lower.contains("[at]");
+    let is_email = t.contains('@');
+    // `christian.stadtfeld`: a login, not the name a reader sees (a domain is an outlet's name).
+    let is_slug = !t.contains(' ')
+        && t.contains(['.', '_'])
+        && lower == t
+        && !lower
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| (2..=3).contains(&tld.len()));
+    let bare = t.chars().all(|c| !c.is_alphabetic());
+    // An editor's or a source's line is no author's (see [`byline`] for the rule).
+    let other_role = CN_EDITOR.is_match(&t) || CN_SOURCE.is_match(&t);
+    let credit =
+        PLACEHOLDERS.contains(&lower.as_str()) || CREDITS.iter().any(|w| lower.contains(w));
+    ((2..=80).contains(&chars)
+        && !is_markup
+        && !is_link
+        && !is_email
+        && !is_slug
+        && !bare
+        && !credit
+        && !other_role)
+        .then_some(t)
+}
+
+/// Elements that hold an author's name, most specific first: the name inside an author block,
+/// the author link, then byline and author blocks (`.byline`, `.author`, `.post-author`,
+/// `.autor`, `.writer`).
 static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
     [
         r#"[itemprop~="author"] [itemprop="name"]"#,
-        r#"[rel="author"], [itemprop~="author"]"#,
-        ".byline, .author, .author-name",
+        r#"[rel~="author"], [itemprop~="author"]"#,
+        concat!(
+            r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
+            r#"[class*="writer" i], [class*="verfasser" i]"#
+        ),
     ]
     .map(|css| Selector::parse(css).expect("static selector"))
 });
-static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:text|words|story|written|reporting|report)\s+)?by\s*:?\s+")
-        .expect("static regex")
-});
-static BYLINE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+[-|–—·]\s+|\s*\|\s*|,\s+(?:\d|(?i:updated|published|posted))")
-        .expect("static regex")
-});
 
-/// The name in an author element's text: without "By " / "Text by ", and without a date or
-/// title after a separator ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
-fn element_author(text: &str) -> String {
-    let t = BY_PREFIX.replace(text.trim(), "");
-    let t = BYLINE_TAIL.find(&t).map_or(&*t, |m| &t[..m.start()]);
-    t.trim().to_owned()
+/// Whether an element is a commenter's name or avatar, or sits in the comments.
+fn in_comments(e: &ElementRef<'_>) -> bool {
+    std::iter::successors(Some(*e), |a| a.parent().and_then(ElementRef::wrap))
+        .take(30)
+        .any(|a| {
+            let v = a.value();
+            let words = format!(
+                "{} {}",
+                v.attr("class").unwrap_or(""),
+                v.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            words.contains("comment") || words.contains("avatar") || words.contains("reply")
+        })
+}
+
+/// The names in the author elements of the first kind the page has, outside page furniture
+/// and comments (several elements: several authors).
+fn element_authors(doc: &Html, place: Place<'_>) -> Option<String> {
+    AUTHOR_ELEMENTS.iter().find_map(|sel| {
+        let names = doc
+            .select(sel)
+            .filter(|e| !place(e.id()).is_some_and(|p| p.noise) && !in_comments(e))
+            .take(20)
+            .filter_map(|e| {
+                let text = element_text(&e);
+                (text.chars().count() <= 120)
+                    .then(|| author_name(&text))
+                    .flatten()
+            });
+        join_names(names)
+    })
 }
 
 /// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
@@ -266,7 +420,7 @@ fn site_names(meta: &PageMeta) -> Vec<String> {
 
 /// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
 /// author elements, then the source, then the editor.
-pub fn pick(doc: &Html, meta: &PageMeta, around: &Around<'_>) -> Option<String> {
+pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) -> Option<String> {
     let lines: Vec<&str> = around
         .near
         .iter()
@@ -277,15 +431,7 @@ pub fn pick(doc: &Html, meta: &PageMeta, around: &Around<'_>) -> Option<String> 
     let byline = byline(&lines);
     meta_author(meta, &site_names(meta))
         .or(byline.author)
-        .or_else(|| {
-            // Most specific first: the name inside an author block, then the author link, then
-            // byline and author blocks.
-            AUTHOR_ELEMENTS.iter().find_map(|sel| {
-                doc.select(sel)
-                    .map(|e| element_author(&element_text(&e)))
-                    .find(|t| !t.is_empty() && t.chars().count() <= 60)
-            })
-        })
+        .or_else(|| element_authors(doc, place))
         .or(byline.source)
         .or(byline.editor)
 }
@@ -311,17 +457,89 @@ mod tests {
         assert_eq!(b.author.as_deref(), Some("TMZ STAFF"));
         let b = byline(&["本报记者 王五 赵六"]);
         assert_eq!(b.author.as_deref(), Some("王五 赵六"));
+        let b = byline(&["文/陈智 编辑：李四 来源：澎湃新闻"]);
+        assert_eq!(b.author.as_deref(), Some("陈智"));
+        assert_eq!(b.editor.as_deref(), Some("李四"));
+        assert_eq!(b.source.as_deref(), Some("澎湃新闻"));
+        let b = byline(&["□本报记者 王五"]);
+        assert_eq!(b.author.as_deref(), Some("王五"));
+        let b = byline(&["记者获悉，此事已有进展"]);
+        assert_eq!(b.author, None);
     }
 
     #[test]
-    fn author_elements_lose_prefixes_and_dates() {
+    fn names_lose_prefixes_dates_and_credits() {
+        let name = |s: &str| author_name(s);
         assert_eq!(
-            element_author("Dan Goodin - Apr 16, 2015 8:02 pm UTC"),
-            "Dan Goodin"
+            name("Dan Goodin - Apr 16, 2015 8:02 pm UTC").as_deref(),
+            Some("Dan Goodin")
         );
-        assert_eq!(element_author("Text by NEWS WIRES"), "NEWS WIRES");
-        assert_eq!(element_author("by: Laurie Oakes"), "Laurie Oakes");
-        assert_eq!(element_author("张三"), "张三");
+        assert_eq!(name("Text by NEWS WIRES").as_deref(), Some("NEWS WIRES"));
+        assert_eq!(name("by: Laurie Oakes").as_deref(), Some("Laurie Oakes"));
+        assert_eq!(
+            name("von Juliane Ziegengeist").as_deref(),
+            Some("Juliane Ziegengeist")
+        );
+        assert_eq!(
+            name("Par Sébastien Farcis").as_deref(),
+            Some("Sébastien Farcis")
+        );
+        assert_eq!(name("AuthorAndreas Kalt").as_deref(), Some("Andreas Kalt"));
+        assert_eq!(
+            name("Veröffentlicht vonChris Jung").as_deref(),
+            Some("Chris Jung")
+        );
+        assert_eq!(
+            name("View all posts by Daniel Lemire").as_deref(),
+            Some("Daniel Lemire")
+        );
+        assert_eq!(
+            name("Author: Bo2man am 29.12.2010").as_deref(),
+            Some("Bo2man")
+        );
+        assert_eq!(
+            name("Johanna Kropfitsch Alle Artikel").as_deref(),
+            Some("Johanna Kropfitsch")
+        );
+        assert_eq!(
+            name("Williams Perdomo @wperdomod").as_deref(),
+            Some("Williams Perdomo")
+        );
+        assert_eq!(
+            name("Redacci&oacute;n Diario").as_deref(),
+            Some("Redacción Diario")
+        );
+        assert_eq!(name("przepisy.pl").as_deref(), Some("przepisy.pl"));
+        assert_eq!(name("Perry Bacon Jr.").as_deref(), Some("Perry Bacon Jr."));
+        assert_eq!(name("Publiziert am, uriebe").as_deref(), Some("uriebe"));
+        assert_eq!(
+            name("Herr_Rein, Veröffentlicht am").as_deref(),
+            Some("Herr_Rein")
+        );
+        assert_eq!(
+            name("SHOW ALL ARTICLES OFHeiko Sauer").as_deref(),
+            Some("Heiko Sauer")
+        );
+        assert_eq!(name("Bylund Smith").as_deref(), Some("Bylund Smith"));
+        assert_eq!(
+            name("Bradley M. Kuhn (http://ebb.org/bkuhn/)").as_deref(),
+            Some("Bradley M. Kuhn")
+        );
+        assert_eq!(name("张三").as_deref(), Some("张三"));
+        for junk in [
+            "size=\"",
+            "https://example.com/authors/jane",
+            "jane@example.com",
+            "cipha[at]cipha.net",
+            "christian.stadtfeld",
+            "29.12.2010",
+            "Taboola",
+            "No Author",
+            "Hecho en Bolivia con Drupal por Smartica",
+            "[责任编辑：韩保林 PK155]",
+        ] {
+            assert_eq!(name(junk), None, "{junk}");
+        }
     }
 
     #[test]
@@ -337,18 +555,41 @@ mod tests {
             r#"<title>一篇很长的新闻标题_网易新闻</title><meta name="author" content="网易新闻"><p>x</p>"#,
         );
         let meta = super::super::collect(&doc);
-        assert_eq!(pick(&doc, &meta, &around).as_deref(), Some("新华网"));
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 0,
+                noise: false,
+            })
+        };
+        assert_eq!(
+            pick(&doc, &meta, &place, &around).as_deref(),
+            Some("新华网")
+        );
         let doc = Html::parse_document(
             r#"<meta name="author" content="Jane Doe"><span class="byline">By John Roe</span>"#,
         );
         let meta = super::super::collect(&doc);
-        assert_eq!(pick(&doc, &meta, &around).as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            pick(&doc, &meta, &place, &around).as_deref(),
+            Some("Jane Doe")
+        );
         let doc = Html::parse_document(r#"<span class="byline">By John Roe</span>"#);
         let meta = super::super::collect(&doc);
         let none = Around {
             near: &[],
             ..around
         };
-        assert_eq!(pick(&doc, &meta, &none).as_deref(), Some("John Roe"));
+        assert_eq!(
+            pick(&doc, &meta, &place, &none).as_deref(),
+            Some("John Roe")
+        );
+        let two = Html::parse_document(
+            r#"<p class="author">By Jane Doe</p><p class="author">John Roe</p><p>x</p>"#,
+        );
+        let meta = super::super::collect(&two);
+        assert_eq!(
+            pick(&two, &meta, &place, &none).as_deref(),
+            Some("Jane Doe, John Roe")
+        );
     }
 }

@@ -6,10 +6,10 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::{Around, PageMeta, Place};
+use super::{Around, PageMeta, Place, element_text};
 
 /// A publish time as the page wrote it: the local time and, when given, its offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,29 +84,133 @@ pub(super) static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A time of day after a date: `, 5:36 PM`, ` at 12:22`, ` um 16:11 Uhr`, ` à 10h30`, ` - 18:55`.
+const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>\d{1,2}) [:.h] (?P<mi>\d{2}) (?: : (?P<s>\d{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? (?:\s*Uhr)? )?
+        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) \b )?";
+
+/// A date with the month's name, in English, German, French, Spanish, Italian, Portuguese or
+/// Dutch: `May 7, 2005`, `7 May 2005`, `7. Mai 2005`, `7 mai 2005`, `1er mai 2005`,
+/// `7 de mayo de 2005`. The word is checked against [`MONTH_NAMES`].
 pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    Regex::new(&format!(
         r"(?ix)
         (?:
-            (?P<mon1>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \s+ (?P<d1>\d{1,2})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{2})
-          | (?P<d2>\d{1,2})(?:st|nd|rd|th)? \s+ (?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \s+ (?P<y2>(?:19|20)\d{2})
-        )
-        (?: ,? \s* (?:at\s+)? (?P<h>\d{1,2}) [:.] (?P<mi>\d{2}) (?: : (?P<s>\d{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? )?
-        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) \b )?",
-    )
+            \b (?P<mon1>\p{{L}}{{3,10}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
+          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,10}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
+        ) \b
+        {CLOCK}"
+    ))
     .expect("static regex")
 });
 
-/// `2/26/2015 7:11 AM PST`: month first, as US pages write it.
-pub(super) static US_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+/// `07.05.2005`: day first, as German and most European pages write dates with dots.
+pub(super) static DOTTED_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
         r"(?ix)
-        \b (?P<mo>\d{1,2}) / (?P<d>\d{1,2}) / (?P<y>(?:19|20)\d{2}) \b
-        (?: ,? \s* (?:at\s+)? (?P<h>\d{1,2}) : (?P<mi>\d{2}) (?: : (?P<s>\d{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? )?
-        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) \b )?",
-    )
+        (?:^|[^\d.]) (?P<d>\d{{1,2}}) \. \s? (?P<mo>\d{{1,2}}) \. \s? (?P<y>(?:19|20)\d{{2}}) \b
+        {CLOCK}"
+    ))
     .expect("static regex")
 });
+
+/// `2/26/2015 7:11 AM PST` or `26/02/2015`: month first on US pages, day first elsewhere
+/// ([`DayOrder`]); a first number above 12 can only be a day.
+pub(super) static US_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?ix)
+        \b (?P<a>\d{{1,2}}) [/-] (?P<b>\d{{1,2}}) [/-] (?P<y>(?:19|20)\d{{2}}) \b
+        {CLOCK}"
+    ))
+    .expect("static regex")
+});
+
+/// Month names and their common abbreviations are prefixes of these (at least three letters,
+/// naming one month only: `Sept`, `Okt`, `déc`, `févr`).
+const MONTH_NAMES: [&[&str]; 12] = [
+    &[
+        "january", "januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari",
+    ],
+    &[
+        "february",
+        "februar",
+        "février",
+        "fevrier",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "februari",
+    ],
+    &["march", "märz", "maerz", "mars", "marzo", "março", "maart"],
+    &["april", "avril", "abril", "aprile"],
+    &["may", "mai", "mayo", "maggio", "maio", "mei"],
+    &["june", "juni", "juin", "junio", "giugno", "junho"],
+    &["july", "juli", "juillet", "julio", "luglio", "julho"],
+    &["august", "août", "aout", "agosto", "augustus"],
+    &[
+        "september",
+        "septembre",
+        "septiembre",
+        "settembre",
+        "setembro",
+    ],
+    &[
+        "october", "oktober", "octobre", "octubre", "ottobre", "outubro",
+    ],
+    &["november", "novembre", "noviembre", "novembro"],
+    &[
+        "december",
+        "dezember",
+        "décembre",
+        "decembre",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+    ],
+];
+
+/// The month (1–12) a name or abbreviation names, when it names exactly one.
+fn month_number(word: &str) -> Option<u32> {
+    let word = word.to_lowercase();
+    if word.chars().count() < 3 {
+        return None;
+    }
+    let mut found = None;
+    for (i, names) in MONTH_NAMES.iter().enumerate() {
+        if names.iter().any(|n| n.starts_with(word.as_str())) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(i as u32 + 1);
+        }
+    }
+    found
+}
+
+/// Which number comes first in a slashed date (`07/05/2005`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrder {
+    /// `05/07/2005` is May 7 (US pages).
+    MonthFirst,
+    /// `07/05/2005` is May 7 (everywhere else).
+    DayFirst,
+}
+
+impl DayOrder {
+    /// The order a page in `lang` (a BCP 47 tag, `None` when not declared) writes dates in:
+    /// month first for English without a region or with the US's, day first otherwise.
+    pub fn for_lang(lang: Option<&str>) -> Self {
+        let lang = lang
+            .unwrap_or("en")
+            .trim()
+            .to_ascii_lowercase()
+            .replace('_', "-");
+        if lang.is_empty() || lang == "en" || lang == "en-us" {
+            DayOrder::MonthFirst
+        } else {
+            DayOrder::DayFirst
+        }
+    }
+}
 
 /// `March 18 at 12:22 PM`: a day and a time shown without the year.
 static YEARLESS_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -145,9 +249,14 @@ pub fn parse_yearless_time(text: &str) -> Option<(u32, u32, NaiveTime)> {
 
 /// Parses a publish time in any of the forms pages use: ISO 8601 / RFC 3339 (`T` or space,
 /// with or without offset), RFC 2822, `2025年2月11日 07:03`, `2025/02/11 07:03`, `July 24, 2015
-/// 5:36 AM EDT`, `2/26/2015 7:11 AM PST` (month first), Unix seconds or milliseconds. The first
-/// time in `text` counts.
+/// 5:36 AM EDT`, `7. Mai 2005 16:11 Uhr`, `7 mai 2005`, `07.05.2005`, `2/26/2015 7:11 AM PST`
+/// (month first), Unix seconds or milliseconds. The first time in `text` counts.
 pub fn parse_time(text: &str) -> Option<PageTime> {
+    parse_time_in(text, DayOrder::MonthFirst)
+}
+
+/// [`parse_time`], with slashed dates read in `order`.
+pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
     let t = text.trim();
     if t.is_empty() || t.len() > 400 {
         return None;
@@ -182,65 +291,59 @@ pub fn parse_time(text: &str) -> Option<PageTime> {
             },
         ))
     });
-    let named = NAMED_MONTH_DATE.captures(t).and_then(|c| {
+    let named = NAMED_MONTH_DATE.captures_iter(t).find_map(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
-        let mon = c
-            .name("mon1")
-            .or_else(|| c.name("mon2"))?
-            .as_str()
-            .to_ascii_lowercase();
-        let month = MONTHS.iter().position(|m| mon.starts_with(m))? as u32 + 1;
+        let month = month_number(c.name("mon1").or_else(|| c.name("mon2"))?.as_str())?;
         let day = n("d1").or_else(|| n("d2"))?;
         let year = n("y1").or_else(|| n("y2"))? as i32;
-        let date = NaiveDate::from_ymd_opt(year, month, day)?;
-        let time = match (n("h"), n("mi")) {
-            (Some(mut h), Some(mi)) => {
-                if let Some(ampm) = c.name("ampm") {
-                    let pm = ampm.as_str().to_ascii_lowercase().starts_with('p');
-                    if h == 12 {
-                        h = 0;
-                    }
-                    if pm {
-                        h += 12;
-                    }
-                }
-                NaiveTime::from_hms_opt(h, mi, n("s").unwrap_or(0))?
-            }
-            _ => NaiveTime::MIN,
-        };
-        Some((
-            c.get(0)?.start(),
-            PageTime {
-                local: date.and_time(time),
-                offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
-            },
-        ))
+        dated(&c, NaiveDate::from_ymd_opt(year, month, day)?)
     });
-    let us = US_DATE.captures(t).and_then(|c| {
+    let dotted = DOTTED_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
-        let date = NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?;
-        let time = match (n("h"), n("mi")) {
-            (Some(h), Some(mi)) => NaiveTime::from_hms_opt(
-                hour_24(h, c.name("ampm").map(|m| m.as_str())),
-                mi,
-                n("s").unwrap_or(0),
-            )?,
-            _ => NaiveTime::MIN,
-        };
-        Some((
-            c.get(0)?.start(),
-            PageTime {
-                local: date.and_time(time),
-                offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
-            },
-        ))
+        dated(
+            &c,
+            NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?,
+        )
     });
-    [numeric, named, us]
+    let slashed = US_DATE.captures(t).and_then(|c| {
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let (a, b) = (n("a")?, n("b")?);
+        let (month, day) = match order {
+            _ if a > 12 => (b, a),
+            _ if b > 12 => (a, b),
+            DayOrder::MonthFirst => (a, b),
+            DayOrder::DayFirst => (b, a),
+        };
+        dated(&c, NaiveDate::from_ymd_opt(n("y")? as i32, month, day)?)
+    });
+    [numeric, named, dotted, slashed]
         .into_iter()
         .flatten()
         .min_by_key(|(start, _)| *start)
         .map(|(_, t)| t)
         .and_then(plausible)
+}
+
+/// A date matched by one of the patterns ending in [`CLOCK`], at that time of day: (where the
+/// match starts, the time).
+fn dated(c: &regex::Captures<'_>, date: NaiveDate) -> Option<(usize, PageTime)> {
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let time = match (n("h"), n("mi")) {
+        (Some(h), Some(mi)) => NaiveTime::from_hms_opt(
+            hour_24(h, c.name("ampm").map(|m| m.as_str())),
+            mi,
+            n("s").unwrap_or(0),
+        )
+        .unwrap_or(NaiveTime::MIN),
+        _ => NaiveTime::MIN,
+    };
+    Some((
+        c.get(0)?.start(),
+        PageTime {
+            local: date.and_time(time),
+            offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
+        },
+    ))
 }
 
 /// News from before the web or from the far future is a parse error.
@@ -311,7 +414,7 @@ const UPDATED_WORDS: &[&str] = &[
 ];
 
 /// A full date shown on the page (not a bare number), in `line` before any "updated" word.
-pub fn visible_time(line: &str) -> Option<PageTime> {
+pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
     let line = UPDATED_WORDS
         .iter()
         .filter_map(|w| line.find(w))
@@ -320,7 +423,7 @@ pub fn visible_time(line: &str) -> Option<PageTime> {
     if line.trim().bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    parse_time(line)
+    parse_time_in(line, order)
 }
 
 /// `<time datetime>` values from `from` to the end of the body, in document order.
@@ -333,10 +436,95 @@ fn time_elements(doc: &Html, place: Place<'_>, from: u32, body_close: u32) -> Ve
         .collect()
 }
 
+/// Elements that name themselves as a date (`span.date`, `p.meta-info`, `abbr.published`,
+/// `[itemprop=datePublished]`), where themes put the publish date without machine-readable
+/// markup.
+static DATED_ELEMENTS: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(concat!(
+        r#"[class*="date" i], [class*="time" i], [class*="publish" i], [class*="datum" i], "#,
+        r#"[class*="posted" i], [class*="meta" i], [class*="byline" i], [class*="info" i], "#,
+        r#"[id*="date" i], [itemprop="datePublished"], [itemprop="dateCreated"], abbr[title]"#,
+    ))
+    .expect("static selector")
+});
+
+/// The date a dated element shows: its `datetime`, `content` or `title` attribute, else its
+/// own short text.
+fn element_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
+    let v = el.value();
+    ["datetime", "content", "title"]
+        .iter()
+        .filter_map(|a| v.attr(a))
+        .find_map(|a| visible_time(a, order))
+        .or_else(|| {
+            let text = element_text(el);
+            (text.chars().count() <= 120)
+                .then(|| visible_time(&text, order))
+                .flatten()
+        })
+}
+
+/// The date of the dated element nearest the article: the first one between the title and the
+/// end of the body, else the last one above the title. An element that says it holds the
+/// "updated" or "modified" time counts only when no other does.
+fn dated_element(
+    doc: &Html,
+    place: Place<'_>,
+    around: &Around<'_>,
+    order: DayOrder,
+) -> Option<PageTime> {
+    let start = around.title_open.unwrap_or(0);
+    let mut above = None;
+    let mut updated = None;
+    for el in doc.select(&DATED_ELEMENTS).take(400) {
+        let Some(at) = place(el.id()).filter(|p| !p.noise) else {
+            continue;
+        };
+        if at.open > around.body_close {
+            break;
+        }
+        let Some(t) = element_time(&el, order) else {
+            continue;
+        };
+        let class = el.value().attr("class").unwrap_or("").to_ascii_lowercase();
+        if class.contains("updated") || class.contains("modified") {
+            updated = updated.or(Some(t));
+        } else if at.open >= start {
+            return Some(t);
+        } else {
+            above = Some(t);
+        }
+    }
+    above.or(updated)
+}
+
+/// `t`, which carries an offset, moved into the zone in which it falls on `day` (the day the
+/// page shows), when the two are one day apart: `2022-11-06T23:00:00Z` shown as `07.11.2022`
+/// is 2022-11-07 00:00 at +01:00. The smallest whole-hour shift that reaches the day wins.
+fn on_shown_day(t: PageTime, day: NaiveDate) -> Option<PageTime> {
+    let offset = t.offset?;
+    let gap = (day - t.local.date()).num_days();
+    if gap.abs() != 1 {
+        return None;
+    }
+    (1..=14).find_map(|h| {
+        let shift = chrono::Duration::hours(h * gap);
+        let local = t.local + shift;
+        (local.date() == day).then_some(())?;
+        let zone = FixedOffset::east_opt(offset.local_minus_utc() + (h * gap) as i32 * 3600)?;
+        Some(PageTime {
+            local,
+            offset: Some(zone),
+        })
+    })
+}
+
 /// Chooses the publish time: JSON-LD `datePublished`, then date meta tags (published before
 /// modified), then `<time datetime>` near the article; a visible time on the same day makes a
-/// date-only value exact; without any of them, the visible date nearest the body, then the day
-/// in one of `addresses`.
+/// date-only value exact, and a visible date one day off puts a UTC value into the page's
+/// zone. Without any of them: the visible date nearest the body, then a dated element near the
+/// article, then the day in one of `addresses`. Slashed dates are read in the page language's
+/// order ([`DayOrder::for_lang`]).
 pub fn pick(
     doc: &Html,
     meta: &PageMeta,
@@ -344,6 +532,12 @@ pub fn pick(
     around: &Around<'_>,
     addresses: &[Url],
 ) -> Dates {
+    let order = DayOrder::for_lang(
+        meta.html_lang
+            .as_deref()
+            .or(meta.ld.in_language.as_deref())
+            .or_else(|| meta.get(&["og:locale", "content-language", "language"])),
+    );
     // `<time datetime>` counts from the title to the end of the body (a sidebar's live-news
     // times are not the article's); above the title, only when it is the page's only one.
     let start = around.title_open.unwrap_or(0);
@@ -366,21 +560,24 @@ pub fn pick(
         .iter()
         .chain(around.inside)
         .chain(around.after.iter().take(3))
-        .find_map(|l| visible_time(l));
+        .find_map(|l| visible_time(l, order))
+        .or_else(|| dated_element(doc, place, around, order));
     let published = meta_times
         .first()
         .copied()
         .map(|t| match visible {
             // A date-only meta tag and a visible time on the same day: the visible one is exact.
             Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
-            _ => t,
+            Some(v) => on_shown_day(t, v.local.date()).unwrap_or(t),
+            None => t,
         })
         .or(visible)
         .or_else(|| addresses.iter().find_map(url_date))
         .map(|day| with_yearless_time(day, around));
-    let page_offset = meta_times
-        .iter()
-        .filter_map(|t| t.offset)
+    let page_offset = published
+        .and_then(|t| t.offset)
+        .into_iter()
+        .chain(meta_times.iter().filter_map(|t| t.offset))
         .find(|o| o.local_minus_utc() != 0);
     Dates {
         published,
@@ -478,6 +675,64 @@ mod tests {
     }
 
     #[test]
+    fn european_and_named_forms() {
+        let day = |s: &str, o| parse_time_in(s, o).map(|t| t.render(None));
+        let us = DayOrder::MonthFirst;
+        let eu = DayOrder::DayFirst;
+        for (text, want) in [
+            ("7. Mai 2005", "2005-05-07 00:00:00"),
+            ("25. November 2021 16:11 Uhr", "2021-11-25 16:11:00"),
+            ("Veröffentlicht am 06.10.2023", "2023-10-06 00:00:00"),
+            ("am 29.12.2010, 13:36 Uhr", "2010-12-29 13:36:00"),
+            ("7 mai 2005", "2005-05-07 00:00:00"),
+            ("1er mai 2005 à 10h30", "2005-05-01 10:30:00"),
+            ("7 de mayo de 2005", "2005-05-07 00:00:00"),
+            ("Sept. 3, 2019", "2019-09-03 00:00:00"),
+            ("21. Jan 2022 // Dominik", "2022-01-21 00:00:00"),
+            ("2005-5-7", "2005-05-07 00:00:00"),
+            ("2005年5月7日", "2005-05-07 00:00:00"),
+            ("May 7, 2005", "2005-05-07 00:00:00"),
+        ] {
+            assert_eq!(day(text, eu).as_deref(), Some(want), "{text}");
+        }
+        assert_eq!(
+            day("07/05/2005", eu).as_deref(),
+            Some("2005-05-07 00:00:00")
+        );
+        assert_eq!(
+            day("07/05/2005", us).as_deref(),
+            Some("2005-07-05 00:00:00")
+        );
+        assert_eq!(
+            day("25/12/2005", us).as_deref(),
+            Some("2005-12-25 00:00:00")
+        );
+        // Words that only look like months, and version numbers, are no dates.
+        assert_eq!(day("3 Jui 2005", eu), None);
+        assert_eq!(day("version 1.2.3, 4.47.2005", eu), None);
+        assert_eq!(DayOrder::for_lang(Some("en-US")), us);
+        assert_eq!(DayOrder::for_lang(Some("en-GB")), eu);
+        assert_eq!(DayOrder::for_lang(Some("de")), eu);
+        assert_eq!(DayOrder::for_lang(None), us);
+    }
+
+    #[test]
+    fn a_utc_time_moves_to_the_day_the_page_shows() {
+        let t = parse_time("2022-11-06T23:00:00Z").unwrap();
+        let shown = NaiveDate::from_ymd_opt(2022, 11, 7).unwrap();
+        let moved = on_shown_day(t, shown).unwrap();
+        assert_eq!(moved.render(None), "2022-11-07 00:00:00");
+        assert_eq!(moved.offset, FixedOffset::east_opt(3600));
+        // A time without an offset is as the page wrote it; two days apart is another date.
+        assert_eq!(
+            on_shown_day(parse_time("2022-11-06 23:00").unwrap(), shown),
+            None
+        );
+        let far = NaiveDate::from_ymd_opt(2022, 11, 9).unwrap();
+        assert_eq!(on_shown_day(t, far), None);
+    }
+
+    #[test]
     fn days_in_addresses() {
         let day = |u: &str| url_date(&Url::parse(u).unwrap()).map(|t| t.render(None));
         assert_eq!(
@@ -494,11 +749,15 @@ mod tests {
     #[test]
     fn visible_times_skip_updates_and_bare_numbers() {
         assert_eq!(
-            visible_time("Published 2020-01-02 Updated 2020-03-04").map(|t| t.render(None)),
+            visible_time(
+                "Published 2020-01-02 Updated 2020-03-04",
+                DayOrder::MonthFirst
+            )
+            .map(|t| t.render(None)),
             Some("2020-01-02 00:00:00".to_owned())
         );
-        assert_eq!(visible_time("Updated 2020-03-04"), None);
-        assert_eq!(visible_time("1575257708"), None);
+        assert_eq!(visible_time("Updated 2020-03-04", DayOrder::DayFirst), None);
+        assert_eq!(visible_time("1575257708", DayOrder::DayFirst), None);
     }
 
     #[test]

@@ -304,7 +304,7 @@ fn ld_url(v: &Value) -> Option<String> {
 
 /// `&amp;`-style entities some sites leave in JSON-LD strings; only the common named ones and
 /// numeric references, one pass (no recursive expansion).
-fn decode_entities(s: &str) -> String {
+pub(super) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }

@@ -1,9 +1,10 @@
 //! The title a reader sees: the heading that shows the `<title>`, `og:title` or JSON-LD
-//! headline, else the declared title without the site-name suffix, else the first `<h1>`.
+//! headline, else the article's own `<h1>`, else the declared title without the site-name
+//! suffix, else the first `<h1>`. Headings that show the site's name never count.
 
 use std::sync::LazyLock;
 
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 
 use super::{PageMeta, Place, clean_text, element_text};
 
@@ -55,29 +56,108 @@ fn split_last_separator(t: &str) -> Option<(&str, &str)> {
     Some((&t[..pos], &t[pos + len..]))
 }
 
-/// Whether a heading's text is the title that `reference` (the `<title>` or `og:title`) holds.
+/// Whether a heading's text is the title that `reference` (the `<title>` or `og:title`) holds:
+/// most of it.
 pub fn heading_matches(heading: &str, reference: &str) -> bool {
     let h = normalize_for_match(heading);
     let r = normalize_for_match(reference);
-    h.chars().count() >= 4 && r.contains(&h) && h.chars().count() * 5 >= r.chars().count() * 2
+    let len = h.chars().count();
+    len >= 4 && r.contains(&h) && len * 5 >= r.chars().count() * 2
 }
 
+/// Whether a heading's text is one whole part of `reference` between separators (`Vom Boden
+/// aus gedacht` in `Vom Boden aus gedacht - Ann Cotten verwebt … : literaturkritik.de`).
+fn heading_is_segment(heading: &str, reference: &str) -> bool {
+    let h = normalize_for_match(heading);
+    h.chars().count() >= 8 && segments(reference).any(|s| normalize_for_match(s) == h)
+}
+
+/// The parts of a declared title between separators (`A | B - C`: `A`, `B`, `C`).
+fn segments(title: &str) -> impl Iterator<Item = &str> {
+    const SEPARATORS: &[&str] = &[
+        " | ", " - ", " – ", " — ", " :: ", " » ", " « ", " · ", " • ", " : ", "_", "|", "｜",
+    ];
+    let mut parts = vec![title];
+    for sep in SEPARATORS {
+        parts = parts.into_iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// Text reduced for comparing titles: no whitespace, one kind of quote and dash.
 pub fn normalize_for_match(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
-            '“' | '”' | '＂' => '"',
-            '‘' | '’' => '\'',
+            '“' | '”' | '„' | '＂' | '«' | '»' => '"',
+            '‘' | '’' | '‚' => '\'',
+            '–' | '—' | '‐' | '‑' => '-',
             c => c,
         })
         .collect()
 }
 
+/// Lower-cased words of four or more letters, for telling whether two titles speak of the same
+/// thing.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect()
+}
+
 static HEADINGS: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
+static LINKS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
 
-/// The title, and the position of the heading that shows it (if one does).
+/// Class and id words of a site's name block (`h1.site-title`, `div.logo h1`).
+const SITE_NAME_CLASSES: &[&str] = &[
+    "site-title",
+    "site-name",
+    "sitename",
+    "site-branding",
+    "blog-title",
+    "logo",
+    "brand",
+    "masthead",
+];
+
+/// Whether a heading shows the site's name rather than an article's title: it is one of the
+/// names the site declares, sits in a name block, or links to the site's home page.
+fn is_site_heading(h: &ElementRef<'_>, text: &str, names: &[String]) -> bool {
+    if names.iter().any(|n| n.eq_ignore_ascii_case(text)) {
+        return true;
+    }
+    let named_block = std::iter::successors(Some(*h), |e| e.parent().and_then(ElementRef::wrap))
+        .take(3)
+        .any(|e| {
+            let v = e.value();
+            let words = format!(
+                "{} {}",
+                v.attr("class").unwrap_or(""),
+                v.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            SITE_NAME_CLASSES.iter().any(|c| words.contains(c))
+        });
+    named_block
+        || h.select(&LINKS).any(|a| {
+            let href = a.value().attr("href").unwrap_or("").trim();
+            let path = href
+                .strip_prefix("https://")
+                .or_else(|| href.strip_prefix("http://"))
+                .map_or(href, |rest| rest.find('/').map_or("/", |i| &rest[i..]));
+            matches!(path, "/" | "./" | "/index.html" | "/index.php")
+        })
+}
+
+/// The title, and the position of the heading that shows it (if one does): the heading that
+/// shows the declared title (an `<h1>` first), else the article's `<h1>` when it speaks of
+/// what the declared title does (sites give `<title>` a search-engine wording), else the
+/// declared title without the site's name, else the first `<h1>`.
 pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, Option<u32>) {
+    let names = meta.site_names();
     let references: Vec<&str> = [
         meta.page_title.as_deref(),
         meta.get(&["og:title", "twitter:title"]),
@@ -93,17 +173,20 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, O
             continue;
         }
         let text = element_text(&h);
-        if text.chars().count() > 300 {
+        if text.chars().count() > 300 || is_site_heading(&h, &text, &names) {
             continue;
         }
-        if references.iter().any(|r| heading_matches(&text, r)) {
+        let most = references.iter().any(|r| heading_matches(&text, r));
+        if most || references.iter().any(|r| heading_is_segment(&text, r)) {
             let len = text.chars().count();
-            // h1 first; among equals the longest.
-            let rank = if h.value().name() == "h1" {
-                2 * len + 1000
-            } else {
-                len
-            };
+            // Most of a declared title before a part of one (which may be the site's name);
+            // then h1 first; among equals the longest.
+            let rank =
+                len + if h.value().name() == "h1" {
+                    len + 1000
+                } else {
+                    0
+                } + if most { 10_000 } else { 0 };
             if best.as_ref().is_none_or(|(_, _, r)| rank > *r) {
                 let open = placed.map_or(0, |p| p.open);
                 best = Some((text, open, rank));
@@ -113,17 +196,20 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, O
     if let Some((text, open, _)) = best {
         return (Some(text), Some(open));
     }
-    let names = meta.site_names();
     let from_meta = meta
         .ld
         .headline
         .as_deref()
+        .or_else(|| meta.get(&["dc:title", "dc.title", "dcterms.title"]))
         .or_else(|| meta.get(&["og:title", "twitter:title"]))
         .or(meta.page_title.as_deref())
         .map(|t| strip_site_suffix(t, &names))
         .filter(|t| !t.is_empty());
-    if from_meta.is_some() {
-        return (from_meta, None);
+    if let Some(declared) = from_meta {
+        return match article_h1(doc, place, &declared, &names) {
+            Some((text, open)) => (Some(text), Some(open)),
+            None => (Some(declared), None),
+        };
     }
     let h1 = doc
         .select(&HEADINGS)
@@ -131,6 +217,38 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, O
         .map(|h| element_text(&h))
         .filter(|t| !t.is_empty());
     (h1, None)
+}
+
+/// The page's `<h1>` that words the article's title differently from `declared` (`Der
+/// Nervenkrieg um den Brexit geht in die nächste Runde` for `Brexit: Nervenkrieg geht in
+/// nächste Runde`): the first one outside furniture that is not the site's name and shares a
+/// word with it. An `<h1>` that holds the whole declared title and more (a kicker before it)
+/// yields to the declared title.
+fn article_h1(
+    doc: &Html,
+    place: Place<'_>,
+    declared: &str,
+    names: &[String],
+) -> Option<(String, u32)> {
+    let declared_words = words(declared);
+    let declared_key = normalize_for_match(declared);
+    for h in doc.select(&HEADINGS).filter(|h| h.value().name() == "h1") {
+        let Some(at) = place(h.id()).filter(|p| !p.noise) else {
+            continue;
+        };
+        let text = element_text(&h);
+        let len = text.chars().count();
+        if !(4..=300).contains(&len) || is_site_heading(&h, &text, names) {
+            continue;
+        }
+        if normalize_for_match(&text).contains(&declared_key) {
+            return None;
+        }
+        if words(&text).iter().any(|w| declared_words.contains(w)) {
+            return Some((text, at.open));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -189,6 +307,47 @@ mod tests {
         assert_eq!(
             pick(&doc, &meta, &place),
             (Some("Only a heading".into()), None)
+        );
+    }
+
+    #[test]
+    fn the_articles_own_heading_beats_the_declared_wording() {
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 7,
+                noise: false,
+            })
+        };
+        let page = |html: &str| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            pick(&doc, &meta, &place).0
+        };
+        // A whole part of the declared title.
+        assert_eq!(
+            page("<title>Vom Boden aus gedacht - Ann Cotten verwebt Lokales und Globales : literaturkritik.de</title><h1>Vom Boden aus gedacht</h1>").as_deref(),
+            Some("Vom Boden aus gedacht")
+        );
+        // The site's name in a heading is not the title.
+        assert_eq!(
+            page(r#"<title>Need for Speed | Insubordinantes Denken</title><h1 class="site-title"><a href="/">Insubordinantes Denken</a></h1><h2>Need for Speed</h2>"#).as_deref(),
+            Some("Need for Speed")
+        );
+        // An h1 worded differently from <title> but about the same thing.
+        assert_eq!(
+            page("<title>Brexit: Nervenkrieg geht in nächste Runde</title><h1>Der Nervenkrieg um den Brexit geht in die nächste Runde</h1>").as_deref(),
+            Some("Der Nervenkrieg um den Brexit geht in die nächste Runde")
+        );
+        // An h1 about something else (the blog's motto) is not.
+        assert_eq!(
+            page("<title>Was ist Virales Marketing?</title><h1>DimidoBlog</h1>").as_deref(),
+            Some("Was ist Virales Marketing?")
+        );
+        // An h1 holding a kicker and the title: the title.
+        assert_eq!(
+            page("<title>Wurmkiste selber bauen</title><h1>Garten Wurmkiste selber bauen</h1>")
+                .as_deref(),
+            Some("Wurmkiste selber bauen")
         );
     }
 }
