@@ -259,7 +259,7 @@ fn without_prefix(t: &str) -> &str {
         return t;
     };
     let rest = &t[c.get(0).map_or(0, |m| m.end())..];
-    if c.name("sep").is_some() || rest.chars().next().is_some_and(char::is_uppercase) {
+    if c.name("sep").is_some() || rest.chars().next().is_none_or(char::is_uppercase) {
         rest
     } else {
         t
@@ -307,6 +307,9 @@ const CREDITS: &[&str] = &[
 /// number or date, a login slug (`christian.stadtfeld`), a CMS or ad credit.
 pub fn author_name(raw: &str) -> Option<String> {
     let mut t = clean_text(&decode_all_entities(raw));
+    if t.contains(['<', '>', '=', '"', '{', '}']) {
+        return None;
+    }
     for _ in 0..2 {
         t = without_prefix(t.trim()).to_owned();
     }
@@ -318,12 +321,11 @@ pub fn author_name(raw: &str) -> Option<String> {
     }
     let t = t
         .trim()
-        .trim_end_matches([',', ';', ':', '-', '–', '|', '·'])
+        .trim_end_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | ')' | '）' | '_')))
         .trim()
         .to_owned();
     let lower = t.to_lowercase();
     let chars = t.chars().count();
-    let is_markup = t.contains(['<', '>', '=', '"', '{', '}']);
     let is_link = lower.contains("http") || lower.contains(".com/") || lower.contains("[at]");
     let is_email = t.contains('@');
     // `christian.stadtfeld`: a login, not the name a reader sees (a domain is an outlet's name).
@@ -340,7 +342,6 @@ pub fn author_name(raw: &str) -> Option<String> {
     let credit =
         PLACEHOLDERS.contains(&lower.as_str()) || CREDITS.iter().any(|w| lower.contains(w));
     ((2..=80).contains(&chars)
-        && !is_markup
         && !is_link
         && !is_email
         && !is_slug
@@ -365,10 +366,11 @@ static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
     .map(|css| Selector::parse(css).expect("static selector"))
 });
 
-/// Whether an element is a commenter's name or avatar, or sits in the comments.
+/// Whether an element is a commenter's name or avatar, or sits in the comments (a page's
+/// `comments-open` class says nothing about its byline).
 fn in_comments(e: &ElementRef<'_>) -> bool {
     std::iter::successors(Some(*e), |a| a.parent().and_then(ElementRef::wrap))
-        .take(30)
+        .take(15)
         .any(|a| {
             let v = a.value();
             let words = format!(
@@ -377,24 +379,35 @@ fn in_comments(e: &ElementRef<'_>) -> bool {
                 v.attr("id").unwrap_or("")
             )
             .to_ascii_lowercase();
-            words.contains("comment") || words.contains("avatar") || words.contains("reply")
+            words.split_whitespace().any(|w| {
+                (w.starts_with("comment") || w.starts_with("reply") || w.contains("avatar"))
+                    && !w.ends_with("-open")
+                    && !w.ends_with("-closed")
+            })
         })
 }
 
-/// The names in the author elements of the first kind the page has, outside page furniture
-/// and comments (several elements: several authors).
-fn element_authors(doc: &Html, place: Place<'_>) -> Option<String> {
-    AUTHOR_ELEMENTS.iter().find_map(|sel| {
+/// The names in the author elements of the first kind the page has, outside comments. Author
+/// markup (`itemprop`, `rel`) counts wherever it is, and several such elements name several
+/// authors; an element only named so by its class counts outside page furniture and not below
+/// the body (where comments and their authors are), and the first one with a name is the author (a page lists other articles' authors in the same classes).
+fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+    AUTHOR_ELEMENTS.iter().enumerate().find_map(|(kind, sel)| {
+        let by_markup = kind < 2;
         let names = doc
             .select(sel)
-            .filter(|e| !place(e.id()).is_some_and(|p| p.noise) && !in_comments(e))
+            .filter(|e| {
+                by_markup || place(e.id()).is_some_and(|p| !p.noise && p.open <= around.body_close)
+            })
+            .filter(|e| !in_comments(e))
             .take(20)
             .filter_map(|e| {
                 let text = element_text(&e);
                 (text.chars().count() <= 120)
                     .then(|| author_name(&text))
                     .flatten()
-            });
+            })
+            .take(if by_markup { 6 } else { 1 });
         join_names(names)
     })
 }
@@ -431,7 +444,7 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) 
     let byline = byline(&lines);
     meta_author(meta, &site_names(meta))
         .or(byline.author)
-        .or_else(|| element_authors(doc, place))
+        .or_else(|| element_authors(doc, place, around))
         .or(byline.source)
         .or(byline.editor)
 }
@@ -511,7 +524,12 @@ mod tests {
         );
         assert_eq!(name("przepisy.pl").as_deref(), Some("przepisy.pl"));
         assert_eq!(name("Perry Bacon Jr.").as_deref(), Some("Perry Bacon Jr."));
+        assert_eq!(
+            name("Michael Veeser-Dombrowski →").as_deref(),
+            Some("Michael Veeser-Dombrowski")
+        );
         assert_eq!(name("Publiziert am, uriebe").as_deref(), Some("uriebe"));
+        assert_eq!(name("Veröffentlicht am"), None);
         assert_eq!(
             name("Herr_Rein, Veröffentlicht am").as_deref(),
             Some("Herr_Rein")
@@ -526,6 +544,7 @@ mod tests {
             Some("Bradley M. Kuhn")
         );
         assert_eq!(name("张三").as_deref(), Some("张三"));
+        assert_eq!(name("John Roe").as_deref(), Some("John Roe"));
         for junk in [
             "size=\"",
             "https://example.com/authors/jane",
@@ -585,6 +604,15 @@ mod tests {
         );
         let two = Html::parse_document(
             r#"<p class="author">By Jane Doe</p><p class="author">John Roe</p><p>x</p>"#,
+        );
+        let meta = super::super::collect(&two);
+        assert_eq!(
+            pick(&two, &meta, &place, &none).as_deref(),
+            Some("Jane Doe")
+        );
+        let two = Html::parse_document(
+            r#"<body class="comments-open"><a rel="author">Jane Doe</a> <a rel="author">John Roe</a>
+            <ol><li class="comment"><span class="comment-author">Troll</span></li></ol></body>"#,
         );
         let meta = super::super::collect(&two);
         assert_eq!(
