@@ -64,7 +64,9 @@ pub(super) fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Op
         }
         match v.name() {
             // The title is not body; other `<h1>`s inside the body are its section headings.
-            "h1" => title.is_empty() || meta::heading_matches(&meta::element_text(el), title),
+            "h1" => {
+                title.is_empty() || meta::title::heading_matches(&meta::element_text(el), title)
+            }
             // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
             "img" => {
                 ["width", "height"].iter().any(|at| {

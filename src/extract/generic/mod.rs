@@ -23,7 +23,6 @@ mod verdict;
 
 use std::sync::LazyLock;
 
-use chrono::Datelike;
 use regex::Regex;
 use scraper::{Html, Selector};
 use url::Url;
@@ -31,7 +30,7 @@ use url::Url;
 use self::analysis::{Analysis, Line, analyse};
 use self::verdict::is_home_path;
 use super::markdown::Body;
-use super::meta::{self, PageMeta, PageTime};
+use super::meta::{self, PageMeta};
 use super::{Article, Extraction};
 use crate::sites::generic::{beijing, is_chinese_site};
 use crate::sites::{ArticleRef, GenericSite};
@@ -60,109 +59,6 @@ static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-static HEADINGS: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
-static TIME_ELEMENTS: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector"));
-static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
-    [
-        r#"[itemprop~="author"] [itemprop="name"]"#,
-        r#"[rel="author"], [itemprop~="author"]"#,
-        ".byline, .author, .author-name",
-    ]
-    .map(|css| Selector::parse(css).expect("static selector"))
-});
-static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:text|words|story|written|reporting|report)\s+)?by\s*:?\s+")
-        .expect("static regex")
-});
-static BYLINE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+[-|–—·]\s+|\s*\|\s*|,\s+(?:\d|(?i:updated|published|posted))")
-        .expect("static regex")
-});
-
-/// The name in an author element's text: without "By " / "Text by ", and without a date or
-/// title after a separator ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
-fn element_author(text: &str) -> String {
-    let t = BY_PREFIX.replace(text.trim(), "");
-    let t = BYLINE_TAIL.find(&t).map_or(&*t, |m| &t[..m.start()]);
-    t.trim().to_owned()
-}
-
-/// The title, and the position of the heading that shows it (if one does).
-fn title(doc: &Html, meta: &PageMeta, a: &Analysis) -> (Option<String>, Option<u32>) {
-    let references: Vec<&str> = [
-        meta.page_title.as_deref(),
-        meta.get(&["og:title", "twitter:title"]),
-        meta.ld.headline.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut best: Option<(String, u32, usize)> = None;
-    for h in doc.select(&HEADINGS).take(50) {
-        if a.stats.get(&h.id()).is_some_and(|s| s.noise) && h.value().name() != "h1" {
-            continue;
-        }
-        let text = meta::element_text(&h);
-        if text.chars().count() > 300 {
-            continue;
-        }
-        if references.iter().any(|r| meta::heading_matches(&text, r)) {
-            let len = text.chars().count();
-            // h1 first; among equals the longest.
-            let rank = if h.value().name() == "h1" {
-                2 * len + 1000
-            } else {
-                len
-            };
-            if best.as_ref().is_none_or(|(_, _, r)| rank > *r) {
-                let open = a.stats.get(&h.id()).map_or(0, |s| s.open);
-                best = Some((text, open, rank));
-            }
-        }
-    }
-    if let Some((text, open, _)) = best {
-        return (Some(text), Some(open));
-    }
-    let names = meta.site_names();
-    let from_meta = meta
-        .ld
-        .headline
-        .as_deref()
-        .or_else(|| meta.get(&["og:title", "twitter:title"]))
-        .or(meta.page_title.as_deref())
-        .map(|t| meta::strip_site_suffix(t, &names))
-        .filter(|t| !t.is_empty());
-    if from_meta.is_some() {
-        return (from_meta, None);
-    }
-    let h1 = doc
-        .select(&HEADINGS)
-        .find(|h| h.value().name() == "h1")
-        .map(|h| meta::element_text(&h))
-        .filter(|t| !t.is_empty());
-    (h1, None)
-}
-
-static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:/|\D|$)")
-        .expect("static regex")
-});
-
-fn url_date(url: &Url) -> Option<PageTime> {
-    let c = URL_DATE.captures(url.path())?;
-    let date = chrono::NaiveDate::from_ymd_opt(
-        c[1].parse().ok()?,
-        c[2].parse().ok()?,
-        c[3].parse().ok()?,
-    )?;
-    Some(PageTime {
-        local: date.and_time(chrono::NaiveTime::MIN),
-        offset: None,
-    })
-}
-
 /// Extracts the article of a page on a site without a module. `site` carries the configured
 /// zone; `final_url` is where the page came from (links and images resolve against it).
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericSite) -> Extraction {
@@ -172,7 +68,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     let doc = Html::parse_document(html);
     let meta = meta::collect(&doc);
     let analysis = analyse(&doc, true);
-    let (title, title_open) = title(&doc, &meta, &analysis);
+    let (title, title_open) = meta::title::pick(&doc, &meta, &placed(&analysis));
     let (analysis, pick) = body::best_body(&doc, analysis, final_url, title.as_deref());
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
@@ -184,15 +80,27 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         return Extraction::NotArticle { reason };
     };
     let near = Nearby::new(&analysis.lines, title_open, pick.span);
-    let meta_times = meta_times(&doc, &meta, &analysis, title_open.unwrap_or(0), pick.span.1);
-    let published = publish_time(&meta_times, &near, target, final_url);
+    let place = placed(&analysis);
+    let around = meta::Around {
+        title_open,
+        body_close: pick.span.1,
+        near: &near.before,
+        inside: &near.inside,
+        after: &near.after,
+    };
+    let addresses: Vec<Url> = [final_url.clone()]
+        .into_iter()
+        .chain(Url::parse(&target.canonical_url))
+        .collect();
+    let dates = meta::dates::pick(&doc, &meta, &place, &around, &addresses);
+    let published = dates.published;
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
     let near_date = title_open.is_some()
         && near
             .before
             .iter()
-            .any(|l| DATE_LINE.is_match(l) && meta::parse_time(l).is_some());
+            .any(|l| DATE_LINE.is_match(l) && meta::dates::parse_time(l).is_some());
     let evidence = verdict::Evidence {
         says_article: says_article || near_date,
         has_password_input: meta.has_password_input,
@@ -203,23 +111,19 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     }
     // Missing metadata never makes a page with a body not an article.
     let title = title.unwrap_or_else(|| fallback_title(&doc, &meta, &pick.body, final_url));
-    let author = author(&doc, &meta, &near);
+    let author = meta::byline::pick(&doc, &meta, &place, &around);
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta
         .html_lang
         .as_deref()
         .or(meta.ld.in_language.as_deref())
         .or_else(|| meta.get(&["content-language", "og:locale", "language"]));
-    let lang = meta::language(declared, &lang_text);
+    let lang = meta::lang::language(declared, &lang_text);
 
     let host = final_url.host_str().unwrap_or("");
-    let page_offset = meta_times
-        .iter()
-        .filter_map(|t| t.offset)
-        .find(|o| o.local_minus_utc() != 0);
     let zone = site
         .utc_offset
-        .or(page_offset)
+        .or(dates.page_offset)
         .or_else(|| is_chinese_site(host, &lang).then(beijing));
     let (cover, canonical) = cover_and_canonical(&meta, final_url);
     Extraction::Article(Article {
@@ -261,6 +165,16 @@ fn fallback_title(doc: &Html, meta: &PageMeta, body: &Body, url: &Url) -> String
         })
         .or_else(first_line)
         .unwrap_or_else(|| url.to_string())
+}
+
+/// Where the body finder saw each element, for the metadata pickers.
+fn placed(a: &Analysis) -> impl Fn(ego_tree::NodeId) -> Option<meta::Placed> + '_ {
+    |id| {
+        a.stats.get(&id).map(|s| meta::Placed {
+            open: s.open,
+            noise: s.noise,
+        })
+    }
 }
 
 /// The page's short text lines around the article, for reading bylines and dates.
@@ -316,150 +230,6 @@ impl<'a> Nearby<'a> {
             after,
         }
     }
-}
-
-/// Machine-readable publish times: JSON-LD, meta tags, then `<time datetime>` elements.
-/// `<time datetime>` counts from the title (at `start`) to the end of the body (a sidebar's
-/// live-news times are not the article's); above the title, only when it is the page's only one.
-fn meta_times(
-    doc: &Html,
-    meta: &PageMeta,
-    analysis: &Analysis,
-    start: u32,
-    body_close: u32,
-) -> Vec<PageTime> {
-    let times_at = |from: u32| -> Vec<String> {
-        doc.select(&TIME_ELEMENTS)
-            .filter(|t| {
-                analysis
-                    .stats
-                    .get(&t.id())
-                    .is_some_and(|s| s.open >= from && s.open <= body_close)
-            })
-            .filter_map(|t| t.value().attr("datetime"))
-            .map(|d| d.trim().to_owned())
-            .filter(|d| !d.is_empty())
-            .collect()
-    };
-    let mut time_elements = times_at(start);
-    if time_elements.is_empty() && meta.time_elements.len() == 1 {
-        time_elements = times_at(0);
-    }
-    meta.ld
-        .date_published
-        .iter()
-        .map(String::as_str)
-        .chain(meta::DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
-        .chain(time_elements.iter().map(String::as_str))
-        .filter_map(meta::parse_time)
-        .collect()
-}
-
-/// The publish time: machine-readable times, visible times near the title, the date in the URL.
-fn publish_time(
-    meta_times: &[PageTime],
-    near: &Nearby<'_>,
-    target: &ArticleRef,
-    final_url: &Url,
-) -> Option<PageTime> {
-    // Visible times near the title, closest first; "last updated" times are not publish times.
-    let visible_time = near
-        .before
-        .iter()
-        .chain(&near.inside)
-        .chain(near.after.iter().take(3))
-        .find_map(|l| {
-            let l = [
-                "最后更新",
-                "更新时间",
-                "更新于",
-                "修改时间",
-                "Updated",
-                "Latest update",
-                "Last update",
-                "Last modified",
-            ]
-            .iter()
-            .filter_map(|w| l.find(w))
-            .min()
-            .map_or(*l, |cut| &l[..cut]);
-            DATE_LINE.is_match(l).then(|| meta::parse_time(l)).flatten()
-        });
-    meta_times
-        .first()
-        .copied()
-        .map(|t| match visible_time {
-            // A date-only meta tag and a visible time on the same day: the visible one is exact.
-            Some(v)
-                if t.local.time() == chrono::NaiveTime::MIN && v.local.date() == t.local.date() =>
-            {
-                v
-            }
-            _ => t,
-        })
-        .or(visible_time)
-        .or_else(|| url_date(final_url))
-        .or_else(|| {
-            Url::parse(&target.canonical_url)
-                .ok()
-                .and_then(|u| url_date(&u))
-        })
-        // A day without a time, and the time shown without the year on that day ("March 18
-        // at 12:22 PM"): the day at that time.
-        .map(|day| {
-            if day.local.time() != chrono::NaiveTime::MIN {
-                return day;
-            }
-            near.before
-                .iter()
-                .chain(&near.inside)
-                .find_map(|l| meta::parse_yearless_time(l))
-                .filter(|&(m, d, _)| day.local.month() == m && day.local.day() == d)
-                .map_or(day, |(_, _, time)| PageTime {
-                    local: day.local.date().and_time(time),
-                    offset: None,
-                })
-        })
-}
-
-/// The author: meta tags (unless they name the site), the byline near the article, author
-/// elements, then the byline's source or editor.
-fn author(doc: &Html, meta: &PageMeta, near: &Nearby<'_>) -> Option<String> {
-    let byline_lines: Vec<&str> = near
-        .before
-        .iter()
-        .chain(&near.inside)
-        .chain(&near.after)
-        .copied()
-        .collect();
-    let byline = meta::byline(&byline_lines);
-    // A meta "author" that is the site itself (网易 on 163.com) names no author.
-    let mut site_names = meta.site_names();
-    if let Some(page_title) = &meta.page_title {
-        let kept = meta::strip_site_suffix(page_title, &[]);
-        if let Some(suffix) = page_title.strip_prefix(kept.as_str()) {
-            site_names.extend(
-                suffix
-                    .split(['_', '|', '-', '｜', '—'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned),
-            );
-        }
-    }
-    meta::meta_author(meta, &site_names)
-        .or(byline.author)
-        .or_else(|| {
-            // Most specific first: the name inside an author block, then the author link, then
-            // byline and author blocks.
-            AUTHOR_ELEMENTS.iter().find_map(|sel| {
-                doc.select(sel)
-                    .map(|e| element_author(&meta::element_text(&e)))
-                    .find(|t| !t.is_empty() && t.chars().count() <= 60)
-            })
-        })
-        .or(byline.source)
-        .or(byline.editor)
 }
 
 /// The cover image and the page's canonical link, absolute.
@@ -626,17 +396,6 @@ mod tests {
             "{md}"
         );
         assert!(a.body.plain_text.contains("text. This is paragraph 1"));
-    }
-
-    #[test]
-    fn author_elements_lose_prefixes_and_dates() {
-        assert_eq!(
-            element_author("Dan Goodin - Apr 16, 2015 8:02 pm UTC"),
-            "Dan Goodin"
-        );
-        assert_eq!(element_author("Text by NEWS WIRES"), "NEWS WIRES");
-        assert_eq!(element_author("by: Laurie Oakes"), "Laurie Oakes");
-        assert_eq!(element_author("张三"), "张三");
     }
 
     #[test]

@@ -1,0 +1,623 @@
+//! Who wrote the article: names from JSON-LD and meta tags, visible bylines (`By …`, `作者：`,
+//! `记者 …`, `文/…`) and author elements, told apart from the source (`来源：`) and the editor
+//! (`责任编辑：`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Html, Selector};
+
+use super::dates::{NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
+use super::title::strip_site_suffix;
+use super::{Around, PageMeta, Place, clean_text, element_text};
+
+static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:作者|撰文|记者|文)\s*[:：/|｜丨]\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
+        .expect("static regex")
+});
+static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
+});
+/// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
+static CN_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^□\s*(?:本报|本刊)?(?:特约)?(?:记者|通讯员)?\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})")
+        .expect("static regex")
+});
+/// Words that follow 记者 without being a name ("记者获悉", "记者从…了解到"), and words that end a
+/// name ("陈智 整合", "作者：某某时间：…").
+const NOT_NAMES: &[&str] = &[
+    "获悉",
+    "了解",
+    "表示",
+    "注意",
+    "发现",
+    "采访",
+    "从",
+    "在",
+    "近日",
+    "日前",
+    "获",
+    "查",
+    "看到",
+    "调查",
+    "走访",
+    "联系",
+    "致电",
+    "询问",
+    "求证",
+    "梳理",
+    "来到",
+    "实地",
+    "观察",
+    "随机",
+    "对",
+    "向",
+    "也",
+    "还",
+    "又",
+    "昨",
+    "今",
+    "此前",
+    "第一时间",
+];
+const NAME_STOPS: &[&str] = &[
+    "整合",
+    "报道",
+    "摄影",
+    "摄",
+    "编辑",
+    "通讯员",
+    "时间",
+    "日期",
+    "来源",
+    "发布",
+    "浏览",
+    "阅读",
+    "点击",
+    "责任",
+    "字号",
+    "原标题",
+    "实习生",
+];
+static CN_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:来源|來源|出处|稿源)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
+        .expect("static regex")
+});
+static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,20})",
+    )
+    .expect("static regex")
+});
+static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:by)\s+(?P<v>\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}(?:(?:,\s*|\s+and\s+)\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}){0,3})")
+        .expect("static regex")
+});
+
+/// What visible byline lines name, by kind.
+#[derive(Debug, Default, Clone)]
+pub struct Byline {
+    pub author: Option<String>,
+    pub source: Option<String>,
+    pub editor: Option<String>,
+}
+
+/// Reads the bylines near the article, by kind. The rule for Chinese bylines:
+///
+/// - **author**: who wrote it, as the byline spells the name: `作者：X`, `撰文：X`, `文/X`,
+///   `记者：X`, `（本报）记者 X Y` (reporters, several joined by a space or `、`), `□X` (a
+///   newspaper's byline box);
+/// - **source**: the outlet the story comes from: `来源：X`, `出处：X`, `稿源：X` (a portal
+///   reprinting 新华社 names it so);
+/// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
+///
+/// The article's author is the author, else the source, else the editor ([`pick`]); English
+/// pages give `By X`.
+pub fn byline(lines: &[&str]) -> Byline {
+    let mut b = Byline::default();
+    let take = |re: &Regex, line: &str| {
+        re.captures(line)
+            .and_then(|c| c.name("v"))
+            .map(|m| tidy_name(m.as_str()))
+            .filter(|v| !v.is_empty())
+    };
+    for line in lines {
+        if line.chars().count() > 200 {
+            continue;
+        }
+        if b.author.is_none() {
+            b.author = take(&CN_AUTHOR, line)
+                .or_else(|| take(&CN_REPORTER, line))
+                .or_else(|| take(&CN_BOX, line))
+                .or_else(|| take(&EN_BY, before_month_day(line)))
+                .or_else(|| {
+                    after_leading_time(line).and_then(|rest| take(&EN_BY, before_month_day(rest)))
+                });
+        }
+        if b.source.is_none() {
+            b.source = take(&CN_SOURCE, line);
+        }
+        if b.editor.is_none() {
+            b.editor = take(&CN_EDITOR, line);
+        }
+    }
+    b
+}
+
+/// What follows a time that opens a line (`2/26/2015 7:11 AM PST BY TMZ STAFF`), for reading
+/// the byline after it.
+fn after_leading_time(line: &str) -> Option<&str> {
+    let m = [&*US_DATE, &*NAMED_MONTH_DATE, &*NUMERIC_DATE]
+        .into_iter()
+        .find_map(|re| re.find(line).filter(|m| m.start() == 0))?;
+    let rest = line[m.end()..].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '|' | '-' | '·' | '–' | '—' | ',')
+    });
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// `Steven Mufson March 18 at 12:22 PM`: a month name followed by a day ends a name.
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\b\.?\s+\d")
+        .expect("static regex")
+});
+
+/// The line up to a month-and-day (`By Steven Mufson March 18 at 12:22 PM`).
+fn before_month_day(line: &str) -> &str {
+    MONTH_DAY.find(line).map_or(line, |m| &line[..m.start()])
+}
+
+/// A name without trailing punctuation, a glued-on date/time or the next label; empty when the
+/// words are not a name at all.
+fn tidy_name(s: &str) -> String {
+    let s = s.trim();
+    if NOT_NAMES.iter().any(|w| s.starts_with(w)) {
+        return String::new();
+    }
+    let mut cut = s
+        .find(|c: char| c.is_ascii_digit() || matches!(c, '，' | '。' | ',' | ';' | '；' | '_'))
+        .unwrap_or(s.len());
+    for stop in NAME_STOPS {
+        if let Some(pos) = s.find(stop)
+            && pos > 0
+        {
+            cut = cut.min(pos);
+        }
+    }
+    if let Some(m) = MONTH_DAY.find(s) {
+        cut = cut.min(m.start());
+    }
+    clean_text(s[..cut].trim_end_matches(['-', '_', '·', ' ', '、']))
+}
+
+/// Authors named by meta tags or JSON-LD, made readable ([`author_name`]); the site's own
+/// name is not an author.
+pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
+    let mut names: Vec<String> = meta.ld.authors.clone();
+    if names.is_empty()
+        && let Some(a) = meta.get(&[
+            "dc:creator",
+            "dc.creator",
+            "dcterms.creator",
+            "author",
+            "article:author",
+            "og:article:author",
+            "byl",
+            "sailthru.author",
+            "parsely-author",
+        ])
+    {
+        names.push(a.to_owned());
+    }
+    let names = names
+        .iter()
+        .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
+        .filter_map(|n| author_name(n));
+    join_names(names)
+}
+
+/// Distinct names joined with `, ` (the archive's form for several authors).
+fn join_names(names: impl Iterator<Item = String>) -> Option<String> {
+    let mut unique: Vec<String> = Vec::new();
+    for n in names {
+        if !unique.iter().any(|u| u.eq_ignore_ascii_case(&n)) {
+            unique.push(n);
+        }
+    }
+    unique.truncate(6);
+    (!unique.is_empty()).then(|| unique.join(", "))
+}
+
+/// Words that introduce a name (`By`, `Von`, `Par`, `Por`, `Autor:`, `Posted by`, `View all
+/// posts by`, `Veröffentlicht von` …); also glued to the name (`AuthorAndreas Kalt`).
+static NAME_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?i:(?:(?:text|words|story|written|reporting|report|posted|published|geschrieben|",
+        r"veröffentlicht|verfasst|view all posts|alle beiträge|zeige alle beiträge|ein beitrag|",
+        r"article|artikel|publié|escrito|scritto|show all articles|all articles|alle artikel|",
+        r"mehr artikel|more articles)\s*)?",
+        r"(?:by|von|vom|of|par|por|di|door)|author|autor|autorin|auteur|interview|texte?|",
+        r"(?:publiziert|veröffentlicht|published|posted)\s+(?:am|on)|",
+        r"redakteur(?:in)?)(?P<sep>\s*[:：,]\s*|\s+)?",
+    ))
+    .expect("static regex")
+});
+
+/// `raw` with every HTML character reference decoded (`Redacci&oacute;n`), as the HTML parser
+/// reads them; text with markup stays as it is (it is no name).
+fn decode_all_entities(raw: &str) -> String {
+    if !raw.contains('&') || raw.contains('<') {
+        return raw.to_owned();
+    }
+    Html::parse_fragment(raw).root_element().text().collect()
+}
+
+/// `t` without a word that introduces a name; a word glued to the name counts only before a
+/// capital (`AuthorAndreas`, not `Bylund`).
+fn without_prefix(t: &str) -> &str {
+    let Some(c) = NAME_PREFIX.captures(t) else {
+        return t;
+    };
+    let rest = &t[c.get(0).map_or(0, |m| m.end())..];
+    if c.name("sep").is_some() || rest.chars().next().is_none_or(char::is_uppercase) {
+        rest
+    } else {
+        t
+    }
+}
+
+/// What ends a name: a date or time after it, a separator and a title or outlet, a handle, a
+/// link to more articles.
+static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+\d|(?:\s+|,\s*|\s*\()\d|",
+        r"\s+(?i:alle artikel|all posts|mehr von|more from|follow|folgen|updated|published|",
+        r"aktualisiert|veröffentlicht|publiziert|stand)\b|\s*\(\s*http|",
+        r",\s+(?i:updated|published|posted|veröffentlicht|publiziert)",
+    ))
+    .expect("static regex")
+});
+
+/// Placeholders that stand where no name was filled in.
+const PLACEHOLDERS: &[&str] = &[
+    "no author",
+    "admin",
+    "administrator",
+    "unknown",
+    "null",
+    "undefined",
+    "author",
+    "autor",
+];
+
+/// Words of ad networks, themes and CMS credits, which name no author wherever they appear.
+const CREDITS: &[&str] = &[
+    "taboola",
+    "outbrain",
+    "wordpress",
+    "themegrill",
+    "drupal",
+    "powered by",
+    "copyright",
+    "all rights",
+];
+
+/// A person's or an outlet's name in `raw` (a meta value, a byline, an author element's text),
+/// or `None` when `raw` holds no name: markup (`size="`), a URL, an e-mail address, a bare
+/// number or date, a login slug (`christian.stadtfeld`), a CMS or ad credit.
+pub fn author_name(raw: &str) -> Option<String> {
+    let mut t = clean_text(&decode_all_entities(raw));
+    if t.contains(['<', '>', '=', '"', '{', '}']) {
+        return None;
+    }
+    for _ in 0..2 {
+        t = without_prefix(t.trim()).to_owned();
+    }
+    if let Some(m) = NAME_TAIL.find(&t) {
+        t.truncate(m.start());
+    }
+    if let Some(m) = MONTH_DAY.find(&t) {
+        t.truncate(m.start());
+    }
+    let t = t
+        .trim()
+        .trim_end_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | ')' | '）' | '_')))
+        .trim()
+        .to_owned();
+    let lower = t.to_lowercase();
+    let chars = t.chars().count();
+    let is_link = lower.contains("http") || lower.contains(".com/") || lower.contains("[at]");
+    let is_email = t.contains('@');
+    // `christian.stadtfeld`: a login, not the name a reader sees (a domain is an outlet's name).
+    let is_slug = !t.contains(' ')
+        && t.contains(['.', '_'])
+        && lower == t
+        && !lower
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| (2..=3).contains(&tld.len()));
+    let bare = t.chars().all(|c| !c.is_alphabetic());
+    // An editor's or a source's line is no author's (see [`byline`] for the rule).
+    let other_role = CN_EDITOR.is_match(&t) || CN_SOURCE.is_match(&t);
+    let credit =
+        PLACEHOLDERS.contains(&lower.as_str()) || CREDITS.iter().any(|w| lower.contains(w));
+    ((2..=80).contains(&chars)
+        && !is_link
+        && !is_email
+        && !is_slug
+        && !bare
+        && !credit
+        && !other_role)
+        .then_some(t)
+}
+
+/// Elements that hold an author's name, most specific first: the name inside an author block,
+/// the author link, then byline and author blocks (`.byline`, `.author`, `.post-author`,
+/// `.autor`, `.writer`).
+static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
+    [
+        r#"[itemprop~="author"] [itemprop="name"]"#,
+        r#"[rel~="author"], [itemprop~="author"]"#,
+        concat!(
+            r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
+            r#"[class*="writer" i], [class*="verfasser" i]"#
+        ),
+    ]
+    .map(|css| Selector::parse(css).expect("static selector"))
+});
+
+/// Whether an element is a commenter's name or avatar, or sits in the comments (a page's
+/// `comments-open` class says nothing about its byline).
+fn in_comments(e: &ElementRef<'_>) -> bool {
+    std::iter::successors(Some(*e), |a| a.parent().and_then(ElementRef::wrap))
+        .take(15)
+        .any(|a| {
+            let v = a.value();
+            let words = format!(
+                "{} {}",
+                v.attr("class").unwrap_or(""),
+                v.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            words.split_whitespace().any(|w| {
+                (w.starts_with("comment") || w.starts_with("reply") || w.contains("avatar"))
+                    && !w.ends_with("-open")
+                    && !w.ends_with("-closed")
+            })
+        })
+}
+
+/// The names in the author elements of the first kind the page has, outside comments. Author
+/// markup (`itemprop`, `rel`) counts wherever it is, and several such elements name several
+/// authors; an element only named so by its class counts outside page furniture and not below
+/// the body (where comments and their authors are), and the first one with a name is the author (a page lists other articles' authors in the same classes).
+fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+    AUTHOR_ELEMENTS.iter().enumerate().find_map(|(kind, sel)| {
+        let by_markup = kind < 2;
+        let names = doc
+            .select(sel)
+            .filter(|e| {
+                by_markup || place(e.id()).is_some_and(|p| !p.noise && p.open <= around.body_close)
+            })
+            .filter(|e| !in_comments(e))
+            .take(20)
+            .filter_map(|e| {
+                let text = element_text(&e);
+                (text.chars().count() <= 120)
+                    .then(|| author_name(&text))
+                    .flatten()
+            })
+            .take(if by_markup { 6 } else { 1 });
+        join_names(names)
+    })
+}
+
+/// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
+/// "author" that is the site itself (网易 on 163.com) names no author.
+fn site_names(meta: &PageMeta) -> Vec<String> {
+    let mut names = meta.site_names();
+    if let Some(page_title) = &meta.page_title {
+        let kept = strip_site_suffix(page_title, &[]);
+        if let Some(suffix) = page_title.strip_prefix(kept.as_str()) {
+            names.extend(
+                suffix
+                    .split(['_', '|', '-', '｜', '—'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+    }
+    names
+}
+
+/// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
+/// author elements, then the source, then the editor.
+pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+    let lines: Vec<&str> = around
+        .near
+        .iter()
+        .chain(around.inside)
+        .chain(around.after)
+        .copied()
+        .collect();
+    let byline = byline(&lines);
+    meta_author(meta, &site_names(meta))
+        .or(byline.author)
+        .or_else(|| element_authors(doc, place, around))
+        .or(byline.source)
+        .or(byline.editor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines() {
+        let b = byline(&[
+            "2019-12-02 11:35 来源：新华网 作者：张三",
+            "责任编辑：李四_NF5619",
+        ]);
+        assert_eq!(b.author.as_deref(), Some("张三"));
+        assert_eq!(b.source.as_deref(), Some("新华网"));
+        assert_eq!(b.editor.as_deref(), Some("李四"));
+        let b = byline(&["By John Smith and Jane Doe, CNN"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith and Jane Doe"));
+        let b = byline(&["By Steven Mufson March 18 at 12:22 PM Follow @StevenMufson"]);
+        assert_eq!(b.author.as_deref(), Some("Steven Mufson"));
+        let b = byline(&["2/26/2015 7:11 AM PST BY TMZ STAFF"]);
+        assert_eq!(b.author.as_deref(), Some("TMZ STAFF"));
+        let b = byline(&["本报记者 王五 赵六"]);
+        assert_eq!(b.author.as_deref(), Some("王五 赵六"));
+        let b = byline(&["文/陈智 编辑：李四 来源：澎湃新闻"]);
+        assert_eq!(b.author.as_deref(), Some("陈智"));
+        assert_eq!(b.editor.as_deref(), Some("李四"));
+        assert_eq!(b.source.as_deref(), Some("澎湃新闻"));
+        let b = byline(&["□本报记者 王五"]);
+        assert_eq!(b.author.as_deref(), Some("王五"));
+        let b = byline(&["记者获悉，此事已有进展"]);
+        assert_eq!(b.author, None);
+    }
+
+    #[test]
+    fn names_lose_prefixes_dates_and_credits() {
+        let name = |s: &str| author_name(s);
+        assert_eq!(
+            name("Dan Goodin - Apr 16, 2015 8:02 pm UTC").as_deref(),
+            Some("Dan Goodin")
+        );
+        assert_eq!(name("Text by NEWS WIRES").as_deref(), Some("NEWS WIRES"));
+        assert_eq!(name("by: Laurie Oakes").as_deref(), Some("Laurie Oakes"));
+        assert_eq!(
+            name("von Juliane Ziegengeist").as_deref(),
+            Some("Juliane Ziegengeist")
+        );
+        assert_eq!(
+            name("Par Sébastien Farcis").as_deref(),
+            Some("Sébastien Farcis")
+        );
+        assert_eq!(name("AuthorAndreas Kalt").as_deref(), Some("Andreas Kalt"));
+        assert_eq!(
+            name("Veröffentlicht vonChris Jung").as_deref(),
+            Some("Chris Jung")
+        );
+        assert_eq!(
+            name("View all posts by Daniel Lemire").as_deref(),
+            Some("Daniel Lemire")
+        );
+        assert_eq!(
+            name("Author: Bo2man am 29.12.2010").as_deref(),
+            Some("Bo2man")
+        );
+        assert_eq!(
+            name("Johanna Kropfitsch Alle Artikel").as_deref(),
+            Some("Johanna Kropfitsch")
+        );
+        assert_eq!(
+            name("Williams Perdomo @wperdomod").as_deref(),
+            Some("Williams Perdomo")
+        );
+        assert_eq!(
+            name("Redacci&oacute;n Diario").as_deref(),
+            Some("Redacción Diario")
+        );
+        assert_eq!(name("przepisy.pl").as_deref(), Some("przepisy.pl"));
+        assert_eq!(name("Perry Bacon Jr.").as_deref(), Some("Perry Bacon Jr."));
+        assert_eq!(
+            name("Michael Veeser-Dombrowski →").as_deref(),
+            Some("Michael Veeser-Dombrowski")
+        );
+        assert_eq!(name("Publiziert am, uriebe").as_deref(), Some("uriebe"));
+        assert_eq!(name("Veröffentlicht am"), None);
+        assert_eq!(
+            name("Herr_Rein, Veröffentlicht am").as_deref(),
+            Some("Herr_Rein")
+        );
+        assert_eq!(
+            name("SHOW ALL ARTICLES OFHeiko Sauer").as_deref(),
+            Some("Heiko Sauer")
+        );
+        assert_eq!(name("Bylund Smith").as_deref(), Some("Bylund Smith"));
+        assert_eq!(
+            name("Bradley M. Kuhn (http://ebb.org/bkuhn/)").as_deref(),
+            Some("Bradley M. Kuhn")
+        );
+        assert_eq!(name("张三").as_deref(), Some("张三"));
+        assert_eq!(name("John Roe").as_deref(), Some("John Roe"));
+        for junk in [
+            "size=\"",
+            "https://example.com/authors/jane",
+            "jane@example.com",
+            "cipha[at]cipha.net",
+            "christian.stadtfeld",
+            "29.12.2010",
+            "Taboola",
+            "No Author",
+            "Hecho en Bolivia con Drupal por Smartica",
+            "[责任编辑：韩保林 PK155]",
+        ] {
+            assert_eq!(name(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn pick_prefers_meta_and_skips_the_site_itself() {
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &["来源：新华网"],
+            inside: &[],
+            after: &[],
+        };
+        let doc = Html::parse_document(
+            r#"<title>一篇很长的新闻标题_网易新闻</title><meta name="author" content="网易新闻"><p>x</p>"#,
+        );
+        let meta = super::super::collect(&doc);
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 0,
+                noise: false,
+            })
+        };
+        assert_eq!(
+            pick(&doc, &meta, &place, &around).as_deref(),
+            Some("新华网")
+        );
+        let doc = Html::parse_document(
+            r#"<meta name="author" content="Jane Doe"><span class="byline">By John Roe</span>"#,
+        );
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&doc, &meta, &place, &around).as_deref(),
+            Some("Jane Doe")
+        );
+        let doc = Html::parse_document(r#"<span class="byline">By John Roe</span>"#);
+        let meta = super::super::collect(&doc);
+        let none = Around {
+            near: &[],
+            ..around
+        };
+        assert_eq!(
+            pick(&doc, &meta, &place, &none).as_deref(),
+            Some("John Roe")
+        );
+        let two = Html::parse_document(
+            r#"<p class="author">By Jane Doe</p><p class="author">John Roe</p><p>x</p>"#,
+        );
+        let meta = super::super::collect(&two);
+        assert_eq!(
+            pick(&two, &meta, &place, &none).as_deref(),
+            Some("Jane Doe")
+        );
+        let two = Html::parse_document(
+            r#"<body class="comments-open"><a rel="author">Jane Doe</a> <a rel="author">John Roe</a>
+            <ol><li class="comment"><span class="comment-author">Troll</span></li></ol></body>"#,
+        );
+        let meta = super::super::collect(&two);
+        assert_eq!(
+            pick(&two, &meta, &place, &none).as_deref(),
+            Some("Jane Doe, John Roe")
+        );
+    }
+}

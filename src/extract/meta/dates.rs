@@ -1,0 +1,794 @@
+//! The publish time: parsing every form pages write it in, and choosing among the page's
+//! candidates (JSON-LD, date meta tags, `<time datetime>` near the article, visible date lines,
+//! the address).
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use regex::Regex;
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use super::{Around, PageMeta, Place, element_text};
+
+/// A publish time as the page wrote it: the local time and, when given, its offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageTime {
+    pub local: NaiveDateTime,
+    pub offset: Option<FixedOffset>,
+}
+
+impl PageTime {
+    /// `YYYY-MM-DD HH:MM:SS` in `zone` when the time has an offset to convert from; a time
+    /// without an offset is taken as already in the site's zone.
+    pub fn render(&self, zone: Option<FixedOffset>) -> String {
+        let local = match (self.offset, zone) {
+            (Some(offset), Some(zone)) => match offset.from_local_datetime(&self.local).single() {
+                Some(t) => t.with_timezone(&zone).naive_local(),
+                None => self.local,
+            },
+            _ => self.local,
+        };
+        local.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// Meta tags that carry the publish time, most specific first.
+pub const DATE_METAS: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "article:published",
+    "datepublished",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "publishtime",
+    "pubdate",
+    "pub_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "bytedance:published_time",
+    "weibo:article:create_at",
+    "og:release_date",
+    "firstpublishedtime",
+    "originalpublicationdate",
+    "apub:time",
+    "date",
+    // Last resort: when a page was last changed is closer than nothing.
+    "dateupdate",
+    "datemodified",
+    "article:modified_time",
+    "og:updated_time",
+];
+
+pub(super) static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        (?P<y>(?:19|20)\d{2}) \s* [-/.年] \s* (?P<mo>\d{1,2}) \s* [-/.月] \s* (?P<d>\d{1,2}) (?:\s*日)?
+        (?:
+            (?:\s*[T\s]\s*|\s*(?:星期|周)[一二三四五六日天]\s*|\s*[,，]?\s*)
+            (?P<h>\d{1,2}) \s* [:：时] \s* (?P<mi>\d{1,2}) (?:\s*分)?
+            (?: \s* [:：] \s* (?P<s>\d{1,2}) (?:\s*秒)? )?
+            (?: \.\d{1,9} )?
+        )?
+        \s* (?P<tz> Z\b | [+-]\d{2}:?\d{2}\b | (?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)? )?",
+    )
+    .expect("static regex")
+});
+
+/// A time of day after a date: `, 5:36 PM`, ` at 12:22`, ` um 16:11 Uhr`, ` à 10h30`, ` - 18:55`.
+const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>\d{1,2}) [:.h] (?P<mi>\d{2}) (?: : (?P<s>\d{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? (?:\s*Uhr)? )?
+        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) \b )?";
+
+/// A date with the month's name, in English, German, French, Spanish, Italian, Portuguese or
+/// Dutch: `May 7, 2005`, `7 May 2005`, `7. Mai 2005`, `7 mai 2005`, `1er mai 2005`,
+/// `7 de mayo de 2005`. The word is checked against [`MONTH_NAMES`].
+pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?ix)
+        (?:
+            \b (?P<mon1>\p{{L}}{{3,10}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
+          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,10}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
+        ) \b
+        {CLOCK}"
+    ))
+    .expect("static regex")
+});
+
+/// `07.05.2005`: day first, as German and most European pages write dates with dots.
+pub(super) static DOTTED_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?ix)
+        (?:^|[^\d.]) (?P<d>\d{{1,2}}) \. \s? (?P<mo>\d{{1,2}}) \. \s? (?P<y>(?:19|20)\d{{2}}) \b
+        {CLOCK}"
+    ))
+    .expect("static regex")
+});
+
+/// `2/26/2015 7:11 AM PST` or `26/02/2015`: month first on US pages, day first elsewhere
+/// ([`DayOrder`]); a first number above 12 can only be a day.
+pub(super) static US_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?ix)
+        \b (?P<a>\d{{1,2}}) [/-] (?P<b>\d{{1,2}}) [/-] (?P<y>(?:19|20)\d{{2}}) \b
+        {CLOCK}"
+    ))
+    .expect("static regex")
+});
+
+/// Month names and their common abbreviations are prefixes of these (at least three letters,
+/// naming one month only: `Sept`, `Okt`, `déc`, `févr`).
+const MONTH_NAMES: [&[&str]; 12] = [
+    &[
+        "january", "januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari",
+    ],
+    &[
+        "february",
+        "februar",
+        "février",
+        "fevrier",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "februari",
+    ],
+    &["march", "märz", "maerz", "mars", "marzo", "março", "maart"],
+    &["april", "avril", "abril", "aprile"],
+    &["may", "mai", "mayo", "maggio", "maio", "mei"],
+    &["june", "juni", "juin", "junio", "giugno", "junho"],
+    &["july", "juli", "juillet", "julio", "luglio", "julho"],
+    &["august", "août", "aout", "agosto", "augustus"],
+    &[
+        "september",
+        "septembre",
+        "septiembre",
+        "settembre",
+        "setembro",
+    ],
+    &[
+        "october", "oktober", "octobre", "octubre", "ottobre", "outubro",
+    ],
+    &["november", "novembre", "noviembre", "novembro"],
+    &[
+        "december",
+        "dezember",
+        "décembre",
+        "decembre",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+    ],
+];
+
+/// The month (1–12) a name or abbreviation names, when it names exactly one.
+fn month_number(word: &str) -> Option<u32> {
+    let word = word.to_lowercase();
+    if word.chars().count() < 3 {
+        return None;
+    }
+    let mut found = None;
+    for (i, names) in MONTH_NAMES.iter().enumerate() {
+        if names.iter().any(|n| n.starts_with(word.as_str())) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(i as u32 + 1);
+        }
+    }
+    found
+}
+
+/// Which number comes first in a slashed date (`07/05/2005`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrder {
+    /// `05/07/2005` is May 7 (US pages).
+    MonthFirst,
+    /// `07/05/2005` is May 7 (everywhere else).
+    DayFirst,
+}
+
+impl DayOrder {
+    /// The order a page in `lang` (a BCP 47 tag, `None` when not declared) writes dates in:
+    /// month first for English without a region or with the US's, day first otherwise.
+    pub fn for_lang(lang: Option<&str>) -> Self {
+        let lang = lang
+            .unwrap_or("en")
+            .trim()
+            .to_ascii_lowercase()
+            .replace('_', "-");
+        if lang.is_empty() || lang == "en" || lang == "en-us" {
+            DayOrder::MonthFirst
+        } else {
+            DayOrder::DayFirst
+        }
+    }
+}
+
+/// `March 18 at 12:22 PM`: a day and a time shown without the year.
+static YEARLESS_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b (?P<mon>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)) \b \.? \s+ (?P<d>\d{1,2})(?:st|nd|rd|th)? \b
+        ,? \s* (?:at\s+)? (?P<h>\d{1,2}) [:.] (?P<mi>\d{2}) \s* (?P<ampm>[ap]\.?m\.?)?",
+    )
+    .expect("static regex")
+});
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// Hours on a 12-hour clock with `am`/`pm` (`12:05 am` is 00:05).
+fn hour_24(h: u32, ampm: Option<&str>) -> u32 {
+    match ampm.map(|a| a.to_ascii_lowercase().starts_with('p')) {
+        Some(pm) => h % 12 + if pm { 12 } else { 0 },
+        None => h,
+    }
+}
+
+/// A month, day and time shown without a year (`March 18 at 12:22 PM`), for pages whose
+/// address or metadata gives the day: (month, day, time).
+pub fn parse_yearless_time(text: &str) -> Option<(u32, u32, NaiveTime)> {
+    let c = YEARLESS_DATE.captures(text)?;
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let mon = c.name("mon")?.as_str().to_ascii_lowercase();
+    let month = MONTHS.iter().position(|m| mon.starts_with(m))? as u32 + 1;
+    let day = n("d")?;
+    let hour = hour_24(n("h")?, c.name("ampm").map(|m| m.as_str()));
+    let time = NaiveTime::from_hms_opt(hour, n("mi")?, 0)?;
+    Some((month, day, time))
+}
+
+/// Parses a publish time in any of the forms pages use: ISO 8601 / RFC 3339 (`T` or space,
+/// with or without offset), RFC 2822, `2025年2月11日 07:03`, `2025/02/11 07:03`, `July 24, 2015
+/// 5:36 AM EDT`, `7. Mai 2005 16:11 Uhr`, `7 mai 2005`, `07.05.2005`, `2/26/2015 7:11 AM PST`
+/// (month first), Unix seconds or milliseconds. The first time in `text` counts.
+pub fn parse_time(text: &str) -> Option<PageTime> {
+    parse_time_in(text, DayOrder::MonthFirst)
+}
+
+/// [`parse_time`], with slashed dates read in `order`.
+pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 400 {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) && (t.len() == 10 || t.len() == 13) {
+        let n: i64 = t.parse().ok()?;
+        let secs = if t.len() == 13 { n / 1000 } else { n };
+        let utc = DateTime::from_timestamp(secs, 0)?;
+        return plausible(PageTime {
+            local: utc.naive_utc(),
+            offset: FixedOffset::east_opt(0),
+        });
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(t) {
+        return plausible(PageTime {
+            local: dt.naive_local(),
+            offset: Some(*dt.offset()),
+        });
+    }
+    let numeric = NUMERIC_DATE.captures(t).and_then(|c| {
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let date = NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?;
+        let time = match (n("h"), n("mi")) {
+            (Some(h), Some(mi)) => NaiveTime::from_hms_opt(h, mi, n("s").unwrap_or(0))?,
+            _ => NaiveTime::MIN,
+        };
+        Some((
+            c.get(0)?.start(),
+            PageTime {
+                local: date.and_time(time),
+                offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
+            },
+        ))
+    });
+    let named = NAMED_MONTH_DATE.captures_iter(t).find_map(|c| {
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let month = month_number(c.name("mon1").or_else(|| c.name("mon2"))?.as_str())?;
+        let day = n("d1").or_else(|| n("d2"))?;
+        let year = n("y1").or_else(|| n("y2"))? as i32;
+        dated(&c, NaiveDate::from_ymd_opt(year, month, day)?)
+    });
+    let dotted = DOTTED_DATE.captures(t).and_then(|c| {
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        dated(
+            &c,
+            NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?,
+        )
+    });
+    let slashed = US_DATE.captures(t).and_then(|c| {
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let (a, b) = (n("a")?, n("b")?);
+        let (month, day) = match order {
+            _ if a > 12 => (b, a),
+            _ if b > 12 => (a, b),
+            DayOrder::MonthFirst => (a, b),
+            DayOrder::DayFirst => (b, a),
+        };
+        dated(&c, NaiveDate::from_ymd_opt(n("y")? as i32, month, day)?)
+    });
+    [numeric, named, dotted, slashed]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(start, _)| *start)
+        .map(|(_, t)| t)
+        .and_then(plausible)
+}
+
+/// A date matched by one of the patterns ending in [`CLOCK`], at that time of day: (where the
+/// match starts, the time).
+fn dated(c: &regex::Captures<'_>, date: NaiveDate) -> Option<(usize, PageTime)> {
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let time = match (n("h"), n("mi")) {
+        (Some(h), Some(mi)) => NaiveTime::from_hms_opt(
+            hour_24(h, c.name("ampm").map(|m| m.as_str())),
+            mi,
+            n("s").unwrap_or(0),
+        )
+        .unwrap_or(NaiveTime::MIN),
+        _ => NaiveTime::MIN,
+    };
+    Some((
+        c.get(0)?.start(),
+        PageTime {
+            local: date.and_time(time),
+            offset: c.name("tz").and_then(|m| parse_offset(m.as_str())),
+        },
+    ))
+}
+
+/// News from before the web or from the far future is a parse error.
+fn plausible(t: PageTime) -> Option<PageTime> {
+    let year = t.local.format("%Y").to_string().parse::<i32>().ok()?;
+    (1995..=2100).contains(&year).then_some(t)
+}
+
+fn parse_offset(tz: &str) -> Option<FixedOffset> {
+    let hours = |h: i32| FixedOffset::east_opt(h * 3600);
+    match tz.to_ascii_uppercase().as_str() {
+        "Z" | "GMT" | "UTC" => hours(0),
+        "BST" | "CET" => hours(1),
+        "CEST" => hours(2),
+        "EST" => hours(-5),
+        "EDT" | "ET" => hours(-4),
+        "CST" => hours(-6),
+        "CDT" => hours(-5),
+        "MST" => hours(-7),
+        "MDT" => hours(-6),
+        "PST" => hours(-8),
+        "PDT" | "PT" => hours(-7),
+        "JST" | "KST" => hours(9),
+        "HKT" => hours(8),
+        "AEST" => hours(10),
+        "AEDT" => hours(11),
+        other => crate::timezone::parse_utc_offset(other),
+    }
+}
+
+static TIME_ELEMENTS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector"));
+
+static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:/|\D|$)")
+        .expect("static regex")
+});
+
+/// The day an address names (`/2015/07/24/…`, `/20150724-…`).
+pub fn url_date(url: &Url) -> Option<PageTime> {
+    let c = URL_DATE.captures(url.path())?;
+    let date = NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
+    Some(PageTime {
+        local: date.and_time(NaiveTime::MIN),
+        offset: None,
+    })
+}
+
+/// What the page says about when it was published.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dates {
+    /// The publish time, when the page shows one.
+    pub published: Option<PageTime>,
+    /// The zone the page's own machine-readable times are written in (not UTC), if any.
+    pub page_offset: Option<FixedOffset>,
+}
+
+/// Words that introduce a "last changed" time, which is not the publish time.
+const UPDATED_WORDS: &[&str] = &[
+    "最后更新",
+    "更新时间",
+    "更新于",
+    "修改时间",
+    "Updated",
+    "Latest update",
+    "Last update",
+    "Last modified",
+];
+
+/// A full date shown on the page (not a bare number), in `line` before any "updated" word.
+pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
+    let line = UPDATED_WORDS
+        .iter()
+        .filter_map(|w| line.find(w))
+        .min()
+        .map_or(line, |cut| &line[..cut]);
+    if line.trim().bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    parse_time_in(line, order)
+}
+
+/// `<time datetime>` values from `from` to the end of the body, in document order.
+fn time_elements(doc: &Html, place: Place<'_>, from: u32, body_close: u32) -> Vec<String> {
+    doc.select(&TIME_ELEMENTS)
+        .filter(|t| place(t.id()).is_some_and(|p| p.open >= from && p.open <= body_close))
+        .filter_map(|t| t.value().attr("datetime"))
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+/// Elements that name themselves as a date (`span.date`, `p.meta-info`, `abbr.published`,
+/// `[itemprop=datePublished]`), where themes put the publish date without machine-readable
+/// markup.
+static DATED_ELEMENTS: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(concat!(
+        r#"[class*="date" i], [class*="time" i], [class*="publish" i], [class*="datum" i], "#,
+        r#"[class*="posted" i], [class*="meta" i], [class*="byline" i], [class*="info" i], "#,
+        r#"[id*="date" i], [itemprop="datePublished"], [itemprop="dateCreated"], abbr[title]"#,
+    ))
+    .expect("static selector")
+});
+
+/// The date a dated element shows: its `datetime`, `content` or `title` attribute, else its
+/// own short text.
+fn element_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
+    let v = el.value();
+    ["datetime", "content", "title"]
+        .iter()
+        .filter_map(|a| v.attr(a))
+        .find_map(|a| visible_time(a, order))
+        .or_else(|| {
+            let text = element_text(el);
+            (text.chars().count() <= 120)
+                .then(|| visible_time(&text, order))
+                .flatten()
+        })
+}
+
+/// The date of the dated element nearest the article: the first one between the title and the
+/// end of the body, else the last one above the title. An element that says it holds the
+/// "updated" or "modified" time counts only when no other does.
+fn dated_element(
+    doc: &Html,
+    place: Place<'_>,
+    around: &Around<'_>,
+    order: DayOrder,
+) -> Option<PageTime> {
+    let start = around.title_open.unwrap_or(0);
+    let mut above = None;
+    let mut updated = None;
+    for el in doc.select(&DATED_ELEMENTS).take(400) {
+        let Some(at) = place(el.id()).filter(|p| !p.noise) else {
+            continue;
+        };
+        if at.open > around.body_close {
+            break;
+        }
+        let Some(t) = element_time(&el, order) else {
+            continue;
+        };
+        let class = el.value().attr("class").unwrap_or("").to_ascii_lowercase();
+        if class.contains("updated") || class.contains("modified") {
+            updated = updated.or(Some(t));
+        } else if at.open >= start {
+            return Some(t);
+        } else {
+            above = Some(t);
+        }
+    }
+    above.or(updated)
+}
+
+/// `t`, which carries an offset, moved into the zone in which it falls on `day` (the day the
+/// page shows), when the two are one day apart: `2022-11-06T23:00:00Z` shown as `07.11.2022`
+/// is 2022-11-07 00:00 at +01:00. The smallest whole-hour shift that reaches the day wins.
+fn on_shown_day(t: PageTime, day: NaiveDate) -> Option<PageTime> {
+    let offset = t.offset?;
+    let gap = (day - t.local.date()).num_days();
+    if gap.abs() != 1 {
+        return None;
+    }
+    (1..=14).find_map(|h| {
+        let shift = chrono::Duration::hours(h * gap);
+        let local = t.local + shift;
+        (local.date() == day).then_some(())?;
+        let zone = FixedOffset::east_opt(offset.local_minus_utc() + (h * gap) as i32 * 3600)?;
+        Some(PageTime {
+            local,
+            offset: Some(zone),
+        })
+    })
+}
+
+/// Chooses the publish time: JSON-LD `datePublished`, then date meta tags (published before
+/// modified), then `<time datetime>` near the article; a visible time on the same day makes a
+/// date-only value exact, and a visible date one day off puts a UTC value into the page's
+/// zone. Without any of them: the visible date nearest the body, then a dated element near the
+/// article, then the day in one of `addresses`. Slashed dates are read in the page language's
+/// order ([`DayOrder::for_lang`]).
+pub fn pick(
+    doc: &Html,
+    meta: &PageMeta,
+    place: Place<'_>,
+    around: &Around<'_>,
+    addresses: &[Url],
+) -> Dates {
+    let order = DayOrder::for_lang(
+        meta.html_lang
+            .as_deref()
+            .or(meta.ld.in_language.as_deref())
+            .or_else(|| meta.get(&["og:locale", "content-language", "language"])),
+    );
+    // `<time datetime>` counts from the title to the end of the body (a sidebar's live-news
+    // times are not the article's); above the title, only when it is the page's only one.
+    let start = around.title_open.unwrap_or(0);
+    let mut times = time_elements(doc, place, start, around.body_close);
+    if times.is_empty() && meta.time_elements.len() == 1 {
+        times = time_elements(doc, place, 0, around.body_close);
+    }
+    let meta_times: Vec<PageTime> = meta
+        .ld
+        .date_published
+        .iter()
+        .map(String::as_str)
+        .chain(DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
+        .chain(times.iter().map(String::as_str))
+        .filter_map(parse_time)
+        .collect();
+    // Visible times near the title, closest first.
+    let visible = around
+        .near
+        .iter()
+        .chain(around.inside)
+        .chain(around.after.iter().take(3))
+        .find_map(|l| visible_time(l, order))
+        .or_else(|| dated_element(doc, place, around, order));
+    let published = meta_times
+        .first()
+        .copied()
+        .map(|t| match visible {
+            // A date-only meta tag and a visible time on the same day: the visible one is exact.
+            Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
+            Some(v) => on_shown_day(t, v.local.date()).unwrap_or(t),
+            None => t,
+        })
+        .or(visible)
+        .or_else(|| addresses.iter().find_map(url_date))
+        .map(|day| with_yearless_time(day, around));
+    let page_offset = published
+        .and_then(|t| t.offset)
+        .into_iter()
+        .chain(meta_times.iter().filter_map(|t| t.offset))
+        .find(|o| o.local_minus_utc() != 0);
+    Dates {
+        published,
+        page_offset,
+    }
+}
+
+/// A day without a time, and the time shown without the year on that day ("March 18 at 12:22
+/// PM"): the day at that time.
+fn with_yearless_time(day: PageTime, around: &Around<'_>) -> PageTime {
+    if day.local.time() != NaiveTime::MIN {
+        return day;
+    }
+    around
+        .near
+        .iter()
+        .chain(around.inside)
+        .find_map(|l| parse_yearless_time(l))
+        .filter(|&(m, d, _)| day.local.month() == m && day.local.day() == d)
+        .map_or(day, |(_, _, time)| PageTime {
+            local: day.local.date().and_time(time),
+            offset: None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Option<String> {
+        parse_time(s).map(|p| p.render(None))
+    }
+
+    #[test]
+    fn time_forms() {
+        assert_eq!(
+            t("2025年2月11日 07:03").as_deref(),
+            Some("2025-02-11 07:03:00")
+        );
+        assert_eq!(
+            t("2019-12-02 11:35:08").as_deref(),
+            Some("2019-12-02 11:35:08")
+        );
+        assert_eq!(
+            t("发布时间：2019/12/2 9:05 来源：新华网").as_deref(),
+            Some("2019-12-02 09:05:00")
+        );
+        assert_eq!(
+            t("2019年12月02日11:35").as_deref(),
+            Some("2019-12-02 11:35:00")
+        );
+        assert_eq!(t("2019-12-02").as_deref(), Some("2019-12-02 00:00:00"));
+        assert_eq!(
+            t("July 24, 2015 5:36 PM").as_deref(),
+            Some("2015-07-24 17:36:00")
+        );
+        assert_eq!(t("24 July 2015").as_deref(), Some("2015-07-24 00:00:00"));
+        assert_eq!(
+            t("Fri, 24 Jul 2015 04:36:09 GMT").as_deref(),
+            Some("2015-07-24 04:36:09")
+        );
+        assert_eq!(t("1575257708").as_deref(), Some("2019-12-02 03:35:08"));
+        assert_eq!(
+            t("March 13, 2015 9:00PM").as_deref(),
+            Some("2015-03-13 21:00:00")
+        );
+        let us = parse_time("2/26/2015 7:11 AM PST BY TMZ STAFF").unwrap();
+        assert_eq!(us.render(None), "2015-02-26 07:11:00");
+        assert_eq!(us.offset, FixedOffset::east_opt(-8 * 3600));
+        assert_eq!(
+            t("12/31/2019 12:05 am").as_deref(),
+            Some("2019-12-31 00:05:00")
+        );
+        assert_eq!(
+            parse_yearless_time("By Jane Doe March 18 at 12:22 PM"),
+            Some((3, 18, NaiveTime::from_hms_opt(12, 22, 0).unwrap()))
+        );
+        assert_eq!(parse_yearless_time("Marketing 3 at 12:22"), None);
+        assert_eq!(t("yesterday"), None);
+        assert_eq!(t("2019-13-45"), None);
+        assert_eq!(t("1899-01-01"), None);
+
+        let bj = FixedOffset::east_opt(8 * 3600);
+        let p = parse_time("2015-07-24T05:36:09+01:00").unwrap();
+        assert_eq!(p.offset, FixedOffset::east_opt(3600));
+        assert_eq!(p.render(None), "2015-07-24 05:36:09");
+        assert_eq!(p.render(bj), "2015-07-24 12:36:09");
+        let z = parse_time("2019-12-02T03:35:08.000Z").unwrap();
+        assert_eq!(z.render(bj), "2019-12-02 11:35:08");
+        // A time without an offset is already in the site's zone.
+        assert_eq!(
+            parse_time("2019-12-02 11:35").unwrap().render(bj),
+            "2019-12-02 11:35:00"
+        );
+    }
+
+    #[test]
+    fn european_and_named_forms() {
+        let day = |s: &str, o| parse_time_in(s, o).map(|t| t.render(None));
+        let us = DayOrder::MonthFirst;
+        let eu = DayOrder::DayFirst;
+        for (text, want) in [
+            ("7. Mai 2005", "2005-05-07 00:00:00"),
+            ("25. November 2021 16:11 Uhr", "2021-11-25 16:11:00"),
+            ("Veröffentlicht am 06.10.2023", "2023-10-06 00:00:00"),
+            ("am 29.12.2010, 13:36 Uhr", "2010-12-29 13:36:00"),
+            ("7 mai 2005", "2005-05-07 00:00:00"),
+            ("1er mai 2005 à 10h30", "2005-05-01 10:30:00"),
+            ("7 de mayo de 2005", "2005-05-07 00:00:00"),
+            ("Sept. 3, 2019", "2019-09-03 00:00:00"),
+            ("21. Jan 2022 // Dominik", "2022-01-21 00:00:00"),
+            ("2005-5-7", "2005-05-07 00:00:00"),
+            ("2005年5月7日", "2005-05-07 00:00:00"),
+            ("May 7, 2005", "2005-05-07 00:00:00"),
+        ] {
+            assert_eq!(day(text, eu).as_deref(), Some(want), "{text}");
+        }
+        assert_eq!(
+            day("07/05/2005", eu).as_deref(),
+            Some("2005-05-07 00:00:00")
+        );
+        assert_eq!(
+            day("07/05/2005", us).as_deref(),
+            Some("2005-07-05 00:00:00")
+        );
+        assert_eq!(
+            day("25/12/2005", us).as_deref(),
+            Some("2005-12-25 00:00:00")
+        );
+        // Words that only look like months, and version numbers, are no dates.
+        assert_eq!(day("3 Jui 2005", eu), None);
+        assert_eq!(day("version 1.2.3, 4.47.2005", eu), None);
+        assert_eq!(DayOrder::for_lang(Some("en-US")), us);
+        assert_eq!(DayOrder::for_lang(Some("en-GB")), eu);
+        assert_eq!(DayOrder::for_lang(Some("de")), eu);
+        assert_eq!(DayOrder::for_lang(None), us);
+    }
+
+    #[test]
+    fn a_utc_time_moves_to_the_day_the_page_shows() {
+        let t = parse_time("2022-11-06T23:00:00Z").unwrap();
+        let shown = NaiveDate::from_ymd_opt(2022, 11, 7).unwrap();
+        let moved = on_shown_day(t, shown).unwrap();
+        assert_eq!(moved.render(None), "2022-11-07 00:00:00");
+        assert_eq!(moved.offset, FixedOffset::east_opt(3600));
+        // A time without an offset is as the page wrote it; two days apart is another date.
+        assert_eq!(
+            on_shown_day(parse_time("2022-11-06 23:00").unwrap(), shown),
+            None
+        );
+        let far = NaiveDate::from_ymd_opt(2022, 11, 9).unwrap();
+        assert_eq!(on_shown_day(t, far), None);
+    }
+
+    #[test]
+    fn days_in_addresses() {
+        let day = |u: &str| url_date(&Url::parse(u).unwrap()).map(|t| t.render(None));
+        assert_eq!(
+            day("https://example.com/2015/07/24/story").as_deref(),
+            Some("2015-07-24 00:00:00")
+        );
+        assert_eq!(
+            day("https://example.com/news/20150724-story.html").as_deref(),
+            Some("2015-07-24 00:00:00")
+        );
+        assert_eq!(day("https://example.com/news/12345678"), None);
+    }
+
+    #[test]
+    fn visible_times_skip_updates_and_bare_numbers() {
+        assert_eq!(
+            visible_time(
+                "Published 2020-01-02 Updated 2020-03-04",
+                DayOrder::MonthFirst
+            )
+            .map(|t| t.render(None)),
+            Some("2020-01-02 00:00:00".to_owned())
+        );
+        assert_eq!(visible_time("Updated 2020-03-04", DayOrder::DayFirst), None);
+        assert_eq!(visible_time("1575257708", DayOrder::DayFirst), None);
+    }
+
+    #[test]
+    fn picks_meta_time_made_exact_by_a_visible_one() {
+        let doc = Html::parse_document(
+            r#"<meta property="article:published_time" content="2020-01-02"><p>x</p>"#,
+        );
+        let meta = super::super::collect(&doc);
+        let place = |_| None;
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &["2020-01-02 10:30 来源：新华网"],
+            inside: &[],
+            after: &[],
+        };
+        let dates = pick(&doc, &meta, &place, &around, &[]);
+        assert_eq!(
+            dates.published.map(|t| t.render(None)).as_deref(),
+            Some("2020-01-02 10:30:00")
+        );
+        let none = Around {
+            near: &[],
+            ..around
+        };
+        let url = Url::parse("https://example.com/2019/05/06/x").unwrap();
+        let bare = Html::parse_document("<p>x</p>");
+        let dates = pick(&bare, &super::super::collect(&bare), &place, &none, &[url]);
+        assert_eq!(
+            dates.published.map(|t| t.render(None)).as_deref(),
+            Some("2019-05-06 00:00:00")
+        );
+    }
+}

@@ -1,0 +1,412 @@
+//! Page metadata for the generic extractor, from the most reliable source present: JSON-LD
+//! (`NewsArticle`/`Article`, also inside `@graph`), OpenGraph and `article:*` meta tags, other
+//! date meta tags, `<time datetime>`, and the visible Chinese and English date and byline forms.
+//!
+//! This module collects what the page declares ([`PageMeta`]); the choices are made by
+//! [`title`] (which text a reader sees as the title), [`dates`] (the publish time),
+//! [`byline`] (author, source and editor) and [`lang`] (the page's language).
+
+pub mod byline;
+pub mod dates;
+pub mod lang;
+pub mod title;
+
+pub use dates::PageTime;
+pub use title::normalize_for_match;
+
+use std::sync::LazyLock;
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Selector};
+use serde_json::Value;
+use url::Url;
+
+/// What the page's `<head>` and JSON-LD say, before the body is looked at.
+#[derive(Debug, Default, Clone)]
+pub struct PageMeta {
+    /// `<meta name|property|itemprop=... content=...>`, keys lower-cased, first one wins.
+    pub metas: Vec<(String, String)>,
+    pub ld: LdArticle,
+    pub html_lang: Option<String>,
+    pub page_title: Option<String>,
+    pub canonical: Option<String>,
+    /// `<time datetime>` values in document order.
+    pub time_elements: Vec<String>,
+    /// Whether the page has a password field (a login wall, when it has little else).
+    pub has_password_input: bool,
+}
+
+/// The article object of the page's JSON-LD, if any.
+#[derive(Debug, Default, Clone)]
+pub struct LdArticle {
+    /// An `Article`-like `@type` was found (not just a `WebPage` with a date).
+    pub is_article: bool,
+    pub headline: Option<String>,
+    pub date_published: Option<String>,
+    pub authors: Vec<String>,
+    pub image: Option<String>,
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub in_language: Option<String>,
+}
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector")
+}
+
+static META: LazyLock<Selector> = LazyLock::new(|| sel("meta"));
+static LD_JSON: LazyLock<Selector> =
+    LazyLock::new(|| sel(r#"script[type="application/ld+json" i]"#));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
+static CANONICAL: LazyLock<Selector> = LazyLock::new(|| sel("link[rel][href]"));
+static TIME: LazyLock<Selector> = LazyLock::new(|| sel("time[datetime]"));
+static HTML_TAG: LazyLock<Selector> = LazyLock::new(|| sel("html[lang]"));
+static PASSWORD: LazyLock<Selector> = LazyLock::new(|| sel(r#"input[type="password" i]"#));
+
+/// JSON-LD blocks larger than this are not read (they are never an article's metadata).
+const MAX_LD_BYTES: usize = 512 * 1024;
+/// JSON-LD values visited at most per block, whatever its shape.
+const MAX_LD_NODES: usize = 20_000;
+
+/// Reads the page's metadata.
+pub fn collect(doc: &Html) -> PageMeta {
+    let mut meta = PageMeta::default();
+    for m in doc.select(&META) {
+        let v = m.value();
+        let Some(content) = v.attr("content").map(clean_text).filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        for attr in ["property", "name", "itemprop", "http-equiv"] {
+            if let Some(key) = v.attr(attr) {
+                // `property="og:title article:author"` (space-separated) names several.
+                for key in key.split_whitespace() {
+                    meta.metas.push((key.to_ascii_lowercase(), content.clone()));
+                }
+            }
+        }
+    }
+    for script in doc.select(&LD_JSON) {
+        let text: String = script.text().collect();
+        if text.len() > MAX_LD_BYTES {
+            continue;
+        }
+        read_ld(&text, &mut meta.ld);
+    }
+    meta.html_lang = doc
+        .select(&HTML_TAG)
+        .next()
+        .and_then(|h| h.value().attr("lang"))
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty());
+    meta.page_title = doc
+        .select(&TITLE)
+        .map(|t| clean_text(&t.text().collect::<String>()))
+        .find(|t| !t.is_empty());
+    meta.canonical = doc
+        .select(&CANONICAL)
+        .find(|l| {
+            l.value().attr("rel").is_some_and(|r| {
+                r.split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+            })
+        })
+        .and_then(|l| l.value().attr("href"))
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty());
+    meta.time_elements = doc
+        .select(&TIME)
+        .filter_map(|t| t.value().attr("datetime"))
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .take(20)
+        .collect();
+    meta.has_password_input = doc.select(&PASSWORD).next().is_some();
+    meta
+}
+
+impl PageMeta {
+    /// The first meta tag among `keys` (in the order given).
+    pub fn get(&self, keys: &[&str]) -> Option<&str> {
+        keys.iter().find_map(|k| {
+            self.metas
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        })
+    }
+
+    /// Names the site calls itself, for stripping from titles.
+    pub fn site_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = [
+            self.get(&["og:site_name"]),
+            self.get(&["application-name", "apple-mobile-web-app-title"]),
+            self.ld.publisher.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+        names.dedup();
+        names
+    }
+
+    /// Whether the page says it is an article (JSON-LD type or `og:type`).
+    pub fn says_article(&self) -> bool {
+        self.ld.is_article
+            || self
+                .get(&["og:type"])
+                .is_some_and(|t| t.eq_ignore_ascii_case("article"))
+    }
+}
+
+/// One line of text: whitespace runs collapsed to a space, ends trimmed.
+pub fn clean_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---- JSON-LD ----
+
+fn read_ld(text: &str, out: &mut LdArticle) {
+    // Raw newlines and tabs inside strings are common and invalid JSON; outside strings they
+    // are whitespace anyway. Malformed blocks are skipped.
+    let text = text
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->");
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let Ok(value) = serde_json::from_str::<Value>(&cleaned) else {
+        return;
+    };
+    let mut stack = vec![&value];
+    let mut visited = 0;
+    let mut fallback: Option<&Value> = None;
+    while let Some(v) = stack.pop() {
+        visited += 1;
+        if visited > MAX_LD_NODES {
+            break;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            Value::Object(map) => {
+                if is_article_type(map.get("@type")) {
+                    if !out.is_article {
+                        fill_ld(v, out);
+                        out.is_article = true;
+                    }
+                    continue;
+                }
+                if fallback.is_none()
+                    && (map.contains_key("datePublished") || map.contains_key("headline"))
+                {
+                    fallback = Some(v);
+                }
+                for key in [
+                    "@graph",
+                    "mainEntity",
+                    "mainEntityOfPage",
+                    "itemListElement",
+                ] {
+                    if let Some(child) = map.get(key) {
+                        stack.push(child);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !out.is_article
+        && out.date_published.is_none()
+        && let Some(v) = fallback
+    {
+        fill_ld(v, out);
+    }
+}
+
+fn is_article_type(t: Option<&Value>) -> bool {
+    let is = |s: &str| {
+        let s = s.rsplit(['/', ':']).next().unwrap_or(s);
+        s.ends_with("Article") || s == "BlogPosting" || s == "LiveBlogPosting" || s == "Report"
+    };
+    match t {
+        Some(Value::String(s)) => is(s),
+        Some(Value::Array(items)) => items.iter().any(|i| i.as_str().is_some_and(is)),
+        _ => false,
+    }
+}
+
+fn fill_ld(v: &Value, out: &mut LdArticle) {
+    let s = |key: &str| ld_string(v.get(key)?);
+    out.headline = s("headline").or_else(|| s("name")).or(out.headline.take());
+    out.date_published = s("datePublished")
+        .or_else(|| s("dateCreated"))
+        .or(out.date_published.take());
+    let authors = ld_names(v.get("author"))
+        .into_iter()
+        .chain(ld_names(v.get("creator")))
+        .collect::<Vec<_>>();
+    if !authors.is_empty() {
+        out.authors = authors;
+    }
+    out.image = v.get("image").and_then(ld_url).or(out.image.take());
+    out.publisher = ld_names(v.get("publisher"))
+        .into_iter()
+        .next()
+        .or(out.publisher.take());
+    out.url = s("url")
+        .or_else(|| v.get("mainEntityOfPage").and_then(ld_url))
+        .or(out.url.take());
+    out.in_language = s("inLanguage").or(out.in_language.take());
+}
+
+fn ld_string(v: &Value) -> Option<String> {
+    let s = match v {
+        Value::String(s) => clean_text(&decode_entities(s)),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => return items.iter().find_map(ld_string),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+/// Names in a JSON-LD person/organization field: a string, `{name}`, or an array of either.
+fn ld_names(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![clean_text(s)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(Value::Object(map)) => map.get("name").and_then(ld_string).into_iter().collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .take(20)
+            .flat_map(|i| ld_names(Some(i)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn ld_url(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        Value::Object(map) => map
+            .get("url")
+            .or_else(|| map.get("@id"))
+            .or_else(|| map.get("contentUrl"))
+            .and_then(ld_url)
+            .or_else(|| map.get("@list").and_then(ld_url)),
+        Value::Array(items) => items.iter().find_map(ld_url),
+        _ => None,
+    }
+}
+
+/// `&amp;`-style entities some sites leave in JSON-LD strings; only the common named ones and
+/// numeric references, one pass (no recursive expansion).
+pub(super) fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let end = after.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &after[..e];
+            match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" | "#39" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }
+        });
+        match (decoded, end) {
+            (Some(c), Some(e)) => {
+                out.push(c);
+                rest = &after[e + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Absolute http(s) URL for an attribute value found on the page.
+pub fn absolute(base: &Url, raw: &str) -> Option<String> {
+    crate::extract::markdown::absolute_url(base, raw)
+}
+
+/// The visible text of an element, collapsed to one line.
+pub fn element_text(el: &ElementRef<'_>) -> String {
+    clean_text(&el.text().collect::<String>())
+}
+
+/// What the body finder knows of an element: the position of its start tag in document order
+/// (comparable with [`Around`]'s positions), and whether it sits in page furniture.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub open: u32,
+    pub noise: bool,
+}
+
+/// Where an element sits on the page, when the body finder saw it.
+pub type Place<'a> = &'a dyn Fn(NodeId) -> Option<Placed>;
+
+/// The page around the article, as the body finder laid it out: where the title heading and the
+/// body are, and the short text lines near them (each line one block's text).
+#[derive(Debug, Clone, Copy)]
+pub struct Around<'a> {
+    /// Start of the heading that shows the title, when one does.
+    pub title_open: Option<u32>,
+    /// End of the body.
+    pub body_close: u32,
+    /// Lines between the title and the body, closest to the body first, then (when a heading
+    /// shows the title) up to three lines above it.
+    pub near: &'a [&'a str],
+    /// The first lines of the body.
+    pub inside: &'a [&'a str],
+    /// The lines after the body.
+    pub after: &'a [&'a str],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_graph_and_malformed() {
+        let mut ld = LdArticle::default();
+        read_ld(
+            r#"{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"X"},{"@type":["NewsArticle"],"headline":"Hi &amp; bye","datePublished":"2020-01-02T03:04:05Z","author":[{"@type":"Person","name":"A B"},{"name":"C D"}],"image":{"url":"https://x/i.jpg"},"publisher":{"name":"X News"}}]}"#,
+            &mut ld,
+        );
+        assert!(ld.is_article);
+        assert_eq!(ld.headline.as_deref(), Some("Hi & bye"));
+        assert_eq!(ld.authors, ["A B", "C D"]);
+        assert_eq!(ld.image.as_deref(), Some("https://x/i.jpg"));
+        assert_eq!(ld.publisher.as_deref(), Some("X News"));
+        let mut bad = LdArticle::default();
+        read_ld(r#"{"@type":"NewsArticle","headline":"x",,}"#, &mut bad);
+        read_ld(&"[".repeat(100_000), &mut bad);
+        assert!(!bad.is_article);
+        // Raw newlines inside strings are tolerated.
+        let mut nl = LdArticle::default();
+        read_ld("{\"@type\":\"Article\",\"headline\":\"a\nb\"}", &mut nl);
+        assert_eq!(nl.headline.as_deref(), Some("a b"));
+    }
+}

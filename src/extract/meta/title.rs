@@ -1,0 +1,353 @@
+//! The title a reader sees: the heading that shows the `<title>`, `og:title` or JSON-LD
+//! headline, else the article's own `<h1>`, else the declared title without the site-name
+//! suffix, else the first `<h1>`. Headings that show the site's name never count.
+
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
+
+use super::{PageMeta, Place, clean_text, element_text};
+
+/// `title` without the site-name suffix (`…_网易新闻`, `… - BBC News`, `…|公园_新浪新闻`).
+pub fn strip_site_suffix(title: &str, site_names: &[String]) -> String {
+    let mut t = clean_text(title);
+    for _ in 0..4 {
+        let Some((head, tail)) = split_last_separator(&t) else {
+            break;
+        };
+        let head = head.trim();
+        let tail = tail.trim();
+        let names_site = site_names
+            .iter()
+            .any(|n| !n.is_empty() && (tail.contains(n.as_str()) || n.contains(tail)));
+        let head_len = head.chars().count();
+        let tail_len = tail.chars().count();
+        let short_tail = tail_len <= 30 && tail_len * 2 <= head_len + 4;
+        if head_len >= 4 && (names_site || short_tail) {
+            t = head.to_owned();
+        } else {
+            break;
+        }
+    }
+    t
+}
+
+/// The text before and after the last title separator. A bare `-` separates only when the part
+/// after it is not plain ASCII (`标题-新华网`), so hyphenated English words stay whole.
+fn split_last_separator(t: &str) -> Option<(&str, &str)> {
+    const SEPARATORS: &[&str] = &[
+        " | ", " - ", " – ", " — ", "_", "|", "｜", " :: ", "--", "—",
+    ];
+    let mut best: Option<(usize, usize)> = None;
+    for sep in SEPARATORS {
+        if let Some(pos) = t.rfind(sep)
+            && best.is_none_or(|(b, _)| pos > b)
+        {
+            best = Some((pos, sep.len()));
+        }
+    }
+    if let Some(pos) = t.rfind('-') {
+        let tail = &t[pos + 1..];
+        if !tail.is_ascii() && best.is_none_or(|(b, _)| pos > b) {
+            best = Some((pos, 1));
+        }
+    }
+    let (pos, len) = best?;
+    Some((&t[..pos], &t[pos + len..]))
+}
+
+/// Whether a heading's text is the title that `reference` (the `<title>` or `og:title`) holds:
+/// most of it.
+pub fn heading_matches(heading: &str, reference: &str) -> bool {
+    let h = normalize_for_match(heading);
+    let r = normalize_for_match(reference);
+    let len = h.chars().count();
+    len >= 4 && r.contains(&h) && len * 5 >= r.chars().count() * 2
+}
+
+/// Whether a heading's text is one whole part of `reference` between separators (`Vom Boden
+/// aus gedacht` in `Vom Boden aus gedacht - Ann Cotten verwebt … : literaturkritik.de`).
+fn heading_is_segment(heading: &str, reference: &str) -> bool {
+    let h = normalize_for_match(heading);
+    h.chars().count() >= 8 && segments(reference).any(|s| normalize_for_match(s) == h)
+}
+
+/// The parts of a declared title between separators (`A | B - C`: `A`, `B`, `C`).
+fn segments(title: &str) -> impl Iterator<Item = &str> {
+    const SEPARATORS: &[&str] = &[
+        " | ", " - ", " – ", " — ", " :: ", " » ", " « ", " · ", " • ", " : ", "_", "|", "｜",
+    ];
+    let mut parts = vec![title];
+    for sep in SEPARATORS {
+        parts = parts.into_iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// Text reduced for comparing titles: no whitespace, one kind of quote and dash.
+pub fn normalize_for_match(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '“' | '”' | '„' | '＂' | '«' | '»' => '"',
+            '‘' | '’' | '‚' => '\'',
+            '–' | '—' | '‐' | '‑' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+/// Lower-cased words of four or more letters, for telling whether two titles speak of the same
+/// thing.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+static HEADINGS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("h1, h2, h3").expect("static selector"));
+static LINKS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+
+/// Class and id words of a site's name block (`h1.site-title`, `div.logo h1`).
+const SITE_NAME_CLASSES: &[&str] = &[
+    "site-title",
+    "site-name",
+    "sitename",
+    "site-branding",
+    "blog-title",
+    "logo",
+    "brand",
+    "masthead",
+];
+
+/// Whether a heading shows the site's name rather than an article's title: it is one of the
+/// names the site declares, sits in a name block, or links to the site's home page.
+fn is_site_heading(h: &ElementRef<'_>, text: &str, names: &[String]) -> bool {
+    if names.iter().any(|n| n.eq_ignore_ascii_case(text)) {
+        return true;
+    }
+    let named_block = std::iter::successors(Some(*h), |e| e.parent().and_then(ElementRef::wrap))
+        .take(3)
+        .any(|e| {
+            let v = e.value();
+            let words = format!(
+                "{} {}",
+                v.attr("class").unwrap_or(""),
+                v.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            SITE_NAME_CLASSES.iter().any(|c| words.contains(c))
+        });
+    named_block
+        || h.select(&LINKS).any(|a| {
+            let href = a.value().attr("href").unwrap_or("").trim();
+            let path = href
+                .strip_prefix("https://")
+                .or_else(|| href.strip_prefix("http://"))
+                .map_or(href, |rest| rest.find('/').map_or("/", |i| &rest[i..]));
+            matches!(path, "/" | "./" | "/index.html" | "/index.php")
+        })
+}
+
+/// The title, and the position of the heading that shows it (if one does): the heading that
+/// shows the declared title (an `<h1>` first), else the article's `<h1>` when it speaks of
+/// what the declared title does (sites give `<title>` a search-engine wording), else the
+/// declared title without the site's name, else the first `<h1>`.
+pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, Option<u32>) {
+    let names = meta.site_names();
+    let references: Vec<&str> = [
+        meta.page_title.as_deref(),
+        meta.get(&["og:title", "twitter:title"]),
+        meta.ld.headline.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut best: Option<(String, u32, usize)> = None;
+    for h in doc.select(&HEADINGS).take(50) {
+        let placed = place(h.id());
+        if placed.is_some_and(|p| p.noise) && h.value().name() != "h1" {
+            continue;
+        }
+        let text = element_text(&h);
+        if text.chars().count() > 300 || is_site_heading(&h, &text, &names) {
+            continue;
+        }
+        let most = references.iter().any(|r| heading_matches(&text, r));
+        if most || references.iter().any(|r| heading_is_segment(&text, r)) {
+            let len = text.chars().count();
+            // Most of a declared title before a part of one (which may be the site's name);
+            // then h1 first; among equals the longest.
+            let rank =
+                len + if h.value().name() == "h1" {
+                    len + 1000
+                } else {
+                    0
+                } + if most { 10_000 } else { 0 };
+            if best.as_ref().is_none_or(|(_, _, r)| rank > *r) {
+                let open = placed.map_or(0, |p| p.open);
+                best = Some((text, open, rank));
+            }
+        }
+    }
+    if let Some((text, open, _)) = best {
+        return (Some(text), Some(open));
+    }
+    let from_meta = meta
+        .ld
+        .headline
+        .as_deref()
+        .or_else(|| meta.get(&["dc:title", "dc.title", "dcterms.title"]))
+        .or_else(|| meta.get(&["og:title", "twitter:title"]))
+        .or(meta.page_title.as_deref())
+        .map(|t| strip_site_suffix(t, &names))
+        .filter(|t| !t.is_empty());
+    if let Some(declared) = from_meta {
+        return match article_h1(doc, place, &declared, &names) {
+            Some((text, open)) => (Some(text), Some(open)),
+            None => (Some(declared), None),
+        };
+    }
+    let h1 = doc
+        .select(&HEADINGS)
+        .find(|h| h.value().name() == "h1")
+        .map(|h| element_text(&h))
+        .filter(|t| !t.is_empty());
+    (h1, None)
+}
+
+/// The page's `<h1>` that words the article's title differently from `declared` (`Der
+/// Nervenkrieg um den Brexit geht in die nächste Runde` for `Brexit: Nervenkrieg geht in
+/// nächste Runde`): the first one outside furniture that is not the site's name and shares a
+/// word with it. An `<h1>` that holds the whole declared title and more (a kicker before it)
+/// yields to the declared title.
+fn article_h1(
+    doc: &Html,
+    place: Place<'_>,
+    declared: &str,
+    names: &[String],
+) -> Option<(String, u32)> {
+    let declared_words = words(declared);
+    let declared_key = normalize_for_match(declared);
+    for h in doc.select(&HEADINGS).filter(|h| h.value().name() == "h1") {
+        let Some(at) = place(h.id()).filter(|p| !p.noise) else {
+            continue;
+        };
+        let text = element_text(&h);
+        let len = text.chars().count();
+        if !(4..=300).contains(&len) || is_site_heading(&h, &text, names) {
+            continue;
+        }
+        if normalize_for_match(&text).contains(&declared_key) {
+            return None;
+        }
+        if words(&text).iter().any(|w| declared_words.contains(w)) {
+            return Some((text, at.open));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_lose_site_suffixes() {
+        let names = vec!["BBC News".to_owned()];
+        for (raw, want) in [
+            (
+                "Obama admits US gun laws are his 'biggest frustration' - BBC News",
+                "Obama admits US gun laws are his 'biggest frustration'",
+            ),
+            (
+                "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经",
+                "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？",
+            ),
+            (
+                "共享充电宝涨价告别1元时代：是“收割韭菜”还是回归理性_10%公司_澎湃新闻-The Paper",
+                "共享充电宝涨价告别1元时代：是“收割韭菜”还是回归理性",
+            ),
+            (
+                "法国全国大罢工再次严重影响交通-新华网",
+                "法国全国大罢工再次严重影响交通",
+            ),
+            (
+                "A well-known long-running story about things",
+                "A well-known long-running story about things",
+            ),
+        ] {
+            assert_eq!(strip_site_suffix(raw, &names), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn pick_prefers_the_heading_that_shows_the_title() {
+        let place = |_| None;
+        let doc = Html::parse_document(
+            r#"<title>Big news today - Example Times</title><h2>Other</h2><h1>Big news today</h1>"#,
+        );
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&doc, &meta, &place),
+            (Some("Big news today".into()), Some(0))
+        );
+        let doc =
+            Html::parse_document(r#"<title>标题很长的一篇文章_网易新闻</title><h1>网易</h1>"#);
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&doc, &meta, &place),
+            (Some("标题很长的一篇文章".into()), None)
+        );
+        let doc = Html::parse_document("<h1>Only a heading</h1>");
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&doc, &meta, &place),
+            (Some("Only a heading".into()), None)
+        );
+    }
+
+    #[test]
+    fn the_articles_own_heading_beats_the_declared_wording() {
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 7,
+                noise: false,
+            })
+        };
+        let page = |html: &str| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            pick(&doc, &meta, &place).0
+        };
+        // A whole part of the declared title.
+        assert_eq!(
+            page("<title>Vom Boden aus gedacht - Ann Cotten verwebt Lokales und Globales : literaturkritik.de</title><h1>Vom Boden aus gedacht</h1>").as_deref(),
+            Some("Vom Boden aus gedacht")
+        );
+        // The site's name in a heading is not the title.
+        assert_eq!(
+            page(r#"<title>Need for Speed | Insubordinantes Denken</title><h1 class="site-title"><a href="/">Insubordinantes Denken</a></h1><h2>Need for Speed</h2>"#).as_deref(),
+            Some("Need for Speed")
+        );
+        // An h1 worded differently from <title> but about the same thing.
+        assert_eq!(
+            page("<title>Brexit: Nervenkrieg geht in nächste Runde</title><h1>Der Nervenkrieg um den Brexit geht in die nächste Runde</h1>").as_deref(),
+            Some("Der Nervenkrieg um den Brexit geht in die nächste Runde")
+        );
+        // An h1 about something else (the blog's motto) is not.
+        assert_eq!(
+            page("<title>Was ist Virales Marketing?</title><h1>DimidoBlog</h1>").as_deref(),
+            Some("Was ist Virales Marketing?")
+        );
+        // An h1 holding a kicker and the title: the title.
+        assert_eq!(
+            page("<title>Wurmkiste selber bauen</title><h1>Garten Wurmkiste selber bauen</h1>")
+                .as_deref(),
+            Some("Wurmkiste selber bauen")
+        );
+    }
+}
