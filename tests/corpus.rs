@@ -89,7 +89,7 @@ fn zyte_tokens(text: &str) -> Vec<&str> {
 /// Shingles of `n` tokens; a text shorter than `n` gives one shorter shingle, an empty one none.
 fn shingles<'a>(tokens: &[&'a str], n: usize) -> HashMap<Vec<&'a str>, u32> {
     let mut out = HashMap::new();
-    for i in 0..tokens.len().saturating_sub(n).max(0) + usize::from(!tokens.is_empty()) {
+    for i in 0..tokens.len().saturating_sub(n) + usize::from(!tokens.is_empty()) {
         let end = (i + n).min(tokens.len());
         *out.entry(tokens[i..end].to_vec()).or_insert(0) += 1;
     }
