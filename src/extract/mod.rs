@@ -44,8 +44,6 @@ pub struct Article {
 }
 
 /// What a page turned out to be.
-// One value per page, moved once into its document: boxing the article would buy nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[expect(
     clippy::large_enum_variant,
