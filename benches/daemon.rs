@@ -9,10 +9,9 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ArticlePages, sigterm};
+use common::sigterm;
 use newsvault::archive::{Archive, format_time};
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 const ARTICLES: usize = 5_000;
 const IDLE_ARTICLES: usize = 100_000;
@@ -50,29 +49,10 @@ fn stop(mut child: Child) {
 
 async fn crawl() {
     let server = MockServer::start().await;
-    let items: String = (0..ARTICLES)
-        .map(|i| {
-            format!(
-                "<item><title>t</title><link>https://new.qq.com/rain/a/{}</link></item>",
-                id(i)
-            )
-        })
+    let links: Vec<String> = (0..ARTICLES)
+        .map(|i| format!("https://new.qq.com/rain/a/{}", id(i)))
         .collect();
-    let rss = format!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
-    );
-    Mock::given(method("GET"))
-        .and(path("/rss.xml"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(rss.into_bytes(), "application/rss+xml"),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/rain/a/"))
-        .respond_with(ArticlePages::new(Duration::ZERO))
-        .mount(&server)
-        .await;
+    common::mount_qq_feed(&server, &links, Duration::ZERO).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
     let config = dir.path().join("newsvault.toml");

@@ -67,15 +67,27 @@ def ensure_python_peers():
         return ok
 
 
-def measured(cmd, env=None, stdout=subprocess.DEVNULL, until=None):
+def measured(cmd, env=None, stdout=subprocess.DEVNULL, until=None, stderr=subprocess.DEVNULL):
     """Runs cmd; returns (seconds, peak RSS KB of the process, exit status). `until` (a
     function of the Popen) may end it early: it returns the seconds at which the work was done."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, env=env)
     done_at = until(proc) if until else None
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = done_at if done_at is not None else time.perf_counter() - start
     return seconds, usage.ru_maxrss, status
+
+
+def checked(cmd, **kw):
+    """measured(), but a run that fails is reported and counted as taking forever."""
+    log = tempfile.TemporaryFile()
+    seconds, kb, status = measured(cmd, stdout=log, stderr=log, **kw)
+    if status != 0:
+        log.seek(0)
+        tail = log.read().decode(errors="replace")[-600:]
+        print(f"  FAILED ({status}): {' '.join(cmd[:4])} ...\n{tail}", flush=True)
+        return float("inf"), kb, status
+    return seconds, kb, status
 
 
 def fsyncs(cmd, env=None, until=None):
@@ -275,13 +287,13 @@ def run_archive(binary, site, articles, trace=False):
 
 def run_peer(site, articles, mode):
     with tempfile.TemporaryDirectory() as d:
-        return measured(
+        return checked(
             [sys.executable, __file__, "--peer", mode, f"http://127.0.0.1:{site.port}/feed.xml",
              os.path.join(d, "peer.db")]
         )
 
 
-def row_e2e(binaries, rounds, articles, python_ok):
+def row_e2e(binaries, rounds, articles, python_ok, count_fsyncs=True):
     site = Site(articles)
     sizes = sorted(len(b) for b in site.bodies)
     print(
@@ -309,7 +321,7 @@ def row_e2e(binaries, rounds, articles, python_ok):
     report(results, articles, "articles", baseline=peer or "")
     for key, n in twice.items():
         print(f"  {key}: {n} URL(s) fetched more than once over {rounds} round(s)")
-    for name, binary in binaries.items():
+    for name, binary in binaries.items() if count_fsyncs else ():
         for what, run in (("daemon", run_daemon), ("archive", run_archive)):
             n = run(binary, site, articles, trace=True)
             site.twice()
@@ -347,7 +359,11 @@ def peer_article(session, con, url, lock=None):
     import trafilatura
 
     html = session.get(url, timeout=30).content
-    doc = trafilatura.bare_extraction(html, with_metadata=True)
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True)
+    except Exception as e:  # a page trafilatura cannot read is stored without text
+        print(f"trafilatura failed on {url}: {e}", file=sys.stderr)
+        doc = None
     title = getattr(doc, "title", None) if doc is not None else None
     text = getattr(doc, "text", None) if doc is not None else None
     if lock:
@@ -401,6 +417,9 @@ def peer(mode, feed_url, db):
     else:
         with multiprocessing.Pool(4, initializer=peer_worker_init, initargs=(db,)) as pool:
             pool.map(peer_worker, urls, chunksize=8)
+    stored = sqlite3.connect(db).execute("SELECT count(*) FROM entry").fetchone()[0]
+    if stored != len(urls):
+        sys.exit(f"the {mode} peer stored {stored} of {len(urls)} articles")
 
 
 def main():
@@ -415,6 +434,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the extraction row")
     ap.add_argument("--e2e-rounds", type=int, default=1, help="rounds of the end-to-end row")
     ap.add_argument("--articles", type=int, default=2000)
+    ap.add_argument("--no-fsync-count", action="store_true", help="skip the strace runs")
     args = ap.parse_args()
     binaries = {"newsvault": args.newsvault}
     if args.before:
@@ -426,7 +446,7 @@ def main():
     if "extract" in rows:
         row_extract(binaries, args.rounds, python_ok)
     if "e2e" in rows:
-        row_e2e(binaries, args.e2e_rounds, args.articles, python_ok)
+        row_e2e(binaries, args.e2e_rounds, args.articles, python_ok, not args.no_fsync_count)
     if "scale" in rows:
         row_scale(binaries)
 

@@ -198,7 +198,7 @@ async fn sighup_reloads_the_sources() {
         server.uri()
     );
     std::fs::write(&config, &base).unwrap();
-    let mut daemon = start(&config, dir.path());
+    let daemon = start(&config, dir.path());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         server.received_requests().await.unwrap().is_empty(),
@@ -235,12 +235,7 @@ async fn sighup_reloads_the_sources() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    sigterm(&daemon);
-    let status =
-        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
-            .await
-            .unwrap();
-    assert!(status.success());
+    stop(daemon).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -266,7 +261,7 @@ async fn the_daemon_imports_hugo_sources_and_serves_the_feeds() {
         ),
     )
     .unwrap();
-    let mut daemon = start(&config, dir.path());
+    let daemon = start(&config, dir.path());
     let started = Instant::now();
     let url = "https://new.qq.com/rain/a/20250211A013J400";
     loop {
@@ -306,40 +301,16 @@ async fn the_daemon_imports_hugo_sources_and_serves_the_feeds() {
         feed.contains("赵明昊"),
         "the imported article is in the served feed"
     );
-    sigterm(&daemon);
-    let status =
-        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
-            .await
-            .unwrap();
-    assert!(status.success());
+    stop(daemon).await;
 }
 
 /// A feed of `count` articles and a daemon config for it (4 in flight, no politeness delay).
 async fn feed_server(count: usize, delay: Duration) -> (MockServer, tempfile::TempDir) {
     let server = MockServer::start().await;
-    let items: String = (0..count)
-        .map(|i| {
-            format!(
-                "<item><title>t</title><link>https://news.qq.com/rain/a/{}</link></item>",
-                id(i)
-            )
-        })
+    let links: Vec<String> = (0..count)
+        .map(|i| format!("https://news.qq.com/rain/a/{}", id(i)))
         .collect();
-    let rss = format!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
-    );
-    Mock::given(method("GET"))
-        .and(path("/rss.xml"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(rss.into_bytes(), "application/rss+xml"),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/rain/a/"))
-        .respond_with(ArticlePages::new(delay))
-        .mount(&server)
-        .await;
+    common::mount_qq_feed(&server, &links, delay).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("newsvault.toml"),
@@ -353,6 +324,16 @@ async fn feed_server(count: usize, delay: Duration) -> (MockServer, tempfile::Te
     )
     .unwrap();
     (server, dir)
+}
+
+/// Stops a daemon with SIGTERM; it must exit 0.
+async fn stop(mut daemon: Child) {
+    sigterm(&daemon);
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
 }
 
 /// Waits until every queued item is settled and `count` articles are archived.
@@ -379,14 +360,9 @@ async fn no_queued_item_is_fetched_twice() {
     const COUNT: usize = 1_000;
     let (server, dir) = feed_server(COUNT, Duration::ZERO).await;
     let db = dir.path().join("archive.db");
-    let mut daemon = start(&dir.path().join("newsvault.toml"), dir.path());
+    let daemon = start(&dir.path().join("newsvault.toml"), dir.path());
     wait_done(&db, COUNT, dir.path()).await;
-    sigterm(&daemon);
-    let status =
-        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
-            .await
-            .unwrap();
-    assert!(status.success());
+    stop(daemon).await;
 
     let mut fetches = std::collections::HashMap::<String, usize>::new();
     for request in server.received_requests().await.unwrap() {
@@ -446,13 +422,19 @@ async fn sigkill_keeps_version_log_row_and_queue_state_together() {
         daemon.wait().unwrap();
         assert_attempts_whole(&db, COUNT);
     }
-    let mut daemon = start(&config, dir.path());
+    let daemon = start(&config, dir.path());
+    // The kills may have left nothing to do: wait for this daemon to be up (it writes its pid
+    // into the lock file once it listens for signals) before stopping it.
+    let started = Instant::now();
+    let lock = dir.path().join("archive.db.lock");
+    while std::fs::read_to_string(&lock).unwrap_or_default() != daemon.id().to_string() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the daemon did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     wait_done(&db, COUNT, dir.path()).await;
-    sigterm(&daemon);
-    let status =
-        tokio::task::spawn_blocking(move || wait_exit(&mut daemon, Duration::from_secs(20)))
-            .await
-            .unwrap();
-    assert!(status.success());
+    stop(daemon).await;
     assert_attempts_whole(&db, COUNT);
 }

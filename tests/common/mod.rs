@@ -514,3 +514,33 @@ pub fn wait_exit(
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Mounts an RSS feed at `/rss.xml` listing `links`, and [`ArticlePages`] (answering after
+/// `delay`) at `/rain/a/`.
+pub async fn mount_qq_feed(
+    server: &wiremock::MockServer,
+    links: &[String],
+    delay: std::time::Duration,
+) {
+    use wiremock::matchers::{method, path, path_regex};
+    let items: String = links
+        .iter()
+        .map(|link| format!("<item><title>t</title><link>{link}</link></item>"))
+        .collect();
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
+    );
+    wiremock::Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_raw(rss.into_bytes(), "application/rss+xml"),
+        )
+        .mount(server)
+        .await;
+    wiremock::Mock::given(method("GET"))
+        .and(path_regex("^/rain/a/"))
+        .respond_with(ArticlePages::new(delay))
+        .mount(server)
+        .await;
+}
