@@ -226,7 +226,7 @@ def newsvault_config(dirname, site, port_feed=True):
     with open(path, "w") as f:
         f.write(
             f'[archive]\npath = "{db}"\n'
-            '[fetch]\nper_host_interval = "0s"\nper_host_concurrency = 4\n'
+            '[fetch]\nallow_private_hosts = ["127.0.0.1"]\nper_host_interval = "0s"\nper_host_concurrency = 4\n'
             "[check]\nmax_in_flight = 4\n"
             '[daemon]\nmax_in_flight = 4\nserve = false\nshutdown_grace = "5s"\n'
         )

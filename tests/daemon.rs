@@ -315,7 +315,7 @@ async fn feed_server(count: usize, delay: Duration) -> (MockServer, tempfile::Te
     std::fs::write(
         dir.path().join("newsvault.toml"),
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+            "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
              [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\nserve = false\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             dir.path().join("archive.db").display(),
