@@ -519,11 +519,8 @@ impl Pipeline {
                 author.as_deref(),
                 &fetched,
                 encoding,
-            )
-            .and_then(|recorded| {
-                archive.set_date_found(&target.canonical_url, recorded.seq(), date_found)?;
-                Ok(recorded)
-            });
+                date_found,
+            );
             match stored {
                 Ok(recorded) => {
                     log.outcome = match recorded {
@@ -639,6 +636,7 @@ fn store_capture(
     author: Option<&str>,
     fetched: &Fetched,
     encoding: &str,
+    date_found: bool,
 ) -> Result<Recorded, ArchiveError> {
     let rendered = document.render();
     let (minor, diff) = match archive.latest_version_with_content(&target.canonical_url)? {
@@ -681,6 +679,7 @@ fn store_capture(
         author,
         minor,
         diff: diff.as_deref(),
+        date_found,
     })
 }
 

@@ -97,6 +97,7 @@ fn reprocess_brings_the_new_extractor_and_dates_by_first_capture() {
                 author: None,
                 minor: false,
                 diff: None,
+                date_found: true,
             })
             .unwrap();
     }

@@ -348,6 +348,7 @@ async fn reprocess_turns_false_edits_into_recaptures() {
                 author: None,
                 minor: false,
                 diff: None,
+                date_found: true,
             })
             .unwrap();
         assert_eq!(recorded, newsvault::archive::Recorded::Changed { seq: 2 });

@@ -469,6 +469,7 @@ fn fill_warc_archive(db: &Path) -> Vec<Fetched> {
                 author: None,
                 minor: false,
                 diff: None,
+                date_found: true,
             })
             .unwrap();
         fetched.push(Fetched {

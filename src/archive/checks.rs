@@ -562,6 +562,7 @@ mod tests {
                 author: None,
                 minor: false,
                 diff: None,
+                date_found: true,
             })
             .unwrap();
         let sighting = |hours: i64| RemovalSighting {

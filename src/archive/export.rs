@@ -213,6 +213,7 @@ mod tests {
                 author: None,
                 minor: false,
                 diff: None,
+                date_found: true,
             })
             .unwrap();
     }

@@ -154,6 +154,9 @@ pub struct NewCapture<'a> {
     pub minor: bool,
     /// The stored diff against the latest version with content (JSON, see migration 2).
     pub diff: Option<&'a str>,
+    /// Whether `published` was found on the page; false when it is the first capture time
+    /// (see migration 6).
+    pub date_found: bool,
 }
 
 /// What [`Archive::record_capture`] did.
@@ -623,9 +626,9 @@ impl Archive {
         tx.prepare_cached(
             "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
                  document, title, published, http_status, final_url, raw_hash, content_type,
-                 encoding, extractor, diff)
+                 encoding, extractor, diff, date_found)
              VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END)",
+                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)",
         )?
         .execute(params![
             article_id,
@@ -643,6 +646,7 @@ impl Archive {
             capture.encoding,
             capture.extractor,
             capture.diff,
+            capture.date_found,
         ])?;
         tx.prepare_cached(
             "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',

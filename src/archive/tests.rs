@@ -30,6 +30,7 @@ fn capture<'a>(document: &'a str, raw: &'a [u8], secs: i64) -> NewCapture<'a> {
         author: None,
         minor: false,
         diff: None,
+        date_found: true,
     }
 }
 

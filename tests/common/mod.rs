@@ -245,6 +245,7 @@ pub fn record(
             author: Some("环球时报"),
             minor,
             diff: diff.as_deref(),
+            date_found: true,
         })
         .unwrap()
 }
