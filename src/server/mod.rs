@@ -289,8 +289,9 @@ async fn feed_response(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let base = state.base_url(&headers);
+    let sites = state.config.sites.clone();
     let feed = state
-        .read(move |a| Ok(feed::build_feed(a, &base, &kind, before)?))
+        .read(move |a| Ok(feed::build_feed(a, &sites, &base, &kind, before)?))
         .await?;
     let last_modified = http_date(feed.updated);
     let mut response = if not_modified(&headers, &feed.etag, feed.updated) {

@@ -18,6 +18,7 @@ use crate::document::Document;
 use crate::feed::{article_path, kind_label, path_segment, removal_evidence_text};
 use crate::pipeline::Outcome;
 use crate::render::{self, display_time, escape, published_rfc3339};
+use crate::sites::published_zone;
 
 /// Articles per list page.
 pub const LIST_PAGE: usize = 50;
@@ -246,8 +247,14 @@ pub async fn article(
         .unwrap_or_else(|| summary.title.clone());
     let mut body = String::new();
     let _ = write!(body, "<h1>{}</h1>", escape(&title));
-    let published = published_rfc3339(&summary.published, &summary.site)
-        .unwrap_or_else(|| summary.published.clone());
+    let zone = published_zone(
+        &summary.site,
+        &summary.canonical_url,
+        &summary.lang,
+        &state.config.sites,
+    );
+    let published =
+        published_rfc3339(&summary.published, zone).unwrap_or_else(|| summary.published.clone());
     // Only an http(s) source is a link (an archive written before links were checked may
     // hold anything); any other is shown as text.
     let source = if crate::sites::is_http_url(&summary.canonical_url) {
