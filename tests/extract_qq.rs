@@ -446,3 +446,69 @@ fn video_articles_are_not_removals() {
         o => panic!("{o:?}"),
     }
 }
+
+/// Bold as the page showed it: every real body's Markdown, rendered by CommonMark
+/// (pulldown-cmark, as the web UI and feeds do), shows no literal asterisks, and each bold run
+/// of the page (its `<strong>` text) is bold in the rendering. Adjacent and nested bold
+/// (`**0****1**`, `（****数据来源：…****）`) used to show as asterisks.
+#[test]
+fn real_bodies_render_bold_without_literal_asterisks() {
+    let strong = Selector::parse("strong, b, .qnt-strong").unwrap();
+    let mut bold_runs = 0;
+    let mut failures = Vec::new();
+    for body in served_bodies() {
+        let page = qq_page(
+            &body.id,
+            &body.title,
+            &body.pub_date,
+            "媒体",
+            &body.description,
+            Form::Dom,
+        );
+        let a = article(&page, &body.id);
+        let html = newsvault::render::markdown_to_html(&a.body.markdown, None);
+        let rendered = Html::parse_fragment(&html);
+        let text: String = rendered.root_element().text().collect();
+        let source_has_asterisks = Html::parse_fragment(&body.description)
+            .root_element()
+            .text()
+            .any(|t| t.contains('*'));
+        if !source_has_asterisks && text.contains('*') {
+            let lines = a.body.markdown.lines().filter(|l| l.contains("**"));
+            failures.push(format!(
+                "{}: literal asterisks in the rendering of:\n{}",
+                body.id,
+                lines.collect::<Vec<_>>().join("\n")
+            ));
+        }
+        let plain = collapse(&unescape(&a.body.markdown));
+        let shown_bold = collapse(
+            &rendered
+                .select(&Selector::parse("strong").unwrap())
+                .map(|e| e.text().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("|"),
+        );
+        for run in Html::parse_fragment(&body.description).select(&strong) {
+            // Punctuation at either end may stand outside the markers (CommonMark's flanking
+            // rule), and shows the same.
+            let run = collapse(&run.text().collect::<String>());
+            let run = run.trim_matches(|c: char| !c.is_alphanumeric());
+            if run.is_empty() || run.contains('*') || !plain.contains(run) {
+                continue;
+            }
+            bold_runs += 1;
+            if !shown_bold.contains(run) {
+                let first = run.chars().next().unwrap_or(' ');
+                let lines = a.body.markdown.lines().filter(|l| l.contains(first));
+                failures.push(format!(
+                    "{}: {run:?} is not bold in the rendering of:\n{}",
+                    body.id,
+                    lines.collect::<Vec<_>>().join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(bold_runs > 50, "only {bold_runs} bold runs checked");
+}
