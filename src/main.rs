@@ -183,8 +183,9 @@ fn error_chain(e: &anyhow::Error) -> String {
 fn init_logging(verbose: u8) {
     // html5ever warns about markup it repairs ("foster parenting not implemented"): news
     // about the page, not about newsvault; shown from -vv on.
+    // Where a daemon or server listens is said even without -v (target newsvault::startup).
     let default = match verbose {
-        0 => "warn,html5ever=error",
+        0 => "warn,html5ever=error,newsvault::startup=info",
         1 => "info,newsvault=info,html5ever=error",
         _ => "debug,hyper=info,rustls=info",
     };
@@ -193,8 +194,12 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        // Colours only for a person at a terminal, never into files and pipes.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Colours only for a person at a terminal, never into files, pipes or journald, and
+        // never when NO_COLOR is set (no-color.org).
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
 }
 

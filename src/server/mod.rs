@@ -212,7 +212,7 @@ pub async fn serve(
             source,
         })?;
     let state = AppState::new(config)?;
-    tracing::info!(%addr, "serving");
+    tracing::info!(target: "newsvault::startup", "serving the web UI and feeds on http://{addr}/");
     serve_on(listener, state, shutdown).await
 }
 

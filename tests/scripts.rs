@@ -1,0 +1,213 @@
+//! newsvault in scripts and services: exit statuses, quiet broken pipes, logs without colour
+//! codes in files and pipes, and the daemon saying where it listens without `-v`.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fixture_path, newsvault};
+
+/// An archive of the 54 real articles of the generator-archive fixture (a 400 KB feed, more
+/// than a pipe holds).
+fn imported_archive(dir: &Path) -> PathBuf {
+    let db = dir.join("archive.db");
+    let tree = fixture_path("qq/generator-archive");
+    let out = newsvault(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            tree.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newsvault"));
+    c.env_remove("NEWSVAULT_CONFIG")
+        .env_remove("NEWSVAULT_DB")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR");
+    c
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported_archive(dir.path());
+    for args in [&["feed"][..], &["feed", "--changes"]] {
+        let mut child = bin()
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // `| head -1`: one line read, then the pipe is closed.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with("<?xml"), "{first}");
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{args:?}: {status:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: nothing said: {err}");
+    }
+}
+
+#[test]
+fn an_unknown_site_is_an_error_for_export_as_for_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported_archive(dir.path());
+    let db = db.to_str().unwrap();
+    let out_dir = dir.path().join("site");
+    let warc = dir.path().join("out.warc");
+    for args in [
+        vec!["--db", db, "feed", "--site", "nosuch"],
+        vec![
+            "--db",
+            db,
+            "export",
+            out_dir.to_str().unwrap(),
+            "--site",
+            "nosuch",
+        ],
+        vec![
+            "--db",
+            db,
+            "export",
+            "--warc",
+            warc.to_str().unwrap(),
+            "--site",
+            "nosuch",
+        ],
+    ] {
+        let out = newsvault(&args, dir.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("\"nosuch\""), "{args:?}: {err}");
+    }
+    assert!(!out_dir.exists() && !warc.exists(), "nothing written");
+    // The site that exists still exports.
+    let out = newsvault(
+        &[
+            "--db",
+            db,
+            "export",
+            out_dir.to_str().unwrap(),
+            "--site",
+            "qq",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Reads `log` until `needle` shows up (the daemon writes it as it starts).
+fn wait_for(log: &Path, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{needle:?} never logged:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_daemon_says_where_it_listens_without_colours_in_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{}\"\n[server]\nlisten = \"127.0.0.1:0\"\n",
+            dir.path().join("archive.db").display()
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("daemon.log");
+    let mut child = bin()
+        .arg("--config")
+        .arg(&config)
+        .arg("daemon")
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for(&log, "serving the web UI and feeds on http://127.0.0.1:");
+    common::sigterm(&child);
+    let status = common::wait_exit(&mut child, Duration::from_secs(20));
+    assert!(status.success(), "{status:?}");
+    let text = wait_for(&log, "daemon stopped");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes in a file: {text:?}"
+    );
+    assert!(text.contains("daemon started"), "{text}");
+    // The port really is the one it listens on: the line names a real address.
+    let addr = text
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap();
+    assert!(addr.parse::<std::net::SocketAddr>().is_ok(), "{addr}");
+}
+
+/// At a terminal (a pseudo-terminal made by `script`), logs are coloured unless NO_COLOR is set.
+#[test]
+fn no_color_turns_colours_off_at_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    let run = |no_color: bool| {
+        // `serve` logs its address at once; SIGINT after a moment stops it.
+        let command = format!(
+            "{}timeout -s INT 3 {} --db {} serve --listen 127.0.0.1:0",
+            if no_color { "NO_COLOR=1 " } else { "" },
+            env!("CARGO_BIN_EXE_newsvault"),
+            db.display()
+        );
+        let out = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .env_remove("RUST_LOG")
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("script (bsdutils) runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(text.contains("serving the web UI"), "{text}");
+        text
+    };
+    assert!(run(false).contains("\u{1b}["), "coloured at a terminal");
+    assert!(!run(true).contains("\u{1b}["), "NO_COLOR is honoured");
+}
