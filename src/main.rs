@@ -37,6 +37,9 @@ enum Command {
         /// Write documents into this Hugo site as content/<lang>/news/<site>/<id>.<lang>.md
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print one JSON object per URL (its outcome) instead of the document
+        #[arg(long)]
+        json: bool,
     },
     /// Extract saved pages offline, without the archive: print the document, or with --json one
     /// JSON record per file
@@ -65,11 +68,17 @@ enum Command {
         /// Check these articles (any URL form)
         #[arg(value_name = "URL", conflicts_with_all = ["due", "all"])]
         urls: Vec<String>,
+        /// Print one JSON object per checked article on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Every version of an article: time, kind, HTTP status, size
     History {
         /// The article's URL (any form) or id
         article: String,
+        /// Print one JSON object per version
+        #[arg(long)]
+        json: bool,
     },
     /// The difference between two versions of an article (default: the last two)
     Diff {
@@ -89,7 +98,11 @@ enum Command {
     /// Run as a service: poll sources, archive what they list, re-check due articles
     Daemon,
     /// Each source's last and next poll, counts and last error; the queue and the archive
-    Status,
+    Status {
+        /// Print it as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Print an Atom feed: the newest archived articles (all sites, or --site), the changes,
     /// or one article's history
     Feed {
@@ -223,7 +236,9 @@ fn load_config(cli: &Cli) -> Result<(Config, Option<PathBuf>)> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let (config, config_path) = load_config(&cli)?;
     match cli.command {
-        Command::Archive { urls, out } => commands::archive::archive(config, &urls, out.as_deref()),
+        Command::Archive { urls, out, json } => {
+            commands::archive::archive(config, &urls, out.as_deref(), json)
+        }
         Command::Extract { files, url, json } => {
             if json {
                 commands::extract::extract_json(&config, &files, url.as_deref())
@@ -236,6 +251,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             all,
             site,
             urls,
+            json,
         } => {
             let selection = if !urls.is_empty() {
                 commands::check::Selection::Urls(urls)
@@ -244,13 +260,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 commands::check::Selection::Due
             };
-            commands::check::check(config, selection, site.as_deref())
+            commands::check::check(config, selection, site.as_deref(), json)
         }
-        Command::History { article } => commands::history::history(&config, &article),
+        Command::History { article, json } => commands::history::history(&config, &article, json),
         Command::Diff { article, a, b } => commands::diff::diff(&config, &article, a, b),
         Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
         Command::Daemon => commands::daemon::daemon(config, config_path),
-        Command::Status => commands::daemon::status(&config),
+        Command::Status { json } => commands::daemon::status(&config, json),
         Command::Feed {
             site,
             changes,

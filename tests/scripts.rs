@@ -211,3 +211,110 @@ fn no_color_turns_colours_off_at_a_terminal() {
     assert!(run(false).contains("\u{1b}["), "coloured at a terminal");
     assert!(!run(true).contains("\u{1b}["), "NO_COLOR is honoured");
 }
+
+fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// `--json` on archive, check, history and status: one object per line per item, with the
+/// documented fields, through the real binary against a local server.
+#[tokio::test(flavor = "multi_thread")]
+async fn json_output_of_archive_check_history_and_status() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    let page = common::fixture_text("qq/golden-rich.html");
+    Mock::given(method("GET"))
+        .and(path(format!("/rain/a/{}", common::GOLDEN_ID)))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rain/a/20250101A00GONE0"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::write_test_config(dir.path(), &server.uri(), "");
+    let run = |rest: &[&str]| {
+        let mut all = vec!["--config".to_owned(), config.display().to_string()];
+        all.extend(rest.iter().map(|s| (*s).to_owned()));
+        common::newsvault_async(all, dir.path().to_owned())
+    };
+    let golden_url = format!("https://new.qq.com/rain/a/{}", common::GOLDEN_ID);
+
+    let out = run(&["archive", "--json", &golden_url]).await;
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["outcome"], "new");
+    assert_eq!(line["url"], golden_url.as_str());
+    assert_eq!(line["site"], "qq");
+    assert_eq!(line["id"], common::GOLDEN_ID);
+    assert_eq!(line["seq"], 1);
+    assert!(line["reason"].is_null() && line["removal"].is_null());
+
+    // A transient failure among several URLs: one line each, in order, exit status 1.
+    let out = run(&[
+        "archive",
+        "--json",
+        &golden_url,
+        "https://new.qq.com/rain/a/20250101A00GONE0",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let outcomes: Vec<&str> = lines
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["unchanged", "transient"], "{lines:?}");
+    assert!(
+        lines[1]["reason"].as_str().unwrap().contains("503"),
+        "{lines:?}"
+    );
+
+    let out = run(&["check", "--json", "--all"]).await;
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["outcome"], "unchanged");
+
+    let out = run(&["history", "--json", common::GOLDEN_ID]).await;
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let v = &lines[0];
+    assert_eq!(v["seq"], 1);
+    assert_eq!(v["kind"], "new");
+    assert_eq!(v["http_status"], 200);
+    assert_eq!(v["url"], golden_url.as_str());
+    assert_eq!(v["published"], "2025-02-11 07:03:08");
+    assert_eq!(v["date_found"], true);
+    assert!(v["size"].as_u64().unwrap() > 1000);
+    assert!(v["fetched_at"].as_str().unwrap().ends_with('Z'));
+
+    let out = run(&["status", "--json"]).await;
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "one object: {lines:?}");
+    let s = &lines[0];
+    assert_eq!(s["archive"]["articles"], 1);
+    assert_eq!(s["archive"]["versions"], 1);
+    assert_eq!(s["archive"]["due_at_least"], false);
+    assert!(s["sources"].as_array().unwrap().is_empty());
+    for key in ["pending", "done", "failed", "skipped"] {
+        assert!(s["queue"][key].is_u64(), "{s}");
+    }
+}

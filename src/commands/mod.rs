@@ -9,5 +9,6 @@ pub mod extract;
 pub mod feed;
 pub mod history;
 pub mod import;
+pub mod json;
 pub mod reprocess;
 pub mod serve;
