@@ -150,6 +150,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "first", conflicts_with = "warc")]
         version: commands::export::ExportVersion,
     },
+    /// Copy the archive into FILE, consistently, even while a daemon writes (SQLite's online
+    /// backup)
+    Backup {
+        /// The new file (never overwritten)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Print the documented default configuration
     DefaultConfig,
 }
@@ -292,6 +299,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // clap requires one of them.
             (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
         },
+        Command::Backup { file } => {
+            let stats = newsvault::archive::backup::backup_file(&config.archive.path, &file)?;
+            eprintln!(
+                "backed up {} into {} ({} pages, {} bytes)",
+                config.archive.path.display(),
+                file.display(),
+                stats.pages,
+                stats.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

@@ -19,6 +19,7 @@ use rusqlite::{
 };
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
+pub mod backup;
 mod checks;
 mod feeds;
 mod group;
