@@ -157,8 +157,29 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Feed sources from and to OPML (feed readers' subscription lists)
+    Opml {
+        #[command(subcommand)]
+        action: OpmlAction,
+    },
     /// Print the documented default configuration
     DefaultConfig,
+}
+
+#[derive(Debug, Subcommand)]
+enum OpmlAction {
+    /// Read an OPML file's feeds as [[sources]] tables: printed, or added to a config file
+    Import {
+        /// The OPML file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Add the sources to this configuration file (feeds it has are left out; the file is
+        /// only changed when the result loads)
+        #[arg(long, value_name = "CONFIG")]
+        append_to: Option<PathBuf>,
+    },
+    /// Print the configured feed sources as OPML 2.0
+    Export,
 }
 
 fn main() -> ExitCode {
@@ -310,6 +331,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Opml { action } => match action {
+            OpmlAction::Import { file, append_to } => {
+                commands::opml::import(&config, &file, append_to.as_deref())
+            }
+            OpmlAction::Export => commands::opml::export(&config),
+        },
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

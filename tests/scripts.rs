@@ -318,3 +318,125 @@ async fn json_output_of_archive_check_history_and_status() {
         assert!(s["queue"][key].is_u64(), "{s}");
     }
 }
+
+/// OPML in: a feed reader's subscriptions become `[[sources]]`, appended to the config the
+/// user names (kept as it was otherwise, configured feeds left out); OPML out: the feed
+/// sources, read back by newsboat's own OPML import (`newsboat -i`).
+#[test]
+fn opml_import_then_export_reads_back_in_newsboat() {
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("subs.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>My feeds</title></head><body>
+<outline text="中文">
+  <outline type="rss" text="环球 &amp; 时报" xmlUrl="https://world.example.com/rss.xml?a=1&amp;b=2"/>
+  <outline type="rss" text="Old" xmlUrl="https://old.example.com/feed"/>
+</outline>
+<outline type="rss" title="Tech" xmlUrl="https://tech.example.org/atom.xml"/>
+</body></opml>"#,
+    )
+    .unwrap();
+    let config = dir.path().join("newsvault.toml");
+    let original = "# my settings\n[archive]\npath = \"mine.db\"\n\n[[sources]]\nname = \"Old\"\nkind = \"feed\"\nurl = \"https://old.example.com/feed\"\n";
+    std::fs::write(&config, original).unwrap();
+    let cfg = config.to_str().unwrap();
+    let opml_path = opml.to_str().unwrap();
+
+    // Without --append-to: printed, nothing written.
+    let out = newsvault(&["--config", cfg, "opml", "import", opml_path], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(printed.matches("[[sources]]").count(), 2, "{printed}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+
+    let out = newsvault(
+        &["opml", "import", opml_path, "--append-to", cfg],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("2 feed source(s) added") && err.contains("1 already configured"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.starts_with(original),
+        "the config is extended, not rewritten:\n{text}"
+    );
+    let loaded = newsvault::config::Config::load(&config).unwrap();
+    let names: Vec<&str> = loaded.sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Old", "环球 & 时报", "Tech"]);
+    // Importing again adds nothing.
+    let out = newsvault(
+        &["opml", "import", opml_path, "--append-to", cfg],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+
+    // A broken OPML file: a clear error naming it, the config untouched.
+    let broken = dir.path().join("broken.opml");
+    std::fs::write(&broken, "<opml><body><outline xmlUrl=\"x\"></body>").unwrap();
+    let out = newsvault(
+        &[
+            "opml",
+            "import",
+            broken.to_str().unwrap(),
+            "--append-to",
+            cfg,
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.opml") && err.contains("at byte"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+
+    // Export, and newsboat's import reads every feed URL back.
+    let out = newsvault(&["--config", cfg, "opml", "export"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = dir.path().join("export.opml");
+    std::fs::write(&exported, &out.stdout).unwrap();
+    let urls = dir.path().join("urls");
+    std::fs::write(&urls, "").unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let nb = Command::new("newsboat")
+        .env("HOME", &home)
+        .arg("-u")
+        .arg(&urls)
+        .arg("-C")
+        .arg(dir.path().join("newsboat.conf"))
+        .arg("-c")
+        .arg(dir.path().join("cache.db"))
+        .arg("-i")
+        .arg(&exported)
+        .output()
+        .expect("newsboat runs (CI installs it)");
+    assert!(nb.status.success(), "{nb:?}");
+    let imported = std::fs::read_to_string(&urls).unwrap();
+    for url in [
+        "https://old.example.com/feed",
+        "https://world.example.com/rss.xml?a=1&b=2",
+        "https://tech.example.org/atom.xml",
+    ] {
+        assert!(
+            imported.contains(url),
+            "{url} not in newsboat's urls:\n{imported}"
+        );
+    }
+}

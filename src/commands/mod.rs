@@ -10,5 +10,6 @@ pub mod feed;
 pub mod history;
 pub mod import;
 pub mod json;
+pub mod opml;
 pub mod reprocess;
 pub mod serve;
