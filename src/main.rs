@@ -162,6 +162,14 @@ enum Command {
         #[command(subcommand)]
         action: OpmlAction,
     },
+    /// Print a shell completion script (bash: `newsvault completions bash >
+    /// ~/.local/share/bash-completion/completions/newsvault`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `newsvault man > newsvault.1; man ./newsvault.1`)
+    Man,
     /// Print the documented default configuration
     DefaultConfig,
 }
@@ -262,6 +270,24 @@ fn load_config(cli: &Cli) -> Result<(Config, Option<PathBuf>)> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    // Generated from the command line's definition; no configuration involved.
+    // Written to a buffer first: clap_complete panics on a failed write (`| head`).
+    let mut generated = Vec::new();
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "newsvault", &mut generated);
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut generated)?;
+        }
+        _ => {}
+    }
+    if !generated.is_empty() {
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &generated)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (config, config_path) = load_config(&cli)?;
     match cli.command {
         Command::Archive { urls, out, json } => {
@@ -337,6 +363,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             OpmlAction::Export => commands::opml::export(&config),
         },
+        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

@@ -440,3 +440,45 @@ fn opml_import_then_export_reads_back_in_newsboat() {
         );
     }
 }
+
+/// Shell completions from the clap definitions: bash's script loads in bash and completes the
+/// subcommands; zsh's and fish's name them. The man page is roff naming every subcommand.
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsvault(&["completions", "bash"], dir.path());
+    assert!(out.status.success());
+    let script = dir.path().join("newsvault.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let bash = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(newsvault op); COMP_CWORD=1; _newsvault newsvault op newsvault; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let completed = String::from_utf8_lossy(&bash.stdout);
+    assert!(bash.status.success(), "{bash:?}");
+    assert_eq!(completed.trim(), "opml", "{bash:?}");
+
+    let subcommands = [
+        "archive", "check", "history", "status", "backup", "opml", "export",
+    ];
+    for shell in ["zsh", "fish"] {
+        let out = newsvault(&["completions", shell], dir.path());
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for sub in subcommands {
+            assert!(text.contains(sub), "{shell}: {sub}");
+        }
+    }
+    let out = newsvault(&["man"], dir.path());
+    assert!(out.status.success());
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(roff.contains(".TH newsvault 1"), "{roff}");
+    for sub in subcommands {
+        assert!(roff.contains(sub), "man: {sub}");
+    }
+}
