@@ -27,7 +27,8 @@ const SINGLE: &str = r#"<!DOCTYPE html>
 <article>{{ .Content }}</article></body></html>
 "#;
 
-const LIST: &str = "<!DOCTYPE html>\n<html><body>{{ range .Pages }}<p>{{ .Title }}</p>{{ end }}</body></html>\n";
+const LIST: &str =
+    "<!DOCTYPE html>\n<html><body>{{ range .Pages }}<p>{{ .Title }}</p>{{ end }}</body></html>\n";
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -62,12 +63,17 @@ async fn hugo_builds_real_bodies_without_literal_asterisks() {
     );
     let server = MockServer::start().await;
     for b in &bodies {
-        let page = qq_page(&b.id, &b.title, &b.pub_date, "媒体", &b.description, Form::Dom);
+        let page = qq_page(
+            &b.id,
+            &b.title,
+            &b.pub_date,
+            "媒体",
+            &b.description,
+            Form::Dom,
+        );
         Mock::given(method("GET"))
             .and(path(format!("/rain/a/{}", b.id)))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"),
-            )
+            .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
             .mount(&server)
             .await;
     }
@@ -85,11 +91,19 @@ async fn hugo_builds_real_bodies_without_literal_asterisks() {
             .map(|b| format!("https://new.qq.com/rain/a/{}", b.id)),
     );
     let out = run(archive).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let site = dir.path().join("site");
     let out = run(vec!["export".into(), site.display().to_string()]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     write(&site.join("config.toml"), CONFIG);
     write(&site.join("layouts/_default/single.html"), SINGLE);
     write(&site.join("layouts/_default/list.html"), LIST);
@@ -132,7 +146,11 @@ async fn hugo_builds_real_bodies_without_literal_asterisks() {
         // Hugo read the date as Beijing time.
         let date = format!("{}+08:00", b.pub_date.replace(' ', "T"));
         let shown = html.replace("&#43;", "+");
-        assert!(shown.contains(&format!("<time>{date}</time>")), "{}: {date}\n{html}", b.id);
+        assert!(
+            shown.contains(&format!("<time>{date}</time>")),
+            "{}: {date}\n{html}",
+            b.id
+        );
     }
     assert_eq!(pages, bodies.len());
 }
