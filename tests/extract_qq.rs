@@ -31,6 +31,19 @@ fn article(html: &str, id: &str) -> Article {
     }
 }
 
+/// A real body served in the DOM form of a current page, extracted.
+fn served_article(body: &common::ServedBody) -> Article {
+    let page = qq_page(
+        &body.id,
+        &body.title,
+        &body.pub_date,
+        "媒体",
+        &body.description,
+        Form::Dom,
+    );
+    article(&page, &body.id)
+}
+
 fn outcome(html: &str, id: &str) -> Extraction {
     let t = target(id);
     extract(html, &t, &t.fetch_url)
@@ -113,15 +126,7 @@ fn real_bodies_lose_nothing_and_leak_no_furniture() {
     let bodies = served_bodies();
     assert!(bodies.len() >= 50, "fixture has {} bodies", bodies.len());
     for body in &bodies {
-        let page = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::Dom,
-        );
-        let a = article(&page, &body.id);
+        let a = served_article(body);
         let md = collapse(&unescape(&a.body.markdown));
         for text in source_texts(&body.description) {
             let text = collapse(&text);
@@ -457,15 +462,7 @@ fn real_bodies_render_bold_without_literal_asterisks() {
     let mut bold_runs = 0;
     let mut failures = Vec::new();
     for body in served_bodies() {
-        let page = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::Dom,
-        );
-        let a = article(&page, &body.id);
+        let a = served_article(&body);
         let html = newsvault::render::markdown_to_html(&a.body.markdown, None);
         let rendered = Html::parse_fragment(&html);
         let text: String = rendered.root_element().text().collect();

@@ -20,25 +20,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn dump_dom(url: &str) -> String {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let profile = tempfile::tempdir().unwrap();
-        let out = Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                "--virtual-time-budget=3000",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("--dump-dom")
-            .arg(&url)
-            .output()
-            .expect("chromium must be installed (Debian package chromium; .ci/run installs it)");
+        let out = chromium(1280, &url, &["--dump-dom".to_owned()]);
         let dom = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
             out.status.success() && dom.contains("<html"),
