@@ -232,16 +232,8 @@ fn snapshots_of_representative_bodies() {
             .iter()
             .find(|b| b.id == id)
             .expect("chosen body present");
-        let page = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::Dom,
-        );
         let t = target(id);
-        let document = article(&page, id).to_document(&t).render();
+        let document = served_article(body).to_document(&t).render();
         insta::assert_snapshot!(format!("body_{id}"), document);
     }
 }
