@@ -4,6 +4,7 @@
 pub mod generic;
 pub mod markdown;
 pub mod meta;
+pub mod parse;
 pub mod qq;
 
 use chrono::{DateTime, FixedOffset, Utc};

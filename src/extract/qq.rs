@@ -27,7 +27,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
     if let Some(signal) = removed_by_redirect(target, final_url) {
         return Extraction::Removed { signal };
     }
-    let doc = Html::parse_document(html);
+    let doc = super::parse::parse_document(html);
     let page_title = first_text(&doc, &sel("title")).unwrap_or_default();
     if let Some(word) = BLOCK_TITLES.iter().find(|w| page_title.contains(*w)) {
         return Extraction::Blocked {

@@ -65,7 +65,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
     if let Some(reason) = verdict::unparsable(html) {
         return Extraction::NotArticle { reason };
     }
-    let doc = Html::parse_document(html);
+    let doc = crate::extract::parse::parse_document(html);
     let meta = meta::collect(&doc);
     let analysis = analyse(&doc, true);
     let (title, title_open) = meta::title::pick(&doc, &meta, &placed(&analysis));
@@ -259,7 +259,7 @@ pub fn page_link(html: &str) -> Option<String> {
     if html.len() > MAX_PAGE_BYTES {
         return None;
     }
-    let doc = Html::parse_document(html);
+    let doc = crate::extract::parse::parse_document(html);
     let meta = meta::collect(&doc);
     [
         meta.canonical.as_deref(),
