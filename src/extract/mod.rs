@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use scraper::{Html, Selector};
 use url::Url;
 
+use self::parse::Page;
 use crate::document::{Document, summarize};
 use crate::sites::{ArticleRef, Site};
 
@@ -109,9 +110,14 @@ impl Article {
 
 /// Extracts the article of `target` from its page, fetched from `final_url`.
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
+    extract_page(&Page::new(html), target, final_url)
+}
+
+/// As [`extract`], for a page whose tree the caller may have parsed already.
+pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Extraction {
     match &target.site {
-        Site::Qq => qq::extract(html, target, final_url),
-        Site::Generic(site) => generic::extract(html, target, final_url, site),
+        Site::Qq => qq::extract_page(page, target, final_url),
+        Site::Generic(site) => generic::extract_page(page, target, final_url, site),
     }
 }
 

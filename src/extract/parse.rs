@@ -10,7 +10,7 @@
 //! real page) parse exactly as `Html::parse_document` parses them (checked on the 1,179 pages of
 //! the shared corpora: identical trees).
 
-use std::cell::{Cell, Ref, RefCell};
+use std::cell::{Cell, OnceCell, Ref, RefCell};
 
 use ego_tree::NodeId;
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, Tracer, TreeSink};
@@ -23,6 +23,31 @@ use scraper::html::HtmlTreeSink;
 
 /// The deepest an element may sit in the tree (the document's `<html>` is at depth 1).
 pub const MAX_DEPTH: usize = 512;
+
+/// A page's HTML and its tree, parsed on first use: callers that need the tree before
+/// extraction (reading a saved page's own link) share the one parse with the extractor.
+pub struct Page<'a> {
+    html: &'a str,
+    doc: OnceCell<Html>,
+}
+
+impl<'a> Page<'a> {
+    pub fn new(html: &'a str) -> Self {
+        Self {
+            html,
+            doc: OnceCell::new(),
+        }
+    }
+
+    pub fn html(&self) -> &'a str {
+        self.html
+    }
+
+    /// The tree, parsed with [`parse_document`] the first time it is asked for.
+    pub fn doc(&self) -> &Html {
+        self.doc.get_or_init(|| parse_document(self.html))
+    }
+}
 
 /// Parses a whole document, as `Html::parse_document` does, with the depth cap.
 pub fn parse_document(html: &str) -> Html {

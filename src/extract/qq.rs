@@ -8,6 +8,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::markdown::{Body, Converter, absolute_url};
+use super::parse::Page;
 use super::{Article, Extraction, assigned_json, clean_line, first_text, meta_content};
 use crate::sites::ArticleRef;
 use crate::sites::qq::{
@@ -24,10 +25,15 @@ fn sel(css: &str) -> Selector {
 
 /// Reads a Tencent News page (any template) for `target`, fetched from `final_url`.
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
+    extract_page(&Page::new(html), target, final_url)
+}
+
+/// As [`extract`], for a page whose tree the caller may have parsed already.
+pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Extraction {
     if let Some(signal) = removed_by_redirect(target, final_url) {
         return Extraction::Removed { signal };
     }
-    let doc = super::parse::parse_document(html);
+    let doc = page.doc();
     let page_title = first_text(&doc, &sel("title")).unwrap_or_default();
     if let Some(word) = BLOCK_TITLES.iter().find(|w| page_title.contains(*w)) {
         return Extraction::Blocked {

@@ -31,6 +31,7 @@ use self::analysis::{Analysis, Line, analyse};
 use self::verdict::is_home_path;
 use super::markdown::Body;
 use super::meta::{self, PageMeta};
+use super::parse::Page;
 use super::{Article, Extraction};
 use crate::sites::generic::{beijing, is_chinese_site};
 use crate::sites::{ArticleRef, GenericSite};
@@ -62,10 +63,20 @@ static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// Extracts the article of a page on a site without a module. `site` carries the configured
 /// zone; `final_url` is where the page came from (links and images resolve against it).
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericSite) -> Extraction {
-    if let Some(reason) = verdict::unparsable(html) {
+    extract_page(&Page::new(html), target, final_url, site)
+}
+
+/// As [`extract`], for a page whose tree the caller may have parsed already.
+pub fn extract_page(
+    page: &Page<'_>,
+    target: &ArticleRef,
+    final_url: &Url,
+    site: &GenericSite,
+) -> Extraction {
+    if let Some(reason) = verdict::unparsable(page.html()) {
         return Extraction::NotArticle { reason };
     }
-    let doc = crate::extract::parse::parse_document(html);
+    let doc = page.doc();
     let meta = meta::collect(&doc);
     let analysis = analyse(&doc, true);
     let (title, title_open) = meta::title::pick(&doc, &meta, &placed(&analysis));
@@ -255,12 +266,11 @@ fn cover_and_canonical(meta: &PageMeta, final_url: &Url) -> (Option<String>, Opt
 
 /// The page's own http(s) link (`<link rel="canonical">`, `og:url`, JSON-LD `url`), for saved
 /// pages whose address is not given.
-pub fn page_link(html: &str) -> Option<String> {
-    if html.len() > MAX_PAGE_BYTES {
+pub fn page_link(page: &Page<'_>) -> Option<String> {
+    if page.html().len() > MAX_PAGE_BYTES {
         return None;
     }
-    let doc = crate::extract::parse::parse_document(html);
-    let meta = meta::collect(&doc);
+    let meta = meta::collect(page.doc());
     [
         meta.canonical.as_deref(),
         meta.get(&["og:url"]),
