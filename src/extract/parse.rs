@@ -15,9 +15,12 @@ use std::cell::{Cell, OnceCell, Ref, RefCell};
 use ego_tree::NodeId;
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, Tracer, TreeSink};
 use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
-use html5ever::tree_builder::TreeBuilder;
-use html5ever::{Attribute, LocalName, QualName, TokenizerResult};
+use html5ever::tokenizer::states::State;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::tree_builder::{TreeBuilder, create_element};
+use html5ever::{Attribute, LocalName, QualName, TokenizerResult, local_name, ns};
 use scraper::Html;
 use scraper::html::HtmlTreeSink;
 
@@ -52,11 +55,29 @@ impl<'a> Page<'a> {
 /// Parses a whole document, as `Html::parse_document` does, with the depth cap.
 pub fn parse_document(html: &str) -> Html {
     let sink = DepthSink::new(HtmlTreeSink::new(Html::new_document()));
+    run(TreeBuilder::new(sink, Default::default()), None, html)
+}
+
+/// Parses a fragment (in a `<body>`), as `Html::parse_fragment` does, with the depth cap.
+pub fn parse_fragment(html: &str) -> Html {
+    let sink = DepthSink::new(HtmlTreeSink::new(Html::new_fragment()));
+    let body = QualName::new(None, ns!(html), local_name!("body"));
+    let context = create_element(&sink, body, Vec::new());
+    let tree = TreeBuilder::new_for_fragment(sink, context, None, Default::default());
+    let state = tree.tokenizer_state_for_context_elem(false);
+    run(tree, Some(state), html)
+}
+
+fn run(tree: TreeBuilder<NodeId, DepthSink>, state: Option<State>, html: &str) -> Html {
     let builder = CappedBuilder {
-        tree: TreeBuilder::new(sink, Default::default()),
+        tree,
         dropped: RefCell::new(Vec::new()),
     };
-    let tokenizer = Tokenizer::new(builder, Default::default());
+    let opts = TokenizerOpts {
+        initial_state: state,
+        ..Default::default()
+    };
+    let tokenizer = Tokenizer::new(builder, opts);
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
     // The tokenizer pauses at each `</script>` (for a script engine we do not have) and at a
@@ -405,6 +426,24 @@ mod tests {
                 "{html}"
             );
         }
+    }
+
+    #[test]
+    fn fragments_parse_as_scraper_parses_them() {
+        for html in [
+            "<p>a<b>b</p>c<table><td>x</table><script>1<2</script>",
+            "<li>one<li>two<div>d</div>",
+        ] {
+            assert_eq!(
+                parse_fragment(html).root_element().html(),
+                Html::parse_fragment(html).root_element().html(),
+                "{html}"
+            );
+        }
+        let deep = format!("{}x{}", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        let doc = parse_fragment(&deep);
+        let deepest = doc.tree.nodes().map(|n| n.ancestors().count()).max();
+        assert!(deepest.is_some_and(|d| d <= MAX_DEPTH + 3), "{deepest:?}");
     }
 
     #[test]

@@ -195,7 +195,7 @@ fn read_body(doc: &Html, data: Option<&Value>, base: &Url) -> Option<Body> {
     // The body only in the embedded JSON (a third of pages in 2026, §1.4).
     let text = data.and_then(|d| json_str(d, DATA_BODY_HTML))?;
     let html = resolve_image_placeholders(&text, data?.get(DATA_IMAGES));
-    let fragment = Html::parse_fragment(&html);
+    let fragment = super::parse::parse_fragment(&html);
     convert(vec![fragment.root_element()])
 }
 
@@ -211,7 +211,9 @@ fn served_body_text(doc: &Html, data: Option<&Value>) -> Option<String> {
         .filter(|text| !text.trim().is_empty());
     from_dom.or_else(|| {
         let text = data.and_then(|d| json_str(d, DATA_BODY_HTML))?;
-        Some(html_text(Html::parse_fragment(&text).root_element()))
+        Some(html_text(
+            super::parse::parse_fragment(&text).root_element(),
+        ))
     })
 }
 
