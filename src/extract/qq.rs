@@ -34,7 +34,7 @@ pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Ex
         return Extraction::Removed { signal };
     }
     let doc = page.doc();
-    let page_title = first_text(&doc, &sel("title")).unwrap_or_default();
+    let page_title = first_text(doc, &sel("title")).unwrap_or_default();
     if let Some(word) = BLOCK_TITLES.iter().find(|w| page_title.contains(*w)) {
         return Extraction::Blocked {
             signal: format!("anti-bot page: title {page_title:?} contains {word:?}"),
@@ -46,7 +46,7 @@ pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Ex
         };
     }
 
-    let data = assigned_json(&doc, DATA_VAR);
+    let data = assigned_json(doc, DATA_VAR);
     let data_ok = data.as_ref().and_then(|d| d.as_ref().ok());
     if let Some(data) = data_ok
         && let Some(article_id) = json_str(data, DATA_ARTICLE_ID)
@@ -61,18 +61,18 @@ pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Ex
         };
     }
 
-    let mut body = match read_body(&doc, data_ok, final_url) {
+    let mut body = match read_body(doc, data_ok, final_url) {
         Some(body) => body,
-        None => return no_body(&doc, &page_title, data.as_ref(), target),
+        None => return no_body(doc, &page_title, data.as_ref(), target),
     };
-    body.summary_text = served_body_text(&doc, data_ok);
+    body.summary_text = served_body_text(doc, data_ok);
 
-    let Some(title) = read_title(&doc, data_ok, &page_title) else {
+    let Some(title) = read_title(doc, data_ok, &page_title) else {
         return Extraction::NotArticle {
             reason: "the page has a body but no title".into(),
         };
     };
-    let Some(published) = read_published(&doc, data_ok) else {
+    let Some(published) = read_published(doc, data_ok) else {
         let why = match &data {
             Some(Err(e)) => format!("no publish time: {e}"),
             _ => format!("no publish time in {DATA_VAR}, meta tags or the page"),
@@ -81,11 +81,10 @@ pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Ex
     };
     let author = data_ok
         .and_then(|d| json_str(d, DATA_MEDIA))
-        .or_else(|| first_text(&doc, &sel(MEDIA_SELECTOR)))
+        .or_else(|| first_text(doc, &sel(MEDIA_SELECTOR)))
         .map(|a| clean_line(&a))
         .filter(|a| !a.is_empty());
-    let cover =
-        meta_content(&doc, "property", "og:image").and_then(|c| absolute_url(final_url, &c));
+    let cover = meta_content(doc, "property", "og:image").and_then(|c| absolute_url(final_url, &c));
 
     Extraction::Article(Article {
         title,

@@ -77,10 +77,10 @@ pub fn extract_page(
         return Extraction::NotArticle { reason };
     }
     let doc = page.doc();
-    let meta = meta::collect(&doc);
-    let analysis = analyse(&doc, true);
-    let (title, title_open) = meta::title::pick(&doc, &meta, &placed(&analysis));
-    let (analysis, pick) = body::best_body(&doc, analysis, final_url, title.as_deref());
+    let meta = meta::collect(doc);
+    let analysis = analyse(doc, true);
+    let (title, title_open) = meta::title::pick(doc, &meta, &placed(&analysis));
+    let (analysis, pick) = body::best_body(doc, analysis, final_url, title.as_deref());
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
     let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {
@@ -103,7 +103,7 @@ pub fn extract_page(
         .into_iter()
         .chain(Url::parse(&target.canonical_url))
         .collect();
-    let dates = meta::dates::pick(&doc, &meta, &place, &around, &addresses);
+    let dates = meta::dates::pick(doc, &meta, &place, &around, &addresses);
     let published = dates.published;
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
@@ -121,8 +121,8 @@ pub fn extract_page(
         return Extraction::NotArticle { reason };
     }
     // Missing metadata never makes a page with a body not an article.
-    let title = title.unwrap_or_else(|| fallback_title(&doc, &meta, &pick.body, final_url));
-    let author = meta::byline::pick(&doc, &meta, &place, &around);
+    let title = title.unwrap_or_else(|| fallback_title(doc, &meta, &pick.body, final_url));
+    let author = meta::byline::pick(doc, &meta, &place, &around);
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta
         .html_lang
