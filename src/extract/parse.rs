@@ -139,7 +139,7 @@ impl CappedBuilder {
         let mut dropped = self.dropped.borrow_mut();
         match kind {
             TagKind::StartTag => {
-                if never_dropped(name) || !self.at_the_cap() {
+                if !self.at_the_cap() || never_dropped(name) {
                     return false;
                 }
                 match dropped.iter_mut().find(|(n, _)| n == name) {
