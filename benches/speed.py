@@ -3,7 +3,7 @@
 Run through `cargo bench --bench speed` (which passes the newsvault binary), or directly:
 
     python3 benches/speed.py --newsvault target/release/newsvault [--before OLD_BINARY]
-        [--rows extract,e2e,scale] [--rounds N] [--articles N]
+        [--rows extract,e2e,scale,nested] [--rounds N] [--articles N]
 
 Rows:
   extract  generic extraction of saved news pages, one process each: `newsvault extract --json`
@@ -15,6 +15,9 @@ Rows:
            4 threads and with 4 processes; articles/s, peak RSS, fsyncs per article, URLs
            fetched more than once.
   scale    `newsvault archive` of 10,000 vs 100 URLs: peak RSS.
+  nested   `newsvault extract --json` of an article page whose body sits inside 100,000 nested
+           elements (`<div>`, `<section>`, `<span>`, `<p>`, `<table>`): seconds and peak RSS
+           each (goal: under 1 s).
 
 Pages: /work/shared/corpora/readability/html and /work/shared/fixtures/zh when present (the
 saved real pages of the issue), else tests/fixtures/quality/pages. trafilatura, feedparser and
@@ -341,6 +344,26 @@ def row_scale(binaries):
         print(f"  {name}: 10,000 URLs take {peaks[10_000] / peaks[100]:.2f}x the memory of 100")
 
 
+def nested_page(tag, depth):
+    para = "<p>The council met on Tuesday, and after a long debate, it voted to keep the library open.</p>"
+    return (
+        "<html><head><title>Deep - Example</title></head><body><h1>Deep</h1>"
+        + f"<{tag}>" * depth + para * 3 + f"</{tag}>" * depth + "</body></html>"
+    )
+
+
+def row_nested(binaries, depth=100_000):
+    print(f"\n## {depth:,} nested elements: `extract --json` of one page")
+    with tempfile.TemporaryDirectory() as tmp:
+        for tag in ("div", "section", "span", "p", "table"):
+            path = os.path.join(tmp, f"nested-{tag}.html")
+            with open(path, "w") as f:
+                f.write(nested_page(tag, depth))
+            for name, binary in binaries.items():
+                s, kb, _ = measured(["timeout", "120", binary, "extract", "--json", path])
+                print(f"  {name:<24} <{tag}>: {s:6.2f} s, peak RSS {kb / 1024:.0f} MB")
+
+
 # ---- the Python peer: Diffengine-style ----
 
 
@@ -430,7 +453,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--newsvault", required=True)
     ap.add_argument("--before", help="an older newsvault binary, measured alongside")
-    ap.add_argument("--rows", default="extract,e2e,scale")
+    ap.add_argument("--rows", default="extract,e2e,scale,nested")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the extraction row")
     ap.add_argument("--e2e-rounds", type=int, default=1, help="rounds of the end-to-end row")
     ap.add_argument("--articles", type=int, default=2000)
@@ -449,6 +472,8 @@ def main():
         row_e2e(binaries, args.e2e_rounds, args.articles, python_ok, not args.no_fsync_count)
     if "scale" in rows:
         row_scale(binaries)
+    if "nested" in rows:
+        row_nested(binaries)
 
 
 if __name__ == "__main__":

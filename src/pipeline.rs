@@ -797,7 +797,7 @@ pub fn extract_saved_page(
     config: &Config,
 ) -> Result<SavedPage, sites::SiteError> {
     let target = sites::resolve(url, &config.sites)?;
-    Ok(extract_for(bytes, target, config))
+    Ok(extract_for(bytes, target, config, None))
 }
 
 /// Extracts a saved file whose address may be unknown: with `url`, as [`extract_saved_page`];
@@ -813,10 +813,11 @@ pub fn extract_saved_file(
         return extract_saved_page(bytes, url, config);
     }
     let decoded = crate::fetch::charset::decode_html(bytes, None, None);
-    if let Some(link) = extract::generic::page_link(&decoded.text)
+    let page = extract::parse::Page::new(&decoded.text);
+    if let Some(link) = extract::generic::page_link(&page)
         && let Ok(target) = sites::resolve(&link, &config.sites)
     {
-        return Ok(extract_for(bytes, target, config));
+        return Ok(extract_for(bytes, target, config, Some(&page)));
     }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let file_url = Url::from_file_path(&absolute).map_err(|()| sites::SiteError::InvalidUrl {
@@ -827,6 +828,7 @@ pub fn extract_saved_file(
         bytes,
         sites::generic::resolve_local(&file_url),
         config,
+        Some(&page),
     ))
 }
 
@@ -942,11 +944,22 @@ impl SavedPage {
     }
 }
 
-fn extract_for(bytes: &[u8], target: ArticleRef, config: &Config) -> SavedPage {
+/// Extracts `bytes` for `target`. `read` is the page as decoded without knowing its site, when
+/// it was read (and perhaps parsed) for its own link: its tree serves when the site's decoding
+/// gives the same text, as it does for every page valid in its declared encoding.
+fn extract_for(
+    bytes: &[u8],
+    target: ArticleRef,
+    config: &Config,
+    read: Option<&extract::parse::Page<'_>>,
+) -> SavedPage {
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
     let decoded =
         crate::fetch::charset::decode_html(bytes, None, crate::fetch::charset::tld_of(&base));
-    let extraction = extract::extract(&decoded.text, &target, &base);
+    let extraction = match read.filter(|page| page.html() == decoded.text) {
+        Some(page) => extract::extract_page(page, &target, &base),
+        None => extract::extract(&decoded.text, &target, &base),
+    };
     let target = match &extraction {
         Extraction::Article(article) => match &article.canonical {
             Some(link) => sites::generic::adopt_canonical(&target, link, &config.sites),

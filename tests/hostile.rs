@@ -55,6 +55,28 @@ fn deeply_nested_markup() {
 }
 
 #[test]
+fn a_hundred_thousand_nested_elements_around_the_article() {
+    let deep = "Deep inside the nesting, the librarian said, every book stays on its shelf.";
+    for tag in ["div", "section", "span", "font"] {
+        let depth = 100_000;
+        let html = article_html(
+            "",
+            &format!(
+                "{}<p>{deep}</p><p>{deep}</p>{}<p>After the nesting, with commas, a last paragraph.</p>",
+                format!("<{tag}>").repeat(depth),
+                format!("</{tag}>").repeat(depth)
+            ),
+        );
+        let Extraction::Article(article) = outcome(html.as_bytes()) else {
+            panic!("{tag}: not an article");
+        };
+        let text = &article.body.plain_text;
+        assert!(text.contains("every book stays"), "{tag}: {text}");
+        assert!(text.contains("a last paragraph"), "{tag}: {text}");
+    }
+}
+
+#[test]
 fn fifty_megabytes_of_text() {
     let mut html = b"<html><head><title>Big</title></head><body><p>".to_vec();
     html.extend(std::iter::repeat_n(b'a', 50 * 1024 * 1024));

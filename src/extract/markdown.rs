@@ -362,7 +362,7 @@ impl<'s> Converter<'s> {
 
     fn skipped(&self, el: &ElementRef<'_>) -> bool {
         is_dropped(el.value().name())
-            || el.value().attr("hidden").is_some()
+            || super::attr(el.value(), "hidden").is_some()
             || self.skip.iter().any(|s| s.matches(el))
             || self.skip_if.is_some_and(|skip| skip(el))
     }

@@ -4,12 +4,14 @@
 pub mod generic;
 pub mod markdown;
 pub mod meta;
+pub mod parse;
 pub mod qq;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use scraper::{Html, Selector};
 use url::Url;
 
+use self::parse::Page;
 use crate::document::{Document, summarize};
 use crate::sites::{ArticleRef, Site};
 
@@ -108,9 +110,14 @@ impl Article {
 
 /// Extracts the article of `target` from its page, fetched from `final_url`.
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
+    extract_page(&Page::new(html), target, final_url)
+}
+
+/// As [`extract`], for a page whose tree the caller may have parsed already.
+pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Extraction {
     match &target.site {
-        Site::Qq => qq::extract(html, target, final_url),
-        Site::Generic(site) => generic::extract(html, target, final_url, site),
+        Site::Qq => qq::extract_page(page, target, final_url),
+        Site::Generic(site) => generic::extract_page(page, target, final_url, site),
     }
 }
 
@@ -185,6 +192,17 @@ fn balanced_object(s: &str) -> Option<&str> {
     None
 }
 
+/// The value of an element's attribute `name` (no namespace), as `Element::attr` gives it.
+/// scraper's `attr` interns `name` on every call (a hash and a table lookup), which made
+/// attribute tests the largest cost per element on large pages; this compares the few names an
+/// element has.
+pub(crate) fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(q, _)| q.prefix.is_none() && q.ns == html5ever::ns!() && &*q.local == name)
+        .map(|(_, v)| &**v)
+}
+
 /// The `content` of the first `<meta {attr}="{name}">`, trimmed, if not empty.
 pub(crate) fn meta_content(doc: &Html, attr: &str, name: &str) -> Option<String> {
     let metas = Selector::parse("meta").expect("static selector");
@@ -230,6 +248,28 @@ mod tests {
 
         let none = Html::parse_document("<p>x</p>");
         assert!(assigned_json(&none, "window.DATA").is_none());
+    }
+
+    #[test]
+    fn attr_reads_attributes_as_scraper_does() {
+        let doc = Html::parse_document(
+            r#"<div id=a class="x y" data-v="1" HIDDEN style=""><svg><use xlink:href="h" href="i"/></svg></div><p>"#,
+        );
+        let names = [
+            "id",
+            "class",
+            "hidden",
+            "data-v",
+            "style",
+            "href",
+            "xlink:href",
+            "role",
+        ];
+        for el in doc.tree.nodes().filter_map(|n| n.value().as_element()) {
+            for name in names {
+                assert_eq!(attr(el, name), el.attr(name), "{name} of {}", el.name());
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::markdown::{Body, Converter, absolute_url};
+use super::parse::Page;
 use super::{Article, Extraction, assigned_json, clean_line, first_text, meta_content};
 use crate::sites::ArticleRef;
 use crate::sites::qq::{
@@ -24,11 +25,16 @@ fn sel(css: &str) -> Selector {
 
 /// Reads a Tencent News page (any template) for `target`, fetched from `final_url`.
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
+    extract_page(&Page::new(html), target, final_url)
+}
+
+/// As [`extract`], for a page whose tree the caller may have parsed already.
+pub fn extract_page(page: &Page<'_>, target: &ArticleRef, final_url: &Url) -> Extraction {
     if let Some(signal) = removed_by_redirect(target, final_url) {
         return Extraction::Removed { signal };
     }
-    let doc = Html::parse_document(html);
-    let page_title = first_text(&doc, &sel("title")).unwrap_or_default();
+    let doc = page.doc();
+    let page_title = first_text(doc, &sel("title")).unwrap_or_default();
     if let Some(word) = BLOCK_TITLES.iter().find(|w| page_title.contains(*w)) {
         return Extraction::Blocked {
             signal: format!("anti-bot page: title {page_title:?} contains {word:?}"),
@@ -40,7 +46,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
         };
     }
 
-    let data = assigned_json(&doc, DATA_VAR);
+    let data = assigned_json(doc, DATA_VAR);
     let data_ok = data.as_ref().and_then(|d| d.as_ref().ok());
     if let Some(data) = data_ok
         && let Some(article_id) = json_str(data, DATA_ARTICLE_ID)
@@ -55,18 +61,18 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
         };
     }
 
-    let mut body = match read_body(&doc, data_ok, final_url) {
+    let mut body = match read_body(doc, data_ok, final_url) {
         Some(body) => body,
-        None => return no_body(&doc, &page_title, data.as_ref(), target),
+        None => return no_body(doc, &page_title, data.as_ref(), target),
     };
-    body.summary_text = served_body_text(&doc, data_ok);
+    body.summary_text = served_body_text(doc, data_ok);
 
-    let Some(title) = read_title(&doc, data_ok, &page_title) else {
+    let Some(title) = read_title(doc, data_ok, &page_title) else {
         return Extraction::NotArticle {
             reason: "the page has a body but no title".into(),
         };
     };
-    let Some(published) = read_published(&doc, data_ok) else {
+    let Some(published) = read_published(doc, data_ok) else {
         let why = match &data {
             Some(Err(e)) => format!("no publish time: {e}"),
             _ => format!("no publish time in {DATA_VAR}, meta tags or the page"),
@@ -75,11 +81,10 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url) -> Extraction {
     };
     let author = data_ok
         .and_then(|d| json_str(d, DATA_MEDIA))
-        .or_else(|| first_text(&doc, &sel(MEDIA_SELECTOR)))
+        .or_else(|| first_text(doc, &sel(MEDIA_SELECTOR)))
         .map(|a| clean_line(&a))
         .filter(|a| !a.is_empty());
-    let cover =
-        meta_content(&doc, "property", "og:image").and_then(|c| absolute_url(final_url, &c));
+    let cover = meta_content(doc, "property", "og:image").and_then(|c| absolute_url(final_url, &c));
 
     Extraction::Article(Article {
         title,
@@ -189,7 +194,7 @@ fn read_body(doc: &Html, data: Option<&Value>, base: &Url) -> Option<Body> {
     // The body only in the embedded JSON (a third of pages in 2026, §1.4).
     let text = data.and_then(|d| json_str(d, DATA_BODY_HTML))?;
     let html = resolve_image_placeholders(&text, data?.get(DATA_IMAGES));
-    let fragment = Html::parse_fragment(&html);
+    let fragment = super::parse::parse_fragment(&html);
     convert(vec![fragment.root_element()])
 }
 
@@ -205,7 +210,9 @@ fn served_body_text(doc: &Html, data: Option<&Value>) -> Option<String> {
         .filter(|text| !text.trim().is_empty());
     from_dom.or_else(|| {
         let text = data.and_then(|d| json_str(d, DATA_BODY_HTML))?;
-        Some(html_text(Html::parse_fragment(&text).root_element()))
+        Some(html_text(
+            super::parse::parse_fragment(&text).root_element(),
+        ))
     })
 }
 

@@ -5,6 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::extract::attr;
+
 /// Elements whose content is never visible text.
 pub(super) fn is_invisible(name: &str) -> bool {
     matches!(
@@ -96,10 +98,10 @@ pub(super) static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) fn class_and_id(el: &scraper::node::Element) -> String {
     let mut s = String::new();
-    if let Some(c) = el.attr("class") {
+    if let Some(c) = attr(el, "class") {
         s.push_str(c);
     }
-    if let Some(id) = el.attr("id") {
+    if let Some(id) = attr(el, "id") {
         s.push(' ');
         s.push_str(id);
     }
@@ -109,7 +111,7 @@ pub(super) fn class_and_id(el: &scraper::node::Element) -> String {
 /// Readability's class weight: +25 for article-like names, −25 for furniture-like ones.
 pub(super) fn class_weight(el: &scraper::node::Element) -> f64 {
     let mut w = 0.0;
-    for part in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+    for part in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
         if part.is_empty() {
             continue;
         }
@@ -124,10 +126,10 @@ pub(super) fn class_weight(el: &scraper::node::Element) -> f64 {
 }
 
 pub(super) fn is_hidden(el: &scraper::node::Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden").is_some_and(|v| v == "true") {
+    if attr(el, "hidden").is_some() || attr(el, "aria-hidden").is_some_and(|v| v == "true") {
         return true;
     }
-    el.attr("style").is_some_and(|s| {
+    attr(el, "style").is_some_and(|s| {
         let s: String = s
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -144,7 +146,7 @@ pub(super) fn is_noise(el: &scraper::node::Element, strip_unlikely: bool) -> boo
     if is_furniture_tag(name) || is_hidden(el) {
         return true;
     }
-    if el.attr("role").is_some_and(|r| {
+    if attr(el, "role").is_some_and(|r| {
         matches!(
             r,
             "menu"

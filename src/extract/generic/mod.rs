@@ -31,6 +31,7 @@ use self::analysis::{Analysis, Line, analyse};
 use self::verdict::is_home_path;
 use super::markdown::Body;
 use super::meta::{self, PageMeta};
+use super::parse::Page;
 use super::{Article, Extraction};
 use crate::sites::generic::{beijing, is_chinese_site};
 use crate::sites::{ArticleRef, GenericSite};
@@ -62,14 +63,24 @@ static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// Extracts the article of a page on a site without a module. `site` carries the configured
 /// zone; `final_url` is where the page came from (links and images resolve against it).
 pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericSite) -> Extraction {
-    if let Some(reason) = verdict::unparsable(html) {
+    extract_page(&Page::new(html), target, final_url, site)
+}
+
+/// As [`extract`], for a page whose tree the caller may have parsed already.
+pub fn extract_page(
+    page: &Page<'_>,
+    target: &ArticleRef,
+    final_url: &Url,
+    site: &GenericSite,
+) -> Extraction {
+    if let Some(reason) = verdict::unparsable(page.html()) {
         return Extraction::NotArticle { reason };
     }
-    let doc = Html::parse_document(html);
-    let meta = meta::collect(&doc);
-    let analysis = analyse(&doc, true);
-    let (title, title_open) = meta::title::pick(&doc, &meta, &placed(&analysis));
-    let (analysis, pick) = body::best_body(&doc, analysis, final_url, title.as_deref());
+    let doc = page.doc();
+    let meta = meta::collect(doc);
+    let analysis = analyse(doc, true);
+    let (title, title_open) = meta::title::pick(doc, &meta, &placed(&analysis));
+    let (analysis, pick) = body::best_body(doc, analysis, final_url, title.as_deref());
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
     let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {
@@ -92,7 +103,7 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         .into_iter()
         .chain(Url::parse(&target.canonical_url))
         .collect();
-    let dates = meta::dates::pick(&doc, &meta, &place, &around, &addresses);
+    let dates = meta::dates::pick(doc, &meta, &place, &around, &addresses);
     let published = dates.published;
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
@@ -110,8 +121,8 @@ pub fn extract(html: &str, target: &ArticleRef, final_url: &Url, site: &GenericS
         return Extraction::NotArticle { reason };
     }
     // Missing metadata never makes a page with a body not an article.
-    let title = title.unwrap_or_else(|| fallback_title(&doc, &meta, &pick.body, final_url));
-    let author = meta::byline::pick(&doc, &meta, &place, &around);
+    let title = title.unwrap_or_else(|| fallback_title(doc, &meta, &pick.body, final_url));
+    let author = meta::byline::pick(doc, &meta, &place, &around);
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta
         .html_lang
@@ -255,12 +266,11 @@ fn cover_and_canonical(meta: &PageMeta, final_url: &Url) -> (Option<String>, Opt
 
 /// The page's own http(s) link (`<link rel="canonical">`, `og:url`, JSON-LD `url`), for saved
 /// pages whose address is not given.
-pub fn page_link(html: &str) -> Option<String> {
-    if html.len() > MAX_PAGE_BYTES {
+pub fn page_link(page: &Page<'_>) -> Option<String> {
+    if page.html().len() > MAX_PAGE_BYTES {
         return None;
     }
-    let doc = Html::parse_document(html);
-    let meta = meta::collect(&doc);
+    let meta = meta::collect(page.doc());
     [
         meta.canonical.as_deref(),
         meta.get(&["og:url"]),

@@ -1,0 +1,480 @@
+//! HTML parsing with a cap on the depth of the tree.
+//!
+//! html5ever follows the standard's tree construction, which scans the stack of open elements on
+//! many start tags (a `<div>` first closes any `<p>` "in button scope", walking the whole stack
+//! when there is none), so n elements nested n deep cost n² steps: 40,000 nested `<div>`s took
+//! 5 s. Browsers cap the depth of the tree they build (Blink at 512); so do we, one step earlier:
+//! start tags that would open an element deeper than [`MAX_DEPTH`] are dropped before the tree
+//! builder sees them, with as many of their end tags, so their content joins the deepest element
+//! and the stack the tree builder scans never grows beyond the cap. Pages within the cap (every
+//! real page) parse exactly as `Html::parse_document` parses them (checked on the 1,179 pages of
+//! the shared corpora: identical trees).
+
+use std::cell::{Cell, OnceCell, Ref, RefCell};
+
+use ego_tree::NodeId;
+use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, Tracer, TreeSink};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::State;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::tree_builder::{TreeBuilder, create_element};
+use html5ever::{Attribute, LocalName, QualName, TokenizerResult, local_name, ns};
+use scraper::Html;
+use scraper::html::HtmlTreeSink;
+
+/// The deepest an element may sit in the tree (the document's `<html>` is at depth 1).
+pub const MAX_DEPTH: usize = 512;
+
+/// A page's HTML and its tree, parsed on first use: callers that need the tree before
+/// extraction (reading a saved page's own link) share the one parse with the extractor.
+pub struct Page<'a> {
+    html: &'a str,
+    doc: OnceCell<Html>,
+}
+
+impl<'a> Page<'a> {
+    pub fn new(html: &'a str) -> Self {
+        Self {
+            html,
+            doc: OnceCell::new(),
+        }
+    }
+
+    pub fn html(&self) -> &'a str {
+        self.html
+    }
+
+    /// The tree, parsed with [`parse_document`] the first time it is asked for.
+    pub fn doc(&self) -> &Html {
+        self.doc.get_or_init(|| parse_document(self.html))
+    }
+}
+
+/// Parses a whole document, as `Html::parse_document` does, with the depth cap.
+pub fn parse_document(html: &str) -> Html {
+    let sink = DepthSink::new(HtmlTreeSink::new(Html::new_document()));
+    run(TreeBuilder::new(sink, Default::default()), None, html)
+}
+
+/// Parses a fragment (in a `<body>`), as `Html::parse_fragment` does, with the depth cap.
+pub fn parse_fragment(html: &str) -> Html {
+    let sink = DepthSink::new(HtmlTreeSink::new(Html::new_fragment()));
+    let body = QualName::new(None, ns!(html), local_name!("body"));
+    let context = create_element(&sink, body, Vec::new());
+    let tree = TreeBuilder::new_for_fragment(sink, context, None, Default::default());
+    let state = tree.tokenizer_state_for_context_elem(false);
+    run(tree, Some(state), html)
+}
+
+fn run(tree: TreeBuilder<NodeId, DepthSink>, state: Option<State>, html: &str) -> Html {
+    let builder = CappedBuilder {
+        tree,
+        dropped: RefCell::new(Vec::new()),
+    };
+    let opts = TokenizerOpts {
+        initial_state: state,
+        ..Default::default()
+    };
+    let tokenizer = Tokenizer::new(builder, opts);
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    // The tokenizer pauses at each `</script>` (for a script engine we do not have) and at a
+    // `<meta charset>` (for a decoder that would restart): both are done with already.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
+    tokenizer.end();
+    tokenizer.sink.tree.sink.inner.finish()
+}
+
+/// Start tags that never nest content deeper: void elements, and elements whose content the
+/// tokenizer reads as raw text (dropping those would parse a script's strings as markup), and
+/// the document's own structure, which the tree builder merges rather than nests.
+fn never_dropped(name: &LocalName) -> bool {
+    matches!(
+        &**name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+            | "param"
+            | "keygen"
+            | "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "plaintext"
+            | "html"
+            | "head"
+            | "body"
+            | "frameset"
+    )
+}
+
+/// Stands between the tokenizer and the tree builder and drops the start tags the cap refuses.
+struct CappedBuilder {
+    tree: TreeBuilder<NodeId, DepthSink>,
+    /// Names of the dropped start tags with how many are still unclosed: their end tags are
+    /// dropped too, so that they do not close an element the cap kept.
+    dropped: RefCell<Vec<(LocalName, usize)>>,
+}
+
+impl CappedBuilder {
+    /// Whether the tag is to be dropped (and counted, or uncounted for an end tag).
+    fn drops(&self, kind: TagKind, name: &LocalName) -> bool {
+        let mut dropped = self.dropped.borrow_mut();
+        match kind {
+            TagKind::StartTag => {
+                if !self.at_the_cap() || never_dropped(name) {
+                    return false;
+                }
+                match dropped.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, count)) => *count += 1,
+                    None => dropped.push((name.clone(), 1)),
+                }
+                true
+            }
+            TagKind::EndTag => match dropped.iter_mut().find(|(n, _)| n == name) {
+                Some((_, count)) if *count > 0 => {
+                    *count -= 1;
+                    true
+                }
+                _ => {
+                    self.tree.sink.path_fresh.set(false);
+                    false
+                }
+            },
+        }
+    }
+
+    /// Whether the current node is [`MAX_DEPTH`] deep. The sink's path says so after an
+    /// append; after end tags it may be deeper than the current node, so it is checked against
+    /// the tree builder's own state (its handles: the stack of open elements and a few more),
+    /// which costs the depth of the stack, only there, at the cap.
+    fn at_the_cap(&self) -> bool {
+        let sink = &self.tree.sink;
+        if sink.depth() < MAX_DEPTH {
+            return false;
+        }
+        if sink.path_fresh.get() {
+            return true;
+        }
+        let handles = HandleCount(Cell::new(0));
+        self.tree.trace_handles(&handles);
+        handles.0.get() > MAX_DEPTH
+    }
+}
+
+/// Counts the handles the tree builder holds: the document, the open elements, the active
+/// formatting elements, the head and form elements.
+struct HandleCount(Cell<usize>);
+
+impl Tracer for HandleCount {
+    type Handle = NodeId;
+
+    fn trace_handle(&self, _: &NodeId) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+impl TokenSink for CappedBuilder {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, line_number: u64) -> TokenSinkResult<NodeId> {
+        if let Token::TagToken(tag) = &token
+            && self.drops(tag.kind, &tag.name)
+        {
+            return TokenSinkResult::Continue;
+        }
+        self.tree.process_token(token, line_number)
+    }
+
+    fn end(&self) {
+        self.tree.end();
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.tree
+            .adjusted_current_node_present_but_not_in_html_namespace()
+    }
+}
+
+/// scraper's tree sink, watching how deep the tree builder appends.
+///
+/// It keeps the path from the document to the element last appended into. The tree builder
+/// appends into the current node, which is on that path (after end tags) or the element appended
+/// last (after a start tag), so keeping the path costs O(1) per append, amortized; anything else
+/// (the adoption agency moving nodes) rebuilds the path from the tree.
+struct DepthSink {
+    inner: HtmlTreeSink,
+    path: RefCell<Vec<NodeId>>,
+    last_element: Cell<Option<NodeId>>,
+    /// No end tag went to the tree builder since the last append: the path ends at the
+    /// current node.
+    path_fresh: Cell<bool>,
+}
+
+impl DepthSink {
+    fn new(inner: HtmlTreeSink) -> Self {
+        let document = inner.get_document();
+        Self {
+            inner,
+            path: RefCell::new(vec![document]),
+            last_element: Cell::new(None),
+            path_fresh: Cell::new(true),
+        }
+    }
+
+    /// Depth of the element last appended into (the document is 0).
+    fn depth(&self) -> usize {
+        self.path.borrow().len() - 1
+    }
+
+    fn appending_into(&self, parent: NodeId) {
+        self.path_fresh.set(true);
+        let mut path = self.path.borrow_mut();
+        if path.last() == Some(&parent) {
+            return;
+        }
+        if self.last_element.get() == Some(parent) {
+            path.push(parent);
+            return;
+        }
+        if let Some(i) = path.iter().rposition(|&n| n == parent) {
+            path.truncate(i + 1);
+            return;
+        }
+        let html = self.inner.0.borrow();
+        path.clear();
+        if let Some(node) = html.tree.get(parent) {
+            path.extend(std::iter::once(parent).chain(node.ancestors().map(|a| a.id())));
+            path.reverse();
+        }
+        if path.is_empty() {
+            path.push(html.tree.root().id());
+        }
+    }
+}
+
+impl TreeSink for DepthSink {
+    type Handle = NodeId;
+    type Output = Html;
+    type ElemName<'a> = Ref<'a, QualName>;
+
+    fn finish(self) -> Html {
+        self.inner.finish()
+    }
+
+    fn parse_error(&self, msg: std::borrow::Cow<'static, str>) {
+        self.inner.parse_error(msg);
+    }
+
+    fn get_document(&self) -> NodeId {
+        self.inner.get_document()
+    }
+
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Ref<'a, QualName> {
+        self.inner.elem_name(target)
+    }
+
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
+        self.inner.create_element(name, attrs, flags)
+    }
+
+    fn create_comment(&self, text: StrTendril) -> NodeId {
+        self.inner.create_comment(text)
+    }
+
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
+        self.inner.create_pi(target, data)
+    }
+
+    fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
+        self.appending_into(*parent);
+        if let NodeOrText::AppendNode(id) = &child {
+            self.last_element.set(Some(*id));
+        }
+        self.inner.append(parent, child);
+    }
+
+    fn append_based_on_parent_node(
+        &self,
+        element: &NodeId,
+        prev_element: &NodeId,
+        child: NodeOrText<NodeId>,
+    ) {
+        self.inner
+            .append_based_on_parent_node(element, prev_element, child);
+    }
+
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        public_id: StrTendril,
+        system_id: StrTendril,
+    ) {
+        self.inner
+            .append_doctype_to_document(name, public_id, system_id);
+    }
+
+    fn mark_script_already_started(&self, node: &NodeId) {
+        self.inner.mark_script_already_started(node);
+    }
+
+    fn pop(&self, node: &NodeId) {
+        self.inner.pop(node);
+    }
+
+    fn get_template_contents(&self, target: &NodeId) -> NodeId {
+        self.inner.get_template_contents(target)
+    }
+
+    fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
+        self.inner.same_node(x, y)
+    }
+
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.inner.set_quirks_mode(mode);
+    }
+
+    fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
+        self.inner.append_before_sibling(sibling, new_node);
+    }
+
+    fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
+        self.inner.add_attrs_if_missing(target, attrs);
+    }
+
+    fn associate_with_form(
+        &self,
+        target: &NodeId,
+        form: &NodeId,
+        nodes: (&NodeId, Option<&NodeId>),
+    ) {
+        self.inner.associate_with_form(target, form, nodes);
+    }
+
+    fn remove_from_parent(&self, target: &NodeId) {
+        self.inner.remove_from_parent(target);
+    }
+
+    fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+        self.inner.reparent_children(node, new_parent);
+    }
+
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
+        self.inner
+            .is_mathml_annotation_xml_integration_point(handle)
+    }
+
+    fn set_current_line(&self, line_number: u64) {
+        self.inner.set_current_line(line_number);
+    }
+
+    fn allow_declarative_shadow_roots(&self, intended_parent: &NodeId) -> bool {
+        self.inner.allow_declarative_shadow_roots(intended_parent)
+    }
+
+    fn attach_declarative_shadow(
+        &self,
+        location: &NodeId,
+        template: &NodeId,
+        attrs: &[Attribute],
+    ) -> bool {
+        self.inner
+            .attach_declarative_shadow(location, template, attrs)
+    }
+
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &NodeId) {
+        self.inner
+            .maybe_clone_an_option_into_selectedcontent(option);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serialized(doc: &Html) -> String {
+        doc.root_element().html()
+    }
+
+    #[test]
+    fn pages_within_the_cap_parse_as_scraper_parses_them() {
+        for html in [
+            "<!DOCTYPE html><html><head><title>t</title></head><body><p>a<p>b<div>c</div></body></html>",
+            "<table><tr><td>1<td>2</table><b>x<i>y</b>z</i><ul><li>a<li>b</ul><script>if (a<b) x()</script>",
+            "<p>x<svg><circle/></svg><math><mi>m</mi></math><template><div>t</div></template>",
+        ] {
+            assert_eq!(
+                serialized(&parse_document(html)),
+                serialized(&Html::parse_document(html)),
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn fragments_parse_as_scraper_parses_them() {
+        for html in [
+            "<p>a<b>b</p>c<table><td>x</table><script>1<2</script>",
+            "<li>one<li>two<div>d</div>",
+        ] {
+            assert_eq!(
+                parse_fragment(html).root_element().html(),
+                Html::parse_fragment(html).root_element().html(),
+                "{html}"
+            );
+        }
+        let deep = format!("{}x{}", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        let doc = parse_fragment(&deep);
+        let deepest = doc.tree.nodes().map(|n| n.ancestors().count()).max();
+        assert!(deepest.is_some_and(|d| d <= MAX_DEPTH + 3), "{deepest:?}");
+    }
+
+    #[test]
+    fn nesting_beyond_the_cap_is_flattened_and_its_closing_tags_balance() {
+        let depth = 100_000;
+        let html = format!(
+            "<body>{}<p>deep</p>{}<p id=after>after</p></body>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let doc = parse_document(&html);
+        let deep = doc
+            .tree
+            .nodes()
+            .find(|n| n.value().as_text().is_some_and(|t| &**t == "deep"))
+            .expect("the deep text is kept");
+        let depth = deep.ancestors().count();
+        assert!((MAX_DEPTH..=MAX_DEPTH + 3).contains(&depth), "{depth}");
+        let after = doc
+            .select(&scraper::Selector::parse("#after").unwrap())
+            .next()
+            .expect("the paragraph after the nesting");
+        let parent = after.parent().and_then(scraper::ElementRef::wrap).unwrap();
+        assert_eq!(parent.value().name(), "body");
+    }
+
+    #[test]
+    fn stray_end_tags_do_not_let_the_nesting_grow_past_the_cap() {
+        let html = format!("<body>{}x", "<div></x>".repeat(100_000));
+        let doc = parse_document(&html);
+        let deepest = doc.tree.nodes().map(|n| n.ancestors().count()).max();
+        assert!(deepest.is_some_and(|d| d <= MAX_DEPTH + 3), "{deepest:?}");
+    }
+}
