@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{ArticlePages, sigterm, wait_exit};
-use newsvault::archive::Archive;
+use newsvault::archive::{Archive, FetchOutcome};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -388,7 +388,7 @@ fn assert_attempts_whole(db: &std::path::Path, count: usize) {
             .fetch_log(&url)
             .unwrap()
             .iter()
-            .filter(|row| row.outcome == "archived")
+            .filter(|row| row.outcome == FetchOutcome::Archived)
             .count();
         assert_eq!(
             logged, versions,

@@ -6,7 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Archive, ArchiveError, format_time, hash_hex, reported_kind, store_blob};
+use super::sql_types::{KIND_COLUMNS, reported_kind};
+use super::{Archive, ArchiveError, ArticleStatus, VersionKind, format_time, hash_hex, store_blob};
 
 /// One sighting of an article's removal, with its evidence.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +39,7 @@ pub enum RemovalState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionDetail {
     pub seq: u32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub fetched_at: String,
     pub http_status: Option<u16>,
     pub final_url: Option<String>,
@@ -61,7 +62,7 @@ pub struct ReprocessItem {
     pub version_id: i64,
     pub canonical_url: String,
     pub seq: u32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub raw_hash: String,
     pub content_type: Option<String>,
     pub final_url: Option<String>,
@@ -96,13 +97,19 @@ impl Archive {
     ) -> Result<RemovalState, ArchiveError> {
         let at = format_time(sighting.at);
         let tx = self.write_tx()?;
-        let row: Option<(i64, u32, String, u32, Option<String>)> = tx
+        let row: Option<(i64, u32, ArticleStatus, u32, Option<String>)> = tx
             .prepare_cached(
                 "SELECT id, latest_seq, status, removal_pending, removal_pending_since
                  FROM articles WHERE canonical_url = ?1",
             )?
             .query_row([canonical_url], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get("id")?,
+                    r.get("latest_seq")?,
+                    r.get("status")?,
+                    r.get("removal_pending")?,
+                    r.get("removal_pending_since")?,
+                ))
             })
             .optional()?;
         let Some((article_id, latest_seq, status, pending, since)) = row else {
@@ -112,7 +119,7 @@ impl Archive {
             "UPDATE articles SET last_checked_at = max(last_checked_at, ?2) WHERE id = ?1",
         )?
         .execute(params![article_id, at])?;
-        if status == "removed" {
+        if status == ArticleStatus::Removed {
             tx.commit()?;
             return Ok(RemovalState::AlreadyRemoved { seq: latest_seq });
         }
@@ -138,7 +145,7 @@ impl Archive {
                 "SELECT title, published FROM versions WHERE article_id = ?1 AND seq = ?2",
             )?
             .query_row(params![article_id, latest_seq], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get("title")?, r.get("published")?))
             })
             .optional()?
             .unwrap_or_default();
@@ -184,7 +191,7 @@ impl Archive {
                  WHERE a.canonical_url = ?1 AND v.kind <> 'removed'
                  ORDER BY v.seq DESC LIMIT 1",
             )?
-            .query_row([canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([canonical_url], |r| Ok((r.get("seq")?, r.get("document")?)))
             .optional()?)
     }
 
@@ -258,7 +265,7 @@ impl Archive {
              WHERE id > ?1 AND (?2 IS NULL OR site = ?2) ORDER BY id LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![after_id, site, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok((r.get("id")?, r.get("canonical_url")?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -277,28 +284,27 @@ impl Archive {
     /// Every version of an article with its history details, ascending.
     pub fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT v.seq, {}, v.fetched_at, v.http_status, v.final_url,
-                 length(CAST(v.document AS BLOB)), v.title, v.published, v.removal_signal, v.diff,
-                 v.extractor, v.import_path, v.date_found
+            "SELECT v.seq, {KIND_COLUMNS}, v.fetched_at, v.http_status, v.final_url,
+                 length(CAST(v.document AS BLOB)) AS size, v.title, v.published,
+                 v.removal_signal, v.diff, v.extractor, v.import_path, v.date_found
              FROM versions v JOIN articles a ON a.id = v.article_id
-             WHERE a.canonical_url = ?1 ORDER BY v.seq",
-            reported_kind!()
+             WHERE a.canonical_url = ?1 ORDER BY v.seq"
         ))?;
         let rows = stmt.query_map([canonical_url], |r| {
             Ok(VersionDetail {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                fetched_at: r.get(2)?,
-                http_status: r.get(3)?,
-                final_url: r.get(4)?,
-                size: r.get::<_, i64>(5)?.try_into().unwrap_or(0),
-                title: r.get(6)?,
-                published: r.get(7)?,
-                removal_signal: r.get(8)?,
-                diff: r.get(9)?,
-                extractor: r.get(10)?,
-                import_path: r.get(11)?,
-                date_found: r.get(12)?,
+                seq: r.get("seq")?,
+                kind: reported_kind(r)?,
+                fetched_at: r.get("fetched_at")?,
+                http_status: r.get("http_status")?,
+                final_url: r.get("final_url")?,
+                size: r.get::<_, i64>("size")?.try_into().unwrap_or(0),
+                title: r.get("title")?,
+                published: r.get("published")?,
+                removal_signal: r.get("removal_signal")?,
+                diff: r.get("diff")?,
+                extractor: r.get("extractor")?,
+                import_path: r.get("import_path")?,
+                date_found: r.get("date_found")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -314,18 +320,18 @@ impl Archive {
             .prepare_cached(
                 "SELECT a.site, coalesce((SELECT v.published FROM versions v
                          WHERE v.article_id = a.id AND v.kind <> 'removed'
-                         ORDER BY v.seq DESC LIMIT 1), ''),
+                         ORDER BY v.seq DESC LIMIT 1), '') AS published,
                      a.first_seen_at, a.last_changed_at, a.latest_seq, a.removal_pending_since
                  FROM articles a WHERE a.canonical_url = ?1",
             )?
             .query_row([canonical_url], |r| {
                 Ok(ScheduleInputs {
-                    site: r.get(0)?,
-                    published: r.get(1)?,
-                    first_seen_at: r.get(2)?,
-                    last_changed_at: r.get(3)?,
-                    latest_seq: r.get(4)?,
-                    removal_pending_since: r.get(5)?,
+                    site: r.get("site")?,
+                    published: r.get("published")?,
+                    first_seen_at: r.get("first_seen_at")?,
+                    last_changed_at: r.get("last_changed_at")?,
+                    latest_seq: r.get("latest_seq")?,
+                    removal_pending_since: r.get("removal_pending_since")?,
                 })
             })
             .optional()?)
@@ -340,7 +346,7 @@ impl Archive {
     ) -> Result<Vec<ReprocessItem>, ArchiveError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT v.id, a.canonical_url, v.seq, v.kind, v.raw_hash, v.content_type, v.final_url,
+            "SELECT v.id AS id, a.canonical_url, v.seq, v.kind, v.raw_hash, v.content_type, v.final_url,
                  v.extractor, v.content_hash
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE v.id > ?1 AND v.origin = 'fetch' AND v.kind <> 'removed'
@@ -349,15 +355,15 @@ impl Archive {
         )?;
         let rows = stmt.query_map(params![after_version_id, site, limit], |r| {
             Ok(ReprocessItem {
-                version_id: r.get(0)?,
-                canonical_url: r.get(1)?,
-                seq: r.get(2)?,
-                kind: r.get(3)?,
-                raw_hash: r.get(4)?,
-                content_type: r.get(5)?,
-                final_url: r.get(6)?,
-                extractor: r.get(7)?,
-                content_hash: r.get(8)?,
+                version_id: r.get("id")?,
+                canonical_url: r.get("canonical_url")?,
+                seq: r.get("seq")?,
+                kind: r.get("kind")?,
+                raw_hash: r.get("raw_hash")?,
+                content_type: r.get("content_type")?,
+                final_url: r.get("final_url")?,
+                extractor: r.get("extractor")?,
+                content_hash: r.get("content_hash")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

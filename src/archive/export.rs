@@ -103,15 +103,15 @@ impl Archive {
             let read = || -> rusqlite::Result<_> {
                 Ok((
                     ArticleDocument {
-                        canonical_url: row.get(0)?,
-                        site: row.get(1)?,
-                        site_article_id: row.get(2)?,
-                        lang: row.get(3)?,
+                        canonical_url: row.get("canonical_url")?,
+                        site: row.get("site")?,
+                        site_article_id: row.get("site_article_id")?,
+                        lang: row.get("lang")?,
                         version: ChosenVersion::NoDocument,
                     },
-                    row.get::<_, Option<u32>>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<u32>>("seq")?,
+                    row.get::<_, Option<String>>("document")?,
+                    row.get::<_, Option<String>>("content_hash")?,
                 ))
             };
             let (mut article, seq, text, hash) = read().map_err(ArchiveError::from)?;
@@ -161,16 +161,16 @@ impl Archive {
         let mut rows = stmt.query(params![site]).map_err(ArchiveError::from)?;
         while let Some(row) = rows.next().map_err(ArchiveError::from)? {
             let read = || -> rusqlite::Result<_> {
-                let canonical_url: String = row.get(0)?;
-                let final_url: Option<String> = row.get(2)?;
+                let canonical_url: String = row.get("canonical_url")?;
+                let final_url: Option<String> = row.get("final_url")?;
                 Ok(RawCapture {
                     final_url: final_url.unwrap_or_else(|| canonical_url.clone()),
                     canonical_url,
-                    seq: row.get(1)?,
-                    fetched_at: row.get(3)?,
-                    http_status: row.get(4)?,
-                    content_type: row.get(5)?,
-                    raw_hash: row.get(6)?,
+                    seq: row.get("seq")?,
+                    fetched_at: row.get("fetched_at")?,
+                    http_status: row.get("http_status")?,
+                    content_type: row.get("content_type")?,
+                    raw_hash: row.get("raw_hash")?,
                     raw: Vec::new(),
                 })
             };

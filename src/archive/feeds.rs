@@ -8,7 +8,10 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, named_params, params};
 
-use super::{APPLICATION_ID, Archive, ArchiveError, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION};
+use super::{
+    APPLICATION_ID, Archive, ArchiveError, ArticleStatus, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION,
+    VersionKind,
+};
 
 /// An article as lists and feeds show it: its identity, its latest version with a document,
 /// and its removal when it is removed.
@@ -20,8 +23,7 @@ pub struct ArticleSummary {
     pub site: String,
     pub site_article_id: String,
     pub lang: String,
-    /// "live" or "removed".
-    pub status: String,
+    pub status: ArticleStatus,
     pub first_seen_at: String,
     pub latest_seq: u32,
     /// The latest version that has a document (removal tombstones skipped).
@@ -63,7 +65,7 @@ pub struct VersionEvent {
     pub site_article_id: String,
     pub lang: String,
     pub seq: u32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub fetched_at: String,
     pub title: String,
     pub published: String,
@@ -96,15 +98,16 @@ pub struct ArchiveStats {
     pub fetches: u64,
 }
 
-/// The columns of an [`ArticleSummary`] (21, the last one at index 20), for `articles a`;
-/// `:doc` selects the document. Queries that add columns read them from index 21 on.
-const SUMMARY_COLUMNS: &str = "a.id, a.canonical_url, a.site, a.site_article_id, a.lang, a.status,
-    a.first_seen_at, a.latest_seq, v.seq, v.title, v.published, v.fetched_at,
+/// The columns of an [`ArticleSummary`], for `articles a`; `:doc` selects the document.
+/// The "updated" time is that of the newest [`VersionKind::UPDATES`] version.
+const SUMMARY_COLUMNS: &str = "a.id AS id, a.canonical_url, a.site, a.site_article_id, a.lang,
+    a.status, a.first_seen_at, a.latest_seq, v.seq AS seq, v.title, v.published, v.fetched_at,
     coalesce((SELECT max(u.fetched_at) FROM versions u
               WHERE u.article_id = a.id AND u.kind IN ('new', 'edit', 'restored', 'import')),
-             v.fetched_at),
-    CASE WHEN :doc THEN v.document ELSE '' END, v.content_hash,
-    r.seq, r.fetched_at, r.http_status, r.final_url, r.removal_signal, a.author";
+             v.fetched_at) AS updated_at,
+    CASE WHEN :doc THEN v.document ELSE '' END AS document, v.content_hash,
+    r.seq AS removal_seq, r.fetched_at AS removal_at, r.http_status AS removal_http_status,
+    r.final_url AS removal_final_url, r.removal_signal, a.author";
 
 /// Joins each article `a` to its latest version with a document (`v`) and, when removed, to
 /// its removal (`r`). Both are single-row lookups in the (article_id, seq) index.
@@ -114,40 +117,42 @@ const SUMMARY_JOINS: &str = "JOIN versions v ON v.article_id = a.id AND v.seq =
         AND a.status = 'removed'";
 
 fn summary_from_row(r: &Row<'_>, with_document: bool) -> rusqlite::Result<ArticleSummary> {
-    let removal = match r.get::<_, Option<u32>>(15)? {
+    let removal = match r.get::<_, Option<u32>>("removal_seq")? {
         Some(seq) => Some(Removal {
             seq,
-            at: r.get(16)?,
-            http_status: r.get(17)?,
-            final_url: r.get(18)?,
-            signal: r.get::<_, Option<String>>(19)?.unwrap_or_default(),
+            at: r.get("removal_at")?,
+            http_status: r.get("removal_http_status")?,
+            final_url: r.get("removal_final_url")?,
+            signal: r
+                .get::<_, Option<String>>("removal_signal")?
+                .unwrap_or_default(),
         }),
         None => None,
     };
-    let document: String = r.get(13)?;
-    let hash: String = r.get(14)?;
-    let canonical_url: String = r.get(1)?;
-    let seq: u32 = r.get(8)?;
+    let document: String = r.get("document")?;
+    let hash: String = r.get("content_hash")?;
+    let canonical_url: String = r.get("canonical_url")?;
+    let seq: u32 = r.get("seq")?;
     if with_document && super::hash_hex(document.as_bytes()) != hash {
         return Err(corrupt_document(&canonical_url, seq));
     }
     Ok(ArticleSummary {
-        id: r.get(0)?,
+        id: r.get("id")?,
         canonical_url,
-        site: r.get(2)?,
-        site_article_id: r.get(3)?,
-        lang: r.get(4)?,
-        status: r.get(5)?,
-        first_seen_at: r.get(6)?,
-        latest_seq: r.get(7)?,
+        site: r.get("site")?,
+        site_article_id: r.get("site_article_id")?,
+        lang: r.get("lang")?,
+        status: r.get("status")?,
+        first_seen_at: r.get("first_seen_at")?,
+        latest_seq: r.get("latest_seq")?,
         seq,
-        title: r.get(9)?,
-        published: r.get(10)?,
-        fetched_at: r.get(11)?,
-        updated_at: r.get(12)?,
+        title: r.get("title")?,
+        published: r.get("published")?,
+        fetched_at: r.get("fetched_at")?,
+        updated_at: r.get("updated_at")?,
         document,
         removal,
-        author: r.get(20)?,
+        author: r.get("author")?,
     })
 }
 
@@ -180,38 +185,38 @@ fn lift(e: rusqlite::Error) -> ArchiveError {
 }
 
 const EVENT_COLUMNS: &str = concat!(
-    "v.id, a.id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, ",
-    super::reported_kind!(),
+    "v.id AS id, a.id AS article_id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, ",
+    super::sql_types::kind_columns!(),
     ", v.fetched_at, v.title, v.published, v.http_status, v.final_url, v.removal_signal,
     v.diff, v.document, v.content_hash, a.author"
 );
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
-    let canonical_url: String = r.get(2)?;
-    let seq: u32 = r.get(6)?;
-    let document: String = r.get(15)?;
-    let hash: String = r.get(16)?;
+    let canonical_url: String = r.get("canonical_url")?;
+    let seq: u32 = r.get("seq")?;
+    let document: String = r.get("document")?;
+    let hash: String = r.get("content_hash")?;
     if super::hash_hex(document.as_bytes()) != hash {
         return Err(corrupt_document(&canonical_url, seq));
     }
     Ok(VersionEvent {
-        id: r.get(0)?,
-        article_id: r.get(1)?,
+        id: r.get("id")?,
+        article_id: r.get("article_id")?,
         canonical_url,
-        site: r.get(3)?,
-        site_article_id: r.get(4)?,
-        lang: r.get(5)?,
+        site: r.get("site")?,
+        site_article_id: r.get("site_article_id")?,
+        lang: r.get("lang")?,
         seq,
-        kind: r.get(7)?,
-        fetched_at: r.get(8)?,
-        title: r.get(9)?,
-        published: r.get(10)?,
-        http_status: r.get(11)?,
-        final_url: r.get(12)?,
-        removal_signal: r.get(13)?,
-        diff: r.get(14)?,
+        kind: super::sql_types::reported_kind(r)?,
+        fetched_at: r.get("fetched_at")?,
+        title: r.get("title")?,
+        published: r.get("published")?,
+        http_status: r.get("http_status")?,
+        final_url: r.get("final_url")?,
+        removal_signal: r.get("removal_signal")?,
+        diff: r.get("diff")?,
         document,
-        author: r.get(17)?,
+        author: r.get("author")?,
     })
 }
 
@@ -450,7 +455,7 @@ impl Archive {
         let sql = format!(
             "WITH scanned AS (SELECT c.id FROM {scan_from} WHERE {filter} AND c.id < :before
                              ORDER BY c.id DESC LIMIT :scan)
-             SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) FROM scanned
+             SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) AS window_end FROM scanned
                  JOIN articles a ON a.id = scanned.id {SUMMARY_JOINS}
              WHERE v.title LIKE :pattern ESCAPE '\\'
              ORDER BY a.id DESC LIMIT :limit"
@@ -467,7 +472,7 @@ impl Archive {
             ":doc": false,
         })?;
         while let Some(row) = rows.next()? {
-            window_end = row.get(21)?;
+            window_end = row.get("window_end")?;
             articles.push(summary_from_row(row, false).map_err(lift)?);
         }
         drop(rows);
@@ -586,13 +591,21 @@ impl Archive {
     pub fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
         let n = |x: i64| u64::try_from(x).unwrap_or(0);
         let (a, r, v, b, f): (i64, i64, i64, i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM articles),
-                    (SELECT count(*) FROM articles WHERE status = 'removed'),
-                    (SELECT count(*) FROM versions),
-                    (SELECT count(*) FROM blobs),
-                    (SELECT count(*) FROM fetches)",
+            "SELECT (SELECT count(*) FROM articles) AS articles,
+                    (SELECT count(*) FROM articles WHERE status = 'removed') AS removed,
+                    (SELECT count(*) FROM versions) AS versions,
+                    (SELECT count(*) FROM blobs) AS blobs,
+                    (SELECT count(*) FROM fetches) AS fetches",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get("articles")?,
+                    r.get("removed")?,
+                    r.get("versions")?,
+                    r.get("blobs")?,
+                    r.get("fetches")?,
+                ))
+            },
         )?;
         Ok(ArchiveStats {
             articles: n(a),

@@ -91,7 +91,9 @@ fn import_one(tx: &Connection, record: &ImportRecord<'_>) -> Result<Imported, Ar
     let at = format_time(record.captured_at);
     let existing: Option<(i64, u32)> = tx
         .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
-        .query_row([record.canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([record.canonical_url], |r| {
+            Ok((r.get("id")?, r.get("latest_seq")?))
+        })
         .optional()?;
 
     let (article_id, seq) = match existing {
@@ -165,7 +167,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::archive::NewCapture;
+    use crate::archive::{NewCapture, VersionKind, VersionOrigin};
 
     const URL: &str = "https://new.qq.com/rain/a/20250211A013J400";
 
@@ -238,7 +240,7 @@ mod tests {
         assert!(
             versions
                 .iter()
-                .all(|v| v.kind == "import" && v.origin == "import")
+                .all(|v| v.kind == VersionKind::Import && v.origin == VersionOrigin::Import)
         );
         assert_eq!(versions[1].content_hash, hash_hex(b"two"));
         assert_eq!(

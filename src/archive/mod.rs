@@ -19,16 +19,24 @@ use rusqlite::{
 };
 use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
+use sql_types::{KIND_COLUMNS, reported_kind};
+
 mod checks;
 mod feeds;
 mod group;
+mod kinds;
 mod sources;
+mod sql_types;
 #[cfg(test)]
 mod tests;
 
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
 pub use group::GroupCommitter;
+pub use kinds::{
+    ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
+    VersionOrigin, classify_capture,
+};
 pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
 mod export;
 mod import;
@@ -110,21 +118,6 @@ pub enum ArchiveError {
     Commit(String),
 }
 
-/// SQL for the kind of version `v` as the archive reports it. A version is stored as "minor"
-/// when it does not change what the article says ([`crate::diff::is_edit`]); one right after
-/// an import is the first capture of the imported article and found it unchanged: it is
-/// reported as "recapture" (kept for its raw capture, never an event of the changes feed).
-/// Derived rather than stored, so that the `kind` CHECK of archives already made still holds.
-macro_rules! reported_kind {
-    () => {
-        "CASE WHEN v.kind = 'minor' AND EXISTS (SELECT 1 FROM versions p
-            WHERE p.article_id = v.article_id AND p.seq = v.seq - 1 AND p.kind = 'import')
-        THEN 'recapture' ELSE v.kind END"
-    };
-}
-pub(crate) use reported_kind;
-const REPORTED_KIND: &str = reported_kind!();
-
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone, Copy)]
 pub struct NewCapture<'a> {
@@ -179,41 +172,6 @@ impl Recorded {
     }
 }
 
-/// Outcome of one fetch, as logged in `fetches.outcome`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FetchOutcome {
-    Archived,
-    Unchanged,
-    NotModified,
-    Removed,
-    Blocked,
-    Transient,
-    NotArticle,
-    Failed,
-}
-
-impl FetchOutcome {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FetchOutcome::Archived => "archived",
-            FetchOutcome::Unchanged => "unchanged",
-            FetchOutcome::NotModified => "not_modified",
-            FetchOutcome::Removed => "removed",
-            FetchOutcome::Blocked => "blocked",
-            FetchOutcome::Transient => "transient",
-            FetchOutcome::NotArticle => "not_article",
-            FetchOutcome::Failed => "failed",
-        }
-    }
-}
-
-impl std::fmt::Display for FetchOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One fetch attempt, for the fetch log.
 #[derive(Debug, Clone, Copy)]
 pub struct FetchLog<'a> {
@@ -240,8 +198,7 @@ pub struct ArticleRow {
     pub site: String,
     pub site_article_id: String,
     pub lang: String,
-    /// "live" or "removed".
-    pub status: String,
+    pub status: ArticleStatus,
     pub latest_seq: u32,
     pub first_seen_at: String,
     pub last_checked_at: String,
@@ -258,8 +215,8 @@ pub struct ArticleRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRow {
     pub seq: u32,
-    pub kind: String,
-    pub origin: String,
+    pub kind: VersionKind,
+    pub origin: VersionOrigin,
     pub fetched_at: String,
     pub content_hash: String,
     pub title: String,
@@ -280,7 +237,7 @@ pub struct FetchRow {
     pub attempts: u32,
     pub http_status: Option<u16>,
     pub final_url: Option<String>,
-    pub outcome: String,
+    pub outcome: FetchOutcome,
     pub detail: String,
     pub bytes: Option<u64>,
 }
@@ -332,15 +289,15 @@ pub fn hash_hex(bytes: &[u8]) -> String {
 /// A fetch log row from `SELECT url, started_at, attempts, http_status, final_url, outcome,
 /// detail, bytes`.
 fn fetch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRow> {
-    let bytes: Option<i64> = r.get(7)?;
+    let bytes: Option<i64> = r.get("bytes")?;
     Ok(FetchRow {
-        url: r.get(0)?,
-        started_at: r.get(1)?,
-        attempts: r.get(2)?,
-        http_status: r.get(3)?,
-        final_url: r.get(4)?,
-        outcome: r.get(5)?,
-        detail: r.get(6)?,
+        url: r.get("url")?,
+        started_at: r.get("started_at")?,
+        attempts: r.get("attempts")?,
+        http_status: r.get("http_status")?,
+        final_url: r.get("final_url")?,
+        outcome: r.get("outcome")?,
+        detail: r.get("detail")?,
         bytes: bytes.map(|b| u64::try_from(b).unwrap_or(0)),
     })
 }
@@ -551,7 +508,9 @@ impl Archive {
 
         let existing: Option<(i64, u32)> = tx
             .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
-            .query_row([capture.canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([capture.canonical_url], |r| {
+                Ok((r.get("id")?, r.get("latest_seq")?))
+            })
             .optional()?;
 
         let (article_id, kind, seq) = match existing {
@@ -577,7 +536,7 @@ impl Archive {
                         ],
                         |r| r.get(0),
                     )?;
-                (id, "new", 1)
+                (id, VersionKind::New, 1)
             }
             Some((id, latest_seq)) => {
                 // Always: the check time, validators and identity fields of the last good response.
@@ -598,27 +557,31 @@ impl Archive {
                     capture.last_modified,
                     capture.author,
                 ])?;
-                let latest: Option<(String, String)> = tx
+                let latest: Option<(String, VersionKind)> = tx
                     .prepare_cached(
                         "SELECT content_hash, kind FROM versions WHERE article_id = ?1 AND seq = ?2",
                     )?
-                    .query_row(params![id, latest_seq], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row(params![id, latest_seq], |r| {
+                        Ok((r.get("content_hash")?, r.get("kind")?))
+                    })
                     .optional()?;
-                match latest {
-                    Some((hash, kind)) if hash == content_hash && kind != "removed" => {
+                if latest.is_none() && latest_seq != 0 {
+                    return Err(ArchiveError::Corrupt(format!(
+                        "article {} has latest_seq {latest_seq} but no such version",
+                        capture.canonical_url
+                    )));
+                }
+                let latest = latest.as_ref().map(|(content_hash, kind)| Latest {
+                    seq: latest_seq,
+                    kind: *kind,
+                    content_hash,
+                });
+                match classify_capture(latest, &content_hash, capture.minor) {
+                    CaptureVerdict::Unchanged { seq } => {
                         tx.commit()?;
-                        return Ok(Recorded::Unchanged { seq: latest_seq });
+                        return Ok(Recorded::Unchanged { seq });
                     }
-                    Some((_, kind)) if kind == "removed" => (id, "restored", latest_seq + 1),
-                    Some(_) if capture.minor => (id, "minor", latest_seq + 1),
-                    Some(_) => (id, "edit", latest_seq + 1),
-                    None if latest_seq == 0 => (id, "new", 1),
-                    None => {
-                        return Err(ArchiveError::Corrupt(format!(
-                            "article {} has latest_seq {latest_seq} but no such version",
-                            capture.canonical_url
-                        )));
-                    }
+                    CaptureVerdict::Append { seq, kind } => (id, kind, seq),
                 }
             }
         };
@@ -653,12 +616,12 @@ impl Archive {
                  removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
              WHERE id = ?1",
         )?
-        .execute(params![article_id, seq, now, kind == "restored"])?;
+        .execute(params![article_id, seq, now, kind == VersionKind::Restored])?;
         tx.commit()?;
         tracing::debug!(
             url = capture.canonical_url,
             seq,
-            kind,
+            kind = kind.as_str(),
             "archive: version recorded"
         );
         Ok(if seq == 1 {
@@ -709,21 +672,21 @@ impl Archive {
             )?
             .query_row([canonical_url], |r| {
                 Ok(ArticleRow {
-                    canonical_url: r.get(0)?,
-                    site: r.get(1)?,
-                    site_article_id: r.get(2)?,
-                    lang: r.get(3)?,
-                    status: r.get(4)?,
-                    latest_seq: r.get(5)?,
-                    first_seen_at: r.get(6)?,
-                    last_checked_at: r.get(7)?,
-                    last_changed_at: r.get(8)?,
-                    etag: r.get(9)?,
-                    last_modified: r.get(10)?,
-                    next_check_at: r.get(11)?,
-                    removal_signal: r.get(12)?,
-                    removal_pending: r.get(13)?,
-                    removal_pending_since: r.get(14)?,
+                    canonical_url: r.get("canonical_url")?,
+                    site: r.get("site")?,
+                    site_article_id: r.get("site_article_id")?,
+                    lang: r.get("lang")?,
+                    status: r.get("status")?,
+                    latest_seq: r.get("latest_seq")?,
+                    first_seen_at: r.get("first_seen_at")?,
+                    last_checked_at: r.get("last_checked_at")?,
+                    last_changed_at: r.get("last_changed_at")?,
+                    etag: r.get("etag")?,
+                    last_modified: r.get("last_modified")?,
+                    next_check_at: r.get("next_check_at")?,
+                    removal_signal: r.get("removal_signal")?,
+                    removal_pending: r.get("removal_pending")?,
+                    removal_pending_since: r.get("removal_pending_since")?,
                 })
             })
             .optional()?;
@@ -733,28 +696,28 @@ impl Archive {
     /// All versions of an article, ascending seq (empty if the article is unknown).
     pub fn versions(&self, canonical_url: &str) -> Result<Vec<VersionRow>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT v.seq, {REPORTED_KIND}, v.origin, v.fetched_at, v.content_hash, v.title,
-                 v.http_status, v.final_url, octet_length(v.document), v.raw_hash, v.encoding,
-                 v.extractor
+            "SELECT v.seq, {KIND_COLUMNS}, v.origin, v.fetched_at, v.content_hash, v.title,
+                 v.http_status, v.final_url, octet_length(v.document) AS size, v.raw_hash,
+                 v.encoding, v.extractor
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE a.canonical_url = ?1
              ORDER BY v.seq"
         ))?;
         let rows = stmt.query_map([canonical_url], |r| {
-            let size: i64 = r.get(8)?;
+            let size: i64 = r.get("size")?;
             Ok(VersionRow {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                origin: r.get(2)?,
-                fetched_at: r.get(3)?,
-                content_hash: r.get(4)?,
-                title: r.get(5)?,
-                http_status: r.get(6)?,
-                final_url: r.get(7)?,
+                seq: r.get("seq")?,
+                kind: reported_kind(r)?,
+                origin: r.get("origin")?,
+                fetched_at: r.get("fetched_at")?,
+                content_hash: r.get("content_hash")?,
+                title: r.get("title")?,
+                http_status: r.get("http_status")?,
+                final_url: r.get("final_url")?,
                 size: usize::try_from(size).unwrap_or(0),
-                raw_hash: r.get(9)?,
-                encoding: r.get(10)?,
-                extractor: r.get(11)?,
+                raw_hash: r.get("raw_hash")?,
+                encoding: r.get("encoding")?,
+                extractor: r.get("extractor")?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -769,7 +732,9 @@ impl Archive {
                  FROM versions v JOIN articles a ON a.id = v.article_id
                  WHERE a.canonical_url = ?1 AND v.seq = ?2",
             )?
-            .query_row(params![canonical_url, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![canonical_url, seq], |r| {
+                Ok((r.get("document")?, r.get("content_hash")?))
+            })
             .optional()?;
         row.map(|(doc, hash)| verify_document(canonical_url, seq, doc, &hash))
             .transpose()
@@ -786,7 +751,9 @@ impl Archive {
                  WHERE a.canonical_url = ?1 AND v.kind <> 'removed'
                  ORDER BY v.seq DESC LIMIT 1",
             )?
-            .query_row([canonical_url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([canonical_url], |r| {
+                Ok((r.get("seq")?, r.get("document")?, r.get("content_hash")?))
+            })
             .optional()?;
         row.map(|(seq, doc, hash)| verify_document(canonical_url, seq, doc, &hash))
             .transpose()
@@ -818,7 +785,9 @@ impl Archive {
         let row: Option<(i64, String, Vec<u8>)> = self
             .conn
             .prepare_cached("SELECT size, compression, data FROM blobs WHERE hash = ?1")?
-            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([hash], |r| {
+                Ok((r.get("size")?, r.get("compression")?, r.get("data")?))
+            })
             .optional()?;
         let Some((size, compression, data)) = row else {
             return Err(ArchiveError::Corrupt(format!("blob {hash} is missing")));
@@ -884,10 +853,10 @@ impl Archive {
     /// Row counts: (articles, versions, blobs).
     pub fn counts(&self) -> Result<(u64, u64, u64), ArchiveError> {
         let (a, v, b): (i64, i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions),
-                 (SELECT count(*) FROM blobs)",
+            "SELECT (SELECT count(*) FROM articles) AS articles,
+                 (SELECT count(*) FROM versions) AS versions, (SELECT count(*) FROM blobs) AS blobs",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get("articles")?, r.get("versions")?, r.get("blobs")?)),
         )?;
         let n = |x: i64| u64::try_from(x).unwrap_or(0);
         Ok((n(a), n(v), n(b)))
