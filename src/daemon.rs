@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::archive::{
-    Archive, ArchiveError, PollRecord, QueueItem, QueueState, RemovalState, ToQueue,
+    self, ArchiveError, Mode, PollRecord, QueueItem, QueueState, RemovalState, ToQueue,
 };
 use crate::config::{Config, ConfigError, SourceConfig, SourceKind};
 use crate::fetch::Validators;
@@ -145,7 +145,7 @@ pub async fn run_until(
     reload: Arc<Notify>,
 ) -> Result<(), DaemonError> {
     let _lock = DaemonLock::acquire(&config.archive.path)?;
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let pipeline = Pipeline::new(config.clone(), archive)?;
     let work_ready = Arc::new(Notify::new());
     tracing::info!(

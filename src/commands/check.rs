@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use newsvault::archive::{Archive, RemovalState};
+use newsvault::archive::{self, Mode, RemovalState};
 use newsvault::config::Config;
 use newsvault::pipeline::{Outcome, Pipeline};
 
@@ -19,7 +19,7 @@ pub enum Selection {
 const BATCH: usize = 500;
 
 pub fn check(config: Config, selection: Selection, site: Option<&str>) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config, archive)?;
     let mut tally = Tally::default();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 
 pub fn daemon(config: Config, config_path: Option<PathBuf>) -> Result<ExitCode> {
@@ -15,7 +15,7 @@ pub fn daemon(config: Config, config_path: Option<PathBuf>) -> Result<ExitCode> 
 }
 
 pub fn status(config: &Config) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let mut out = std::io::stdout().lock();
     let short = |t: &Option<String>| {
         t.as_deref()

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Effects, Style};
 use anyhow::{Result, bail};
-use newsvault::archive::{Archive, VersionDetail, VersionKind};
+use newsvault::archive::{self, Archive, Mode, VersionDetail, VersionKind};
 use newsvault::config::Config;
 use newsvault::diff::{DocumentDiff, Op, diff_documents, diff_text};
 use newsvault::document::Document;
@@ -15,7 +15,7 @@ use newsvault::document::Document;
 use super::history::find_article;
 
 pub fn diff(config: &Config, key: &str, a: Option<u32>, b: Option<u32>) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let url = find_article(&archive, config, key)?;
     let versions = archive.version_details(&url)?;
     let (a, b) = match (a, b) {

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use newsvault::archive::{Archive, VersionChoice};
+use newsvault::archive::{self, Mode, VersionChoice};
 use newsvault::config::Config;
 use newsvault::export::{ExportEvent, export_tree};
 use newsvault::warc::{WarcOptions, export_warc};
@@ -29,7 +29,7 @@ pub fn export(
     site: Option<&str>,
     version: ExportVersion,
 ) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let choice = match version {
         ExportVersion::First => VersionChoice::First,
         ExportVersion::Latest => VersionChoice::Latest,
@@ -56,7 +56,7 @@ pub fn export(
 }
 
 pub fn export_warc_file(config: &Config, file: &Path, site: Option<&str>) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let bar = progress_bar(archive.count_raw_captures(site)?);
     let options = WarcOptions {
         site,

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use newsvault::archive::{Archive, VersionKind};
+use newsvault::archive::{self, Archive, Mode, VersionKind};
 use newsvault::config::Config;
 
 /// The canonical URL of the archived article a person named by URL (any form) or id.
@@ -28,7 +28,7 @@ pub fn find_article(archive: &Archive, config: &Config, key: &str) -> Result<Str
 }
 
 pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let url = find_article(&archive, config, key)?;
     let article = archive.article(&url)?.expect("found above");
     let mut out = std::io::stdout().lock();

@@ -489,7 +489,7 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch(include_str!("../../schema.sql"))
+            conn.execute_batch(include_str!("../../../schema.sql"))
                 .unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
             conn.execute_batch(&format!(

@@ -220,6 +220,24 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
     })
 }
 
+/// Whether SQLite refused a read-only WAL archive because its folder is read-only (it can
+/// neither find nor create the `-shm` file).
+fn in_read_only_folder(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY
+            || f.extended_code == rusqlite::ffi::SQLITE_CANTOPEN)
+}
+
+/// The `file:` URI opening `path` as immutable (no locks, no `-shm`).
+fn immutable_uri(path: &Path) -> Result<String, ArchiveError> {
+    let absolute = std::path::absolute(path)?;
+    let mut uri = url::Url::from_file_path(&absolute).map_err(|()| ArchiveError::NoArchive {
+        path: path.to_path_buf(),
+    })?;
+    uri.set_query(Some("immutable=1"));
+    Ok(uri.to_string())
+}
+
 fn limit_i64(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
@@ -228,13 +246,32 @@ impl Archive {
     /// Opens an existing archive for reading only (the web server's connections; WAL lets
     /// them read beside a writer). The file must be a newsvault archive at exactly this
     /// code's schema version: open it once with [`Archive::open`] to bring it up to date.
+    ///
+    /// A WAL archive whose folder cannot be written (a backup on a read-only mount, another
+    /// user's file) has no `-wal`/`-shm` files and cannot create them; when no writer is
+    /// active that is all it lacks, and it is opened as immutable instead.
     pub fn open_read_only(path: &Path) -> Result<Archive, ArchiveError> {
+        match Self::open_read_only_as(path, None) {
+            Err(ArchiveError::Open { source, .. }) if in_read_only_folder(&source) => {
+                let immutable = immutable_uri(path)?;
+                Self::open_read_only_as(path, Some(&immutable))
+            }
+            other => other,
+        }
+    }
+
+    /// [`Archive::open_read_only`] of `path`, through the SQLite URI `uri` when given.
+    fn open_read_only_as(path: &Path, uri: Option<&str>) -> Result<Archive, ArchiveError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let open_err = |source: rusqlite::Error| ArchiveError::Open {
             path: path.to_path_buf(),
             source,
         };
-        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        let conn = match uri {
+            Some(uri) => Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI),
+            None => Connection::open_with_flags(path, flags),
+        }
+        .map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -261,15 +298,31 @@ impl Archive {
                     supported: SCHEMA_VERSION,
                 });
             }
-            return Err(ArchiveError::Migration(format!(
-                "{} has schema version {version}, this newsvault reads {SCHEMA_VERSION}: open it once read-write to upgrade it",
-                path.display()
-            )));
+            return Err(ArchiveError::Outdated {
+                path: path.to_path_buf(),
+                found: usize::try_from(version).unwrap_or(0),
+                current: SCHEMA_VERSION,
+            });
         }
         conn.pragma_update(None, "query_only", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
         Ok(Archive { conn })
+    }
+
+    /// Opens an existing archive for reading only, as read-only commands do: an archive at an
+    /// older schema is first brought up to date when its file can be written (what every
+    /// command did before), and reported as [`ArchiveError::Outdated`] when it cannot.
+    pub fn open_read_only_upgrading(path: &Path) -> Result<Archive, ArchiveError> {
+        match Self::open_read_only(path) {
+            Err(outdated @ ArchiveError::Outdated { .. }) => {
+                if Archive::open(path).is_err() {
+                    return Err(outdated);
+                }
+                Self::open_read_only(path)
+            }
+            other => other,
+        }
     }
 
     /// Newest archived articles first (optionally of one site), below row id `before`.

@@ -3,7 +3,7 @@
 use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use super::kinds::{ArticleStatus, FetchOutcome, QueueStatus, VersionKind, VersionOrigin};
+use crate::archive::kinds::{ArticleStatus, FetchOutcome, QueueStatus, VersionKind, VersionOrigin};
 
 macro_rules! stored_as_name {
     ($($name:ty),+) => {$(
