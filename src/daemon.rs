@@ -159,7 +159,7 @@ pub async fn run_until(
         // Bound before anything else runs, so a taken port is a clear error at start.
         let listener = bind(&config.server.listen).await?;
         tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "serving");
-        let state = crate::server::AppState::new(config.clone())?;
+        let state = crate::server::AppState::with_pipeline(pipeline.clone());
         let stop = shutdown.clone();
         tasks.spawn(async move {
             if let Err(e) = crate::server::serve_on(listener, state, stop.cancelled_owned()).await {
