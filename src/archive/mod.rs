@@ -6,31 +6,30 @@
 //! [`connect`], the one way to open an archive. The storage itself is a backend module with
 //! its own migrations: [`sqlite`], one file, the embedded default.
 //!
-//! The storage interface is synchronous, on purpose. Every archive call today is blocking
-//! rusqlite run on blocking threads (`spawn_blocking`, the group-commit thread, the server's
-//! reader pool), and a second backend would be called from the same places: the synchronous
-//! `postgres` client cannot run on a tokio runtime thread (it blocks on its own internal
-//! runtime), but it can on those blocking threads, exactly like SQLite. An async interface would
-//! instead force every SQLite call through `spawn_blocking` inside the backend and make the
-//! group commit (units of work sharing one transaction, see [`GroupCommitter`]) an async
-//! state machine, for no gain at the throughput a fetch-bound crawler needs.
+//! The storage interface and why it is synchronous: [`store`].
 
 use std::path::{Path, PathBuf};
 
+use sqlite::SqliteArchive;
+
+mod group;
 mod kinds;
 pub mod sqlite;
+pub mod store;
 
+pub use group::GroupCommitter;
 pub use kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
     VersionOrigin, classify_capture,
 };
 pub use sqlite::{
-    APPLICATION_ID, Archive, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary,
-    ChosenVersion, FetchLog, FetchRow, GroupCommitter, ImportRecord, Imported, NewCapture,
-    PollRecord, QueueCounts, QueueItem, QueueState, RawCapture, Recorded, Removal, RemovalSighting,
-    RemovalState, ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceStatus, ToQueue,
-    VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
+    APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,
+    FetchLog, FetchRow, ImportRecord, Imported, NewCapture, PollRecord, QueueCounts, QueueItem,
+    QueueState, RawCapture, Recorded, Removal, RemovalSighting, RemovalState, ReprocessItem,
+    SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue, VersionChoice,
+    VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
+pub use store::{Archive, Checks, Exports, Feeds, Imports, Queue, Store, Versions};
 
 /// How a command uses the archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,17 +51,18 @@ pub fn connect(location: &Path, mode: Mode) -> Result<Archive, ArchiveError> {
             path: location.to_path_buf(),
         });
     }
-    match mode {
-        Mode::ReadWrite => Archive::open(location),
+    let store = match mode {
+        Mode::ReadWrite => SqliteArchive::open(location)?,
         Mode::ReadOnly => {
             if !location.exists() {
                 return Err(ArchiveError::NoArchive {
                     path: location.to_path_buf(),
                 });
             }
-            Archive::open_read_only_upgrading(location)
+            SqliteArchive::open_read_only_upgrading(location)?
         }
-    }
+    };
+    Ok(Archive::new(store))
 }
 
 /// Errors from the archive. Messages name the file (or blob) concerned.

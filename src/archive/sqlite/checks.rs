@@ -1,13 +1,16 @@
-//! Archive queries for re-checking articles: removals with their evidence, the revisit
+//! SqliteArchive queries for re-checking articles: removals with their evidence, the revisit
 //! schedule, history details, and re-deriving documents (`reprocess`).
 
+use crate::archive::store::Checks;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::sql_types::{KIND_COLUMNS, reported_kind};
-use super::{Archive, ArchiveError, ArticleStatus, VersionKind, format_time, hash_hex, store_blob};
+use super::{
+    ArchiveError, ArticleStatus, SqliteArchive, VersionKind, format_time, hash_hex, store_blob,
+};
 
 /// One sighting of an article's removal, with its evidence.
 #[derive(Debug, Clone, Copy)]
@@ -83,12 +86,8 @@ pub struct ScheduleInputs {
     pub removal_pending_since: Option<String>,
 }
 
-impl Archive {
-    /// Records that `canonical_url` was seen removed. The removal is confirmed, as a version
-    /// of kind "removed" keeping the status, final URL, signal and the page served in the
-    /// article's place, once it has been seen `confirmations` times over at least
-    /// `confirm_after`; until then only the pending count grows. One transaction.
-    pub fn record_removal(
+impl Checks for SqliteArchive {
+    fn record_removal(
         &mut self,
         canonical_url: &str,
         sighting: &RemovalSighting<'_>,
@@ -179,8 +178,7 @@ impl Archive {
         Ok(RemovalState::Confirmed { seq })
     }
 
-    /// The latest version that has a document (not a removal): its seq and document.
-    pub fn latest_version_with_content(
+    fn latest_version_with_content(
         &self,
         canonical_url: &str,
     ) -> Result<Option<(u32, String)>, ArchiveError> {
@@ -195,8 +193,7 @@ impl Archive {
             .optional()?)
     }
 
-    /// Notes a check that found the article unchanged without a body (HTTP 304).
-    pub fn touch_checked(
+    fn touch_checked(
         &mut self,
         canonical_url: &str,
         at: DateTime<Utc>,
@@ -210,8 +207,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Sets when the article is next due for a check.
-    pub fn set_next_check(
+    fn set_next_check(
         &mut self,
         canonical_url: &str,
         at: DateTime<Utc>,
@@ -222,10 +218,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Articles due for a check at `now`, most overdue first: never-scheduled ones (imports),
-    /// then those whose `next_check_at` has passed. Both are read in order from the
-    /// `next_check_at` index and stop at `limit`, whatever the size of the archive.
-    pub fn due_articles(
+    fn due_articles(
         &self,
         now: DateTime<Utc>,
         site: Option<&str>,
@@ -252,8 +245,7 @@ impl Archive {
         Ok(due)
     }
 
-    /// A page of all articles (optionally of one site), in id order after `after_id`.
-    pub fn articles_page(
+    fn articles_page(
         &self,
         site: Option<&str>,
         after_id: i64,
@@ -270,9 +262,7 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Canonical URLs of the articles a person's key names: a canonical URL, or a site's
-    /// article id (which several sites may share).
-    pub fn find_articles(&self, key: &str) -> Result<Vec<String>, ArchiveError> {
+    fn find_articles(&self, key: &str) -> Result<Vec<String>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT canonical_url FROM articles WHERE canonical_url = ?1
              UNION SELECT canonical_url FROM articles WHERE site_article_id = ?1",
@@ -281,8 +271,7 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every version of an article with its history details, ascending.
-    pub fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
+    fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT v.seq, {KIND_COLUMNS}, v.fetched_at, v.http_status, v.final_url,
                  length(CAST(v.document AS BLOB)) AS size, v.title, v.published,
@@ -310,11 +299,7 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// What the revisit schedule is computed from.
-    pub fn schedule_inputs(
-        &self,
-        canonical_url: &str,
-    ) -> Result<Option<ScheduleInputs>, ArchiveError> {
+    fn schedule_inputs(&self, canonical_url: &str) -> Result<Option<ScheduleInputs>, ArchiveError> {
         Ok(self
             .conn
             .prepare_cached(
@@ -337,8 +322,7 @@ impl Archive {
             .optional()?)
     }
 
-    /// A page of fetched versions that have a raw capture, after `after_version_id`.
-    pub fn reprocess_page(
+    fn reprocess_page(
         &self,
         site: Option<&str>,
         after_version_id: i64,
@@ -369,16 +353,14 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records that the current extractor re-derived the same document for a version.
-    pub fn set_extractor(&mut self, version_id: i64, extractor: &str) -> Result<(), ArchiveError> {
+    fn set_extractor(&mut self, version_id: i64, extractor: &str) -> Result<(), ArchiveError> {
         self.conn
             .prepare_cached("UPDATE versions SET extractor = ?2 WHERE id = ?1")?
             .execute(params![version_id, extractor])?;
         Ok(())
     }
 
-    /// Records whether version `seq`'s publish time was found on the page (see migration 6).
-    pub fn set_date_found(
+    fn set_date_found(
         &mut self,
         canonical_url: &str,
         seq: u32,
@@ -393,9 +375,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Replaces a version's document with one re-derived by `extractor`, keeping the old one
-    /// in `superseded_documents`. One transaction.
-    pub fn replace_document(
+    fn replace_document(
         &mut self,
         version_id: i64,
         document: &str,
@@ -432,14 +412,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Re-classifies version `seq` after its document or its predecessor's was re-derived:
-    /// an "edit" that no longer changes what the article says becomes "minor". Never makes an
-    /// edit: re-deriving documents is not a change of the article.
-    pub fn downgrade_to_minor(
-        &mut self,
-        canonical_url: &str,
-        seq: u32,
-    ) -> Result<bool, ArchiveError> {
+    fn downgrade_to_minor(&mut self, canonical_url: &str, seq: u32) -> Result<bool, ArchiveError> {
         let changed = self
             .conn
             .prepare_cached(
@@ -451,8 +424,7 @@ impl Archive {
         Ok(changed == 1)
     }
 
-    /// Stores the diff of version `seq` against its predecessor (JSON).
-    pub fn set_diff(
+    fn set_diff(
         &mut self,
         canonical_url: &str,
         seq: u32,
@@ -467,8 +439,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Number of documents replaced by reprocessing (for reports and tests).
-    pub fn superseded_count(&self) -> Result<u64, ArchiveError> {
+    fn superseded_count(&self) -> Result<u64, ArchiveError> {
         let n: i64 = self
             .conn
             .query_row("SELECT count(*) FROM superseded_documents", [], |r| {
@@ -481,6 +452,8 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::Archive;
+    use crate::archive::store::Versions;
     use crate::archive::{NewCapture, SCHEMA_VERSION};
 
     #[test]
@@ -503,7 +476,7 @@ mod tests {
             ))
             .unwrap();
         }
-        let archive = Archive::open(&path).unwrap();
+        let archive = SqliteArchive::open(&path).unwrap();
         let version: i64 = archive
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))

@@ -1,16 +1,17 @@
-//! Archive queries for the feeds and the web UI: read-only, one page at a time.
+//! SqliteArchive queries for the feeds and the web UI: read-only, one page at a time.
 //!
 //! Every list is keyset-paged: it is read newest first from an index (migration 3), starting
 //! below a cursor (`before`, an exclusive row id or seq) and stopping at the page size, so a
 //! page costs the same whatever the size of the archive.
 
+use crate::archive::store::Feeds;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, named_params, params};
 
 use super::{
-    APPLICATION_ID, Archive, ArchiveError, ArticleStatus, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION,
-    VersionKind,
+    APPLICATION_ID, ArchiveError, ArticleStatus, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION,
+    SqliteArchive, VersionKind,
 };
 
 /// An article as lists and feeds show it: its identity, its latest version with a document,
@@ -242,15 +243,15 @@ fn limit_i64(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-impl Archive {
+impl SqliteArchive {
     /// Opens an existing archive for reading only (the web server's connections; WAL lets
     /// them read beside a writer). The file must be a newsvault archive at exactly this
-    /// code's schema version: open it once with [`Archive::open`] to bring it up to date.
+    /// code's schema version: open it once with [`SqliteArchive::open`] to bring it up to date.
     ///
     /// A WAL archive whose folder cannot be written (a backup on a read-only mount, another
     /// user's file) has no `-wal`/`-shm` files and cannot create them; when no writer is
     /// active that is all it lacks, and it is opened as immutable instead.
-    pub fn open_read_only(path: &Path) -> Result<Archive, ArchiveError> {
+    pub fn open_read_only(path: &Path) -> Result<SqliteArchive, ArchiveError> {
         match Self::open_read_only_as(path, None) {
             Err(ArchiveError::Open { source, .. }) if in_read_only_folder(&source) => {
                 let immutable = immutable_uri(path)?;
@@ -260,8 +261,8 @@ impl Archive {
         }
     }
 
-    /// [`Archive::open_read_only`] of `path`, through the SQLite URI `uri` when given.
-    fn open_read_only_as(path: &Path, uri: Option<&str>) -> Result<Archive, ArchiveError> {
+    /// [`SqliteArchive::open_read_only`] of `path`, through the SQLite URI `uri` when given.
+    fn open_read_only_as(path: &Path, uri: Option<&str>) -> Result<SqliteArchive, ArchiveError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let open_err = |source: rusqlite::Error| ArchiveError::Open {
             path: path.to_path_buf(),
@@ -307,16 +308,16 @@ impl Archive {
         conn.pragma_update(None, "query_only", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(Archive { conn })
+        Ok(SqliteArchive { conn })
     }
 
     /// Opens an existing archive for reading only, as read-only commands do: an archive at an
     /// older schema is first brought up to date when its file can be written (what every
     /// command did before), and reported as [`ArchiveError::Outdated`] when it cannot.
-    pub fn open_read_only_upgrading(path: &Path) -> Result<Archive, ArchiveError> {
+    pub fn open_read_only_upgrading(path: &Path) -> Result<SqliteArchive, ArchiveError> {
         match Self::open_read_only(path) {
             Err(outdated @ ArchiveError::Outdated { .. }) => {
-                if Archive::open(path).is_err() {
+                if SqliteArchive::open(path).is_err() {
                     return Err(outdated);
                 }
                 Self::open_read_only(path)
@@ -325,9 +326,37 @@ impl Archive {
         }
     }
 
-    /// Newest archived articles first (optionally of one site), below row id `before`.
-    /// `with_documents` also reads (and verifies) each latest document.
-    pub fn article_summaries(
+    /// The cursor of the page just newer than one whose first (newest) key is `after`:
+    /// `Some(before)` when more than `limit` keys lie above `after`, `None` otherwise (the
+    /// newer page is then the first page).
+    fn newer_cursor(
+        &self,
+        sql: &str,
+        scope: Option<&dyn rusqlite::ToSql>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<i64>, ArchiveError> {
+        // One key more than a page: only then is the newer page not the first page.
+        let want = limit_i64(limit.saturating_add(1));
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let keys: Vec<i64> = match scope {
+            Some(scope) => stmt
+                .query_map(params![scope, after, want], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+            None => stmt
+                .query_map(params![after, want], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(if keys.len() <= limit {
+            None
+        } else {
+            keys.get(limit - 1).map(|k| k + 1)
+        })
+    }
+}
+
+impl Feeds for SqliteArchive {
+    fn article_summaries(
         &self,
         site: Option<&str>,
         before: Option<i64>,
@@ -358,36 +387,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// The cursor of the page just newer than one whose first (newest) key is `after`:
-    /// `Some(before)` when more than `limit` keys lie above `after`, `None` otherwise (the
-    /// newer page is then the first page).
-    fn newer_cursor(
-        &self,
-        sql: &str,
-        scope: Option<&dyn rusqlite::ToSql>,
-        after: i64,
-        limit: usize,
-    ) -> Result<Option<i64>, ArchiveError> {
-        // One key more than a page: only then is the newer page not the first page.
-        let want = limit_i64(limit.saturating_add(1));
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let keys: Vec<i64> = match scope {
-            Some(scope) => stmt
-                .query_map(params![scope, after, want], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-            None => stmt
-                .query_map(params![after, want], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-        };
-        Ok(if keys.len() <= limit {
-            None
-        } else {
-            keys.get(limit - 1).map(|k| k + 1)
-        })
-    }
-
-    /// See [`Archive::article_summaries`]: the cursor of the newer page.
-    pub fn articles_newer_cursor(
+    fn articles_newer_cursor(
         &self,
         site: Option<&str>,
         after: i64,
@@ -410,17 +410,14 @@ impl Archive {
         }
     }
 
-    /// Whether any article of this site is archived.
-    pub fn site_exists(&self, site: &str) -> Result<bool, ArchiveError> {
+    fn site_exists(&self, site: &str) -> Result<bool, ArchiveError> {
         Ok(self
             .conn
             .prepare_cached("SELECT 1 FROM articles WHERE site = ?1 LIMIT 1")?
             .exists([site])?)
     }
 
-    /// One article by site key and the site's article id, with its latest document; an
-    /// id of the form `_<row id>` names an article that has no site id.
-    pub fn article_summary(
+    fn article_summary(
         &self,
         site: &str,
         site_article_id: &str,
@@ -459,9 +456,7 @@ impl Archive {
             .map_err(lift)
     }
 
-    /// The latest removals of articles that are still removed (optionally of one site),
-    /// newest first, at most `limit`, read from the removals index.
-    pub fn recent_removals(
+    fn recent_removals(
         &self,
         site: Option<&str>,
         limit: usize,
@@ -481,10 +476,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// Articles whose latest title contains `query` (case-insensitive for ASCII), newest
-    /// first, below row id `before`. At most `scan` articles are looked at per call, so a
-    /// rare term costs a bounded amount per page; `next_before` continues the search.
-    pub fn search_titles(
+    fn search_titles(
         &self,
         site: Option<&str>,
         query: &str,
@@ -570,9 +562,7 @@ impl Archive {
         })
     }
 
-    /// The changes feed: every version except minor ones, newest first, below version row
-    /// id `before`, read from the events index.
-    pub fn change_events(
+    fn change_events(
         &self,
         before: Option<i64>,
         limit: usize,
@@ -590,12 +580,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// See [`Archive::change_events`]: the cursor of the newer page.
-    pub fn changes_newer_cursor(
-        &self,
-        after: i64,
-        limit: usize,
-    ) -> Result<Option<i64>, ArchiveError> {
+    fn changes_newer_cursor(&self, after: i64, limit: usize) -> Result<Option<i64>, ArchiveError> {
         self.newer_cursor(
             "SELECT id FROM versions INDEXED BY versions_events
              WHERE kind <> 'minor' AND id > ?1 ORDER BY id LIMIT ?2",
@@ -605,9 +590,7 @@ impl Archive {
         )
     }
 
-    /// One article's history, every version (minor ones included), newest first, below seq
-    /// `before`.
-    pub fn history_events(
+    fn history_events(
         &self,
         article_id: i64,
         before: Option<i64>,
@@ -625,8 +608,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// See [`Archive::history_events`]: the cursor of the newer page.
-    pub fn history_newer_cursor(
+    fn history_newer_cursor(
         &self,
         article_id: i64,
         after: i64,
@@ -640,8 +622,7 @@ impl Archive {
         )
     }
 
-    /// Row counts for the status page.
-    pub fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
+    fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
         let n = |x: i64| u64::try_from(x).unwrap_or(0);
         let (a, r, v, b, f): (i64, i64, i64, i64, i64) = self.conn.query_row(
             "SELECT (SELECT count(*) FROM articles) AS articles,
@@ -669,8 +650,7 @@ impl Archive {
         })
     }
 
-    /// The latest rows of the fetch log, newest first.
-    pub fn recent_fetches(&self, limit: usize) -> Result<Vec<FetchRow>, ArchiveError> {
+    fn recent_fetches(&self, limit: usize) -> Result<Vec<FetchRow>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT url, started_at, attempts, http_status, final_url, outcome, detail, bytes
              FROM fetches ORDER BY started_at DESC, id DESC LIMIT ?1",

@@ -7,6 +7,7 @@
 //!
 //! Times are stored as UTC text `YYYY-MM-DDTHH:MM:SS.mmmZ`, which sorts like time.
 
+use crate::archive::store::Versions;
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
@@ -23,7 +24,7 @@ use sql_types::{KIND_COLUMNS, reported_kind};
 
 mod checks;
 mod feeds;
-mod group;
+
 mod sources;
 mod sql_types;
 #[cfg(test)]
@@ -36,8 +37,10 @@ use super::kinds::{
 };
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
-pub use group::GroupCommitter;
-pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
+
+pub use sources::{
+    PollRecord, QueueCounts, QueueItem, QueueState, SourceRow, SourceStatus, ToQueue,
+};
 mod export;
 mod import;
 pub use export::{ArticleDocument, ChosenVersion, RawCapture, VersionChoice};
@@ -102,7 +105,7 @@ pub struct NewCapture<'a> {
     pub date_found: bool,
 }
 
-/// What [`Archive::record_capture`] did.
+/// What [`SqliteArchive::record_capture`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
     /// First version of a new article (seq 1).
@@ -161,7 +164,7 @@ pub struct ArticleRow {
     pub removal_pending_since: Option<String>,
 }
 
-/// One version's metadata (the document itself: [`Archive::document`]).
+/// One version's metadata (the document itself: [`SqliteArchive::document`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRow {
     pub seq: u32,
@@ -194,12 +197,12 @@ pub struct FetchRow {
 
 /// The archive: one SQLite connection.
 #[derive(Debug)]
-pub struct Archive {
+pub struct SqliteArchive {
     conn: Connection,
 }
 
 /// The transaction of one write: its own `BEGIN IMMEDIATE` transaction, or a savepoint when
-/// the write is part of a larger unit of work (see [`Archive::in_unit`]).
+/// the write is part of a larger unit of work (see [`SqliteArchive::in_unit`]).
 pub(crate) enum WriteTx<'a> {
     Own(Transaction<'a>),
     Nested(Savepoint<'a>),
@@ -279,7 +282,7 @@ fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
     }
 }
 
-impl Archive {
+impl SqliteArchive {
     /// Opens the archive at `path`, creating it if missing, and brings its schema up to date.
     ///
     /// The file is checked before anything is written to it: a file that is not SQLite gives
@@ -288,7 +291,7 @@ impl Archive {
     /// [`ArchiveError::TooNew`]; in these cases the file is left byte-for-byte unchanged.
     ///
     /// The connection uses WAL journaling, enforces foreign keys and waits up to 5 s for locks.
-    pub fn open(path: &Path) -> Result<Archive, ArchiveError> {
+    pub fn open(path: &Path) -> Result<SqliteArchive, ArchiveError> {
         // No SQLITE_OPEN_URI: a path is a path, never a `file:` URI with options.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -314,12 +317,12 @@ impl Archive {
     }
 
     /// Opens a fresh, empty archive in memory (tests, dry runs).
-    pub fn open_in_memory() -> Result<Archive, ArchiveError> {
+    pub fn open_in_memory() -> Result<SqliteArchive, ArchiveError> {
         let conn = Connection::open_in_memory()?;
         Self::setup(conn, Path::new(":memory:"), false)
     }
 
-    fn setup(mut conn: Connection, path: &Path, wal: bool) -> Result<Archive, ArchiveError> {
+    fn setup(mut conn: Connection, path: &Path, wal: bool) -> Result<SqliteArchive, ArchiveError> {
         let open_err = |source: rusqlite::Error| match sqlite_code(&source) {
             Some(ErrorCode::NotADatabase) => ArchiveError::NotADatabase {
                 path: path.to_path_buf(),
@@ -395,7 +398,7 @@ impl Archive {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(Archive { conn })
+        Ok(SqliteArchive { conn })
     }
 
     /// Opens the transaction of a write: its own, or a savepoint inside the current unit of
@@ -409,32 +412,29 @@ impl Archive {
             Ok(WriteTx::Nested(self.conn.savepoint()?))
         }
     }
+}
 
-    /// Runs `f` as one unit of work inside an open group (see [`Archive::begin_group`]): all its
-    /// writes are kept, or, when it fails, none of them.
-    pub fn in_unit<T>(
-        &mut self,
-        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError>,
-    ) -> Result<T, ArchiveError> {
+impl Versions for SqliteArchive {
+    fn begin_unit(&mut self) -> Result<(), ArchiveError> {
         self.conn.execute_batch("SAVEPOINT unit")?;
-        let result = f(self);
-        let end = match result {
-            Ok(_) => "RELEASE unit",
-            Err(_) => "ROLLBACK TO unit; RELEASE unit",
-        };
-        self.conn.execute_batch(end)?;
-        result
+        Ok(())
     }
 
-    /// Opens the one transaction that several units of work share; [`Archive::commit_group`]
-    /// makes them durable together, with one sync of the file.
-    pub fn begin_group(&mut self) -> Result<(), ArchiveError> {
+    fn end_unit(&mut self, keep: bool) -> Result<(), ArchiveError> {
+        self.conn.execute_batch(if keep {
+            "RELEASE unit"
+        } else {
+            "ROLLBACK TO unit; RELEASE unit"
+        })?;
+        Ok(())
+    }
+
+    fn begin_group(&mut self) -> Result<(), ArchiveError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(())
     }
 
-    /// Commits the group opened by [`Archive::begin_group`]; on failure rolls it all back.
-    pub fn commit_group(&mut self) -> Result<(), ArchiveError> {
+    fn commit_group(&mut self) -> Result<(), ArchiveError> {
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -444,13 +444,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Records one successful capture, in ONE transaction: upserts the article (site, ids,
-    /// language, validators, `last_checked_at`), stores the raw bytes deduplicated by hash,
-    /// and adds version `latest_seq + 1` only when the document's content hash differs from
-    /// the latest version's: kind "new" for seq 1, "edit" afterwards, "restored" when the
-    /// latest version is a removal tombstone (the article becomes live again). A capture
-    /// always clears pending removal confirmations.
-    pub fn record_capture(&mut self, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
+    fn record_capture(&mut self, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
         let now = format_time(capture.fetched_at);
         let content_hash = hash_hex(capture.document.as_bytes());
         let tx = self.write_tx()?;
@@ -581,9 +575,7 @@ impl Archive {
         })
     }
 
-    /// Appends one row to the fetch log. `canonical_url` links it to its article when that
-    /// article exists (log after [`Archive::record_capture`] to link a first capture).
-    pub fn log_fetch(&mut self, entry: &FetchLog<'_>) -> Result<(), ArchiveError> {
+    fn log_fetch(&mut self, entry: &FetchLog<'_>) -> Result<(), ArchiveError> {
         let bytes = entry.bytes.map(|b| to_i64(b, "bytes")).transpose()?;
         let duration_ms = to_i64(entry.duration_ms, "duration_ms")?;
         self.conn
@@ -610,8 +602,7 @@ impl Archive {
         Ok(())
     }
 
-    /// The article with this canonical URL, if archived.
-    pub fn article(&self, canonical_url: &str) -> Result<Option<ArticleRow>, ArchiveError> {
+    fn article(&self, canonical_url: &str) -> Result<Option<ArticleRow>, ArchiveError> {
         let row = self
             .conn
             .prepare_cached(
@@ -643,8 +634,7 @@ impl Archive {
         Ok(row)
     }
 
-    /// All versions of an article, ascending seq (empty if the article is unknown).
-    pub fn versions(&self, canonical_url: &str) -> Result<Vec<VersionRow>, ArchiveError> {
+    fn versions(&self, canonical_url: &str) -> Result<Vec<VersionRow>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT v.seq, {KIND_COLUMNS}, v.origin, v.fetched_at, v.content_hash, v.title,
                  v.http_status, v.final_url, octet_length(v.document) AS size, v.raw_hash,
@@ -673,8 +663,7 @@ impl Archive {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// The document of version `seq`, verified against its content hash.
-    pub fn document(&self, canonical_url: &str, seq: u32) -> Result<Option<String>, ArchiveError> {
+    fn document(&self, canonical_url: &str, seq: u32) -> Result<Option<String>, ArchiveError> {
         let row: Option<(String, String)> = self
             .conn
             .prepare_cached(
@@ -690,9 +679,7 @@ impl Archive {
             .transpose()
     }
 
-    /// The document of the latest version that has one (removal tombstones are skipped, so a
-    /// removed article still yields its last known text), verified against its content hash.
-    pub fn latest_document(&self, canonical_url: &str) -> Result<Option<String>, ArchiveError> {
+    fn latest_document(&self, canonical_url: &str) -> Result<Option<String>, ArchiveError> {
         let row: Option<(u32, String, String)> = self
             .conn
             .prepare_cached(
@@ -709,13 +696,7 @@ impl Archive {
             .transpose()
     }
 
-    /// The raw response bytes of version `seq`, decompressed and verified against their hash.
-    /// `None` if there is no such version or it has no raw capture (imports, removals).
-    pub fn raw_capture(
-        &self,
-        canonical_url: &str,
-        seq: u32,
-    ) -> Result<Option<Vec<u8>>, ArchiveError> {
+    fn raw_capture(&self, canonical_url: &str, seq: u32) -> Result<Option<Vec<u8>>, ArchiveError> {
         let hash: Option<Option<String>> = self
             .conn
             .prepare_cached(
@@ -730,8 +711,7 @@ impl Archive {
         }
     }
 
-    /// The blob with this hash, decompressed and verified. A missing blob is an error.
-    pub fn blob(&self, hash: &str) -> Result<Vec<u8>, ArchiveError> {
+    fn blob(&self, hash: &str) -> Result<Vec<u8>, ArchiveError> {
         let row: Option<(i64, String, Vec<u8>)> = self
             .conn
             .prepare_cached("SELECT size, compression, data FROM blobs WHERE hash = ?1")?
@@ -788,9 +768,7 @@ impl Archive {
         Ok(bytes)
     }
 
-    /// The fetch log of a URL, matched as the requested URL or as the canonical URL,
-    /// oldest first.
-    pub fn fetch_log(&self, url: &str) -> Result<Vec<FetchRow>, ArchiveError> {
+    fn fetch_log(&self, url: &str) -> Result<Vec<FetchRow>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT url, started_at, attempts, http_status, final_url, outcome, detail, bytes
              FROM fetches WHERE url = ?1 OR canonical_url = ?1
@@ -800,8 +778,7 @@ impl Archive {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Row counts: (articles, versions, blobs).
-    pub fn counts(&self) -> Result<(u64, u64, u64), ArchiveError> {
+    fn counts(&self) -> Result<(u64, u64, u64), ArchiveError> {
         let (a, v, b): (i64, i64, i64) = self.conn.query_row(
             "SELECT (SELECT count(*) FROM articles) AS articles,
                  (SELECT count(*) FROM versions) AS versions, (SELECT count(*) FROM blobs) AS blobs",
@@ -812,9 +789,7 @@ impl Archive {
         Ok((n(a), n(v), n(b)))
     }
 
-    /// Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`; any problem is
-    /// reported as [`ArchiveError::Corrupt`]. Reads the whole file: slow on big archives.
-    pub fn integrity_check(&self) -> Result<(), ArchiveError> {
+    fn integrity_check(&self) -> Result<(), ArchiveError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let problems = stmt
             .query_map([], |r| r.get::<_, String>(0))?

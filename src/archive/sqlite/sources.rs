@@ -1,9 +1,10 @@
-//! Archive queries for sources and the daemon's work queue.
+//! SqliteArchive queries for sources and the daemon's work queue.
 
+use crate::archive::store::Queue;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Archive, ArchiveError, QueueStatus, format_time};
+use super::{ArchiveError, QueueStatus, SqliteArchive, format_time};
 
 /// An item to queue, as a source listed it.
 #[derive(Debug, Clone, Copy)]
@@ -87,9 +88,8 @@ fn count(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-impl Archive {
-    /// Makes sure a configured source has its row; returns its stored polling state.
-    pub fn register_source(&mut self, name: &str, kind: &str) -> Result<SourceRow, ArchiveError> {
+impl Queue for SqliteArchive {
+    fn register_source(&mut self, name: &str, kind: &str) -> Result<SourceRow, ArchiveError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO sources (name, kind) VALUES (?1, ?2)
@@ -112,9 +112,7 @@ impl Archive {
             .unwrap_or_default())
     }
 
-    /// Queues what a poll found, in one transaction, and records the poll. Items already
-    /// queued or archived are not queued again. Returns how many were new.
-    pub fn record_poll(
+    fn record_poll(
         &mut self,
         source: &str,
         items: &[ToQueue<'_>],
@@ -175,9 +173,7 @@ impl Archive {
         Ok(queued)
     }
 
-    /// Pending queue items whose retry time has come, oldest first. Claiming changes nothing:
-    /// an item is only marked when its work finishes, so a stopped daemon redoes it.
-    pub fn pending_queue(
+    fn pending_queue(
         &self,
         now: DateTime<Utc>,
         limit: usize,
@@ -200,8 +196,7 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// When the next pending item becomes due (None: nothing pending).
-    pub fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError> {
+    fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError> {
         Ok(self
             .conn
             .prepare_cached(
@@ -212,8 +207,7 @@ impl Archive {
             .optional()?)
     }
 
-    /// Marks a queued item after an attempt.
-    pub fn finish_queued(
+    fn finish_queued(
         &mut self,
         id: i64,
         state: &QueueState,
@@ -237,7 +231,7 @@ impl Archive {
         Ok(())
     }
 
-    pub fn queue_counts(&self) -> Result<QueueCounts, ArchiveError> {
+    fn queue_counts(&self) -> Result<QueueCounts, ArchiveError> {
         let mut counts = QueueCounts::default();
         let mut stmt = self
             .conn
@@ -258,8 +252,7 @@ impl Archive {
         Ok(counts)
     }
 
-    /// Every source with its polling state and queue counts.
-    pub fn sources_status(&self) -> Result<Vec<SourceStatus>, ArchiveError> {
+    fn sources_status(&self) -> Result<Vec<SourceStatus>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.name, s.kind, s.last_poll_at, s.last_success_at, s.next_poll_at, s.last_error,
                  s.polls, s.errors, s.items_listed, s.items_queued,

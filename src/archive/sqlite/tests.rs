@@ -1,6 +1,9 @@
 use super::*;
 use chrono::TimeZone;
 
+/// These tests read the SQLite file behind the interface (`a.conn`).
+type Archive = SqliteArchive;
+
 const URL: &str = "https://news.example/2024/05/01/story";
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -786,7 +789,7 @@ fn a_missing_directory_is_an_open_error() {
 
 #[test]
 fn a_group_commits_its_units_and_drops_a_failed_one_whole() {
-    let mut a = Archive::open_in_memory().unwrap();
+    let mut a = crate::archive::Archive::open_in_memory().unwrap();
     a.begin_group().unwrap();
     a.in_unit(|a| {
         a.record_capture(&capture("kept", b"<html>kept</html>", 0))?;
