@@ -144,8 +144,10 @@ pub async fn run_until(
     shutdown: CancellationToken,
     reload: Arc<Notify>,
 ) -> Result<(), DaemonError> {
-    let _lock = DaemonLock::acquire(&config.archive.path)?;
+    // Opened before the lock: `connect` refuses what is not an archive file (a folder, a
+    // database URL) before a lock file is made beside it.
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
+    let _lock = DaemonLock::acquire(&config.archive.path)?;
     let pipeline = Pipeline::new(config.clone(), archive)?;
     let work_ready = Arc::new(Notify::new());
     tracing::info!(

@@ -156,3 +156,53 @@ fn db_naming_a_folder_says_it_is_a_folder() {
         assert_eq!(file_names(&folder), Vec::<String>::new(), "nothing written");
     }
 }
+
+#[test]
+fn a_database_url_is_refused_clearly_and_its_password_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgres://alice:s3cret@127.0.0.1:9/news?password=s3cret2";
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(&config, format!("[archive]\npath = \"{url}\"\n")).unwrap();
+    let config = config.to_str().unwrap();
+    let ways: [(&[&str], Option<&str>); 5] = [
+        (&["--db", url, "status"], None),
+        (&["--db", url, "import", "."], None),
+        (&["history", "x"], Some(url)),
+        (&["--config", config, "daemon"], None),
+        (&["--help"], Some(url)),
+    ];
+    for (args, env) in ways {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_newsvault"));
+        command
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("NEWSVAULT_CONFIG")
+            .env_remove("NEWSVAULT_DB")
+            .env_remove("RUST_LOG");
+        if let Some(env) = env {
+            command.env("NEWSVAULT_DB", env);
+        }
+        let out = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("s3cret"), "{args:?}: {stdout}");
+        if args == ["--help"] {
+            continue;
+        }
+        assert!(!out.status.success(), "{args:?} must fail");
+        let err = stderr(&out);
+        assert!(
+            err.contains("postgres://alice:***@127.0.0.1:9/news?…"),
+            "{args:?}: names the database: {err}"
+        );
+        assert!(err.contains("not available"), "{args:?}: {err}");
+        assert!(
+            !err.contains("s3cret"),
+            "{args:?} shows the password: {err}"
+        );
+        assert_eq!(
+            file_names(dir.path()),
+            ["newsvault.toml"],
+            "{args:?} made no file of the URL"
+        );
+    }
+}

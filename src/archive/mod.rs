@@ -43,9 +43,87 @@ pub enum Mode {
     ReadOnly,
 }
 
-/// Opens the archive at `location` (an SQLite file) for `mode`. Every command and the daemon
-/// open their archive here, so where an archive is and how it is opened is decided once.
+/// Where an archive is, as `--db`, `NEWSVAULT_DB` or `[archive] path` give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (the default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, named by a `postgres://` or `postgresql://` URL. Its `Display`
+    /// never shows a password.
+    Postgres(PostgresUrl),
+}
+
+impl Location {
+    /// Reads a configured location: a `postgres://` or `postgresql://` URL, else a file path.
+    pub fn of(configured: &Path) -> Location {
+        match configured.to_str() {
+            Some(text) if is_postgres_url(text) => Location::Postgres(PostgresUrl(text.to_owned())),
+            _ => Location::Sqlite(configured.to_path_buf()),
+        }
+    }
+}
+
+fn is_postgres_url(text: &str) -> bool {
+    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+/// A PostgreSQL connection URL. It may carry a password (in its user part or as a
+/// `password` parameter): it is shown only redacted, as [`PostgresUrl::redacted`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    /// The URL as given, password included: for the database client only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL without secrets: the password replaced by `***` and the query (where libpq
+    /// also accepts `password=`) left out.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("***"));
+                }
+                let had_query = url.query().is_some();
+                url.set_query(None);
+                let mut shown = url.to_string();
+                if had_query {
+                    shown.push_str("?…");
+                }
+                shown
+            }
+            Err(_) => format!(
+                "{}//(a URL that does not parse; not shown)",
+                self.0.split("//").next().unwrap_or("postgres:")
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl std::fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgresUrl({})", self.redacted())
+    }
+}
+
+/// Opens the archive at `location` for `mode`. Every command and the daemon open their
+/// archive here, so where an archive is and how it is opened is decided once.
 pub fn connect(location: &Path, mode: Mode) -> Result<Archive, ArchiveError> {
+    if let Location::Postgres(url) = Location::of(location) {
+        return Err(ArchiveError::Unsupported {
+            location: url.redacted(),
+            what: "PostgreSQL archives are not available in this build yet (issue 12); use an SQLite file".into(),
+        });
+    }
     if location.is_dir() {
         return Err(ArchiveError::Folder {
             path: location.to_path_buf(),
@@ -71,6 +149,9 @@ pub enum ArchiveError {
     /// A read-only command was pointed at an archive that does not exist (nothing created).
     #[error("no archive at {} (set --db, NEWSVAULT_DB or [archive] path)", path.display())]
     NoArchive { path: PathBuf },
+    /// The location names a kind of archive this build cannot open (shown without secrets).
+    #[error("cannot open archive {location}: {what}")]
+    Unsupported { location: String, what: String },
     /// The archive location is a folder.
     #[error("{} is a folder, not an archive file (give the path of the .db file)", path.display())]
     Folder { path: PathBuf },
@@ -129,4 +210,32 @@ pub enum ArchiveError {
     /// thread committing it is gone: nothing of this unit of work was stored.
     #[error("archive commit failed, nothing stored: {0}")]
     Commit(String),
+}
+
+#[cfg(test)]
+mod location_tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_told_from_paths_and_never_shown_with_their_password() {
+        let url = |s: &str| match Location::of(Path::new(s)) {
+            Location::Postgres(url) => url,
+            other => panic!("{s} is a database URL, not {other:?}"),
+        };
+        assert_eq!(
+            url("postgres://alice:s3cret@db.example:5433/news").to_string(),
+            "postgres://alice:***@db.example:5433/news"
+        );
+        assert_eq!(
+            url("PostgreSQL://alice@db.example/news?password=s3cret&sslmode=require").redacted(),
+            "postgresql://alice@db.example/news?…"
+        );
+        let bad = url("postgres://alice:s3cret@[::1/news");
+        assert!(!bad.redacted().contains("s3cret"), "{}", bad.redacted());
+        assert!(!format!("{bad:?}").contains("s3cret"));
+        assert_eq!(
+            Location::of(Path::new("archives/postgres.db")),
+            Location::Sqlite(PathBuf::from("archives/postgres.db"))
+        );
+    }
 }
