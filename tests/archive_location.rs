@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{GOLDEN_ID, golden, newsvault};
+use common::{GOLDEN_ID, golden, newsvault, without_newsvault_env};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -30,12 +30,9 @@ fn run_without_write_access(args: &[&str], cwd: &Path) -> Output {
     } else {
         Command::new(env!("CARGO_BIN_EXE_newsvault"))
     };
-    command
+    without_newsvault_env(&mut command)
         .args(args)
         .current_dir(cwd)
-        .env_remove("NEWSVAULT_CONFIG")
-        .env_remove("NEWSVAULT_DB")
-        .env_remove("RUST_LOG")
         .output()
         .expect("run newsvault")
 }
@@ -173,12 +170,9 @@ fn a_database_url_is_refused_clearly_and_its_password_never_shown() {
     ];
     for (args, env) in ways {
         let mut command = Command::new(env!("CARGO_BIN_EXE_newsvault"));
-        command
+        without_newsvault_env(&mut command)
             .args(args)
-            .current_dir(dir.path())
-            .env_remove("NEWSVAULT_CONFIG")
-            .env_remove("NEWSVAULT_DB")
-            .env_remove("RUST_LOG");
+            .current_dir(dir.path());
         if let Some(env) = env {
             command.env("NEWSVAULT_DB", env);
         }

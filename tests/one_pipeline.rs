@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ArticlePages, sigterm, wait_exit};
+use common::{ArticlePages, sigterm, start_daemon, wait_exit};
 use newsvault::archive::Archive;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -36,21 +35,6 @@ impl Respond for TimedPages {
         self.arrivals.lock().unwrap().push((Instant::now(), path));
         self.pages.respond(request)
     }
-}
-
-fn start_daemon(config: &std::path::Path, dir: &std::path::Path) -> Child {
-    let log = std::fs::File::create(dir.join("daemon.log")).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_newsvault"))
-        .arg("--config")
-        .arg(config)
-        .arg("daemon")
-        .current_dir(dir)
-        .env_remove("NEWSVAULT_DB")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
 }
 
 /// Posts `url` to the daemon's `/archive` (plain HTTP/1.1 over a local socket); returns the
@@ -124,11 +108,7 @@ async fn posted_urls_share_the_daemons_per_host_interval() {
         .await;
 
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let db = dir.path().join("archive.db");
     let config = dir.path().join("newsvault.toml");
     std::fs::write(
