@@ -1,7 +1,7 @@
 //! The archive's closed vocabularies (version kinds, article states, fetch outcomes, queue
-//! states), each with its one stored spelling, and the domain rules about them. Backends only
-//! map these to and from their columns; what counts as new, edit, minor, removed or restored
-//! is decided here, once.
+//! states), each with its one stored spelling (also its JSON form), and the domain rules about
+//! them. Backends only map these to and from their columns; what counts as new, edit, minor,
+//! removed or restored is decided here, once.
 
 use std::fmt;
 use std::str::FromStr;
@@ -39,6 +39,13 @@ macro_rules! vocabulary {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        /// Serialised as the stored name (`--json` output).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
             }
         }
 
@@ -222,6 +229,10 @@ mod tests {
         for q in QueueStatus::ALL {
             assert_eq!(q.as_str().parse::<QueueStatus>(), Ok(*q));
         }
+        assert_eq!(
+            serde_json::to_string(&FetchOutcome::NotModified).unwrap(),
+            "\"not_modified\""
+        );
         let err = "Edit".parse::<VersionKind>().unwrap_err();
         assert_eq!(
             err.to_string(),
