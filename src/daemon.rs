@@ -151,6 +151,7 @@ pub async fn run_until(
     let pipeline = Pipeline::new(config.clone(), archive)?;
     let work_ready = Arc::new(Notify::new());
     tracing::info!(
+        target: "newsvault::startup",
         archive = %config.archive.path.display(),
         sources = config.sources.len(),
         "daemon started"
@@ -160,7 +161,11 @@ pub async fn run_until(
     if config.daemon.serve {
         // Bound before anything else runs, so a taken port is a clear error at start.
         let listener = bind(&config.server.listen).await?;
-        tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "serving");
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        tracing::info!(target: "newsvault::startup", "serving the web UI and feeds on http://{addr}/");
         let state = crate::server::AppState::with_pipeline(pipeline.clone());
         let stop = shutdown.clone();
         tasks.spawn(async move {
@@ -198,7 +203,7 @@ pub async fn run_until(
     }
     sources.cancel();
     while tasks.join_next().await.is_some() {}
-    tracing::info!("daemon stopped");
+    tracing::info!(target: "newsvault::startup", "daemon stopped");
     Ok(())
 }
 

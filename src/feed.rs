@@ -24,6 +24,7 @@ use crate::archive::{Archive, ArchiveError, ArticleSummary, VersionEvent, Versio
 use crate::diff::DocumentDiff;
 use crate::document::Document;
 use crate::render::{self, escape, parse_stored_time, published_rfc3339, rfc3339};
+use crate::sites::{SitesConfig, published_zone};
 
 /// Entries per feed document.
 pub const PAGE_SIZE: usize = 50;
@@ -128,12 +129,13 @@ pub fn kind_label(kind: VersionKind) -> &'static str {
 /// key `before`. `base_url` (scheme and host, no trailing slash) prefixes every link.
 pub fn build_feed(
     archive: &Archive,
+    sites: &SitesConfig,
     base_url: &str,
     kind: &FeedKind,
     before: Option<i64>,
 ) -> Result<Feed, FeedError> {
     let path = kind.path();
-    let mut doc = Doc::new(base_url, &path, before);
+    let mut doc = Doc::new(base_url, &path, before, sites);
     match kind {
         FeedKind::Articles { site } => {
             if let Some(site) = site
@@ -231,6 +233,8 @@ fn older_cursor(len: usize, last_key: Option<i64>) -> Option<i64> {
 /// so entries go to `body` first.
 struct Doc<'a> {
     base: &'a str,
+    /// For the zone each article's publication date is written in.
+    sites: &'a SitesConfig,
     path: &'a str,
     before: Option<i64>,
     head: String,
@@ -239,9 +243,10 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(base: &'a str, path: &'a str, before: Option<i64>) -> Self {
+    fn new(base: &'a str, path: &'a str, before: Option<i64>, sites: &'a SitesConfig) -> Self {
         Doc {
             base,
+            sites,
             path,
             before,
             head: String::new(),
@@ -357,7 +362,8 @@ impl<'a> Doc<'a> {
             escape(&article_entry_id(&a.canonical_url))
         );
         let _ = writeln!(e, "<title type=\"text\">{}</title>", escape(&a.title));
-        if let Some(p) = published_rfc3339(&a.published, &a.site) {
+        let zone = published_zone(&a.site, &a.canonical_url, &a.lang, self.sites);
+        if let Some(p) = published_rfc3339(&a.published, zone) {
             let _ = writeln!(e, "<published>{p}</published>");
         }
         let _ = writeln!(e, "<updated>{}</updated>", time_or_epoch(updated));

@@ -22,6 +22,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod import;
+pub mod opml;
 pub mod pipeline;
 pub mod render;
 pub mod schedule;

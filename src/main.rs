@@ -44,6 +44,9 @@ enum Command {
         /// Write documents into this Hugo site as content/<lang>/news/<site>/<id>.<lang>.md
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print one JSON object per URL (its outcome) instead of the document
+        #[arg(long)]
+        json: bool,
     },
     /// Extract saved pages offline, without the archive: print the document, or with --json one
     /// JSON record per file
@@ -72,11 +75,17 @@ enum Command {
         /// Check these articles (any URL form)
         #[arg(value_name = "URL", conflicts_with_all = ["due", "all"])]
         urls: Vec<String>,
+        /// Print one JSON object per checked article on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Every version of an article: time, kind, HTTP status, size
     History {
         /// The article's URL (any form) or id
         article: String,
+        /// Print one JSON object per version
+        #[arg(long)]
+        json: bool,
     },
     /// The difference between two versions of an article (default: the last two)
     Diff {
@@ -96,7 +105,11 @@ enum Command {
     /// Run as a service: poll sources, archive what they list, re-check due articles
     Daemon,
     /// Each source's last and next poll, counts and last error; the queue and the archive
-    Status,
+    Status {
+        /// Print it as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Print an Atom feed: the newest archived articles (all sites, or --site), the changes,
     /// or one article's history
     Feed {
@@ -144,8 +157,44 @@ enum Command {
         #[arg(long, value_enum, default_value = "first", conflicts_with = "warc")]
         version: commands::export::ExportVersion,
     },
+    /// Copy the archive into FILE, consistently, even while a daemon writes (SQLite's online
+    /// backup)
+    Backup {
+        /// The new file (never overwritten)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Feed sources from and to OPML (feed readers' subscription lists)
+    Opml {
+        #[command(subcommand)]
+        action: OpmlAction,
+    },
+    /// Print a shell completion script (bash: `newsvault completions bash >
+    /// ~/.local/share/bash-completion/completions/newsvault`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `newsvault man > newsvault.1; man ./newsvault.1`)
+    Man,
     /// Print the documented default configuration
     DefaultConfig,
+}
+
+#[derive(Debug, Subcommand)]
+enum OpmlAction {
+    /// Read an OPML file's feeds as [[sources]] tables: printed, or added to a config file
+    Import {
+        /// The OPML file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Add the sources to this configuration file (feeds it has are left out; the file is
+        /// only changed when the result loads)
+        #[arg(long, value_name = "CONFIG")]
+        append_to: Option<PathBuf>,
+    },
+    /// Print the configured feed sources as OPML 2.0
+    Export,
 }
 
 fn main() -> ExitCode {
@@ -190,8 +239,9 @@ fn error_chain(e: &anyhow::Error) -> String {
 fn init_logging(verbose: u8) {
     // html5ever warns about markup it repairs ("foster parenting not implemented"): news
     // about the page, not about newsvault; shown from -vv on.
+    // Where a daemon or server listens is said even without -v (target newsvault::startup).
     let default = match verbose {
-        0 => "warn,html5ever=error",
+        0 => "warn,html5ever=error,newsvault::startup=info",
         1 => "info,newsvault=info,html5ever=error",
         _ => "debug,hyper=info,rustls=info",
     };
@@ -200,8 +250,12 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        // Colours only for a person at a terminal, never into files and pipes.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Colours only for a person at a terminal, never into files, pipes or journald, and
+        // never when NO_COLOR is set (no-color.org).
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
 }
 
@@ -223,9 +277,29 @@ fn load_config(cli: &Cli) -> Result<(Config, Option<PathBuf>)> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    // Generated from the command line's definition; no configuration involved.
+    // Written to a buffer first: clap_complete panics on a failed write (`| head`).
+    let mut generated = Vec::new();
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "newsvault", &mut generated);
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut generated)?;
+        }
+        _ => {}
+    }
+    if !generated.is_empty() {
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &generated)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (config, config_path) = load_config(&cli)?;
     match cli.command {
-        Command::Archive { urls, out } => commands::archive::archive(config, &urls, out.as_deref()),
+        Command::Archive { urls, out, json } => {
+            commands::archive::archive(config, &urls, out.as_deref(), json)
+        }
         Command::Extract { files, url, json } => {
             if json {
                 commands::extract::extract_json(&config, &files, url.as_deref())
@@ -238,6 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             all,
             site,
             urls,
+            json,
         } => {
             let selection = if !urls.is_empty() {
                 commands::check::Selection::Urls(urls)
@@ -246,13 +321,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 commands::check::Selection::Due
             };
-            commands::check::check(config, selection, site.as_deref())
+            commands::check::check(config, selection, site.as_deref(), json)
         }
-        Command::History { article } => commands::history::history(&config, &article),
+        Command::History { article, json } => commands::history::history(&config, &article, json),
         Command::Diff { article, a, b } => commands::diff::diff(&config, &article, a, b),
         Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
         Command::Daemon => commands::daemon::daemon(config, config_path),
-        Command::Status => commands::daemon::status(&config),
+        Command::Status { json } => commands::daemon::status(&config, json),
         Command::Feed {
             site,
             changes,
@@ -278,6 +353,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // clap requires one of them.
             (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
         },
+        Command::Backup { file } => {
+            let stats = newsvault::archive::backup::backup_file(&config.archive.path, &file)?;
+            eprintln!(
+                "backed up {} into {} ({} pages, {} bytes)",
+                config.archive.path.display(),
+                file.display(),
+                stats.pages,
+                stats.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Opml { action } => match action {
+            OpmlAction::Import { file, append_to } => {
+                commands::opml::import(&config, &file, append_to.as_deref())
+            }
+            OpmlAction::Export => commands::opml::export(&config),
+        },
+        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)

@@ -11,11 +11,10 @@
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use pulldown_cmark::{Event, Options, Parser};
 
 use crate::diff::{DocumentDiff, Op};
-use crate::sites::Site;
 
 /// Whether XML 1.0 can carry `c` (and we want it to): its Char production minus the C0/C1
 /// controls other than tab and line feed (carriage returns are dropped too: parsers fold them
@@ -200,10 +199,11 @@ pub fn diff_to_html(diff: &DocumentDiff, changed_only: bool) -> String {
 }
 
 /// An article's publication date string (`YYYY-MM-DD HH:MM:SS`, the site's local time) as
-/// RFC 3339 with the site's real offset, e.g. `2025-02-11T07:03:08+08:00`. `None` when the
-/// date is missing or malformed, or the site's zone is unknown: better no date than a wrong one.
-pub fn published_rfc3339(published: &str, site: &str) -> Option<String> {
-    let offset = Site::from_key(site)?.utc_offset();
+/// RFC 3339 with the site's real offset (`zone`, from [`crate::sites::published_zone`]), e.g.
+/// `2025-02-11T07:03:08+08:00`. `None` when the date is missing or malformed, or the site's
+/// zone is unknown: better no date than a wrong one.
+pub fn published_rfc3339(published: &str, zone: Option<FixedOffset>) -> Option<String> {
+    let offset = zone?;
     let naive = NaiveDateTime::parse_from_str(published.trim(), "%Y-%m-%d %H:%M:%S").ok()?;
     let local = naive.and_local_timezone(offset).single()?;
     Some(local.to_rfc3339())
@@ -258,13 +258,18 @@ mod tests {
 
     #[test]
     fn published_dates_carry_the_site_offset() {
+        let beijing = FixedOffset::east_opt(8 * 3600);
         assert_eq!(
-            published_rfc3339("2025-02-11 07:03:08", "qq").as_deref(),
+            published_rfc3339("2025-02-11 07:03:08", beijing).as_deref(),
             Some("2025-02-11T07:03:08+08:00")
         );
-        assert_eq!(published_rfc3339("", "qq"), None);
-        assert_eq!(published_rfc3339("2025-02-11 07:03:08", "unknown"), None);
-        assert_eq!(published_rfc3339("2025年2月11日", "qq"), None);
+        assert_eq!(
+            published_rfc3339("2025-02-11 07:03:08", FixedOffset::west_opt(5 * 3600)).as_deref(),
+            Some("2025-02-11T07:03:08-05:00")
+        );
+        assert_eq!(published_rfc3339("", beijing), None);
+        assert_eq!(published_rfc3339("2025-02-11 07:03:08", None), None);
+        assert_eq!(published_rfc3339("2025年2月11日", beijing), None);
     }
 
     #[test]

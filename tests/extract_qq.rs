@@ -31,6 +31,19 @@ fn article(html: &str, id: &str) -> Article {
     }
 }
 
+/// A real body served in the DOM form of a current page, extracted.
+fn served_article(body: &common::ServedBody) -> Article {
+    let page = qq_page(
+        &body.id,
+        &body.title,
+        &body.pub_date,
+        "媒体",
+        &body.description,
+        Form::Dom,
+    );
+    article(&page, &body.id)
+}
+
 fn outcome(html: &str, id: &str) -> Extraction {
     let t = target(id);
     extract(html, &t, &t.fetch_url)
@@ -113,15 +126,7 @@ fn real_bodies_lose_nothing_and_leak_no_furniture() {
     let bodies = served_bodies();
     assert!(bodies.len() >= 50, "fixture has {} bodies", bodies.len());
     for body in &bodies {
-        let page = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::Dom,
-        );
-        let a = article(&page, &body.id);
+        let a = served_article(body);
         let md = collapse(&unescape(&a.body.markdown));
         for text in source_texts(&body.description) {
             let text = collapse(&text);
@@ -227,16 +232,8 @@ fn snapshots_of_representative_bodies() {
             .iter()
             .find(|b| b.id == id)
             .expect("chosen body present");
-        let page = qq_page(
-            &body.id,
-            &body.title,
-            &body.pub_date,
-            "媒体",
-            &body.description,
-            Form::Dom,
-        );
         let t = target(id);
-        let document = article(&page, id).to_document(&t).render();
+        let document = served_article(body).to_document(&t).render();
         insta::assert_snapshot!(format!("body_{id}"), document);
     }
 }
@@ -445,4 +442,62 @@ fn video_articles_are_not_removals() {
         Extraction::NotArticle { reason } => assert!(reason.contains("article_type 4"), "{reason}"),
         o => panic!("{o:?}"),
     }
+}
+
+/// Bold as the page showed it: every real body's Markdown, rendered by CommonMark
+/// (pulldown-cmark, as the web UI and feeds do), shows no literal asterisks, and each bold run
+/// of the page (its `<strong>` text) is bold in the rendering. Adjacent and nested bold
+/// (`**0****1**`, `（****数据来源：…****）`) used to show as asterisks.
+#[test]
+fn real_bodies_render_bold_without_literal_asterisks() {
+    let strong = Selector::parse("strong, b, .qnt-strong").unwrap();
+    let mut bold_runs = 0;
+    let mut failures = Vec::new();
+    for body in served_bodies() {
+        let a = served_article(&body);
+        let html = newsvault::render::markdown_to_html(&a.body.markdown, None);
+        let rendered = Html::parse_fragment(&html);
+        let text: String = rendered.root_element().text().collect();
+        let source_has_asterisks = Html::parse_fragment(&body.description)
+            .root_element()
+            .text()
+            .any(|t| t.contains('*'));
+        if !source_has_asterisks && text.contains('*') {
+            let lines = a.body.markdown.lines().filter(|l| l.contains("**"));
+            failures.push(format!(
+                "{}: literal asterisks in the rendering of:\n{}",
+                body.id,
+                lines.collect::<Vec<_>>().join("\n")
+            ));
+        }
+        let plain = collapse(&unescape(&a.body.markdown));
+        let shown_bold = collapse(
+            &rendered
+                .select(&Selector::parse("strong").unwrap())
+                .map(|e| e.text().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("|"),
+        );
+        for run in Html::parse_fragment(&body.description).select(&strong) {
+            // Punctuation at either end may stand outside the markers (CommonMark's flanking
+            // rule), and shows the same.
+            let run = collapse(&run.text().collect::<String>());
+            let run = run.trim_matches(|c: char| !c.is_alphanumeric());
+            if run.is_empty() || run.contains('*') || !plain.contains(run) {
+                continue;
+            }
+            bold_runs += 1;
+            if !shown_bold.contains(run) {
+                let first = run.chars().next().unwrap_or(' ');
+                let lines = a.body.markdown.lines().filter(|l| l.contains(first));
+                failures.push(format!(
+                    "{}: {run:?} is not bold in the rendering of:\n{}",
+                    body.id,
+                    lines.collect::<Vec<_>>().join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(bold_runs > 50, "only {bold_runs} bold runs checked");
 }

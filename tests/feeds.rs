@@ -541,3 +541,82 @@ async fn feeds_of_hostile_source_bytes_validate_from_the_command_line() {
         ));
     }
 }
+
+/// Generic sites' entries carry `<published>` with the zone their dates are written in: the
+/// configured `[sites.<key>] timezone`, Beijing time for a Chinese site; a site whose zone the
+/// archive cannot know gets no `<published>` rather than a wrong one.
+#[test]
+fn generic_sites_publish_dates_in_their_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = newsvault::archive::Archive::open(&dir.path().join("a.db")).unwrap();
+    let articles = [
+        ("example", "en", "https://news.example.com/world/1"),
+        (
+            "163",
+            "zh-CN",
+            "https://news.163.com/26/0101/EVJ1KQ6S000189FH.html",
+        ),
+        ("unzoned", "en", "https://unzoned.example.org/story/2"),
+    ];
+    for (i, (site, lang, url)) in articles.iter().enumerate() {
+        let mut doc = common::qq_document("x", &format!("Title {site}"), "Body text.");
+        doc.site = (*site).to_owned();
+        doc.lang = (*lang).to_owned();
+        doc.source_url = (*url).to_owned();
+        let rendered = doc.render();
+        archive
+            .record_capture(&newsvault::archive::NewCapture {
+                canonical_url: url,
+                site,
+                site_article_id: &format!("id{i}"),
+                lang,
+                title: &doc.title,
+                published: "2025-02-11 07:03:08",
+                document: &rendered,
+                fetched_at: common::at(i as i64),
+                http_status: 200,
+                final_url: url,
+                raw: rendered.as_bytes(),
+                content_type: Some("text/html; charset=utf-8"),
+                encoding: "UTF-8",
+                etag: None,
+                last_modified: None,
+                extractor: "generic/1",
+                author: None,
+                minor: false,
+                diff: None,
+                date_found: true,
+            })
+            .unwrap();
+    }
+    let mut config = Config::default();
+    config.sites.other.insert(
+        "example".into(),
+        newsvault::config::SiteConfig {
+            hosts: vec!["news.example.com".into()],
+            timezone: Some("-05:00".into()),
+        },
+    );
+    let published_of = |site: &str| {
+        let kind = newsvault::feed::FeedKind::Articles {
+            site: Some(site.to_owned()),
+        };
+        let feed =
+            newsvault::feed::build_feed(&archive, &config.sites, "http://127.0.0.1", &kind, None)
+                .unwrap();
+        jing_validate(&feed.xml, site);
+        feed.xml
+            .split("<published>")
+            .nth(1)
+            .map(|s| s.split('<').next().unwrap().to_owned())
+    };
+    assert_eq!(
+        published_of("example").as_deref(),
+        Some("2025-02-11T07:03:08-05:00")
+    );
+    assert_eq!(
+        published_of("163").as_deref(),
+        Some("2025-02-11T07:03:08+08:00")
+    );
+    assert_eq!(published_of("unzoned"), None);
+}

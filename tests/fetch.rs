@@ -572,6 +572,36 @@ async fn connection_refused_is_a_transient_connect_error() {
     assert!(err.to_string().contains(u.as_str()), "{err}");
 }
 
+/// With robots.txt respected, a host that cannot be reached is reported as unreachable, about
+/// the page asked for, never as a robots.txt problem; and it is asked again next time.
+#[tokio::test]
+async fn unreachable_host_is_not_a_robots_problem() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let u = Url::parse(&format!("http://127.0.0.1:{port}/article/1")).unwrap();
+    let f = fetcher(&FetchConfig {
+        respect_robots: true,
+        ..config()
+    });
+    for _ in 0..2 {
+        let err = get(&f, &u).await.unwrap_err();
+        assert!(matches!(err, FetchError::Connect { .. }), "{err:?}");
+        assert_eq!(err.url(), u.as_str());
+        let text = err.to_string();
+        assert!(
+            text.starts_with("cannot connect to fetch http://127.0.0.1"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("robots.txt of"),
+            "not a robots.txt problem: {text}"
+        );
+        assert!(err.is_transient());
+    }
+}
+
 #[tokio::test]
 async fn tls_failure_is_not_transient() {
     // https:// to a plain-HTTP server: the handshake fails, and retrying would not help.

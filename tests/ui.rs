@@ -20,25 +20,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn dump_dom(url: &str) -> String {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let profile = tempfile::tempdir().unwrap();
-        let out = Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                "--virtual-time-budget=3000",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("--dump-dom")
-            .arg(&url)
-            .output()
-            .expect("chromium must be installed (Debian package chromium; .ci/run installs it)");
+        let out = chromium(1280, &url, &["--dump-dom".to_owned()]);
         let dom = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
             out.status.success() && dom.contains("<html"),
@@ -353,5 +335,240 @@ async fn writing_is_disabled_without_a_configured_token() {
         .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("disabled"));
+    server.stop().await;
+}
+
+/// Runs headless Chromium at a window `width` px wide on `url` with extra arguments.
+fn chromium(width: u32, url: &str, extra: &[String]) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--window-size={width},900"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("chromium must be installed (Debian package chromium; .ci/run installs it)")
+}
+
+/// The width of a PNG file (its IHDR chunk).
+fn png_width(png: &[u8]) -> u32 {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    u32::from_be_bytes(png[16..20].try_into().unwrap())
+}
+
+/// What a harness page measured of a page framed at `width` px: the widest elements that go
+/// past the viewport's right edge. The page and its stylesheet are copied to a plain local
+/// server (no CSP, no frame-ancestors) next to the harness, so its script may look inside.
+async fn overflowing_elements(
+    harness: &MockServer,
+    name: &str,
+    html: &str,
+    width: u32,
+) -> Vec<String> {
+    let page = format!("/copy/{name}.html");
+    Mock::given(method("GET"))
+        .and(path(page.clone()))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(html.to_owned(), "text/html; charset=utf-8"),
+        )
+        .mount(harness)
+        .await;
+    let script = format!(
+        "<!DOCTYPE html><html><body style=\"margin:0\">\
+         <iframe id=\"f\" src=\"{page}\" style=\"width:{width}px;height:900px;border:0\"></iframe>\
+         <pre id=\"result\">pending</pre><script>\
+         document.getElementById('f').addEventListener('load', function () {{\
+           var d = this.contentDocument, w = d.documentElement.clientWidth, bad = [];\
+           d.querySelectorAll('body *').forEach(function (e) {{\
+             var r = e.getBoundingClientRect();\
+             if (r.width > 0 && (r.right > w + 0.5 || r.left < -0.5))\
+               bad.push(e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(r.left) + '..' + Math.round(r.right));\
+           }});\
+           if (d.documentElement.scrollWidth > w) bad.push('page scrolls sideways: ' + d.documentElement.scrollWidth);\
+           document.getElementById('result').textContent = 'RESULT' + JSON.stringify({{width: w, bad: bad}}) + 'END';\
+         }});</script></body></html>"
+    );
+    let harness_path = format!("/harness/{name}-{width}.html");
+    Mock::given(method("GET"))
+        .and(path(harness_path.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(script, "text/html; charset=utf-8"))
+        .mount(harness)
+        .await;
+    let dom = dump_dom(&format!("{}{harness_path}", harness.uri())).await;
+    let json = dom
+        .split("RESULT")
+        .nth(1)
+        .and_then(|s| s.split("END").next())
+        .unwrap_or_else(|| panic!("{name} at {width}: the harness did not measure: {dom}"));
+    let json = json
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    let measured: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // The frame's viewport: its width less a vertical scrollbar, if any.
+    let viewport = measured["width"].as_u64().unwrap();
+    assert!(
+        viewport <= u64::from(width) && viewport + 20 >= u64::from(width),
+        "{name}: a {viewport} px viewport in a {width} px frame"
+    );
+    measured["bad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The list, an article, a diff and the status page at 1280 px and 390 px: screenshots are
+/// taken (kept under the target directory to look at) and no element reaches past the
+/// viewport. The article page is in the article's language, says a removal seen but not yet
+/// confirmed, and pages and feeds are gzip-compressed for clients that accept it.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_fit_at_1280_and_390_px_in_the_articles_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = history_archive(dir.path(), 30);
+    {
+        let mut a = newsvault::archive::Archive::open(&db).unwrap();
+        let state = a
+            .record_removal(
+                &format!("https://new.qq.com/rain/a/{EDITED_ID}"),
+                &newsvault::archive::RemovalSighting {
+                    at: common::at(600),
+                    http_status: 404,
+                    final_url: "https://new.qq.com/rain/a/gone",
+                    signal: "HTTP 404",
+                    raw: b"<html>404</html>",
+                    content_type: Some("text/html"),
+                },
+                3,
+                std::time::Duration::from_secs(3600),
+            )
+            .unwrap();
+        assert!(
+            matches!(
+                state,
+                newsvault::archive::RemovalState::Pending { count: 1 }
+            ),
+            "{state:?}"
+        );
+    }
+    let config = newsvault::config::Config::from_toml(
+        "[[sources]]\nname = \"腾讯新闻 科技频道（一个很长的源名称用来检查换行）\"\nkind = \"qq-channel\"\nchannel = \"tech\"\n",
+        std::path::Path::new("test.toml"),
+    )
+    .unwrap();
+    let server = TestServer::start(&db, config).await;
+    let client = reqwest::Client::builder().no_gzip().build().unwrap();
+    let fetch = |p: String| {
+        let client = client.clone();
+        let url = server.url(&p);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+
+    let pages = [
+        ("list", "/".to_owned()),
+        ("article", format!("/a/qq/{EDITED_ID}")),
+        ("diff", format!("/a/qq/{EDITED_ID}/diff")),
+        ("status", "/status".to_owned()),
+    ];
+    let harness = MockServer::start().await;
+    let css = fetch("/style.css".into()).await;
+    Mock::given(method("GET"))
+        .and(path("/style.css"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(css, "text/css"))
+        .mount(&harness)
+        .await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut problems = Vec::new();
+    for (name, page) in &pages {
+        let html = fetch(page.clone()).await;
+        for width in [1280u32, 390] {
+            let file = shots.join(format!("{name}-{width}.png"));
+            let _ = std::fs::remove_file(&file);
+            let url = server.url(page);
+            let arg = format!("--screenshot={}", file.display());
+            let out = tokio::task::spawn_blocking(move || chromium(width, &url, &[arg]))
+                .await
+                .unwrap();
+            let png = std::fs::read(&file)
+                .unwrap_or_else(|e| panic!("{name} at {width}: no screenshot ({e}): {out:?}"));
+            assert_eq!(png_width(&png), width, "{name}");
+            for bad in overflowing_elements(&harness, name, &html, width).await {
+                problems.push(format!("{name} at {width} px: {bad}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "elements past the viewport:\n{}",
+        problems.join("\n")
+    );
+
+    // The article's language, and the unconfirmed removal.
+    let article = fetch(format!("/a/qq/{EDITED_ID}")).await;
+    assert!(
+        article.contains("<html lang=\"zh-CN\">"),
+        "{}",
+        &article[..200]
+    );
+    assert!(article.contains("id=\"pending-removal\""), "{article}");
+    assert!(
+        article.contains("Seen removed, not yet confirmed</strong>: 1 time(s)"),
+        "{article}"
+    );
+    assert!(fetch("/".into()).await.contains("<html lang=\"en\">"));
+    // The status page: sources, queue, articles (titles linking to their pages).
+    let status = fetch("/status".into()).await;
+    for section in [
+        "id=\"sources\"",
+        "id=\"queue\"",
+        "id=\"articles\"",
+        "configured, not polled yet",
+    ] {
+        assert!(status.contains(section), "{section}: {status}");
+    }
+    assert!(
+        status.contains(&format!("href=\"/a/qq/{EDITED_ID}\"")),
+        "{status}"
+    );
+
+    // gzip for pages and feeds, when asked for.
+    for p in ["/", "/status", "/feed.atom", "/changes.atom"] {
+        let plain = client.get(server.url(p)).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{p}");
+        let plain = plain.bytes().await.unwrap();
+        let zipped = client
+            .get(server.url(p))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip", "{p}");
+        let bytes = zipped.bytes().await.unwrap();
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain, "{p}");
+        assert!(
+            bytes.len() * 2 < plain.len(),
+            "{p}: {} of {}",
+            bytes.len(),
+            plain.len()
+        );
+    }
     server.stop().await;
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use sqlite::SqliteArchive;
 
+pub mod backup;
 mod group;
 mod kinds;
 pub mod sqlite;

@@ -11,7 +11,13 @@ use newsvault::document::Document;
 use newsvault::export::{Written, write_document};
 use newsvault::pipeline::{Outcome, Pipeline};
 
-pub fn archive(mut config: Config, urls: &[String], out: Option<&Path>) -> Result<ExitCode> {
+/// With `json`, stdout carries one JSON object per URL (its outcome) and no document.
+pub fn archive(
+    mut config: Config,
+    urls: &[String],
+    out: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
     // The user typed these URLs: they may point at this machine or the local network (every
     // other way in, the daemon's sources, the web, re-checks, keeps the target policy).
     config.fetch.allow_private_targets = true;
@@ -24,17 +30,29 @@ pub fn archive(mut config: Config, urls: &[String], out: Option<&Path>) -> Resul
     let mut failures = 0;
     let mut not_modified = Vec::new();
     let mut written: Result<()> = Ok(());
+    // Printed to stdout with --json, where a single document would otherwise go.
+    let print_document = !json && urls.len() == 1;
     runtime.block_on(pipeline.archive_urls_each(urls, |_, outcome| {
-        eprintln!("{}", outcome.summary());
+        if json {
+            if written.is_ok() {
+                written =
+                    super::json::print_line(&super::json::outcome(&outcome)).map_err(Into::into);
+            }
+        } else {
+            eprintln!("{}", outcome.summary());
+        }
         match outcome {
             Outcome::Archived {
                 target, document, ..
             } => {
                 if written.is_ok() {
-                    written = emit(&document, &target.id, out, urls.len());
+                    written = emit(&document, &target.id, out, print_document);
                 }
             }
-            Outcome::NotModified { target } => not_modified.push(target),
+            Outcome::NotModified { target } if out.is_some() || print_document => {
+                not_modified.push(target)
+            }
+            Outcome::NotModified { .. } => {}
             _ => failures += 1,
         }
     }));
@@ -46,7 +64,7 @@ pub fn archive(mut config: Config, urls: &[String], out: Option<&Path>) -> Resul
             .with_context(|| format!("{}: no archived document", target.canonical_url))?;
         let document = newsvault::document::Document::parse(&text)
             .with_context(|| format!("archived document of {}", target.canonical_url))?;
-        emit(&document, &target.id, out, urls.len())?;
+        emit(&document, &target.id, out, print_document)?;
     }
     std::io::stdout().flush()?;
     if failures > 0 {
@@ -59,8 +77,8 @@ pub fn archive(mut config: Config, urls: &[String], out: Option<&Path>) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes an archived document to `out`, or prints it when only one URL was asked for.
-fn emit(document: &Document, id: &str, out: Option<&Path>, urls: usize) -> Result<()> {
+/// Writes an archived document to `out`, or prints it when asked (one URL, no --json).
+fn emit(document: &Document, id: &str, out: Option<&Path>, print: bool) -> Result<()> {
     match out {
         Some(dir) => {
             let (path, written) = write_document(dir, document, id)?;
@@ -71,7 +89,7 @@ fn emit(document: &Document, id: &str, out: Option<&Path>, urls: usize) -> Resul
             };
             eprintln!("{what:<10} {}", path.display());
         }
-        None if urls == 1 => std::io::stdout().write_all(document.render().as_bytes())?,
+        None if print => std::io::stdout().write_all(document.render().as_bytes())?,
         None => {}
     }
     Ok(())

@@ -18,13 +18,25 @@ pub enum Selection {
 /// Articles taken from the archive per round.
 const BATCH: usize = 500;
 
-pub fn check(config: Config, selection: Selection, site: Option<&str>) -> Result<ExitCode> {
+pub fn check(
+    config: Config,
+    selection: Selection,
+    site: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config, archive)?;
     let mut tally = Tally::default();
+    let mut printed: std::io::Result<()> = Ok(());
     let mut report = |o: &Outcome| {
-        eprintln!("{}", o.summary());
+        if json {
+            if printed.is_ok() {
+                printed = super::json::print_line(&super::json::outcome(o));
+            }
+        } else {
+            eprintln!("{}", o.summary());
+        }
         tally.add(o);
     };
     match selection {
@@ -64,6 +76,7 @@ pub fn check(config: Config, selection: Selection, site: Option<&str>) -> Result
             }
         }
     }
+    printed?;
     eprintln!("{}", tally.summary());
     Ok(if tally.failed > 0 {
         ExitCode::FAILURE

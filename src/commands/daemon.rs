@@ -8,14 +8,39 @@ use anyhow::{Context, Result};
 use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 
+/// Due articles counted at most (beyond, "at least").
+const DUE_LIMIT: usize = 100_000;
+
 pub fn daemon(config: Config, config_path: Option<PathBuf>) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(newsvault::daemon::run(config, config_path))?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn status(config: &Config) -> Result<ExitCode> {
+pub fn status(config: &Config, json: bool) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
+    if json {
+        let sources = archive.sources_status()?;
+        let not_polled: Vec<&str> = config
+            .sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|name| !sources.iter().any(|s| s.name == *name))
+            .collect();
+        let (articles, versions, _) = archive.counts()?;
+        let due = archive
+            .due_articles(chrono::Utc::now(), None, DUE_LIMIT)?
+            .len();
+        let value = super::json::status(
+            &sources,
+            &not_polled,
+            &archive.queue_counts()?,
+            (articles, versions),
+            (due, due >= DUE_LIMIT),
+        );
+        super::json::print_line(&value)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = std::io::stdout().lock();
     let short = |t: &Option<String>| {
         t.as_deref()
@@ -68,7 +93,7 @@ pub fn status(config: &Config) -> Result<ExitCode> {
     let queue = archive.queue_counts()?;
     let (articles, versions, _) = archive.counts()?;
     let due = archive
-        .due_articles(chrono::Utc::now(), None, 100_000)?
+        .due_articles(chrono::Utc::now(), None, DUE_LIMIT)?
         .len();
     writeln!(
         out,
@@ -78,7 +103,7 @@ pub fn status(config: &Config) -> Result<ExitCode> {
     writeln!(
         out,
         "archive: {articles} articles, {versions} versions; {}{due} due for a check",
-        if due >= 100_000 { "at least " } else { "" }
+        if due >= DUE_LIMIT { "at least " } else { "" }
     )?;
     Ok(ExitCode::SUCCESS)
 }

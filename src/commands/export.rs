@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
-use newsvault::archive::{self, Mode, VersionChoice};
+use anyhow::{Result, bail};
+use newsvault::archive::{self, Archive, Mode, VersionChoice};
 use newsvault::config::Config;
 use newsvault::export::{ExportEvent, export_tree};
 use newsvault::warc::{WarcOptions, export_warc};
@@ -30,6 +30,7 @@ pub fn export(
     version: ExportVersion,
 ) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
+    require_site(&archive, site)?;
     let choice = match version {
         ExportVersion::First => VersionChoice::First,
         ExportVersion::Latest => VersionChoice::Latest,
@@ -57,6 +58,7 @@ pub fn export(
 
 pub fn export_warc_file(config: &Config, file: &Path, site: Option<&str>) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
+    require_site(&archive, site)?;
     let bar = progress_bar(archive.count_raw_captures(site)?);
     let options = WarcOptions {
         site,
@@ -72,4 +74,15 @@ pub fn export_warc_file(config: &Config, file: &Path, site: Option<&str>) -> Res
         summary.payload_bytes
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--site KEY` names a site of the archive: a typo is an error, as with `feed --site`, not an
+/// empty export.
+fn require_site(archive: &Archive, site: Option<&str>) -> Result<()> {
+    if let Some(site) = site
+        && !archive.site_exists(site)?
+    {
+        bail!("no archived article of site {site:?}");
+    }
+    Ok(())
 }

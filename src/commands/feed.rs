@@ -38,7 +38,7 @@ pub fn feed(
     } else {
         config.server.public_url.trim_end_matches('/').to_owned()
     };
-    let feed = build_feed(&archive, &base, &kind, before)?;
+    let feed = build_feed(&archive, &config.sites, &base, &kind, before)?;
     std::io::stdout().lock().write_all(feed.xml.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,10 +27,16 @@ pub fn find_article(archive: &Archive, config: &Config, key: &str) -> Result<Str
     }
 }
 
-pub fn history(config: &Config, key: &str) -> Result<ExitCode> {
+pub fn history(config: &Config, key: &str, json: bool) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let url = find_article(&archive, config, key)?;
     let article = archive.article(&url)?.expect("found above");
+    if json {
+        for v in archive.version_details(&url)? {
+            super::json::print_line(&super::json::version(&article, &v))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

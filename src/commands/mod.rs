@@ -9,5 +9,7 @@ pub mod extract;
 pub mod feed;
 pub mod history;
 pub mod import;
+pub mod json;
+pub mod opml;
 pub mod reprocess;
 pub mod serve;

@@ -789,14 +789,21 @@ fn trim_paragraph(md: &str) -> String {
         .join("  \n")
 }
 
+/// The Markdown of a run of inlines, bold and italics first merged so that CommonMark reads
+/// them as the page showed them ([`merge_marks`]).
 fn render_inlines(inlines: &[Inline]) -> String {
+    write_inlines(&merge_marks(inlines.to_vec(), false, false))
+}
+
+fn write_inlines(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    for inline in inlines {
+    for (i, inline) in inlines.iter().enumerate() {
+        let next = || first_char(&inlines[i + 1..]);
         match inline {
             Inline::Text(t) => out.push_str(&escape_text(t)),
             Inline::LineBreak => out.push_str("  \n"),
-            Inline::Strong(c) => wrap_marked(&mut out, &render_inlines(c), "**"),
-            Inline::Emphasis(c) => wrap_marked(&mut out, &render_inlines(c), "*"),
+            Inline::Strong(c) => wrap_marked(&mut out, &write_inlines(c), "**", next()),
+            Inline::Emphasis(c) => wrap_marked(&mut out, &write_inlines(c), "*", next()),
             Inline::Code(code) => {
                 if !code.is_empty() {
                     let ticks = "`".repeat(longest_run(code, '`') + 1);
@@ -808,9 +815,9 @@ fn render_inlines(inlines: &[Inline]) -> String {
                     out.push_str(&format!("{ticks}{pad}{code}{pad}{ticks}"));
                 }
             }
-            Inline::Span(children) => out.push_str(&render_inlines(children)),
+            Inline::Span(children) => out.push_str(&write_inlines(children)),
             Inline::Link { href, children } => {
-                let text = render_inlines(children);
+                let text = write_inlines(children);
                 if !text.trim_matches(is_ascii_ws).is_empty() {
                     let (lead, core, trail) = split_ws(&text);
                     out.push_str(&format!(
@@ -833,7 +840,11 @@ fn render_inlines(inlines: &[Inline]) -> String {
 }
 
 /// `**x**` with surrounding whitespace moved outside the markers; nested markers are dropped.
-fn wrap_marked(out: &mut String, inner: &str, marker: &str) {
+/// `next` is the first character written after it. Where CommonMark would not read the
+/// markers as emphasis (a CJK `**…）**眼下`: a closing run after punctuation must be followed
+/// by whitespace or punctuation), the punctuation at that end moves outside the markers; where
+/// it cannot move, the run is written without markers rather than with literal asterisks.
+fn wrap_marked(out: &mut String, inner: &str, marker: &str, next: Option<char>) {
     let (lead, core, trail) = split_ws(inner);
     if core.is_empty() {
         out.push_str(inner);
@@ -844,6 +855,14 @@ fn wrap_marked(out: &mut String, inner: &str, marker: &str) {
         .and_then(|c| c.strip_suffix(marker))
         .unwrap_or(core);
     out.push_str(lead);
+    let prev = out.chars().last();
+    let next = trail.chars().next().or(next);
+    let Some((before, core, after)) = flanking_split(core, prev, next) else {
+        out.push_str(core);
+        out.push_str(trail);
+        return;
+    };
+    out.push_str(before);
     if core.contains("  \n") {
         // A marker cannot span a line break: mark each line.
         let lines: Vec<String> = core
@@ -862,7 +881,118 @@ fn wrap_marked(out: &mut String, inner: &str, marker: &str) {
         out.push_str(core);
         out.push_str(marker);
     }
+    out.push_str(after);
     out.push_str(trail);
+}
+
+/// Bold inside bold and italics inside italics unwrapped, wrapper spans dissolved, and
+/// neighbouring bold (or italic) runs joined: `<b>0</b><b>1</b>` is one run `**01**`, never
+/// `**0****1**`, which CommonMark shows with its asterisks.
+fn merge_marks(inlines: Vec<Inline>, in_strong: bool, in_em: bool) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        match inline {
+            // Wrappers, and bold in bold or italics in italics, count for their children only.
+            Inline::Span(c) => merge_marks(c, in_strong, in_em)
+                .into_iter()
+                .for_each(|i| push_merged(&mut out, i)),
+            Inline::Strong(c) if in_strong => merge_marks(c, in_strong, in_em)
+                .into_iter()
+                .for_each(|i| push_merged(&mut out, i)),
+            Inline::Emphasis(c) if in_em => merge_marks(c, in_strong, in_em)
+                .into_iter()
+                .for_each(|i| push_merged(&mut out, i)),
+            Inline::Strong(c) => push_merged(&mut out, Inline::Strong(merge_marks(c, true, in_em))),
+            Inline::Emphasis(c) => {
+                push_merged(&mut out, Inline::Emphasis(merge_marks(c, in_strong, true)))
+            }
+            Inline::Link { href, children } => out.push(Inline::Link {
+                href,
+                children: merge_marks(children, in_strong, in_em),
+            }),
+            Inline::Text(t) if t.is_empty() => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Appends `inline`, joining it to a bold (italic) run just before it when it is one too.
+fn push_merged(out: &mut Vec<Inline>, inline: Inline) {
+    match (out.last_mut(), inline) {
+        (Some(Inline::Strong(prev)), Inline::Strong(c))
+        | (Some(Inline::Emphasis(prev)), Inline::Emphasis(c)) => prev.extend(c),
+        (_, inline) => out.push(inline),
+    }
+}
+
+/// The first character [`write_inlines`] writes for these inlines (a marker's `*` for bold
+/// or italics), for the flanking rule of a run just before them.
+fn first_char(inlines: &[Inline]) -> Option<char> {
+    inlines.iter().find_map(|inline| match inline {
+        Inline::Text(t) => t.chars().next(),
+        Inline::LineBreak => Some(' '),
+        Inline::Strong(c) | Inline::Emphasis(c) if is_blank(c) => first_char(c),
+        Inline::Strong(_) | Inline::Emphasis(_) => Some('*'),
+        Inline::Code(code) => (!code.is_empty()).then_some('`'),
+        Inline::Span(c) => first_char(c),
+        Inline::Link { .. } => Some('['),
+        Inline::Image { .. } => Some('!'),
+    })
+}
+
+/// Splits a marked run's Markdown into what goes before the opening marker, between the
+/// markers and after the closing one, so that both markers flank as CommonMark requires: an
+/// opening run followed by punctuation must follow whitespace or punctuation (and the mirror
+/// for a closing run). A punctuation mark in the way moves outside; `None` when one cannot
+/// (Markdown syntax, not text) or nothing but punctuation would stay marked.
+fn flanking_split(
+    core: &str,
+    prev: Option<char>,
+    next: Option<char>,
+) -> Option<(&str, &str, &str)> {
+    // Unicode spaces (a trailing no-break space) stand outside the markers too.
+    let ws_start = core.len() - core.trim_start().len();
+    let ws_end = core.trim_end().len();
+    let inner = core.get(ws_start..ws_end)?;
+    let prev = if ws_start > 0 { Some(' ') } else { prev };
+    let next = if ws_end < core.len() { Some(' ') } else { next };
+    let is_word = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace() && !is_md_punctuation(c));
+    let (mut start, mut end) = (0, inner.len());
+    let first = inner.trim_start_matches('*').chars().next()?;
+    if is_md_punctuation(first) && is_word(prev) {
+        if !inner.starts_with(first) || !is_movable(first) {
+            return None;
+        }
+        start = first.len_utf8();
+    }
+    let last = match inner.trim_end_matches('*') {
+        stripped if stripped.ends_with('\\') => '*',
+        stripped => stripped.chars().last()?,
+    };
+    if is_md_punctuation(last) && is_word(next) {
+        let rest = &inner[..inner.len() - last.len_utf8()];
+        if !inner.ends_with(last) || !is_movable(last) || rest.ends_with('\\') {
+            return None;
+        }
+        end = rest.len();
+    }
+    let marked = inner.get(start..end)?;
+    let edges_ok = marked.chars().next().is_some_and(|c| !c.is_whitespace())
+        && marked.chars().last().is_some_and(|c| !c.is_whitespace())
+        && marked.chars().any(|c| !is_md_punctuation(c));
+    edges_ok.then(|| (&core[..ws_start + start], marked, &core[ws_start + end..]))
+}
+
+/// CommonMark's punctuation (Unicode P and S categories, approximated as neither letter,
+/// digit nor whitespace).
+fn is_md_punctuation(c: char) -> bool {
+    !c.is_alphanumeric() && !c.is_whitespace()
+}
+
+/// Punctuation that is plain text wherever it stands, so it can move across a marker.
+fn is_movable(c: char) -> bool {
+    !c.is_ascii() || matches!(c, ',' | '.' | ';' | ':' | '?' | '!' | '%' | '"' | '\'')
 }
 
 fn split_ws(s: &str) -> (&str, &str, &str) {
@@ -1045,6 +1175,36 @@ mod tests {
     }
 
     #[test]
+    fn adjacent_and_nested_bold_is_one_run() {
+        let cases = [
+            ("<p><strong>0</strong><strong>1</strong>个</p>", "**01**个"),
+            (
+                "<section><span><strong><strong><span>一个产品，</span></strong></strong></span>\
+                 <span><strong><span>三种价格</span></strong></span></section>",
+                "**一个产品，三种价格**",
+            ),
+            (
+                "<p>文<b>（</b><b>数据来源：东方晶源招股书</b><b>）</b><b></b>后文</p>",
+                "文（**数据来源：东方晶源招股书**）后文",
+            ),
+            ("<p><b>外<b>内</b>外</b></p>", "**外内外**"),
+            (
+                "<p><b>蓝鲸新闻（记者 胡劼）</b>眼下</p>",
+                "**蓝鲸新闻（记者 胡劼**）眼下",
+            ),
+            ("<p>表示<b>“保持结构”。</b></p>", "表示“**保持结构”。**"),
+            ("<p>a<b>：</b>b</p>", "a：b"),
+            (
+                "<p><b>Bold, </b>then <i>it</i>.</p>",
+                "**Bold,** then *it*.",
+            ),
+        ];
+        for (html, md) in cases {
+            assert_eq!(convert(html).markdown, md, "{html}");
+        }
+    }
+
+    #[test]
     fn bold_headings_quotes_lists() {
         let body = convert(
             "<h1>大标题</h1><h2>Sub</h2><h3>三级</h3><p><strong> 记者 刘晓诺 </strong>报道</p>\
@@ -1061,7 +1221,8 @@ mod tests {
         let body = convert(
             r#"<div class="qnt-p"><span class="qnt-strong">报告导读：</span>正文</div><div class="qnt-p">下一段</div>"#,
         );
-        assert_eq!(body.markdown, "**报告导读：**正文\n\n下一段");
+        // The colon stands outside the markers: `**报告导读：**正文` is not bold in CommonMark.
+        assert_eq!(body.markdown, "**报告导读**：正文\n\n下一段");
     }
 
     #[test]

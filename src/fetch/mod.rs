@@ -411,14 +411,24 @@ impl Fetcher {
         let rules = self
             .robots
             .rules_for(&origin, || async {
-                let robots_url = url.join("/robots.txt").map_err(|e| e.to_string())?;
+                let robots_url = match url.join("/robots.txt") {
+                    Ok(u) => u,
+                    Err(e) => return robots::RobotsFetch::Failed(e.to_string()),
+                };
                 let _permit = self.limiter.acquire(host).await;
                 match self.attempt(&robots_url, &HeaderMap::new()).await {
-                    Ok(got) => Ok((got.status, got.body)),
-                    Err(e) => Err(e.to_string()),
+                    Ok(got) => robots::RobotsFetch::Response(got.status, got.body),
+                    // The host is down or does not exist: say so, about the page asked for.
+                    Err(FetchError::Connect { source, .. }) => {
+                        robots::RobotsFetch::Unreachable(FetchError::Connect {
+                            url: url.to_string(),
+                            source,
+                        })
+                    }
+                    Err(e) => robots::RobotsFetch::Failed(e.to_string()),
                 }
             })
-            .await;
+            .await?;
         if let Some(delay) = rules.crawl_delay() {
             self.limiter.raise_interval(host, delay);
         }

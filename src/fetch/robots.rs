@@ -1,6 +1,7 @@
 //! robots.txt, per origin, cached (RFC 9309): a 4xx means everything is allowed; a 5xx or an
-//! unreachable server means nothing is fetched for now (and the check is retried sooner than
-//! the cache lifetime); Crawl-delay makes the host's interval longer.
+//! unreadable answer means nothing is fetched for now (and the check is retried sooner than
+//! the cache lifetime); a host that cannot be reached is reported as such, and not cached;
+//! Crawl-delay makes the host's interval longer.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -80,10 +81,10 @@ impl RobotsCache {
 
     /// The rules for `origin`, fetching them with `fetch` (status and body) when not cached.
     /// Concurrent callers for one origin wait for one fetch.
-    pub(crate) async fn rules_for<F, Fut>(&self, origin: &str, fetch: F) -> Arc<Rules>
+    pub(crate) async fn rules_for<F, Fut, E>(&self, origin: &str, fetch: F) -> Result<Arc<Rules>, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(u16, Vec<u8>), String>>,
+        Fut: Future<Output = RobotsFetch<E>>,
     {
         let slot = {
             let mut origins = self.origins.lock().unwrap_or_else(PoisonError::into_inner);
@@ -93,10 +94,10 @@ impl RobotsCache {
         if let Some(c) = cached.as_ref()
             && c.expires > Instant::now()
         {
-            return Arc::clone(&c.rules);
+            return Ok(Arc::clone(&c.rules));
         }
         let rules = match fetch().await {
-            Ok((status, body)) if (200..300).contains(&status) => {
+            RobotsFetch::Response(status, body) if (200..300).contains(&status) => {
                 let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
                 match texting_robots::Robot::new(AGENT, body) {
                     Ok(robot) => Rules::Parsed(robot),
@@ -104,9 +105,10 @@ impl RobotsCache {
                     Err(_) => Rules::AllowAll,
                 }
             }
-            Ok((status, _)) if (400..500).contains(&status) => Rules::AllowAll,
-            Ok((status, _)) => Rules::Unavailable(format!("HTTP {status}")),
-            Err(e) => Rules::Unavailable(e),
+            RobotsFetch::Response(status, _) if (400..500).contains(&status) => Rules::AllowAll,
+            RobotsFetch::Response(status, _) => Rules::Unavailable(format!("HTTP {status}")),
+            RobotsFetch::Failed(reason) => Rules::Unavailable(reason),
+            RobotsFetch::Unreachable(e) => return Err(e),
         };
         let ttl = if matches!(rules, Rules::Unavailable(_)) {
             RETRY_UNAVAILABLE.min(self.ttl)
@@ -118,6 +120,17 @@ impl RobotsCache {
             expires: Instant::now() + ttl,
             rules: Arc::clone(&rules),
         });
-        rules
+        Ok(rules)
     }
+}
+
+/// What asking for robots.txt gave.
+pub(crate) enum RobotsFetch<E> {
+    /// An HTTP answer: status and body.
+    Response(u16, Vec<u8>),
+    /// No usable answer (a timeout, a broken response): the rules are unknown for now.
+    Failed(String),
+    /// The host cannot be reached at all: the fetch fails with this error, not as a robots.txt
+    /// problem, and nothing is cached.
+    Unreachable(E),
 }

@@ -199,6 +199,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::headers_and_limits))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Pages and feeds gzip-compressed for clients that accept it (a feed of 50 Chinese
+        // articles: 419 KB, 154 KB gzipped).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 
@@ -296,8 +299,9 @@ async fn feed_response(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let base = state.base_url(&headers);
+    let sites = state.config.sites.clone();
     let feed = state
-        .read(move |a| Ok(feed::build_feed(a, &base, &kind, before)?))
+        .read(move |a| Ok(feed::build_feed(a, &sites, &base, &kind, before)?))
         .await?;
     let last_modified = http_date(feed.updated);
     let mut response = if not_modified(&headers, &feed.etag, feed.updated) {

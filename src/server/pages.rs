@@ -18,6 +18,7 @@ use crate::document::Document;
 use crate::feed::{article_path, kind_label, path_segment, removal_evidence_text};
 use crate::pipeline::Outcome;
 use crate::render::{self, display_time, escape, published_rfc3339};
+use crate::sites::published_zone;
 
 /// Articles per list page.
 pub const LIST_PAGE: usize = 50;
@@ -31,16 +32,33 @@ ins{background:#d4f7d4;text-decoration:none}del{background:#f9d0d0}\
 .removed{background:#fff3cd;border:1px solid #e0c060;padding:.5rem 1rem}\
 .meta{color:#666;font-size:.9rem}img{max-width:100%;height:auto}pre{white-space:pre-wrap;word-break:break-all}\
 form.inline{display:inline}.badge{font-size:.8rem;padding:0 .3rem;border-radius:.2rem;background:#eee}\
-.badge.removed{background:#f9d0d0;border:0;padding:0 .3rem}";
+.badge.removed{background:#f9d0d0;border:0;padding:0 .3rem}\
+td,th,p,h1,h2,li,a{overflow-wrap:anywhere}input{max-width:100%;box-sizing:border-box}\
+@media (max-width:40rem){table,thead,tbody,tr,th,td{display:block;width:auto}thead{display:none}\
+tr{border-bottom:1px solid #ddd;padding:.3rem 0}td,th{border:0;padding:.1rem 0}nav{flex-wrap:wrap}\
+label{display:block}}";
 
+/// A page in English (lists, status, messages).
 fn layout(title: &str, head_extra: &str, body: &str) -> Html<String> {
+    layout_in("en", title, head_extra, body)
+}
+
+/// A page whose main text is in `lang` (an article's language; `und` when unknown), so that
+/// browsers pick fonts, hyphenation and screen-reader voices for it.
+fn layout_in(lang: &str, title: &str, head_extra: &str, body: &str) -> Html<String> {
+    let lang = if lang.trim().is_empty() {
+        "und"
+    } else {
+        lang.trim()
+    };
     Html(format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"referrer\" content=\"no-referrer\">\
          <title>{} · newsvault</title><link rel=\"stylesheet\" href=\"/style.css\">{head_extra}</head>\
          <body><nav><a href=\"/\">Articles</a><a href=\"/status\">Status</a>\
          <a href=\"/feed.atom\">Feed</a><a href=\"/changes.atom\">Changes feed</a></nav>\n{body}\n</body></html>\n",
+        escape(lang),
         escape(title)
     ))
 }
@@ -199,7 +217,7 @@ pub async fn article(
     query: ArticleQuery,
 ) -> Result<Response, AppError> {
     let (site2, id2) = (site.clone(), id.clone());
-    let (summary, versions, shown, evidence) = state
+    let (summary, versions, shown, evidence, pending) = state
         .read(move |a| {
             let summary = a
                 .article_summary(&site2, &id2)?
@@ -238,7 +256,10 @@ pub async fn article(
                     .map(|raw| String::from_utf8_lossy(&raw[..raw.len().min(4096)]).into_owned()),
                 None => None,
             };
-            Ok((summary, versions, shown, evidence))
+            let pending = a
+                .article(&summary.canonical_url)?
+                .filter(|row| row.removal_pending > 0 && summary.removal.is_none());
+            Ok((summary, versions, shown, evidence, pending))
         })
         .await?;
     let (shown_seq, shown_doc) = shown;
@@ -252,8 +273,14 @@ pub async fn article(
         .unwrap_or_else(|| summary.title.clone());
     let mut body = String::new();
     let _ = write!(body, "<h1>{}</h1>", escape(&title));
-    let published = published_rfc3339(&summary.published, &summary.site)
-        .unwrap_or_else(|| summary.published.clone());
+    let zone = published_zone(
+        &summary.site,
+        &summary.canonical_url,
+        &summary.lang,
+        &state.config.sites,
+    );
+    let published =
+        published_rfc3339(&summary.published, zone).unwrap_or_else(|| summary.published.clone());
     // Only an http(s) source is a link (an archive written before links were checked may
     // hold anything); any other is shown as text.
     let source = if crate::sites::is_http_url(&summary.canonical_url) {
@@ -299,6 +326,22 @@ pub async fn article(
             );
         }
         body.push_str("</div>");
+    }
+    if let Some(row) = &pending {
+        let _ = write!(
+            body,
+            "<div class=\"removed\" id=\"pending-removal\"><p><strong>Seen removed, not yet \
+             confirmed</strong>: {} time(s), first at {}. A removal is recorded only after \
+             repeated checks some time apart; until then this is the article as last \
+             archived.</p></div>",
+            row.removal_pending,
+            escape(
+                &row.removal_pending_since
+                    .as_deref()
+                    .map(display_time)
+                    .unwrap_or_default()
+            ),
+        );
     }
     if shown_seq != summary.seq {
         let _ = write!(
@@ -346,7 +389,7 @@ pub async fn article(
         "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"History\" href=\"{}.atom\">",
         escape(&page)
     );
-    Ok(layout(&title, &head, &body).into_response())
+    Ok(layout_in(&summary.lang, &title, &head, &body).into_response())
 }
 
 fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
@@ -498,13 +541,27 @@ pub async fn diff(
         );
     }
     versions_table(&mut body, &page, &versions);
-    Ok(layout(&format!("Changes to {}", summary.title), "", &body))
+    Ok(layout_in(
+        &summary.lang,
+        &format!("Changes to {}", summary.title),
+        "",
+        &body,
+    ))
 }
 
-/// Archive counts and the latest fetch log rows.
+/// The archive's counts, the sources and the queue, the articles archived last and the
+/// outcomes of the latest fetches (by article, not by fetch URL).
 pub async fn status(State(state): State<Arc<AppState>>) -> Result<Html<String>, AppError> {
-    let (stats, fetches) = state
-        .read(|a| Ok((a.stats()?, a.recent_fetches(50)?)))
+    let (stats, sources, queue, articles, fetches) = state
+        .read(|a| {
+            Ok((
+                a.stats()?,
+                a.sources_status()?,
+                a.queue_counts()?,
+                a.article_summaries(None, None, STATUS_ARTICLES, false)?,
+                a.recent_fetches(STATUS_ARTICLES)?,
+            ))
+        })
         .await?;
     let mut body = String::new();
     let _ = write!(
@@ -512,25 +569,99 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Result<Html<String>, 
         "<h1>Status</h1><table id=\"counts\"><tbody>\
          <tr><th>Articles</th><td>{}</td></tr><tr><th>Removed</th><td>{}</td></tr>\
          <tr><th>Versions</th><td>{}</td></tr><tr><th>Raw captures</th><td>{}</td></tr>\
-         <tr><th>Fetches logged</th><td>{}</td></tr></tbody></table>\
-         <h2>Latest fetches</h2><table id=\"fetches\"><thead><tr><th>Started</th><th>URL</th>\
-         <th>Outcome</th><th>HTTP</th><th>Attempts</th><th>Detail</th></tr></thead><tbody>",
+         <tr><th>Fetches logged</th><td>{}</td></tr></tbody></table>",
         stats.articles, stats.removed, stats.versions, stats.blobs, stats.fetches
     );
-    for f in &fetches {
+    status_sources(&mut body, &sources, &state.config.sources);
+    let _ = write!(
+        body,
+        "<h2>Queue</h2><table id=\"queue\"><tbody><tr><th>Waiting</th><td>{}</td></tr>\
+         <tr><th>Archived</th><td>{}</td></tr><tr><th>Failed</th><td>{}</td></tr>\
+         <tr><th>Not text (recorded)</th><td>{}</td></tr></tbody></table>",
+        queue.pending, queue.done, queue.failed, queue.skipped
+    );
+    body.push_str(
+        "<h2>Latest articles</h2><table id=\"articles\"><thead><tr><th>Archived</th>\
+         <th>Article</th><th>Site</th><th>Version</th></tr></thead><tbody>",
+    );
+    for a in &articles {
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            escape(&display_time(&a.updated_at)),
+            escape(&article_path(&a.site, &a.site_article_id, a.id)),
+            escape(&a.title),
+            escape(&a.site),
+            a.latest_seq
+        );
+    }
+    body.push_str(
+        "</tbody></table><h2>Latest fetches</h2><table id=\"fetches\"><thead><tr>\
+         <th>Started</th><th>Host</th><th>Outcome</th><th>HTTP</th><th>Detail</th></tr></thead><tbody>",
+    );
+    for f in &fetches {
+        let host = url::Url::parse(&f.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&display_time(&f.started_at)),
-            escape(&f.url),
+            escape(&host),
             escape(f.outcome.as_str()),
             f.http_status.map_or("-".to_owned(), |s| s.to_string()),
-            f.attempts,
             escape(&f.detail)
         );
     }
     body.push_str("</tbody></table>");
     Ok(layout("Status", "", &body))
+}
+
+/// Articles and fetches the status page lists.
+const STATUS_ARTICLES: usize = 30;
+
+/// The status page's sources: each polled source's state, then configured ones not polled yet.
+fn status_sources(
+    body: &mut String,
+    sources: &[crate::archive::SourceStatus],
+    configured: &[crate::config::SourceConfig],
+) {
+    body.push_str(
+        "<h2>Sources</h2><table id=\"sources\"><thead><tr><th>Source</th><th>Kind</th>\
+         <th>Last poll</th><th>Next poll</th><th>Archived</th><th>Waiting</th><th>Errors</th>\
+         <th>Last error</th></tr></thead><tbody>",
+    );
+    let time = |t: &Option<String>| t.as_deref().map(display_time).unwrap_or_else(|| "-".into());
+    for s in sources {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&s.name),
+            escape(&s.kind),
+            escape(&time(&s.last_poll_at)),
+            escape(&time(&s.next_poll_at)),
+            s.archived,
+            s.pending,
+            s.errors,
+            escape(s.last_error.as_deref().unwrap_or("-"))
+        );
+    }
+    for c in configured
+        .iter()
+        .filter(|c| !sources.iter().any(|s| s.name == c.name))
+    {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td colspan=\"6\">configured, not polled yet</td></tr>",
+            escape(&c.name),
+            c.kind.as_str()
+        );
+    }
+    if sources.is_empty() && configured.is_empty() {
+        body.push_str("<tr><td colspan=\"8\">No [[sources]] configured.</td></tr>");
+    }
+    body.push_str("</tbody></table>");
 }
 
 #[derive(Debug, Deserialize)]

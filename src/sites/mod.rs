@@ -56,6 +56,30 @@ impl Site {
     }
 }
 
+/// The zone an archived article's `published` (site-local wall time, no offset) is written
+/// in, as far as the archive can tell: Tencent News' Beijing time, a site's configured
+/// `[sites.<key>] timezone`, Beijing time for a Chinese site (what the generic extractor
+/// assumes when the page declares no offset). `None` otherwise: the extractor may have used an
+/// offset the page declared, which the archive does not keep.
+pub fn published_zone(
+    site_key: &str,
+    canonical_url: &str,
+    lang: &str,
+    config: &SitesConfig,
+) -> Option<FixedOffset> {
+    if site_key == qq::SITE_KEY {
+        return Some(Site::Qq.utc_offset());
+    }
+    if let Some(zone) = config.other.get(site_key).and_then(|s| s.utc_offset()) {
+        return Some(zone);
+    }
+    let host = Url::parse(canonical_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    generic::is_chinese_site(&host, lang).then(generic::beijing)
+}
+
 impl Site {
     /// Page furniture that older archives of the site let into their bodies, where a capture
     /// of the same article does not have it: not a change of what the article says.
