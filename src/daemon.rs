@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::archive::{
-    Archive, ArchiveError, PollRecord, QueueItem, QueueState, RemovalState, ToQueue,
+    self, ArchiveError, Mode, PollRecord, QueueItem, QueueState, RemovalState, ToQueue,
 };
 use crate::config::{Config, ConfigError, SourceConfig, SourceKind};
 use crate::fetch::Validators;
@@ -144,8 +144,10 @@ pub async fn run_until(
     shutdown: CancellationToken,
     reload: Arc<Notify>,
 ) -> Result<(), DaemonError> {
+    // Opened before the lock: `connect` refuses what is not an archive file (a folder, a
+    // database URL) before a lock file is made beside it.
+    let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let _lock = DaemonLock::acquire(&config.archive.path)?;
-    let archive = Archive::open(&config.archive.path)?;
     let pipeline = Pipeline::new(config.clone(), archive)?;
     let work_ready = Arc::new(Notify::new());
     tracing::info!(
@@ -164,7 +166,7 @@ pub async fn run_until(
             .map(|a| a.to_string())
             .unwrap_or_default();
         tracing::info!(target: "newsvault::startup", "serving the web UI and feeds on http://{addr}/");
-        let state = crate::server::AppState::new(config.clone())?;
+        let state = crate::server::AppState::with_pipeline(pipeline.clone());
         let stop = shutdown.clone();
         tasks.spawn(async move {
             if let Err(e) = crate::server::serve_on(listener, state, stop.cancelled_owned()).await {

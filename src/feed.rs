@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::archive::{Archive, ArchiveError, ArticleSummary, VersionEvent};
+use crate::archive::{Archive, ArchiveError, ArticleSummary, VersionEvent, VersionKind};
 use crate::diff::DocumentDiff;
 use crate::document::Document;
 use crate::render::{self, escape, parse_stored_time, published_rfc3339, rfc3339};
@@ -113,16 +113,15 @@ pub fn event_entry_id(canonical_url: &str, seq: u32) -> String {
 }
 
 /// What a version kind is called in titles.
-pub fn kind_label(kind: &str) -> &'static str {
+pub fn kind_label(kind: VersionKind) -> &'static str {
     match kind {
-        "new" => "New",
-        "edit" => "Edited",
-        "minor" => "Minor edit",
-        "recapture" => "Re-captured, unchanged since the import",
-        "removed" => "Removed",
-        "restored" => "Restored",
-        "import" => "Imported",
-        _ => "Changed",
+        VersionKind::New => "New",
+        VersionKind::Edit => "Edited",
+        VersionKind::Minor => "Minor edit",
+        VersionKind::Recapture => "Re-captured, unchanged since the import",
+        VersionKind::Removed => "Removed",
+        VersionKind::Restored => "Restored",
+        VersionKind::Import => "Imported",
     }
 }
 
@@ -380,12 +379,16 @@ impl<'a> Doc<'a> {
         let updated = parse_stored_time(&v.fetched_at);
         self.saw(updated);
         let page = article_path(&v.site, &v.site_article_id, v.article_id);
-        let archived = match (v.kind.as_str(), stored_diff(v)) {
-            ("edit" | "minor" | "restored", Some(d)) if d.base.is_some() => self.url(&format!(
-                "{page}/diff?a={}&b={}",
-                d.base.unwrap_or(0),
-                v.seq
-            )),
+        let archived = match (v.kind, stored_diff(v)) {
+            (VersionKind::Edit | VersionKind::Minor | VersionKind::Restored, Some(d))
+                if d.base.is_some() =>
+            {
+                self.url(&format!(
+                    "{page}/diff?a={}&b={}",
+                    d.base.unwrap_or(0),
+                    v.seq
+                ))
+            }
             _ => self.url(&format!("{page}?v={}", v.seq)),
         };
         let html = event_html(v, &self.url(&page), &archived);
@@ -399,7 +402,7 @@ impl<'a> Doc<'a> {
         let _ = writeln!(
             e,
             "<title type=\"text\">{}</title>",
-            escape(&format!("{}: {}", kind_label(&v.kind), v.title))
+            escape(&format!("{}: {}", kind_label(v.kind), v.title))
         );
         let t = time_or_epoch(updated);
         let _ = writeln!(e, "<published>{t}</published>\n<updated>{t}</updated>");
@@ -501,8 +504,8 @@ pub fn removal_evidence_text(signal: &str, status: Option<u16>, final_url: Optio
 /// The HTML content of an event entry.
 fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
     let mut html = String::new();
-    match v.kind.as_str() {
-        "removed" => {
+    match v.kind {
+        VersionKind::Removed => {
             let _ = write!(
                 html,
                 "<p>Removed from the source, confirmed at {}: {}.</p>\
@@ -517,14 +520,14 @@ fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
                 escape(&v.title),
             );
         }
-        "recapture" => {
+        VersionKind::Recapture => {
             html.push_str(
                 "<p>Captured from the source for the first time since the import: the article \
                  says what the imported file says (only formatting differs).</p>",
             );
             html.push_str(&document_html(v));
         }
-        "edit" | "minor" => match stored_diff(v) {
+        VersionKind::Edit | VersionKind::Minor => match stored_diff(v) {
             Some(diff) => {
                 let _ = write!(
                     html,
@@ -536,7 +539,7 @@ fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
             }
             None => html.push_str(&document_html(v)),
         },
-        "restored" => {
+        VersionKind::Restored => {
             html.push_str("<p>Back at the source after a removal.</p>");
             if let Some(diff) = stored_diff(v).filter(|d| !d.is_empty()) {
                 let _ = write!(

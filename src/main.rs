@@ -17,8 +17,15 @@ struct Cli {
     /// Configuration file [default: ./newsvault.toml when present, else built-in defaults]
     #[arg(long, global = true, env = "NEWSVAULT_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The SQLite archive [default: archive.path from the config, "newsvault.db"]
-    #[arg(long, global = true, env = "NEWSVAULT_DB", value_name = "PATH")]
+    /// The archive: an SQLite file, or a postgres:// URL (not yet supported) [default:
+    /// archive.path from the config, "newsvault.db"]
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSVAULT_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     db: Option<PathBuf>,
     /// More log output (-v info, -vv debug); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

@@ -11,8 +11,8 @@ use url::Url;
 use tokio::sync::Semaphore;
 
 use crate::archive::{
-    Archive, ArchiveError, FetchLog, FetchOutcome, GroupCommitter, NewCapture, QueueState,
-    Recorded, RemovalSighting, RemovalState,
+    Archive, ArchiveError, ArticleStatus, FetchLog, FetchOutcome, GroupCommitter, NewCapture,
+    QueueState, Recorded, RemovalSighting, RemovalState, VersionKind,
 };
 use crate::config::Config;
 use crate::diff::{diff_documents, diff_text, is_edit, is_minor_change};
@@ -315,7 +315,7 @@ impl Pipeline {
         // that is gone or back: fetch in full until the article reads normally again.
         let validators = known
             .as_ref()
-            .filter(|row| row.status == "live" && row.removal_pending == 0)
+            .filter(|row| row.status == ArticleStatus::Live && row.removal_pending == 0)
             .map(|row| Validators {
                 etag: row.etag.clone(),
                 last_modified: row.last_modified.clone(),
@@ -1089,13 +1089,16 @@ fn refresh_kind(
     leaked_furniture: Option<&regex::Regex>,
 ) -> Result<bool, ArchiveError> {
     let versions = archive.version_details(canonical_url)?;
-    let Some(current) = versions.iter().find(|v| v.seq == seq && v.kind == "edit") else {
+    let Some(current) = versions
+        .iter()
+        .find(|v| v.seq == seq && v.kind == VersionKind::Edit)
+    else {
         return Ok(false);
     };
     let Some(base) = versions
         .iter()
         .rev()
-        .find(|v| v.seq < current.seq && v.kind != "removed")
+        .find(|v| v.seq < current.seq && v.kind.has_document())
     else {
         return Ok(false);
     };
@@ -1119,13 +1122,13 @@ fn refresh_diff(archive: &mut Archive, canonical_url: &str, seq: u32) -> Result<
     let Some(current) = versions.iter().find(|v| v.seq == seq) else {
         return Ok(());
     };
-    if current.kind == "removed" {
+    if current.kind == VersionKind::Removed {
         return Ok(());
     }
     let Some(base) = versions
         .iter()
         .rev()
-        .find(|v| v.seq < seq && v.kind != "removed")
+        .find(|v| v.seq < seq && v.kind.has_document())
     else {
         return archive.set_diff(canonical_url, seq, None);
     };

@@ -171,7 +171,7 @@ async fn an_edit_adds_a_version_and_updates_the_file() {
         .versions(url)
         .unwrap()
         .into_iter()
-        .map(|v| v.kind)
+        .map(|v| v.kind.to_string())
         .collect();
     assert_eq!(kinds, ["new", "edit"]);
     let file =
@@ -221,7 +221,7 @@ async fn failing_case(response: ResponseTemplate, extra_fetch: &str, outcome: &s
         .fetch_log("https://new.qq.com/rain/a/20250211A013J400")
         .unwrap();
     assert_eq!(log.len(), 1, "{log:?}");
-    assert_eq!(log[0].outcome, outcome, "{log:?}");
+    assert_eq!(log[0].outcome.as_str(), outcome, "{log:?}");
     assert!(!site.exists(), "no file written");
     err
 }

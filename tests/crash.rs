@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::{ArticlePages, write_test_config};
-use newsvault::archive::Archive;
+use newsvault::archive::{Archive, FetchOutcome};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 
@@ -67,7 +67,7 @@ fn assert_consistent(db: &std::path::Path, urls: &[String]) {
             .fetch_log(url)
             .unwrap()
             .iter()
-            .filter(|row| row.outcome == "archived")
+            .filter(|row| row.outcome == FetchOutcome::Archived)
             .count();
         assert_eq!(
             logged,

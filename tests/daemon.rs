@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use common::{ArticlePages, sigterm, wait_exit};
-use newsvault::archive::Archive;
+use common::{ArticlePages, sigterm, start_daemon as start, wait_exit};
+use newsvault::archive::{Archive, FetchOutcome};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -25,24 +25,6 @@ fn rss() -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
     )
-}
-
-/// Starts a daemon; its log goes to `daemon.log` in `dir` (a pipe nobody reads could fill up).
-fn start(config: &std::path::Path, dir: &std::path::Path) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("daemon.log"))
-        .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_newsvault"))
-        .arg("--config")
-        .arg(config)
-        .arg("daemon")
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
 }
 
 fn log(dir: &std::path::Path) -> String {
@@ -388,7 +370,7 @@ fn assert_attempts_whole(db: &std::path::Path, count: usize) {
             .fetch_log(&url)
             .unwrap()
             .iter()
-            .filter(|row| row.outcome == "archived")
+            .filter(|row| row.outcome == FetchOutcome::Archived)
             .count();
         assert_eq!(
             logged, versions,

@@ -147,7 +147,10 @@ impl Run {
         ids.iter()
             .map(|id| {
                 let kinds = archive.versions(&canonical(id)).unwrap();
-                (id.clone(), kinds.into_iter().map(|v| v.kind).collect())
+                (
+                    id.clone(),
+                    kinds.into_iter().map(|v| v.kind.to_string()).collect(),
+                )
             })
             .collect()
     }

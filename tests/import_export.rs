@@ -10,7 +10,7 @@ use std::process::Output;
 use chrono::{TimeZone, Utc};
 use common::tree::{Expect, GeneratedFile, generate, read_tree, write_tree};
 use common::{GOLDEN_ID, fixture_path, golden, newsvault};
-use newsvault::archive::{Archive, NewCapture, hash_hex};
+use newsvault::archive::{Archive, NewCapture, VersionKind, VersionOrigin, hash_hex};
 
 const GOLDEN_URL: &str = "https://new.qq.com/rain/a/20250211A013J400";
 
@@ -63,7 +63,10 @@ fn golden_file_imports_and_exports_byte_for_byte() {
     let versions = archive.versions(GOLDEN_URL).unwrap();
     assert_eq!(versions.len(), 1);
     let v = &versions[0];
-    assert_eq!((v.kind.as_str(), v.origin.as_str()), ("import", "import"));
+    assert_eq!(
+        (v.kind, v.origin),
+        (VersionKind::Import, VersionOrigin::Import)
+    );
     assert_eq!(v.content_hash, hash_hex(golden().as_bytes()));
     assert_eq!((v.http_status, v.raw_hash.as_deref()), (None, None));
     let file = golden_dir.join(format!("{GOLDEN_ID}.zh-CN.md"));

@@ -34,7 +34,7 @@ fn systemd_unit_verifies_and_runs_the_daemon() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("env: NEWSVAULT_CONFIG=") && help.contains("env: NEWSVAULT_DB="));
+    assert!(help.contains("env: NEWSVAULT_CONFIG") && help.contains("env: NEWSVAULT_DB"));
 
     let dir = tempfile::tempdir().unwrap();
     let here = dir.path().join("newsvault.service");

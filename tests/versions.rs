@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{GOLDEN_ID, fixture_text, newsvault_async, write_test_config};
-use newsvault::archive::Archive;
+use newsvault::archive::{Archive, ArticleStatus};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -115,7 +115,7 @@ impl Site {
             .versions(URL)
             .unwrap()
             .into_iter()
-            .map(|v| v.kind)
+            .map(|v| v.kind.to_string())
             .collect()
     }
 }
@@ -188,7 +188,7 @@ async fn edits_failures_removal_and_restoration() {
     assert_eq!(site.kinds(), ["new", "edit", "removed"]);
     let archive = site.archive();
     let row = archive.article(URL).unwrap().unwrap();
-    assert_eq!(row.status, "removed");
+    assert_eq!(row.status, ArticleStatus::Removed);
     let details = archive.version_details(URL).unwrap();
     let removal = &details[2];
     assert_eq!(removal.http_status, Some(200));
@@ -224,7 +224,10 @@ async fn edits_failures_removal_and_restoration() {
     let (ok, _, err) = site.run(&["check", URL]).await;
     assert!(ok, "{err}");
     assert_eq!(site.kinds(), ["new", "edit", "removed", "restored"]);
-    assert_eq!(site.archive().article(URL).unwrap().unwrap().status, "live");
+    assert_eq!(
+        site.archive().article(URL).unwrap().unwrap().status,
+        ArticleStatus::Live
+    );
 
     let (ok, history, err) = site.run(&["history", GOLDEN_ID]).await;
     assert!(ok, "{err}");

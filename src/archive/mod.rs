@@ -1,69 +1,161 @@
-//! The SQLite archive: the only code that speaks SQL.
+//! The archive: every version of every article, the sources' work queue and the fetch log.
+//! The only code that speaks SQL.
 //!
-//! One file holds every version of every article (`schema.sql` at the crate root documents
-//! each table and column). The archive only grows: versions are appended when an article's
-//! rendered document changes, raw response bodies are stored once per distinct content
-//! (blake3-addressed, zstd-compressed, verified on read; older deflate blobs stay readable), and every fetch attempt is logged.
+//! This module is what the rest of newsvault sees: the vocabularies and domain rules
+//! ([`VersionKind`] and what counts as new, edit, minor, removed or restored), the errors, and
+//! [`connect`], the one way to open an archive. The storage itself is a backend module with
+//! its own migrations: [`sqlite`], one file, the embedded default.
 //!
-//! Times are stored as UTC text `YYYY-MM-DDTHH:MM:SS.mmmZ`, which sorts like time.
+//! The storage interface and why it is synchronous: [`store`].
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use flate2::read::DeflateDecoder;
-use rusqlite::{
-    Connection, ErrorCode, OpenFlags, OptionalExtension, Savepoint, Transaction,
-    TransactionBehavior, params,
-};
-use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
+use sqlite::SqliteArchive;
 
 pub mod backup;
-mod checks;
-mod feeds;
 mod group;
-mod sources;
-#[cfg(test)]
-mod tests;
+mod kinds;
+pub mod sqlite;
+pub mod store;
 
-pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
-pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
 pub use group::GroupCommitter;
-pub use sources::{PollRecord, QueueCounts, QueueItem, QueueState, SourceStatus, ToQueue};
-mod export;
-mod import;
-pub use export::{ArticleDocument, ChosenVersion, RawCapture, VersionChoice};
-pub use import::{ImportRecord, Imported};
+pub use kinds::{
+    ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
+    VersionOrigin, classify_capture,
+};
+pub use sqlite::{
+    APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,
+    FetchLog, FetchRow, ImportRecord, Imported, NewCapture, PollRecord, QueueCounts, QueueItem,
+    QueueState, RawCapture, Recorded, Removal, RemovalSighting, RemovalState, ReprocessItem,
+    SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue, VersionChoice,
+    VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
+};
+pub use store::{Archive, Checks, Exports, Feeds, Imports, Queue, Store, Versions};
 
-/// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
-pub const APPLICATION_ID: i32 = 0x4E56_4C54;
+/// How a command uses the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Reads and writes; the archive is created when missing and its schema brought up to
+    /// date.
+    ReadWrite,
+    /// Only reads: never creates, never writes (not even a schema upgrade when the file
+    /// cannot be written), so it works on a backup, a read-only mount or another user's
+    /// file. A missing archive is [`ArchiveError::NoArchive`].
+    ReadOnly,
+}
 
-/// The zstd level raw captures are stored at. benches/blobs.rs on 225 real pages (39.8 MB):
-/// deflate level 6 gave ratio 5.30 at 27 MB/s, zstd 3 ratio 5.52 at 178 MB/s.
-const RAW_ZSTD_LEVEL: i32 = 3;
+/// Where an archive is, as `--db`, `NEWSVAULT_DB` or `[archive] path` give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (the default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, named by a `postgres://` or `postgresql://` URL. Its `Display`
+    /// never shows a password.
+    Postgres(PostgresUrl),
+}
 
-/// How long a connection waits for a lock held by another process before failing.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+impl Location {
+    /// Reads a configured location: a `postgres://` or `postgresql://` URL, else a file path.
+    pub fn of(configured: &Path) -> Location {
+        match configured.to_str() {
+            Some(text) if is_postgres_url(text) => Location::Postgres(PostgresUrl(text.to_owned())),
+            _ => Location::Sqlite(configured.to_path_buf()),
+        }
+    }
+}
 
-/// The schema, as an ordered list of migrations. The first one is `schema.sql`; append new
-/// migrations at the end, never edit or reorder released ones.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../schema.sql")),
-    M::up(include_str!("migrations/002_diffs_and_derivations.sql")),
-    M::up(include_str!("migrations/003_sources_and_queue.sql")),
-    M::up(include_str!("migrations/004_feeds.sql")),
-    M::up(include_str!("migrations/005_author.sql")),
-    M::up(include_str!("migrations/006_date_found.sql")),
-    M::up(include_str!("migrations/008_zstd_blobs.sql")).foreign_key_check(),
-];
+fn is_postgres_url(text: &str) -> bool {
+    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
 
-/// The schema version (`PRAGMA user_version`) this code writes.
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+/// A PostgreSQL connection URL. It may carry a password (in its user part or as a
+/// `password` parameter): it is shown only redacted, as [`PostgresUrl::redacted`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    /// The URL as given, password included: for the database client only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL without secrets: the password replaced by `***` and the query (where libpq
+    /// also accepts `password=`) left out.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("***"));
+                }
+                let had_query = url.query().is_some();
+                url.set_query(None);
+                let mut shown = url.to_string();
+                if had_query {
+                    shown.push_str("?…");
+                }
+                shown
+            }
+            Err(_) => format!(
+                "{}//(a URL that does not parse; not shown)",
+                self.0.split("//").next().unwrap_or("postgres:")
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl std::fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgresUrl({})", self.redacted())
+    }
+}
+
+/// Opens the archive at `location` for `mode`. Every command and the daemon open their
+/// archive here, so where an archive is and how it is opened is decided once.
+pub fn connect(location: &Path, mode: Mode) -> Result<Archive, ArchiveError> {
+    if let Location::Postgres(url) = Location::of(location) {
+        return Err(ArchiveError::Unsupported {
+            location: url.redacted(),
+            what: "PostgreSQL archives are not available in this build yet (issue 12); use an SQLite file".into(),
+        });
+    }
+    if location.is_dir() {
+        return Err(ArchiveError::Folder {
+            path: location.to_path_buf(),
+        });
+    }
+    let store = match mode {
+        Mode::ReadWrite => SqliteArchive::open(location)?,
+        Mode::ReadOnly => {
+            if !location.exists() {
+                return Err(ArchiveError::NoArchive {
+                    path: location.to_path_buf(),
+                });
+            }
+            SqliteArchive::open_read_only_upgrading(location)?
+        }
+    };
+    Ok(Archive::new(store))
+}
 
 /// Errors from the archive. Messages name the file (or blob) concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
+    /// A read-only command was pointed at an archive that does not exist (nothing created).
+    #[error("no archive at {} (set --db, NEWSVAULT_DB or [archive] path)", path.display())]
+    NoArchive { path: PathBuf },
+    /// The location names a kind of archive this build cannot open (shown without secrets).
+    #[error("cannot open archive {location}: {what}")]
+    Unsupported { location: String, what: String },
+    /// The archive location is a folder.
+    #[error("{} is a folder, not an archive file (give the path of the .db file)", path.display())]
+    Folder { path: PathBuf },
     /// The file could not be opened or read as a database.
     #[error("cannot open archive {}: {source}", path.display())]
     Open {
@@ -90,6 +182,16 @@ pub enum ArchiveError {
         found: usize,
         supported: usize,
     },
+    /// A read-only open found an archive at an older schema it could not upgrade.
+    #[error(
+        "archive {} has schema version {found}, this newsvault reads {current}: run a command that writes (e.g. `newsvault status` as the file's owner) once to upgrade it",
+        path.display()
+    )]
+    Outdated {
+        path: PathBuf,
+        found: usize,
+        current: usize,
+    },
     /// Any other SQLite error.
     #[error("archive database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -111,842 +213,30 @@ pub enum ArchiveError {
     Commit(String),
 }
 
-/// SQL for the kind of version `v` as the archive reports it. A version is stored as "minor"
-/// when it does not change what the article says ([`crate::diff::is_edit`]); one right after
-/// an import is the first capture of the imported article and found it unchanged: it is
-/// reported as "recapture" (kept for its raw capture, never an event of the changes feed).
-/// Derived rather than stored, so that the `kind` CHECK of archives already made still holds.
-macro_rules! reported_kind {
-    () => {
-        "CASE WHEN v.kind = 'minor' AND EXISTS (SELECT 1 FROM versions p
-            WHERE p.article_id = v.article_id AND p.seq = v.seq - 1 AND p.kind = 'import')
-        THEN 'recapture' ELSE v.kind END"
-    };
-}
-pub(crate) use reported_kind;
-const REPORTED_KIND: &str = reported_kind!();
+#[cfg(test)]
+mod location_tests {
+    use super::*;
 
-/// One successful capture of an article, ready to archive.
-#[derive(Debug, Clone, Copy)]
-pub struct NewCapture<'a> {
-    pub canonical_url: &'a str,
-    pub site: &'a str,
-    pub site_article_id: &'a str,
-    pub lang: &'a str,
-    pub title: &'a str,
-    /// Publication date string, as rendered in the document ('' if unknown).
-    pub published: &'a str,
-    /// The rendered Markdown document: what versions are compared on.
-    pub document: &'a str,
-    pub fetched_at: DateTime<Utc>,
-    pub http_status: u16,
-    pub final_url: &'a str,
-    /// The raw response body (stored deduplicated, compressed).
-    pub raw: &'a [u8],
-    pub content_type: Option<&'a str>,
-    pub encoding: &'a str,
-    pub etag: Option<&'a str>,
-    pub last_modified: Option<&'a str>,
-    /// Name/version of the extractor that produced `document`.
-    pub extractor: &'a str,
-    /// The author or media name the page gives, if any.
-    pub author: Option<&'a str>,
-    /// The change from the latest version is only whitespace or punctuation: kind "minor".
-    pub minor: bool,
-    /// The stored diff against the latest version with content (JSON, see migration 2).
-    pub diff: Option<&'a str>,
-    /// Whether `published` was found on the page; false when it is the first capture time
-    /// (see migration 6).
-    pub date_found: bool,
-}
-
-/// What [`Archive::record_capture`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recorded {
-    /// First version of a new article (seq 1).
-    New { seq: u32 },
-    /// Same document as the latest version `seq`: no version added.
-    Unchanged { seq: u32 },
-    /// The document changed: version `seq` was added.
-    Changed { seq: u32 },
-}
-
-impl Recorded {
-    /// The seq of the latest version after recording.
-    pub fn seq(self) -> u32 {
-        match self {
-            Recorded::New { seq } | Recorded::Unchanged { seq } | Recorded::Changed { seq } => seq,
-        }
-    }
-}
-
-/// Outcome of one fetch, as logged in `fetches.outcome`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FetchOutcome {
-    Archived,
-    Unchanged,
-    NotModified,
-    Removed,
-    Blocked,
-    Transient,
-    NotArticle,
-    Failed,
-}
-
-impl FetchOutcome {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FetchOutcome::Archived => "archived",
-            FetchOutcome::Unchanged => "unchanged",
-            FetchOutcome::NotModified => "not_modified",
-            FetchOutcome::Removed => "removed",
-            FetchOutcome::Blocked => "blocked",
-            FetchOutcome::Transient => "transient",
-            FetchOutcome::NotArticle => "not_article",
-            FetchOutcome::Failed => "failed",
-        }
-    }
-}
-
-impl std::fmt::Display for FetchOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One fetch attempt, for the fetch log.
-#[derive(Debug, Clone, Copy)]
-pub struct FetchLog<'a> {
-    /// The URL requested.
-    pub url: &'a str,
-    /// The canonical URL, when known; links the row to its article if it exists.
-    pub canonical_url: Option<&'a str>,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: u64,
-    pub attempts: u32,
-    pub http_status: Option<u16>,
-    pub final_url: Option<&'a str>,
-    pub outcome: FetchOutcome,
-    pub detail: &'a str,
-    pub bytes: Option<u64>,
-    pub encoding: Option<&'a str>,
-    pub decode_errors: bool,
-}
-
-/// An article's current state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArticleRow {
-    pub canonical_url: String,
-    pub site: String,
-    pub site_article_id: String,
-    pub lang: String,
-    /// "live" or "removed".
-    pub status: String,
-    pub latest_seq: u32,
-    pub first_seen_at: String,
-    pub last_checked_at: String,
-    pub last_changed_at: String,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub next_check_at: Option<String>,
-    pub removal_signal: Option<String>,
-    pub removal_pending: u32,
-    pub removal_pending_since: Option<String>,
-}
-
-/// One version's metadata (the document itself: [`Archive::document`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionRow {
-    pub seq: u32,
-    pub kind: String,
-    pub origin: String,
-    pub fetched_at: String,
-    pub content_hash: String,
-    pub title: String,
-    pub http_status: Option<u16>,
-    pub final_url: Option<String>,
-    /// Size of the document in bytes.
-    pub size: usize,
-    pub raw_hash: Option<String>,
-    pub encoding: Option<String>,
-    pub extractor: Option<String>,
-}
-
-/// One fetch log row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchRow {
-    pub url: String,
-    pub started_at: String,
-    pub attempts: u32,
-    pub http_status: Option<u16>,
-    pub final_url: Option<String>,
-    pub outcome: String,
-    pub detail: String,
-    pub bytes: Option<u64>,
-}
-
-/// The archive: one SQLite connection.
-#[derive(Debug)]
-pub struct Archive {
-    conn: Connection,
-}
-
-/// The transaction of one write: its own `BEGIN IMMEDIATE` transaction, or a savepoint when
-/// the write is part of a larger unit of work (see [`Archive::in_unit`]).
-pub(crate) enum WriteTx<'a> {
-    Own(Transaction<'a>),
-    Nested(Savepoint<'a>),
-}
-
-impl std::ops::Deref for WriteTx<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        match self {
-            WriteTx::Own(tx) => tx,
-            WriteTx::Nested(sp) => sp,
-        }
-    }
-}
-
-impl WriteTx<'_> {
-    /// Commits (a transaction of its own is durable when this returns) or releases the
-    /// savepoint into the enclosing unit of work.
-    pub(crate) fn commit(self) -> Result<(), rusqlite::Error> {
-        match self {
-            WriteTx::Own(tx) => tx.commit(),
-            WriteTx::Nested(sp) => sp.commit(),
-        }
-    }
-}
-
-/// Formats a time the way the archive stores it: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-pub fn format_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// blake3 hex of some bytes, as stored in `content_hash`, `raw_hash` and `blobs.hash`.
-pub fn hash_hex(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
-}
-
-/// A fetch log row from `SELECT url, started_at, attempts, http_status, final_url, outcome,
-/// detail, bytes`.
-fn fetch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FetchRow> {
-    let bytes: Option<i64> = r.get(7)?;
-    Ok(FetchRow {
-        url: r.get(0)?,
-        started_at: r.get(1)?,
-        attempts: r.get(2)?,
-        http_status: r.get(3)?,
-        final_url: r.get(4)?,
-        outcome: r.get(5)?,
-        detail: r.get(6)?,
-        bytes: bytes.map(|b| u64::try_from(b).unwrap_or(0)),
-    })
-}
-
-/// Errors a second process sees while another one is creating the same new archive: the
-/// schema half there, or the file locked while the journal mode switches to WAL.
-fn is_creation_race(e: &ArchiveError) -> bool {
-    let busy = |source: &rusqlite::Error| {
-        matches!(
-            sqlite_code(source),
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-        )
-    };
-    match e {
-        ArchiveError::Migration(_) | ArchiveError::NotAnArchive { .. } => true,
-        ArchiveError::Open { source, .. } | ArchiveError::Sqlite(source) => busy(source),
-        _ => false,
-    }
-}
-
-fn to_i64(value: u64, what: &str) -> Result<i64, ArchiveError> {
-    i64::try_from(value).map_err(|_| ArchiveError::OutOfRange(format!("{what} = {value}")))
-}
-
-fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
-    match e {
-        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
-        _ => None,
-    }
-}
-
-impl Archive {
-    /// Opens the archive at `path`, creating it if missing, and brings its schema up to date.
-    ///
-    /// The file is checked before anything is written to it: a file that is not SQLite gives
-    /// [`ArchiveError::NotADatabase`], another application's SQLite database gives
-    /// [`ArchiveError::NotAnArchive`], an archive from a newer newsvault gives
-    /// [`ArchiveError::TooNew`]; in these cases the file is left byte-for-byte unchanged.
-    ///
-    /// The connection uses WAL journaling, enforces foreign keys and waits up to 5 s for locks.
-    pub fn open(path: &Path) -> Result<Archive, ArchiveError> {
-        // No SQLITE_OPEN_URI: a path is a path, never a `file:` URI with options.
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        // Two processes creating the same new archive at once (a daemon starting while
-        // `status` runs, say) race on the first migration; the loser sees the winner's
-        // schema on a second look.
-        let mut attempt = 0;
-        loop {
-            let conn =
-                Connection::open_with_flags(path, flags).map_err(|source| ArchiveError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-            match Self::setup(conn, path, true) {
-                Err(e) if attempt < 5 && is_creation_race(&e) => {
-                    attempt += 1;
-                    std::thread::sleep(Duration::from_millis(100 * attempt));
-                }
-                result => return result,
-            }
-        }
-    }
-
-    /// Opens a fresh, empty archive in memory (tests, dry runs).
-    pub fn open_in_memory() -> Result<Archive, ArchiveError> {
-        let conn = Connection::open_in_memory()?;
-        Self::setup(conn, Path::new(":memory:"), false)
-    }
-
-    fn setup(mut conn: Connection, path: &Path, wal: bool) -> Result<Archive, ArchiveError> {
-        let open_err = |source: rusqlite::Error| match sqlite_code(&source) {
-            Some(ErrorCode::NotADatabase) => ArchiveError::NotADatabase {
-                path: path.to_path_buf(),
-            },
-            Some(ErrorCode::DatabaseCorrupt) => {
-                ArchiveError::Corrupt(format!("{}: {source}", path.display()))
-            }
-            _ => ArchiveError::Open {
-                path: path.to_path_buf(),
-                source,
-            },
+    #[test]
+    fn database_urls_are_told_from_paths_and_never_shown_with_their_password() {
+        let url = |s: &str| match Location::of(Path::new(s)) {
+            Location::Postgres(url) => url,
+            other => panic!("{s} is a database URL, not {other:?}"),
         };
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        // Read-only probes first: they read the header and schema, and fail on a file that
-        // is not a database, before anything could be written.
-        let objects: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(open_err)?;
-        let app_id: i32 = conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(open_err)?;
-        let user_version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(open_err)?;
-        if app_id != 0 && app_id != APPLICATION_ID {
-            return Err(ArchiveError::NotAnArchive {
-                path: path.to_path_buf(),
-                reason: format!("application_id is {app_id:#010x}"),
-            });
-        }
-        if user_version == 0 && objects > 0 {
-            return Err(ArchiveError::NotAnArchive {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "it already holds {objects} schema objects but no newsvault schema"
-                ),
-            });
-        }
-        if user_version < 0 || user_version as u64 > SCHEMA_VERSION as u64 {
-            return Err(ArchiveError::TooNew {
-                path: path.to_path_buf(),
-                found: usize::try_from(user_version).unwrap_or(usize::MAX),
-                supported: SCHEMA_VERSION,
-            });
-        }
-        // Foreign keys stay off while migrations rebuild tables (each migration that needs it
-        // checks them before it commits), and are enforced from then on.
-        conn.pragma_update(None, "foreign_keys", false)
-            .map_err(open_err)?;
-        // Durability is not traded for speed: every commit reaches the disk (grouping commits,
-        // not weakening them, is how many articles share one fsync).
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(open_err)?;
-        if wal {
-            let mode: String = conn
-                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-                .map_err(open_err)?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                tracing::warn!(path = %path.display(), %mode, "archive: WAL journal mode unavailable");
-            }
-        }
-        let migrations = Migrations::from_slice(MIGRATIONS);
-        migrations.to_latest(&mut conn).map_err(|e| match e {
-            rusqlite_migration::Error::MigrationDefinition(
-                MigrationDefinitionError::DatabaseTooFarAhead,
-            ) => ArchiveError::TooNew {
-                path: path.to_path_buf(),
-                found: usize::try_from(user_version).unwrap_or(usize::MAX),
-                supported: SCHEMA_VERSION,
-            },
-            other => ArchiveError::Migration(format!("{}: {other}", path.display())),
-        })?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(open_err)?;
-        conn.set_prepared_statement_cache_capacity(32);
-        Ok(Archive { conn })
-    }
-
-    /// Opens the transaction of a write: its own, or a savepoint inside the current unit of
-    /// work.
-    pub(crate) fn write_tx(&mut self) -> Result<WriteTx<'_>, rusqlite::Error> {
-        if self.conn.is_autocommit() {
-            Ok(WriteTx::Own(self.conn.transaction_with_behavior(
-                TransactionBehavior::Immediate,
-            )?))
-        } else {
-            Ok(WriteTx::Nested(self.conn.savepoint()?))
-        }
-    }
-
-    /// Runs `f` as one unit of work inside an open group (see [`Archive::begin_group`]): all its
-    /// writes are kept, or, when it fails, none of them.
-    pub fn in_unit<T>(
-        &mut self,
-        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError>,
-    ) -> Result<T, ArchiveError> {
-        self.conn.execute_batch("SAVEPOINT unit")?;
-        let result = f(self);
-        let end = match result {
-            Ok(_) => "RELEASE unit",
-            Err(_) => "ROLLBACK TO unit; RELEASE unit",
-        };
-        self.conn.execute_batch(end)?;
-        result
-    }
-
-    /// Opens the one transaction that several units of work share; [`Archive::commit_group`]
-    /// makes them durable together, with one sync of the file.
-    pub fn begin_group(&mut self) -> Result<(), ArchiveError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(())
-    }
-
-    /// Commits the group opened by [`Archive::begin_group`]; on failure rolls it all back.
-    pub fn commit_group(&mut self) -> Result<(), ArchiveError> {
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
-            if !self.conn.is_autocommit() {
-                let _ = self.conn.execute_batch("ROLLBACK");
-            }
-            return Err(e.into());
-        }
-        Ok(())
-    }
-
-    /// Records one successful capture, in ONE transaction: upserts the article (site, ids,
-    /// language, validators, `last_checked_at`), stores the raw bytes deduplicated by hash,
-    /// and adds version `latest_seq + 1` only when the document's content hash differs from
-    /// the latest version's: kind "new" for seq 1, "edit" afterwards, "restored" when the
-    /// latest version is a removal tombstone (the article becomes live again). A capture
-    /// always clears pending removal confirmations.
-    pub fn record_capture(&mut self, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
-        let now = format_time(capture.fetched_at);
-        let content_hash = hash_hex(capture.document.as_bytes());
-        let tx = self.write_tx()?;
-        let raw_hash = store_blob(&tx, capture.raw)?;
-
-        let existing: Option<(i64, u32)> = tx
-            .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
-            .query_row([capture.canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-
-        let (article_id, kind, seq) = match existing {
-            None => {
-                let id: i64 = tx
-                    .prepare_cached(
-                        "INSERT INTO articles (canonical_url, site, site_article_id, lang,
-                             first_seen_at, last_checked_at, last_changed_at, status, latest_seq,
-                             etag, last_modified, author)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7, ?8)
-                         RETURNING id",
-                    )?
-                    .query_row(
-                        params![
-                            capture.canonical_url,
-                            capture.site,
-                            capture.site_article_id,
-                            capture.lang,
-                            now,
-                            capture.etag,
-                            capture.last_modified,
-                            capture.author,
-                        ],
-                        |r| r.get(0),
-                    )?;
-                (id, "new", 1)
-            }
-            Some((id, latest_seq)) => {
-                // Always: the check time, validators and identity fields of the last good response.
-                tx.prepare_cached(
-                    "UPDATE articles SET site = ?2, site_article_id = ?3, lang = ?4,
-                         last_checked_at = max(last_checked_at, ?5), etag = ?6, last_modified = ?7,
-                         removal_pending = 0, removal_pending_since = NULL,
-                         author = coalesce(?8, author)
-                     WHERE id = ?1",
-                )?
-                .execute(params![
-                    id,
-                    capture.site,
-                    capture.site_article_id,
-                    capture.lang,
-                    now,
-                    capture.etag,
-                    capture.last_modified,
-                    capture.author,
-                ])?;
-                let latest: Option<(String, String)> = tx
-                    .prepare_cached(
-                        "SELECT content_hash, kind FROM versions WHERE article_id = ?1 AND seq = ?2",
-                    )?
-                    .query_row(params![id, latest_seq], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match latest {
-                    Some((hash, kind)) if hash == content_hash && kind != "removed" => {
-                        tx.commit()?;
-                        return Ok(Recorded::Unchanged { seq: latest_seq });
-                    }
-                    Some((_, kind)) if kind == "removed" => (id, "restored", latest_seq + 1),
-                    Some(_) if capture.minor => (id, "minor", latest_seq + 1),
-                    Some(_) => (id, "edit", latest_seq + 1),
-                    None if latest_seq == 0 => (id, "new", 1),
-                    None => {
-                        return Err(ArchiveError::Corrupt(format!(
-                            "article {} has latest_seq {latest_seq} but no such version",
-                            capture.canonical_url
-                        )));
-                    }
-                }
-            }
-        };
-
-        tx.prepare_cached(
-            "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
-                 document, title, published, http_status, final_url, raw_hash, content_type,
-                 encoding, extractor, diff, date_found)
-             VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)",
-        )?
-        .execute(params![
-            article_id,
-            seq,
-            kind,
-            now,
-            content_hash,
-            capture.document,
-            capture.title,
-            capture.published,
-            capture.http_status,
-            capture.final_url,
-            raw_hash,
-            capture.content_type,
-            capture.encoding,
-            capture.extractor,
-            capture.diff,
-            capture.date_found,
-        ])?;
-        tx.prepare_cached(
-            "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',
-                 removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
-             WHERE id = ?1",
-        )?
-        .execute(params![article_id, seq, now, kind == "restored"])?;
-        tx.commit()?;
-        tracing::debug!(
-            url = capture.canonical_url,
-            seq,
-            kind,
-            "archive: version recorded"
+        assert_eq!(
+            url("postgres://alice:s3cret@db.example:5433/news").to_string(),
+            "postgres://alice:***@db.example:5433/news"
         );
-        Ok(if seq == 1 {
-            Recorded::New { seq }
-        } else {
-            Recorded::Changed { seq }
-        })
+        assert_eq!(
+            url("PostgreSQL://alice@db.example/news?password=s3cret&sslmode=require").redacted(),
+            "postgresql://alice@db.example/news?…"
+        );
+        let bad = url("postgres://alice:s3cret@[::1/news");
+        assert!(!bad.redacted().contains("s3cret"), "{}", bad.redacted());
+        assert!(!format!("{bad:?}").contains("s3cret"));
+        assert_eq!(
+            Location::of(Path::new("archives/postgres.db")),
+            Location::Sqlite(PathBuf::from("archives/postgres.db"))
+        );
     }
-
-    /// Appends one row to the fetch log. `canonical_url` links it to its article when that
-    /// article exists (log after [`Archive::record_capture`] to link a first capture).
-    pub fn log_fetch(&mut self, entry: &FetchLog<'_>) -> Result<(), ArchiveError> {
-        let bytes = entry.bytes.map(|b| to_i64(b, "bytes")).transpose()?;
-        let duration_ms = to_i64(entry.duration_ms, "duration_ms")?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO fetches (url, canonical_url, article_id, started_at, duration_ms,
-                     attempts, http_status, final_url, outcome, detail, bytes, encoding, decode_errors)
-                 VALUES (?1, ?2, (SELECT id FROM articles WHERE canonical_url = ?2), ?3, ?4,
-                     ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                entry.url,
-                entry.canonical_url,
-                format_time(entry.started_at),
-                duration_ms,
-                entry.attempts,
-                entry.http_status,
-                entry.final_url,
-                entry.outcome.as_str(),
-                entry.detail,
-                bytes,
-                entry.encoding,
-                entry.decode_errors,
-            ])?;
-        Ok(())
-    }
-
-    /// The article with this canonical URL, if archived.
-    pub fn article(&self, canonical_url: &str) -> Result<Option<ArticleRow>, ArchiveError> {
-        let row = self
-            .conn
-            .prepare_cached(
-                "SELECT canonical_url, site, site_article_id, lang, status, latest_seq,
-                     first_seen_at, last_checked_at, last_changed_at, etag, last_modified,
-                     next_check_at, removal_signal, removal_pending, removal_pending_since
-                 FROM articles WHERE canonical_url = ?1",
-            )?
-            .query_row([canonical_url], |r| {
-                Ok(ArticleRow {
-                    canonical_url: r.get(0)?,
-                    site: r.get(1)?,
-                    site_article_id: r.get(2)?,
-                    lang: r.get(3)?,
-                    status: r.get(4)?,
-                    latest_seq: r.get(5)?,
-                    first_seen_at: r.get(6)?,
-                    last_checked_at: r.get(7)?,
-                    last_changed_at: r.get(8)?,
-                    etag: r.get(9)?,
-                    last_modified: r.get(10)?,
-                    next_check_at: r.get(11)?,
-                    removal_signal: r.get(12)?,
-                    removal_pending: r.get(13)?,
-                    removal_pending_since: r.get(14)?,
-                })
-            })
-            .optional()?;
-        Ok(row)
-    }
-
-    /// All versions of an article, ascending seq (empty if the article is unknown).
-    pub fn versions(&self, canonical_url: &str) -> Result<Vec<VersionRow>, ArchiveError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT v.seq, {REPORTED_KIND}, v.origin, v.fetched_at, v.content_hash, v.title,
-                 v.http_status, v.final_url, octet_length(v.document), v.raw_hash, v.encoding,
-                 v.extractor
-             FROM versions v JOIN articles a ON a.id = v.article_id
-             WHERE a.canonical_url = ?1
-             ORDER BY v.seq"
-        ))?;
-        let rows = stmt.query_map([canonical_url], |r| {
-            let size: i64 = r.get(8)?;
-            Ok(VersionRow {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                origin: r.get(2)?,
-                fetched_at: r.get(3)?,
-                content_hash: r.get(4)?,
-                title: r.get(5)?,
-                http_status: r.get(6)?,
-                final_url: r.get(7)?,
-                size: usize::try_from(size).unwrap_or(0),
-                raw_hash: r.get(9)?,
-                encoding: r.get(10)?,
-                extractor: r.get(11)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// The document of version `seq`, verified against its content hash.
-    pub fn document(&self, canonical_url: &str, seq: u32) -> Result<Option<String>, ArchiveError> {
-        let row: Option<(String, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT v.document, v.content_hash
-                 FROM versions v JOIN articles a ON a.id = v.article_id
-                 WHERE a.canonical_url = ?1 AND v.seq = ?2",
-            )?
-            .query_row(params![canonical_url, seq], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        row.map(|(doc, hash)| verify_document(canonical_url, seq, doc, &hash))
-            .transpose()
-    }
-
-    /// The document of the latest version that has one (removal tombstones are skipped, so a
-    /// removed article still yields its last known text), verified against its content hash.
-    pub fn latest_document(&self, canonical_url: &str) -> Result<Option<String>, ArchiveError> {
-        let row: Option<(u32, String, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT v.seq, v.document, v.content_hash
-                 FROM versions v JOIN articles a ON a.id = v.article_id
-                 WHERE a.canonical_url = ?1 AND v.kind <> 'removed'
-                 ORDER BY v.seq DESC LIMIT 1",
-            )?
-            .query_row([canonical_url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        row.map(|(seq, doc, hash)| verify_document(canonical_url, seq, doc, &hash))
-            .transpose()
-    }
-
-    /// The raw response bytes of version `seq`, decompressed and verified against their hash.
-    /// `None` if there is no such version or it has no raw capture (imports, removals).
-    pub fn raw_capture(
-        &self,
-        canonical_url: &str,
-        seq: u32,
-    ) -> Result<Option<Vec<u8>>, ArchiveError> {
-        let hash: Option<Option<String>> = self
-            .conn
-            .prepare_cached(
-                "SELECT v.raw_hash FROM versions v JOIN articles a ON a.id = v.article_id
-                 WHERE a.canonical_url = ?1 AND v.seq = ?2",
-            )?
-            .query_row(params![canonical_url, seq], |r| r.get(0))
-            .optional()?;
-        match hash.flatten() {
-            None => Ok(None),
-            Some(hash) => self.blob(&hash).map(Some),
-        }
-    }
-
-    /// The blob with this hash, decompressed and verified. A missing blob is an error.
-    pub fn blob(&self, hash: &str) -> Result<Vec<u8>, ArchiveError> {
-        let row: Option<(i64, String, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT size, compression, data FROM blobs WHERE hash = ?1")?
-            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        let Some((size, compression, data)) = row else {
-            return Err(ArchiveError::Corrupt(format!("blob {hash} is missing")));
-        };
-        let size = u64::try_from(size)
-            .map_err(|_| ArchiveError::Corrupt(format!("blob {hash} has negative size {size}")))?;
-        let bytes = match compression.as_str() {
-            "none" => data,
-            "zstd" => {
-                let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26));
-                // Read at most one byte more than expected: corrupt data cannot balloon.
-                zstd::stream::read::Decoder::new(&data[..])
-                    .and_then(|decoder| decoder.take(size.saturating_add(1)).read_to_end(&mut out))
-                    .map_err(|e| {
-                        ArchiveError::Corrupt(format!("blob {hash} does not decompress: {e}"))
-                    })?;
-                out
-            }
-            "deflate" => {
-                let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26));
-                // Read at most one byte more than expected: corrupt data cannot balloon.
-                DeflateDecoder::new(&data[..])
-                    .take(size.saturating_add(1))
-                    .read_to_end(&mut out)
-                    .map_err(|e| {
-                        ArchiveError::Corrupt(format!("blob {hash} does not decompress: {e}"))
-                    })?;
-                out
-            }
-            other => {
-                return Err(ArchiveError::Corrupt(format!(
-                    "blob {hash} has unknown compression {other:?}"
-                )));
-            }
-        };
-        if bytes.len() as u64 != size {
-            return Err(ArchiveError::Corrupt(format!(
-                "blob {hash} decompresses to {} bytes, expected {size}",
-                bytes.len()
-            )));
-        }
-        let actual = hash_hex(&bytes);
-        if actual != hash {
-            return Err(ArchiveError::Corrupt(format!(
-                "blob {hash} fails verification (content hashes to {actual})"
-            )));
-        }
-        Ok(bytes)
-    }
-
-    /// The fetch log of a URL, matched as the requested URL or as the canonical URL,
-    /// oldest first.
-    pub fn fetch_log(&self, url: &str) -> Result<Vec<FetchRow>, ArchiveError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT url, started_at, attempts, http_status, final_url, outcome, detail, bytes
-             FROM fetches WHERE url = ?1 OR canonical_url = ?1
-             ORDER BY started_at, id",
-        )?;
-        let rows = stmt.query_map([url], fetch_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// Row counts: (articles, versions, blobs).
-    pub fn counts(&self) -> Result<(u64, u64, u64), ArchiveError> {
-        let (a, v, b): (i64, i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions),
-                 (SELECT count(*) FROM blobs)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let n = |x: i64| u64::try_from(x).unwrap_or(0);
-        Ok((n(a), n(v), n(b)))
-    }
-
-    /// Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`; any problem is
-    /// reported as [`ArchiveError::Corrupt`]. Reads the whole file: slow on big archives.
-    pub fn integrity_check(&self) -> Result<(), ArchiveError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let problems = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        if problems != ["ok"] {
-            return Err(ArchiveError::Corrupt(problems.join("; ")));
-        }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let fk = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        if !fk.is_empty() {
-            return Err(ArchiveError::Corrupt(format!(
-                "{} foreign key violations (tables: {})",
-                fk.len(),
-                fk.join(", ")
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// Stores `raw` in `blobs` unless those bytes are already there; returns their hash.
-fn store_blob(conn: &Connection, raw: &[u8]) -> Result<String, ArchiveError> {
-    let hash = hash_hex(raw);
-    let exists = conn
-        .prepare_cached("SELECT 1 FROM blobs WHERE hash = ?1")?
-        .exists([&hash])?;
-    if !exists {
-        let data = zstd::bulk::compress(raw, RAW_ZSTD_LEVEL)?;
-        let size = to_i64(raw.len() as u64, "blob size")?;
-        conn.prepare_cached(
-            "INSERT INTO blobs (hash, size, compression, data) VALUES (?1, ?2, 'zstd', ?3)",
-        )?
-        .execute(params![hash, size, data])?;
-    }
-    Ok(hash)
-}
-
-fn verify_document(
-    canonical_url: &str,
-    seq: u32,
-    document: String,
-    expected: &str,
-) -> Result<String, ArchiveError> {
-    let actual = hash_hex(document.as_bytes());
-    if actual != expected {
-        return Err(ArchiveError::Corrupt(format!(
-            "document {canonical_url} v{seq} fails verification: content hash {expected}, text hashes to {actual}"
-        )));
-    }
-    Ok(document)
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 use newsvault::document::Document;
 use newsvault::export::{Written, write_document};
@@ -21,7 +21,7 @@ pub fn archive(
     // The user typed these URLs: they may point at this machine or the local network (every
     // other way in, the daemon's sources, the web, re-checks, keeps the target policy).
     config.fetch.allow_private_targets = true;
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config, archive)?;
 

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use newsvault::archive::{Archive, RemovalState};
+use newsvault::archive::{self, Mode, RemovalState};
 use newsvault::config::Config;
 use newsvault::pipeline::{Outcome, Pipeline};
 
@@ -24,7 +24,7 @@ pub fn check(
     site: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config, archive)?;
     let mut tally = Tally::default();

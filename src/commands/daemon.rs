@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 
 /// Due articles counted at most (beyond, "at least").
@@ -18,7 +18,7 @@ pub fn daemon(config: Config, config_path: Option<PathBuf>) -> Result<ExitCode> 
 }
 
 pub fn status(config: &Config, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     if json {
         let sources = archive.sources_status()?;
         let not_polled: Vec<&str> = config

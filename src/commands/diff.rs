@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Effects, Style};
 use anyhow::{Result, bail};
-use newsvault::archive::{Archive, VersionDetail};
+use newsvault::archive::{self, Archive, Mode, VersionDetail, VersionKind};
 use newsvault::config::Config;
 use newsvault::diff::{DocumentDiff, Op, diff_documents, diff_text};
 use newsvault::document::Document;
@@ -15,7 +15,7 @@ use newsvault::document::Document;
 use super::history::find_article;
 
 pub fn diff(config: &Config, key: &str, a: Option<u32>, b: Option<u32>) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let url = find_article(&archive, config, key)?;
     let versions = archive.version_details(&url)?;
     let (a, b) = match (a, b) {
@@ -62,7 +62,7 @@ pub fn diff(config: &Config, key: &str, a: Option<u32>, b: Option<u32>) -> Resul
         vb.seq, vb.kind, vb.fetched_at
     )?;
     for v in [va, vb] {
-        if v.kind == "removed" {
+        if v.kind == VersionKind::Removed {
             writeln!(
                 out,
                 "version {} is a removal: {} (HTTP {}, final URL {})",
@@ -87,7 +87,7 @@ pub fn diff(config: &Config, key: &str, a: Option<u32>, b: Option<u32>) -> Resul
 
 /// The document of a version; a removal has none.
 fn content(archive: &Archive, url: &str, v: &VersionDetail) -> Result<Option<String>> {
-    if v.kind == "removed" {
+    if v.kind == VersionKind::Removed {
         return Ok(None);
     }
     Ok(archive.document(url, v.seq)?)

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use newsvault::archive::{Archive, VersionChoice};
+use newsvault::archive::{self, Archive, Mode, VersionChoice};
 use newsvault::config::Config;
 use newsvault::export::{ExportEvent, export_tree};
 use newsvault::warc::{WarcOptions, export_warc};
@@ -29,7 +29,7 @@ pub fn export(
     site: Option<&str>,
     version: ExportVersion,
 ) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     require_site(&archive, site)?;
     let choice = match version {
         ExportVersion::First => VersionChoice::First,
@@ -57,7 +57,7 @@ pub fn export(
 }
 
 pub fn export_warc_file(config: &Config, file: &Path, site: Option<&str>) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     require_site(&archive, site)?;
     let bar = progress_bar(archive.count_raw_captures(site)?);
     let options = WarcOptions {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 use newsvault::feed::{FeedKind, build_feed};
 
@@ -18,11 +18,7 @@ pub fn feed(
     article: Option<String>,
     before: Option<i64>,
 ) -> Result<ExitCode> {
-    if !config.archive.path.exists() {
-        bail!("no archive at {}", config.archive.path.display());
-    }
-    // Read-write open: brings an older archive's schema up to date, like every command.
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let kind = match (site, changes, article) {
         (_, true, _) => FeedKind::Changes,
         (_, _, Some(key)) => {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Archive, Mode, VersionKind};
 use newsvault::config::Config;
 
 /// The canonical URL of the archived article a person named by URL (any form) or id.
@@ -28,7 +28,7 @@ pub fn find_article(archive: &Archive, config: &Config, key: &str) -> Result<Str
 }
 
 pub fn history(config: &Config, key: &str, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open(&config.archive.path)?;
+    let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     let url = find_article(&archive, config, key)?;
     let article = archive.article(&url)?.expect("found above");
     if json {
@@ -54,21 +54,23 @@ pub fn history(config: &Config, key: &str, json: bool) -> Result<ExitCode> {
             .unwrap_or(&v.fetched_at)
             .replace('T', " ");
         let status = v.http_status.map_or("-".to_owned(), |s| s.to_string());
-        let size = if v.kind == "removed" {
+        let size = if v.kind == VersionKind::Removed {
             "-".to_owned()
         } else {
             human_size(v.size)
         };
         let what = match (&v.removal_signal, &v.import_path) {
-            (Some(signal), _) if v.kind == "removed" => format!("removed: {signal}"),
-            (_, Some(path)) if v.kind == "import" => format!("{}  (from {path})", v.title),
-            _ if v.kind == "recapture" => format!(
+            (Some(signal), _) if v.kind == VersionKind::Removed => format!("removed: {signal}"),
+            (_, Some(path)) if v.kind == VersionKind::Import => {
+                format!("{}  (from {path})", v.title)
+            }
+            _ if v.kind == VersionKind::Recapture => format!(
                 "{}  (first capture since the import: the article is unchanged)",
                 v.title
             ),
             _ => v.title.clone(),
         };
-        let what = if v.date_found || v.kind == "removed" {
+        let what = if v.date_found || v.kind == VersionKind::Removed {
             what
         } else {
             format!(

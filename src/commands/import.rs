@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 use newsvault::import::{FileOutcome, find_files, import_files};
 
@@ -14,7 +14,7 @@ use newsvault::import::{FileOutcome, find_files, import_files};
 /// an import of thousands of old files is expected to meet a few bad ones. Only a fatal error
 /// (the archive cannot be opened or written) gives exit status 1.
 pub fn import(config: &Config, inputs: &[PathBuf]) -> Result<ExitCode> {
-    let mut archive = Archive::open(&config.archive.path)?;
+    let mut archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let found = find_files(inputs);
     let (files, problems) = (found.files, found.problems);
     for problem in &problems {

@@ -4,7 +4,9 @@
 
 use std::io::Write;
 
-use newsvault::archive::{ArticleRow, QueueCounts, RemovalState, SourceStatus, VersionDetail};
+use newsvault::archive::{
+    ArticleRow, QueueCounts, RemovalState, SourceStatus, VersionDetail, VersionKind,
+};
 use newsvault::pipeline::Outcome;
 use serde_json::{Value, json};
 
@@ -101,7 +103,7 @@ pub fn version(article: &ArticleRow, v: &VersionDetail) -> Value {
         "fetched_at": v.fetched_at,
         "http_status": v.http_status,
         "final_url": v.final_url,
-        "size": if v.kind == "removed" { None } else { Some(v.size) },
+        "size": if v.kind == VersionKind::Removed { None } else { Some(v.size) },
         "title": v.title,
         "published": v.published,
         "date_found": v.date_found,

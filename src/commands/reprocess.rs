@@ -3,11 +3,11 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use newsvault::archive::Archive;
+use newsvault::archive::{self, Mode};
 use newsvault::config::Config;
 
 pub fn reprocess(config: &Config, site: Option<&str>) -> Result<ExitCode> {
-    let mut archive = Archive::open(&config.archive.path)?;
+    let mut archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let report = newsvault::pipeline::reprocess(&mut archive, config, site)?;
     for (url, seq, why) in &report.failed {
         eprintln!("kept       {url} version {seq}: the current extractor cannot read it: {why}");

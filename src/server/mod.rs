@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::archive::{Archive, ArchiveError};
+use crate::archive::{self, Archive, ArchiveError, Mode};
 use crate::config::Config;
 use crate::feed::{self, FeedError, FeedKind};
 use crate::pipeline::{Pipeline, PipelineError};
@@ -66,19 +66,26 @@ pub struct AppState {
 
 impl AppState {
     /// Opens (creating and upgrading it if needed) the archive at `config.archive.path`, and
-    /// the pipeline that writing actions use.
+    /// the pipeline that writing actions use (`newsvault serve`, where the server is the whole
+    /// process).
     pub fn new(config: Config) -> Result<Arc<AppState>, ServerError> {
-        let db_path = config.archive.path.clone();
         // The read-write open brings the schema up to date before readers open it read-only.
-        let writer = Archive::open(&db_path)?;
-        let pipeline = Pipeline::new(config.clone(), writer)?;
-        Ok(Arc::new(AppState {
-            db_path,
+        let writer = archive::connect(&config.archive.path, Mode::ReadWrite)?;
+        Ok(Self::with_pipeline(Pipeline::new(config, writer)?))
+    }
+
+    /// Serves beside `pipeline`'s other work (the daemon): writing actions go through the
+    /// process's one pipeline, so they share its per-host limits, robots.txt cache and group
+    /// commit. Its archive must already be open (and so up to date).
+    pub fn with_pipeline(pipeline: Pipeline) -> Arc<AppState> {
+        let config = pipeline.config().clone();
+        Arc::new(AppState {
+            db_path: config.archive.path.clone(),
             readers: Mutex::new(Vec::new()),
             writes: Arc::new(security::WriteLimiter::new(config.server.writes_per_minute)),
             pipeline,
             config,
-        }))
+        })
     }
 
     /// Runs `f` on a read-only connection, on a blocking thread.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::security::token_ok;
 use super::{AppError, AppState};
-use crate::archive::{ArticleSummary, VersionDetail};
+use crate::archive::{ArticleSummary, VersionDetail, VersionKind};
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
 use crate::document::Document;
 use crate::feed::{article_path, kind_label, path_segment, removal_evidence_text};
@@ -229,7 +229,7 @@ pub async fn article(
                         .iter()
                         .find(|d| d.seq == v)
                         .ok_or_else(|| AppError::NotFound(format!("no version {v}")))?;
-                    let doc = if detail.kind == "removed" {
+                    let doc = if detail.kind == VersionKind::Removed {
                         String::new()
                     } else {
                         a.document(&summary.canonical_url, v)?.unwrap_or_default()
@@ -240,7 +240,13 @@ pub async fn article(
             };
             // The page served in the article's place, kept as evidence of a removal.
             let evidence_seq = match query.v {
-                Some(v) if versions.iter().any(|d| d.seq == v && d.kind == "removed") => Some(v),
+                Some(v)
+                    if versions
+                        .iter()
+                        .any(|d| d.seq == v && d.kind == VersionKind::Removed) =>
+                {
+                    Some(v)
+                }
                 Some(_) => None,
                 None => summary.removal.as_ref().map(|r| r.seq),
             };
@@ -341,12 +347,12 @@ pub async fn article(
         let _ = write!(
             body,
             "<p class=\"meta\">Showing version {shown_seq} ({}). <a href=\"{}\">Latest version</a></p>",
-            shown_detail.map_or("?", |d| kind_label(&d.kind)),
+            shown_detail.map_or("?", |d| kind_label(d.kind)),
             escape(&page)
         );
     }
     match shown_detail {
-        Some(d) if d.kind == "removed" => {
+        Some(d) if d.kind == VersionKind::Removed => {
             let _ = write!(
                 body,
                 "<div class=\"removed\"><p>Version {} is the removal: {}.</p>{}</div>",
@@ -404,16 +410,16 @@ fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
         let _ = write!(
             body,
             "<tr class=\"{}\"><td><a href=\"{}?v={}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{diff_link}</td></tr>",
-            escape(&v.kind),
+            escape(v.kind.as_str()),
             escape(page),
             v.seq,
             v.seq,
-            escape(&v.kind),
+            escape(v.kind.as_str()),
             escape(&display_time(&v.fetched_at)),
             v.http_status.map_or("-".to_owned(), |s| s.to_string()),
             escape(&v.title),
         );
-        if v.kind != "removed" {
+        if v.kind != VersionKind::Removed {
             previous_with_content = Some(v.seq);
         }
     }
@@ -428,7 +434,7 @@ fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
                         v.seq,
                         if v.seq == selected { " selected" } else { "" },
                         v.seq,
-                        escape(&v.kind)
+                        escape(v.kind.as_str())
                     )
                 })
                 .collect()
@@ -476,7 +482,7 @@ pub async fn diff(
                     .find(|d| d.seq == seq)
                     .ok_or_else(|| AppError::NotFound(format!("no version {seq}")))?
                     .clone();
-                let doc = if detail.kind == "removed" {
+                let doc = if detail.kind == VersionKind::Removed {
                     None
                 } else {
                     a.document(&summary.canonical_url, seq)?
@@ -497,14 +503,14 @@ pub async fn diff(
         escape(&page),
         escape(&summary.title),
         va.seq,
-        escape(kind_label(&va.kind)),
+        escape(kind_label(va.kind)),
         escape(&display_time(&va.fetched_at)),
         vb.seq,
-        escape(kind_label(&vb.kind)),
+        escape(kind_label(vb.kind)),
         escape(&display_time(&vb.fetched_at)),
     );
     for v in [&va, &vb] {
-        if v.kind == "removed" {
+        if v.kind == VersionKind::Removed {
             let _ = write!(
                 body,
                 "<div class=\"removed\"><p>Version {} is a removal: {}.</p></div>",
@@ -603,7 +609,7 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Result<Html<String>, 
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&display_time(&f.started_at)),
             escape(&host),
-            escape(&f.outcome),
+            escape(f.outcome.as_str()),
             f.http_status.map_or("-".to_owned(), |s| s.to_string()),
             escape(&f.detail)
         );

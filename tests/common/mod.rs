@@ -142,14 +142,48 @@ pub fn qq_page_with_cover(
 
 /// Runs the real `newsvault` binary.
 pub fn newsvault(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsvault"))
+    without_newsvault_env(&mut Command::new(env!("CARGO_BIN_EXE_newsvault")))
         .args(args)
         .current_dir(cwd)
+        .output()
+        .expect("run newsvault")
+}
+
+/// Clears the environment variables that would point a `newsvault` run at another
+/// configuration or archive, or change its log output.
+pub fn without_newsvault_env(command: &mut Command) -> &mut Command {
+    command
         .env_remove("NEWSVAULT_CONFIG")
         .env_remove("NEWSVAULT_DB")
         .env_remove("RUST_LOG")
-        .output()
-        .expect("run newsvault")
+}
+
+/// Starts `newsvault --config CONFIG daemon` in `dir`; its log goes to `daemon.log` there (a
+/// pipe nobody reads could fill up).
+pub fn start_daemon(config: &Path, dir: &Path) -> std::process::Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("daemon.log"))
+        .unwrap();
+    without_newsvault_env(&mut Command::new(env!("CARGO_BIN_EXE_newsvault")))
+        .arg("--config")
+        .arg(config)
+        .arg("daemon")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+/// A port on 127.0.0.1 that nothing listens on (just now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Runs the binary on a blocking thread so the test's local server keeps serving.

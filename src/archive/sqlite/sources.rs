@@ -1,9 +1,10 @@
-//! Archive queries for sources and the daemon's work queue.
+//! SqliteArchive queries for sources and the daemon's work queue.
 
+use crate::archive::store::Queue;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Archive, ArchiveError, format_time};
+use super::{ArchiveError, QueueStatus, SqliteArchive, format_time};
 
 /// An item to queue, as a source listed it.
 #[derive(Debug, Clone, Copy)]
@@ -87,9 +88,8 @@ fn count(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-impl Archive {
-    /// Makes sure a configured source has its row; returns its stored polling state.
-    pub fn register_source(&mut self, name: &str, kind: &str) -> Result<SourceRow, ArchiveError> {
+impl Queue for SqliteArchive {
+    fn register_source(&mut self, name: &str, kind: &str) -> Result<SourceRow, ArchiveError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO sources (name, kind) VALUES (?1, ?2)
@@ -103,18 +103,16 @@ impl Archive {
             )?
             .query_row([name], |r| {
                 Ok(SourceRow {
-                    next_poll_at: r.get(0)?,
-                    etag: r.get(1)?,
-                    last_modified: r.get(2)?,
+                    next_poll_at: r.get("next_poll_at")?,
+                    etag: r.get("etag")?,
+                    last_modified: r.get("last_modified")?,
                 })
             })
             .optional()?
             .unwrap_or_default())
     }
 
-    /// Queues what a poll found, in one transaction, and records the poll. Items already
-    /// queued or archived are not queued again. Returns how many were new.
-    pub fn record_poll(
+    fn record_poll(
         &mut self,
         source: &str,
         items: &[ToQueue<'_>],
@@ -175,9 +173,7 @@ impl Archive {
         Ok(queued)
     }
 
-    /// Pending queue items whose retry time has come, oldest first. Claiming changes nothing:
-    /// an item is only marked when its work finishes, so a stopped daemon redoes it.
-    pub fn pending_queue(
+    fn pending_queue(
         &self,
         now: DateTime<Utc>,
         limit: usize,
@@ -191,17 +187,16 @@ impl Archive {
             params![format_time(now), i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| {
                 Ok(QueueItem {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    attempts: r.get(2)?,
+                    id: r.get("id")?,
+                    url: r.get("url")?,
+                    attempts: r.get("attempts")?,
                 })
             },
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// When the next pending item becomes due (None: nothing pending).
-    pub fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError> {
+    fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError> {
         Ok(self
             .conn
             .prepare_cached(
@@ -212,8 +207,7 @@ impl Archive {
             .optional()?)
     }
 
-    /// Marks a queued item after an attempt.
-    pub fn finish_queued(
+    fn finish_queued(
         &mut self,
         id: i64,
         state: &QueueState,
@@ -221,9 +215,11 @@ impl Archive {
         at: DateTime<Utc>,
     ) -> Result<(), ArchiveError> {
         let (state, not_before) = match state {
-            QueueState::Done => ("done", None),
-            QueueState::Failed => ("failed", None),
-            QueueState::Retry { not_before } => ("pending", Some(format_time(*not_before))),
+            QueueState::Done => (QueueStatus::Done, None),
+            QueueState::Failed => (QueueStatus::Failed, None),
+            QueueState::Retry { not_before } => {
+                (QueueStatus::Pending, Some(format_time(*not_before)))
+            }
         };
         self.conn
             .prepare_cached(
@@ -235,53 +231,53 @@ impl Archive {
         Ok(())
     }
 
-    pub fn queue_counts(&self) -> Result<QueueCounts, ArchiveError> {
+    fn queue_counts(&self) -> Result<QueueCounts, ArchiveError> {
         let mut counts = QueueCounts::default();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT state, count(*) FROM queue GROUP BY state")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            .prepare_cached("SELECT state, count(*) AS n FROM queue GROUP BY state")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, QueueStatus>("state")?, r.get::<_, i64>("n")?))
+        })?;
         for row in rows {
             let (state, n) = row?;
             let n = count(n);
-            match state.as_str() {
-                "pending" => counts.pending = n,
-                "done" => counts.done = n,
-                "failed" => counts.failed = n,
-                "skipped" => counts.skipped = n,
-                _ => {}
+            match state {
+                QueueStatus::Pending => counts.pending = n,
+                QueueStatus::Done => counts.done = n,
+                QueueStatus::Failed => counts.failed = n,
+                QueueStatus::Skipped => counts.skipped = n,
             }
         }
         Ok(counts)
     }
 
-    /// Every source with its polling state and queue counts.
-    pub fn sources_status(&self) -> Result<Vec<SourceStatus>, ArchiveError> {
+    fn sources_status(&self) -> Result<Vec<SourceStatus>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.name, s.kind, s.last_poll_at, s.last_success_at, s.next_poll_at, s.last_error,
                  s.polls, s.errors, s.items_listed, s.items_queued,
-                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'done'),
-                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'pending'),
-                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'failed'),
-                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'skipped')
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'done') AS archived,
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'pending') AS pending,
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'failed') AS failed,
+                 (SELECT count(*) FROM queue q WHERE q.source_id = s.id AND q.state = 'skipped') AS skipped
              FROM sources s ORDER BY s.name",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SourceStatus {
-                name: r.get(0)?,
-                kind: r.get(1)?,
-                last_poll_at: r.get(2)?,
-                last_success_at: r.get(3)?,
-                next_poll_at: r.get(4)?,
-                last_error: r.get(5)?,
-                polls: count(r.get(6)?),
-                errors: count(r.get(7)?),
-                items_listed: count(r.get(8)?),
-                items_queued: count(r.get(9)?),
-                archived: count(r.get(10)?),
-                pending: count(r.get(11)?),
-                failed: count(r.get(12)?),
-                skipped: count(r.get(13)?),
+                name: r.get("name")?,
+                kind: r.get("kind")?,
+                last_poll_at: r.get("last_poll_at")?,
+                last_success_at: r.get("last_success_at")?,
+                next_poll_at: r.get("next_poll_at")?,
+                last_error: r.get("last_error")?,
+                polls: count(r.get("polls")?),
+                errors: count(r.get("errors")?),
+                items_listed: count(r.get("items_listed")?),
+                items_queued: count(r.get("items_queued")?),
+                archived: count(r.get("archived")?),
+                pending: count(r.get("pending")?),
+                failed: count(r.get("failed")?),
+                skipped: count(r.get("skipped")?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -1,12 +1,16 @@
-//! Archive queries for re-checking articles: removals with their evidence, the revisit
+//! SqliteArchive queries for re-checking articles: removals with their evidence, the revisit
 //! schedule, history details, and re-deriving documents (`reprocess`).
 
+use crate::archive::store::Checks;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Archive, ArchiveError, format_time, hash_hex, reported_kind, store_blob};
+use super::sql_types::{KIND_COLUMNS, reported_kind};
+use super::{
+    ArchiveError, ArticleStatus, SqliteArchive, VersionKind, format_time, hash_hex, store_blob,
+};
 
 /// One sighting of an article's removal, with its evidence.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +42,7 @@ pub enum RemovalState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionDetail {
     pub seq: u32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub fetched_at: String,
     pub http_status: Option<u16>,
     pub final_url: Option<String>,
@@ -61,7 +65,7 @@ pub struct ReprocessItem {
     pub version_id: i64,
     pub canonical_url: String,
     pub seq: u32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub raw_hash: String,
     pub content_type: Option<String>,
     pub final_url: Option<String>,
@@ -82,12 +86,8 @@ pub struct ScheduleInputs {
     pub removal_pending_since: Option<String>,
 }
 
-impl Archive {
-    /// Records that `canonical_url` was seen removed. The removal is confirmed, as a version
-    /// of kind "removed" keeping the status, final URL, signal and the page served in the
-    /// article's place, once it has been seen `confirmations` times over at least
-    /// `confirm_after`; until then only the pending count grows. One transaction.
-    pub fn record_removal(
+impl Checks for SqliteArchive {
+    fn record_removal(
         &mut self,
         canonical_url: &str,
         sighting: &RemovalSighting<'_>,
@@ -96,13 +96,19 @@ impl Archive {
     ) -> Result<RemovalState, ArchiveError> {
         let at = format_time(sighting.at);
         let tx = self.write_tx()?;
-        let row: Option<(i64, u32, String, u32, Option<String>)> = tx
+        let row: Option<(i64, u32, ArticleStatus, u32, Option<String>)> = tx
             .prepare_cached(
                 "SELECT id, latest_seq, status, removal_pending, removal_pending_since
                  FROM articles WHERE canonical_url = ?1",
             )?
             .query_row([canonical_url], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get("id")?,
+                    r.get("latest_seq")?,
+                    r.get("status")?,
+                    r.get("removal_pending")?,
+                    r.get("removal_pending_since")?,
+                ))
             })
             .optional()?;
         let Some((article_id, latest_seq, status, pending, since)) = row else {
@@ -112,7 +118,7 @@ impl Archive {
             "UPDATE articles SET last_checked_at = max(last_checked_at, ?2) WHERE id = ?1",
         )?
         .execute(params![article_id, at])?;
-        if status == "removed" {
+        if status == ArticleStatus::Removed {
             tx.commit()?;
             return Ok(RemovalState::AlreadyRemoved { seq: latest_seq });
         }
@@ -138,7 +144,7 @@ impl Archive {
                 "SELECT title, published FROM versions WHERE article_id = ?1 AND seq = ?2",
             )?
             .query_row(params![article_id, latest_seq], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get("title")?, r.get("published")?))
             })
             .optional()?
             .unwrap_or_default();
@@ -172,8 +178,7 @@ impl Archive {
         Ok(RemovalState::Confirmed { seq })
     }
 
-    /// The latest version that has a document (not a removal): its seq and document.
-    pub fn latest_version_with_content(
+    fn latest_version_with_content(
         &self,
         canonical_url: &str,
     ) -> Result<Option<(u32, String)>, ArchiveError> {
@@ -184,12 +189,11 @@ impl Archive {
                  WHERE a.canonical_url = ?1 AND v.kind <> 'removed'
                  ORDER BY v.seq DESC LIMIT 1",
             )?
-            .query_row([canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([canonical_url], |r| Ok((r.get("seq")?, r.get("document")?)))
             .optional()?)
     }
 
-    /// Notes a check that found the article unchanged without a body (HTTP 304).
-    pub fn touch_checked(
+    fn touch_checked(
         &mut self,
         canonical_url: &str,
         at: DateTime<Utc>,
@@ -203,8 +207,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Sets when the article is next due for a check.
-    pub fn set_next_check(
+    fn set_next_check(
         &mut self,
         canonical_url: &str,
         at: DateTime<Utc>,
@@ -215,10 +218,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Articles due for a check at `now`, most overdue first: never-scheduled ones (imports),
-    /// then those whose `next_check_at` has passed. Both are read in order from the
-    /// `next_check_at` index and stop at `limit`, whatever the size of the archive.
-    pub fn due_articles(
+    fn due_articles(
         &self,
         now: DateTime<Utc>,
         site: Option<&str>,
@@ -245,8 +245,7 @@ impl Archive {
         Ok(due)
     }
 
-    /// A page of all articles (optionally of one site), in id order after `after_id`.
-    pub fn articles_page(
+    fn articles_page(
         &self,
         site: Option<&str>,
         after_id: i64,
@@ -258,14 +257,12 @@ impl Archive {
              WHERE id > ?1 AND (?2 IS NULL OR site = ?2) ORDER BY id LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![after_id, site, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok((r.get("id")?, r.get("canonical_url")?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Canonical URLs of the articles a person's key names: a canonical URL, or a site's
-    /// article id (which several sites may share).
-    pub fn find_articles(&self, key: &str) -> Result<Vec<String>, ArchiveError> {
+    fn find_articles(&self, key: &str) -> Result<Vec<String>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT canonical_url FROM articles WHERE canonical_url = ?1
              UNION SELECT canonical_url FROM articles WHERE site_article_id = ?1",
@@ -274,65 +271,58 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every version of an article with its history details, ascending.
-    pub fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
+    fn version_details(&self, canonical_url: &str) -> Result<Vec<VersionDetail>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT v.seq, {}, v.fetched_at, v.http_status, v.final_url,
-                 length(CAST(v.document AS BLOB)), v.title, v.published, v.removal_signal, v.diff,
-                 v.extractor, v.import_path, v.date_found
+            "SELECT v.seq, {KIND_COLUMNS}, v.fetched_at, v.http_status, v.final_url,
+                 length(CAST(v.document AS BLOB)) AS size, v.title, v.published,
+                 v.removal_signal, v.diff, v.extractor, v.import_path, v.date_found
              FROM versions v JOIN articles a ON a.id = v.article_id
-             WHERE a.canonical_url = ?1 ORDER BY v.seq",
-            reported_kind!()
+             WHERE a.canonical_url = ?1 ORDER BY v.seq"
         ))?;
         let rows = stmt.query_map([canonical_url], |r| {
             Ok(VersionDetail {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                fetched_at: r.get(2)?,
-                http_status: r.get(3)?,
-                final_url: r.get(4)?,
-                size: r.get::<_, i64>(5)?.try_into().unwrap_or(0),
-                title: r.get(6)?,
-                published: r.get(7)?,
-                removal_signal: r.get(8)?,
-                diff: r.get(9)?,
-                extractor: r.get(10)?,
-                import_path: r.get(11)?,
-                date_found: r.get(12)?,
+                seq: r.get("seq")?,
+                kind: reported_kind(r)?,
+                fetched_at: r.get("fetched_at")?,
+                http_status: r.get("http_status")?,
+                final_url: r.get("final_url")?,
+                size: r.get::<_, i64>("size")?.try_into().unwrap_or(0),
+                title: r.get("title")?,
+                published: r.get("published")?,
+                removal_signal: r.get("removal_signal")?,
+                diff: r.get("diff")?,
+                extractor: r.get("extractor")?,
+                import_path: r.get("import_path")?,
+                date_found: r.get("date_found")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// What the revisit schedule is computed from.
-    pub fn schedule_inputs(
-        &self,
-        canonical_url: &str,
-    ) -> Result<Option<ScheduleInputs>, ArchiveError> {
+    fn schedule_inputs(&self, canonical_url: &str) -> Result<Option<ScheduleInputs>, ArchiveError> {
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT a.site, coalesce((SELECT v.published FROM versions v
                          WHERE v.article_id = a.id AND v.kind <> 'removed'
-                         ORDER BY v.seq DESC LIMIT 1), ''),
+                         ORDER BY v.seq DESC LIMIT 1), '') AS published,
                      a.first_seen_at, a.last_changed_at, a.latest_seq, a.removal_pending_since
                  FROM articles a WHERE a.canonical_url = ?1",
             )?
             .query_row([canonical_url], |r| {
                 Ok(ScheduleInputs {
-                    site: r.get(0)?,
-                    published: r.get(1)?,
-                    first_seen_at: r.get(2)?,
-                    last_changed_at: r.get(3)?,
-                    latest_seq: r.get(4)?,
-                    removal_pending_since: r.get(5)?,
+                    site: r.get("site")?,
+                    published: r.get("published")?,
+                    first_seen_at: r.get("first_seen_at")?,
+                    last_changed_at: r.get("last_changed_at")?,
+                    latest_seq: r.get("latest_seq")?,
+                    removal_pending_since: r.get("removal_pending_since")?,
                 })
             })
             .optional()?)
     }
 
-    /// A page of fetched versions that have a raw capture, after `after_version_id`.
-    pub fn reprocess_page(
+    fn reprocess_page(
         &self,
         site: Option<&str>,
         after_version_id: i64,
@@ -340,7 +330,7 @@ impl Archive {
     ) -> Result<Vec<ReprocessItem>, ArchiveError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT v.id, a.canonical_url, v.seq, v.kind, v.raw_hash, v.content_type, v.final_url,
+            "SELECT v.id AS id, a.canonical_url, v.seq, v.kind, v.raw_hash, v.content_type, v.final_url,
                  v.extractor, v.content_hash
              FROM versions v JOIN articles a ON a.id = v.article_id
              WHERE v.id > ?1 AND v.origin = 'fetch' AND v.kind <> 'removed'
@@ -349,30 +339,28 @@ impl Archive {
         )?;
         let rows = stmt.query_map(params![after_version_id, site, limit], |r| {
             Ok(ReprocessItem {
-                version_id: r.get(0)?,
-                canonical_url: r.get(1)?,
-                seq: r.get(2)?,
-                kind: r.get(3)?,
-                raw_hash: r.get(4)?,
-                content_type: r.get(5)?,
-                final_url: r.get(6)?,
-                extractor: r.get(7)?,
-                content_hash: r.get(8)?,
+                version_id: r.get("id")?,
+                canonical_url: r.get("canonical_url")?,
+                seq: r.get("seq")?,
+                kind: r.get("kind")?,
+                raw_hash: r.get("raw_hash")?,
+                content_type: r.get("content_type")?,
+                final_url: r.get("final_url")?,
+                extractor: r.get("extractor")?,
+                content_hash: r.get("content_hash")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records that the current extractor re-derived the same document for a version.
-    pub fn set_extractor(&mut self, version_id: i64, extractor: &str) -> Result<(), ArchiveError> {
+    fn set_extractor(&mut self, version_id: i64, extractor: &str) -> Result<(), ArchiveError> {
         self.conn
             .prepare_cached("UPDATE versions SET extractor = ?2 WHERE id = ?1")?
             .execute(params![version_id, extractor])?;
         Ok(())
     }
 
-    /// Records whether version `seq`'s publish time was found on the page (see migration 6).
-    pub fn set_date_found(
+    fn set_date_found(
         &mut self,
         canonical_url: &str,
         seq: u32,
@@ -387,9 +375,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Replaces a version's document with one re-derived by `extractor`, keeping the old one
-    /// in `superseded_documents`. One transaction.
-    pub fn replace_document(
+    fn replace_document(
         &mut self,
         version_id: i64,
         document: &str,
@@ -426,14 +412,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Re-classifies version `seq` after its document or its predecessor's was re-derived:
-    /// an "edit" that no longer changes what the article says becomes "minor". Never makes an
-    /// edit: re-deriving documents is not a change of the article.
-    pub fn downgrade_to_minor(
-        &mut self,
-        canonical_url: &str,
-        seq: u32,
-    ) -> Result<bool, ArchiveError> {
+    fn downgrade_to_minor(&mut self, canonical_url: &str, seq: u32) -> Result<bool, ArchiveError> {
         let changed = self
             .conn
             .prepare_cached(
@@ -445,8 +424,7 @@ impl Archive {
         Ok(changed == 1)
     }
 
-    /// Stores the diff of version `seq` against its predecessor (JSON).
-    pub fn set_diff(
+    fn set_diff(
         &mut self,
         canonical_url: &str,
         seq: u32,
@@ -461,8 +439,7 @@ impl Archive {
         Ok(())
     }
 
-    /// Number of documents replaced by reprocessing (for reports and tests).
-    pub fn superseded_count(&self) -> Result<u64, ArchiveError> {
+    fn superseded_count(&self) -> Result<u64, ArchiveError> {
         let n: i64 = self
             .conn
             .query_row("SELECT count(*) FROM superseded_documents", [], |r| {
@@ -475,6 +452,8 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::Archive;
+    use crate::archive::store::Versions;
     use crate::archive::{NewCapture, SCHEMA_VERSION};
 
     #[test]
@@ -483,7 +462,7 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch(include_str!("../../schema.sql"))
+            conn.execute_batch(include_str!("../../../schema.sql"))
                 .unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
             conn.execute_batch(&format!(
@@ -497,7 +476,7 @@ mod tests {
             ))
             .unwrap();
         }
-        let archive = Archive::open(&path).unwrap();
+        let archive = SqliteArchive::open(&path).unwrap();
         let version: i64 = archive
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))

@@ -1,6 +1,9 @@
 use super::*;
 use chrono::TimeZone;
 
+/// These tests read the SQLite file behind the interface (`a.conn`).
+type Archive = SqliteArchive;
+
 const URL: &str = "https://news.example/2024/05/01/story";
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -197,7 +200,7 @@ fn new_unchanged_changed_changed_back() {
         Recorded::New { seq: 1 }
     );
     let art = a.article(URL).unwrap().unwrap();
-    assert_eq!(art.status, "live");
+    assert_eq!(art.status, ArticleStatus::Live);
     assert_eq!(art.latest_seq, 1);
     assert_eq!(art.first_seen_at, format_time(at(0)));
     assert_eq!(art.last_checked_at, format_time(at(0)));
@@ -439,12 +442,12 @@ fn fetch_log_is_recorded_and_read_back_oldest_first() {
             attempts: 1,
             http_status: Some(200),
             final_url: Some(URL.to_string()),
-            outcome: "archived".to_string(),
+            outcome: FetchOutcome::Archived,
             detail: String::new(),
             bytes: Some(2048),
         }
     );
-    assert_eq!(rows[1].outcome, "not_modified");
+    assert_eq!(rows[1].outcome, FetchOutcome::NotModified);
     assert_eq!(rows[1].http_status, Some(304));
     assert_eq!(rows[1].bytes, None);
     assert_eq!(rows[1].attempts, 2);
@@ -453,7 +456,7 @@ fn fetch_log_is_recorded_and_read_back_oldest_first() {
 
     let gone = a.fetch_log("https://news.example/gone").unwrap();
     assert_eq!(gone.len(), 1);
-    assert_eq!(gone[0].outcome, "failed");
+    assert_eq!(gone[0].outcome, FetchOutcome::Failed);
     assert_eq!(gone[0].http_status, None);
     assert_eq!(gone[0].final_url, None);
     assert!(a.fetch_log("https://unknown.example/").unwrap().is_empty());
@@ -557,15 +560,22 @@ fn restored_after_a_removal_tombstone() {
         a.record_capture(&capture("doc", b"raw", 300_000)).unwrap(),
         Recorded::Changed { seq: 3 }
     );
-    let kinds: Vec<String> = a
+    let kinds: Vec<VersionKind> = a
         .versions(URL)
         .unwrap()
         .into_iter()
         .map(|v| v.kind)
         .collect();
-    assert_eq!(kinds, ["new", "removed", "restored"]);
+    assert_eq!(
+        kinds,
+        [
+            VersionKind::New,
+            VersionKind::Removed,
+            VersionKind::Restored
+        ]
+    );
     let art = a.article(URL).unwrap().unwrap();
-    assert_eq!(art.status, "live");
+    assert_eq!(art.status, ArticleStatus::Live);
     assert_eq!(art.removal_signal, None);
     assert_eq!(
         a.record_capture(&capture("doc", b"raw", 300_060)).unwrap(),
@@ -779,7 +789,7 @@ fn a_missing_directory_is_an_open_error() {
 
 #[test]
 fn a_group_commits_its_units_and_drops_a_failed_one_whole() {
-    let mut a = Archive::open_in_memory().unwrap();
+    let mut a = crate::archive::Archive::open_in_memory().unwrap();
     a.begin_group().unwrap();
     a.in_unit(|a| {
         a.record_capture(&capture("kept", b"<html>kept</html>", 0))?;

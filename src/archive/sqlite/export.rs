@@ -2,9 +2,11 @@
 //! captures). Rows are streamed from one statement to a callback, so an export never holds more
 //! than one document or capture in memory, whatever the size of the archive.
 
+use crate::archive::store::{Exports, Versions};
 use rusqlite::params;
+use std::ops::ControlFlow;
 
-use super::{Archive, ArchiveError, verify_document};
+use super::{ArchiveError, SqliteArchive, verify_document};
 
 /// Which version of each article an export writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,25 +76,13 @@ const LATEST_DOCUMENTS: &str = "
     WHERE ?1 IS NULL OR a.site = ?1
     ORDER BY a.id";
 
-impl Archive {
-    /// Number of articles (of one site, if given).
-    pub fn count_articles(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
-        let n: i64 = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM articles WHERE ?1 IS NULL OR site = ?1")?
-            .query_row([site], |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    /// Calls `f` with every article (of one site, if given) and its chosen version's document,
-    /// in archive order. Removal tombstones are never chosen: a removed article gives its last
-    /// (or first) good version. Stops at the first error `f` returns.
-    pub fn for_each_document<E: From<ArchiveError>>(
+impl Exports for SqliteArchive {
+    fn each_document(
         &self,
         site: Option<&str>,
         choice: VersionChoice,
-        mut f: impl FnMut(ArticleDocument) -> Result<(), E>,
-    ) -> Result<(), E> {
+        f: &mut dyn FnMut(ArticleDocument) -> ControlFlow<()>,
+    ) -> Result<(), ArchiveError> {
         let sql = match choice {
             VersionChoice::First => FIRST_DOCUMENTS,
             VersionChoice::Latest => LATEST_DOCUMENTS,
@@ -103,15 +93,15 @@ impl Archive {
             let read = || -> rusqlite::Result<_> {
                 Ok((
                     ArticleDocument {
-                        canonical_url: row.get(0)?,
-                        site: row.get(1)?,
-                        site_article_id: row.get(2)?,
-                        lang: row.get(3)?,
+                        canonical_url: row.get("canonical_url")?,
+                        site: row.get("site")?,
+                        site_article_id: row.get("site_article_id")?,
+                        lang: row.get("lang")?,
                         version: ChosenVersion::NoDocument,
                     },
-                    row.get::<_, Option<u32>>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<u32>>("seq")?,
+                    row.get::<_, Option<String>>("document")?,
+                    row.get::<_, Option<String>>("content_hash")?,
                 ))
             };
             let (mut article, seq, text, hash) = read().map_err(ArchiveError::from)?;
@@ -121,32 +111,18 @@ impl Archive {
                     Err(e) => ChosenVersion::Corrupt(e.to_string()),
                 };
             }
-            f(article)?;
+            if f(article).is_break() {
+                break;
+            }
         }
         Ok(())
     }
 
-    /// Number of fetched versions with a raw capture (of one site, if given).
-    pub fn count_raw_captures(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
-        let n: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM versions v JOIN articles a ON a.id = v.article_id
-                 WHERE v.raw_hash IS NOT NULL AND v.origin = 'fetch'
-                     AND (?1 IS NULL OR a.site = ?1)",
-            )?
-            .query_row([site], |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    /// Calls `f` with the raw capture of every fetched version that has one (of one site, if
-    /// given), oldest capture first. Each blob is decompressed and verified; a missing or
-    /// corrupt blob is an error. Stops at the first error.
-    pub fn for_each_raw_capture<E: From<ArchiveError>>(
+    fn each_raw_capture(
         &self,
         site: Option<&str>,
-        mut f: impl FnMut(RawCapture) -> Result<(), E>,
-    ) -> Result<(), E> {
+        f: &mut dyn FnMut(RawCapture) -> ControlFlow<()>,
+    ) -> Result<(), ArchiveError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -161,29 +137,55 @@ impl Archive {
         let mut rows = stmt.query(params![site]).map_err(ArchiveError::from)?;
         while let Some(row) = rows.next().map_err(ArchiveError::from)? {
             let read = || -> rusqlite::Result<_> {
-                let canonical_url: String = row.get(0)?;
-                let final_url: Option<String> = row.get(2)?;
+                let canonical_url: String = row.get("canonical_url")?;
+                let final_url: Option<String> = row.get("final_url")?;
                 Ok(RawCapture {
                     final_url: final_url.unwrap_or_else(|| canonical_url.clone()),
                     canonical_url,
-                    seq: row.get(1)?,
-                    fetched_at: row.get(3)?,
-                    http_status: row.get(4)?,
-                    content_type: row.get(5)?,
-                    raw_hash: row.get(6)?,
+                    seq: row.get("seq")?,
+                    fetched_at: row.get("fetched_at")?,
+                    http_status: row.get("http_status")?,
+                    content_type: row.get("content_type")?,
+                    raw_hash: row.get("raw_hash")?,
                     raw: Vec::new(),
                 })
             };
             let mut capture = read().map_err(ArchiveError::from)?;
             capture.raw = self.blob(&capture.raw_hash)?;
-            f(capture)?;
+            if f(capture).is_break() {
+                break;
+            }
         }
         Ok(())
+    }
+
+    fn count_articles(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM articles WHERE ?1 IS NULL OR site = ?1")?
+            .query_row([site], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn count_raw_captures(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE v.raw_hash IS NOT NULL AND v.origin = 'fetch'
+                     AND (?1 IS NULL OR a.site = ?1)",
+            )?
+            .query_row([site], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::archive::store::{Exports, Versions};
+
+    /// These tests write the SQLite file behind the interface (`archive.conn`).
+    type Archive = SqliteArchive;
     use chrono::{TimeZone, Utc};
 
     use super::*;
@@ -221,9 +223,9 @@ mod tests {
     fn chosen(archive: &Archive, choice: VersionChoice) -> Vec<ChosenVersion> {
         let mut out = Vec::new();
         archive
-            .for_each_document(None, choice, |a| {
+            .each_document(None, choice, &mut |a| {
                 out.push(a.version);
-                Ok::<_, ArchiveError>(())
+                ControlFlow::Continue(())
             })
             .unwrap();
         out
@@ -272,9 +274,9 @@ mod tests {
         // Only the fetched versions with a body are raw captures.
         let mut raws = Vec::new();
         archive
-            .for_each_raw_capture(Some("qq"), |c| {
+            .each_raw_capture(Some("qq"), &mut |c| {
                 raws.push((c.seq, c.raw));
-                Ok::<_, ArchiveError>(())
+                ControlFlow::Continue(())
             })
             .unwrap();
         assert_eq!(raws, [(1, b"raw one".to_vec()), (2, b"raw two".to_vec())]);

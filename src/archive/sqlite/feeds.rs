@@ -1,14 +1,18 @@
-//! Archive queries for the feeds and the web UI: read-only, one page at a time.
+//! SqliteArchive queries for the feeds and the web UI: read-only, one page at a time.
 //!
 //! Every list is keyset-paged: it is read newest first from an index (migration 3), starting
 //! below a cursor (`before`, an exclusive row id or seq) and stopping at the page size, so a
 //! page costs the same whatever the size of the archive.
 
+use crate::archive::store::Feeds;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, named_params, params};
 
-use super::{APPLICATION_ID, Archive, ArchiveError, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION};
+use super::{
+    APPLICATION_ID, ArchiveError, ArticleStatus, BUSY_TIMEOUT, FetchRow, SCHEMA_VERSION,
+    SqliteArchive, VersionKind,
+};
 
 /// An article as lists and feeds show it: its identity, its latest version with a document,
 /// and its removal when it is removed.
@@ -20,8 +24,7 @@ pub struct ArticleSummary {
     pub site: String,
     pub site_article_id: String,
     pub lang: String,
-    /// "live" or "removed".
-    pub status: String,
+    pub status: ArticleStatus,
     pub first_seen_at: String,
     pub latest_seq: u32,
     /// The latest version that has a document (removal tombstones skipped).
@@ -63,7 +66,7 @@ pub struct VersionEvent {
     pub site_article_id: String,
     pub lang: String,
     pub seq: u32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub fetched_at: String,
     pub title: String,
     pub published: String,
@@ -96,15 +99,16 @@ pub struct ArchiveStats {
     pub fetches: u64,
 }
 
-/// The columns of an [`ArticleSummary`] (21, the last one at index 20), for `articles a`;
-/// `:doc` selects the document. Queries that add columns read them from index 21 on.
-const SUMMARY_COLUMNS: &str = "a.id, a.canonical_url, a.site, a.site_article_id, a.lang, a.status,
-    a.first_seen_at, a.latest_seq, v.seq, v.title, v.published, v.fetched_at,
+/// The columns of an [`ArticleSummary`], for `articles a`; `:doc` selects the document.
+/// The "updated" time is that of the newest [`VersionKind::UPDATES`] version.
+const SUMMARY_COLUMNS: &str = "a.id AS id, a.canonical_url, a.site, a.site_article_id, a.lang,
+    a.status, a.first_seen_at, a.latest_seq, v.seq AS seq, v.title, v.published, v.fetched_at,
     coalesce((SELECT max(u.fetched_at) FROM versions u
               WHERE u.article_id = a.id AND u.kind IN ('new', 'edit', 'restored', 'import')),
-             v.fetched_at),
-    CASE WHEN :doc THEN v.document ELSE '' END, v.content_hash,
-    r.seq, r.fetched_at, r.http_status, r.final_url, r.removal_signal, a.author";
+             v.fetched_at) AS updated_at,
+    CASE WHEN :doc THEN v.document ELSE '' END AS document, v.content_hash,
+    r.seq AS removal_seq, r.fetched_at AS removal_at, r.http_status AS removal_http_status,
+    r.final_url AS removal_final_url, r.removal_signal, a.author";
 
 /// Joins each article `a` to its latest version with a document (`v`) and, when removed, to
 /// its removal (`r`). Both are single-row lookups in the (article_id, seq) index.
@@ -114,40 +118,42 @@ const SUMMARY_JOINS: &str = "JOIN versions v ON v.article_id = a.id AND v.seq =
         AND a.status = 'removed'";
 
 fn summary_from_row(r: &Row<'_>, with_document: bool) -> rusqlite::Result<ArticleSummary> {
-    let removal = match r.get::<_, Option<u32>>(15)? {
+    let removal = match r.get::<_, Option<u32>>("removal_seq")? {
         Some(seq) => Some(Removal {
             seq,
-            at: r.get(16)?,
-            http_status: r.get(17)?,
-            final_url: r.get(18)?,
-            signal: r.get::<_, Option<String>>(19)?.unwrap_or_default(),
+            at: r.get("removal_at")?,
+            http_status: r.get("removal_http_status")?,
+            final_url: r.get("removal_final_url")?,
+            signal: r
+                .get::<_, Option<String>>("removal_signal")?
+                .unwrap_or_default(),
         }),
         None => None,
     };
-    let document: String = r.get(13)?;
-    let hash: String = r.get(14)?;
-    let canonical_url: String = r.get(1)?;
-    let seq: u32 = r.get(8)?;
+    let document: String = r.get("document")?;
+    let hash: String = r.get("content_hash")?;
+    let canonical_url: String = r.get("canonical_url")?;
+    let seq: u32 = r.get("seq")?;
     if with_document && super::hash_hex(document.as_bytes()) != hash {
         return Err(corrupt_document(&canonical_url, seq));
     }
     Ok(ArticleSummary {
-        id: r.get(0)?,
+        id: r.get("id")?,
         canonical_url,
-        site: r.get(2)?,
-        site_article_id: r.get(3)?,
-        lang: r.get(4)?,
-        status: r.get(5)?,
-        first_seen_at: r.get(6)?,
-        latest_seq: r.get(7)?,
+        site: r.get("site")?,
+        site_article_id: r.get("site_article_id")?,
+        lang: r.get("lang")?,
+        status: r.get("status")?,
+        first_seen_at: r.get("first_seen_at")?,
+        latest_seq: r.get("latest_seq")?,
         seq,
-        title: r.get(9)?,
-        published: r.get(10)?,
-        fetched_at: r.get(11)?,
-        updated_at: r.get(12)?,
+        title: r.get("title")?,
+        published: r.get("published")?,
+        fetched_at: r.get("fetched_at")?,
+        updated_at: r.get("updated_at")?,
         document,
         removal,
-        author: r.get(20)?,
+        author: r.get("author")?,
     })
 }
 
@@ -180,56 +186,93 @@ fn lift(e: rusqlite::Error) -> ArchiveError {
 }
 
 const EVENT_COLUMNS: &str = concat!(
-    "v.id, a.id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, ",
-    super::reported_kind!(),
+    "v.id AS id, a.id AS article_id, a.canonical_url, a.site, a.site_article_id, a.lang, v.seq, ",
+    super::sql_types::kind_columns!(),
     ", v.fetched_at, v.title, v.published, v.http_status, v.final_url, v.removal_signal,
     v.diff, v.document, v.content_hash, a.author"
 );
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<VersionEvent> {
-    let canonical_url: String = r.get(2)?;
-    let seq: u32 = r.get(6)?;
-    let document: String = r.get(15)?;
-    let hash: String = r.get(16)?;
+    let canonical_url: String = r.get("canonical_url")?;
+    let seq: u32 = r.get("seq")?;
+    let document: String = r.get("document")?;
+    let hash: String = r.get("content_hash")?;
     if super::hash_hex(document.as_bytes()) != hash {
         return Err(corrupt_document(&canonical_url, seq));
     }
     Ok(VersionEvent {
-        id: r.get(0)?,
-        article_id: r.get(1)?,
+        id: r.get("id")?,
+        article_id: r.get("article_id")?,
         canonical_url,
-        site: r.get(3)?,
-        site_article_id: r.get(4)?,
-        lang: r.get(5)?,
+        site: r.get("site")?,
+        site_article_id: r.get("site_article_id")?,
+        lang: r.get("lang")?,
         seq,
-        kind: r.get(7)?,
-        fetched_at: r.get(8)?,
-        title: r.get(9)?,
-        published: r.get(10)?,
-        http_status: r.get(11)?,
-        final_url: r.get(12)?,
-        removal_signal: r.get(13)?,
-        diff: r.get(14)?,
+        kind: super::sql_types::reported_kind(r)?,
+        fetched_at: r.get("fetched_at")?,
+        title: r.get("title")?,
+        published: r.get("published")?,
+        http_status: r.get("http_status")?,
+        final_url: r.get("final_url")?,
+        removal_signal: r.get("removal_signal")?,
+        diff: r.get("diff")?,
         document,
-        author: r.get(17)?,
+        author: r.get("author")?,
     })
+}
+
+/// Whether SQLite refused a read-only WAL archive because its folder is read-only (it can
+/// neither find nor create the `-shm` file).
+fn in_read_only_folder(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY
+            || f.extended_code == rusqlite::ffi::SQLITE_CANTOPEN)
+}
+
+/// The `file:` URI opening `path` as immutable (no locks, no `-shm`).
+fn immutable_uri(path: &Path) -> Result<String, ArchiveError> {
+    let absolute = std::path::absolute(path)?;
+    let mut uri = url::Url::from_file_path(&absolute).map_err(|()| ArchiveError::NoArchive {
+        path: path.to_path_buf(),
+    })?;
+    uri.set_query(Some("immutable=1"));
+    Ok(uri.to_string())
 }
 
 fn limit_i64(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-impl Archive {
+impl SqliteArchive {
     /// Opens an existing archive for reading only (the web server's connections; WAL lets
     /// them read beside a writer). The file must be a newsvault archive at exactly this
-    /// code's schema version: open it once with [`Archive::open`] to bring it up to date.
-    pub fn open_read_only(path: &Path) -> Result<Archive, ArchiveError> {
+    /// code's schema version: open it once with [`SqliteArchive::open`] to bring it up to date.
+    ///
+    /// A WAL archive whose folder cannot be written (a backup on a read-only mount, another
+    /// user's file) has no `-wal`/`-shm` files and cannot create them; when no writer is
+    /// active that is all it lacks, and it is opened as immutable instead.
+    pub fn open_read_only(path: &Path) -> Result<SqliteArchive, ArchiveError> {
+        match Self::open_read_only_as(path, None) {
+            Err(ArchiveError::Open { source, .. }) if in_read_only_folder(&source) => {
+                let immutable = immutable_uri(path)?;
+                Self::open_read_only_as(path, Some(&immutable))
+            }
+            other => other,
+        }
+    }
+
+    /// [`SqliteArchive::open_read_only`] of `path`, through the SQLite URI `uri` when given.
+    fn open_read_only_as(path: &Path, uri: Option<&str>) -> Result<SqliteArchive, ArchiveError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let open_err = |source: rusqlite::Error| ArchiveError::Open {
             path: path.to_path_buf(),
             source,
         };
-        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        let conn = match uri {
+            Some(uri) => Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI),
+            None => Connection::open_with_flags(path, flags),
+        }
+        .map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -256,20 +299,64 @@ impl Archive {
                     supported: SCHEMA_VERSION,
                 });
             }
-            return Err(ArchiveError::Migration(format!(
-                "{} has schema version {version}, this newsvault reads {SCHEMA_VERSION}: open it once read-write to upgrade it",
-                path.display()
-            )));
+            return Err(ArchiveError::Outdated {
+                path: path.to_path_buf(),
+                found: usize::try_from(version).unwrap_or(0),
+                current: SCHEMA_VERSION,
+            });
         }
         conn.pragma_update(None, "query_only", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(Archive { conn })
+        Ok(SqliteArchive { conn })
     }
 
-    /// Newest archived articles first (optionally of one site), below row id `before`.
-    /// `with_documents` also reads (and verifies) each latest document.
-    pub fn article_summaries(
+    /// Opens an existing archive for reading only, as read-only commands do: an archive at an
+    /// older schema is first brought up to date when its file can be written (what every
+    /// command did before), and reported as [`ArchiveError::Outdated`] when it cannot.
+    pub fn open_read_only_upgrading(path: &Path) -> Result<SqliteArchive, ArchiveError> {
+        match Self::open_read_only(path) {
+            Err(outdated @ ArchiveError::Outdated { .. }) => {
+                if SqliteArchive::open(path).is_err() {
+                    return Err(outdated);
+                }
+                Self::open_read_only(path)
+            }
+            other => other,
+        }
+    }
+
+    /// The cursor of the page just newer than one whose first (newest) key is `after`:
+    /// `Some(before)` when more than `limit` keys lie above `after`, `None` otherwise (the
+    /// newer page is then the first page).
+    fn newer_cursor(
+        &self,
+        sql: &str,
+        scope: Option<&dyn rusqlite::ToSql>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<i64>, ArchiveError> {
+        // One key more than a page: only then is the newer page not the first page.
+        let want = limit_i64(limit.saturating_add(1));
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let keys: Vec<i64> = match scope {
+            Some(scope) => stmt
+                .query_map(params![scope, after, want], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+            None => stmt
+                .query_map(params![after, want], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(if keys.len() <= limit {
+            None
+        } else {
+            keys.get(limit - 1).map(|k| k + 1)
+        })
+    }
+}
+
+impl Feeds for SqliteArchive {
+    fn article_summaries(
         &self,
         site: Option<&str>,
         before: Option<i64>,
@@ -300,36 +387,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// The cursor of the page just newer than one whose first (newest) key is `after`:
-    /// `Some(before)` when more than `limit` keys lie above `after`, `None` otherwise (the
-    /// newer page is then the first page).
-    fn newer_cursor(
-        &self,
-        sql: &str,
-        scope: Option<&dyn rusqlite::ToSql>,
-        after: i64,
-        limit: usize,
-    ) -> Result<Option<i64>, ArchiveError> {
-        // One key more than a page: only then is the newer page not the first page.
-        let want = limit_i64(limit.saturating_add(1));
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let keys: Vec<i64> = match scope {
-            Some(scope) => stmt
-                .query_map(params![scope, after, want], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-            None => stmt
-                .query_map(params![after, want], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-        };
-        Ok(if keys.len() <= limit {
-            None
-        } else {
-            keys.get(limit - 1).map(|k| k + 1)
-        })
-    }
-
-    /// See [`Archive::article_summaries`]: the cursor of the newer page.
-    pub fn articles_newer_cursor(
+    fn articles_newer_cursor(
         &self,
         site: Option<&str>,
         after: i64,
@@ -352,17 +410,14 @@ impl Archive {
         }
     }
 
-    /// Whether any article of this site is archived.
-    pub fn site_exists(&self, site: &str) -> Result<bool, ArchiveError> {
+    fn site_exists(&self, site: &str) -> Result<bool, ArchiveError> {
         Ok(self
             .conn
             .prepare_cached("SELECT 1 FROM articles WHERE site = ?1 LIMIT 1")?
             .exists([site])?)
     }
 
-    /// One article by site key and the site's article id, with its latest document; an
-    /// id of the form `_<row id>` names an article that has no site id.
-    pub fn article_summary(
+    fn article_summary(
         &self,
         site: &str,
         site_article_id: &str,
@@ -401,9 +456,7 @@ impl Archive {
             .map_err(lift)
     }
 
-    /// The latest removals of articles that are still removed (optionally of one site),
-    /// newest first, at most `limit`, read from the removals index.
-    pub fn recent_removals(
+    fn recent_removals(
         &self,
         site: Option<&str>,
         limit: usize,
@@ -423,10 +476,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// Articles whose latest title contains `query` (case-insensitive for ASCII), newest
-    /// first, below row id `before`. At most `scan` articles are looked at per call, so a
-    /// rare term costs a bounded amount per page; `next_before` continues the search.
-    pub fn search_titles(
+    fn search_titles(
         &self,
         site: Option<&str>,
         query: &str,
@@ -450,7 +500,7 @@ impl Archive {
         let sql = format!(
             "WITH scanned AS (SELECT c.id FROM {scan_from} WHERE {filter} AND c.id < :before
                              ORDER BY c.id DESC LIMIT :scan)
-             SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) FROM scanned
+             SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) AS window_end FROM scanned
                  JOIN articles a ON a.id = scanned.id {SUMMARY_JOINS}
              WHERE v.title LIKE :pattern ESCAPE '\\'
              ORDER BY a.id DESC LIMIT :limit"
@@ -467,7 +517,7 @@ impl Archive {
             ":doc": false,
         })?;
         while let Some(row) = rows.next()? {
-            window_end = row.get(21)?;
+            window_end = row.get("window_end")?;
             articles.push(summary_from_row(row, false).map_err(lift)?);
         }
         drop(rows);
@@ -512,9 +562,7 @@ impl Archive {
         })
     }
 
-    /// The changes feed: every version except minor ones, newest first, below version row
-    /// id `before`, read from the events index.
-    pub fn change_events(
+    fn change_events(
         &self,
         before: Option<i64>,
         limit: usize,
@@ -532,12 +580,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// See [`Archive::change_events`]: the cursor of the newer page.
-    pub fn changes_newer_cursor(
-        &self,
-        after: i64,
-        limit: usize,
-    ) -> Result<Option<i64>, ArchiveError> {
+    fn changes_newer_cursor(&self, after: i64, limit: usize) -> Result<Option<i64>, ArchiveError> {
         self.newer_cursor(
             "SELECT id FROM versions INDEXED BY versions_events
              WHERE kind <> 'minor' AND id > ?1 ORDER BY id LIMIT ?2",
@@ -547,9 +590,7 @@ impl Archive {
         )
     }
 
-    /// One article's history, every version (minor ones included), newest first, below seq
-    /// `before`.
-    pub fn history_events(
+    fn history_events(
         &self,
         article_id: i64,
         before: Option<i64>,
@@ -567,8 +608,7 @@ impl Archive {
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
     }
 
-    /// See [`Archive::history_events`]: the cursor of the newer page.
-    pub fn history_newer_cursor(
+    fn history_newer_cursor(
         &self,
         article_id: i64,
         after: i64,
@@ -582,17 +622,24 @@ impl Archive {
         )
     }
 
-    /// Row counts for the status page.
-    pub fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
+    fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
         let n = |x: i64| u64::try_from(x).unwrap_or(0);
         let (a, r, v, b, f): (i64, i64, i64, i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM articles),
-                    (SELECT count(*) FROM articles WHERE status = 'removed'),
-                    (SELECT count(*) FROM versions),
-                    (SELECT count(*) FROM blobs),
-                    (SELECT count(*) FROM fetches)",
+            "SELECT (SELECT count(*) FROM articles) AS articles,
+                    (SELECT count(*) FROM articles WHERE status = 'removed') AS removed,
+                    (SELECT count(*) FROM versions) AS versions,
+                    (SELECT count(*) FROM blobs) AS blobs,
+                    (SELECT count(*) FROM fetches) AS fetches",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get("articles")?,
+                    r.get("removed")?,
+                    r.get("versions")?,
+                    r.get("blobs")?,
+                    r.get("fetches")?,
+                ))
+            },
         )?;
         Ok(ArchiveStats {
             articles: n(a),
@@ -603,8 +650,7 @@ impl Archive {
         })
     }
 
-    /// The latest rows of the fetch log, newest first.
-    pub fn recent_fetches(&self, limit: usize) -> Result<Vec<FetchRow>, ArchiveError> {
+    fn recent_fetches(&self, limit: usize) -> Result<Vec<FetchRow>, ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT url, started_at, attempts, http_status, final_url, outcome, detail, bytes
              FROM fetches ORDER BY started_at DESC, id DESC LIMIT ?1",

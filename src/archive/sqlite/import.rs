@@ -5,10 +5,11 @@
 //! text, its content hash and its path. Nothing is replaced: a text the article already has (in
 //! any of its versions) is "already known", any other text is appended as the next version.
 
+use crate::archive::store::Imports;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Archive, ArchiveError, format_time, hash_hex};
+use super::{ArchiveError, SqliteArchive, format_time, hash_hex};
 
 /// One file to import, read and identified.
 #[derive(Debug, Clone, Copy)]
@@ -50,12 +51,8 @@ impl Imported {
     }
 }
 
-impl Archive {
-    /// Imports `records` in ONE transaction (callers batch files, e.g. 500 at a time: one
-    /// transaction per file would be dominated by syncs). Records are applied in order, so two
-    /// files of the same article in one batch become consecutive versions. On error nothing of
-    /// the batch is stored.
-    pub fn import_documents(
+impl Imports for SqliteArchive {
+    fn import_documents(
         &mut self,
         records: &[ImportRecord<'_>],
     ) -> Result<Vec<Imported>, ArchiveError> {
@@ -68,12 +65,7 @@ impl Archive {
         Ok(outcomes)
     }
 
-    /// The source file of an imported version (`None` for other versions or unknown ones).
-    pub fn import_path(
-        &self,
-        canonical_url: &str,
-        seq: u32,
-    ) -> Result<Option<String>, ArchiveError> {
+    fn import_path(&self, canonical_url: &str, seq: u32) -> Result<Option<String>, ArchiveError> {
         let path: Option<Option<String>> = self
             .conn
             .prepare_cached(
@@ -91,7 +83,9 @@ fn import_one(tx: &Connection, record: &ImportRecord<'_>) -> Result<Imported, Ar
     let at = format_time(record.captured_at);
     let existing: Option<(i64, u32)> = tx
         .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
-        .query_row([record.canonical_url], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([record.canonical_url], |r| {
+            Ok((r.get("id")?, r.get("latest_seq")?))
+        })
         .optional()?;
 
     let (article_id, seq) = match existing {
@@ -162,10 +156,11 @@ fn import_one(tx: &Connection, record: &ImportRecord<'_>) -> Result<Imported, Ar
 
 #[cfg(test)]
 mod tests {
+    use crate::archive::Archive;
     use chrono::TimeZone;
 
     use super::*;
-    use crate::archive::NewCapture;
+    use crate::archive::{NewCapture, VersionKind, VersionOrigin};
 
     const URL: &str = "https://new.qq.com/rain/a/20250211A013J400";
 
@@ -238,7 +233,7 @@ mod tests {
         assert!(
             versions
                 .iter()
-                .all(|v| v.kind == "import" && v.origin == "import")
+                .all(|v| v.kind == VersionKind::Import && v.origin == VersionOrigin::Import)
         );
         assert_eq!(versions[1].content_hash, hash_hex(b"two"));
         assert_eq!(
