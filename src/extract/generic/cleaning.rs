@@ -61,7 +61,14 @@ pub(super) fn conditional_skips(
             }
             let weight = class_weight(el.value());
             let score = scores.get(&el.id()).copied().unwrap_or(0.0);
-            if weight + score < 0.0 {
+            let is_list = matches!(name, "ul" | "ol" | "dl");
+            // A list's score starts below zero by its tag; a list of text (not links) is body.
+            let tag_start = if is_list && st.link_density() < 0.5 {
+                -3.0
+            } else {
+                0.0
+            };
+            if weight + score - tag_start < 0.0 {
                 skip.insert(el.id());
                 continue;
             }
@@ -71,7 +78,6 @@ pub(super) fn conditional_skips(
                 continue;
             }
             let ld = st.link_density();
-            let is_list = matches!(name, "ul" | "ol" | "dl");
             let remove = (st.inputs > 0 && st.inputs * 3 > st.p)
                 || (st.img > 1 && ld > 0.5 && st.text < 25 * st.img)
                 || (!is_list && weight < 25.0 && ld > 0.2 && st.text - st.link_text < 100)
@@ -148,6 +154,80 @@ pub(super) static WIRE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Lines that are page furniture whatever the language, by how they open: picture credits
+/// (`Foto:`, `Photograph by`, `Crédits photos`, `Kuva:`), pointers to other pages (`Lesen Sie
+/// auch`, `Le puede interesar`, `Read more`, `Czytaj też`), share, comment and login prompts,
+/// subscription and newsletter calls, advertising labels, "posted in" and "updated" stamps.
+static FURNITURE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[\s(\[>»*•-]*(?i:",
+        // picture credits
+        r"fotos?\s*:|photos?\s*(?::|by\b)|photograph(?:s|ed)?\s+by|image\s*(?:credit|:)|",
+        r"pictures?\s*:|credits?\s*:|crédits?\s+photos?|crédito\s*:|(?:titel|beitrags)?bild\s*:|",
+        r"bildquelle|kuva\s*:|zdjęcie\s*:|fot\.\s|quelle\s*:|źródło\s*:|source\s*:|fuente\s*:|",
+        // pointers to other pages
+        r"(?:das|dies)\s+(?:thema\s+)?könnte\s+(?:sie|dich|euch)\s+(?:auch\s+)?interessieren|",
+        r"auch\s+interessant|lesen\s+sie\s+(?:auch|hier|mehr)|mehr\s+zum\s+thema|mehr\s+themen|",
+        r"schon\s+gelesen|zum\s+weiterlesen|weitere\s+info(?:rmationen|s)?\s*(?::|$|unter\b|hier\b)|",
+        r"(?:le|te)\s+puede\s+interesar|puedes\s+ver\s*:|vea\s+también|lee\s+también|mire\s*:|mira\s*:|",
+        r"(?:à\s+)?lire\s+aussi|voir\s+aussi|read\s+(?:more|also|next)\b|see\s+also\b|",
+        r"you\s+(?:may|might)\s+also\s+like|more\s+from\b|czytaj\s+(?:też|także|więcej)|zobacz\s+(?:też|także)|",
+        // share, comment, login, subscribe, advertising
+        r"(?:diesen\s+)?artikel\s+teilen|möchten\s+sie\s+(?:den|diesen)\s+artikel|",
+        r"war\s+(?:der|dieser)\s+artikel|sie\s+müssen\s+sich\s+einloggen|sie\s+sind\s+(?:aktuell\s+)?nicht\s+eingeloggt|",
+        r"share\s+(?:this|on)\b|subscribe\s+(?:now|to|today)\b|sign\s+up\b|never\s+miss\b|",
+        r"follow\s+(?:us|the\s+\S+)\s+on\b|jetzt\s+abonnieren|zapraszamy\s+(?:też\s+)?do\s+subskrypcji|",
+        r"anzeige\s*-|\*?werbung\s*[.:]|advertising\s+disclosure|",
+        // stamps
+        r"this\s+entry\s+was\s+posted|der\s+beitrag\s+wurde\s+am|stand\s*:|aktualisiert\s+am|",
+        r"veröffentlich(?:t|ung)\s*:|verfasst\s+von\s*:|von\s*:|release\s+date\s*:|zurück\s+zu",
+        r")",
+    ))
+    .expect("static regex")
+});
+
+/// Lines of one word or two that are labels of the page's furniture, not text.
+const FURNITURE_LABELS: &[&str] = &[
+    "zurück",
+    "back",
+    "kommentieren",
+    "teilen",
+    "drucken",
+    "reklama",
+    "anzeige",
+    "werbung",
+    "advertisement",
+    "publicidad",
+    "publicité",
+    "inhaltsverzeichnis",
+    "table of contents",
+    "kontakt",
+    "kontakt:",
+    "news",
+];
+
+/// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
+/// - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`, `…Mike Blake/Reuters files`.
+static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:[(\s](?:foto|fotos|photo|bild|kuva|credit|quelle|crédito)\s*:\s*[^.!?]{2,60}\)?|",
+        r"©\s*[^.!?]{2,60}|\b(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",
+    ))
+    .expect("static regex")
+});
+
+/// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
+/// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
+pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
+    if len <= 24 {
+        let lower = t.to_lowercase();
+        if FURNITURE_LABELS.contains(&lower.trim_end_matches(['.', '!', ':', ' '])) {
+            return true;
+        }
+    }
+    (len <= 200 && FURNITURE_OPENING.is_match(t)) || (len <= 240 && CREDIT_CLOSING.is_match(t))
+}
+
 /// Letters and digits only, lower-cased: for finding a piece of the title.
 pub(super) fn alnum_key(s: &str) -> String {
     s.chars()
@@ -192,8 +272,23 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
     {
         return true;
     }
-    // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a bare date.
-    len <= 80 && DATE_LINE.is_match(t) && (BYLINE_WORDS.is_match(t) || len <= 24)
+    if is_furniture_line(t, len) {
+        return true;
+    }
+    // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a date followed by a word or
+    // three (`23.10.2018`, `24. März 2004, 19:49 | Genesis`), in any of the visible forms.
+    let few_words = || {
+        len <= 40
+            && t.starts_with(|c: char| c.is_ascii_digit())
+            && t.split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphabetic))
+                .count()
+                <= 3
+    };
+    len <= 80
+        && (DATE_LINE.is_match(t)
+            || len <= 40 && meta::dates::visible_time(t, meta::dates::DayOrder::DayFirst).is_some())
+        && (BYLINE_WORDS.is_match(t) || len <= 24 || few_words())
 }
 
 #[cfg(test)]
