@@ -94,6 +94,21 @@ static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Bylines in other words than `By`: `Von X am …`, `Posted by X @ …`, `Erstellt von X`, `Text
+/// von X`, `Autoren X und Y`, `Author: X, Datum: …`, `Por X`, `Par X`, `Door X`.
+static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?i:(?:posted|written|erstellt|geschrieben|verfasst|veröffentlicht|text|ein\s+beitrag)\s+(?:by|von)|",
+        r"von|por|par|door|autor(?:in|en)?|authors?|auteurs?|autores?)\s*:?\s+",
+        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|von|van|de|da|del|la|le|der|den))*",
+        r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
+        // the name ends the line or a date, a time or a separator follows it: "Von Anfang an
+        // …" is a sentence, not a byline
+        r"(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+(?i:am|on|le|el|il|den|um|at)\b)",
+    ))
+    .expect("static regex")
+});
+
 /// What visible byline lines name, by kind.
 #[derive(Debug, Default, Clone)]
 pub struct Byline {
@@ -130,6 +145,11 @@ pub fn byline(lines: &[&str]) -> Byline {
                 .or_else(|| take(&CN_REPORTER, line))
                 .or_else(|| take(&CN_BOX, line))
                 .or_else(|| take(&EN_BY, before_month_day(line)))
+                .or_else(|| {
+                    (line.chars().count() <= 100)
+                        .then(|| take(&OTHER_BY, before_month_day(line)))
+                        .flatten()
+                })
                 .or_else(|| {
                     after_leading_time(line).and_then(|rest| take(&EN_BY, before_month_day(rest)))
                 });
@@ -209,11 +229,32 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     {
         names.push(a.to_owned());
     }
+    if names.is_empty()
+        && let Some(a) = labelled_author(meta)
+    {
+        names.push(a.to_owned());
+    }
     let names = names
         .iter()
         .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
         .filter_map(|n| author_name(n));
     join_names(names)
+}
+
+/// The value of a `twitter:dataN` tag whose `twitter:labelN` says it is the writer (`Written
+/// by`, `Verfasst von`, `Geschrieben von`, `Escrito por`), as SEO plugins write them.
+fn labelled_author(meta: &PageMeta) -> Option<&str> {
+    static WRITER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(?:written|posted|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)\b|^\s*(?:author|autor|auteur|autore)\b")
+            .expect("static regex")
+    });
+    (1..=4).find_map(|n| {
+        let label = meta.get(&[format!("twitter:label{n}").as_str()])?;
+        WRITER_LABEL
+            .is_match(label)
+            .then(|| meta.get(&[format!("twitter:data{n}").as_str()]))
+            .flatten()
+    })
 }
 
 /// Distinct names joined with `, ` (the archive's form for several authors).
@@ -356,7 +397,7 @@ pub fn author_name(raw: &str) -> Option<String> {
 /// `.autor`, `.writer`).
 static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
     [
-        r#"[itemprop~="author"] [itemprop="name"]"#,
+        r#"[itemprop~="author"] [itemprop="name"], [class~="author"] [class~="fn"], [class~="byline"] [class~="fn"]"#,
         r#"[rel~="author"], [itemprop~="author"]"#,
         concat!(
             r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
@@ -402,7 +443,11 @@ fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<
             .filter(|e| !in_comments(e))
             .take(20)
             .filter_map(|e| {
-                let text = element_text(&e);
+                // `<meta itemprop="name" content="…">` inside an author element.
+                let text = match e.value().attr("content") {
+                    Some(c) if e.value().name() == "meta" => clean_text(c),
+                    _ => element_text(&e),
+                };
                 (text.chars().count() <= 120)
                     .then(|| author_name(&text))
                     .flatten()
