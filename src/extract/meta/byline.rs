@@ -61,6 +61,10 @@ const NOT_NAMES: &[&str] = &[
     "第一时间",
 ];
 const NAME_STOPS: &[&str] = &[
+    " Illustration",
+    " Foto",
+    " Photo",
+    " Bild",
     "整合",
     "报道",
     "摄影",
@@ -100,7 +104,7 @@ static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?i:(?:posted|written|erstellt|geschrieben|verfasst|veröffentlicht|text|ein\s+beitrag)\s+(?:by|von)|",
         r"von|por|par|door|autor(?:in|en)?|authors?|auteurs?|autores?)\s*:?\s+",
-        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|von|van|de|da|del|la|le|der|den))*",
+        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|la|le|der|den)\s+)?\p{Lu}[\p{L}.'’-]*)*",
         r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
         // the name ends the line or a date, a time or a separator follows it: "Von Anfang an
         // …" is a sentence, not a byline
@@ -393,11 +397,12 @@ pub fn author_name(raw: &str) -> Option<String> {
 }
 
 /// Elements that hold an author's name, most specific first: the name inside an author block,
-/// the author link, then byline and author blocks (`.byline`, `.author`, `.post-author`,
-/// `.autor`, `.writer`).
-static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
+/// the hCard name (`.author .fn`, as WordPress themes write it), the author link, then byline
+/// and author blocks (`.byline`, `.author`, `.post-author`, `.autor`, `.writer`).
+static AUTHOR_ELEMENTS: LazyLock<[Selector; 4]> = LazyLock::new(|| {
     [
-        r#"[itemprop~="author"] [itemprop="name"], [class~="author"] [class~="fn"], [class~="byline"] [class~="fn"]"#,
+        r#"[itemprop~="author"] [itemprop="name"]"#,
+        r#"[class~="author"] [class~="fn"], [class~="byline"] [class~="fn"]"#,
         r#"[rel~="author"], [itemprop~="author"]"#,
         concat!(
             r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
@@ -434,7 +439,9 @@ fn in_comments(e: &ElementRef<'_>) -> bool {
 /// the body (where comments and their authors are), and the first one with a name is the author (a page lists other articles' authors in the same classes).
 fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<String> {
     AUTHOR_ELEMENTS.iter().enumerate().find_map(|(kind, sel)| {
-        let by_markup = kind < 2;
+        let by_markup = kind < 3;
+        // A blog page shows the hCard of every post it lists: the first is the article's.
+        let most = if by_markup && kind != 1 { 6 } else { 1 };
         let names = doc
             .select(sel)
             .filter(|e| {
@@ -452,7 +459,7 @@ fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<
                     .then(|| author_name(&text))
                     .flatten()
             })
-            .take(if by_markup { 6 } else { 1 });
+            .take(most);
         join_names(names)
     })
 }
