@@ -307,4 +307,23 @@ mod tests {
         );
         assert_eq!(picked(&html), ["lead", "story"]);
     }
+
+    #[test]
+    fn blocks_of_the_same_kind_beside_the_body_join_it() {
+        assert!(same_kind(
+            "grid-box grid-box-markdown",
+            "grid-box-first grid-box-markdown grid-box"
+        ));
+        assert!(same_kind("module module-text", "module module-text"));
+        assert!(!same_kind("row article-wrapper", "sidebar widget-area"));
+        assert!(!same_kind("", "row"));
+        let paras: String = (0..6).map(|_| format!("<p>{PARA}</p>")).collect();
+        let html = format!(
+            "<body><div id=page>\
+             <div class=\"row module-text\" id=one><h2>A heading</h2><div id=story>{paras}</div></div>\
+             <div class=\"row module-text\" id=two><div class=inner><p>{PARA}</p></div></div>\
+             <div class=\"sidebar\" id=side><p>{PARA}</p></div></div></body>"
+        );
+        assert_eq!(picked(&html), ["story", "two"]);
+    }
 }

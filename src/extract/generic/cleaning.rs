@@ -113,6 +113,15 @@ pub(super) const BOILERPLATE_STARTS: &[&str] = &[
     "版权声明",
     "【版权声明】",
     "原标题：",
+    "本文原标题",
+    "（原题为",
+    "(原题为",
+    "本文来自",
+    "(本文来自",
+    "（本文来自",
+    "图片来自网络",
+    "图片均来自网络",
+    "图片来源",
     "原标题:",
     "（原标题",
     "(原标题",
@@ -186,6 +195,17 @@ static FURNITURE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Chinese staff and toolbar lines: `编辑 刘晓阳 校对 李铭`, `摄影/张艳  编辑/苏芳`, `摄影：产品经理`,
+/// `打印  字体： 放大 正常 缩小`, `返回腾讯网首页>>`, `扫描下方二维码…`.
+static CN_STAFF_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|监制|摄影|摄像|制图|主编|终审|供图)\s*[:：|｜/\s]|",
+        r"(?:责任编辑|责编|编辑|校对|摄影)\s*[|｜/]\s*\p{Han}|",
+        r"字体\s*[:：]?\s*放大|^返回.{0,12}首页|二维码",
+    ))
+    .expect("static regex")
+});
+
 /// Lines of one word or two that are labels of the page's furniture, not text.
 const FURNITURE_LABELS: &[&str] = &[
     "zurück",
@@ -225,7 +245,9 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
             return true;
         }
     }
-    (len <= 200 && FURNITURE_OPENING.is_match(t)) || (len <= 240 && CREDIT_CLOSING.is_match(t))
+    (len <= 200 && FURNITURE_OPENING.is_match(t))
+        || (len <= 240 && CREDIT_CLOSING.is_match(t))
+        || (len <= 80 && CN_STAFF_LINE.is_match(t))
 }
 
 /// Letters and digits only, lower-cased: for finding a piece of the title.
@@ -308,6 +330,65 @@ mod tests {
             "The dress was taken from her hotel room on Wednesday."
         ));
         assert!(!boiler(""));
+    }
+
+    #[test]
+    fn furniture_lines_in_several_languages() {
+        let boiler = |t: &str| is_boilerplate_line(t, "", "");
+        for line in [
+            "Foto: Christof Stache",
+            "Photograph by Ed Marshall, Redonda Restoration Programme",
+            "(Credit: Clayton Aldern / Grist)",
+            "Crédits photos : Bestimage",
+            "Das könnte Sie auch interessieren!",
+            "Lesen Sie auch die folgenden Beiträge:",
+            "LE PUEDE INTERESAR: La ficha de Juan Orlando Hernández",
+            "Lire aussi : Les critiques de la CNIL",
+            "Diesen Artikel teilen",
+            "Sie müssen sich einloggen, um sich an einer Diskussion beteiligen zu können.",
+            "Never miss the latest news by signing up to our newsletter today!",
+            "This entry was posted in Allgemein. Bookmark the permalink.",
+            "Weitere Informationen:",
+            "zurück",
+            "Reklama",
+            "Maxi Taucher ist in der Weltspitze der Junioren angekommen. (Foto: Privat)",
+            "Microsoft plans to cut its emissions by 2030.   Mike Blake/Reuters files",
+            "23.10.2018",
+            "24. März 2004, 19:49 | Genesis",
+            "编辑 刘晓阳 校对 李铭",
+            "医技药剂党支部、药剂科供稿  摄影/张艳  编辑/苏芳",
+            "打印  字体： 放大 正常 缩小  分享",
+            "返回腾讯网首页>>",
+            "(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)",
+            "原创 GameForce 2019-09-04 22:18:34",
+        ] {
+            assert!(boiler(line), "{line}");
+        }
+        for line in [
+            "Weitere Informationen erteilt Anne Althaus unter Tel. 02382 59743.",
+            "Termin: 29.02.2020, 19 Uhr",
+            "Am 7. Mai 2005 begann alles",
+            "Von Anfang an war klar, dass die Sache schwierig wird, sagte sie.",
+            "编辑部的同事们都认为这是一个很好的决定。",
+        ] {
+            assert!(!boiler(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn lists_of_text_stay_in_the_body() {
+        let doc = scraper::Html::parse_document(
+            "<div id=body><p>Some running text, with commas, and more, and more, and more, \
+             and more, and more, and more, and more, and more.</p>\
+             <ul id=points><li>Wie sieht dein Alltag aus?</li></ul></div>",
+        );
+        let a = super::super::analysis::analyse(&doc, true);
+        let body = doc
+            .select(&scraper::Selector::parse("#body").unwrap())
+            .next()
+            .unwrap();
+        let scores = super::super::candidates::score(&doc, &a);
+        assert!(conditional_skips(&[body], &a, &scores).is_empty());
     }
 
     #[test]

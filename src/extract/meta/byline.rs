@@ -59,6 +59,10 @@ const NOT_NAMES: &[&str] = &[
     "今",
     "此前",
     "第一时间",
+    "责任",
+    "编辑",
+    "来源",
+    "未知",
 ];
 const NAME_STOPS: &[&str] = &[
     " Illustration",
@@ -117,6 +121,8 @@ static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Default, Clone)]
 pub struct Byline {
     pub author: Option<String>,
+    /// The author came from a Chinese byline (`作者：`, `记者`, `文/`, `□`).
+    pub chinese: bool,
     pub source: Option<String>,
     pub editor: Option<String>,
 }
@@ -130,8 +136,9 @@ pub struct Byline {
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
 ///
-/// The article's author is the author, else the source, else the editor ([`pick`]); English
-/// pages give `By X`.
+/// The article's author is the author (a Chinese byline before the page's meta author, which
+/// on portals is often the channel or the publishing account), else the source, else the
+/// editor ([`pick`]); other pages give `By X`, `Von X`, `Par X`, `Autor: X`.
 pub fn byline(lines: &[&str]) -> Byline {
     let mut b = Byline::default();
     let take = |re: &Regex, line: &str| {
@@ -147,8 +154,11 @@ pub fn byline(lines: &[&str]) -> Byline {
         if b.author.is_none() {
             b.author = take(&CN_AUTHOR, line)
                 .or_else(|| take(&CN_REPORTER, line))
-                .or_else(|| take(&CN_BOX, line))
-                .or_else(|| take(&EN_BY, before_month_day(line)))
+                .or_else(|| take(&CN_BOX, line));
+            b.chinese = b.author.is_some();
+        }
+        if b.author.is_none() {
+            b.author = take(&EN_BY, before_month_day(line))
                 .or_else(|| {
                     (line.chars().count() <= 100)
                         .then(|| take(&OTHER_BY, before_month_day(line)))
@@ -323,6 +333,12 @@ static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Chinese labels and buttons that follow a name in one element.
+static CN_LABEL_AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*(?:发布时间|發布時間|发布于|发表于|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|\+?关注$|优质原创作者|原创作者)")
+        .expect("static regex")
+});
+
 /// Placeholders that stand where no name was filled in.
 const PLACEHOLDERS: &[&str] = &[
     "no author",
@@ -363,6 +379,11 @@ pub fn author_name(raw: &str) -> Option<String> {
     }
     if let Some(m) = MONTH_DAY.find(&t) {
         t.truncate(m.start());
+    }
+    // An author element's text runs on into the next label (`IT之家发布时间：09-30`) or a
+    // follow button (`中国广州发布 关注`).
+    if let Some(cut) = CN_LABEL_AFTER_NAME.find(&t).filter(|m| m.start() > 0) {
+        t.truncate(cut.start());
     }
     let t = t
         .trim()
@@ -494,7 +515,11 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) 
         .copied()
         .collect();
     let byline = byline(&lines);
-    meta_author(meta, &site_names(meta))
+    // A Chinese byline names the writer; the meta author of Chinese portals is as often the
+    // channel or the publishing account (`扬眼企鹅号` above `扬子晚报记者 张楠`).
+    let chinese = byline.author.clone().filter(|_| byline.chinese);
+    chinese
+        .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
         .or_else(|| element_authors(doc, place, around))
         .or(byline.source)
@@ -670,6 +695,106 @@ mod tests {
         assert_eq!(
             pick(&two, &meta, &place, &none).as_deref(),
             Some("Jane Doe, John Roe")
+        );
+    }
+
+    #[test]
+    fn bylines_in_other_words_than_by() {
+        let author = |l: &str| byline(&[l]).author;
+        assert_eq!(
+            author("Von R. R. am 12. Mai 2008").as_deref(),
+            Some("R. R.")
+        );
+        assert_eq!(
+            author("Posted by Konstantin @ 12:00 am").as_deref(),
+            Some("Konstantin")
+        );
+        assert_eq!(
+            author("Autoren Jelko Djuren und Jutta Klaukien").as_deref(),
+            Some("Jelko Djuren und Jutta Klaukien")
+        );
+        assert_eq!(
+            author("Par Matthieu Hy le 3 mars 2020").as_deref(),
+            Some("Matthieu Hy")
+        );
+        assert_eq!(
+            author("Text von Christian Seiler Illustration von Markus Roost").as_deref(),
+            Some("Christian Seiler")
+        );
+        // A sentence that opens with "Von" is no byline.
+        assert_eq!(author("Von Anfang an war klar, dass es schwer wird."), None);
+        assert_eq!(byline(&["作者：责任编辑：肖春芳"]).author, None);
+    }
+
+    #[test]
+    fn author_markup_of_themes_and_seo_plugins() {
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        let place = |_| None;
+        let pick_in = |html: &str| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            pick(&doc, &meta, &place, &around)
+        };
+        assert_eq!(
+            pick_in(
+                r#"<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Steffi">
+                <meta name="twitter:label2" content="Geschätzte Lesezeit"><meta name="twitter:data2" content="3 Minuten">"#
+            )
+            .as_deref(),
+            Some("Steffi")
+        );
+        assert_eq!(
+            pick_in(
+                r#"<meta name="twitter:label1" content="Lesezeit"><meta name="twitter:data1" content="3 Minuten">"#
+            ),
+            None
+        );
+        // Every listed post's hCard: the first is the article's.
+        assert_eq!(
+            pick_in(
+                r#"<span class="author vcard"><a class="url fn n" href="/a/u">uriebe</a></span>
+                <span class="author vcard"><a class="url fn n" href="/a/t">Tom Stelling</a></span>"#
+            )
+            .as_deref(),
+            Some("uriebe")
+        );
+        assert_eq!(
+            pick_in(
+                r#"<div itemprop="author"><meta itemprop="name" content="Cosima Künzel"></div>"#
+            )
+            .as_deref(),
+            Some("Cosima Künzel")
+        );
+    }
+
+    #[test]
+    fn chinese_bylines_before_the_portal_meta_author_and_labels_cut_off() {
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &["扬子晚报记者 张楠"],
+            inside: &[],
+            after: &[],
+        };
+        let doc = Html::parse_document(r#"<meta name="author" content="扬眼企鹅号"><p>x</p>"#);
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&doc, &meta, &|_| None, &around).as_deref(),
+            Some("张楠")
+        );
+        assert_eq!(
+            author_name("IT之家发布时间：09-3022:46青岛软媒网络科技有限公司").as_deref(),
+            Some("IT之家")
+        );
+        assert_eq!(
+            author_name("中国广州发布 关注").as_deref(),
+            Some("中国广州发布")
         );
     }
 }

@@ -95,8 +95,8 @@ pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
         (?:
-            \b (?P<mon1>\p{{L}}{{3,10}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
-          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,10}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
+            \b (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
+          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
         ) \b
         {CLOCK}"
     ))
@@ -863,5 +863,55 @@ mod tests {
             dates.published.map(|t| t.render(None)).as_deref(),
             Some("2019-05-06 00:00:00")
         );
+    }
+
+    #[test]
+    fn polish_and_russian_month_names() {
+        let day = |s: &str| parse_time_in(s, DayOrder::DayFirst).map(|t| t.render(None));
+        assert_eq!(
+            day("15 августа 2016, 13:43").as_deref(),
+            Some("2016-08-15 13:43:00")
+        );
+        assert_eq!(
+            day("3 października 2021").as_deref(),
+            Some("2021-10-03 00:00:00")
+        );
+        assert_eq!(day("7 maja 2019").as_deref(), Some("2019-05-07 00:00:00"));
+    }
+
+    #[test]
+    fn a_shown_date_beats_the_capture_time() {
+        let bare = Html::parse_document("<p>x</p>");
+        let meta = super::super::collect(&bare);
+        let place = |_| None;
+        let pick_around = |near: &[&str], after: &[&str]| {
+            let around = Around {
+                title_open: None,
+                body_close: 0,
+                near,
+                inside: &[],
+                after,
+            };
+            pick(&bare, &meta, &place, &around, &[])
+                .published
+                .map(|t| t.render(None))
+        };
+        // A post's footer, below the lines read for bylines.
+        let footer = [
+            "Kommentare",
+            "Teilen",
+            "Drucken",
+            "Benni 10. September 2017",
+        ];
+        assert_eq!(
+            pick_around(&[], &footer).as_deref(),
+            Some("2017-09-10 00:00:00")
+        );
+        // Only a "last changed" date: closer than nothing.
+        assert_eq!(
+            pick_around(&["Letzte Änderung: 14.01.2022 um 09:25"], &[]).as_deref(),
+            Some("2022-01-14 09:25:00")
+        );
+        assert_eq!(pick_around(&[], &[]), None);
     }
 }
