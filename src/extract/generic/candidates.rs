@@ -238,7 +238,9 @@ fn same_kind_blocks_around<'a>(
                 };
                 if el.value().name() != anc_el.value().name()
                     || !same_kind(class, el.value().attr("class").unwrap_or(""))
-                    || AUTHOR_BOX.is_match(&class_and_id(el.value()))
+                    || std::iter::once(el)
+                        .chain(el.descendent_elements())
+                        .any(|d| AUTHOR_BOX.is_match(&class_and_id(d.value())))
                 {
                     continue;
                 }

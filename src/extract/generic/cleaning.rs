@@ -306,6 +306,8 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
                 .filter(|w| w.chars().any(char::is_alphabetic))
                 .count()
                 <= 3
+            // Han text has no spaces: a dated caption is many letters in one "word".
+            && t.chars().filter(|c| c.is_alphabetic()).count() <= 16
     };
     len <= 80
         && (DATE_LINE.is_match(t)
@@ -370,6 +372,7 @@ mod tests {
             "Am 7. Mai 2005 begann alles",
             "Von Anfang an war klar, dass die Sache schwierig wird, sagte sie.",
             "编辑部的同事们都认为这是一个很好的决定。",
+            "2019年10月15日，沈阳，在八一公园晨练的老年人。（视觉中国）",
         ] {
             assert!(!boiler(line), "{line}");
         }
