@@ -240,7 +240,7 @@ fn same_kind_blocks_around<'a>(
                     || !same_kind(class, el.value().attr("class").unwrap_or(""))
                     || std::iter::once(el)
                         .chain(el.descendent_elements())
-                        .any(|d| AUTHOR_BOX.is_match(&class_and_id(d.value())))
+                        .any(|d| is_author_block(&d) || is_linked_heading(&d))
                 {
                     continue;
                 }
@@ -258,6 +258,21 @@ fn same_kind_blocks_around<'a>(
         level = anc.parent();
     }
     out
+}
+
+/// An author box or byline block (not an author's link inside the text).
+fn is_author_block(el: &ElementRef<'_>) -> bool {
+    matches!(
+        el.value().name(),
+        "div" | "section" | "aside" | "footer" | "header" | "address"
+    ) && AUTHOR_BOX.is_match(&class_and_id(el.value()))
+}
+
+/// A heading that links elsewhere: a teaser of another post (blog pages list posts in blocks of
+/// one kind).
+fn is_linked_heading(el: &ElementRef<'_>) -> bool {
+    matches!(el.value().name(), "h1" | "h2" | "h3" | "h4")
+        && el.descendent_elements().any(|d| d.value().name() == "a")
 }
 
 /// Whether an element is or holds a caption (`<figure>`, `<figcaption>`, `class="…caption…"`).

@@ -182,7 +182,7 @@ struct Nearby<'a> {
     /// Between the title and the body, closest to the body first (then up to three lines above
     /// the title; without a title heading, the 15 lines above the body).
     before: Vec<&'a str>,
-    /// The body's first three lines.
+    /// The body's first three lines and its last three short ones.
     inside: Vec<&'a str>,
     /// The six lines after the body.
     after: Vec<&'a str>,
@@ -212,10 +212,16 @@ impl<'a> Nearby<'a> {
                 .map(|l| l.text.as_str());
             before.extend(before_title);
         }
-        let inside = lines
+        let body: Vec<&Line> = lines
             .iter()
             .filter(|l| l.open >= body_open && l.open <= body_close)
-            .take(3)
+            .collect();
+        // The body's first three lines, and its last three short ones (Chinese articles close
+        // on `（记者 张三）`, `扬子晚报记者 张楠`, `文/李四`).
+        let tail = body.len().saturating_sub(3).max(3.min(body.len()));
+        let inside = body[..3.min(body.len())]
+            .iter()
+            .chain(body[tail..].iter().filter(|l| l.text.chars().count() <= 40))
             .map(|l| l.text.as_str())
             .collect();
         let after = lines

@@ -208,6 +208,11 @@ fn tidy_name(s: &str) -> String {
     if NOT_NAMES.iter().any(|w| s.starts_with(w)) {
         return String::new();
     }
+    // `来源：网络` ("from the web") and `作者：佚名` ("anonymous") name nobody.
+    const NOBODY: &[&str] = &["网络", "互联网", "网络整理", "佚名", "不详"];
+    if NOBODY.contains(&s.trim_end_matches(['。', '.', ' '])) {
+        return String::new();
+    }
     let mut cut = s
         .find(|c: char| c.is_ascii_digit() || matches!(c, '，' | '。' | ',' | ';' | '；' | '_'))
         .unwrap_or(s.len());
@@ -724,6 +729,8 @@ mod tests {
         // A sentence that opens with "Von" is no byline.
         assert_eq!(author("Von Anfang an war klar, dass es schwer wird."), None);
         assert_eq!(byline(&["作者：责任编辑：肖春芳"]).author, None);
+        let b = byline(&["作者：佚名 来源：网络"]);
+        assert_eq!((b.author, b.source), (None, None));
     }
 
     #[test]
