@@ -29,7 +29,14 @@ pub(super) struct BodyPick {
     pub(super) headline_links: u32,
 }
 
-pub(super) fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Option<BodyPick> {
+/// The body of the best candidates; `drop_furniture` drops boilerplate lines from it.
+pub(super) fn find_body(
+    doc: &Html,
+    a: &Analysis,
+    base: &Url,
+    title: &str,
+    drop_furniture: bool,
+) -> Option<BodyPick> {
     let scores = score(doc, a);
     let mut containers = pick_containers(doc, a, &scores);
     if containers.is_empty() {
@@ -89,10 +96,13 @@ pub(super) fn find_body(doc: &Html, a: &Analysis, base: &Url, title: &str) -> Op
     let title_key = meta::normalize_for_match(title);
     let title_alnum = alnum_key(title);
     let drop_line = |text: &str| is_boilerplate_line(text, &title_key, &title_alnum);
-    let converter = Converter::new(base, &[])
-        .skip_elements_where(&skip_el)
-        .drop_paragraphs_where(&drop_line);
-    let body = converter.convert(&containers);
+    let converter = Converter::new(base, &[]).skip_elements_where(&skip_el);
+    let body = if drop_furniture {
+        converter.drop_paragraphs_where(&drop_line)
+    } else {
+        converter
+    }
+    .convert(&containers);
     let (mut text, mut link_text, mut headline_links) = (0u32, 0u32, 0u32);
     for c in &containers {
         if let Some(st) = a.stats.get(&c.id()) {
@@ -124,7 +134,27 @@ pub(super) fn best_body(
     title: Option<&str>,
 ) -> (Analysis, Option<BodyPick>) {
     let title = title.unwrap_or_default();
-    let pick = find_body(doc, &strict, base, title);
+    let (analysis, pick) = cleaned_body(doc, strict, base, title);
+    // Everything the body holds reads like furniture (a video page's one stamp line): the page
+    // keeps it rather than losing its body to the line filter.
+    if pick
+        .as_ref()
+        .is_none_or(|p| p.body.text_blocks == 0 && p.body.images.is_empty())
+    {
+        let whole = find_body(doc, &analysis, base, title, false);
+        return (analysis, whole.or(pick));
+    }
+    (analysis, pick)
+}
+
+/// [`best_body`] with boilerplate lines dropped.
+fn cleaned_body(
+    doc: &Html,
+    strict: Analysis,
+    base: &Url,
+    title: &str,
+) -> (Analysis, Option<BodyPick>) {
+    let pick = find_body(doc, &strict, base, title, true);
     if pick
         .as_ref()
         .is_some_and(|p| text_size(&p.body.plain_text) >= 150)
@@ -132,7 +162,7 @@ pub(super) fn best_body(
         return (strict, pick);
     }
     let relaxed = analyse(doc, false);
-    let again = find_body(doc, &relaxed, base, title);
+    let again = find_body(doc, &relaxed, base, title, true);
     let better = match (&pick, &again) {
         (None, Some(_)) => true,
         (Some(p), Some(q)) => text_size(&q.body.plain_text) > 2 * text_size(&p.body.plain_text),
@@ -164,5 +194,25 @@ mod tests {
         assert!(md.contains("Part two\n==="), "{md}");
         assert!(!md.contains("The Title"), "{md}");
         assert!(!md.contains("Copyright"), "{md}");
+    }
+
+    #[test]
+    fn a_body_of_furniture_lines_only_is_kept_whole() {
+        let line = "Foto: Christof Stache, 23.10.2018";
+        assert!(
+            is_boilerplate_line(line, "", ""),
+            "the line must be furniture"
+        );
+        let doc = Html::parse_document(&format!(
+            "<body><article><h1>A video</h1><p>{line}</p></article></body>"
+        ));
+        let base = Url::parse("https://example.com/v").unwrap();
+        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, Some("A video"));
+        let body = pick.unwrap().body;
+        assert!(
+            body.plain_text.contains("Christof Stache"),
+            "{}",
+            body.markdown
+        );
     }
 }

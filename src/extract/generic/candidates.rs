@@ -165,7 +165,7 @@ pub(super) fn pick_containers<'a>(
         if st.noise || st.link_density() >= 0.5 || AUTHOR_BOX.is_match(&class_and_id(el.value())) {
             continue;
         }
-        let bonus = if !top_class.is_empty() && el.value().attr("class") == Some(top_class) {
+        let bonus = if same_kind(top_class, el.value().attr("class").unwrap_or("")) {
             top_score * 0.2
         } else {
             0.0
@@ -195,7 +195,84 @@ pub(super) fn pick_containers<'a>(
             out.push(el);
         }
     }
+    out.extend(same_kind_blocks_around(top, a));
+    out.sort_by_key(|e| a.stats.get(&e.id()).map_or(0, |s| s.open));
     out
+}
+
+/// Whether two class lists name the same kind of block: they share at least half of the shorter
+/// list's names (`grid-box grid-box-markdown` and `grid-box-first grid-box-markdown grid-box`,
+/// `module module-text`, `vc_row wpb_row vc_row-fluid`).
+pub(super) fn same_kind(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (
+        a.split_whitespace().collect(),
+        b.split_whitespace().collect(),
+    );
+    let shorter = a.len().min(b.len());
+    let shared = a.iter().filter(|t| b.contains(t)).count();
+    shorter > 0 && 2 * shared >= shorter
+}
+
+/// Blocks of running text beside the body's ancestors that are the same kind of block as the
+/// ancestor (page builders split one article into rows, modules and grid boxes of one class):
+/// up to three levels above the body, below the page's `<article>`, `<main>` and `<body>`.
+fn same_kind_blocks_around<'a>(
+    top: ego_tree::NodeRef<'a, Node>,
+    a: &Analysis,
+) -> Vec<ElementRef<'a>> {
+    let mut out = Vec::new();
+    let mut level = top.parent();
+    for _ in 0..3 {
+        let Some(anc) = level else { break };
+        let Some(anc_el) = ElementRef::wrap(anc) else {
+            break;
+        };
+        if matches!(anc_el.value().name(), "body" | "html" | "article" | "main") {
+            break;
+        }
+        let class = anc_el.value().attr("class").unwrap_or("");
+        if !class.is_empty() {
+            for sib in anc.prev_siblings().chain(anc.next_siblings()) {
+                let Some(el) = ElementRef::wrap(sib) else {
+                    continue;
+                };
+                if el.value().name() != anc_el.value().name()
+                    || !same_kind(class, el.value().attr("class").unwrap_or(""))
+                    || std::iter::once(el)
+                        .chain(el.descendent_elements())
+                        .any(|d| is_author_block(&d) || is_linked_heading(&d))
+                {
+                    continue;
+                }
+                let Some(st) = a.stats.get(&sib.id()) else {
+                    continue;
+                };
+                if !st.noise && st.punct >= 3 && st.text >= 60 && st.link_density() < 0.3 {
+                    out.push(el);
+                }
+            }
+        }
+        if !out.is_empty() {
+            break;
+        }
+        level = anc.parent();
+    }
+    out
+}
+
+/// An author box or byline block (not an author's link inside the text).
+fn is_author_block(el: &ElementRef<'_>) -> bool {
+    matches!(
+        el.value().name(),
+        "div" | "section" | "aside" | "footer" | "header" | "address"
+    ) && AUTHOR_BOX.is_match(&class_and_id(el.value()))
+}
+
+/// A heading that links elsewhere: a teaser of another post (blog pages list posts in blocks of
+/// one kind).
+fn is_linked_heading(el: &ElementRef<'_>) -> bool {
+    matches!(el.value().name(), "h1" | "h2" | "h3" | "h4")
+        && el.descendent_elements().any(|d| d.value().name() == "a")
 }
 
 /// Whether an element is or holds a caption (`<figure>`, `<figcaption>`, `class="…caption…"`).
@@ -246,5 +323,24 @@ mod tests {
              <div id=bio class=author-bio><p>{PARA}</p></div></div></body>"
         );
         assert_eq!(picked(&html), ["lead", "story"]);
+    }
+
+    #[test]
+    fn blocks_of_the_same_kind_beside_the_body_join_it() {
+        assert!(same_kind(
+            "grid-box grid-box-markdown",
+            "grid-box-first grid-box-markdown grid-box"
+        ));
+        assert!(same_kind("module module-text", "module module-text"));
+        assert!(!same_kind("row article-wrapper", "sidebar widget-area"));
+        assert!(!same_kind("", "row"));
+        let paras: String = (0..6).map(|_| format!("<p>{PARA}</p>")).collect();
+        let html = format!(
+            "<body><div id=page>\
+             <div class=\"row module-text\" id=one><h2>A heading</h2><div id=story>{paras}</div></div>\
+             <div class=\"row module-text\" id=two><div class=inner><p>{PARA}</p></div></div>\
+             <div class=\"sidebar\" id=side><p>{PARA}</p></div></div></body>"
+        );
+        assert_eq!(picked(&html), ["story", "two"]);
     }
 }

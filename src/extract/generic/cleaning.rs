@@ -61,7 +61,14 @@ pub(super) fn conditional_skips(
             }
             let weight = class_weight(el.value());
             let score = scores.get(&el.id()).copied().unwrap_or(0.0);
-            if weight + score < 0.0 {
+            let is_list = matches!(name, "ul" | "ol" | "dl");
+            // A list's score starts below zero by its tag; a list of text (not links) is body.
+            let tag_start = if is_list && st.link_density() < 0.5 {
+                -3.0
+            } else {
+                0.0
+            };
+            if weight + score - tag_start < 0.0 {
                 skip.insert(el.id());
                 continue;
             }
@@ -71,7 +78,6 @@ pub(super) fn conditional_skips(
                 continue;
             }
             let ld = st.link_density();
-            let is_list = matches!(name, "ul" | "ol" | "dl");
             let remove = (st.inputs > 0 && st.inputs * 3 > st.p)
                 || (st.img > 1 && ld > 0.5 && st.text < 25 * st.img)
                 || (!is_list && weight < 25.0 && ld > 0.2 && st.text - st.link_text < 100)
@@ -107,6 +113,15 @@ pub(super) const BOILERPLATE_STARTS: &[&str] = &[
     "版权声明",
     "【版权声明】",
     "原标题：",
+    "本文原标题",
+    "（原题为",
+    "(原题为",
+    "本文来自",
+    "(本文来自",
+    "（本文来自",
+    "图片来自网络",
+    "图片均来自网络",
+    "图片来源",
     "原标题:",
     "（原标题",
     "(原标题",
@@ -147,6 +162,93 @@ pub(super) static WIRE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[(（].{0,60}\b(?:AFP|Reuters|REUTERS|AP|Associated Press|Bloomberg|dpa|Xinhua)\b.{0,30}[)）]$")
         .expect("static regex")
 });
+
+/// Lines that are page furniture whatever the language, by how they open: picture credits
+/// (`Foto:`, `Photograph by`, `Crédits photos`, `Kuva:`), pointers to other pages (`Lesen Sie
+/// auch`, `Le puede interesar`, `Read more`, `Czytaj też`), share, comment and login prompts,
+/// subscription and newsletter calls, advertising labels, "posted in" and "updated" stamps.
+static FURNITURE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[\s(\[>»*•-]*(?i:",
+        // picture credits
+        r"fotos?\s*:|photos?\s*(?::|by\b)|photograph(?:s|ed)?\s+by|image\s*(?:credit|:)|",
+        r"pictures?\s*:|credits?\s*:|crédits?\s+photos?|crédito\s*:|(?:titel|beitrags)?bild\s*:|",
+        r"bildquelle|kuva\s*:|zdjęcie\s*:|fot\.\s|quelle\s*:|źródło\s*:|source\s*:|fuente\s*:|",
+        // pointers to other pages
+        r"(?:das|dies)\s+(?:thema\s+)?könnte\s+(?:sie|dich|euch)\s+(?:auch\s+)?interessieren|",
+        r"auch\s+interessant|lesen\s+sie\s+(?:auch|hier|mehr)|mehr\s+zum\s+thema|mehr\s+themen|",
+        r"schon\s+gelesen|zum\s+weiterlesen|weitere\s+info(?:rmationen|s)?\s*(?::|$|unter\b|hier\b)|",
+        r"(?:le|te)\s+puede\s+interesar|puedes\s+ver\s*:|vea\s+también|lee\s+también|mire\s*:|mira\s*:|",
+        r"(?:à\s+)?lire\s+aussi|voir\s+aussi|read\s+(?:more|also|next)\b|see\s+also\b|",
+        r"you\s+(?:may|might)\s+also\s+like|more\s+from\b|czytaj\s+(?:też|także|więcej)|zobacz\s+(?:też|także)|",
+        // share, comment, login, subscribe, advertising
+        r"(?:diesen\s+)?artikel\s+teilen|möchten\s+sie\s+(?:den|diesen)\s+artikel|",
+        r"war\s+(?:der|dieser)\s+artikel|sie\s+müssen\s+sich\s+einloggen|sie\s+sind\s+(?:aktuell\s+)?nicht\s+eingeloggt|",
+        r"share\s+(?:this|on)\b|subscribe\s+(?:now|to|today)\b|sign\s+up\b|never\s+miss\b|",
+        r"follow\s+(?:us|the\s+\S+)\s+on\b|jetzt\s+abonnieren|zapraszamy\s+(?:też\s+)?do\s+subskrypcji|",
+        r"anzeige\s*-|\*?werbung\s*[.:]|advertising\s+disclosure|",
+        // stamps
+        r"this\s+entry\s+was\s+posted|der\s+beitrag\s+wurde\s+am|stand\s*:|aktualisiert\s+am|",
+        r"veröffentlich(?:t|ung)\s*:|verfasst\s+von\s*:|von\s*:|release\s+date\s*:|zurück\s+zu",
+        r")",
+    ))
+    .expect("static regex")
+});
+
+/// Chinese staff and toolbar lines: `编辑 刘晓阳 校对 李铭`, `摄影/张艳  编辑/苏芳`, `摄影：产品经理`,
+/// `打印  字体： 放大 正常 缩小`, `返回腾讯网首页>>`, `扫描下方二维码…`.
+static CN_STAFF_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|监制|摄影|摄像|制图|主编|终审|供图)\s*[:：|｜/\s]|",
+        r"(?:责任编辑|责编|编辑|校对|摄影)\s*[|｜/]\s*\p{Han}|",
+        r"字体\s*[:：]?\s*放大|^返回.{0,12}首页|二维码",
+    ))
+    .expect("static regex")
+});
+
+/// Lines of one word or two that are labels of the page's furniture, not text.
+const FURNITURE_LABELS: &[&str] = &[
+    "zurück",
+    "back",
+    "kommentieren",
+    "teilen",
+    "drucken",
+    "reklama",
+    "anzeige",
+    "werbung",
+    "advertisement",
+    "publicidad",
+    "publicité",
+    "inhaltsverzeichnis",
+    "table of contents",
+    "kontakt",
+    "kontakt:",
+    "news",
+];
+
+/// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
+/// - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`, `…Mike Blake/Reuters files`.
+static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:[(\s](?:foto|fotos|photo|bild|kuva|credit|quelle|crédito)\s*:\s*[^.!?]{2,60}\)?|",
+        r"©\s*[^.!?]{2,60}|\b(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",
+    ))
+    .expect("static regex")
+});
+
+/// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
+/// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
+pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
+    if len <= 24 {
+        let lower = t.to_lowercase();
+        if FURNITURE_LABELS.contains(&lower.trim_end_matches(['.', '!', ':', ' '])) {
+            return true;
+        }
+    }
+    (len <= 200 && FURNITURE_OPENING.is_match(t))
+        || (len <= 240 && CREDIT_CLOSING.is_match(t))
+        || (len <= 80 && CN_STAFF_LINE.is_match(t))
+}
 
 /// Letters and digits only, lower-cased: for finding a piece of the title.
 pub(super) fn alnum_key(s: &str) -> String {
@@ -192,8 +294,25 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
     {
         return true;
     }
-    // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a bare date.
-    len <= 80 && DATE_LINE.is_match(t) && (BYLINE_WORDS.is_match(t) || len <= 24)
+    if is_furniture_line(t, len) {
+        return true;
+    }
+    // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a date followed by a word or
+    // three (`23.10.2018`, `24. März 2004, 19:49 | Genesis`), in any of the visible forms.
+    let few_words = || {
+        len <= 40
+            && t.starts_with(|c: char| c.is_ascii_digit())
+            && t.split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphabetic))
+                .count()
+                <= 3
+            // Han text has no spaces: a dated caption is many letters in one "word".
+            && t.chars().filter(|c| c.is_alphabetic()).count() <= 16
+    };
+    len <= 80
+        && (DATE_LINE.is_match(t)
+            || len <= 40 && meta::dates::visible_time(t, meta::dates::DayOrder::DayFirst).is_some())
+        && (BYLINE_WORDS.is_match(t) || len <= 24 || few_words())
 }
 
 #[cfg(test)]
@@ -213,6 +332,66 @@ mod tests {
             "The dress was taken from her hotel room on Wednesday."
         ));
         assert!(!boiler(""));
+    }
+
+    #[test]
+    fn furniture_lines_in_several_languages() {
+        let boiler = |t: &str| is_boilerplate_line(t, "", "");
+        for line in [
+            "Foto: Christof Stache",
+            "Photograph by Ed Marshall, Redonda Restoration Programme",
+            "(Credit: Clayton Aldern / Grist)",
+            "Crédits photos : Bestimage",
+            "Das könnte Sie auch interessieren!",
+            "Lesen Sie auch die folgenden Beiträge:",
+            "LE PUEDE INTERESAR: La ficha de Juan Orlando Hernández",
+            "Lire aussi : Les critiques de la CNIL",
+            "Diesen Artikel teilen",
+            "Sie müssen sich einloggen, um sich an einer Diskussion beteiligen zu können.",
+            "Never miss the latest news by signing up to our newsletter today!",
+            "This entry was posted in Allgemein. Bookmark the permalink.",
+            "Weitere Informationen:",
+            "zurück",
+            "Reklama",
+            "Maxi Taucher ist in der Weltspitze der Junioren angekommen. (Foto: Privat)",
+            "Microsoft plans to cut its emissions by 2030.   Mike Blake/Reuters files",
+            "23.10.2018",
+            "24. März 2004, 19:49 | Genesis",
+            "编辑 刘晓阳 校对 李铭",
+            "医技药剂党支部、药剂科供稿  摄影/张艳  编辑/苏芳",
+            "打印  字体： 放大 正常 缩小  分享",
+            "返回腾讯网首页>>",
+            "(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)",
+            "原创 GameForce 2019-09-04 22:18:34",
+        ] {
+            assert!(boiler(line), "{line}");
+        }
+        for line in [
+            "Weitere Informationen erteilt Anne Althaus unter Tel. 02382 59743.",
+            "Termin: 29.02.2020, 19 Uhr",
+            "Am 7. Mai 2005 begann alles",
+            "Von Anfang an war klar, dass die Sache schwierig wird, sagte sie.",
+            "编辑部的同事们都认为这是一个很好的决定。",
+            "2019年10月15日，沈阳，在八一公园晨练的老年人。（视觉中国）",
+        ] {
+            assert!(!boiler(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn lists_of_text_stay_in_the_body() {
+        let doc = scraper::Html::parse_document(
+            "<div id=body><p>Some running text, with commas, and more, and more, and more, \
+             and more, and more, and more, and more, and more.</p>\
+             <ul id=points><li>Wie sieht dein Alltag aus?</li></ul></div>",
+        );
+        let a = super::super::analysis::analyse(&doc, true);
+        let body = doc
+            .select(&scraper::Selector::parse("#body").unwrap())
+            .next()
+            .unwrap();
+        let scores = super::super::candidates::score(&doc, &a);
+        assert!(conditional_skips(&[body], &a, &scores).is_empty());
     }
 
     #[test]

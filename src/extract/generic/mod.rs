@@ -55,7 +55,7 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|^By |\bBY\s|Published|Updated|(?i:\b(?:date|created|posted)\b)",
+        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|原创|^By |\bBY\s|Published|Updated|(?i:\b(?:date|created|posted)\b)",
     )
     .expect("static regex")
 });
@@ -193,7 +193,7 @@ struct Nearby<'a> {
     /// Between the title and the body, closest to the body first (then up to three lines above
     /// the title; without a title heading, the 15 lines above the body).
     before: Vec<&'a str>,
-    /// The body's first three lines.
+    /// The body's first three lines and its last three short ones.
     inside: Vec<&'a str>,
     /// The six lines after the body.
     after: Vec<&'a str>,
@@ -223,10 +223,16 @@ impl<'a> Nearby<'a> {
                 .map(|l| l.text.as_str());
             before.extend(before_title);
         }
-        let inside = lines
+        let body: Vec<&Line> = lines
             .iter()
             .filter(|l| l.open >= body_open && l.open <= body_close)
-            .take(3)
+            .collect();
+        // The body's first three lines, and its last three short ones (Chinese articles close
+        // on `（记者 张三）`, `扬子晚报记者 张楠`, `文/李四`).
+        let tail = body.len().saturating_sub(3).max(3.min(body.len()));
+        let inside = body[..3.min(body.len())]
+            .iter()
+            .chain(body[tail..].iter().filter(|l| l.text.chars().count() <= 40))
             .map(|l| l.text.as_str())
             .collect();
         let after = lines

@@ -59,8 +59,16 @@ const NOT_NAMES: &[&str] = &[
     "今",
     "此前",
     "第一时间",
+    "责任",
+    "编辑",
+    "来源",
+    "未知",
 ];
 const NAME_STOPS: &[&str] = &[
+    " Illustration",
+    " Foto",
+    " Photo",
+    " Bild",
     "整合",
     "报道",
     "摄影",
@@ -94,10 +102,27 @@ static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Bylines in other words than `By`: `Von X am …`, `Posted by X @ …`, `Erstellt von X`, `Text
+/// von X`, `Autoren X und Y`, `Author: X, Datum: …`, `Por X`, `Par X`, `Door X`.
+static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?i:(?:posted|written|erstellt|geschrieben|verfasst|veröffentlicht|text|ein\s+beitrag)\s+(?:by|von)|",
+        r"von|por|par|door|autor(?:in|en)?|authors?|auteurs?|autores?)\s*:?\s+",
+        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|la|le|der|den)\s+)?\p{Lu}[\p{L}.'’-]*)*",
+        r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
+        // the name ends the line or a date, a time or a separator follows it: "Von Anfang an
+        // …" is a sentence, not a byline
+        r"(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+(?i:am|on|le|el|il|den|um|at)\b)",
+    ))
+    .expect("static regex")
+});
+
 /// What visible byline lines name, by kind.
 #[derive(Debug, Default, Clone)]
 pub struct Byline {
     pub author: Option<String>,
+    /// The author came from a Chinese byline (`作者：`, `记者`, `文/`, `□`).
+    pub chinese: bool,
     pub source: Option<String>,
     pub editor: Option<String>,
 }
@@ -111,8 +136,9 @@ pub struct Byline {
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
 ///
-/// The article's author is the author, else the source, else the editor ([`pick`]); English
-/// pages give `By X`.
+/// The article's author is the author (a Chinese byline before the page's meta author, which
+/// on portals is often the channel or the publishing account), else the source, else the
+/// editor ([`pick`]); other pages give `By X`, `Von X`, `Par X`, `Autor: X`.
 pub fn byline(lines: &[&str]) -> Byline {
     let mut b = Byline::default();
     let take = |re: &Regex, line: &str| {
@@ -128,8 +154,16 @@ pub fn byline(lines: &[&str]) -> Byline {
         if b.author.is_none() {
             b.author = take(&CN_AUTHOR, line)
                 .or_else(|| take(&CN_REPORTER, line))
-                .or_else(|| take(&CN_BOX, line))
-                .or_else(|| take(&EN_BY, before_month_day(line)))
+                .or_else(|| take(&CN_BOX, line));
+            b.chinese = b.author.is_some();
+        }
+        if b.author.is_none() {
+            b.author = take(&EN_BY, before_month_day(line))
+                .or_else(|| {
+                    (line.chars().count() <= 100)
+                        .then(|| take(&OTHER_BY, before_month_day(line)))
+                        .flatten()
+                })
                 .or_else(|| {
                     after_leading_time(line).and_then(|rest| take(&EN_BY, before_month_day(rest)))
                 });
@@ -174,6 +208,11 @@ fn tidy_name(s: &str) -> String {
     if NOT_NAMES.iter().any(|w| s.starts_with(w)) {
         return String::new();
     }
+    // `来源：网络` ("from the web") and `作者：佚名` ("anonymous") name nobody.
+    const NOBODY: &[&str] = &["网络", "互联网", "网络整理", "佚名", "不详"];
+    if NOBODY.contains(&s.trim_end_matches(['。', '.', ' '])) {
+        return String::new();
+    }
     let mut cut = s
         .find(|c: char| c.is_ascii_digit() || matches!(c, '，' | '。' | ',' | ';' | '；' | '_'))
         .unwrap_or(s.len());
@@ -209,11 +248,32 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     {
         names.push(a.to_owned());
     }
+    if names.is_empty()
+        && let Some(a) = labelled_author(meta)
+    {
+        names.push(a.to_owned());
+    }
     let names = names
         .iter()
         .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
         .filter_map(|n| author_name(n));
     join_names(names)
+}
+
+/// The value of a `twitter:dataN` tag whose `twitter:labelN` says it is the writer (`Written
+/// by`, `Verfasst von`, `Geschrieben von`, `Escrito por`), as SEO plugins write them.
+fn labelled_author(meta: &PageMeta) -> Option<&str> {
+    static WRITER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(?:written|posted|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)\b|^\s*(?:author|autor|auteur|autore)\b")
+            .expect("static regex")
+    });
+    (1..=4).find_map(|n| {
+        let label = meta.get(&[format!("twitter:label{n}").as_str()])?;
+        WRITER_LABEL
+            .is_match(label)
+            .then(|| meta.get(&[format!("twitter:data{n}").as_str()]))
+            .flatten()
+    })
 }
 
 /// Distinct names joined with `, ` (the archive's form for several authors).
@@ -278,6 +338,12 @@ static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Chinese labels and buttons that follow a name in one element.
+static CN_LABEL_AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*(?:发布时间|發布時間|发布于|发表于|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|\+?关注$|优质原创作者|原创作者)")
+        .expect("static regex")
+});
+
 /// Placeholders that stand where no name was filled in.
 const PLACEHOLDERS: &[&str] = &[
     "no author",
@@ -319,6 +385,11 @@ pub fn author_name(raw: &str) -> Option<String> {
     if let Some(m) = MONTH_DAY.find(&t) {
         t.truncate(m.start());
     }
+    // An author element's text runs on into the next label (`IT之家发布时间：09-30`) or a
+    // follow button (`中国广州发布 关注`).
+    if let Some(cut) = CN_LABEL_AFTER_NAME.find(&t).filter(|m| m.start() > 0) {
+        t.truncate(cut.start());
+    }
     let t = t
         .trim()
         .trim_end_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | ')' | '）' | '_')))
@@ -352,11 +423,12 @@ pub fn author_name(raw: &str) -> Option<String> {
 }
 
 /// Elements that hold an author's name, most specific first: the name inside an author block,
-/// the author link, then byline and author blocks (`.byline`, `.author`, `.post-author`,
-/// `.autor`, `.writer`).
-static AUTHOR_ELEMENTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
+/// the hCard name (`.author .fn`, as WordPress themes write it), the author link, then byline
+/// and author blocks (`.byline`, `.author`, `.post-author`, `.autor`, `.writer`).
+static AUTHOR_ELEMENTS: LazyLock<[Selector; 4]> = LazyLock::new(|| {
     [
         r#"[itemprop~="author"] [itemprop="name"]"#,
+        r#"[class~="author"] [class~="fn"], [class~="byline"] [class~="fn"]"#,
         r#"[rel~="author"], [itemprop~="author"]"#,
         concat!(
             r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
@@ -393,7 +465,9 @@ fn in_comments(e: &ElementRef<'_>) -> bool {
 /// the body (where comments and their authors are), and the first one with a name is the author (a page lists other articles' authors in the same classes).
 fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<String> {
     AUTHOR_ELEMENTS.iter().enumerate().find_map(|(kind, sel)| {
-        let by_markup = kind < 2;
+        let by_markup = kind < 3;
+        // A blog page shows the hCard of every post it lists: the first is the article's.
+        let most = if by_markup && kind != 1 { 6 } else { 1 };
         let names = doc
             .select(sel)
             .filter(|e| {
@@ -402,12 +476,16 @@ fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<
             .filter(|e| !in_comments(e))
             .take(20)
             .filter_map(|e| {
-                let text = element_text(&e);
+                // `<meta itemprop="name" content="…">` inside an author element.
+                let text = match e.value().attr("content") {
+                    Some(c) if e.value().name() == "meta" => clean_text(c),
+                    _ => element_text(&e),
+                };
                 (text.chars().count() <= 120)
                     .then(|| author_name(&text))
                     .flatten()
             })
-            .take(if by_markup { 6 } else { 1 });
+            .take(most);
         join_names(names)
     })
 }
@@ -442,7 +520,11 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) 
         .copied()
         .collect();
     let byline = byline(&lines);
-    meta_author(meta, &site_names(meta))
+    // A Chinese byline names the writer; the meta author of Chinese portals is as often the
+    // channel or the publishing account (`扬眼企鹅号` above `扬子晚报记者 张楠`).
+    let chinese = byline.author.clone().filter(|_| byline.chinese);
+    chinese
+        .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
         .or_else(|| element_authors(doc, place, around))
         .or(byline.source)
@@ -618,6 +700,108 @@ mod tests {
         assert_eq!(
             pick(&two, &meta, &place, &none).as_deref(),
             Some("Jane Doe, John Roe")
+        );
+    }
+
+    #[test]
+    fn bylines_in_other_words_than_by() {
+        let author = |l: &str| byline(&[l]).author;
+        assert_eq!(
+            author("Von R. R. am 12. Mai 2008").as_deref(),
+            Some("R. R.")
+        );
+        assert_eq!(
+            author("Posted by Konstantin @ 12:00 am").as_deref(),
+            Some("Konstantin")
+        );
+        assert_eq!(
+            author("Autoren Jelko Djuren und Jutta Klaukien").as_deref(),
+            Some("Jelko Djuren und Jutta Klaukien")
+        );
+        assert_eq!(
+            author("Par Matthieu Hy le 3 mars 2020").as_deref(),
+            Some("Matthieu Hy")
+        );
+        assert_eq!(
+            author("Text von Christian Seiler Illustration von Markus Roost").as_deref(),
+            Some("Christian Seiler")
+        );
+        // A sentence that opens with "Von" is no byline.
+        assert_eq!(author("Von Anfang an war klar, dass es schwer wird."), None);
+        assert_eq!(byline(&["作者：责任编辑：肖春芳"]).author, None);
+        let b = byline(&["作者：佚名 来源：网络"]);
+        assert_eq!((b.author, b.source), (None, None));
+    }
+
+    #[test]
+    fn author_markup_of_themes_and_seo_plugins() {
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        let place = |_| None;
+        let pick_in = |html: &str| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            pick(&doc, &meta, &place, &around)
+        };
+        assert_eq!(
+            pick_in(
+                r#"<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Steffi">
+                <meta name="twitter:label2" content="Geschätzte Lesezeit"><meta name="twitter:data2" content="3 Minuten">"#
+            )
+            .as_deref(),
+            Some("Steffi")
+        );
+        assert_eq!(
+            pick_in(
+                r#"<meta name="twitter:label1" content="Lesezeit"><meta name="twitter:data1" content="3 Minuten">"#
+            ),
+            None
+        );
+        // Every listed post's hCard: the first is the article's.
+        assert_eq!(
+            pick_in(
+                r#"<span class="author vcard"><a class="url fn n" href="/a/u">uriebe</a></span>
+                <span class="author vcard"><a class="url fn n" href="/a/t">Tom Stelling</a></span>"#
+            )
+            .as_deref(),
+            Some("uriebe")
+        );
+        assert_eq!(
+            pick_in(
+                r#"<div itemprop="author"><meta itemprop="name" content="Cosima Künzel"></div>"#
+            )
+            .as_deref(),
+            Some("Cosima Künzel")
+        );
+    }
+
+    #[test]
+    fn chinese_bylines_before_the_portal_meta_author_and_labels_cut_off() {
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &["扬子晚报记者 张楠"],
+            inside: &[],
+            after: &[],
+        };
+        let doc = Html::parse_document(r#"<meta name="author" content="扬眼企鹅号"><p>x</p>"#);
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&doc, &meta, &|_| None, &around).as_deref(),
+            Some("张楠")
+        );
+        assert_eq!(
+            author_name("IT之家发布时间：09-3022:46青岛软媒网络科技有限公司").as_deref(),
+            Some("IT之家")
+        );
+        assert_eq!(
+            author_name("中国广州发布 关注").as_deref(),
+            Some("中国广州发布")
         );
     }
 }

@@ -95,8 +95,8 @@ pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
         (?:
-            \b (?P<mon1>\p{{L}}{{3,10}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
-          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,10}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
+            \b (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
+          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
         ) \b
         {CLOCK}"
     ))
@@ -128,7 +128,16 @@ pub(super) static US_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// naming one month only: `Sept`, `Okt`, `déc`, `févr`).
 const MONTH_NAMES: [&[&str]; 12] = [
     &[
-        "january", "januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari",
+        "january",
+        "januar",
+        "jänner",
+        "janvier",
+        "enero",
+        "gennaio",
+        "janeiro",
+        "januari",
+        "stycznia",
+        "января",
     ],
     &[
         "february",
@@ -139,24 +148,64 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "febbraio",
         "fevereiro",
         "februari",
+        "lutego",
+        "февраля",
     ],
-    &["march", "märz", "maerz", "mars", "marzo", "março", "maart"],
-    &["april", "avril", "abril", "aprile"],
-    &["may", "mai", "mayo", "maggio", "maio", "mei"],
-    &["june", "juni", "juin", "junio", "giugno", "junho"],
-    &["july", "juli", "juillet", "julio", "luglio", "julho"],
-    &["august", "août", "aout", "agosto", "augustus"],
+    &[
+        "march",
+        "märz",
+        "maerz",
+        "mars",
+        "marzo",
+        "março",
+        "maart",
+        "marca",
+        "марта",
+    ],
+    &["april", "avril", "abril", "aprile", "kwietnia", "апреля"],
+    &["may", "mai", "mayo", "maggio", "maio", "mei", "maja", "мая"],
+    &[
+        "june", "juni", "juin", "junio", "giugno", "junho", "czerwca", "июня",
+    ],
+    &[
+        "july", "juli", "juillet", "julio", "luglio", "julho", "lipca", "июля",
+    ],
+    &[
+        "august",
+        "août",
+        "aout",
+        "agosto",
+        "augustus",
+        "sierpnia",
+        "августа",
+    ],
     &[
         "september",
         "septembre",
         "septiembre",
         "settembre",
         "setembro",
+        "września",
+        "сентября",
     ],
     &[
-        "october", "oktober", "octobre", "octubre", "ottobre", "outubro",
+        "october",
+        "oktober",
+        "octobre",
+        "octubre",
+        "ottobre",
+        "outubro",
+        "października",
+        "октября",
     ],
-    &["november", "novembre", "noviembre", "novembro"],
+    &[
+        "november",
+        "novembre",
+        "noviembre",
+        "novembro",
+        "listopada",
+        "ноября",
+    ],
     &[
         "december",
         "dezember",
@@ -165,6 +214,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "diciembre",
         "dicembre",
         "dezembro",
+        "grudnia",
+        "декабря",
     ],
 ];
 
@@ -443,7 +494,8 @@ static DATED_ELEMENTS: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse(concat!(
         r#"[class*="date" i], [class*="time" i], [class*="publish" i], [class*="datum" i], "#,
         r#"[class*="posted" i], [class*="meta" i], [class*="byline" i], [class*="info" i], "#,
-        r#"[id*="date" i], [itemprop="datePublished"], [itemprop="dateCreated"], abbr[title]"#,
+        r#"[id*="date" i], [itemprop="datePublished"], [itemprop="dateCreated"], abbr[title], "#,
+        r#"[property*="datePublished" i], [property*="dateCreated" i]"#,
     ))
     .expect("static selector")
 });
@@ -573,6 +625,7 @@ pub fn pick(
         })
         .or(visible)
         .or_else(|| addresses.iter().find_map(url_date))
+        .or_else(|| last_resort_time(around, order))
         .map(|day| with_yearless_time(day, around));
     let page_offset = published
         .and_then(|t| t.offset)
@@ -583,6 +636,26 @@ pub fn pick(
         published,
         page_offset,
     }
+}
+
+/// When nothing else dates the page: a date in the lines after the body (a post's footer,
+/// `Benni 10. September 2017`), then a "last changed" date near the article (`Letzte Änderung:
+/// 14.01.2022`, `Aktualisiert am 17.01.2021`): a date the page shows is closer than the
+/// capture time.
+fn last_resort_time(around: &Around<'_>, order: DayOrder) -> Option<PageTime> {
+    around
+        .after
+        .iter()
+        .find_map(|l| visible_time(l, order))
+        .or_else(|| {
+            around
+                .near
+                .iter()
+                .chain(around.inside)
+                .chain(around.after)
+                .filter(|l| l.chars().count() <= 120)
+                .find_map(|l| parse_time_in(l, order))
+        })
 }
 
 /// A day without a time, and the time shown without the year on that day ("March 18 at 12:22
@@ -790,5 +863,55 @@ mod tests {
             dates.published.map(|t| t.render(None)).as_deref(),
             Some("2019-05-06 00:00:00")
         );
+    }
+
+    #[test]
+    fn polish_and_russian_month_names() {
+        let day = |s: &str| parse_time_in(s, DayOrder::DayFirst).map(|t| t.render(None));
+        assert_eq!(
+            day("15 августа 2016, 13:43").as_deref(),
+            Some("2016-08-15 13:43:00")
+        );
+        assert_eq!(
+            day("3 października 2021").as_deref(),
+            Some("2021-10-03 00:00:00")
+        );
+        assert_eq!(day("7 maja 2019").as_deref(), Some("2019-05-07 00:00:00"));
+    }
+
+    #[test]
+    fn a_shown_date_beats_the_capture_time() {
+        let bare = Html::parse_document("<p>x</p>");
+        let meta = super::super::collect(&bare);
+        let place = |_| None;
+        let pick_around = |near: &[&str], after: &[&str]| {
+            let around = Around {
+                title_open: None,
+                body_close: 0,
+                near,
+                inside: &[],
+                after,
+            };
+            pick(&bare, &meta, &place, &around, &[])
+                .published
+                .map(|t| t.render(None))
+        };
+        // A post's footer, below the lines read for bylines.
+        let footer = [
+            "Kommentare",
+            "Teilen",
+            "Drucken",
+            "Benni 10. September 2017",
+        ];
+        assert_eq!(
+            pick_around(&[], &footer).as_deref(),
+            Some("2017-09-10 00:00:00")
+        );
+        // Only a "last changed" date: closer than nothing.
+        assert_eq!(
+            pick_around(&["Letzte Änderung: 14.01.2022 um 09:25"], &[]).as_deref(),
+            Some("2022-01-14 09:25:00")
+        );
+        assert_eq!(pick_around(&[], &[]), None);
     }
 }

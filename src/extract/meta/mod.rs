@@ -378,7 +378,7 @@ pub struct Around<'a> {
     /// Lines between the title and the body, closest to the body first, then (when a heading
     /// shows the title) up to three lines above it.
     pub near: &'a [&'a str],
-    /// The first lines of the body.
+    /// The first lines of the body, and its last short ones.
     pub inside: &'a [&'a str],
     /// The lines after the body.
     pub after: &'a [&'a str],
