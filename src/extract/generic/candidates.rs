@@ -28,7 +28,11 @@ pub(super) fn initial_score(el: &scraper::node::Element) -> f64 {
 /// Scores of the candidate containers, link density applied.
 pub(super) fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
-    for (&id, st) in &a.stats {
+    // Summed in document order: float sums in a HashMap's random order differ in the last bits,
+    // enough to flip a near tie, and one page must always give one document.
+    let mut in_order: Vec<_> = a.stats.iter().collect();
+    in_order.sort_unstable_by_key(|(id, st)| (st.open, **id));
+    for (&id, st) in in_order {
         if st.noise || st.own_text < MIN_BLOCK_CHARS {
             continue;
         }
