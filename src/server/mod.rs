@@ -317,7 +317,9 @@ async fn feed_response(
             .into_response()
     };
     let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&feed.etag) {
+    // Weak: the same feed goes out gzipped or plain (CompressionLayer), and a strong validator
+    // must differ between encodings (RFC 9110 §8.8.1); If-None-Match compares weakly anyway.
+    if let Ok(v) = HeaderValue::from_str(&format!("W/{}", feed.etag)) {
         h.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(&last_modified) {
