@@ -168,7 +168,15 @@ impl PageMeta {
 
 /// One line of text: whitespace runs collapsed to a space, ends trimmed.
 pub fn clean_text(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Built in place: no vector of words per call (this runs on every meta tag and heading).
+    let mut line = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    line
 }
 
 // ---- JSON-LD ----
