@@ -42,8 +42,12 @@ impl<'a> Marked<'a> {
             rel: None,
             property: None,
         };
-        for (name, value) in el.value().attrs() {
-            let slot = match name {
+        // As `Element::attr` reads them (no namespace), without interning each name asked for.
+        for (name, value) in &el.value().attrs {
+            if name.prefix.is_some() || name.ns != html5ever::ns!() {
+                continue;
+            }
+            let slot = match &*name.local {
                 "class" => &mut m.class,
                 "id" => &mut m.id,
                 "itemprop" => &mut m.itemprop,
@@ -51,7 +55,7 @@ impl<'a> Marked<'a> {
                 "property" => &mut m.property,
                 _ => continue,
             };
-            *slot = Some(value);
+            *slot = Some(&**value);
         }
         let marked = [m.class, m.id, m.itemprop, m.rel, m.property]
             .iter()
