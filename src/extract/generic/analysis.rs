@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
-use scraper::{Html, Node, Selector};
+use scraper::{ElementRef, Html, Node, Selector};
 
 use super::classify::{is_invisible, is_noise, is_text_block, is_text_punct};
 use crate::extract::meta;
@@ -95,10 +95,26 @@ pub(super) static ARTICLE_BODY: LazyLock<Selector> =
 /// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
 /// furniture.
 pub(super) fn article_ancestors(doc: &Html) -> HashSet<NodeId> {
+    // One walk in `doc.select`'s order; a selector runs only on elements that pass a cheap
+    // test it implies (two full `select` walks cost more than the rest of this pass).
+    let mut found: [Vec<ElementRef<'_>>; 2] = [Vec::new(), Vec::new()];
+    for node in doc.tree.nodes() {
+        let Some(el) = ElementRef::wrap(node).filter(|e| e.parent().is_some()) else {
+            continue;
+        };
+        let v = el.value();
+        if found[0].len() < 2 && v.name() == "article" && ARTICLE_TAG.matches(&el) {
+            found[0].push(el);
+        }
+        let says_body = crate::extract::attr(v, "itemprop")
+            .is_some_and(|p| p.to_ascii_lowercase().contains("articlebody"));
+        if found[1].len() < 2 && says_body && ARTICLE_BODY.matches(&el) {
+            found[1].push(el);
+        }
+    }
     let mut keep = HashSet::new();
-    for sel in [&*ARTICLE_TAG, &*ARTICLE_BODY] {
-        let mut found = doc.select(sel);
-        if let (Some(only), None) = (found.next(), found.next()) {
+    for hits in found {
+        if let [only] = hits[..] {
             keep.extend(only.ancestors().map(|n| n.id()));
         }
     }

@@ -24,7 +24,7 @@ mod verdict;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Selector;
 use url::Url;
 
 use self::analysis::{Analysis, Line, analyse};
@@ -77,9 +77,10 @@ pub fn extract_page(
         return Extraction::NotArticle { reason };
     }
     let doc = page.doc();
-    let meta = meta::collect(doc);
+    let els = meta::Elements::new(doc);
+    let meta = meta::collect_in(&els);
     let analysis = analyse(doc, true);
-    let (title, title_open) = meta::title::pick(doc, &meta, &placed(&analysis));
+    let (title, title_open) = meta::title::pick(&els, &meta, &placed(&analysis));
     let (analysis, pick) = body::best_body(doc, analysis, final_url, title.as_deref());
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
@@ -103,7 +104,7 @@ pub fn extract_page(
         .into_iter()
         .chain(Url::parse(&target.canonical_url))
         .collect();
-    let dates = meta::dates::pick(doc, &meta, &place, &around, &addresses);
+    let dates = meta::dates::pick(&els, &meta, &place, &around, &addresses);
     let published = dates.published;
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
@@ -121,8 +122,8 @@ pub fn extract_page(
         return Extraction::NotArticle { reason };
     }
     // Missing metadata never makes a page with a body not an article.
-    let title = title.unwrap_or_else(|| fallback_title(doc, &meta, &pick.body, final_url));
-    let author = meta::byline::pick(doc, &meta, &place, &around);
+    let title = title.unwrap_or_else(|| fallback_title(&els, &meta, &pick.body, final_url));
+    let author = meta::byline::pick(&els, &meta, &place, &around);
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta
         .html_lang
@@ -152,7 +153,7 @@ pub fn extract_page(
 
 /// The title when neither metadata nor a heading matching it gives one: `og:title`, the first
 /// heading, the body's first line, then the URL.
-fn fallback_title(doc: &Html, meta: &PageMeta, body: &Body, url: &Url) -> String {
+fn fallback_title(els: &meta::Elements<'_>, meta: &PageMeta, body: &Body, url: &Url) -> String {
     const MAX_CHARS: usize = 150;
     static ANY_HEADING: LazyLock<Selector> =
         LazyLock::new(|| Selector::parse("h1, h2, h3, h4, h5, h6").expect("static selector"));
@@ -170,8 +171,10 @@ fn fallback_title(doc: &Html, meta: &PageMeta, body: &Body, url: &Url) -> String
         .map(meta::clean_text)
         .filter(|t| !t.is_empty())
         .or_else(|| {
-            doc.select(&ANY_HEADING)
-                .map(|h| meta::element_text(&h))
+            els.headings
+                .iter()
+                .filter(|h| ANY_HEADING.matches(h))
+                .map(|h| meta::element_text(h))
                 .find(|t| !t.is_empty() && t.chars().count() <= 300)
         })
         .or_else(first_line)

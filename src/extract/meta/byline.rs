@@ -8,8 +8,9 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
 use super::dates::{NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
+use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
-use super::{Around, PageMeta, Place, clean_text, element_text};
+use super::{Around, Elements, PageMeta, Place, clean_text, element_text};
 
 static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:作者|撰文|记者|文)\s*[:：/|｜丨]\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
@@ -438,6 +439,29 @@ static AUTHOR_ELEMENTS: LazyLock<[Selector; 4]> = LazyLock::new(|| {
     .map(|css| Selector::parse(css).expect("static selector"))
 });
 
+/// Attribute words the selectors of [`AUTHOR_ELEMENTS`] look for, by kind.
+static AUTHOR_WORDS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    [
+        "(?i-u)name",
+        "(?i-u)fn",
+        "(?i-u)author",
+        "(?i-u)byline|author|autor|writer|verfasser",
+    ]
+    .map(|words| Regex::new(words).expect("static regex"))
+});
+
+/// Whether an element may match the `kind`th of [`AUTHOR_ELEMENTS`]: a cheap test before the
+/// selector's.
+fn may_name_author(kind: usize, m: &Marked<'_>) -> bool {
+    let words = &AUTHOR_WORDS[kind];
+    match kind {
+        0 => has(m.itemprop, words),
+        1 => has(m.class, words),
+        2 => has(m.rel, words) || has(m.itemprop, words),
+        _ => has(m.class, words),
+    }
+}
+
 /// Whether an element is a commenter's name or avatar, or sits in the comments (a page's
 /// `comments-open` class says nothing about its byline).
 fn in_comments(e: &ElementRef<'_>) -> bool {
@@ -463,13 +487,16 @@ fn in_comments(e: &ElementRef<'_>) -> bool {
 /// markup (`itemprop`, `rel`) counts wherever it is, and several such elements name several
 /// authors; an element only named so by its class counts outside page furniture and not below
 /// the body (where comments and their authors are), and the first one with a name is the author (a page lists other articles' authors in the same classes).
-fn element_authors(doc: &Html, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -> Option<String> {
     AUTHOR_ELEMENTS.iter().enumerate().find_map(|(kind, sel)| {
         let by_markup = kind < 3;
         // A blog page shows the hCard of every post it lists: the first is the article's.
         let most = if by_markup && kind != 1 { 6 } else { 1 };
-        let names = doc
-            .select(sel)
+        let names = els
+            .marked
+            .iter()
+            .filter(|m| may_name_author(kind, m) && sel.matches(&m.el))
+            .map(|m| m.el)
             .filter(|e| {
                 by_markup || place(e.id()).is_some_and(|p| !p.noise && p.open <= around.body_close)
             })
@@ -511,7 +538,12 @@ fn site_names(meta: &PageMeta) -> Vec<String> {
 
 /// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
 /// author elements, then the source, then the editor.
-pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+pub fn pick(
+    els: &Elements<'_>,
+    meta: &PageMeta,
+    place: Place<'_>,
+    around: &Around<'_>,
+) -> Option<String> {
     let lines: Vec<&str> = around
         .near
         .iter()
@@ -526,7 +558,7 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>, around: &Around<'_>) 
     chinese
         .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
-        .or_else(|| element_authors(doc, place, around))
+        .or_else(|| element_authors(els, place, around))
         .or(byline.source)
         .or(byline.editor)
 }
@@ -663,7 +695,7 @@ mod tests {
             })
         };
         assert_eq!(
-            pick(&doc, &meta, &place, &around).as_deref(),
+            pick(&Elements::new(&doc), &meta, &place, &around).as_deref(),
             Some("新华网")
         );
         let doc = Html::parse_document(
@@ -671,7 +703,7 @@ mod tests {
         );
         let meta = super::super::collect(&doc);
         assert_eq!(
-            pick(&doc, &meta, &place, &around).as_deref(),
+            pick(&Elements::new(&doc), &meta, &place, &around).as_deref(),
             Some("Jane Doe")
         );
         let doc = Html::parse_document(r#"<span class="byline">By John Roe</span>"#);
@@ -681,7 +713,7 @@ mod tests {
             ..around
         };
         assert_eq!(
-            pick(&doc, &meta, &place, &none).as_deref(),
+            pick(&Elements::new(&doc), &meta, &place, &none).as_deref(),
             Some("John Roe")
         );
         let two = Html::parse_document(
@@ -689,7 +721,7 @@ mod tests {
         );
         let meta = super::super::collect(&two);
         assert_eq!(
-            pick(&two, &meta, &place, &none).as_deref(),
+            pick(&Elements::new(&two), &meta, &place, &none).as_deref(),
             Some("Jane Doe")
         );
         let two = Html::parse_document(
@@ -698,7 +730,7 @@ mod tests {
         );
         let meta = super::super::collect(&two);
         assert_eq!(
-            pick(&two, &meta, &place, &none).as_deref(),
+            pick(&Elements::new(&two), &meta, &place, &none).as_deref(),
             Some("Jane Doe, John Roe")
         );
     }
@@ -746,7 +778,7 @@ mod tests {
         let pick_in = |html: &str| {
             let doc = Html::parse_document(html);
             let meta = super::super::collect(&doc);
-            pick(&doc, &meta, &place, &around)
+            pick(&Elements::new(&doc), &meta, &place, &around)
         };
         assert_eq!(
             pick_in(
@@ -792,7 +824,7 @@ mod tests {
         let doc = Html::parse_document(r#"<meta name="author" content="扬眼企鹅号"><p>x</p>"#);
         let meta = super::super::collect(&doc);
         assert_eq!(
-            pick(&doc, &meta, &|_| None, &around).as_deref(),
+            pick(&Elements::new(&doc), &meta, &|_| None, &around).as_deref(),
             Some("张楠")
         );
         assert_eq!(

@@ -6,10 +6,11 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use regex::Regex;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Selector};
 use url::Url;
 
-use super::{Around, PageMeta, Place, element_text};
+use super::elements::{Marked, has};
+use super::{Around, Elements, PageMeta, Place, element_text};
 
 /// A publish time as the page wrote it: the local time and, when given, its offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,8 +479,8 @@ pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
 }
 
 /// `<time datetime>` values from `from` to the end of the body, in document order.
-fn time_elements(doc: &Html, place: Place<'_>, from: u32, body_close: u32) -> Vec<String> {
-    doc.select(&TIME_ELEMENTS)
+fn time_elements(els: &Elements<'_>, place: Place<'_>, from: u32, body_close: u32) -> Vec<String> {
+    els.head_select(&TIME_ELEMENTS)
         .filter(|t| place(t.id()).is_some_and(|p| p.open >= from && p.open <= body_close))
         .filter_map(|t| t.value().attr("datetime"))
         .map(|d| d.trim().to_owned())
@@ -499,6 +500,22 @@ static DATED_ELEMENTS: LazyLock<Selector> = LazyLock::new(|| {
     ))
     .expect("static selector")
 });
+
+/// Class words [`DATED_ELEMENTS`] looks for.
+static DATED_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("(?i-u)date|time|publish|datum|posted|meta|byline|info").expect("static regex")
+});
+static DATED_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("(?i-u)date").expect("static regex"));
+
+/// Whether an element may match [`DATED_ELEMENTS`]: a cheap test before the selector's.
+fn may_be_dated(m: &Marked<'_>) -> bool {
+    has(m.class, &DATED_CLASS)
+        || has(m.id, &DATED_ID)
+        || m.itemprop.is_some()
+        || m.property.is_some()
+        || m.el.value().name() == "abbr"
+}
 
 /// The date a dated element shows: its `datetime`, `content` or `title` attribute, else its
 /// own short text.
@@ -520,7 +537,7 @@ fn element_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
 /// end of the body, else the last one above the title. An element that says it holds the
 /// "updated" or "modified" time counts only when no other does.
 fn dated_element(
-    doc: &Html,
+    els: &Elements<'_>,
     place: Place<'_>,
     around: &Around<'_>,
     order: DayOrder,
@@ -528,7 +545,12 @@ fn dated_element(
     let start = around.title_open.unwrap_or(0);
     let mut above = None;
     let mut updated = None;
-    for el in doc.select(&DATED_ELEMENTS).take(400) {
+    let dated = els
+        .marked
+        .iter()
+        .filter(|m| may_be_dated(m) && DATED_ELEMENTS.matches(&m.el))
+        .map(|m| m.el);
+    for el in dated.take(400) {
         let Some(at) = place(el.id()).filter(|p| !p.noise) else {
             continue;
         };
@@ -578,7 +600,7 @@ fn on_shown_day(t: PageTime, day: NaiveDate) -> Option<PageTime> {
 /// article, then the day in one of `addresses`. Slashed dates are read in the page language's
 /// order ([`DayOrder::for_lang`]).
 pub fn pick(
-    doc: &Html,
+    els: &Elements<'_>,
     meta: &PageMeta,
     place: Place<'_>,
     around: &Around<'_>,
@@ -593,9 +615,9 @@ pub fn pick(
     // `<time datetime>` counts from the title to the end of the body (a sidebar's live-news
     // times are not the article's); above the title, only when it is the page's only one.
     let start = around.title_open.unwrap_or(0);
-    let mut times = time_elements(doc, place, start, around.body_close);
+    let mut times = time_elements(els, place, start, around.body_close);
     if times.is_empty() && meta.time_elements.len() == 1 {
-        times = time_elements(doc, place, 0, around.body_close);
+        times = time_elements(els, place, 0, around.body_close);
     }
     let meta_times: Vec<PageTime> = meta
         .ld
@@ -613,7 +635,7 @@ pub fn pick(
         .chain(around.inside)
         .chain(around.after.iter().take(3))
         .find_map(|l| visible_time(l, order))
-        .or_else(|| dated_element(doc, place, around, order));
+        .or_else(|| dated_element(els, place, around, order));
     let published = meta_times
         .first()
         .copied()
@@ -679,6 +701,7 @@ fn with_yearless_time(day: PageTime, around: &Around<'_>) -> PageTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Html;
 
     fn t(s: &str) -> Option<String> {
         parse_time(s).map(|p| p.render(None))
@@ -847,7 +870,7 @@ mod tests {
             inside: &[],
             after: &[],
         };
-        let dates = pick(&doc, &meta, &place, &around, &[]);
+        let dates = pick(&Elements::new(&doc), &meta, &place, &around, &[]);
         assert_eq!(
             dates.published.map(|t| t.render(None)).as_deref(),
             Some("2020-01-02 10:30:00")
@@ -858,7 +881,13 @@ mod tests {
         };
         let url = Url::parse("https://example.com/2019/05/06/x").unwrap();
         let bare = Html::parse_document("<p>x</p>");
-        let dates = pick(&bare, &super::super::collect(&bare), &place, &none, &[url]);
+        let dates = pick(
+            &Elements::new(&bare),
+            &super::super::collect(&bare),
+            &place,
+            &none,
+            &[url],
+        );
         assert_eq!(
             dates.published.map(|t| t.render(None)).as_deref(),
             Some("2019-05-06 00:00:00")
@@ -892,7 +921,7 @@ mod tests {
                 inside: &[],
                 after,
             };
-            pick(&bare, &meta, &place, &around, &[])
+            pick(&Elements::new(&bare), &meta, &place, &around, &[])
                 .published
                 .map(|t| t.render(None))
         };

@@ -8,10 +8,12 @@
 
 pub mod byline;
 pub mod dates;
+pub mod elements;
 pub mod lang;
 pub mod title;
 
 pub use dates::PageTime;
+pub use elements::Elements;
 pub use title::normalize_for_match;
 
 use std::sync::LazyLock;
@@ -70,8 +72,13 @@ const MAX_LD_NODES: usize = 20_000;
 
 /// Reads the page's metadata.
 pub fn collect(doc: &Html) -> PageMeta {
+    collect_in(&Elements::new(doc))
+}
+
+/// Reads the page's metadata from its elements of interest.
+pub fn collect_in(els: &Elements<'_>) -> PageMeta {
     let mut meta = PageMeta::default();
-    for m in doc.select(&META) {
+    for m in els.head_select(&META) {
         let v = m.value();
         let Some(content) = v.attr("content").map(clean_text).filter(|c| !c.is_empty()) else {
             continue;
@@ -85,25 +92,25 @@ pub fn collect(doc: &Html) -> PageMeta {
             }
         }
     }
-    for script in doc.select(&LD_JSON) {
+    for script in els.head_select(&LD_JSON) {
         let text: String = script.text().collect();
         if text.len() > MAX_LD_BYTES {
             continue;
         }
         read_ld(&text, &mut meta.ld);
     }
-    meta.html_lang = doc
-        .select(&HTML_TAG)
+    meta.html_lang = els
+        .head_select(&HTML_TAG)
         .next()
         .and_then(|h| h.value().attr("lang"))
         .map(|l| l.trim().to_owned())
         .filter(|l| !l.is_empty());
-    meta.page_title = doc
-        .select(&TITLE)
+    meta.page_title = els
+        .head_select(&TITLE)
         .map(|t| clean_text(&t.text().collect::<String>()))
         .find(|t| !t.is_empty());
-    meta.canonical = doc
-        .select(&CANONICAL)
+    meta.canonical = els
+        .head_select(&CANONICAL)
         .find(|l| {
             l.value().attr("rel").is_some_and(|r| {
                 r.split_whitespace()
@@ -113,14 +120,14 @@ pub fn collect(doc: &Html) -> PageMeta {
         .and_then(|l| l.value().attr("href"))
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty());
-    meta.time_elements = doc
-        .select(&TIME)
+    meta.time_elements = els
+        .head_select(&TIME)
         .filter_map(|t| t.value().attr("datetime"))
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty())
         .take(20)
         .collect();
-    meta.has_password_input = doc.select(&PASSWORD).next().is_some();
+    meta.has_password_input = els.head_select(&PASSWORD).next().is_some();
     meta
 }
 
@@ -161,7 +168,15 @@ impl PageMeta {
 
 /// One line of text: whitespace runs collapsed to a space, ends trimmed.
 pub fn clean_text(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Built in place: no vector of words per call (this runs on every meta tag and heading).
+    let mut line = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    line
 }
 
 // ---- JSON-LD ----

@@ -4,9 +4,9 @@
 
 use std::sync::LazyLock;
 
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Selector};
 
-use super::{PageMeta, Place, clean_text, element_text};
+use super::{Elements, PageMeta, Place, clean_text, element_text};
 
 /// `title` without the site-name suffix (`…_网易新闻`, `… - BBC News`, `…|公园_新浪新闻`).
 pub fn strip_site_suffix(title: &str, site_names: &[String]) -> String {
@@ -111,6 +111,11 @@ static HEADINGS: LazyLock<Selector> =
 static LINKS: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
 
+/// The page's `<h1>` to `<h3>`, in `Html::select` order.
+fn headings<'a>(els: &Elements<'a>) -> impl Iterator<Item = ElementRef<'a>> {
+    els.headings.iter().copied().filter(|h| HEADINGS.matches(h))
+}
+
 /// Class and id words of a site's name block (`h1.site-title`, `div.logo h1`).
 const SITE_NAME_CLASSES: &[&str] = &[
     "site-title",
@@ -156,7 +161,11 @@ fn is_site_heading(h: &ElementRef<'_>, text: &str, names: &[String]) -> bool {
 /// shows the declared title (an `<h1>` first), else the article's `<h1>` when it speaks of
 /// what the declared title does (sites give `<title>` a search-engine wording), else the
 /// declared title without the site's name, else the first `<h1>`.
-pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, Option<u32>) {
+pub fn pick(
+    els: &Elements<'_>,
+    meta: &PageMeta,
+    place: Place<'_>,
+) -> (Option<String>, Option<u32>) {
     let names = meta.site_names();
     let references: Vec<&str> = [
         meta.page_title.as_deref(),
@@ -167,7 +176,7 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, O
     .flatten()
     .collect();
     let mut best: Option<(String, u32, usize)> = None;
-    for h in doc.select(&HEADINGS).take(50) {
+    for h in headings(els).take(50) {
         let placed = place(h.id());
         if placed.is_some_and(|p| p.noise) && h.value().name() != "h1" {
             continue;
@@ -206,13 +215,12 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, O
         .map(|t| strip_site_suffix(t, &names))
         .filter(|t| !t.is_empty());
     if let Some(declared) = from_meta {
-        return match article_h1(doc, place, &declared, &names) {
+        return match article_h1(els, place, &declared, &names) {
             Some((text, open)) => (Some(text), Some(open)),
             None => (Some(declared), None),
         };
     }
-    let h1 = doc
-        .select(&HEADINGS)
+    let h1 = headings(els)
         .find(|h| h.value().name() == "h1")
         .map(|h| element_text(&h))
         .filter(|t| !t.is_empty());
@@ -225,14 +233,14 @@ pub fn pick(doc: &Html, meta: &PageMeta, place: Place<'_>) -> (Option<String>, O
 /// word with it. An `<h1>` that holds the whole declared title and more (a kicker before it)
 /// yields to the declared title.
 fn article_h1(
-    doc: &Html,
+    els: &Elements<'_>,
     place: Place<'_>,
     declared: &str,
     names: &[String],
 ) -> Option<(String, u32)> {
     let declared_words = words(declared);
     let declared_key = normalize_for_match(declared);
-    for h in doc.select(&HEADINGS).filter(|h| h.value().name() == "h1") {
+    for h in headings(els).filter(|h| h.value().name() == "h1") {
         let Some(at) = place(h.id()).filter(|p| !p.noise) else {
             continue;
         };
@@ -254,6 +262,7 @@ fn article_h1(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Html;
 
     #[test]
     fn titles_lose_site_suffixes() {
@@ -292,20 +301,20 @@ mod tests {
         );
         let meta = super::super::collect(&doc);
         assert_eq!(
-            pick(&doc, &meta, &place),
+            pick(&Elements::new(&doc), &meta, &place),
             (Some("Big news today".into()), Some(0))
         );
         let doc =
             Html::parse_document(r#"<title>标题很长的一篇文章_网易新闻</title><h1>网易</h1>"#);
         let meta = super::super::collect(&doc);
         assert_eq!(
-            pick(&doc, &meta, &place),
+            pick(&Elements::new(&doc), &meta, &place),
             (Some("标题很长的一篇文章".into()), None)
         );
         let doc = Html::parse_document("<h1>Only a heading</h1>");
         let meta = super::super::collect(&doc);
         assert_eq!(
-            pick(&doc, &meta, &place),
+            pick(&Elements::new(&doc), &meta, &place),
             (Some("Only a heading".into()), None)
         );
     }
@@ -321,7 +330,7 @@ mod tests {
         let page = |html: &str| {
             let doc = Html::parse_document(html);
             let meta = super::super::collect(&doc);
-            pick(&doc, &meta, &place).0
+            pick(&Elements::new(&doc), &meta, &place).0
         };
         // A whole part of the declared title.
         assert_eq!(

@@ -1,0 +1,135 @@
+//! The elements the metadata pickers look at, found in one walk over the page.
+//!
+//! `Html::select` walks every node of the tree and runs the selector machinery on each element;
+//! the pickers used to do that a dozen times per page. [`Elements`] walks the nodes once, in
+//! the order `Html::select` visits them (the tree's node order, attached elements only), and
+//! keeps the few kinds of element the pickers ask about. A picker's selector then runs only on
+//! those, after a cheap test that every element it can match passes, so what it finds, and in
+//! which order, is what `doc.select` found.
+
+use regex::Regex;
+use scraper::{ElementRef, Html, Selector};
+
+/// The page's elements of interest, each list in `Html::select` order.
+#[derive(Debug, Default)]
+pub struct Elements<'a> {
+    /// `<html>`, `<meta>`, `<title>`, `<link>`, `<script>`, `<time>` and `<input>`.
+    pub head: Vec<ElementRef<'a>>,
+    /// `<h1>` to `<h6>`.
+    pub headings: Vec<ElementRef<'a>>,
+    /// Elements with a `class`, `id`, `itemprop`, `rel` or `property` attribute, and `<abbr>`.
+    pub marked: Vec<Marked<'a>>,
+}
+
+/// An element with the attributes the pickers' selectors test, read once.
+#[derive(Debug, Clone, Copy)]
+pub struct Marked<'a> {
+    pub el: ElementRef<'a>,
+    pub class: Option<&'a str>,
+    pub id: Option<&'a str>,
+    pub itemprop: Option<&'a str>,
+    pub rel: Option<&'a str>,
+    pub property: Option<&'a str>,
+}
+
+impl<'a> Marked<'a> {
+    fn read(el: ElementRef<'a>) -> Option<Self> {
+        let mut m = Marked {
+            el,
+            class: None,
+            id: None,
+            itemprop: None,
+            rel: None,
+            property: None,
+        };
+        // As `Element::attr` reads them (no namespace), without interning each name asked for.
+        for (name, value) in &el.value().attrs {
+            if name.prefix.is_some() || name.ns != html5ever::ns!() {
+                continue;
+            }
+            let slot = match &*name.local {
+                "class" => &mut m.class,
+                "id" => &mut m.id,
+                "itemprop" => &mut m.itemprop,
+                "rel" => &mut m.rel,
+                "property" => &mut m.property,
+                _ => continue,
+            };
+            *slot = Some(&**value);
+        }
+        let marked = [m.class, m.id, m.itemprop, m.rel, m.property]
+            .iter()
+            .any(Option::is_some);
+        (marked || el.value().name() == "abbr").then_some(m)
+    }
+}
+
+/// Whether `value` holds a match of `words` (a cheap test before a selector's `[a*="w" i]`).
+pub fn has(value: Option<&str>, words: &Regex) -> bool {
+    value.is_some_and(|v| words.is_match(v))
+}
+
+/// Element names kept in [`Elements::head`].
+const HEAD_NAMES: &[&str] = &["html", "meta", "title", "link", "script", "time", "input"];
+
+impl<'a> Elements<'a> {
+    /// One walk over `doc`.
+    pub fn new(doc: &'a Html) -> Self {
+        let mut found = Elements::default();
+        for node in doc.tree.nodes() {
+            let Some(el) = ElementRef::wrap(node).filter(|e| e.parent().is_some()) else {
+                continue;
+            };
+            let v = el.value();
+            let name = v.name();
+            if HEAD_NAMES.contains(&name) {
+                found.head.push(el);
+            } else if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+                found.headings.push(el);
+            }
+            found.marked.extend(Marked::read(el));
+        }
+        found
+    }
+
+    /// The head elements `selector` matches.
+    pub fn head_select<'s>(
+        &'s self,
+        selector: &'s Selector,
+    ) -> impl Iterator<Item = ElementRef<'a>> + 's {
+        self.head.iter().copied().filter(|e| selector.matches(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_follow_select_order() {
+        let doc = Html::parse_document(concat!(
+            r#"<html lang="en"><head><title>T</title><meta name="a" content="b"></head>"#,
+            r#"<body><h2 class="x">A</h2><table><h1>B</h1><tr><td><abbr>c</abbr></td></tr>"#,
+            r#"</table><p rel="author">d</p><span>e</span></body></html>"#,
+        ));
+        let els = Elements::new(&doc);
+        let all = Selector::parse("h1, h2, h3, h4, h5, h6").unwrap();
+        let ids = |v: &[ElementRef<'_>]| v.iter().map(|e| e.id()).collect::<Vec<_>>();
+        let selected: Vec<_> = doc.select(&all).collect();
+        assert_eq!(ids(&els.headings), ids(&selected));
+        let heads = Selector::parse("html, meta, title").unwrap();
+        let selected: Vec<_> = doc.select(&heads).collect();
+        let indexed: Vec<_> = els.head_select(&heads).collect();
+        assert_eq!(ids(&indexed), ids(&selected));
+        let marked = Selector::parse("[class], [rel], abbr").unwrap();
+        let selected: Vec<_> = doc.select(&marked).collect();
+        let marked_ids: Vec<_> = els.marked.iter().map(|m| m.el.id()).collect();
+        assert_eq!(marked_ids, ids(&selected));
+        assert_eq!(els.marked[0].class, Some("x"));
+        assert_eq!(els.marked[2].rel, Some("author"));
+        let words = Regex::new("(?i-u)byline|date").unwrap();
+        assert!(has(Some("Post-BYLINE"), &words));
+        assert!(!has(Some("by"), &words));
+        assert!(!has(None, &words));
+    }
+}
