@@ -423,44 +423,75 @@ pub fn author_name(raw: &str) -> Option<String> {
         .then_some(t)
 }
 
-/// Elements that hold an author's name, most specific first: the name inside an author block,
-/// the hCard name (`.author .fn`, as WordPress themes write it), the author link, then byline
-/// and author blocks (`.byline`, `.author`, `.post-author`, `.autor`, `.writer`).
-static AUTHOR_ELEMENTS: LazyLock<[Selector; 4]> = LazyLock::new(|| {
-    [
-        r#"[itemprop~="author"] [itemprop="name"]"#,
-        r#"[class~="author"] [class~="fn"], [class~="byline"] [class~="fn"]"#,
-        r#"[rel~="author"], [itemprop~="author"]"#,
-        concat!(
-            r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
-            r#"[class*="writer" i], [class*="verfasser" i]"#
-        ),
-    ]
-    .map(|css| Selector::parse(css).expect("static selector"))
-});
+/// One kind of element that holds an author's name: its selector, the attribute words every
+/// element it matches carries (a cheap test run before the selector's own), and how its
+/// matches count.
+struct AuthorElements {
+    selector: Selector,
+    words: Regex,
+    /// Where `words` are looked for: the element's class, or its rel and itemprop.
+    in_class: bool,
+    /// Named so by markup (`itemprop`, `rel`, the hCard), not only by a class word: counts
+    /// wherever it stands on the page.
+    by_markup: bool,
+    /// How many matches may name authors (several authors, or only the first name).
+    most: usize,
+}
 
-/// Attribute words the selectors of [`AUTHOR_ELEMENTS`] look for, by kind.
-static AUTHOR_WORDS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
-    [
-        "(?i-u)name",
-        "(?i-u)fn",
-        "(?i-u)author",
-        "(?i-u)byline|author|autor|writer|verfasser",
-    ]
-    .map(|words| Regex::new(words).expect("static regex"))
-});
-
-/// Whether an element may match the `kind`th of [`AUTHOR_ELEMENTS`]: a cheap test before the
-/// selector's.
-fn may_name_author(kind: usize, m: &Marked<'_>) -> bool {
-    let words = &AUTHOR_WORDS[kind];
-    match kind {
-        0 => has(m.itemprop, words),
-        1 => has(m.class, words),
-        2 => has(m.rel, words) || has(m.itemprop, words),
-        _ => has(m.class, words),
+impl AuthorElements {
+    fn matches(&self, m: &Marked<'_>) -> bool {
+        let may = if self.in_class {
+            has(m.class, &self.words)
+        } else {
+            has(m.rel, &self.words) || has(m.itemprop, &self.words)
+        };
+        may && self.selector.matches(&m.el)
     }
 }
+
+/// Elements that hold an author's name, most specific first: the name inside an author block,
+/// the hCard name (`.author .fn`, as WordPress themes write it; a blog page shows the hCard of
+/// every post it lists, and the first is the article's), the author link, then byline and
+/// author blocks (`.byline`, `.author`, `.post-author`, `.autor`, `.writer`).
+static AUTHOR_ELEMENTS: LazyLock<[AuthorElements; 4]> = LazyLock::new(|| {
+    let selector = |css: &str| Selector::parse(css).expect("static selector");
+    let words = |w: &str| Regex::new(&format!("(?i-u){w}")).expect("static regex");
+    [
+        AuthorElements {
+            selector: selector(r#"[itemprop~="author"] [itemprop="name"]"#),
+            words: words("name"),
+            in_class: false,
+            by_markup: true,
+            most: 6,
+        },
+        AuthorElements {
+            selector: selector(
+                r#"[class~="author"] [class~="fn"], [class~="byline"] [class~="fn"]"#,
+            ),
+            words: words("fn"),
+            in_class: true,
+            by_markup: true,
+            most: 1,
+        },
+        AuthorElements {
+            selector: selector(r#"[rel~="author"], [itemprop~="author"]"#),
+            words: words("author"),
+            in_class: false,
+            by_markup: true,
+            most: 6,
+        },
+        AuthorElements {
+            selector: selector(concat!(
+                r#"[class*="byline" i], [class*="author" i], [class*="autor" i], "#,
+                r#"[class*="writer" i], [class*="verfasser" i]"#
+            )),
+            words: words("byline|author|autor|writer|verfasser"),
+            in_class: true,
+            by_markup: false,
+            most: 1,
+        },
+    ]
+});
 
 /// Whether an element is a commenter's name or avatar, or sits in the comments (a page's
 /// `comments-open` class says nothing about its byline).
@@ -488,17 +519,15 @@ fn in_comments(e: &ElementRef<'_>) -> bool {
 /// authors; an element only named so by its class counts outside page furniture and not below
 /// the body (where comments and their authors are), and the first one with a name is the author (a page lists other articles' authors in the same classes).
 fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -> Option<String> {
-    AUTHOR_ELEMENTS.iter().enumerate().find_map(|(kind, sel)| {
-        let by_markup = kind < 3;
-        // A blog page shows the hCard of every post it lists: the first is the article's.
-        let most = if by_markup && kind != 1 { 6 } else { 1 };
+    AUTHOR_ELEMENTS.iter().find_map(|author| {
         let names = els
             .marked
             .iter()
-            .filter(|m| may_name_author(kind, m) && sel.matches(&m.el))
+            .filter(|m| author.matches(m))
             .map(|m| m.el)
             .filter(|e| {
-                by_markup || place(e.id()).is_some_and(|p| !p.noise && p.open <= around.body_close)
+                author.by_markup
+                    || place(e.id()).is_some_and(|p| !p.noise && p.open <= around.body_close)
             })
             .filter(|e| !in_comments(e))
             .take(20)
@@ -512,7 +541,7 @@ fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) ->
                     .then(|| author_name(&text))
                     .flatten()
             })
-            .take(most);
+            .take(author.most);
         join_names(names)
     })
 }
