@@ -89,6 +89,16 @@ pub fn refuse_symlinks(root: &Path, path: &Path) -> Result<(), ExportError> {
 /// Replaces `path` with `content` atomically, unless it already holds exactly that. The file
 /// gets the mode the umask gives new files (not the temporary file's 0600).
 pub fn write_atomically(path: &Path, content: &[u8]) -> Result<Written, ExportError> {
+    write_atomically_as(path, content, None)
+}
+
+/// As [`write_atomically`], the file getting `permissions` when given (a configuration file
+/// rewritten in place keeps its own mode: it may hold secrets).
+pub fn write_atomically_as(
+    path: &Path,
+    content: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> Result<Written, ExportError> {
     let io = |source| ExportError::Io {
         path: path.to_owned(),
         source,
@@ -108,6 +118,9 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<Written, ExportEr
         .tempfile_in(dir)
         .map_err(io)?;
     temp.write_all(content).map_err(io)?;
+    if let Some(permissions) = permissions {
+        temp.as_file().set_permissions(permissions).map_err(io)?;
+    }
     temp.as_file().sync_all().map_err(io)?;
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(if existing.is_some() {

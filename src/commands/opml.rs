@@ -52,8 +52,8 @@ pub fn import(config: &Config, file: &Path, append_to: Option<&Path>) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `existing` + `tables` to `path` through a temporary file, after checking that the
-/// whole loads as a configuration: the file is either extended or left as it was.
+/// Writes `existing` + `tables` to `path` atomically (keeping its mode), after checking that
+/// the whole loads as a configuration: the file is either extended or left as it was.
 fn append_sources(path: &Path, existing: &str, tables: &str) -> Result<()> {
     let mut text = existing.to_owned();
     if !text.is_empty() && !text.ends_with('\n') {
@@ -67,18 +67,12 @@ fn append_sources(path: &Path, existing: &str, tables: &str) -> Result<()> {
     text.push('\n');
     Config::from_toml(&text, path)
         .context("the imported sources would not load; nothing written")?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write beside {}", path.display()))?;
-    tmp.write_all(text.as_bytes())?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    // A new configuration is private, as it may come to hold a token.
+    let mode = std::fs::metadata(path).map_or_else(
+        |_| std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        |m| m.permissions(),
+    );
+    newsvault::export::write_atomically_as(path, text.as_bytes(), Some(mode))?;
     Ok(())
 }
 
