@@ -226,11 +226,7 @@ async fn the_daemon_imports_hugo_sources_and_serves_the_feeds() {
     let site = dir.path().join("site/content/zh-CN/news/qq");
     std::fs::create_dir_all(&site).unwrap();
     std::fs::write(site.join("20250211A013J400.zh-CN.md"), common::golden()).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let db = dir.path().join("archive.db");
     let config = dir.path().join("newsvault.toml");
     std::fs::write(

@@ -63,11 +63,7 @@ fn status_history_and_feed_exit_quietly_into_a_closed_pipe() {
 fn warnings_into_a_pipe_have_no_colour_codes() {
     let dir = tempfile::tempdir().unwrap();
     // A closed port on this machine: the fetch gives up with a warning.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     std::fs::write(
         dir.path().join("newsvault.toml"),
         "[fetch]\nretries = 1\nretry_base_delay = \"1ms\"\nrespect_robots = false\n",

@@ -9,16 +9,8 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestServer, sigterm, wait_exit};
+use common::{TestServer, free_port, sigterm, wait_exit};
 use newsvault::config::Config;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `newsvault serve` on a fresh archive, with an open-file limit of `fd_limit`.
 fn serve(dir: &std::path::Path, fd_limit: u32, extra_server: &str) -> (Child, u16) {
