@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
 use crate::archive::ScheduleInputs;
 use crate::config::{ArchiveConfig, CheckConfig};
+use crate::render::parse_stored_time;
 use crate::sites::Site;
 
 /// How the check just made went, as far as the schedule cares.
@@ -28,11 +29,11 @@ pub fn next_check(
     archive: &ArchiveConfig,
 ) -> DateTime<Utc> {
     let published = publication_time(&inputs.published, &inputs.site)
-        .or_else(|| parse_stored(&inputs.first_seen_at))
+        .or_else(|| parse_stored_time(&inputs.first_seen_at))
         .unwrap_or(now);
     // The first capture is not a change: only later versions make an article young again.
     let changed = if inputs.latest_seq > 1 {
-        parse_stored(&inputs.last_changed_at).unwrap_or(published)
+        parse_stored_time(&inputs.last_changed_at).unwrap_or(published)
     } else {
         published
     };
@@ -54,7 +55,7 @@ pub fn next_check(
             let since = inputs
                 .removal_pending_since
                 .as_deref()
-                .and_then(parse_stored)
+                .and_then(parse_stored_time)
                 .unwrap_or(now);
             let confirm = later(since, archive.removal_confirm_after);
             next = next.min(confirm.max(later(now, std::time::Duration::from_secs(60))));
@@ -70,12 +71,6 @@ pub fn later(at: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
         .ok()
         .and_then(|d| at.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
-
-fn parse_stored(t: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// A document's `date` (site-local wall time, no offset) as an instant, in the zone of the
@@ -108,7 +103,7 @@ mod tests {
     }
 
     fn minutes_until(now: &str, i: &ScheduleInputs, result: CheckResult) -> i64 {
-        let now = parse_stored(now).unwrap();
+        let now = parse_stored_time(now).unwrap();
         (next_check(
             now,
             i,
