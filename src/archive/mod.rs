@@ -4,7 +4,8 @@
 //! This module is what the rest of newsvault sees: the vocabularies and domain rules
 //! ([`VersionKind`] and what counts as new, edit, minor, removed or restored), the errors, and
 //! [`connect`], the one way to open an archive. The storage itself is a backend module with
-//! its own migrations: [`sqlite`], one file, the embedded default.
+//! its own migrations: [`sqlite`], one file, the embedded default, or [`postgres`], a
+//! PostgreSQL database named by a URL.
 //!
 //! The storage interface and why it is synchronous: [`store`].
 
@@ -12,9 +13,12 @@ use std::path::{Path, PathBuf};
 
 use sqlite::SqliteArchive;
 
+#[cfg(test)]
+mod backend_tests;
 pub mod backup;
 mod group;
 mod kinds;
+pub mod postgres;
 pub mod sqlite;
 pub mod store;
 
@@ -120,10 +124,7 @@ impl std::fmt::Debug for PostgresUrl {
 /// archive here, so where an archive is and how it is opened is decided once.
 pub fn connect(location: &Path, mode: Mode) -> Result<Archive, ArchiveError> {
     if let Location::Postgres(url) = Location::of(location) {
-        return Err(ArchiveError::Unsupported {
-            location: url.redacted(),
-            what: "PostgreSQL archives are not available in this build yet (issue 12); use an SQLite file".into(),
-        });
+        return postgres::PostgresArchive::connect(&url, mode).map(Archive::new);
     }
     if location.is_dir() {
         return Err(ArchiveError::Folder {
@@ -195,6 +196,12 @@ pub enum ArchiveError {
     /// Any other SQLite error.
     #[error("archive database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Any other PostgreSQL error (with the server's message).
+    #[error("archive database error: {}", postgres::describe(.0))]
+    Postgres(#[from] ::postgres::Error),
+    /// A PostgreSQL archive could not be reached or used (shown without secrets).
+    #[error("archive {location}: {what}")]
+    Database { location: String, what: String },
     /// Bringing the schema up to date failed (nothing was changed: migrations are atomic).
     #[error("archive schema migration failed: {0}")]
     Migration(String),
