@@ -68,6 +68,16 @@ impl Location {
     }
 }
 
+/// Shows a file's path, or a database URL without its password.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => write!(f, "{url}"),
+        }
+    }
+}
+
 fn is_postgres_url(text: &str) -> bool {
     let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
@@ -100,12 +110,31 @@ impl PostgresUrl {
                 }
                 shown
             }
-            Err(_) => format!(
-                "{}//(a URL that does not parse; not shown)",
-                self.0.split("//").next().unwrap_or("postgres:")
-            ),
+            // libpq's forms the URL parser refuses, e.g. `postgresql://user:pw@/db?host=/run`.
+            Err(_) => redact_by_hand(&self.0),
         }
     }
+}
+
+/// [`PostgresUrl::redacted`] of a URL that does not parse: the password between the user
+/// part's `:` and its `@` replaced, the query left out.
+fn redact_by_hand(text: &str) -> String {
+    let (scheme, rest) = text.split_once("://").unwrap_or(("postgres", ""));
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, _)) => (before, "?…"),
+        None => (rest, ""),
+    };
+    let (authority, path) = before_query
+        .find('/')
+        .map_or((before_query, ""), |at| before_query.split_at(at));
+    let authority = match authority.rsplit_once('@') {
+        Some((user_part, host)) => match user_part.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("{user_part}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{authority}{path}{query}")
 }
 
 impl std::fmt::Display for PostgresUrl {

@@ -38,6 +38,8 @@ mod checks;
 pub mod connect;
 mod feeds;
 mod queue;
+#[cfg(test)]
+mod tests;
 pub mod throwaway;
 
 /// The schema, as ordered migrations; append new ones, never edit released ones.

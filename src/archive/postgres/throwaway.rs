@@ -157,15 +157,26 @@ impl ThrowawayCluster {
         format!("postgresql://postgres@/{name}?host={socket_dir}")
     }
 
-    /// Creates a new empty database and returns its URL.
+    /// Creates a new empty database and returns its URL. Callable from async tests too: the
+    /// synchronous client runs on a thread of its own.
     pub fn create_database(&self) -> Result<String, String> {
         let n = self.databases.fetch_add(1, Ordering::Relaxed);
         let name = format!("test_{}_{n}", std::process::id());
-        let mut client = ::postgres::Client::connect(&self.url("postgres"), ::postgres::NoTls)
-            .map_err(|e| format!("cannot connect to the cluster: {}", super::describe(&e)))?;
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .map_err(|e| format!("CREATE DATABASE {name}: {}", super::describe(&e)))?;
+        let admin = self.url("postgres");
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls)
+                        .map_err(|e| {
+                            format!("cannot connect to the cluster: {}", super::describe(&e))
+                        })?;
+                    client
+                        .batch_execute(&format!("CREATE DATABASE {name}"))
+                        .map_err(|e| format!("CREATE DATABASE {name}: {}", super::describe(&e)))
+                })
+                .join()
+                .map_err(|_| "the thread creating the database panicked".to_owned())?
+        })?;
         Ok(self.url(&name))
     }
 }
