@@ -147,12 +147,16 @@ pub async fn run_until(
     // Opened before the lock: `connect` refuses what is not an archive file (a folder, a
     // database URL) before a lock file is made beside it.
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
-    let _lock = DaemonLock::acquire(&config.archive.path)?;
+    // One daemon per SQLite file; a PostgreSQL archive has no lock file (shared by design).
+    let _lock = match archive::Location::of(&config.archive.path) {
+        archive::Location::Sqlite(path) => Some(DaemonLock::acquire(&path)?),
+        archive::Location::Postgres(_) => None,
+    };
     let pipeline = Pipeline::new(config.clone(), archive)?;
     let work_ready = Arc::new(Notify::new());
     tracing::info!(
         target: "newsvault::startup",
-        archive = %config.archive.path.display(),
+        archive = %archive::Location::of(&config.archive.path),
         sources = config.sources.len(),
         "daemon started"
     );
