@@ -786,8 +786,8 @@ pub async fn json_errors(
     };
     let fresh = error_response(status, &message);
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .extend(fresh.headers().iter().map(|(k, v)| (k.clone(), v.clone())));
+    for (name, value) in fresh.headers() {
+        parts.headers.insert(name, value.clone());
+    }
     Response::from_parts(parts, fresh.into_body())
 }
