@@ -1,7 +1,14 @@
-//! Feed and page latency over a big archive: 100,000 articles with 1,000,000 versions in a
-//! generated SQLite file, served by the real server on 127.0.0.1 and requested over real HTTP
-//! one at a time. Prints the median and p99 of each kind of request. Feed and list pages are
-//! keyset-paged from indexes, so a deep page must cost about what the first one costs.
+//! Feed, page and API latency over a big archive: 100,000 articles with 1,000,000 versions in
+//! a generated SQLite file, served by the real server on 127.0.0.1 and requested over real
+//! HTTP one at a time. Prints the median and p99 of each kind of request. Feed and list pages
+//! are keyset-paged from indexes, so a deep page must cost about what the first one costs.
+//!
+//! Answers are cached until the archive's change counter moves, so most rows measure a
+//! repeated request (the counter read, the cache, the bytes); rows marked "rebuilt" move the
+//! counter before every request (outside the timing), so they measure building the answer
+//! and compressing it. The client asks for `br, gzip` and reads the bytes without
+//! decompressing them: the figures are the server's. Then 200 concurrent clients (each its
+//! own keep-alive connection) fetch `/feed.atom`, plainly and with If-None-Match.
 //! Run with `cargo bench --bench feeds`.
 //!
 //! The archive is written with plain SQL for speed (generating test data is not archive
@@ -18,6 +25,9 @@ use newsvault::document::Document;
 const ARTICLES: u64 = 100_000;
 const VERSIONS_PER_ARTICLE: u64 = 10;
 const RUNS: usize = 200;
+/// Concurrent clients, and requests each makes, in the load part.
+const CLIENTS: usize = 200;
+const REQUESTS_PER_CLIENT: usize = 25;
 
 fn document(i: u64, seq: u64) -> Document {
     let id = article_id(i);
@@ -78,7 +88,7 @@ fn main() {
         let server = tokio::spawn(newsvault::server::serve_on(listener, state, async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::new();
+        let client = bench_client();
         let mid_article = (ARTICLES / 2) as i64;
         let mid_version = (ARTICLES * VERSIONS_PER_ARTICLE / 2) as i64;
         let some = article_id(ARTICLES - 3);
@@ -91,68 +101,102 @@ fn main() {
             .to_str()
             .unwrap()
             .to_owned();
-        let cases: Vec<(&str, String, Option<String>)> = vec![
-            ("feed: /feed.atom", "/feed.atom".into(), None),
+        let mut cases: Vec<(&str, String, Ask)> = vec![
+            ("feed: /feed.atom", "/feed.atom".into(), Ask::Plain),
             (
                 "feed: /feed.atom, page at the middle",
                 format!("/feed.atom?before={mid_article}"),
-                None,
+                Ask::Plain,
             ),
             (
                 "feed: /sites/sina.atom (10% of articles)",
                 "/sites/sina.atom".into(),
-                None,
+                Ask::Plain,
             ),
-            ("feed: /changes.atom", "/changes.atom".into(), None),
+            ("feed: /changes.atom", "/changes.atom".into(), Ask::Plain),
             (
                 "feed: /changes.atom, page at the middle",
                 format!("/changes.atom?before={mid_version}"),
-                None,
+                Ask::Plain,
             ),
             (
                 "feed: /a/qq/<id>.atom (10 versions)",
                 format!("/a/qq/{some}.atom"),
-                None,
+                Ask::Plain,
             ),
             (
                 "feed: /feed.atom with If-None-Match (304)",
                 "/feed.atom".into(),
-                Some(etag),
+                Ask::IfNoneMatch(etag),
             ),
-            ("page: / (article list)", "/".into(), None),
+            ("page: / (article list)", "/".into(), Ask::Plain),
             (
                 "page: /?before=<middle>",
                 format!("/?before={mid_article}"),
-                None,
+                Ask::Plain,
             ),
             (
                 "page: /?q=<absent word> (search, 5,000 articles scanned)",
                 "/?q=%E4%B8%8D%E5%AD%98%E5%9C%A8".into(),
-                None,
+                Ask::Plain,
             ),
-            ("page: /a/qq/<id> (article)", format!("/a/qq/{some}"), None),
+            ("page: /a/qq/<id> (article)", format!("/a/qq/{some}"), Ask::Plain),
             (
                 "page: /a/qq/<id>/diff?a=8&b=9",
                 format!("/a/qq/{some}/diff?a=8&b=9"),
-                None,
+                Ask::Plain,
             ),
             (
                 "page: /a/qq/<id>/diff?a=1&b=9 (computed)",
                 format!("/a/qq/{some}/diff?a=1&b=9"),
-                None,
+                Ask::Plain,
             ),
-            ("page: /status", "/status".into(), None),
+            ("page: /status", "/status".into(), Ask::Plain),
+            ("api: /api/v1/articles", "/api/v1/articles".into(), Ask::Plain),
+            (
+                "api: /api/v1/articles?cursor=<middle>",
+                format!("/api/v1/articles?cursor={mid_article}"),
+                Ask::Plain,
+            ),
+            (
+                "api: /api/v1/articles/qq/<id> (10 versions)",
+                format!("/api/v1/articles/qq/{some}"),
+                Ask::Plain,
+            ),
+            (
+                "api: /api/v1/articles/qq/<id>/versions/9",
+                format!("/api/v1/articles/qq/{some}/versions/9"),
+                Ask::Plain,
+            ),
+            (
+                "api: /api/v1/articles/qq/<id>/diff?a=1&b=9",
+                format!("/api/v1/articles/qq/{some}/diff?a=1&b=9"),
+                Ask::Plain,
+            ),
         ];
-        println!("| request | median | p99 | bytes |");
+        // The same requests built afresh each time (the archive changed before each).
+        for (label, path) in [
+            ("feed: /feed.atom, rebuilt", "/feed.atom"),
+            ("feed: /changes.atom, rebuilt", "/changes.atom"),
+            ("page: / (article list), rebuilt", "/"),
+            ("page: /status, rebuilt", "/status"),
+            ("api: /api/v1/articles, rebuilt", "/api/v1/articles"),
+        ] {
+            cases.push((label, path.into(), Ask::Rebuilt));
+        }
+        let mut bump = rusqlite::Connection::open(&path).unwrap();
+        println!("| request | median | p99 | bytes sent |");
         println!("| --- | --- | --- | --- |");
-        for (label, path, etag) in cases {
+        for (label, path, ask) in cases {
             let mut times = Vec::with_capacity(RUNS);
             let mut bytes = 0;
             let mut status = 0;
             for run in 0..RUNS + 5 {
                 let mut req = client.get(format!("{base}{path}"));
-                if let Some(etag) = &etag {
-                    req = req.header("if-none-match", etag);
+                match &ask {
+                    Ask::Rebuilt => archive_changes(&mut bump),
+                    Ask::IfNoneMatch(etag) => req = req.header("if-none-match", etag),
+                    Ask::Plain => {}
                 }
                 let t = Instant::now();
                 let response = req.send().await.unwrap();
@@ -172,9 +216,98 @@ fn main() {
                 times[times.len() * 99 / 100]
             );
         }
+        let etag = client
+            .get(format!("{base}/feed.atom"))
+            .send()
+            .await
+            .unwrap()
+            .headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        println!("\n| {CLIENTS} concurrent clients, {REQUESTS_PER_CLIENT} requests each | requests/s | median | p99 |");
+        println!("| --- | --- | --- | --- |");
+        concurrent(&base, "/feed.atom", None).await;
+        concurrent(&base, "/feed.atom", Some(etag)).await;
+        concurrent(&base, "/status", None).await;
         let _ = tx.send(());
         let _ = server.await;
     });
+}
+
+/// How a case asks.
+enum Ask {
+    /// Again and again: answered from the cache after the first time.
+    Plain,
+    /// With a validator: answered 304.
+    IfNoneMatch(String),
+    /// After a change to the archive each time: built afresh.
+    Rebuilt,
+}
+
+/// A client that sends `Accept-Encoding: br, gzip` and does not decompress: it measures what
+/// the server does, not the client's decompression.
+fn bench_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("accept-encoding", "br, gzip".parse().unwrap());
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// A change to the archive, as any write makes: the change counter moves (the triggers of
+/// migration 9 do exactly this for every write to what the server shows).
+fn archive_changes(conn: &mut rusqlite::Connection) {
+    conn.execute("UPDATE change_counter SET value = value + 1", [])
+        .unwrap();
+}
+
+/// `CLIENTS` clients, each on its own connection, request `path` `REQUESTS_PER_CLIENT` times.
+async fn concurrent(base: &str, path: &str, etag: Option<String>) {
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CLIENTS {
+        let url = format!("{base}{path}");
+        let etag = etag.clone();
+        tasks.spawn(async move {
+            let client = bench_client();
+            let mut times = Vec::with_capacity(REQUESTS_PER_CLIENT);
+            for _ in 0..REQUESTS_PER_CLIENT {
+                let mut req = client.get(&url);
+                if let Some(etag) = &etag {
+                    req = req.header("if-none-match", etag);
+                }
+                let t = Instant::now();
+                let r = req.send().await.expect("answered");
+                let want = if etag.is_some() { 304 } else { 200 };
+                assert_eq!(r.status(), want);
+                r.bytes().await.expect("body");
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            times
+        });
+    }
+    let mut times = Vec::new();
+    while let Some(client) = tasks.join_next().await {
+        times.extend(client.expect("a client failed"));
+    }
+    let wall = started.elapsed().as_secs_f64();
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let label = if etag.is_some() {
+        format!("{path} with If-None-Match (304)")
+    } else {
+        path.to_owned()
+    };
+    println!(
+        "| {label} | {:.0} | {:.1} ms | {:.1} ms |",
+        times.len() as f64 / wall,
+        times[times.len() / 2],
+        times[times.len() * 99 / 100]
+    );
 }
 
 fn generate(path: &std::path::Path) {

@@ -30,9 +30,9 @@ pub use kinds::{
 pub use sqlite::{
     APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,
     FetchLog, FetchRow, ImportRecord, Imported, NewCapture, PollRecord, QueueCounts, QueueItem,
-    QueueState, RawCapture, Recorded, Removal, RemovalSighting, RemovalState, ReprocessItem,
-    SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue, VersionChoice,
-    VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
+    QueueState, RawCapture, RawCaptureInfo, Recorded, Removal, RemovalSighting, RemovalState,
+    ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
+    VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
 pub use store::{Archive, Checks, Exports, Feeds, Imports, Queue, Store, Versions};
 

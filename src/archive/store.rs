@@ -26,8 +26,9 @@ use super::sqlite::SqliteArchive;
 use super::{
     ArchiveError, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, FetchLog, FetchRow,
     ImportRecord, Imported, Mode, NewCapture, PollRecord, QueueCounts, QueueItem, QueueState,
-    RawCapture, Recorded, RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, SearchPage,
-    SourceRow, SourceStatus, ToQueue, VersionChoice, VersionDetail, VersionEvent, VersionRow,
+    RawCapture, RawCaptureInfo, Recorded, RemovalSighting, RemovalState, ReprocessItem,
+    ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue, VersionChoice, VersionDetail,
+    VersionEvent, VersionRow,
 };
 
 /// Reading and writing articles, versions, blobs and the fetch log; units of work.
@@ -280,6 +281,21 @@ pub trait Feeds {
 
     /// The latest rows of the fetch log, newest first.
     fn recent_fetches(&self, limit: usize) -> Result<Vec<FetchRow>, ArchiveError>;
+
+    /// A number that grows with every committed change to what the feeds, the web UI and the
+    /// API show (articles, versions, raw captures, the fetch log, sources, the queue), whoever
+    /// wrote it; never smaller than before. The server's validators and cached documents are
+    /// keyed by it. One cheap read.
+    fn change_counter(&self) -> Result<u64, ArchiveError>;
+
+    /// What is known of version `seq`'s raw capture without reading it: its hash, size,
+    /// content type and capture time. `None` if there is no such version or it has no raw
+    /// capture (imports, removals).
+    fn raw_capture_info(
+        &self,
+        canonical_url: &str,
+        seq: u32,
+    ) -> Result<Option<RawCaptureInfo>, ArchiveError>;
 }
 
 /// Sources and the daemon's work queue.

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::security::token_ok;
-use super::{AppError, AppState};
+use super::{AppError, AppState, writes};
 use crate::archive::{ArticleSummary, VersionDetail, VersionKind};
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
 use crate::document::Document;
@@ -457,26 +457,37 @@ pub struct DiffQuery {
     b: Option<u32>,
 }
 
-/// The difference between two versions: changed fields, then the whole body with deleted and
-/// inserted text highlighted (by character for CJK).
-pub async fn diff(
-    State(state): State<Arc<AppState>>,
-    Path((site, id)): Path<(String, String)>,
-    Query(query): Query<DiffQuery>,
-) -> Result<Html<String>, AppError> {
-    let (site2, id2) = (site.clone(), id.clone());
-    let (summary, versions, docs) = state
-        .read(move |a| {
-            let summary = a
-                .article_summary(&site2, &id2)?
-                .ok_or_else(|| AppError::NotFound(format!("no archived article {site2}/{id2}")))?;
-            let versions = a.version_details(&summary.canonical_url)?;
+/// Two versions of an article and the difference between them (the web UI's diff page and
+/// the API's).
+pub(crate) struct VersionPair {
+    pub summary: ArticleSummary,
+    pub versions: Vec<VersionDetail>,
+    pub a: VersionDetail,
+    pub b: VersionDetail,
+    /// `None` when either version is a removal (it has no document).
+    pub diff: Option<DocumentDiff>,
+}
+
+/// Reads versions `a` and `b` (by default the last two) of an article and diffs them: the
+/// diff stored at write time for adjacent versions, computed for any other pair.
+pub(crate) async fn version_pair(
+    state: &Arc<AppState>,
+    site: String,
+    id: String,
+    a: Option<u32>,
+    b: Option<u32>,
+) -> Result<VersionPair, AppError> {
+    state
+        .read(move |archive| {
+            let summary = archive
+                .article_summary(&site, &id)?
+                .ok_or_else(|| AppError::NotFound(format!("no archived article {site}/{id}")))?;
+            let versions = archive.version_details(&summary.canonical_url)?;
             let n = versions.len();
             let default_a = if n >= 2 { versions[n - 2].seq } else { 1 };
             let default_b = versions.last().map_or(1, |v| v.seq);
-            let (sa, sb) = (query.a.unwrap_or(default_a), query.b.unwrap_or(default_b));
             let mut docs = Vec::new();
-            for seq in [sa, sb] {
+            for seq in [a.unwrap_or(default_a), b.unwrap_or(default_b)] {
                 let detail = versions
                     .iter()
                     .find(|d| d.seq == seq)
@@ -485,16 +496,55 @@ pub async fn diff(
                 let doc = if detail.kind == VersionKind::Removed {
                     None
                 } else {
-                    a.document(&summary.canonical_url, seq)?
+                    archive.document(&summary.canonical_url, seq)?
                 };
                 docs.push((detail, doc));
             }
-            Ok((summary, versions, docs))
+            let [(va, da), (vb, db)] = <[_; 2]>::try_from(docs)
+                .map_err(|_| AppError::Internal("two versions expected".into()))?;
+            let diff = match (da, db) {
+                (Some(da), Some(db)) => Some(diff_versions(&va, &vb, &da, &db)),
+                _ => None,
+            };
+            Ok(VersionPair {
+                summary,
+                versions,
+                a: va,
+                b: vb,
+                diff,
+            })
         })
-        .await?;
+        .await
+}
+
+/// Adjacent versions use the diff stored at write time; any other pair is computed.
+fn diff_versions(va: &VersionDetail, vb: &VersionDetail, da: &str, db: &str) -> DocumentDiff {
+    let stored = vb
+        .diff
+        .as_deref()
+        .and_then(|j| DocumentDiff::from_json(j).ok())
+        .filter(|d| d.base == Some(va.seq));
+    stored.unwrap_or_else(|| match (Document::parse(da), Document::parse(db)) {
+        (Ok(x), Ok(y)) => diff_documents(&x, &y),
+        _ => diff_text(da, db),
+    })
+}
+
+/// The difference between two versions: changed fields, then the whole body with deleted and
+/// inserted text highlighted (by character for CJK).
+pub async fn diff(
+    State(state): State<Arc<AppState>>,
+    Path((site, id)): Path<(String, String)>,
+    Query(query): Query<DiffQuery>,
+) -> Result<Html<String>, AppError> {
+    let VersionPair {
+        summary,
+        versions,
+        a: va,
+        b: vb,
+        diff,
+    } = version_pair(&state, site, id, query.a, query.b).await?;
     let page = article_path(&summary.site, &summary.site_article_id, summary.id);
-    let [(va, da), (vb, db)] =
-        <[_; 2]>::try_from(docs).map_err(|_| AppError::Internal("two versions expected".into()))?;
     let mut body = String::new();
     let _ = write!(
         body,
@@ -523,17 +573,7 @@ pub async fn diff(
             );
         }
     }
-    if let (Some(da), Some(db)) = (da, db) {
-        let stored = vb
-            .diff
-            .as_deref()
-            .and_then(|j| DocumentDiff::from_json(j).ok())
-            .filter(|d| d.base == Some(va.seq));
-        // Adjacent versions use the diff stored at write time; any other pair is computed.
-        let diff = stored.unwrap_or_else(|| match (Document::parse(&da), Document::parse(&db)) {
-            (Ok(x), Ok(y)) => diff_documents(&x, &y),
-            _ => diff_text(&da, &db),
-        });
+    if let Some(diff) = diff {
         let _ = write!(
             body,
             "<div id=\"diff\">{}</div>",
@@ -678,20 +718,9 @@ pub async fn archive_url(
     Form(form): Form<ArchiveForm>,
 ) -> Result<Response, AppError> {
     if !token_ok(&state.config.server.token, form.token.as_deref(), &headers) {
-        return Err(forbidden(&state));
+        return Err(writes::forbidden(&state));
     }
-    // The fetcher applies the target policy again on every redirect hop and resolved
-    // address; refusing here gives a clear answer for what can be told up front.
-    let url = url::Url::parse(form.url.trim()).map_err(|e| {
-        AppError::BadRequest(format!("refused to archive {}: not a URL ({e})", form.url))
-    })?;
-    if let Err(e) = state.pipeline.fetcher().check_target(&url) {
-        return Err(AppError::BadRequest(format!(
-            "refused to archive {}: {e}",
-            form.url
-        )));
-    }
-    let outcome = state.pipeline.archive_url(&form.url).await;
+    let outcome = writes::archive_url(&state, &form.url).await?;
     Ok(outcome_response(&outcome))
 }
 
@@ -709,32 +738,10 @@ pub async fn recheck(
     Form(form): Form<CheckForm>,
 ) -> Result<Response, AppError> {
     if !token_ok(&state.config.server.token, form.token.as_deref(), &headers) {
-        return Err(forbidden(&state));
+        return Err(writes::forbidden(&state));
     }
-    let url = form.article.clone();
-    let known = state.read(move |a| Ok(a.article(&url)?.is_some())).await?;
-    if !known {
-        return Err(AppError::NotFound(format!(
-            "{} is not archived",
-            form.article
-        )));
-    }
-    let outcomes = state
-        .pipeline
-        .check_urls(vec![form.article.clone()], |_| {})
-        .await;
-    match outcomes.first() {
-        Some(outcome) => Ok(outcome_response(outcome)),
-        None => Err(AppError::Internal("the check did not run".into())),
-    }
-}
-
-fn forbidden(state: &AppState) -> AppError {
-    if state.config.server.token.is_empty() {
-        AppError::Forbidden("writing from the web is disabled: set [server] token".into())
-    } else {
-        AppError::Forbidden("a valid token is required".into())
-    }
+    let outcome = writes::check_article(&state, &form.article).await?;
+    Ok(outcome_response(&outcome))
 }
 
 /// After a write: to the article's page when it is archived, else a page saying what happened.

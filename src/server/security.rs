@@ -124,20 +124,45 @@ pub async fn limit_writes(
     next.run(request).await
 }
 
-/// Whether a writing request carries the configured token (form field or bearer header).
-/// An empty configured token disables writing altogether.
-pub fn token_ok(configured: &str, form_token: Option<&str>, headers: &HeaderMap) -> bool {
+/// What a writing request's credentials are worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenCheck {
+    Valid,
+    /// Neither a token (form or body field) nor an Authorization header.
+    Missing,
+    Wrong,
+    /// No token is configured: writing from the web is off.
+    Disabled,
+}
+
+/// Checks a writing request's token (form or body field, or bearer header) against the
+/// configured one. An empty configured token disables writing altogether.
+pub fn check_token(configured: &str, given: Option<&str>, headers: &HeaderMap) -> TokenCheck {
     if configured.is_empty() {
-        return false;
+        return TokenCheck::Disabled;
     }
-    let bearer = headers
+    let authorization = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    [form_token, bearer]
+        .and_then(|v| v.to_str().ok());
+    let bearer = authorization.and_then(|v| v.strip_prefix("Bearer "));
+    let given = given.filter(|t| !t.is_empty());
+    if given.is_none() && authorization.is_none() {
+        return TokenCheck::Missing;
+    }
+    let valid = [given, bearer]
         .into_iter()
         .flatten()
-        .any(|t| constant_time_eq(t.as_bytes(), configured.as_bytes()))
+        .any(|t| constant_time_eq(t.as_bytes(), configured.as_bytes()));
+    if valid {
+        TokenCheck::Valid
+    } else {
+        TokenCheck::Wrong
+    }
+}
+
+/// Whether a writing request carries the configured token (form field or bearer header).
+pub fn token_ok(configured: &str, form_token: Option<&str>, headers: &HeaderMap) -> bool {
+    check_token(configured, form_token, headers) == TokenCheck::Valid
 }
 
 /// Compares without stopping at the first difference, so timing tells nothing of the token.
@@ -183,5 +208,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::AUTHORIZATION, "Bearer s3cret".parse().unwrap());
         assert!(token_ok("s3cret", None, &h));
+        assert_eq!(check_token("s3cret", None, &h), TokenCheck::Valid);
+        assert_eq!(check_token("s3cret", Some("x"), &h), TokenCheck::Valid);
+        let none = HeaderMap::new();
+        assert_eq!(check_token("s3cret", None, &none), TokenCheck::Missing);
+        assert_eq!(check_token("s3cret", Some(""), &none), TokenCheck::Missing);
+        assert_eq!(check_token("s3cret", Some("s3"), &none), TokenCheck::Wrong);
+        assert_eq!(check_token("", Some("s3cret"), &h), TokenCheck::Disabled);
+        let mut basic = HeaderMap::new();
+        basic.insert(header::AUTHORIZATION, "Basic czNjcmV0".parse().unwrap());
+        assert_eq!(check_token("s3cret", None, &basic), TokenCheck::Wrong);
     }
 }

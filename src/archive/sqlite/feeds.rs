@@ -89,6 +89,19 @@ pub struct SearchPage {
     pub next_before: Option<i64>,
 }
 
+/// A raw capture's description (the bytes themselves: [`crate::archive::Versions::raw_capture`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCaptureInfo {
+    /// blake3 hex of the bytes.
+    pub hash: String,
+    /// Size of the bytes, uncompressed.
+    pub size: u64,
+    /// The response's Content-Type header, when it had one.
+    pub content_type: Option<String>,
+    /// When the capture was made (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
+    pub fetched_at: String,
+}
+
 /// Counts for the status page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ArchiveStats {
@@ -657,5 +670,39 @@ impl Feeds for SqliteArchive {
         )?;
         let rows = stmt.query_map([limit_i64(limit)], super::fetch_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn change_counter(&self) -> Result<u64, ArchiveError> {
+        let value: i64 = self
+            .conn
+            .prepare_cached("SELECT value FROM change_counter WHERE id = 1")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
+    fn raw_capture_info(
+        &self,
+        canonical_url: &str,
+        seq: u32,
+    ) -> Result<Option<RawCaptureInfo>, ArchiveError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT v.raw_hash, b.size, v.content_type, v.fetched_at
+                 FROM versions v JOIN articles a ON a.id = v.article_id
+                 JOIN blobs b ON b.hash = v.raw_hash
+                 WHERE a.canonical_url = ?1 AND v.seq = ?2",
+            )?
+            .query_row(params![canonical_url, seq], |r| {
+                let size: i64 = r.get(1)?;
+                Ok(RawCaptureInfo {
+                    hash: r.get(0)?,
+                    size: u64::try_from(size).unwrap_or(0),
+                    content_type: r.get(2)?,
+                    fetched_at: r.get(3)?,
+                })
+            })
+            .optional()?;
+        Ok(row)
     }
 }

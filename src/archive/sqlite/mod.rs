@@ -36,7 +36,7 @@ use super::kinds::{
     classify_capture,
 };
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
-pub use feeds::{ArchiveStats, ArticleSummary, Removal, SearchPage, VersionEvent};
+pub use feeds::{ArchiveStats, ArticleSummary, RawCaptureInfo, Removal, SearchPage, VersionEvent};
 
 pub use sources::{
     PollRecord, QueueCounts, QueueItem, QueueState, SourceRow, SourceStatus, ToQueue,
@@ -66,6 +66,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/005_author.sql")),
     M::up(include_str!("migrations/006_date_found.sql")),
     M::up(include_str!("migrations/008_zstd_blobs.sql")).foreign_key_check(),
+    M::up(include_str!("migrations/009_change_counter.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.
