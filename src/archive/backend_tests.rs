@@ -128,6 +128,7 @@ on_both_backends!(
     changes_and_history_events,
     title_search_scans_a_bounded_window,
     rechecks_and_reprocessing,
+    the_change_counter_grows_with_what_readers_see,
 );
 
 const URL: &str = "https://news.example/2024/05/01/story";
@@ -1198,4 +1199,34 @@ fn rechecks_and_reprocessing(backend: Backend) {
         .unwrap_err();
     assert!(matches!(err, ArchiveError::Corrupt(_)), "{err:?}");
     a.integrity_check().unwrap();
+}
+
+fn the_change_counter_grows_with_what_readers_see(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    let empty = a.change_counter().unwrap();
+    let urls = archive_articles(&mut a, 1);
+    let archived = a.change_counter().unwrap();
+    assert!(archived > empty, "{archived} after {empty}");
+    // Scheduling is not shown anywhere: the validators of pages and feeds stay valid.
+    a.set_next_check(&urls[0], at(5_000)).unwrap();
+    a.touch_checked(&urls[0], at(5_001)).unwrap();
+    assert_eq!(a.change_counter().unwrap(), archived);
+    // A failed unit of work leaves the counter as it was, like everything else it wrote.
+    let raw = noise(64);
+    let mut edit = article(&urls[0], "even", "0", "Story 0 edited", 6_000);
+    edit.raw = &raw;
+    edit.document = "Story 0 edited";
+    a.begin_group().unwrap();
+    a.begin_unit().unwrap();
+    a.record_capture(&edit).unwrap();
+    a.end_unit(false).unwrap();
+    a.commit_group().unwrap();
+    assert_eq!(a.change_counter().unwrap(), archived);
+    a.record_capture(&edit).unwrap();
+    assert!(a.change_counter().unwrap() > archived);
+    let info = a.raw_capture_info(&urls[0], 2).unwrap().unwrap();
+    assert_eq!(info.size, raw.len() as u64);
+    assert_eq!(info.hash, hash_hex(&raw));
+    assert_eq!(info.fetched_at, format_time(at(6_000)));
+    assert_eq!(a.raw_capture_info(&urls[0], 9).unwrap(), None);
 }

@@ -7,8 +7,8 @@ use ::postgres::types::ToSql;
 use super::{KIND_COLUMNS, PostgresArchive, RowExt, fetch_row, limit_i64, reported_kind};
 use crate::archive::store::Feeds;
 use crate::archive::{
-    ArchiveError, ArchiveStats, ArticleSummary, FetchRow, Removal, SearchPage, VersionEvent,
-    hash_hex,
+    ArchiveError, ArchiveStats, ArticleSummary, FetchRow, RawCaptureInfo, Removal, SearchPage,
+    VersionEvent, hash_hex,
 };
 
 /// The columns of an [`ArticleSummary`] for `articles a`, with (`true`) or without the
@@ -428,5 +428,36 @@ impl Feeds for PostgresArchive {
             &[&limit_i64(limit)],
         )?;
         rows.iter().map(fetch_row).collect()
+    }
+
+    fn change_counter(&self) -> Result<u64, ArchiveError> {
+        let row = self
+            .conn
+            .borrow_mut()
+            .query_one("SELECT value FROM change_counter WHERE id = 1", &[])?;
+        Ok(u64::try_from(row.int("value")?).unwrap_or(0))
+    }
+
+    fn raw_capture_info(
+        &self,
+        canonical_url: &str,
+        seq: u32,
+    ) -> Result<Option<RawCaptureInfo>, ArchiveError> {
+        let row = self.conn.borrow_mut().query_opt(
+            "SELECT v.raw_hash, b.size, v.content_type, v.fetched_at
+             FROM versions v JOIN articles a ON a.id = v.article_id
+             JOIN blobs b ON b.hash = v.raw_hash
+             WHERE a.canonical_url = $1 AND v.seq = $2",
+            &[&canonical_url, &i64::from(seq)],
+        )?;
+        row.map(|r| {
+            Ok(RawCaptureInfo {
+                hash: r.try_get("raw_hash")?,
+                size: u64::try_from(r.int("size")?).unwrap_or(0),
+                content_type: r.try_get("content_type")?,
+                fetched_at: r.try_get("fetched_at")?,
+            })
+        })
+        .transpose()
     }
 }

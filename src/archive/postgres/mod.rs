@@ -43,7 +43,10 @@ mod tests;
 pub mod throwaway;
 
 /// The schema, as ordered migrations; append new ones, never edit released ones.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_change_counter.sql"),
+];
 
 /// The schema version (rows of `newsvault_schema`) this code writes.
 pub const PG_SCHEMA_VERSION: usize = MIGRATIONS.len();
