@@ -283,7 +283,8 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
             return true;
         }
     }
-    if WIRE_CREDIT.is_match(t) {
+    // Only a line in brackets can be one (checked first: the regex is slow on long lines).
+    if t.starts_with(['(', '（']) && t.ends_with([')', '）']) && WIRE_CREDIT.is_match(t) {
         return true;
     }
     if len <= 150 && BOILERPLATE_STARTS.iter().any(|p| t.starts_with(p)) {
