@@ -8,7 +8,6 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use tokio::sync::Semaphore;
 
 use crate::archive::{
     Archive, ArchiveError, ArticleStatus, FetchLog, FetchOutcome, GroupCommitter, NewCapture,
@@ -22,6 +21,9 @@ use crate::fetch::charset::Decoded;
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::schedule::{CheckResult, next_check};
 use crate::sites::{self, ArticleRef};
+
+mod cpu_pool;
+use cpu_pool::CpuPool;
 
 /// What happened to one URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,8 +156,8 @@ pub struct Pipeline {
     fetcher: Fetcher,
     archive: Arc<Mutex<Archive>>,
     committer: GroupCommitter,
-    /// Decoding and extraction at once: one per core, whatever the number of fetches.
-    cpu_slots: Arc<Semaphore>,
+    /// Decoding and extraction: one thread per core, whatever the number of fetches.
+    cpu: CpuPool,
 }
 
 /// Most articles whose writes share one commit.
@@ -171,7 +173,7 @@ impl Pipeline {
             fetcher,
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
-            cpu_slots: Arc::new(Semaphore::new(cores)),
+            cpu: CpuPool::start(cores),
         })
     }
 
@@ -550,20 +552,15 @@ impl Pipeline {
         target: &ArticleRef,
         fetched: &Arc<Fetched>,
     ) -> Result<(Decoded, Extraction), String> {
-        let _slot = self
-            .cpu_slots
-            .acquire()
-            .await
-            .map_err(|e| format!("extraction pool closed: {e}"))?;
         let fetched = Arc::clone(fetched);
         let target = target.clone();
-        tokio::task::spawn_blocking(move || {
-            let decoded = fetched.decode();
-            let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
-            (decoded, extraction)
-        })
-        .await
-        .map_err(|e| format!("extraction crashed: {e}"))
+        self.cpu
+            .run(move || {
+                let decoded = fetched.decode();
+                let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
+                (decoded, extraction)
+            })
+            .await
     }
 
     /// A removal signal: for an archived article, one more sighting towards confirming it

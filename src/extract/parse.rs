@@ -9,6 +9,11 @@
 //! and the stack the tree builder scans never grows beyond the cap. Pages within the cap (every
 //! real page) parse exactly as `Html::parse_document` parses them (checked on the 1,179 pages of
 //! the shared corpora: identical trees).
+//!
+//! Flat hostile input (100,000 sibling `<p>`s) is shallow but costs about 250 bytes an element:
+//! past [`MAX_ELEMENTS`] further start tags are dropped the same way, so their text joins the
+//! element open at that point and the tree's size stays bounded. The largest real page of the
+//! corpora has about 10,000 elements.
 
 use std::cell::{Cell, OnceCell, Ref, RefCell};
 
@@ -26,6 +31,10 @@ use scraper::html::HtmlTreeSink;
 
 /// The deepest an element may sit in the tree (the document's `<html>` is at depth 1).
 pub const MAX_DEPTH: usize = 512;
+
+/// The most elements the parser creates from start tags of the page (the tree builder's own
+/// implied elements come on top).
+pub const MAX_ELEMENTS: usize = 50_000;
 
 /// A page's HTML and its tree, parsed on first use: callers that need the tree before
 /// extraction (reading a saved page's own link) share the one parse with the extractor.
@@ -87,10 +96,32 @@ fn run(tree: TreeBuilder<NodeId, DepthSink>, state: Option<State>, html: &str) -
     tokenizer.sink.tree.sink.inner.finish()
 }
 
-/// Start tags that never nest content deeper: void elements, and elements whose content the
-/// tokenizer reads as raw text (dropping those would parse a script's strings as markup), and
-/// the document's own structure, which the tree builder merges rather than nests.
+/// Start tags that are never dropped: elements whose content the tokenizer reads as raw text
+/// (dropping those would parse a script's strings as markup), and the document's own structure,
+/// which the tree builder merges rather than nests.
 fn never_dropped(name: &LocalName) -> bool {
+    matches!(
+        &**name,
+        "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "plaintext"
+            | "html"
+            | "head"
+            | "body"
+            | "frameset"
+    )
+}
+
+/// Void elements: they hold nothing, so they never nest content deeper and have no end tag to
+/// drop with them.
+fn is_void(name: &LocalName) -> bool {
     matches!(
         &**name,
         "area"
@@ -108,20 +139,6 @@ fn never_dropped(name: &LocalName) -> bool {
             | "wbr"
             | "param"
             | "keygen"
-            | "script"
-            | "style"
-            | "textarea"
-            | "title"
-            | "xmp"
-            | "iframe"
-            | "noembed"
-            | "noframes"
-            | "noscript"
-            | "plaintext"
-            | "html"
-            | "head"
-            | "body"
-            | "frameset"
     )
 }
 
@@ -139,8 +156,16 @@ impl CappedBuilder {
         let mut dropped = self.dropped.borrow_mut();
         match kind {
             TagKind::StartTag => {
-                if !self.at_the_cap() || never_dropped(name) {
+                if never_dropped(name) {
                     return false;
+                }
+                let void = is_void(name);
+                let over_count = self.tree.sink.elements.get() >= MAX_ELEMENTS;
+                if !over_count && (void || !self.at_the_cap()) {
+                    return false;
+                }
+                if void {
+                    return true;
                 }
                 match dropped.iter_mut().find(|(n, _)| n == name) {
                     Some((_, count)) => *count += 1,
@@ -226,6 +251,8 @@ struct DepthSink {
     /// No end tag went to the tree builder since the last append: the path ends at the
     /// current node.
     path_fresh: Cell<bool>,
+    /// Elements created so far.
+    elements: Cell<usize>,
 }
 
 impl DepthSink {
@@ -236,6 +263,7 @@ impl DepthSink {
             path: RefCell::new(vec![document]),
             last_element: Cell::new(None),
             path_fresh: Cell::new(true),
+            elements: Cell::new(0),
         }
     }
 
@@ -292,6 +320,7 @@ impl TreeSink for DepthSink {
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
+        self.elements.set(self.elements.get() + 1);
         self.inner.create_element(name, attrs, flags)
     }
 
@@ -468,6 +497,28 @@ mod tests {
             .expect("the paragraph after the nesting");
         let parent = after.parent().and_then(scraper::ElementRef::wrap).unwrap();
         assert_eq!(parent.value().name(), "body");
+    }
+
+    #[test]
+    fn elements_beyond_the_count_cap_are_dropped_and_their_text_kept() {
+        let count = 2 * MAX_ELEMENTS;
+        let html = format!(
+            "<body>{}<p id=after>after</p><script>if (a<b) x()</script></body>",
+            (0..count).map(|i| format!("<p>para {i}<br></p>")).collect::<String>()
+        );
+        let doc = parse_document(&html);
+        let elements = doc.tree.nodes().filter(|n| n.value().is_element()).count();
+        assert!(
+            (MAX_ELEMENTS..MAX_ELEMENTS + 10).contains(&elements),
+            "{elements}"
+        );
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains("para 0"), "the first paragraph is kept");
+        assert!(
+            text.contains(&format!("para {}", count - 1)),
+            "the text of dropped paragraphs is kept"
+        );
+        assert!(text.ends_with("afterif (a<b) x()"), "{}", &text[text.len() - 40..]);
     }
 
     #[test]

@@ -228,10 +228,13 @@ const FURNITURE_LABELS: &[&str] = &[
 
 /// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
 /// - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`, `…Mike Blake/Reuters files`.
+/// Only matched, never searched for its position: `(?:^|\W)` before the agencies' names is `\b`
+/// without the Unicode word boundary, which makes the regex crate's fast engine give up on
+/// any line with a non-ASCII letter (most lines) for a slow one.
 static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i:[(\s](?:foto|fotos|photo|bild|kuva|credit|quelle|crédito)\s*:\s*[^.!?]{2,60}\)?|",
-        r"©\s*[^.!?]{2,60}|\b(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",
+        r"©\s*[^.!?]{2,60}|(?:^|\W)(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",
     ))
     .expect("static regex")
 });
@@ -280,7 +283,8 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
             return true;
         }
     }
-    if WIRE_CREDIT.is_match(t) {
+    // Only a line in brackets can be one (checked first: the regex is slow on long lines).
+    if t.starts_with(['(', '（']) && t.ends_with([')', '）']) && WIRE_CREDIT.is_match(t) {
         return true;
     }
     if len <= 150 && BOILERPLATE_STARTS.iter().any(|p| t.starts_with(p)) {

@@ -328,6 +328,9 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
             offset: Some(*dt.offset()),
         });
     }
+    if !holds_a_year(t) {
+        return None;
+    }
     let numeric = NUMERIC_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
         let date = NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?;
@@ -374,6 +377,18 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
         .min_by_key(|(start, _)| *start)
         .map(|(_, t)| t)
         .and_then(plausible)
+}
+
+/// Whether `t` has what each of the date patterns of [`parse_time_in`] holds, a year: `19` or
+/// `20` and two digits. Most lines of a page have none, and are not run through the patterns
+/// (their captures are found by the regex crate's slower engines).
+fn holds_a_year(t: &str) -> bool {
+    ["19", "20"].iter().any(|century| {
+        t.match_indices(century).any(|(i, _)| {
+            let mut rest = t[i + 2..].chars();
+            rest.next().is_some_and(char::is_numeric) && rest.next().is_some_and(char::is_numeric)
+        })
+    })
 }
 
 /// A date matched by one of the patterns ending in [`CLOCK`], at that time of day: (where the
