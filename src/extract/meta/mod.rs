@@ -57,8 +57,9 @@ fn sel(css: &str) -> Selector {
 }
 
 static META: LazyLock<Selector> = LazyLock::new(|| sel("meta"));
+/// JSON-LD blocks; some themes leave out the `type` ([`untyped_ld`] tells those apart).
 static LD_JSON: LazyLock<Selector> =
-    LazyLock::new(|| sel(r#"script[type="application/ld+json" i]"#));
+    LazyLock::new(|| sel(r#"script[type="application/ld+json" i], script:not([type])"#));
 static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
 static CANONICAL: LazyLock<Selector> = LazyLock::new(|| sel("link[rel][href]"));
 static TIME: LazyLock<Selector> = LazyLock::new(|| sel("time[datetime]"));
@@ -94,7 +95,9 @@ pub fn collect_in(els: &Elements<'_>) -> PageMeta {
     }
     for script in els.head_select(&LD_JSON) {
         let text: String = script.text().collect();
-        if text.len() > MAX_LD_BYTES {
+        if text.len() > MAX_LD_BYTES
+            || (script.value().attr("type").is_none() && !untyped_ld(&text))
+        {
             continue;
         }
         read_ld(&text, &mut meta.ld);
@@ -129,6 +132,13 @@ pub fn collect_in(els: &Elements<'_>) -> PageMeta {
         .collect();
     meta.has_password_input = els.head_select(&PASSWORD).next().is_some();
     meta
+}
+
+/// Whether a `<script>` without a `type` holds JSON-LD rather than code: a JSON object that
+/// names a schema.org `@context`.
+fn untyped_ld(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('{') && t.get(..200).unwrap_or(t).contains("\"@context\"")
 }
 
 impl PageMeta {
@@ -423,5 +433,23 @@ mod tests {
         let mut nl = LdArticle::default();
         read_ld("{\"@type\":\"Article\",\"headline\":\"a\nb\"}", &mut nl);
         assert_eq!(nl.headline.as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn json_ld_in_a_script_without_type() {
+        let doc = Html::parse_document(concat!(
+            r#"<script>var x = {"@context": 1};</script>"#,
+            r#"<script>{"@context": "https://schema.org", "@type": "NewsArticle", "#,
+            r#""datePublished": "2022-01-28T06:00:00+01:00"}</script>"#,
+            r#"<script type="text/javascript">{"@context": "https://schema.org", "#,
+            r#""@type": "NewsArticle", "headline": "not read"}</script>"#,
+        ));
+        let meta = collect(&doc);
+        assert!(meta.ld.is_article);
+        assert_eq!(
+            meta.ld.date_published.as_deref(),
+            Some("2022-01-28T06:00:00+01:00")
+        );
+        assert_eq!(meta.ld.headline, None);
     }
 }
