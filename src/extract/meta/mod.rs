@@ -208,6 +208,10 @@ fn read_ld(text: &str, out: &mut LdArticle) {
     let mut stack = vec![&value];
     let mut visited = 0;
     let mut fallback: Option<&Value> = None;
+    let mut article: Option<&Value> = None;
+    // Named nodes (`{"@id": "…#/schema/person/…", "name": "…"}`), which an article's `author`
+    // may point to by `@id` only, as Yoast's `@graph` does.
+    let mut named: Vec<(&str, &Value)> = Vec::new();
     while let Some(v) = stack.pop() {
         visited += 1;
         if visited > MAX_LD_NODES {
@@ -216,10 +220,14 @@ fn read_ld(text: &str, out: &mut LdArticle) {
         match v {
             Value::Array(items) => stack.extend(items.iter().rev()),
             Value::Object(map) => {
+                if let (Some(Value::String(id)), Some(_)) = (map.get("@id"), map.get("name")) {
+                    named.push((id.as_str(), v));
+                }
                 if is_article_type(map.get("@type")) {
                     if !out.is_article {
                         fill_ld(v, out);
                         out.is_article = true;
+                        article = Some(v);
                     }
                     continue;
                 }
@@ -247,7 +255,30 @@ fn read_ld(text: &str, out: &mut LdArticle) {
         && let Some(v) = fallback
     {
         fill_ld(v, out);
+        article = Some(v);
     }
+    if out.authors.is_empty()
+        && let Some(article) = article
+    {
+        out.authors = ld_author_refs(article)
+            .filter_map(|id| named.iter().find(|(n, _)| *n == id))
+            .flat_map(|(_, node)| ld_names(Some(node)))
+            .collect();
+    }
+}
+
+/// The `@id`s an article's `author` points to (`{"@id": "…"}`, or an array of them).
+fn ld_author_refs(article: &Value) -> impl Iterator<Item = &str> {
+    let author = article.get("author");
+    let refs: Vec<&str> = match author {
+        Some(Value::Array(items)) => items.iter().take(20).collect(),
+        Some(v) => vec![v],
+        None => Vec::new(),
+    }
+    .into_iter()
+    .filter_map(|a| a.get("@id")?.as_str())
+    .collect();
+    refs.into_iter()
 }
 
 fn is_article_type(t: Option<&Value>) -> bool {
@@ -433,6 +464,16 @@ mod tests {
         let mut nl = LdArticle::default();
         read_ld("{\"@type\":\"Article\",\"headline\":\"a\nb\"}", &mut nl);
         assert_eq!(nl.headline.as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn json_ld_author_by_reference() {
+        let mut ld = LdArticle::default();
+        read_ld(
+            r#"{"@context":"https://schema.org","@graph":[{"@type":"Article","headline":"H","author":{"@id":"https://x/#/schema/person/1"}},{"@type":"Person","@id":"https://x/#/schema/person/1","name":"Doris Schuppe"},{"@type":"Person","@id":"https://x/#/schema/person/2","name":"Other"}]}"#,
+            &mut ld,
+        );
+        assert_eq!(ld.authors, ["Doris Schuppe"]);
     }
 
     #[test]
