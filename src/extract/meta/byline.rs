@@ -98,8 +98,9 @@ static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+/// `By X`; also `ByX` when the label's element touches the name's (`<span>By</span><a>X</a>`).
 static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:by)\s+(?P<v>\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}(?:(?:,\s*|\s+and\s+)\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}){0,3})")
+    Regex::new(r"^(?:(?i:by)\s+|By)(?P<v>\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}(?:(?:,\s*|\s+and\s+)\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}){0,3})")
         .expect("static regex")
 });
 
@@ -107,7 +108,7 @@ static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
 /// von X`, `Autoren X und Y`, `Author: X, Datum: …`, `Por X`, `Par X`, `Door X`.
 static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^(?i:(?:posted|written|erstellt|geschrieben|verfasst|veröffentlicht|text|ein\s+beitrag)\s+(?:by|von)|",
+        r"^(?i:(?:posted|written|erstellt|geschrieben|verfasst|veröffentlicht|text|ein\s+beitrag|ein\s+artikel)\s+(?:by|von)|",
         r"von|por|par|door|autor(?:in|en)?|authors?|auteurs?|autores?)\s*:?\s+",
         r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|la|le|der|den)\s+)?\p{Lu}[\p{L}.'’-]*)*",
         r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
@@ -117,6 +118,40 @@ static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("static regex")
 });
+
+/// A labelled byline opening a line or after a date, a bracket or a separator: `Datum:
+/// 03.11.2021 Autor: Peter Maahn/SP-X`, `(wird fortgesetzt) Text: Klausmartin Friedrich`
+/// ([`labelled_byline`]). The colon is what tells the label from a word of a sentence.
+static LABELLED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[\s|·•])(?P<label>(?i:autor(?:in|en)?|authors?|auteurs?|autores?|verfasser(?:in)?|texte?))\s*:\s*",
+        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|la|le|der|den)\s+)?\p{Lu}[\p{L}.'’-]*){0,3}",
+        r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
+        r"(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+\p{Ll})",
+    ))
+    .expect("static regex")
+});
+
+/// The name of a [`LABELLED_BY`] byline whose label opens the line or follows a date, a
+/// bracket or a separator; not one in a photo credit (`Londyn / autor: Pixabay`).
+fn labelled_byline(line: &str) -> Option<&str> {
+    let c = LABELLED_BY.captures(line)?;
+    let before = line[..c.name("label")?.start()].trim_end();
+    let opens = before
+        .chars()
+        .next_back()
+        .is_none_or(|ch| ch.is_ascii_digit() || matches!(ch, ')' | '|' | '·' | '•'));
+    opens.then(|| c.name("v").map(|m| m.as_str())).flatten()
+}
+
+/// The parts of a line a byline may open: the line, and what follows each separator in it
+/// (`yas! | By Cara Stiles | April 13, 2020`).
+fn byline_openings(line: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(line).chain(
+        line.match_indices(['|', '·', '•'])
+            .map(move |(i, sep)| line[i + sep.len()..].trim_start()),
+    )
+}
 
 /// What visible byline lines name, by kind.
 #[derive(Debug, Default, Clone)]
@@ -159,7 +194,8 @@ pub fn byline(lines: &[&str]) -> Byline {
             b.chinese = b.author.is_some();
         }
         if b.author.is_none() {
-            b.author = take(&EN_BY, before_month_day(line))
+            b.author = byline_openings(line)
+                .find_map(|part| take(&EN_BY, before_month_day(part)))
                 .or_else(|| {
                     (line.chars().count() <= 100)
                         .then(|| take(&OTHER_BY, before_month_day(line)))
@@ -167,6 +203,11 @@ pub fn byline(lines: &[&str]) -> Byline {
                 })
                 .or_else(|| {
                     after_leading_time(line).and_then(|rest| take(&EN_BY, before_month_day(rest)))
+                })
+                .or_else(|| {
+                    labelled_byline(before_month_day(line))
+                        .map(tidy_name)
+                        .filter(|v| !v.is_empty())
                 });
         }
         if b.source.is_none() {
@@ -191,9 +232,10 @@ fn after_leading_time(line: &str) -> Option<&str> {
     (!rest.is_empty()).then_some(rest)
 }
 
-/// `Steven Mufson March 18 at 12:22 PM`: a month name followed by a day ends a name.
+/// `Steven Mufson March 18 at 12:22 PM`: a month name followed by a day ends a name, and so
+/// does a weekday (`Alex Bozarjian Thursday, November 9, 2023`).
 static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\b\.?\s+\d")
+    Regex::new(r"\s(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),|\s(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\b\.?\s+\d")
         .expect("static regex")
 });
 
@@ -256,9 +298,25 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     }
     let names = names
         .iter()
+        .map(|n| without_site_part(n, site_names))
         .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
-        .filter_map(|n| author_name(n));
+        .filter_map(author_name);
     join_names(names)
+}
+
+/// `name` without a comma-separated part that is the site's own name (`Rob Picheta, CNN`).
+fn without_site_part<'a>(name: &'a str, site_names: &[String]) -> &'a str {
+    match name.rsplit_once(',') {
+        Some((head, tail))
+            if !head.trim().is_empty()
+                && site_names
+                    .iter()
+                    .any(|s| s.trim().eq_ignore_ascii_case(tail.trim())) =>
+        {
+            head
+        }
+        _ => name,
+    }
 }
 
 /// The value of a `twitter:dataN` tag whose `twitter:labelN` says it is the writer (`Written
@@ -339,6 +397,12 @@ static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Degrees after a name (`Grant Tinsley, PhD`), which are no part of it.
+static CREDENTIALS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r",?\s+(?:Ph\.?\s?D|M\.?D|MSc|MPH|MBA|RDN?|DVM|CFA|Dipl\.-\p{L}+)\.?$")
+        .expect("static regex")
+});
+
 /// Chinese labels and buttons that follow a name in one element.
 static CN_LABEL_AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*(?:发布时间|發布時間|发布于|发表于|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|\+?关注$|优质原创作者|原创作者)")
@@ -382,6 +446,12 @@ pub fn author_name(raw: &str) -> Option<String> {
     }
     if let Some(m) = NAME_TAIL.find(&t) {
         t.truncate(m.start());
+    }
+    if let Some(m) = CREDENTIALS.find(&t) {
+        t.truncate(m.start());
+    }
+    if let Some(rest) = t.strip_prefix('©') {
+        t = rest.trim_start().to_owned();
     }
     if let Some(m) = MONTH_DAY.find(&t) {
         t.truncate(m.start());
@@ -531,19 +601,42 @@ fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) ->
             })
             .filter(|e| !in_comments(e))
             .take(20)
-            .filter_map(|e| {
-                // `<meta itemprop="name" content="…">` inside an author element.
-                let text = match e.value().attr("content") {
-                    Some(c) if e.value().name() == "meta" => clean_text(c),
-                    _ => element_text(&e),
-                };
-                (text.chars().count() <= 120)
-                    .then(|| author_name(&text))
-                    .flatten()
-            })
+            .filter_map(|e| element_author(&e))
             .take(author.most);
         join_names(names)
     })
+}
+
+/// The name an author element shows (`<meta itemprop="name" content="…">` inside an author
+/// element gives it in `content`).
+fn element_author(e: &ElementRef<'_>) -> Option<String> {
+    let text = match e.value().attr("content") {
+        Some(c) if e.value().name() == "meta" => clean_text(c),
+        _ => element_text(e),
+    };
+    (text.chars().count() <= 120)
+        .then(|| author_name(&text))
+        .flatten()
+}
+
+/// The name in the author box below the body (`div.author-bio`, `.teaser-box.author`), when
+/// every author element there that shows a name shows the same one: a list of other articles
+/// below the body names several. The box's headings (`About the Author`) and links (`Alles von
+/// X`) are no name: a name here is one to four words, none of them lower-case.
+fn author_box_below(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+    let by_class = AUTHOR_ELEMENTS.last()?;
+    let mut names = els
+        .marked
+        .iter()
+        .filter(|m| by_class.matches(m))
+        .map(|m| m.el)
+        .filter(|e| place(e.id()).is_some_and(|p| !p.noise && p.open > around.body_close))
+        .filter(|e| !in_comments(e))
+        .take(10)
+        .filter_map(|e| element_author(&e))
+        .filter(|n| looks_like_a_name(n));
+    let first = names.next()?;
+    names.all(|n| n == first).then_some(first)
 }
 
 /// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
@@ -565,8 +658,19 @@ fn site_names(meta: &PageMeta) -> Vec<String> {
     names
 }
 
+/// Whether `s` reads as a name on its own: one to four words, none opening in lower case (a
+/// single word may: a handle).
+fn looks_like_a_name(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    words.len() == 1
+        || (words.len() <= 4
+            && words
+                .iter()
+                .all(|w| !w.chars().next().is_some_and(char::is_lowercase)))
+}
+
 /// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
-/// author elements, then the source, then the editor.
+/// author elements, then the author box below the body, then the source, then the editor.
 pub fn pick(
     els: &Elements<'_>,
     meta: &PageMeta,
@@ -588,6 +692,7 @@ pub fn pick(
         .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
         .or_else(|| element_authors(els, place, around))
+        .or_else(|| author_box_below(els, place, around))
         .or(byline.source)
         .or(byline.editor)
 }
@@ -621,6 +726,73 @@ mod tests {
         assert_eq!(b.author.as_deref(), Some("王五"));
         let b = byline(&["记者获悉，此事已有进展"]);
         assert_eq!(b.author, None);
+        let b = byline(&["ByAlex Bozarjian Thursday, November 9, 2023 4:41AM"]);
+        assert_eq!(b.author.as_deref(), Some("Alex Bozarjian"));
+        let b = byline(&["yas! | By Cara Stiles | April 13, 2020"]);
+        assert_eq!(b.author.as_deref(), Some("Cara Stiles"));
+        let b = byline(&["Datum: 03.11.2021 Autor: Peter Maahn/SP-X"]);
+        assert_eq!(b.author.as_deref(), Some("Peter Maahn"));
+        let b = byline(&["(wird fortgesetzt) Text: Klausmartin Friedrich"]);
+        assert_eq!(b.author.as_deref(), Some("Klausmartin Friedrich"));
+        let b = byline(&["Londyn / autor: Pixabay, Twitter"]);
+        assert_eq!(b.author, None);
+        let b = byline(&["Bylund Smith was there", "Text: in English"]);
+        assert_eq!(b.author, None);
+    }
+
+    #[test]
+    fn author_box_names() {
+        assert!(looks_like_a_name("Martin Junker"));
+        assert!(looks_like_a_name("hausinfo"));
+        assert!(looks_like_a_name("张三"));
+        assert!(!looks_like_a_name("About the Author"));
+        assert!(!looks_like_a_name(
+            "Martin Junker Alles von Martin Junker Kontakt"
+        ));
+        let doc = Html::parse_document(concat!(
+            r#"<div class="body"><p>Text</p></div>"#,
+            r#"<div class="author-bio"><h3 class="author-title">About the Author</h3>"#,
+            r#"<h4 class="author-name">Martin Junker</h4></div>"#,
+            r#"<ul><li class="author">Martin Junker</li></ul>"#,
+        ));
+        let els = Elements::new(&doc);
+        let order: Vec<_> = doc.tree.nodes().map(|n| n.id()).collect();
+        let place = |id| {
+            order
+                .iter()
+                .position(|n| *n == id)
+                .map(|i| super::super::Placed {
+                    open: i as u32,
+                    noise: false,
+                })
+        };
+        let around = Around {
+            title_open: None,
+            body_close: 5,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        assert_eq!(
+            author_box_below(&els, &place, &around).as_deref(),
+            Some("Martin Junker")
+        );
+        let related = Html::parse_document(concat!(
+            r#"<div class="body"><p>Text</p></div>"#,
+            r#"<ul><li class="author">Martin Junker</li><li class="author">Jane Roe</li></ul>"#,
+        ));
+        let els = Elements::new(&related);
+        let order: Vec<_> = related.tree.nodes().map(|n| n.id()).collect();
+        let place = |id| {
+            order
+                .iter()
+                .position(|n| *n == id)
+                .map(|i| super::super::Placed {
+                    open: i as u32,
+                    noise: false,
+                })
+        };
+        assert_eq!(author_box_below(&els, &place, &around), None);
     }
 
     #[test]
@@ -687,6 +859,16 @@ mod tests {
             Some("Bradley M. Kuhn")
         );
         assert_eq!(name("张三").as_deref(), Some("张三"));
+        assert_eq!(name("Grant Tinsley, PhD").as_deref(), Some("Grant Tinsley"));
+        assert_eq!(name("© Kathrin Führes").as_deref(), Some("Kathrin Führes"));
+        assert_eq!(
+            without_site_part("Rob Picheta, CNN", &["CNN".to_owned()]),
+            "Rob Picheta"
+        );
+        assert_eq!(
+            without_site_part("Smith, John", &["CNN".to_owned()]),
+            "Smith, John"
+        );
         assert_eq!(name("John Roe").as_deref(), Some("John Roe"));
         for junk in [
             "size=\"",

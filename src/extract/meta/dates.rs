@@ -63,7 +63,11 @@ pub const DATE_METAS: &[&str] = &[
     "originalpublicationdate",
     "apub:time",
     "date",
-    // Last resort: when a page was last changed is closer than nothing.
+];
+
+/// Meta tags that say when a page was last changed: after every publish time the page gives
+/// (`<time datetime>` included), as a last changed time is closer than nothing.
+const MODIFIED_METAS: &[&str] = &[
     "dateupdate",
     "datemodified",
     "article:modified_time",
@@ -503,6 +507,32 @@ fn time_elements(els: &Elements<'_>, place: Place<'_>, from: u32, body_close: u3
         .collect()
 }
 
+/// The `datetime` of the first `<time>` that says it holds the publish time
+/// (`itemprop="datePublished"`, class `published`, the `pubdate` attribute) before the end of
+/// the body. Themes put it in the entry header above the title, often marked as furniture, and
+/// beside an "updated" `<time>`, so neither the place nor the count of times rules it out.
+fn declared_publish_time<'a>(
+    els: &Elements<'a>,
+    place: Place<'_>,
+    body_close: u32,
+) -> Option<&'a str> {
+    els.head_select(&TIME_ELEMENTS)
+        .filter(|t| {
+            let v = t.value();
+            let class = v.attr("class").unwrap_or("");
+            v.attr("itemprop")
+                .is_some_and(|p| p.eq_ignore_ascii_case("datepublished"))
+                || v.attr("pubdate").is_some()
+                || class
+                    .split_whitespace()
+                    .any(|c| c.eq_ignore_ascii_case("published"))
+        })
+        .find(|t| place(t.id()).is_some_and(|p| p.open <= body_close))
+        .and_then(|t| t.value().attr("datetime"))
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+}
+
 /// Elements that name themselves as a date (`span.date`, `p.meta-info`, `abbr.published`,
 /// `[itemprop=datePublished]`), where themes put the publish date without machine-readable
 /// markup.
@@ -634,13 +664,16 @@ pub fn pick(
     if times.is_empty() && meta.time_elements.len() == 1 {
         times = time_elements(els, place, 0, around.body_close);
     }
+    let declared = declared_publish_time(els, place, around.body_close);
     let meta_times: Vec<PageTime> = meta
         .ld
         .date_published
         .iter()
         .map(String::as_str)
         .chain(DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
+        .chain(declared)
         .chain(times.iter().map(String::as_str))
+        .chain(MODIFIED_METAS.iter().filter_map(|k| meta.get(&[k])))
         .filter_map(parse_time)
         .collect();
     // Visible times near the title, closest first.
@@ -906,6 +939,54 @@ mod tests {
         assert_eq!(
             dates.published.map(|t| t.render(None)).as_deref(),
             Some("2019-05-06 00:00:00")
+        );
+    }
+
+    #[test]
+    fn published_time_element_above_the_title_beats_a_modified_meta() {
+        // A theme's entry header: the published and the updated `<time>` above the `<h1>`, in
+        // furniture; the page's only meta time is `dateModified`.
+        let doc = Html::parse_document(concat!(
+            r#"<meta itemprop="dateModified" content="2019-02-09 23:00">"#,
+            r#"<header><time class="entry-date published" datetime="2019-02-10T09:30:10+01:00">"#,
+            r#"10. Februar 2019</time><time class="updated" datetime="2019-02-09T23:00:55+01:00">"#,
+            r#"</time></header><h1>T</h1><p>x</p>"#,
+        ));
+        let meta = super::super::collect(&doc);
+        let els = Elements::new(&doc);
+        let place = |_| {
+            Some(super::super::Placed {
+                open: 1,
+                noise: true,
+            })
+        };
+        let around = Around {
+            title_open: Some(5),
+            body_close: 9,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        let dates = pick(&els, &meta, &place, &around, &[]);
+        assert_eq!(
+            dates.published.map(|t| t.render(None)).as_deref(),
+            Some("2019-02-10 09:30:10")
+        );
+        // Without the published `<time>`, the modified meta is closer than nothing.
+        let doc = Html::parse_document(concat!(
+            r#"<meta itemprop="dateModified" content="2019-02-09 23:00">"#,
+            r#"<h1>T</h1><p>x</p>"#,
+        ));
+        let dates = pick(
+            &Elements::new(&doc),
+            &super::super::collect(&doc),
+            &place,
+            &around,
+            &[],
+        );
+        assert_eq!(
+            dates.published.map(|t| t.render(None)).as_deref(),
+            Some("2019-02-09 23:00:00")
         );
     }
 

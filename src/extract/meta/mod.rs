@@ -57,8 +57,9 @@ fn sel(css: &str) -> Selector {
 }
 
 static META: LazyLock<Selector> = LazyLock::new(|| sel("meta"));
+/// JSON-LD blocks; some themes leave out the `type` ([`untyped_ld`] tells those apart).
 static LD_JSON: LazyLock<Selector> =
-    LazyLock::new(|| sel(r#"script[type="application/ld+json" i]"#));
+    LazyLock::new(|| sel(r#"script[type="application/ld+json" i], script:not([type])"#));
 static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
 static CANONICAL: LazyLock<Selector> = LazyLock::new(|| sel("link[rel][href]"));
 static TIME: LazyLock<Selector> = LazyLock::new(|| sel("time[datetime]"));
@@ -94,7 +95,9 @@ pub fn collect_in(els: &Elements<'_>) -> PageMeta {
     }
     for script in els.head_select(&LD_JSON) {
         let text: String = script.text().collect();
-        if text.len() > MAX_LD_BYTES {
+        if text.len() > MAX_LD_BYTES
+            || (script.value().attr("type").is_none() && !untyped_ld(&text))
+        {
             continue;
         }
         read_ld(&text, &mut meta.ld);
@@ -129,6 +132,13 @@ pub fn collect_in(els: &Elements<'_>) -> PageMeta {
         .collect();
     meta.has_password_input = els.head_select(&PASSWORD).next().is_some();
     meta
+}
+
+/// Whether a `<script>` without a `type` holds JSON-LD rather than code: a JSON object that
+/// names a schema.org `@context`.
+fn untyped_ld(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('{') && t.get(..200).unwrap_or(t).contains("\"@context\"")
 }
 
 impl PageMeta {
@@ -198,6 +208,10 @@ fn read_ld(text: &str, out: &mut LdArticle) {
     let mut stack = vec![&value];
     let mut visited = 0;
     let mut fallback: Option<&Value> = None;
+    let mut article: Option<&Value> = None;
+    // Named nodes (`{"@id": "…#/schema/person/…", "name": "…"}`), which an article's `author`
+    // may point to by `@id` only, as Yoast's `@graph` does.
+    let mut named: Vec<(&str, &Value)> = Vec::new();
     while let Some(v) = stack.pop() {
         visited += 1;
         if visited > MAX_LD_NODES {
@@ -206,10 +220,14 @@ fn read_ld(text: &str, out: &mut LdArticle) {
         match v {
             Value::Array(items) => stack.extend(items.iter().rev()),
             Value::Object(map) => {
+                if let (Some(Value::String(id)), Some(_)) = (map.get("@id"), map.get("name")) {
+                    named.push((id.as_str(), v));
+                }
                 if is_article_type(map.get("@type")) {
                     if !out.is_article {
                         fill_ld(v, out);
                         out.is_article = true;
+                        article = Some(v);
                     }
                     continue;
                 }
@@ -237,7 +255,30 @@ fn read_ld(text: &str, out: &mut LdArticle) {
         && let Some(v) = fallback
     {
         fill_ld(v, out);
+        article = Some(v);
     }
+    if out.authors.is_empty()
+        && let Some(article) = article
+    {
+        out.authors = ld_author_refs(article)
+            .filter_map(|id| named.iter().find(|(n, _)| *n == id))
+            .flat_map(|(_, node)| ld_names(Some(node)))
+            .collect();
+    }
+}
+
+/// The `@id`s an article's `author` points to (`{"@id": "…"}`, or an array of them).
+fn ld_author_refs(article: &Value) -> impl Iterator<Item = &str> {
+    let author = article.get("author");
+    let refs: Vec<&str> = match author {
+        Some(Value::Array(items)) => items.iter().take(20).collect(),
+        Some(v) => vec![v],
+        None => Vec::new(),
+    }
+    .into_iter()
+    .filter_map(|a| a.get("@id")?.as_str())
+    .collect();
+    refs.into_iter()
 }
 
 fn is_article_type(t: Option<&Value>) -> bool {
@@ -423,5 +464,33 @@ mod tests {
         let mut nl = LdArticle::default();
         read_ld("{\"@type\":\"Article\",\"headline\":\"a\nb\"}", &mut nl);
         assert_eq!(nl.headline.as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn json_ld_author_by_reference() {
+        let mut ld = LdArticle::default();
+        read_ld(
+            r#"{"@context":"https://schema.org","@graph":[{"@type":"Article","headline":"H","author":{"@id":"https://x/#/schema/person/1"}},{"@type":"Person","@id":"https://x/#/schema/person/1","name":"Doris Schuppe"},{"@type":"Person","@id":"https://x/#/schema/person/2","name":"Other"}]}"#,
+            &mut ld,
+        );
+        assert_eq!(ld.authors, ["Doris Schuppe"]);
+    }
+
+    #[test]
+    fn json_ld_in_a_script_without_type() {
+        let doc = Html::parse_document(concat!(
+            r#"<script>var x = {"@context": 1};</script>"#,
+            r#"<script>{"@context": "https://schema.org", "@type": "NewsArticle", "#,
+            r#""datePublished": "2022-01-28T06:00:00+01:00"}</script>"#,
+            r#"<script type="text/javascript">{"@context": "https://schema.org", "#,
+            r#""@type": "NewsArticle", "headline": "not read"}</script>"#,
+        ));
+        let meta = collect(&doc);
+        assert!(meta.ld.is_article);
+        assert_eq!(
+            meta.ld.date_published.as_deref(),
+            Some("2022-01-28T06:00:00+01:00")
+        );
+        assert_eq!(meta.ld.headline, None);
     }
 }
