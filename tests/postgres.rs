@@ -156,3 +156,82 @@ async fn a_postgres_url_that_asks_for_tls_is_refused_without_showing_the_passwor
     );
     assert!(!err.contains("s3cret"), "{err}");
 }
+
+const FEED_ARTICLES: usize = 30;
+
+fn feed_item_id(i: usize) -> String {
+    format!("20250301A{i:05}00")
+}
+
+/// The daemon on a PostgreSQL archive: it polls a local feed, archives every article once,
+/// serves its web UI from the same database, and stops cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_crawls_into_a_postgres_archive() {
+    let items: String = (0..FEED_ARTICLES)
+        .map(|i| {
+            format!(
+                "<item><title>标题{0}</title><link>https://news.qq.com/rain/a/{0}</link></item>",
+                feed_item_id(i)
+            )
+        })
+        .collect();
+    let rss = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(rss, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex("^/rain/a/"))
+        .respond_with(common::ArticlePages::new(std::time::Duration::from_millis(
+            5,
+        )))
+        .mount(&server)
+        .await;
+    let db = throwaway::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{db}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nretry_base_delay = \"10ms\"\n\
+             [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
+            uri = server.uri()
+        ),
+    )
+    .unwrap();
+    let mut daemon = common::start_daemon(&config, dir.path());
+    let log = || std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
+    let started = std::time::Instant::now();
+    loop {
+        let archive = newsvault::archive::Archive::open(Path::new(&db)).unwrap();
+        let queue = archive.queue_counts().unwrap();
+        if queue.done == FEED_ARTICLES as u64 {
+            assert_eq!(archive.counts().unwrap().0, FEED_ARTICLES as u64);
+            for i in 0..FEED_ARTICLES {
+                let urls = archive.find_articles(&feed_item_id(i)).unwrap();
+                assert_eq!(urls.len(), 1, "{urls:?}");
+                assert_eq!(archive.versions(&urls[0]).unwrap().len(), 1, "{urls:?}");
+            }
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "the crawl did not finish: {queue:?}; daemon log:\n{}",
+            log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    common::sigterm(&daemon);
+    let status = tokio::task::spawn_blocking(move || {
+        common::wait_exit(&mut daemon, std::time::Duration::from_secs(20))
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{status:?}; daemon log:\n{}", log());
+    assert!(!log().contains("panicked"), "{}", log());
+}
