@@ -36,6 +36,7 @@ use super::{
 mod bulk;
 mod checks;
 pub mod connect;
+mod copy;
 mod feeds;
 mod queue;
 #[cfg(test)]
