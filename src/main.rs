@@ -164,6 +164,16 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Copy a whole archive between backends (SQLite file or postgres:// URL), raw captures
+    /// included; run it again to continue an interrupted copy
+    Copy {
+        /// The archive to copy (read only)
+        #[arg(value_name = "SRC")]
+        source: PathBuf,
+        /// Where to copy it (created when missing; rows already there are kept)
+        #[arg(value_name = "DST")]
+        dest: PathBuf,
+    },
     /// Feed sources from and to OPML (feed readers' subscription lists)
     Opml {
         #[command(subcommand)]
@@ -353,6 +363,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // clap requires one of them.
             (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
         },
+        Command::Copy { source, dest } => commands::copy::copy(&source, &dest),
         Command::Backup { file } => {
             if let newsvault::archive::Location::Postgres(url) =
                 newsvault::archive::Location::of(&config.archive.path)

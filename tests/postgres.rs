@@ -156,3 +156,214 @@ async fn a_postgres_url_that_asks_for_tls_is_refused_without_showing_the_passwor
     );
     assert!(!err.contains("s3cret"), "{err}");
 }
+
+const FEED_ARTICLES: usize = 30;
+
+fn feed_item_id(i: usize) -> String {
+    format!("20250301A{i:05}00")
+}
+
+/// The daemon on a PostgreSQL archive: it polls a local feed, archives every article once,
+/// serves its web UI from the same database, and stops cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_crawls_into_a_postgres_archive() {
+    let items: String = (0..FEED_ARTICLES)
+        .map(|i| {
+            format!(
+                "<item><title>标题{0}</title><link>https://news.qq.com/rain/a/{0}</link></item>",
+                feed_item_id(i)
+            )
+        })
+        .collect();
+    let rss = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rss.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(rss, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex("^/rain/a/"))
+        .respond_with(common::ArticlePages::new(std::time::Duration::from_millis(
+            5,
+        )))
+        .mount(&server)
+        .await;
+    let db = throwaway::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("newsvault.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\npath = \"{db}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nretry_base_delay = \"10ms\"\n\
+             [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
+            uri = server.uri()
+        ),
+    )
+    .unwrap();
+    let mut daemon = common::start_daemon(&config, dir.path());
+    let log = || std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
+    let started = std::time::Instant::now();
+    loop {
+        let archive = newsvault::archive::Archive::open(Path::new(&db)).unwrap();
+        let queue = archive.queue_counts().unwrap();
+        if queue.done == FEED_ARTICLES as u64 {
+            assert_eq!(archive.counts().unwrap().0, FEED_ARTICLES as u64);
+            for i in 0..FEED_ARTICLES {
+                let urls = archive.find_articles(&feed_item_id(i)).unwrap();
+                assert_eq!(urls.len(), 1, "{urls:?}");
+                assert_eq!(archive.versions(&urls[0]).unwrap().len(), 1, "{urls:?}");
+            }
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "the crawl did not finish: {queue:?}; daemon log:\n{}",
+            log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    common::sigterm(&daemon);
+    let status = tokio::task::spawn_blocking(move || {
+        common::wait_exit(&mut daemon, std::time::Duration::from_secs(20))
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{status:?}; daemon log:\n{}", log());
+    assert!(!log().contains("panicked"), "{}", log());
+}
+
+/// The archive `history_archive` builds, plus a fetch log row, a source with its queue and a
+/// superseded document, so that every table has rows to copy.
+fn full_archive(dir: &Path) -> std::path::PathBuf {
+    use chrono::TimeZone;
+    use newsvault::archive::{FetchLog, FetchOutcome, PollRecord, ToQueue};
+    let path = common::history_archive(dir, 3);
+    let mut a = newsvault::archive::Archive::open(&path).unwrap();
+    let at = chrono::Utc.timestamp_opt(1_739_300_000, 0).unwrap();
+    a.log_fetch(&FetchLog {
+        url: URL,
+        canonical_url: Some(URL),
+        started_at: at,
+        duration_ms: 12,
+        attempts: 1,
+        http_status: Some(200),
+        final_url: Some(URL),
+        outcome: FetchOutcome::Unchanged,
+        detail: "",
+        bytes: Some(100),
+        encoding: Some("utf-8"),
+        decode_errors: true,
+    })
+    .unwrap();
+    a.register_source("wire", "feed").unwrap();
+    let listed = ToQueue {
+        url: "https://news.example/queued",
+        kind: "text",
+        title: Some("queued"),
+        published: None,
+        listing: None,
+    };
+    let poll = PollRecord {
+        at,
+        error: None,
+        etag: None,
+        last_modified: None,
+        interval: std::time::Duration::from_secs(60),
+        next_poll_at: at,
+        listed: 1,
+        queued: 1,
+    };
+    a.record_poll("wire", &[listed], &poll).unwrap();
+    let item = &a.reprocess_page(None, 0, 1).unwrap()[0];
+    a.replace_document(item.version_id, "re-derived", "t", "", "x/2", at)
+        .unwrap();
+    path
+}
+
+/// SQLite → PostgreSQL → SQLite: the same export tree, WARC file, history and feeds; running a
+/// copy again finds everything there and adds nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_to_postgres_and_back_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = full_archive(dir.path()).display().to_string();
+    let back = dir.path().join("back.db").display().to_string();
+    let db = throwaway::fresh_database();
+    let config = write_test_config(dir.path(), "http://127.0.0.1:9", "");
+    let copy = |from: &str, to: &str| {
+        let (config, from, to) = (config.clone(), from.to_owned(), to.to_owned());
+        async move {
+            let args = vec![
+                "--config".into(),
+                config.display().to_string(),
+                "copy".into(),
+                from,
+                to,
+            ];
+            let out = newsvault_async(args, config.parent().unwrap().to_owned()).await;
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{err}");
+            err
+        }
+    };
+    let report = copy(&first, &db).await;
+    assert!(report.contains(" 0 already there"), "{report}");
+    for table in [
+        "blobs",
+        "articles",
+        "versions",
+        "superseded_documents",
+        "fetches",
+        "sources",
+        "queue",
+    ] {
+        assert!(
+            report.contains(&format!("  {table}: "))
+                && !report.contains(&format!("  {table}: 0 rows")),
+            "{table}: {report}"
+        );
+    }
+    copy(&db, &back).await;
+    let again = copy(&first, &db).await;
+    assert!(
+        again.contains(": 0 new") || again.contains(" 0 new,"),
+        "{again}"
+    );
+
+    let mut seen = Vec::new();
+    for archive in [&first, &back] {
+        let export = tempfile::tempdir().unwrap();
+        run(
+            &config,
+            archive,
+            &["export", &export.path().display().to_string()],
+        )
+        .await;
+        let warc = export.path().join("all.warc");
+        run(
+            &config,
+            archive,
+            &["export", "--warc", &warc.display().to_string()],
+        )
+        .await;
+        let warc_bytes = std::fs::read(&warc).unwrap();
+        std::fs::remove_file(&warc).unwrap();
+        let mut printed = Vec::new();
+        for args in [
+            vec!["history", common::EDITED_ID],
+            vec!["feed"],
+            vec!["feed", "--changes"],
+        ] {
+            printed.push(run(&config, archive, &args).await);
+        }
+        seen.push((tree(export.path()), warc_bytes, printed));
+    }
+    assert!(seen[0].0.len() > 3, "{:?}", seen[0].0);
+    assert!(!seen[0].1.is_empty());
+    assert!(seen[0].0 == seen[1].0, "export trees differ");
+    assert!(seen[0].1 == seen[1].1, "WARC files differ");
+    assert_eq!(seen[0].2, seen[1].2);
+}

@@ -16,6 +16,7 @@ use sqlite::SqliteArchive;
 #[cfg(test)]
 mod backend_tests;
 pub mod backup;
+pub mod copy;
 mod group;
 mod kinds;
 pub mod postgres;

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::copy::{CopyValue, TableSpec};
 use super::postgres::PostgresArchive;
 use super::sqlite::SqliteArchive;
 use super::{
@@ -365,6 +366,18 @@ pub trait Exports {
 
     /// Number of fetched versions with a raw capture (of one site, if given).
     fn count_raw_captures(&self, site: Option<&str>) -> Result<u64, ArchiveError>;
+
+    /// Number of rows of a table (`newsvault copy`, see [`crate::archive::copy`]).
+    fn count_rows(&self, table: &TableSpec) -> Result<u64, ArchiveError>;
+
+    /// A page of a table's rows, every column of `table` in its order, in key order after
+    /// the key `after` (from the start when `None`).
+    fn rows_page(
+        &self,
+        table: &TableSpec,
+        after: Option<&CopyValue>,
+        limit: usize,
+    ) -> Result<Vec<Vec<CopyValue>>, ArchiveError>;
 }
 
 /// Importing documents from Hugo archives.
@@ -380,6 +393,17 @@ pub trait Imports {
 
     /// The source file of an imported version (`None` for other versions or unknown ones).
     fn import_path(&self, canonical_url: &str, seq: u32) -> Result<Option<String>, ArchiveError>;
+
+    /// Loads rows read by [`Exports::rows_page`], ids kept, in one transaction; a row whose
+    /// key (or another unique column) is already there is skipped. Returns how many were new.
+    fn load_rows(
+        &mut self,
+        table: &TableSpec,
+        rows: &[Vec<CopyValue>],
+    ) -> Result<u64, ArchiveError>;
+
+    /// Ends a load: new rows' ids continue after the highest loaded one.
+    fn finish_load(&mut self) -> Result<(), ArchiveError>;
 }
 
 /// Everything an archive backend provides.

@@ -6,6 +6,7 @@
 use std::ops::ControlFlow;
 
 use super::{Conn, PostgresArchive, RowExt, verify_document};
+use crate::archive::copy::{CopyValue, TableSpec};
 use crate::archive::store::{Exports, Imports, Versions};
 use crate::archive::{
     ArchiveError, ArticleDocument, ChosenVersion, ImportRecord, Imported, RawCapture,
@@ -131,6 +132,19 @@ impl Exports for PostgresArchive {
             .count("n")
     }
 
+    fn count_rows(&self, table: &TableSpec) -> Result<u64, ArchiveError> {
+        super::copy::count_rows(&mut self.conn.borrow_mut(), table)
+    }
+
+    fn rows_page(
+        &self,
+        table: &TableSpec,
+        after: Option<&CopyValue>,
+        limit: usize,
+    ) -> Result<Vec<Vec<CopyValue>>, ArchiveError> {
+        super::copy::rows_page(&mut self.conn.borrow_mut(), table, after, limit)
+    }
+
     fn count_raw_captures(&self, site: Option<&str>) -> Result<u64, ArchiveError> {
         self.conn
             .borrow_mut()
@@ -145,6 +159,18 @@ impl Exports for PostgresArchive {
 }
 
 impl Imports for PostgresArchive {
+    fn load_rows(
+        &mut self,
+        table: &TableSpec,
+        rows: &[Vec<CopyValue>],
+    ) -> Result<u64, ArchiveError> {
+        self.write(|conn| super::copy::load_rows(conn, table, rows))
+    }
+
+    fn finish_load(&mut self) -> Result<(), ArchiveError> {
+        super::copy::finish_load(self.conn.get_mut())
+    }
+
     fn import_documents(
         &mut self,
         records: &[ImportRecord<'_>],

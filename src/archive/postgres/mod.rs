@@ -36,6 +36,7 @@ use super::{
 mod bulk;
 mod checks;
 pub mod connect;
+mod copy;
 mod feeds;
 mod queue;
 #[cfg(test)]
@@ -74,8 +75,18 @@ pub fn describe(e: &::postgres::Error) -> String {
 
 /// One connection and the statements prepared on it.
 struct Conn {
-    client: Client,
+    /// Always `Some` until dropped (see the `Drop` impl).
+    client: Option<Client>,
     statements: HashMap<String, Statement>,
+}
+
+/// Closing the client blocks on its runtime: done off any tokio runtime, like every call.
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            outside_runtime(move || drop(client));
+        }
+    }
 }
 
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -86,34 +97,56 @@ impl Conn {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql)?;
+        let client = self.client.as_mut().expect("open until dropped");
+        let statement = outside_runtime(|| client.prepare(sql))?;
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
 
     fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, ArchiveError> {
         let statement = self.statement(sql)?;
-        Ok(self.client.query(&statement, params)?)
+        let client = self.client.as_mut().expect("open until dropped");
+        Ok(outside_runtime(|| client.query(&statement, params))?)
     }
 
     fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, ArchiveError> {
         let statement = self.statement(sql)?;
-        Ok(self.client.query_opt(&statement, params)?)
+        let client = self.client.as_mut().expect("open until dropped");
+        Ok(outside_runtime(|| client.query_opt(&statement, params))?)
     }
 
     fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, ArchiveError> {
         let statement = self.statement(sql)?;
-        Ok(self.client.query_one(&statement, params)?)
+        let client = self.client.as_mut().expect("open until dropped");
+        Ok(outside_runtime(|| client.query_one(&statement, params))?)
     }
 
     fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, ArchiveError> {
         let statement = self.statement(sql)?;
-        Ok(self.client.execute(&statement, params)?)
+        let client = self.client.as_mut().expect("open until dropped");
+        Ok(outside_runtime(|| client.execute(&statement, params))?)
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), ArchiveError> {
-        Ok(self.client.batch_execute(sql)?)
+        let client = self.client.as_mut().expect("open until dropped");
+        Ok(outside_runtime(|| client.batch_execute(sql))?)
     }
+}
+
+/// Runs `f`, a call of the synchronous client, off any tokio runtime: the client drives its
+/// own runtime and cannot block inside another. Archive calls come from blocking threads
+/// (see [`crate::archive::store`]), where this costs nothing; a call made on a runtime thread
+/// (opening the archive in an async function, say) runs on a short-lived thread instead.
+fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(f)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Typed reads of result columns; integers are bigint, read back into the archive's types.
@@ -254,15 +287,15 @@ impl PostgresArchive {
     fn connect_as(url: &PostgresUrl, mode: Mode) -> Result<PostgresArchive, ArchiveError> {
         let location = url.redacted();
         let config = connect::client_config(url, &connect::process_env)?;
-        let client = config
-            .connect(::postgres::NoTls)
-            .map_err(|e| ArchiveError::Database {
+        let client = outside_runtime(|| config.connect(::postgres::NoTls)).map_err(|e| {
+            ArchiveError::Database {
                 location: location.clone(),
                 what: format!("cannot connect: {}", describe(&e)),
-            })?;
+            }
+        })?;
         let mut archive = PostgresArchive {
             conn: RefCell::new(Conn {
-                client,
+                client: Some(client),
                 statements: HashMap::new(),
             }),
             depth: 0,

@@ -2,6 +2,7 @@
 //! captures). Rows are streamed from one statement to a callback, so an export never holds more
 //! than one document or capture in memory, whatever the size of the archive.
 
+use crate::archive::copy::{CopyValue, TableSpec};
 use crate::archive::store::{Exports, Versions};
 use rusqlite::params;
 use std::ops::ControlFlow;
@@ -165,6 +166,19 @@ impl Exports for SqliteArchive {
             .prepare_cached("SELECT count(*) FROM articles WHERE ?1 IS NULL OR site = ?1")?
             .query_row([site], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn count_rows(&self, table: &TableSpec) -> Result<u64, ArchiveError> {
+        super::copy::count_rows(&self.conn, table)
+    }
+
+    fn rows_page(
+        &self,
+        table: &TableSpec,
+        after: Option<&CopyValue>,
+        limit: usize,
+    ) -> Result<Vec<Vec<CopyValue>>, ArchiveError> {
+        super::copy::rows_page(&self.conn, table, after, limit)
     }
 
     fn count_raw_captures(&self, site: Option<&str>) -> Result<u64, ArchiveError> {

@@ -5,6 +5,7 @@
 //! text, its content hash and its path. Nothing is replaced: a text the article already has (in
 //! any of its versions) is "already known", any other text is appended as the next version.
 
+use crate::archive::copy::{CopyValue, TableSpec};
 use crate::archive::store::Imports;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -63,6 +64,22 @@ impl Imports for SqliteArchive {
             .collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    fn load_rows(
+        &mut self,
+        table: &TableSpec,
+        rows: &[Vec<CopyValue>],
+    ) -> Result<u64, ArchiveError> {
+        let tx = self.write_tx()?;
+        let loaded = super::copy::load_rows(&tx, table, rows)?;
+        tx.commit()?;
+        Ok(loaded)
+    }
+
+    fn finish_load(&mut self) -> Result<(), ArchiveError> {
+        // Row ids continue after the largest by themselves.
+        Ok(())
     }
 
     fn import_path(&self, canonical_url: &str, seq: u32) -> Result<Option<String>, ArchiveError> {

@@ -23,6 +23,7 @@ use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 use sql_types::{KIND_COLUMNS, reported_kind};
 
 mod checks;
+mod copy;
 mod feeds;
 
 mod sources;
