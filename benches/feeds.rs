@@ -92,15 +92,7 @@ fn main() {
         let mid_article = (ARTICLES / 2) as i64;
         let mid_version = (ARTICLES * VERSIONS_PER_ARTICLE / 2) as i64;
         let some = article_id(ARTICLES - 3);
-        let etag = client
-            .get(format!("{base}/feed.atom"))
-            .send()
-            .await
-            .unwrap()
-            .headers()["etag"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let etag = etag_of(&client, &format!("{base}/feed.atom")).await;
         let mut cases: Vec<(&str, String, Ask)> = vec![
             ("feed: /feed.atom", "/feed.atom".into(), Ask::Plain),
             (
@@ -216,15 +208,7 @@ fn main() {
                 times[times.len() * 99 / 100]
             );
         }
-        let etag = client
-            .get(format!("{base}/feed.atom"))
-            .send()
-            .await
-            .unwrap()
-            .headers()["etag"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let etag = etag_of(&client, &format!("{base}/feed.atom")).await;
         println!("\n| {CLIENTS} concurrent clients, {REQUESTS_PER_CLIENT} requests each | requests/s | median | p99 |");
         println!("| --- | --- | --- | --- |");
         concurrent(&base, "/feed.atom", None).await;
@@ -259,6 +243,11 @@ fn bench_client() -> reqwest::Client {
         .unwrap()
 }
 
+async fn etag_of(client: &reqwest::Client, url: &str) -> String {
+    let response = client.get(url).send().await.unwrap();
+    response.headers()["etag"].to_str().unwrap().to_owned()
+}
+
 /// A change to the archive, as any write makes: the change counter moves (the triggers of
 /// migration 9 do exactly this for every write to what the server shows).
 fn archive_changes(conn: &mut rusqlite::Connection) {
@@ -267,14 +256,26 @@ fn archive_changes(conn: &mut rusqlite::Connection) {
 }
 
 /// `CLIENTS` clients, each on its own connection, request `path` `REQUESTS_PER_CLIENT` times.
+/// Each first opens its connection with one request, untimed; the timing starts once all are
+/// connected (steady load, not 200 simultaneous TCP handshakes).
 async fn concurrent(base: &str, path: &str, etag: Option<String>) {
-    let started = Instant::now();
+    let connected = std::sync::Arc::new(tokio::sync::Barrier::new(CLIENTS + 1));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..CLIENTS {
         let url = format!("{base}{path}");
         let etag = etag.clone();
+        let connected = std::sync::Arc::clone(&connected);
         tasks.spawn(async move {
             let client = bench_client();
+            client
+                .get(&url)
+                .send()
+                .await
+                .expect("answered")
+                .bytes()
+                .await
+                .expect("body");
+            connected.wait().await;
             let mut times = Vec::with_capacity(REQUESTS_PER_CLIENT);
             for _ in 0..REQUESTS_PER_CLIENT {
                 let mut req = client.get(&url);
@@ -291,6 +292,8 @@ async fn concurrent(base: &str, path: &str, etag: Option<String>) {
             times
         });
     }
+    connected.wait().await;
+    let started = Instant::now();
     let mut times = Vec::new();
     while let Some(client) = tasks.join_next().await {
         times.extend(client.expect("a client failed"));
