@@ -665,11 +665,12 @@ fn site_names(meta: &PageMeta) -> Vec<String> {
     if let Some(page_title) = &meta.page_title {
         let kept = strip_site_suffix(page_title, &[]);
         if let Some(suffix) = page_title.strip_prefix(kept.as_str()) {
+            // `… | by John C. Welch | Medium`: a part that is a byline names the author.
             names.extend(
                 suffix
                     .split(['_', '|', '-', '｜', '—'])
                     .map(str::trim)
-                    .filter(|s| !s.is_empty())
+                    .filter(|s| !s.is_empty() && !EN_BY.is_match(s))
                     .map(str::to_owned),
             );
         }
@@ -757,6 +758,20 @@ mod tests {
         assert_eq!(b.author, None);
         let b = byline(&["Bylund Smith was there", "Text: in English"]);
         assert_eq!(b.author, None);
+    }
+
+    #[test]
+    fn a_byline_in_the_title_is_no_site_name() {
+        let doc = Html::parse_document(concat!(
+            r#"<title>Samantha and The Great Big Lie | by John C. Welch | Medium</title>"#,
+            r#"<meta name="author" content="John C. Welch">"#,
+        ));
+        let meta = super::super::collect(&doc);
+        assert_eq!(site_names(&meta), ["Medium"]);
+        assert_eq!(
+            meta_author(&meta, &site_names(&meta)).as_deref(),
+            Some("John C. Welch")
+        );
     }
 
     #[test]
