@@ -88,19 +88,11 @@ fn main() {
         let server = tokio::spawn(newsvault::server::serve_on(listener, state, async {
             let _ = rx.await;
         }));
-        let client = bench_client();
+        let client = bench_client(COMPRESSED);
         let mid_article = (ARTICLES / 2) as i64;
         let mid_version = (ARTICLES * VERSIONS_PER_ARTICLE / 2) as i64;
         let some = article_id(ARTICLES - 3);
-        let etag = client
-            .get(format!("{base}/feed.atom"))
-            .send()
-            .await
-            .unwrap()
-            .headers()["etag"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let etag = etag_of(&client, &format!("{base}/feed.atom")).await;
         let mut cases: Vec<(&str, String, Ask)> = vec![
             ("feed: /feed.atom", "/feed.atom".into(), Ask::Plain),
             (
@@ -211,25 +203,18 @@ fn main() {
             assert!(status == 200 || status == 304, "{label}: HTTP {status}");
             times.sort_by(|a, b| a.partial_cmp(b).unwrap());
             println!(
-                "| {label} | {:.1} ms | {:.1} ms | {bytes} |",
+                "| {label} | {:.2} ms | {:.2} ms | {bytes} |",
                 times[times.len() / 2],
                 times[times.len() * 99 / 100]
             );
         }
-        let etag = client
-            .get(format!("{base}/feed.atom"))
-            .send()
-            .await
-            .unwrap()
-            .headers()["etag"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        println!("\n| {CLIENTS} concurrent clients, {REQUESTS_PER_CLIENT} requests each | requests/s | median | p99 |");
-        println!("| --- | --- | --- | --- |");
-        concurrent(&base, "/feed.atom", None).await;
-        concurrent(&base, "/feed.atom", Some(etag)).await;
-        concurrent(&base, "/status", None).await;
+        let etag = etag_of(&client, &format!("{base}/feed.atom")).await;
+        println!("\n| {CLIENTS} concurrent clients, {REQUESTS_PER_CLIENT} requests each | requests/s | median | p99 | bytes sent |");
+        println!("| --- | --- | --- | --- | --- |");
+        concurrent(&base, "/feed.atom", None, COMPRESSED).await;
+        concurrent(&base, "/feed.atom", None, PLAIN).await;
+        concurrent(&base, "/feed.atom", Some(etag), COMPRESSED).await;
+        concurrent(&base, "/status", None, COMPRESSED).await;
         let _ = tx.send(());
         let _ = server.await;
     });
@@ -245,11 +230,11 @@ enum Ask {
     Rebuilt,
 }
 
-/// A client that sends `Accept-Encoding: br, gzip` and does not decompress: it measures what
+/// A client that sends `Accept-Encoding: <accept>` and does not decompress: it measures what
 /// the server does, not the client's decompression.
-fn bench_client() -> reqwest::Client {
+fn bench_client(accept: &'static str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("accept-encoding", "br, gzip".parse().unwrap());
+    headers.insert("accept-encoding", accept.parse().unwrap());
     reqwest::Client::builder()
         .no_gzip()
         .no_brotli()
@@ -259,6 +244,11 @@ fn bench_client() -> reqwest::Client {
         .unwrap()
 }
 
+async fn etag_of(client: &reqwest::Client, url: &str) -> String {
+    let response = client.get(url).send().await.unwrap();
+    response.headers()["etag"].to_str().unwrap().to_owned()
+}
+
 /// A change to the archive, as any write makes: the change counter moves (the triggers of
 /// migration 9 do exactly this for every write to what the server shows).
 fn archive_changes(conn: &mut rusqlite::Connection) {
@@ -266,15 +256,33 @@ fn archive_changes(conn: &mut rusqlite::Connection) {
         .unwrap();
 }
 
+/// What the clients accept: compressed answers, or only plain ones (whole documents).
+const COMPRESSED: &str = "br, gzip";
+const PLAIN: &str = "identity";
+
 /// `CLIENTS` clients, each on its own connection, request `path` `REQUESTS_PER_CLIENT` times.
-async fn concurrent(base: &str, path: &str, etag: Option<String>) {
-    let started = Instant::now();
+/// Each first opens its connection with one request, untimed; the timing starts once all are
+/// connected (steady load, not 200 simultaneous TCP handshakes).
+async fn concurrent(base: &str, path: &str, etag: Option<String>, accept: &'static str) {
+    let connected = std::sync::Arc::new(tokio::sync::Barrier::new(CLIENTS + 1));
+    let bytes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..CLIENTS {
         let url = format!("{base}{path}");
         let etag = etag.clone();
+        let connected = std::sync::Arc::clone(&connected);
+        let bytes = std::sync::Arc::clone(&bytes);
         tasks.spawn(async move {
-            let client = bench_client();
+            let client = bench_client(accept);
+            client
+                .get(&url)
+                .send()
+                .await
+                .expect("answered")
+                .bytes()
+                .await
+                .expect("body");
+            connected.wait().await;
             let mut times = Vec::with_capacity(REQUESTS_PER_CLIENT);
             for _ in 0..REQUESTS_PER_CLIENT {
                 let mut req = client.get(&url);
@@ -285,28 +293,32 @@ async fn concurrent(base: &str, path: &str, etag: Option<String>) {
                 let r = req.send().await.expect("answered");
                 let want = if etag.is_some() { 304 } else { 200 };
                 assert_eq!(r.status(), want);
-                r.bytes().await.expect("body");
+                let body = r.bytes().await.expect("body");
+                bytes.store(body.len(), std::sync::atomic::Ordering::Relaxed);
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }
             times
         });
     }
+    connected.wait().await;
+    let started = Instant::now();
     let mut times = Vec::new();
     while let Some(client) = tasks.join_next().await {
         times.extend(client.expect("a client failed"));
     }
     let wall = started.elapsed().as_secs_f64();
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let label = if etag.is_some() {
-        format!("{path} with If-None-Match (304)")
-    } else {
-        path.to_owned()
+    let label = match (&etag, accept) {
+        (Some(_), _) => format!("{path} with If-None-Match (304)"),
+        (None, PLAIN) => format!("{path}, plain (not compressed)"),
+        (None, _) => format!("{path}, compressed"),
     };
     println!(
-        "| {label} | {:.0} | {:.1} ms | {:.1} ms |",
+        "| {label} | {:.0} | {:.1} ms | {:.1} ms | {} |",
         times.len() as f64 / wall,
         times[times.len() / 2],
-        times[times.len() * 99 / 100]
+        times[times.len() * 99 / 100],
+        bytes.load(std::sync::atomic::Ordering::Relaxed)
     );
 }
 

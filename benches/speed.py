@@ -70,15 +70,32 @@ def ensure_python_peers():
         return ok
 
 
+# GNU time reports the peak RSS of the command alone. Without it the figure is wait4's, which
+# also counts this Python process's memory, copied into the child before exec (a floor of
+# 100 MB or more once trafilatura is loaded).
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def measured(cmd, env=None, stdout=subprocess.DEVNULL, until=None, stderr=subprocess.DEVNULL):
     """Runs cmd; returns (seconds, peak RSS KB of the process, exit status). `until` (a
     function of the Popen) may end it early: it returns the seconds at which the work was done."""
+    peak_file = tempfile.mktemp(suffix=".peak") if GNU_TIME else None
+    if peak_file:
+        cmd = [GNU_TIME, "-f", "%M", "-o", peak_file] + cmd
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, env=env)
     done_at = until(proc) if until else None
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = done_at if done_at is not None else time.perf_counter() - start
-    return seconds, usage.ru_maxrss, status
+    kb = usage.ru_maxrss
+    if peak_file:
+        try:
+            with open(peak_file) as f:
+                kb = int(f.read().split()[-1])
+            os.unlink(peak_file)
+        except (OSError, ValueError, IndexError):
+            pass
+    return seconds, kb, status
 
 
 def checked(cmd, **kw):
@@ -261,13 +278,17 @@ def wait_queue(db, articles):
 
 
 def stop(proc):
-    """SIGTERM to the daemon: the process itself, or the one strace runs."""
-    if os.path.basename(proc.args[0]) == "strace":
-        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-            for pid in f.read().split():
-                os.kill(int(pid), signal.SIGTERM)
-    else:
-        proc.send_signal(signal.SIGTERM)
+    """SIGTERM to the daemon: the process itself, or the one GNU time or strace runs."""
+    pid = proc.pid
+    while True:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            program = os.path.basename(f.read().split(b"\0")[0]).decode()
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = f.read().split()
+        if program not in ("time", "strace") or not children:
+            break
+        pid = int(children[0])
+    os.kill(pid, signal.SIGTERM)
 
 
 def run_daemon(binary, site, articles, trace=False):

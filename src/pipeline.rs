@@ -8,7 +8,6 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-
 use crate::archive::{
     Archive, ArchiveError, ArticleStatus, FetchLog, FetchOutcome, GroupCommitter, NewCapture,
     QueueState, Recorded, RemovalSighting, RemovalState, VersionKind,

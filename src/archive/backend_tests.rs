@@ -117,6 +117,7 @@ on_both_backends!(
     a_failed_capture_leaves_nothing_behind,
     restored_after_a_removal_tombstone,
     a_group_commits_its_units_and_drops_a_failed_one_whole,
+    a_group_whose_transaction_failed_outside_its_units_is_not_committed,
     imports_append_and_never_replace,
     imports_meet_fetched_versions,
     a_failing_batch_stores_nothing,
@@ -579,6 +580,26 @@ fn restored_after_a_removal_tombstone(backend: Backend) {
         a.record_capture(&capture("doc", b"raw", 300_060)).unwrap(),
         Recorded::Unchanged { seq: 3 }
     );
+}
+
+fn a_group_whose_transaction_failed_outside_its_units_is_not_committed(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    a.begin_group().unwrap();
+    a.in_unit(|a| a.record_capture(&capture("kept?", b"<html>1</html>", 0)))
+        .unwrap();
+    // A write failing outside any unit: in PostgreSQL it aborts the whole transaction.
+    let mut bad = capture("bad", b"<html>2</html>", 10);
+    bad.canonical_url = "";
+    let failed = a.record_capture(&bad).is_err();
+    assert!(failed);
+    let committed = a.commit_group();
+    let stored = a.counts().unwrap();
+    // Either the group committed whole (SQLite: the failed write was its own savepoint) or
+    // it is reported failed with nothing stored; never reported durable without its units.
+    match committed {
+        Ok(()) => assert_eq!(stored, (1, 1, 1)),
+        Err(_) => assert_eq!(stored, (0, 0, 0)),
+    }
 }
 
 fn a_group_commits_its_units_and_drops_a_failed_one_whole(backend: Backend) {

@@ -268,6 +268,11 @@ mod location_tests {
             url("PostgreSQL://alice@db.example/news?password=s3cret&sslmode=require").redacted(),
             "postgresql://alice@db.example/news?…"
         );
+        // libpq's socket form, which the URL parser refuses.
+        assert_eq!(
+            url("postgresql://alice:s3cret@/news?host=/run/postgresql").redacted(),
+            "postgresql://alice:***@/news?…"
+        );
         let bad = url("postgres://alice:s3cret@[::1/news");
         assert!(!bad.redacted().contains("s3cret"), "{}", bad.redacted());
         assert!(!format!("{bad:?}").contains("s3cret"));

@@ -86,8 +86,10 @@ pub trait Versions {
     /// Row counts: (articles, versions, blobs).
     fn counts(&self) -> Result<(u64, u64, u64), ArchiveError>;
 
-    /// Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`; any problem is
-    /// reported as [`ArchiveError::Corrupt`]. Reads the whole file: slow on big archives.
+    /// Checks the stored data; any problem is reported as [`ArchiveError::Corrupt`]. SQLite:
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`; PostgreSQL: versions run
+    /// 1..latest_seq, every blob and document verifies against its hash. Reads everything:
+    /// slow on big archives.
     fn integrity_check(&self) -> Result<(), ArchiveError>;
 }
 

@@ -504,7 +504,9 @@ mod tests {
         let count = 2 * MAX_ELEMENTS;
         let html = format!(
             "<body>{}<p id=after>after</p><script>if (a<b) x()</script></body>",
-            (0..count).map(|i| format!("<p>para {i}<br></p>")).collect::<String>()
+            (0..count)
+                .map(|i| format!("<p>para {i}<br></p>"))
+                .collect::<String>()
         );
         let doc = parse_document(&html);
         let elements = doc.tree.nodes().filter(|n| n.value().is_element()).count();
@@ -518,7 +520,11 @@ mod tests {
             text.contains(&format!("para {}", count - 1)),
             "the text of dropped paragraphs is kept"
         );
-        assert!(text.ends_with("afterif (a<b) x()"), "{}", &text[text.len() - 40..]);
+        assert!(
+            text.ends_with("afterif (a<b) x()"),
+            "{}",
+            &text[text.len() - 40..]
+        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ mod tests {
             .await
             .unwrap();
         assert!(name.is_some_and(|n| n.starts_with("extract-")));
-        let err = pool.run(|| panic!("bad page")).await.map(|()| ()).unwrap_err();
+        let err = pool.run(|| -> u8 { panic!("bad page") }).await.unwrap_err();
         assert!(err.contains("bad page"), "{err}");
         // The threads go on after a panic.
         for i in 0..4u64 {

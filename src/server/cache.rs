@@ -14,6 +14,7 @@
 //! and a strong one would have to differ per encoding (RFC 9110 §8.8.1).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -58,9 +59,13 @@ pub struct ResponseCache {
 struct Entries {
     /// The counter every entry was built at.
     counter: u64,
-    map: HashMap<String, Arc<Entry>>,
+    map: HashMap<String, Arc<Slot>>,
     bytes: usize,
 }
+
+/// An answer being built or built: concurrent requests for it wait for one build (after a
+/// change, 200 readers of a feed cost one build, not 200).
+type Slot = tokio::sync::OnceCell<Arc<Entry>>;
 
 /// One answer: its headers and body, and the body compressed, each made on first demand.
 #[derive(Debug)]
@@ -97,18 +102,17 @@ impl ResponseCache {
         format!("W/\"{counter:x}-{}\"", &h.finalize().to_hex()[..16])
     }
 
-    fn get(&self, key: &str, counter: u64) -> Option<Arc<Entry>> {
-        let entries = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        (entries.counter == counter)
-            .then(|| entries.map.get(key).cloned())
-            .flatten()
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Keeps `entry` for `key` at `counter`; a newer counter drops every older entry first.
-    fn put(&self, key: String, counter: u64, entry: Arc<Entry>) {
-        let mut entries = self.state.lock().unwrap_or_else(|p| p.into_inner());
+    /// The slot of `key` at `counter`, made if needed; a newer counter empties the cache
+    /// first. `None` when the cache already holds a newer counter (this request read an
+    /// older one: its answer is built but not kept).
+    fn slot(&self, key: &str, counter: u64) -> Option<Arc<Slot>> {
+        let mut entries = self.entries();
         if counter < entries.counter {
-            return; // built from an older state than the cache holds
+            return None;
         }
         if counter > entries.counter {
             *entries = Entries {
@@ -116,29 +120,67 @@ impl ResponseCache {
                 ..Entries::default()
             };
         }
-        // Over a bound, drop entries in no particular order: the cache refills in one build
-        // per request, and a counter change empties it anyway.
-        while entries.map.len() >= MAX_ENTRIES
-            || entries.bytes + entry.plain.len() > MAX_CACHE_BYTES
-        {
-            let Some(victim) = entries.map.keys().next().cloned() else {
-                break;
-            };
-            if let Some(old) = entries.map.remove(&victim) {
-                entries.bytes = entries.bytes.saturating_sub(old.size());
-            }
+        if let Some(slot) = entries.map.get(key) {
+            return Some(Arc::clone(slot));
         }
-        entries.bytes += entry.plain.len();
-        if let Some(old) = entries.map.insert(key, entry) {
-            entries.bytes = entries.bytes.saturating_sub(old.size());
+        // Over the count bound, drop slots in no particular order: the cache refills with one
+        // build per request, and a counter change empties it anyway.
+        while entries.map.len() >= MAX_ENTRIES {
+            entries.evict_one();
+        }
+        let slot = Arc::new(Slot::new());
+        entries.map.insert(key.to_owned(), Arc::clone(&slot));
+        Some(slot)
+    }
+
+    /// Counts `by` more bytes kept at `counter`, dropping entries while over the bound.
+    fn grew(&self, counter: u64, by: usize) {
+        let mut entries = self.entries();
+        if entries.counter != counter {
+            return;
+        }
+        entries.bytes += by;
+        while entries.bytes > MAX_CACHE_BYTES && !entries.map.is_empty() {
+            entries.evict_one();
         }
     }
 
-    /// Counts compressed bytes made for an entry of `counter`.
-    fn grew(&self, counter: u64, by: usize) {
-        let mut entries = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.counter == counter {
-            entries.bytes += by;
+    /// The answer to `key` at `counter`: the cached one, or the one `build` makes (kept when
+    /// it is a 200; anything else is passed on as `Err`).
+    async fn get_or_build<F>(
+        &self,
+        key: &str,
+        counter: u64,
+        build: F,
+    ) -> Result<Arc<Entry>, Response>
+    where
+        F: Future<Output = Result<Entry, Response>>,
+    {
+        let Some(slot) = self.slot(key, counter) else {
+            return build.await.map(Arc::new);
+        };
+        let mut built_here = false;
+        let entry = slot
+            .get_or_try_init(|| async {
+                built_here = true;
+                build.await.map(Arc::new)
+            })
+            .await?;
+        if built_here {
+            self.grew(counter, entry.plain.len());
+        }
+        Ok(Arc::clone(entry))
+    }
+}
+
+impl Entries {
+    fn evict_one(&mut self) {
+        let Some(victim) = self.map.keys().next().cloned() else {
+            return;
+        };
+        if let Some(slot) = self.map.remove(&victim) {
+            let size = slot.get().map_or(0, |e| e.size());
+            self.bytes = self.bytes.saturating_sub(size);
         }
     }
 }
@@ -257,7 +299,7 @@ pub async fn conditional_and_cached(
     if !is_cacheable(&request) {
         return next.run(request).await;
     }
-    let counter = match state.read(|a| Ok(a.change_counter()?)).await {
+    let counter = match state.change_counter() {
         Ok(c) => c,
         // The handler meets the same problem and says what it is.
         Err(_) => return next.run(request).await,
@@ -273,21 +315,19 @@ pub async fn conditional_and_cached(
     if matches_if_none_match(&headers, &etag) == Some(true) {
         return not_modified(&etag);
     }
-    let entry = match cache.get(&key, counter) {
-        Some(entry) => entry,
-        None => match build(request, next).await {
-            Ok(entry) => {
-                let entry = Arc::new(entry);
-                cache.put(key, counter, Arc::clone(&entry));
-                entry
+    // A HEAD's answer has no body to keep: it is served from the cache, never put in it.
+    let is_head = request.method() == Method::HEAD;
+    let entry = match cache
+        .get_or_build(&key, counter, build(request, next, is_head))
+        .await
+    {
+        Ok(entry) => entry,
+        Err(mut passed_through) => {
+            if passed_through.status() == StatusCode::OK {
+                set_validator(passed_through.headers_mut(), &etag);
             }
-            Err(mut passed_through) => {
-                if passed_through.status() == StatusCode::OK {
-                    set_validator(passed_through.headers_mut(), &etag);
-                }
-                return passed_through;
-            }
-        },
+            return passed_through;
+        }
     };
     if headers.get(header::IF_NONE_MATCH).is_none()
         && unmodified_since(&headers, entry.last_modified)
@@ -314,10 +354,11 @@ pub async fn conditional_and_cached(
 
 /// Runs the handler and keeps its answer when it is a 200 of a known, bounded size;
 /// anything else comes back as `Err` to be passed on as it is.
-async fn build(request: Request, next: Next) -> Result<Entry, Response> {
+async fn build(request: Request, next: Next, is_head: bool) -> Result<Entry, Response> {
     let response = next.run(request).await;
     let size = response.body().size_hint().exact();
-    let keep = response.status() == StatusCode::OK
+    let keep = !is_head
+        && response.status() == StatusCode::OK
         && !response.headers().contains_key(header::CONTENT_ENCODING)
         && size.is_some_and(|s| s <= MAX_ENTRY_BYTES);
     if !keep {
@@ -428,28 +469,80 @@ mod tests {
         assert_ne!(a, ResponseCache::new("v2").etag("http://h /feed.atom", 7));
     }
 
-    #[test]
-    fn entries_of_an_older_counter_are_dropped() {
+    fn entry(body: &'static str) -> Entry {
+        Entry {
+            headers: HeaderMap::new(),
+            last_modified: None,
+            plain: Bytes::from_static(body.as_bytes()),
+            gzip: OnceLock::new(),
+            br: OnceLock::new(),
+        }
+    }
+
+    async fn built(body: &'static str) -> Result<Entry, Response> {
+        Ok(entry(body))
+    }
+
+    async fn failed() -> Result<Entry, Response> {
+        Err(StatusCode::NOT_FOUND.into_response())
+    }
+
+    #[tokio::test]
+    async fn answers_are_kept_per_counter() {
         let cache = ResponseCache::new("");
-        let entry = |s: &'static str| {
-            Arc::new(Entry {
-                headers: HeaderMap::new(),
-                last_modified: None,
-                plain: Bytes::from_static(s.as_bytes()),
-                gzip: OnceLock::new(),
-                br: OnceLock::new(),
-            })
-        };
-        cache.put("a".into(), 1, entry("one"));
-        assert!(cache.get("a", 1).is_some());
-        assert!(
-            cache.get("a", 2).is_none(),
+        let body = |r: Result<Arc<Entry>, Response>| r.map(|e| e.plain.clone()).ok();
+        assert_eq!(
+            body(cache.get_or_build("a", 1, built("one")).await).unwrap(),
+            "one"
+        );
+        assert_eq!(
+            body(cache.get_or_build("a", 1, built("other")).await).unwrap(),
+            "one",
+            "kept"
+        );
+        assert_eq!(
+            body(cache.get_or_build("a", 2, built("two")).await).unwrap(),
+            "two",
             "another counter, another answer"
         );
-        cache.put("b".into(), 2, entry("two"));
-        cache.put("a".into(), 1, entry("stale"));
-        assert!(cache.get("a", 1).is_none(), "older entries are not kept");
-        assert_eq!(cache.get("b", 2).unwrap().plain, "two");
+        assert_eq!(
+            body(cache.get_or_build("a", 1, built("old")).await).unwrap(),
+            "old",
+            "built from an older state: served, not kept"
+        );
+        assert_eq!(
+            body(cache.get_or_build("a", 2, built("x")).await).unwrap(),
+            "two"
+        );
+        assert!(cache.get_or_build("b", 2, failed()).await.is_err());
+        assert_eq!(
+            body(cache.get_or_build("b", 2, built("b")).await).unwrap(),
+            "b",
+            "a failed build is not kept"
+        );
+        assert_eq!(cache.entries().bytes, 4);
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_wait_for_one_build() {
+        let cache = Arc::new(ResponseCache::new(""));
+        let builds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let (cache, builds) = (Arc::clone(&cache), Arc::clone(&builds));
+            tasks.spawn(async move {
+                let build = async {
+                    builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    Ok(entry("feed"))
+                };
+                cache.get_or_build("feed", 5, build).await.is_ok()
+            });
+        }
+        while let Some(ok) = tasks.join_next().await {
+            assert!(ok.unwrap());
+        }
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct AppState {
     config: Config,
     db_path: PathBuf,
     readers: Mutex<Vec<Archive>>,
+    /// The connection the change counter is read on, opened on first use.
+    counter_reader: Mutex<Option<Archive>>,
     pipeline: Pipeline,
     writes: Arc<security::WriteLimiter>,
     /// Built answers and their validators, keyed by the archive's change counter.
@@ -87,11 +89,30 @@ impl AppState {
         Arc::new(AppState {
             db_path: config.archive.path.clone(),
             readers: Mutex::new(Vec::new()),
+            counter_reader: Mutex::new(None),
             writes: Arc::new(security::WriteLimiter::new(config.server.writes_per_minute)),
             responses: cache::ResponseCache::new(&answers_fingerprint(&config)),
             pipeline,
             config,
         })
+    }
+
+    /// The archive's change counter, read right here rather than on a blocking thread: it is
+    /// one row read by primary key (microseconds), WAL readers never wait for the writer, and
+    /// every GET asks for it, so the hand-off to a blocking thread would cost more than the
+    /// read. A connection that fails is dropped and opened again next time.
+    fn change_counter(&self) -> Result<u64, AppError> {
+        let mut slot = self
+            .counter_reader
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let archive = match slot.take() {
+            Some(a) => a,
+            None => Archive::open_read_only(&self.db_path)?,
+        };
+        let counter = archive.change_counter()?;
+        *slot = Some(archive);
+        Ok(counter)
     }
 
     /// Runs `f` on a read-only connection, on a blocking thread.

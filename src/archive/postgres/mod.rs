@@ -626,7 +626,9 @@ impl Versions for PostgresArchive {
     fn commit_group(&mut self) -> Result<(), ArchiveError> {
         self.depth = 0;
         let conn = self.conn.get_mut();
-        if let Err(e) = conn.batch("COMMIT") {
+        // COMMIT of a transaction a failed statement aborted rolls back without an error: a
+        // statement first, which fails in that state, so the group is never reported durable.
+        if let Err(e) = conn.batch("SELECT 1").and_then(|()| conn.batch("COMMIT")) {
             let _ = conn.batch("ROLLBACK");
             return Err(e);
         }

@@ -228,6 +228,7 @@ const FURNITURE_LABELS: &[&str] = &[
 
 /// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
 /// - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`, `…Mike Blake/Reuters files`.
+///
 /// Only matched, never searched for its position: `(?:^|\W)` before the agencies' names is `\b`
 /// without the Unicode word boundary, which makes the regex crate's fast engine give up on
 /// any line with a non-ASCII letter (most lines) for a slow one.

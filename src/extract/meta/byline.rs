@@ -10,7 +10,7 @@ use scraper::{ElementRef, Html, Selector};
 use super::dates::{NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
 use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
-use super::{Around, Elements, PageMeta, Place, clean_text, element_text};
+use super::{Around, Elements, PageMeta, Place, clean_text};
 
 static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:作者|撰文|记者|文)\s*[:：/|｜丨]\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
@@ -391,7 +391,7 @@ static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+\d|(?:\s+|,\s*|\s*\()\d|",
         r"\s+(?i:alle artikel|all posts|mehr von|more from|follow|folgen|updated|published|",
-        r"aktualisiert|veröffentlicht|publiziert|stand)\b|\s*\(\s*http|",
+        r"aktualisiert|veröffentlicht|publiziert|stand)\b|\s*\(\s*http|\s+(?i:vor|hace)(?:\s|$)|",
         r",\s+(?i:updated|published|posted|veröffentlicht|publiziert)",
     ))
     .expect("static regex")
@@ -419,6 +419,9 @@ const PLACEHOLDERS: &[&str] = &[
     "undefined",
     "author",
     "autor",
+    "管理员",
+    "系统管理员",
+    "网站管理员",
 ];
 
 /// Words of ad networks, themes and CMS credits, which name no author wherever they appear.
@@ -431,6 +434,7 @@ const CREDITS: &[&str] = &[
     "powered by",
     "copyright",
     "all rights",
+    "版权",
 ];
 
 /// A person's or an outlet's name in `raw` (a meta value, a byline, an author element's text),
@@ -464,8 +468,8 @@ pub fn author_name(raw: &str) -> Option<String> {
     let t = t
         .trim()
         .trim_end_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | ')' | '）' | '_')))
-        .trim()
-        .to_owned();
+        .trim();
+    let t = chinese_names_only(t).to_owned();
     let lower = t.to_lowercase();
     let chars = t.chars().count();
     let is_link = lower.contains("http") || lower.contains(".com/") || lower.contains("[at]");
@@ -491,6 +495,19 @@ pub fn author_name(raw: &str) -> Option<String> {
         && !credit
         && !other_role)
         .then_some(t)
+}
+
+/// Chinese names (two to four characters, several split by spaces) without what follows them
+/// (`王文 中国人民大学重阳金融研究院执行院长`: a title, longer than any name). Text that does not
+/// open with a Chinese name stays whole.
+fn chinese_names_only(t: &str) -> &str {
+    static NAMES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[\p{Han}·]{2,4}(?: [\p{Han}·]{2,4})*(?: |$)").expect("static regex")
+    });
+    match NAMES.find(t) {
+        Some(m) if m.end() < t.len() => t[..m.end()].trim_end(),
+        _ => t,
+    }
 }
 
 /// One kind of element that holds an author's name: its selector, the attribute words every
@@ -610,9 +627,11 @@ fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) ->
 /// The name an author element shows (`<meta itemprop="name" content="…">` inside an author
 /// element gives it in `content`).
 fn element_author(e: &ElementRef<'_>) -> Option<String> {
+    // Text nodes are joined with a space: a name and the title or time beside it sit in
+    // elements of their own (`<a>王文</a><span>执行院长</span>`, `<a>X</a><span>vor 3 Tagen</span>`).
     let text = match e.value().attr("content") {
         Some(c) if e.value().name() == "meta" => clean_text(c),
-        _ => element_text(e),
+        _ => clean_text(&e.text().collect::<Vec<_>>().join(" ")).replace(" ,", ","),
     };
     (text.chars().count() <= 120)
         .then(|| author_name(&text))
@@ -646,11 +665,12 @@ fn site_names(meta: &PageMeta) -> Vec<String> {
     if let Some(page_title) = &meta.page_title {
         let kept = strip_site_suffix(page_title, &[]);
         if let Some(suffix) = page_title.strip_prefix(kept.as_str()) {
+            // `… | by John C. Welch | Medium`: a part that is a byline names the author.
             names.extend(
                 suffix
                     .split(['_', '|', '-', '｜', '—'])
                     .map(str::trim)
-                    .filter(|s| !s.is_empty())
+                    .filter(|s| !s.is_empty() && !EN_BY.is_match(s))
                     .map(str::to_owned),
             );
         }
@@ -738,6 +758,20 @@ mod tests {
         assert_eq!(b.author, None);
         let b = byline(&["Bylund Smith was there", "Text: in English"]);
         assert_eq!(b.author, None);
+    }
+
+    #[test]
+    fn a_byline_in_the_title_is_no_site_name() {
+        let doc = Html::parse_document(concat!(
+            r#"<title>Samantha and The Great Big Lie | by John C. Welch | Medium</title>"#,
+            r#"<meta name="author" content="John C. Welch">"#,
+        ));
+        let meta = super::super::collect(&doc);
+        assert_eq!(site_names(&meta), ["Medium"]);
+        assert_eq!(
+            meta_author(&meta, &site_names(&meta)).as_deref(),
+            Some("John C. Welch")
+        );
     }
 
     #[test]
@@ -859,6 +893,17 @@ mod tests {
             Some("Bradley M. Kuhn")
         );
         assert_eq!(name("张三").as_deref(), Some("张三"));
+        assert_eq!(
+            name("Houzz Deutschland vor 3 Tagen").as_deref(),
+            Some("Houzz Deutschland")
+        );
+        assert_eq!(
+            name("王文 中国人民大学重阳金融研究院执行院长").as_deref(),
+            Some("王文")
+        );
+        assert_eq!(name("段彦超 廖艳").as_deref(), Some("段彦超 廖艳"));
+        assert_eq!(name("证券市场红周刊").as_deref(), Some("证券市场红周刊"));
+        assert_eq!(name("系统管理员"), None);
         assert_eq!(name("Grant Tinsley, PhD").as_deref(), Some("Grant Tinsley"));
         assert_eq!(name("© Kathrin Führes").as_deref(), Some("Kathrin Führes"));
         assert_eq!(

@@ -695,6 +695,7 @@ pub fn pick(
         })
         .or(visible)
         .or_else(|| addresses.iter().find_map(url_date))
+        .or_else(|| script_time(els))
         .or_else(|| last_resort_time(around, order))
         .map(|day| with_yearless_time(day, around));
     let page_offset = published
@@ -706,6 +707,26 @@ pub fn pick(
         published,
         page_offset,
     }
+}
+
+static SCRIPTS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("script:not([src])").expect("static selector"));
+
+/// A creation time in Unix seconds that a page's script keeps for filling in the visible date
+/// (`var ct = "1581517074";` on WeChat articles, `publish_time: 1581517074`), whose element
+/// shows only "昨天" ("yesterday") or nothing without the script.
+static SCRIPT_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:ct|create_?time|createTime|publish_?time|publishTime|pubtime)\s*[=:]\s*["']?(1\d{9})\b"#)
+        .expect("static regex")
+});
+
+/// The first [`SCRIPT_TIME`] in the page's inline scripts.
+fn script_time(els: &Elements<'_>) -> Option<PageTime> {
+    els.head_select(&SCRIPTS).take(100).find_map(|script| {
+        let text: String = script.text().collect();
+        let secs = SCRIPT_TIME.captures(&text)?.get(1)?.as_str();
+        parse_time(secs)
+    })
 }
 
 /// When nothing else dates the page: a date in the lines after the body (a post's footer,
@@ -988,6 +1009,42 @@ mod tests {
             dates.published.map(|t| t.render(None)).as_deref(),
             Some("2019-02-09 23:00:00")
         );
+    }
+
+    #[test]
+    fn a_scripted_creation_time_dates_a_page_without_another() {
+        let doc = Html::parse_document(concat!(
+            r#"<script>var nickname = "x";\n var ct = "1581517074";</script>"#,
+            r#"<em id="publish_time">昨天</em><p>x</p>"#,
+        ));
+        let place = |_| None;
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        let dates = pick(
+            &Elements::new(&doc),
+            &super::super::collect(&doc),
+            &place,
+            &around,
+            &[],
+        );
+        assert_eq!(
+            dates.published.map(|t| t.render(None)).as_deref(),
+            Some("2020-02-12 14:17:54")
+        );
+        let code = Html::parse_document(r#"<script>var act = 1581517074;</script><p>x</p>"#);
+        let dates = pick(
+            &Elements::new(&code),
+            &super::super::collect(&code),
+            &place,
+            &around,
+            &[],
+        );
+        assert_eq!(dates.published, None);
     }
 
     #[test]

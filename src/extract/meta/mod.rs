@@ -194,10 +194,19 @@ pub fn clean_text(s: &str) -> String {
 fn read_ld(text: &str, out: &mut LdArticle) {
     // Raw newlines and tabs inside strings are common and invalid JSON; outside strings they
     // are whitespace anyway. Malformed blocks are skipped.
+    // Some pages wrap the block in a comment or an XHTML `<![CDATA[ … ]]>` section.
     let text = text
         .trim()
         .trim_start_matches("<!--")
-        .trim_end_matches("-->");
+        .trim_end_matches("-->")
+        .trim()
+        .trim_start_matches("//")
+        .trim_start()
+        .trim_start_matches("<![CDATA[")
+        .trim_end()
+        .trim_end_matches("]]>")
+        .trim_end()
+        .trim_end_matches("//");
     let cleaned: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -460,6 +469,13 @@ mod tests {
         read_ld(r#"{"@type":"NewsArticle","headline":"x",,}"#, &mut bad);
         read_ld(&"[".repeat(100_000), &mut bad);
         assert!(!bad.is_article);
+        // A CDATA section around the block is no part of it.
+        let mut cdata = LdArticle::default();
+        read_ld(
+            "\n  <![CDATA[\n {\"@type\":\"NewsArticle\",\"datePublished\":\"2015-10-15\"}\n ]]>\n",
+            &mut cdata,
+        );
+        assert_eq!(cdata.date_published.as_deref(), Some("2015-10-15"));
         // Raw newlines inside strings are tolerated.
         let mut nl = LdArticle::default();
         read_ld("{\"@type\":\"Article\",\"headline\":\"a\nb\"}", &mut nl);
