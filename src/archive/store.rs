@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::sqlite::SqliteArchive;
 use super::{
     ArchiveError, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, FetchLog, FetchRow,
@@ -366,9 +367,15 @@ pub trait Imports {
 }
 
 /// Everything an archive backend provides.
-pub trait Store: Versions + Checks + Feeds + Queue + Exports + Imports + Send {}
+pub trait Store:
+    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Send
+{
+}
 
-impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Send> Store for T {}
+impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Send> Store
+    for T
+{
+}
 
 /// An open archive, of whichever backend: dereferences to its [`Store`]. Open one with
 /// [`super::connect`].
@@ -469,4 +476,84 @@ fn stop_on_error<E>(result: Result<(), E>, failed: &mut Option<E>) -> ControlFlo
             ControlFlow::Break(())
         }
     }
+}
+
+/// Several workers (daemons) on one archive: a queue item or a source poll is worked on by the
+/// worker that holds its lease. A lease ends at a time; a worker that dies loses its leases
+/// then, and the others take the work over. Workers are named by the caller (unique per
+/// process); times come from the caller's clock.
+pub trait Leases {
+    /// Claims up to `limit` pending queue items whose retry time has come and that no live
+    /// lease holds, oldest first, for `worker` until `until`. Atomic: two workers never get
+    /// the same item.
+    fn claim_queue(
+        &mut self,
+        worker: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<QueueItem>, ArchiveError>;
+
+    /// Extends to `until` every lease `worker` holds on an unsettled item (the heartbeat of a
+    /// working daemon). Returns how many were extended.
+    fn renew_claims(&mut self, worker: &str, until: DateTime<Utc>) -> Result<u64, ArchiveError>;
+
+    /// Marks a queued item after `worker`'s attempt, as [`Queue::finish_queued`] does, only if
+    /// `worker` still holds its lease (expired or not, as long as no other worker claimed it
+    /// since). False: nothing was written, the item is another worker's now.
+    fn finish_claimed(
+        &mut self,
+        worker: &str,
+        id: i64,
+        state: &QueueState,
+        outcome: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, ArchiveError>;
+
+    /// Ends every lease `worker` holds on an unsettled item, so others may take them at once
+    /// (a graceful stop).
+    fn release_claims(&mut self, worker: &str) -> Result<u64, ArchiveError>;
+
+    /// A page of queue items with their claims (for `status` and tests), in id order after
+    /// `after_id`.
+    fn queue_entries(&self, after_id: i64, limit: usize) -> Result<Vec<QueueEntry>, ArchiveError>;
+
+    /// Claims the poll of `source` for `worker` until `until`, if its poll is due at `now`
+    /// and no other worker holds it.
+    fn claim_source_poll(
+        &mut self,
+        source: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<SourcePoll, ArchiveError>;
+
+    /// Ends `worker`'s lease on the poll of `source` (after its poll is recorded).
+    fn release_source_poll(&mut self, source: &str, worker: &str) -> Result<(), ArchiveError>;
+}
+
+/// Per-host politeness kept in the archive, so that every worker sharing it obeys one
+/// interval, one concurrency cap, one Retry-After back-off and one robots.txt per host.
+pub trait HostGates {
+    /// Books the start of a request, atomically, when fewer than the host's concurrency of
+    /// granted requests are in flight: at the host's next allowed start, or `lead` from now
+    /// if that is later; the next allowed start becomes the booked start plus the interval.
+    /// Otherwise says how long to wait.
+    fn reserve_host(&mut self, request: &HostRequest<'_>) -> Result<HostGrant, ArchiveError>;
+
+    /// Ends a granted request (its slot stops counting against the concurrency).
+    fn release_host_slot(&mut self, slot: i64) -> Result<(), ArchiveError>;
+
+    /// Moves the host's next allowed start to at least `until` (Retry-After); never earlier.
+    fn push_back_host(&mut self, host: &str, until: DateTime<Utc>) -> Result<(), ArchiveError>;
+
+    /// The shared robots.txt answer of `origin`, if one has not expired at `now`.
+    fn shared_robots(
+        &self,
+        origin: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RobotsRecord>, ArchiveError>;
+
+    /// Shares a robots.txt answer (replacing the previous one).
+    fn share_robots(&mut self, origin: &str, record: &RobotsRecord) -> Result<(), ArchiveError>;
 }

@@ -1,0 +1,338 @@
+//! Leases and shared politeness on one archive file, through two connections as two workers
+//! (two daemons) would hold them: claims never overlap, an expired lease is taken over, only
+//! the holder settles an item, a source's poll has one holder, and the per-host bookings of
+//! both connections are an interval apart.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use common::at;
+use newsvault::archive::{
+    Archive, HostGrant, HostRequest, PollRecord, QueueState, QueueStatus, RobotsRecord, SourcePoll,
+    ToQueue,
+};
+
+const ITEMS: usize = 200;
+
+fn url(i: usize) -> String {
+    format!("https://news.example/a/{i}")
+}
+
+/// An archive file with `ITEMS` queued articles, and a second connection to it.
+fn queued_archive(dir: &std::path::Path) -> (Archive, Archive) {
+    let db = dir.join("archive.db");
+    let mut first = Archive::open(&db).unwrap();
+    first.register_source("feed", "feed").unwrap();
+    let urls: Vec<String> = (0..ITEMS).map(url).collect();
+    let items: Vec<ToQueue<'_>> = urls
+        .iter()
+        .map(|u| ToQueue {
+            url: u,
+            kind: "text",
+            title: None,
+            published: None,
+            listing: None,
+        })
+        .collect();
+    let queued = first.record_poll("feed", &items, &poll_at(at(0))).unwrap();
+    assert_eq!(queued, ITEMS as u64);
+    (first, Archive::open(&db).unwrap())
+}
+
+fn poll_at(when: DateTime<Utc>) -> PollRecord {
+    PollRecord {
+        at: when,
+        error: None,
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+        interval: Duration::from_secs(3600),
+        next_poll_at: when + chrono::Duration::hours(1),
+        listed: 0,
+        queued: 0,
+    }
+}
+
+#[test]
+fn two_lease_holders_never_get_the_same_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = queued_archive(dir.path());
+    // Two threads claim and settle as fast as they can, each on its own connection.
+    let work = |mut archive: Archive, worker: &'static str| {
+        std::thread::spawn(move || {
+            let mut mine = Vec::new();
+            loop {
+                let now = Utc::now();
+                let items = archive
+                    .claim_queue(worker, now, now + chrono::Duration::minutes(5), 7)
+                    .unwrap();
+                if items.is_empty() {
+                    return mine;
+                }
+                for item in items {
+                    let settled = archive
+                        .finish_claimed(worker, item.id, &QueueState::Done, "done", Utc::now())
+                        .unwrap();
+                    assert!(settled, "{worker} holds item {}", item.id);
+                    mine.push(item.id);
+                }
+            }
+        })
+    };
+    let a = work(first, "worker-a");
+    let b = work(second, "worker-b");
+    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+    let a_ids: HashSet<i64> = a.iter().copied().collect();
+    let b_ids: HashSet<i64> = b.iter().copied().collect();
+    assert_eq!(a_ids.len(), a.len(), "worker a got an item twice");
+    assert_eq!(b_ids.len(), b.len(), "worker b got an item twice");
+    assert!(a_ids.is_disjoint(&b_ids), "an item went to both workers");
+    assert_eq!(a.len() + b.len(), ITEMS);
+    assert!(
+        !a.is_empty() && !b.is_empty(),
+        "both worked: {} and {}",
+        a.len(),
+        b.len()
+    );
+
+    let archive = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let entries = archive.queue_entries(0, ITEMS * 2).unwrap();
+    assert_eq!(entries.len(), ITEMS);
+    for entry in entries {
+        assert_eq!(entry.state, QueueStatus::Done);
+        assert_eq!(entry.claimed_until, None, "a settled item holds no lease");
+        let expected = if a_ids.contains(&entry.id) {
+            "worker-a"
+        } else {
+            "worker-b"
+        };
+        assert_eq!(entry.finished_by.as_deref(), Some(expected));
+    }
+}
+
+#[test]
+fn an_expired_lease_is_taken_over_and_only_the_holder_settles() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut dead, mut alive) = queued_archive(dir.path());
+    let minute = chrono::Duration::minutes(1);
+    let claimed = dead.claim_queue("dead", at(1), at(1) + minute, 3).unwrap();
+    assert_eq!(claimed.len(), 3);
+    let held: Vec<i64> = claimed.iter().map(|i| i.id).collect();
+
+    // While the lease holds, the other worker gets the next items, not these.
+    let others = alive
+        .claim_queue("alive", at(1) + minute / 2, at(2), 3)
+        .unwrap();
+    assert!(others.iter().all(|i| !held.contains(&i.id)), "{others:?}");
+
+    // Renewed, it still holds; unrenewed past its end, the other worker takes it over.
+    assert_eq!(dead.renew_claims("dead", at(3)).unwrap(), 3);
+    let during = alive
+        .claim_queue("alive", at(2) + minute / 2, at(5), ITEMS)
+        .unwrap();
+    assert!(during.iter().all(|i| !held.contains(&i.id)));
+    let after: Vec<i64> = alive
+        .claim_queue("alive", at(3), at(6), ITEMS)
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(after, held, "the expired items, in queue order");
+
+    // The former holder may not settle them; the new one may, once.
+    let retry = QueueState::Retry { not_before: at(10) };
+    assert!(
+        !dead
+            .finish_claimed("dead", held[0], &retry, "late", at(4))
+            .unwrap()
+    );
+    assert!(
+        alive
+            .finish_claimed("alive", held[0], &QueueState::Done, "done", at(4))
+            .unwrap()
+    );
+    assert!(
+        !dead
+            .finish_claimed("dead", held[0], &retry, "later", at(4))
+            .unwrap()
+    );
+    assert!(
+        !alive
+            .finish_claimed("alive", held[0], &retry, "twice", at(4))
+            .unwrap()
+    );
+    let entry = alive.queue_entries(held[0] - 1, 1).unwrap().pop().unwrap();
+    assert_eq!(entry.id, held[0]);
+    assert_eq!(
+        entry.state,
+        QueueStatus::Done,
+        "not overwritten by the former holder"
+    );
+    assert_eq!(entry.attempts, 1);
+    assert_eq!(entry.finished_by.as_deref(), Some("alive"));
+
+    // Giving leases back makes the items claimable at once.
+    assert_eq!(alive.release_claims("alive").unwrap() as usize, ITEMS - 1);
+    let again = dead.claim_queue("dead-2", at(4), at(7), 2).unwrap();
+    assert_eq!(again.len(), 2);
+}
+
+#[test]
+fn a_source_is_polled_by_one_worker_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = queued_archive(dir.path());
+    // The poll above set the next one at at(60).
+    let lease = chrono::Duration::minutes(2);
+    assert_eq!(
+        a.claim_source_poll("feed", "a", at(10), at(10) + lease)
+            .unwrap(),
+        SourcePoll::NotNow {
+            look_again_at: Some(at(60))
+        }
+    );
+    let SourcePoll::Claimed(row) = a
+        .claim_source_poll("feed", "a", at(60), at(60) + lease)
+        .unwrap()
+    else {
+        panic!("the due source was not claimed");
+    };
+    assert_eq!(row.etag.as_deref(), Some("\"v1\""), "the stored validators");
+    assert_eq!(
+        b.claim_source_poll("feed", "b", at(61), at(61) + lease)
+            .unwrap(),
+        SourcePoll::NotNow {
+            look_again_at: Some(at(62))
+        },
+        "held by a until its lease ends"
+    );
+    a.record_poll("feed", &[], &poll_at(at(61))).unwrap();
+    a.release_source_poll("feed", "a").unwrap();
+    assert_eq!(
+        b.claim_source_poll("feed", "b", at(62), at(62) + lease)
+            .unwrap(),
+        SourcePoll::NotNow {
+            look_again_at: Some(at(121))
+        },
+        "polled by a: due again an hour later"
+    );
+    // a claims the next poll and dies: b takes it over when the lease runs out.
+    assert!(matches!(
+        a.claim_source_poll("feed", "a", at(121), at(121) + lease)
+            .unwrap(),
+        SourcePoll::Claimed(_)
+    ));
+    assert!(matches!(
+        b.claim_source_poll("feed", "b", at(122), at(122) + lease)
+            .unwrap(),
+        SourcePoll::NotNow { .. }
+    ));
+    assert!(matches!(
+        b.claim_source_poll("feed", "b", at(123), at(123) + lease)
+            .unwrap(),
+        SourcePoll::Claimed(_)
+    ));
+    assert_eq!(
+        b.claim_source_poll("nowhere", "b", at(123), at(124))
+            .unwrap(),
+        SourcePoll::NotNow {
+            look_again_at: None
+        }
+    );
+}
+
+fn request(host: &str, interval_ms: u64, concurrency: u32) -> HostRequest<'_> {
+    HostRequest {
+        host,
+        interval: Duration::from_millis(interval_ms),
+        concurrency,
+        hold: Duration::from_secs(60),
+        lead: Duration::ZERO,
+    }
+}
+
+#[test]
+fn host_bookings_of_two_connections_are_an_interval_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = queued_archive(dir.path());
+    let mut starts = Vec::new();
+    for round in 0..10 {
+        let archive = if round % 2 == 0 { &mut a } else { &mut b };
+        match archive
+            .reserve_host(&request("news.example", 250, 100))
+            .unwrap()
+        {
+            HostGrant::Granted { start_at, .. } => starts.push(start_at),
+            HostGrant::Wait(wait) => panic!("refused with a free slot: wait {wait:?}"),
+        }
+    }
+    for pair in starts.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= chrono::Duration::milliseconds(250),
+            "bookings {pair:?} closer than the interval"
+        );
+    }
+    // Another host has its own clock: bookable at once.
+    let HostGrant::Granted { start_at, .. } =
+        a.reserve_host(&request("other.example", 250, 1)).unwrap()
+    else {
+        panic!("another host was refused");
+    };
+    assert!(start_at < starts[9]);
+}
+
+#[test]
+fn the_host_concurrency_holds_across_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = queued_archive(dir.path());
+    let HostGrant::Granted { slot, .. } = a.reserve_host(&request("one.example", 0, 1)).unwrap()
+    else {
+        panic!("the first request was refused");
+    };
+    assert!(matches!(
+        b.reserve_host(&request("one.example", 0, 1)).unwrap(),
+        HostGrant::Wait(_)
+    ));
+    a.release_host_slot(slot).unwrap();
+    assert!(matches!(
+        b.reserve_host(&request("one.example", 0, 1)).unwrap(),
+        HostGrant::Granted { .. }
+    ));
+    // A Retry-After pushes every worker's next start back.
+    let later = Utc::now() + chrono::Duration::seconds(30);
+    a.push_back_host("two.example", later).unwrap();
+    let HostGrant::Granted { start_at, .. } =
+        b.reserve_host(&request("two.example", 0, 5)).unwrap()
+    else {
+        panic!("refused with free slots");
+    };
+    assert!(
+        start_at >= later - chrono::Duration::milliseconds(1),
+        "{start_at} before {later}"
+    );
+}
+
+#[test]
+fn robots_answers_are_shared_until_they_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, b) = queued_archive(dir.path());
+    let record = RobotsRecord {
+        status: 200,
+        body: b"User-agent: *\nDisallow: /private\n".to_vec(),
+        expires_at: at(60),
+    };
+    a.share_robots("https://news.example", &record).unwrap();
+    assert_eq!(
+        b.shared_robots("https://news.example", at(59)).unwrap(),
+        Some(record)
+    );
+    assert_eq!(
+        b.shared_robots("https://news.example", at(60)).unwrap(),
+        None
+    );
+    assert_eq!(
+        b.shared_robots("https://other.example", at(0)).unwrap(),
+        None
+    );
+}
