@@ -13,6 +13,7 @@
 //! dies loses its leases when they run out, and the others take its work over. Per-host
 //! politeness is then kept in the archive too ([`ArchiveGate`]).
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -234,7 +235,11 @@ pub async fn run_until(
         Arc::clone(&work_ready),
         worker.clone(),
     ));
-    tasks.spawn(check_due(pipeline.clone(), shutdown.clone()));
+    tasks.spawn(check_due(
+        pipeline.clone(),
+        shutdown.clone(),
+        worker.clone(),
+    ));
 
     let workers = Sources {
         pipeline: pipeline.clone(),
@@ -587,10 +592,12 @@ async fn work_queue(
 ) {
     let config = pipeline.config();
     let slots = Arc::new(Semaphore::new(config.daemon.max_in_flight.max(1)));
+    let running: Running = Arc::default();
     let renewing = CancellationToken::new();
     let heartbeat = tokio::spawn(renew_leases(
         pipeline.clone(),
         worker.clone(),
+        Arc::clone(&running),
         renewing.clone(),
     ));
     let mut tasks = JoinSet::new();
@@ -603,8 +610,11 @@ async fn work_queue(
                 .try_acquire_owned()
                 .expect("only this loop takes slots");
             let (pipeline, id) = (pipeline.clone(), Arc::clone(&worker.id));
+            let running = Arc::clone(&running);
+            lock(&running).insert(item.id);
             tasks.spawn(async move {
                 archive_queued(&pipeline, &item, id).await;
+                lock(&running).remove(&item.id);
                 drop(permit);
             });
         }
@@ -655,12 +665,32 @@ async fn claim_queue(pipeline: &Pipeline, worker: &Worker, free: usize) -> Vec<Q
         })
 }
 
-/// Renews this worker's leases every third of their length until `renewing` is cancelled.
-async fn renew_leases(pipeline: Pipeline, worker: Worker, renewing: CancellationToken) {
+/// The queue items this worker is working on.
+type Running = Arc<std::sync::Mutex<HashSet<i64>>>;
+
+fn lock(running: &Running) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+    running
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Renews the leases of the items being worked on every third of their length, until
+/// `renewing` is cancelled. (An item whose work ended without settling it, say because its
+/// commit failed, is not renewed: its lease runs out and it is claimed again.)
+async fn renew_leases(
+    pipeline: Pipeline,
+    worker: Worker,
+    running: Running,
+    renewing: CancellationToken,
+) {
     while sleep_or_cancel(worker.lease / 3, &renewing).await {
+        let ids: Vec<i64> = lock(&running).iter().copied().collect();
+        if ids.is_empty() {
+            continue;
+        }
         let (id, until) = (Arc::clone(&worker.id), worker.lease_end(Utc::now()));
         if let Err(e) = pipeline
-            .with_archive(move |a| a.renew_claims(&id, until))
+            .with_archive(move |a| a.renew_claims(&id, &ids, until))
             .await
         {
             tracing::error!("cannot renew the leases of queued articles: {e}");
@@ -705,11 +735,14 @@ fn queue_state_after(outcome: &Outcome, attempts: u32, now: chrono::DateTime<Utc
     }
 }
 
-/// Re-checks archived articles as they fall due.
-async fn check_due(pipeline: Pipeline, shutdown: CancellationToken) {
+/// Re-checks archived articles as they fall due, claiming each for a lease's length (so
+/// that several daemons on one archive do not check one article together).
+async fn check_due(pipeline: Pipeline, shutdown: CancellationToken, worker: Worker) {
     loop {
+        let now = Utc::now();
+        let until = worker.lease_end(now);
         let due = match pipeline
-            .with_archive(|a| a.due_articles(Utc::now(), None, 100))
+            .with_archive(move |a| a.claim_due_articles(now, until, 100))
             .await
         {
             Ok(due) => due,

@@ -59,10 +59,14 @@ fn poll_at(when: DateTime<Utc>) -> PollRecord {
 fn two_lease_holders_never_get_the_same_item() {
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = queued_archive(dir.path());
-    // Two threads claim and settle as fast as they can, each on its own connection.
+    // Two threads, each on its own connection, start together and claim and settle in turns
+    // as they can (a short pause after each round lets the other in).
+    let start = std::sync::Arc::new(std::sync::Barrier::new(2));
     let work = |mut archive: Archive, worker: &'static str| {
+        let start = std::sync::Arc::clone(&start);
         std::thread::spawn(move || {
             let mut mine = Vec::new();
+            start.wait();
             loop {
                 let now = Utc::now();
                 let items = archive
@@ -78,6 +82,7 @@ fn two_lease_holders_never_get_the_same_item() {
                     assert!(settled, "{worker} holds item {}", item.id);
                     mine.push(item.id);
                 }
+                std::thread::sleep(Duration::from_millis(2));
             }
         })
     };
@@ -128,7 +133,10 @@ fn an_expired_lease_is_taken_over_and_only_the_holder_settles() {
     assert!(others.iter().all(|i| !held.contains(&i.id)), "{others:?}");
 
     // Renewed, it still holds; unrenewed past its end, the other worker takes it over.
-    assert_eq!(dead.renew_claims("dead", at(3)).unwrap(), 3);
+    assert_eq!(dead.renew_claims("dead", &held, at(3)).unwrap(), 3);
+    // Only the holder renews, and only what it holds.
+    let others_ids: Vec<i64> = others.iter().map(|i| i.id).collect();
+    assert_eq!(dead.renew_claims("dead", &others_ids, at(9)).unwrap(), 0);
     let during = alive
         .claim_queue("alive", at(2) + minute / 2, at(5), ITEMS)
         .unwrap();

@@ -494,9 +494,15 @@ pub trait Leases {
         limit: usize,
     ) -> Result<Vec<QueueItem>, ArchiveError>;
 
-    /// Extends to `until` every lease `worker` holds on an unsettled item (the heartbeat of a
-    /// working daemon). Returns how many were extended.
-    fn renew_claims(&mut self, worker: &str, until: DateTime<Utc>) -> Result<u64, ArchiveError>;
+    /// Extends to `until` the leases `worker` holds on these unsettled items (the heartbeat of
+    /// a working daemon; an item no longer worked on is left to run out). Returns how many
+    /// were extended.
+    fn renew_claims(
+        &mut self,
+        worker: &str,
+        ids: &[i64],
+        until: DateTime<Utc>,
+    ) -> Result<u64, ArchiveError>;
 
     /// Marks a queued item after `worker`'s attempt, as [`Queue::finish_queued`] does, only if
     /// `worker` still holds its lease (expired or not, as long as no other worker claimed it
@@ -517,6 +523,17 @@ pub trait Leases {
     /// A page of queue items with their claims (for `status` and tests), in id order after
     /// `after_id`.
     fn queue_entries(&self, after_id: i64, limit: usize) -> Result<Vec<QueueEntry>, ArchiveError>;
+
+    /// Claims up to `limit` articles due for a check at `now` (as [`Checks::due_articles`]
+    /// orders them) by moving their next check to `until`: no other worker picks them up
+    /// meanwhile, and the check, once made, schedules the next one. If the worker dies, they
+    /// fall due again at `until`.
+    fn claim_due_articles(
+        &mut self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, ArchiveError>;
 
     /// Claims the poll of `source` for `worker` until `until`, if its poll is due at `now`
     /// and no other worker holds it.

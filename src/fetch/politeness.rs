@@ -136,6 +136,10 @@ impl HostGate for MemoryGate {
 /// [`HostLimiter::with_gate`] says otherwise.
 const DEFAULT_HOLD: Duration = Duration::from_secs(300);
 
+/// How late after a booked start (see [`Admission::Start`]) a request may still start; a
+/// busy machine can wake a task later than that, and it books again.
+const MAX_LATE: Duration = Duration::from_millis(10);
+
 /// Limits requests per host. Cheap to share behind an `Arc`; `Send + Sync`.
 #[derive(Debug)]
 pub struct HostLimiter {
@@ -270,7 +274,18 @@ impl HostLimiter {
             match self.gate.admit(&host, rule).await {
                 Admission::Start { slot, after } => {
                     if !after.is_zero() {
-                        tokio::time::sleep(after).await;
+                        let booked = Instant::now() + after;
+                        tokio::time::sleep_until(booked).await;
+                        let late = booked.elapsed();
+                        if late > MAX_LATE {
+                            // Started this late, the request would reach the host too soon
+                            // before the next one booked: book again, after it.
+                            tracing::debug!(host, ?late, "woke late for a booked start");
+                            if let Some(slot) = slot {
+                                self.gate.release(slot);
+                            }
+                            continue;
+                        }
                     }
                     return HostPermit {
                         _permit: permit,

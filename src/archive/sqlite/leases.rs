@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{ArchiveError, QueueStatus, SqliteArchive, format_time};
 use crate::archive::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
-use crate::archive::store::{HostGates, Leases};
+use crate::archive::store::{Checks, HostGates, Leases};
 use crate::archive::{QueueItem, QueueState, SourceRow};
 
 /// How long a worker refused for the concurrency cap waits before asking again (slots are
@@ -72,15 +72,27 @@ impl Leases for SqliteArchive {
         Ok(items)
     }
 
-    fn renew_claims(&mut self, worker: &str, until: DateTime<Utc>) -> Result<u64, ArchiveError> {
-        let renewed = self
-            .conn
-            .prepare_cached(
-                "UPDATE queue SET claimed_until = ?2
-                 WHERE claimed_by = ?1 AND claimed_until IS NOT NULL AND state = 'pending'",
-            )?
-            .execute(params![worker, format_time(until)])?;
-        Ok(renewed as u64)
+    fn renew_claims(
+        &mut self,
+        worker: &str,
+        ids: &[i64],
+        until: DateTime<Utc>,
+    ) -> Result<u64, ArchiveError> {
+        let until = format_time(until);
+        let tx = self.write_tx()?;
+        let mut renewed = 0;
+        {
+            let mut renew = tx.prepare_cached(
+                "UPDATE queue SET claimed_until = ?3
+                 WHERE id = ?1 AND claimed_by = ?2 AND claimed_until IS NOT NULL
+                     AND state = 'pending'",
+            )?;
+            for id in ids {
+                renewed += renew.execute(params![id, worker, until])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(renewed)
     }
 
     fn finish_claimed(
@@ -139,6 +151,36 @@ impl Leases for SqliteArchive {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn claim_due_articles(
+        &mut self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, ArchiveError> {
+        // The same order as `due_articles`: never scheduled first, then the most overdue.
+        let due = self.due_articles(now, None, limit)?;
+        if due.is_empty() {
+            return Ok(due);
+        }
+        let (now, until) = (format_time(now), format_time(until));
+        let tx = self.write_tx()?;
+        let mut claimed = Vec::with_capacity(due.len());
+        {
+            // Another worker may have claimed some since they were read: only still-due ones.
+            let mut claim = tx.prepare_cached(
+                "UPDATE articles SET next_check_at = ?3
+                 WHERE canonical_url = ?1 AND (next_check_at IS NULL OR next_check_at <= ?2)",
+            )?;
+            for url in due {
+                if claim.execute(params![url, now, until])? == 1 {
+                    claimed.push(url);
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(claimed)
     }
 
     fn claim_source_poll(
