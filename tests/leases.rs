@@ -344,3 +344,24 @@ fn robots_answers_are_shared_until_they_expire() {
         None
     );
 }
+
+#[test]
+fn a_due_check_is_claimed_by_one_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = queued_archive(dir.path());
+    for i in 0..5 {
+        let doc = common::qq_document(&format!("20250601A{i:05}00"), "标题", "正文。");
+        common::record(&mut a, &doc, None, at(0));
+    }
+    // Never scheduled: all due. Each worker gets its own; none is handed out twice.
+    let first = a.claim_due_articles(at(1), at(3), 3).unwrap();
+    let second = b.claim_due_articles(at(1), at(3), 10).unwrap();
+    assert_eq!((first.len(), second.len()), (3, 2));
+    assert!(first.iter().all(|url| !second.contains(url)));
+    assert!(a.claim_due_articles(at(2), at(4), 10).unwrap().is_empty());
+    // A check schedules the next one; an unchecked claim falls due again when it ends.
+    b.set_next_check(&second[0], at(60)).unwrap();
+    let again = a.claim_due_articles(at(3), at(5), 10).unwrap();
+    assert_eq!(again.len(), 4, "{again:?}");
+    assert!(!again.contains(&second[0]));
+}
