@@ -296,8 +296,8 @@ pub trait Queue {
         poll: &PollRecord,
     ) -> Result<u64, ArchiveError>;
 
-    /// Pending queue items whose retry time has come, oldest first. Claiming changes nothing:
-    /// an item is only marked when its work finishes, so a stopped daemon redoes it.
+    /// Pending queue items whose retry time has come, oldest first, leased or not: a look at
+    /// the queue. Workers take items with [`Leases::claim_queue`].
     fn pending_queue(
         &self,
         now: DateTime<Utc>,
@@ -307,7 +307,8 @@ pub trait Queue {
     /// When the next pending item becomes due (None: nothing pending).
     fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError>;
 
-    /// Marks a queued item after an attempt.
+    /// Marks a queued item after an attempt, whoever holds it (workers settle the items they
+    /// claimed with [`Leases::finish_claimed`]).
     fn finish_queued(
         &mut self,
         id: i64,
@@ -552,6 +553,11 @@ pub trait Leases {
 /// Per-host politeness kept in the archive, so that every worker sharing it obeys one
 /// interval, one concurrency cap, one Retry-After back-off and one robots.txt per host.
 pub trait HostGates {
+    /// Sets this connection up for gates only (bookings, back-offs, robots.txt): its commits
+    /// need not reach the disk before they return, since a booking lost to a power cut costs
+    /// nothing. Never call it on a connection that stores articles.
+    fn use_for_gates(&mut self) -> Result<(), ArchiveError>;
+
     /// Books the start of a request, atomically, when fewer than the host's concurrency of
     /// granted requests are in flight: at the host's next allowed start, or `lead` from now
     /// if that is later; the next allowed start becomes the booked start plus the interval.

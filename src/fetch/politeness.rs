@@ -138,7 +138,7 @@ const DEFAULT_HOLD: Duration = Duration::from_secs(300);
 
 /// How late after a booked start (see [`Admission::Start`]) a request may still start; a
 /// busy machine can wake a task later than that, and it books again.
-const MAX_LATE: Duration = Duration::from_millis(10);
+pub const MAX_LATE: Duration = Duration::from_millis(10);
 
 /// Limits requests per host. Cheap to share behind an `Arc`; `Send + Sync`.
 #[derive(Debug)]
@@ -260,8 +260,38 @@ impl HostLimiter {
             .acquire_owned()
             .await
             .expect("the per-host semaphore is never closed");
-        let _turn = state.start_gate.lock().await;
         let host = host.to_ascii_lowercase();
+        loop {
+            // One waiter at a time asks the gate; a start booked ahead is waited for outside
+            // the turn, so the next waiter can book the start after it meanwhile.
+            let (slot, after, interval) = {
+                let _turn = state.start_gate.lock().await;
+                self.admitted(&host, &state).await
+            };
+            if !after.is_zero() {
+                let booked = Instant::now() + after;
+                tokio::time::sleep_until(booked).await;
+                let late = booked.elapsed();
+                if late > MAX_LATE && !interval.is_zero() {
+                    // Started this late, the request would reach the host too soon before
+                    // the next one booked: book again, after it.
+                    tracing::debug!(host, ?late, "woke late for a booked start");
+                    if let Some(slot) = slot {
+                        self.gate.release(slot);
+                    }
+                    continue;
+                }
+            }
+            return HostPermit {
+                _permit: permit,
+                slot: slot.map(|slot| (Arc::clone(&self.gate), slot)),
+            };
+        }
+    }
+
+    /// Asks the gate until it lets a request to `host` start: its slot, how long until the
+    /// start, and the interval it was admitted under.
+    async fn admitted(&self, host: &str, state: &HostState) -> (Option<i64>, Duration, Duration) {
         loop {
             let rule = HostRule {
                 interval: *state
@@ -271,27 +301,8 @@ impl HostLimiter {
                 concurrency: state.concurrency,
                 hold: self.hold,
             };
-            match self.gate.admit(&host, rule).await {
-                Admission::Start { slot, after } => {
-                    if !after.is_zero() {
-                        let booked = Instant::now() + after;
-                        tokio::time::sleep_until(booked).await;
-                        let late = booked.elapsed();
-                        if late > MAX_LATE {
-                            // Started this late, the request would reach the host too soon
-                            // before the next one booked: book again, after it.
-                            tracing::debug!(host, ?late, "woke late for a booked start");
-                            if let Some(slot) = slot {
-                                self.gate.release(slot);
-                            }
-                            continue;
-                        }
-                    }
-                    return HostPermit {
-                        _permit: permit,
-                        slot: slot.map(|slot| (Arc::clone(&self.gate), slot)),
-                    };
-                }
+            match self.gate.admit(host, rule).await {
+                Admission::Start { slot, after } => return (slot, after, rule.interval),
                 Admission::Wait(wait) => {
                     tracing::debug!(host, ?wait, "waiting for per-host interval");
                     tokio::time::sleep(wait).await;

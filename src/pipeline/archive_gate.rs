@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use crate::archive::{Archive, ArchiveError, HostGrant, HostRequest, RobotsRecord};
 use crate::fetch::politeness::{
-    Admission, GateFuture, HostGate, HostRule, MemoryGate, SharedRobots,
+    Admission, GateFuture, HostGate, HostRule, MAX_LATE, MemoryGate, SharedRobots,
 };
 use crate::schedule::later;
 
@@ -27,8 +27,12 @@ pub struct ArchiveGate {
 }
 
 impl ArchiveGate {
-    /// A gate kept in `archive`, which should be a connection of its own.
-    pub fn new(archive: Archive) -> ArchiveGate {
+    /// A gate kept in `archive`, which should be a connection of its own: it is set to
+    /// commit without waiting for the disk (a booking lost to a power cut costs nothing).
+    pub fn new(mut archive: Archive) -> ArchiveGate {
+        if let Err(e) = archive.use_for_gates() {
+            tracing::warn!("the per-host gate's commits wait for the disk: {e}");
+        }
         ArchiveGate {
             archive: Arc::new(Mutex::new(archive)),
             fallback: MemoryGate::default(),
@@ -60,11 +64,21 @@ impl ArchiveGate {
             })
             .await;
         match booked {
-            Ok(HostGrant::Granted { slot, start_at }) => Admission::Start {
-                slot: Some(slot),
-                // Until the booked instant by the wall clock the archive's times are in.
-                after: (start_at - Utc::now()).to_std().unwrap_or_default(),
-            },
+            Ok(HostGrant::Granted { slot, start_at }) => {
+                // Until the booked instant, by the wall clock the archive's times are in.
+                let until = start_at - Utc::now();
+                let late = (-until).to_std().unwrap_or_default();
+                if late > MAX_LATE && !rule.interval.is_zero() {
+                    // The answer came back after its instant: the request would reach the
+                    // host too soon before the next one booked.
+                    self.release(slot);
+                    return Admission::Wait(Duration::ZERO);
+                }
+                Admission::Start {
+                    slot: Some(slot),
+                    after: until.to_std().unwrap_or_default(),
+                }
+            }
             Ok(HostGrant::Wait(wait)) => Admission::Wait(wait),
             Err(e) => {
                 tracing::warn!(

@@ -250,6 +250,13 @@ fn push_back(conn: &rusqlite::Connection, host: &str, next_start: i64) -> Result
 }
 
 impl HostGates for SqliteArchive {
+    fn use_for_gates(&mut self) -> Result<(), ArchiveError> {
+        // In WAL mode a NORMAL commit is durable at the next checkpoint, not at once; it is
+        // still atomic, and other connections see it at once.
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
     fn reserve_host(&mut self, request: &HostRequest<'_>) -> Result<HostGrant, ArchiveError> {
         let tx = self.write_tx()?;
         // The clock is read with the write lock held: the booking is made at this instant.
