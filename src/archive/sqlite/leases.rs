@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{ArchiveError, QueueStatus, SqliteArchive, format_time};
+use super::{ArchiveError, SqliteArchive, format_time};
 use crate::archive::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use crate::archive::store::{Checks, HostGates, Leases};
 use crate::archive::{QueueItem, QueueState, SourceRow};
@@ -103,13 +103,7 @@ impl Leases for SqliteArchive {
         outcome: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, ArchiveError> {
-        let (state, not_before) = match state {
-            QueueState::Done => (QueueStatus::Done, None),
-            QueueState::Failed => (QueueStatus::Failed, None),
-            QueueState::Retry { not_before } => {
-                (QueueStatus::Pending, Some(format_time(*not_before)))
-            }
-        };
+        let (state, not_before) = state.stored();
         let changed = self
             .conn
             .prepare_cached(
