@@ -194,7 +194,7 @@ impl Default for ServerConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArchiveConfig {
-    /// The SQLite archive file.
+    /// The archive: an SQLite file, or a `postgres://` URL (see `archive::Location`).
     pub path: PathBuf,
     /// How many checks must see an article removed before the removal is recorded...
     pub removal_confirmations: u32,

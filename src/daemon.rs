@@ -189,12 +189,13 @@ pub async fn run_until(
     // Opened before the lock: `connect` refuses what is not an archive file (a folder, a
     // database URL) before a lock file is made beside it.
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
-    let shared =
-        config.daemon.shared || matches!(Location::of(&config.archive.path), Location::Postgres(_));
-    let _lock = if shared {
-        None
-    } else {
-        Some(DaemonLock::acquire(&config.archive.path)?)
+    // One daemon per SQLite file unless it is shared; a PostgreSQL archive has no lock file
+    // (shared by design).
+    let location = Location::of(&config.archive.path);
+    let shared = config.daemon.shared || matches!(location, Location::Postgres(_));
+    let _lock = match location {
+        Location::Sqlite(path) if !shared => Some(DaemonLock::acquire(&path)?),
+        _ => None,
     };
     let mut pipeline = Pipeline::new(config.clone(), archive)?;
     if shared {
@@ -205,7 +206,7 @@ pub async fn run_until(
     let work_ready = Arc::new(Notify::new());
     tracing::info!(
         target: "newsvault::startup",
-        archive = %config.archive.path.display(),
+        archive = %archive::Location::of(&config.archive.path),
         sources = config.sources.len(),
         worker = %worker.id,
         shared,

@@ -17,7 +17,7 @@ struct Cli {
     /// Configuration file [default: ./newsvault.toml when present, else built-in defaults]
     #[arg(long, global = true, env = "NEWSVAULT_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The archive: an SQLite file, or a postgres:// URL (not yet supported) [default:
+    /// The archive: an SQLite file, or a postgres:// URL [default:
     /// archive.path from the config, "newsvault.db"]
     #[arg(
         long,
@@ -354,6 +354,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
         },
         Command::Backup { file } => {
+            if let newsvault::archive::Location::Postgres(url) =
+                newsvault::archive::Location::of(&config.archive.path)
+            {
+                anyhow::bail!(
+                    "backup copies SQLite files; {url} is a PostgreSQL archive (use pg_dump)"
+                );
+            }
             let stats = newsvault::archive::backup::backup_file(&config.archive.path, &file)?;
             eprintln!(
                 "backed up {} into {} ({} pages, {} bytes)",

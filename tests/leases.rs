@@ -1,7 +1,8 @@
-//! Leases and shared politeness on one archive file, through two connections as two workers
-//! (two daemons) would hold them: claims never overlap, an expired lease is taken over, only
-//! the holder settles an item, a source's poll has one holder, and the per-host bookings of
-//! both connections are an interval apart.
+//! Leases and shared politeness on one archive, through two connections as two workers (two
+//! daemons) would hold them: claims never overlap, an expired lease is taken over, only the
+//! holder settles an item, a source's poll has one holder, and the per-host bookings of both
+//! connections are an interval apart. Each runs on an SQLite file and on a database of a
+//! throwaway PostgreSQL cluster.
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use common::at;
+use newsvault::archive::postgres::throwaway;
 use newsvault::archive::{
     Archive, HostGrant, HostRequest, PollRecord, QueueState, QueueStatus, RobotsRecord, SourcePoll,
     ToQueue,
@@ -21,10 +23,23 @@ fn url(i: usize) -> String {
     format!("https://news.example/a/{i}")
 }
 
-/// An archive file with `ITEMS` queued articles, and a second connection to it.
-fn queued_archive(dir: &std::path::Path) -> (Archive, Archive) {
-    let db = dir.join("archive.db");
-    let mut first = Archive::open(&db).unwrap();
+/// Runs `scenario` on a new SQLite file, then on a new PostgreSQL database.
+fn each_backend(scenario: impl Fn(&str)) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("archive.db").display().to_string();
+    for location in [file, throwaway::fresh_database()] {
+        println!("on {location}");
+        scenario(&location);
+    }
+}
+
+fn open(location: &str) -> Archive {
+    Archive::open(std::path::Path::new(location)).unwrap()
+}
+
+/// An archive with `ITEMS` queued articles, and a second connection to it.
+fn queued_archive(location: &str) -> (Archive, Archive) {
+    let mut first = open(location);
     first.register_source("feed", "feed").unwrap();
     let urls: Vec<String> = (0..ITEMS).map(url).collect();
     let items: Vec<ToQueue<'_>> = urls
@@ -39,7 +54,7 @@ fn queued_archive(dir: &std::path::Path) -> (Archive, Archive) {
         .collect();
     let queued = first.record_poll("feed", &items, &poll_at(at(0))).unwrap();
     assert_eq!(queued, ITEMS as u64);
-    (first, Archive::open(&db).unwrap())
+    (first, open(location))
 }
 
 fn poll_at(when: DateTime<Utc>) -> PollRecord {
@@ -57,8 +72,11 @@ fn poll_at(when: DateTime<Utc>) -> PollRecord {
 
 #[test]
 fn two_lease_holders_never_get_the_same_item() {
-    let dir = tempfile::tempdir().unwrap();
-    let (first, second) = queued_archive(dir.path());
+    each_backend(two_lease_holders_never_get_the_same_item_on);
+}
+
+fn two_lease_holders_never_get_the_same_item_on(location: &str) {
+    let (first, second) = queued_archive(location);
     // Two threads, each on its own connection, start together and claim and settle in turns
     // as they can (a short pause after each round lets the other in).
     let start = std::sync::Arc::new(std::sync::Barrier::new(2));
@@ -102,7 +120,7 @@ fn two_lease_holders_never_get_the_same_item() {
         b.len()
     );
 
-    let archive = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let archive = open(location);
     let entries = archive.queue_entries(0, ITEMS * 2).unwrap();
     assert_eq!(entries.len(), ITEMS);
     for entry in entries {
@@ -119,8 +137,11 @@ fn two_lease_holders_never_get_the_same_item() {
 
 #[test]
 fn an_expired_lease_is_taken_over_and_only_the_holder_settles() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut dead, mut alive) = queued_archive(dir.path());
+    each_backend(an_expired_lease_is_taken_over_and_only_the_holder_settles_on);
+}
+
+fn an_expired_lease_is_taken_over_and_only_the_holder_settles_on(location: &str) {
+    let (mut dead, mut alive) = queued_archive(location);
     let minute = chrono::Duration::minutes(1);
     let claimed = dead.claim_queue("dead", at(1), at(1) + minute, 3).unwrap();
     assert_eq!(claimed.len(), 3);
@@ -189,8 +210,11 @@ fn an_expired_lease_is_taken_over_and_only_the_holder_settles() {
 
 #[test]
 fn a_source_is_polled_by_one_worker_at_a_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = queued_archive(dir.path());
+    each_backend(a_source_is_polled_by_one_worker_at_a_time_on);
+}
+
+fn a_source_is_polled_by_one_worker_at_a_time_on(location: &str) {
+    let (mut a, mut b) = queued_archive(location);
     // The poll above set the next one at at(60).
     let lease = chrono::Duration::minutes(2);
     assert_eq!(
@@ -262,8 +286,11 @@ fn request(host: &str, interval_ms: u64, concurrency: u32) -> HostRequest<'_> {
 
 #[test]
 fn host_bookings_of_two_connections_are_an_interval_apart() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = queued_archive(dir.path());
+    each_backend(host_bookings_of_two_connections_are_an_interval_apart_on);
+}
+
+fn host_bookings_of_two_connections_are_an_interval_apart_on(location: &str) {
+    let (mut a, mut b) = queued_archive(location);
     let mut starts = Vec::new();
     for round in 0..10 {
         let archive = if round % 2 == 0 { &mut a } else { &mut b };
@@ -292,8 +319,11 @@ fn host_bookings_of_two_connections_are_an_interval_apart() {
 
 #[test]
 fn the_host_concurrency_holds_across_connections() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = queued_archive(dir.path());
+    each_backend(the_host_concurrency_holds_across_connections_on);
+}
+
+fn the_host_concurrency_holds_across_connections_on(location: &str) {
+    let (mut a, mut b) = queued_archive(location);
     let HostGrant::Granted { slot, .. } = a.reserve_host(&request("one.example", 0, 1)).unwrap()
     else {
         panic!("the first request was refused");
@@ -323,8 +353,11 @@ fn the_host_concurrency_holds_across_connections() {
 
 #[test]
 fn robots_answers_are_shared_until_they_expire() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, b) = queued_archive(dir.path());
+    each_backend(robots_answers_are_shared_until_they_expire_on);
+}
+
+fn robots_answers_are_shared_until_they_expire_on(location: &str) {
+    let (mut a, b) = queued_archive(location);
     let record = RobotsRecord {
         status: 200,
         body: b"User-agent: *\nDisallow: /private\n".to_vec(),
@@ -347,8 +380,11 @@ fn robots_answers_are_shared_until_they_expire() {
 
 #[test]
 fn a_due_check_is_claimed_by_one_worker() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut b) = queued_archive(dir.path());
+    each_backend(a_due_check_is_claimed_by_one_worker_on);
+}
+
+fn a_due_check_is_claimed_by_one_worker_on(location: &str) {
+    let (mut a, mut b) = queued_archive(location);
     for i in 0..5 {
         let doc = common::qq_document(&format!("20250601A{i:05}00"), "标题", "正文。");
         common::record(&mut a, &doc, None, at(0));

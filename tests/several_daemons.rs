@@ -1,8 +1,9 @@
 //! Several workers on one archive, end to end over real sockets: two pipelines sharing their
 //! per-host politeness through the archive never reach the site closer than the interval, and
-//! read robots.txt once; three `newsvault daemon` processes on one SQLite archive, one of them
-//! SIGKILLed mid-crawl, archive a feed of 600 articles exactly once, the killed one's leased
-//! items finished by the others, the site never asked twice within the interval.
+//! read robots.txt once; three `newsvault daemon` processes on one archive (an SQLite file, and
+//! a database of a throwaway PostgreSQL cluster), one of them SIGKILLed mid-crawl, archive a
+//! feed of 600 articles exactly once, the killed one's leased items finished by the others,
+//! the site never asked twice within the interval.
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Arrivals, ArticlePages, Timed, sigterm, start_daemon, wait_exit};
+use newsvault::archive::postgres::throwaway;
 use newsvault::archive::{Archive, QueueStatus};
 use newsvault::config::Config;
 use newsvault::pipeline::{ArchiveGate, Outcome, Pipeline};
@@ -177,14 +179,27 @@ fn archived(db: &std::path::Path) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn three_daemons_one_killed_archive_a_feed_exactly_once() {
+async fn three_daemons_one_killed_on_sqlite_archive_a_feed_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    three_daemons_one_killed(&db, dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_daemons_one_killed_on_postgres_archive_a_feed_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = throwaway::fresh_database();
+    three_daemons_one_killed(std::path::Path::new(&url), dir.path()).await;
+}
+
+/// Three daemons on the archive at `db` (a file or a database URL), a quarter of the way
+/// through one of them SIGKILLed; their config and log in `dir`.
+async fn three_daemons_one_killed(db: &std::path::Path, dir: &std::path::Path) {
     const ARTICLES: usize = 600;
     const INTERVAL: Duration = Duration::from_millis(60);
     let _alone = ONE_AT_A_TIME.lock().await;
     let (site, arrivals) = timed_site(ARTICLES).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("archive.db");
-    let config = dir.path().join("newsvault.toml");
+    let config = dir.join("newsvault.toml");
     std::fs::write(
         &config,
         format!(
@@ -199,11 +214,11 @@ async fn three_daemons_one_killed_archive_a_feed_exactly_once() {
         ),
     )
     .unwrap();
-    let mut daemons: Vec<_> = (0..3).map(|_| start_daemon(&config, dir.path())).collect();
-    let log = || std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
+    let mut daemons: Vec<_> = (0..3).map(|_| start_daemon(&config, dir)).collect();
+    let log = || std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
 
     let started = Instant::now();
-    while archived(&db) < (ARTICLES / 4) as u64 {
+    while archived(db) < (ARTICLES / 4) as u64 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the crawl did not get going; log:\n{}",
@@ -214,7 +229,7 @@ async fn three_daemons_one_killed_archive_a_feed_exactly_once() {
     let mut killed = daemons.remove(0);
     killed.kill().unwrap(); // SIGKILL
     killed.wait().unwrap();
-    let orphaned = held_by(&db, killed.id());
+    let orphaned = held_by(db, killed.id());
     assert!(
         !orphaned.is_empty(),
         "the killed daemon held no leases at its death"
@@ -222,7 +237,7 @@ async fn three_daemons_one_killed_archive_a_feed_exactly_once() {
 
     let started = Instant::now();
     loop {
-        let archive = Archive::open(&db).unwrap();
+        let archive = Archive::open(db).unwrap();
         let queue = archive.queue_counts().unwrap();
         if queue.pending == 0 && queue.done == ARTICLES as u64 {
             break;
@@ -244,7 +259,7 @@ async fn three_daemons_one_killed_archive_a_feed_exactly_once() {
         assert!(status.success(), "a graceful stop exits 0: {status:?}");
     }
 
-    let archive = Archive::open(&db).unwrap();
+    let archive = Archive::open(db).unwrap();
     archive.integrity_check().unwrap();
     for i in 0..ARTICLES {
         let url = format!("https://new.qq.com/rain/a/{}", id(i));

@@ -211,6 +211,24 @@ pub fn classify_capture(
     }
 }
 
+/// The domain rule for a removal sighting: confirmed once the article has been seen removed
+/// `confirmations` times (at least once), the first of them (`first_seen`, archive time text;
+/// this sighting when unreadable) at least `confirm_after` before this one (`at`). `count`
+/// includes this sighting.
+pub fn removal_confirmed(
+    count: u32,
+    confirmations: u32,
+    first_seen: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    confirm_after: std::time::Duration,
+) -> bool {
+    let first = chrono::DateTime::parse_from_rfc3339(first_seen)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(at);
+    let waited = (at - first).to_std().unwrap_or_default();
+    count >= confirmations.max(1) && waited >= confirm_after
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

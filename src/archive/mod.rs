@@ -4,7 +4,8 @@
 //! This module is what the rest of newsvault sees: the vocabularies and domain rules
 //! ([`VersionKind`] and what counts as new, edit, minor, removed or restored), the errors, and
 //! [`connect`], the one way to open an archive. The storage itself is a backend module with
-//! its own migrations: [`sqlite`], one file, the embedded default.
+//! its own migrations: [`sqlite`], one file, the embedded default, or [`postgres`], a
+//! PostgreSQL database named by a URL.
 //!
 //! The storage interface and why it is synchronous: [`store`].
 
@@ -12,10 +13,13 @@ use std::path::{Path, PathBuf};
 
 use sqlite::SqliteArchive;
 
+#[cfg(test)]
+mod backend_tests;
 pub mod backup;
 mod group;
 mod kinds;
 pub mod leases;
+pub mod postgres;
 pub mod sqlite;
 pub mod store;
 
@@ -68,6 +72,16 @@ impl Location {
     }
 }
 
+/// Shows a file's path, or a database URL without its password.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => write!(f, "{url}"),
+        }
+    }
+}
+
 fn is_postgres_url(text: &str) -> bool {
     let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
@@ -100,12 +114,31 @@ impl PostgresUrl {
                 }
                 shown
             }
-            Err(_) => format!(
-                "{}//(a URL that does not parse; not shown)",
-                self.0.split("//").next().unwrap_or("postgres:")
-            ),
+            // libpq's forms the URL parser refuses, e.g. `postgresql://user:pw@/db?host=/run`.
+            Err(_) => redact_by_hand(&self.0),
         }
     }
+}
+
+/// [`PostgresUrl::redacted`] of a URL that does not parse: the password between the user
+/// part's `:` and its `@` replaced, the query left out.
+fn redact_by_hand(text: &str) -> String {
+    let (scheme, rest) = text.split_once("://").unwrap_or(("postgres", ""));
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, _)) => (before, "?…"),
+        None => (rest, ""),
+    };
+    let (authority, path) = before_query
+        .find('/')
+        .map_or((before_query, ""), |at| before_query.split_at(at));
+    let authority = match authority.rsplit_once('@') {
+        Some((user_part, host)) => match user_part.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("{user_part}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{authority}{path}{query}")
 }
 
 impl std::fmt::Display for PostgresUrl {
@@ -124,10 +157,7 @@ impl std::fmt::Debug for PostgresUrl {
 /// archive here, so where an archive is and how it is opened is decided once.
 pub fn connect(location: &Path, mode: Mode) -> Result<Archive, ArchiveError> {
     if let Location::Postgres(url) = Location::of(location) {
-        return Err(ArchiveError::Unsupported {
-            location: url.redacted(),
-            what: "PostgreSQL archives are not available in this build yet (issue 12); use an SQLite file".into(),
-        });
+        return postgres::PostgresArchive::connect(&url, mode).map(Archive::new);
     }
     if location.is_dir() {
         return Err(ArchiveError::Folder {
@@ -199,6 +229,12 @@ pub enum ArchiveError {
     /// Any other SQLite error.
     #[error("archive database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Any other PostgreSQL error (with the server's message).
+    #[error("archive database error: {}", postgres::describe(.0))]
+    Postgres(#[from] ::postgres::Error),
+    /// A PostgreSQL archive could not be reached or used (shown without secrets).
+    #[error("archive {location}: {what}")]
+    Database { location: String, what: String },
     /// Bringing the schema up to date failed (nothing was changed: migrations are atomic).
     #[error("archive schema migration failed: {0}")]
     Migration(String),

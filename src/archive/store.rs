@@ -22,6 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
+use super::postgres::PostgresArchive;
 use super::sqlite::SqliteArchive;
 use super::{
     ArchiveError, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, FetchLog, FetchRow,
@@ -417,10 +418,15 @@ impl Archive {
         super::connect(path, Mode::ReadWrite)
     }
 
-    /// Opens an existing SQLite archive for reading only, at exactly this code's schema
-    /// version (the web server's reader connections, beside a writer that upgraded it).
+    /// Opens an existing archive for reading only, at exactly this code's schema version (the
+    /// web server's reader connections, beside a writer that upgraded it).
     pub fn open_read_only(path: &Path) -> Result<Archive, ArchiveError> {
-        SqliteArchive::open_read_only(path).map(Archive::new)
+        match super::Location::of(path) {
+            super::Location::Postgres(url) => {
+                PostgresArchive::connect(&url, Mode::ReadOnly).map(Archive::new)
+            }
+            super::Location::Sqlite(_) => SqliteArchive::open_read_only(path).map(Archive::new),
+        }
     }
 
     /// A fresh, empty archive in memory (tests, dry runs).

@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::sql_types::{KIND_COLUMNS, reported_kind};
+use crate::archive::kinds::removal_confirmed;
+
 use super::{
     ArchiveError, ArticleStatus, SqliteArchive, VersionKind, format_time, hash_hex, store_blob,
 };
@@ -124,11 +126,7 @@ impl Checks for SqliteArchive {
         }
         let count = pending + 1;
         let since = since.unwrap_or_else(|| at.clone());
-        let since_time = DateTime::parse_from_rfc3339(&since)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or(sighting.at);
-        let waited = (sighting.at - since_time).to_std().unwrap_or_default();
-        if count < confirmations.max(1) || waited < confirm_after {
+        if !removal_confirmed(count, confirmations, &since, sighting.at, confirm_after) {
             tx.prepare_cached(
                 "UPDATE articles SET removal_pending = ?2, removal_pending_since = ?3 WHERE id = ?1",
             )?
@@ -453,8 +451,8 @@ impl Checks for SqliteArchive {
 mod tests {
     use super::*;
     use crate::archive::Archive;
+    use crate::archive::SCHEMA_VERSION;
     use crate::archive::store::Versions;
-    use crate::archive::{NewCapture, SCHEMA_VERSION};
 
     #[test]
     fn a_version_1_archive_is_upgraded_on_open_keeping_its_data() {
@@ -511,71 +509,5 @@ mod tests {
                 opener.join().unwrap().expect("every opener succeeds");
             }
         }
-    }
-
-    #[test]
-    fn removal_needs_enough_sightings_far_enough_apart() {
-        let mut archive = Archive::open_in_memory().unwrap();
-        let t0 = DateTime::parse_from_rfc3339("2025-02-11T00:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let url = "https://new.qq.com/rain/a/20250211A013J400";
-        archive
-            .record_capture(&NewCapture {
-                canonical_url: url,
-                site: "qq",
-                site_article_id: "20250211A013J400",
-                lang: "zh-CN",
-                title: "t",
-                published: "2025-02-11 07:03:08",
-                document: "doc",
-                fetched_at: t0,
-                http_status: 200,
-                final_url: url,
-                raw: b"page",
-                content_type: None,
-                encoding: "UTF-8",
-                etag: None,
-                last_modified: None,
-                extractor: "qq/1",
-                author: None,
-                minor: false,
-                diff: None,
-                date_found: true,
-            })
-            .unwrap();
-        let sighting = |hours: i64| RemovalSighting {
-            at: t0 + chrono::Duration::hours(hours),
-            http_status: 404,
-            final_url: url,
-            signal: "HTTP 404",
-            raw: b"gone",
-            content_type: None,
-        };
-        let six_hours = Duration::from_secs(6 * 3600);
-        let mut record = |h| {
-            archive
-                .record_removal(url, &sighting(h), 2, six_hours)
-                .unwrap()
-        };
-        assert_eq!(record(1), RemovalState::Pending { count: 1 });
-        assert_eq!(record(2), RemovalState::Pending { count: 2 }, "too soon");
-        assert_eq!(record(7), RemovalState::Confirmed { seq: 2 });
-        assert_eq!(record(8), RemovalState::AlreadyRemoved { seq: 2 });
-        assert_eq!(
-            archive.latest_document(url).unwrap().as_deref(),
-            Some("doc")
-        );
-        assert_eq!(
-            archive
-                .record_removal(
-                    "https://new.qq.com/rain/a/unknown",
-                    &sighting(1),
-                    2,
-                    six_hours
-                )
-                .unwrap(),
-            RemovalState::Unknown
-        );
     }
 }

@@ -52,7 +52,7 @@ pub const APPLICATION_ID: i32 = 0x4E56_4C54;
 
 /// The zstd level raw captures are stored at. benches/blobs.rs on 225 real pages (39.8 MB):
 /// deflate level 6 gave ratio 5.30 at 27 MB/s, zstd 3 ratio 5.52 at 178 MB/s.
-const RAW_ZSTD_LEVEL: i32 = 3;
+pub(crate) const RAW_ZSTD_LEVEL: i32 = 3;
 
 /// How long a connection waits for a lock held by another process before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -273,7 +273,7 @@ fn is_creation_race(e: &ArchiveError) -> bool {
     }
 }
 
-fn to_i64(value: u64, what: &str) -> Result<i64, ArchiveError> {
+pub(crate) fn to_i64(value: u64, what: &str) -> Result<i64, ArchiveError> {
     i64::try_from(value).map_err(|_| ArchiveError::OutOfRange(format!("{what} = {value}")))
 }
 
@@ -724,50 +724,7 @@ impl Versions for SqliteArchive {
         let Some((size, compression, data)) = row else {
             return Err(ArchiveError::Corrupt(format!("blob {hash} is missing")));
         };
-        let size = u64::try_from(size)
-            .map_err(|_| ArchiveError::Corrupt(format!("blob {hash} has negative size {size}")))?;
-        let bytes = match compression.as_str() {
-            "none" => data,
-            "zstd" => {
-                let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26));
-                // Read at most one byte more than expected: corrupt data cannot balloon.
-                zstd::stream::read::Decoder::new(&data[..])
-                    .and_then(|decoder| decoder.take(size.saturating_add(1)).read_to_end(&mut out))
-                    .map_err(|e| {
-                        ArchiveError::Corrupt(format!("blob {hash} does not decompress: {e}"))
-                    })?;
-                out
-            }
-            "deflate" => {
-                let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26));
-                // Read at most one byte more than expected: corrupt data cannot balloon.
-                DeflateDecoder::new(&data[..])
-                    .take(size.saturating_add(1))
-                    .read_to_end(&mut out)
-                    .map_err(|e| {
-                        ArchiveError::Corrupt(format!("blob {hash} does not decompress: {e}"))
-                    })?;
-                out
-            }
-            other => {
-                return Err(ArchiveError::Corrupt(format!(
-                    "blob {hash} has unknown compression {other:?}"
-                )));
-            }
-        };
-        if bytes.len() as u64 != size {
-            return Err(ArchiveError::Corrupt(format!(
-                "blob {hash} decompresses to {} bytes, expected {size}",
-                bytes.len()
-            )));
-        }
-        let actual = hash_hex(&bytes);
-        if actual != hash {
-            return Err(ArchiveError::Corrupt(format!(
-                "blob {hash} fails verification (content hashes to {actual})"
-            )));
-        }
-        Ok(bytes)
+        decode_blob(hash, size, &compression, data)
     }
 
     fn fetch_log(&self, url: &str) -> Result<Vec<FetchRow>, ArchiveError> {
@@ -814,6 +771,60 @@ impl Versions for SqliteArchive {
     }
 }
 
+/// Decompresses a stored blob and verifies it against its hash and size (shared by the
+/// backends: the blob format is the archive's, not the database's).
+pub(crate) fn decode_blob(
+    hash: &str,
+    size: i64,
+    compression: &str,
+    data: Vec<u8>,
+) -> Result<Vec<u8>, ArchiveError> {
+    let size = u64::try_from(size)
+        .map_err(|_| ArchiveError::Corrupt(format!("blob {hash} has negative size {size}")))?;
+    let bytes = match compression {
+        "none" => data,
+        "zstd" => {
+            let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26));
+            // Read at most one byte more than expected: corrupt data cannot balloon.
+            zstd::stream::read::Decoder::new(&data[..])
+                .and_then(|decoder| decoder.take(size.saturating_add(1)).read_to_end(&mut out))
+                .map_err(|e| {
+                    ArchiveError::Corrupt(format!("blob {hash} does not decompress: {e}"))
+                })?;
+            out
+        }
+        "deflate" => {
+            let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26));
+            // Read at most one byte more than expected: corrupt data cannot balloon.
+            DeflateDecoder::new(&data[..])
+                .take(size.saturating_add(1))
+                .read_to_end(&mut out)
+                .map_err(|e| {
+                    ArchiveError::Corrupt(format!("blob {hash} does not decompress: {e}"))
+                })?;
+            out
+        }
+        other => {
+            return Err(ArchiveError::Corrupt(format!(
+                "blob {hash} has unknown compression {other:?}"
+            )));
+        }
+    };
+    if bytes.len() as u64 != size {
+        return Err(ArchiveError::Corrupt(format!(
+            "blob {hash} decompresses to {} bytes, expected {size}",
+            bytes.len()
+        )));
+    }
+    let actual = hash_hex(&bytes);
+    if actual != hash {
+        return Err(ArchiveError::Corrupt(format!(
+            "blob {hash} fails verification (content hashes to {actual})"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Stores `raw` in `blobs` unless those bytes are already there; returns their hash.
 fn store_blob(conn: &Connection, raw: &[u8]) -> Result<String, ArchiveError> {
     let hash = hash_hex(raw);
@@ -831,7 +842,7 @@ fn store_blob(conn: &Connection, raw: &[u8]) -> Result<String, ArchiveError> {
     Ok(hash)
 }
 
-fn verify_document(
+pub(crate) fn verify_document(
     canonical_url: &str,
     seq: u32,
     document: String,
