@@ -1,6 +1,8 @@
 //! The daemon end to end: 5,000 articles behind one feed on a local server, per-host limits
 //! lifted for loopback; reports articles/s from start to the last article archived and the
-//! daemon's peak memory; then its idle memory on an archive of 100,000 articles.
+//! daemon's peak memory, for one daemon alone and for 1, 2 and 3 daemons sharing the archive
+//! (`[daemon] shared`: leases, and every request's start booked in the archive); then its
+//! idle memory on an archive of 100,000 articles.
 //! Run with `cargo bench --bench daemon` (Linux: memory is read from /proc).
 
 #[path = "../tests/common/mod.rs"]
@@ -47,7 +49,8 @@ fn stop(mut child: Child) {
     child.wait().unwrap();
 }
 
-async fn crawl() {
+/// One crawl of the feed by `workers` daemons (`shared`: several daemons' settings).
+async fn crawl(workers: usize, shared: bool) {
     let server = MockServer::start().await;
     let links: Vec<String> = (0..ARTICLES)
         .map(|i| format!("https://new.qq.com/rain/a/{}", id(i)))
@@ -60,7 +63,7 @@ async fn crawl() {
         &config,
         format!(
             "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 16\nrespect_robots = false\n\
-             [daemon]\nmax_in_flight = 16\nserve = false\n[sites.qq]\nfetch_base = \"{uri}\"\n\
+             [daemon]\nmax_in_flight = 16\nserve = false\nshared = {shared}\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             db.display(),
             uri = server.uri()
@@ -68,8 +71,7 @@ async fn crawl() {
     )
     .unwrap();
     let started = Instant::now();
-    let child = daemon(&config);
-    let pid = child.id();
+    let children: Vec<Child> = (0..workers).map(|_| daemon(&config)).collect();
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let done = Archive::open(&db)
@@ -84,10 +86,19 @@ async fn crawl() {
         );
     }
     let secs = started.elapsed().as_secs_f64();
-    let peak = kb(pid, "VmHWM:");
-    stop(child);
+    let peak = children
+        .iter()
+        .map(|c| kb(c.id(), "VmHWM:"))
+        .max()
+        .unwrap_or(0);
+    children.into_iter().for_each(stop);
+    let how = if shared {
+        format!("{workers} shared daemon(s)")
+    } else {
+        "one daemon alone".to_owned()
+    };
     println!(
-        "daemon crawl: {ARTICLES} articles from one feed in {secs:.1}s: {:.0} articles/s end to end, peak RSS {:.1} MB",
+        "daemon crawl, {how}: {ARTICLES} articles from one feed in {secs:.1}s: {:.0} articles/s end to end, peak RSS {:.1} MB per daemon",
         ARTICLES as f64 / secs,
         peak as f64 / 1024.0
     );
@@ -148,6 +159,9 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(crawl());
+    runtime.block_on(crawl(1, false));
+    for workers in 1..=3 {
+        runtime.block_on(crawl(workers, true));
+    }
     idle();
 }

@@ -57,6 +57,15 @@ pub struct DaemonConfig {
     /// Each poll is moved by a random amount up to this fraction of the source's interval, so
     /// sources started together do not poll together.
     pub poll_jitter: f64,
+    /// Several daemons work on this archive (an SQLite file on one machine): no lock file
+    /// keeps them out, and per-host politeness is kept in the archive, shared by all of
+    /// them. Leases keep their work apart either way.
+    pub shared: bool,
+    /// How long a daemon's claim on a queued article or a source's poll holds without being
+    /// renewed (it is renewed every third of it while the work goes on): after a daemon dies,
+    /// the others take its work over once this has passed.
+    #[serde(with = "duration")]
+    pub lease: Duration,
 }
 
 impl Default for DaemonConfig {
@@ -66,6 +75,8 @@ impl Default for DaemonConfig {
             max_in_flight: 4,
             shutdown_grace: Duration::from_secs(10),
             poll_jitter: 0.1,
+            shared: false,
+            lease: Duration::from_secs(120),
         }
     }
 }
@@ -398,6 +409,9 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&self.daemon.poll_jitter) {
             return Err(invalid("daemon.poll_jitter must be between 0 and 1".into()));
+        }
+        if self.daemon.lease < Duration::from_secs(1) {
+            return Err(invalid("daemon.lease must be at least 1s".into()));
         }
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {

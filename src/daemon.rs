@@ -2,9 +2,16 @@
 //! work queue kept in the archive, re-checks archived articles when they are due, and stops
 //! gracefully on SIGINT/SIGTERM; SIGHUP reloads the sources from the config file.
 //!
-//! Everything the daemon has to do lives in SQLite (the queue, each source's next poll, each
-//! article's next check), so a daemon stopped at any point resumes where it was, and work that
-//! was cut short is redone, never lost; archiving is idempotent, so nothing is stored twice.
+//! Everything the daemon has to do lives in the archive (the queue, each source's next poll,
+//! each article's next check), so a daemon stopped at any point resumes where it was, and work
+//! that was cut short is redone, never lost; archiving is idempotent, so nothing is stored
+//! twice.
+//!
+//! Several daemons may work on one archive (`[daemon] shared`, or a PostgreSQL archive): each
+//! is a worker with its own name, and works on a queued article or polls a source only under a
+//! lease it holds in the archive ([`archive::Leases`]), renewed while it works. A worker that
+//! dies loses its leases when they run out, and the others take its work over. Per-host
+//! politeness is then kept in the archive too ([`ArchiveGate`]).
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -14,23 +21,27 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{Mutex, Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::archive::{
-    self, ArchiveError, Mode, PollRecord, QueueItem, QueueState, RemovalState, ToQueue,
+    self, ArchiveError, Location, Mode, PollRecord, QueueItem, QueueState, RemovalState,
+    SourcePoll, SourceRow, ToQueue,
 };
 use crate::config::{Config, ConfigError, SourceConfig, SourceKind};
 use crate::fetch::Validators;
-use crate::pipeline::{Outcome, Pipeline, PipelineError, QueueTicket};
+use crate::pipeline::{ArchiveGate, Outcome, Pipeline, PipelineError, QueueTicket};
 use crate::schedule::later;
 use crate::source;
 
 /// Attempts at a queued article before it is marked failed (transient failures and blocks).
 const MAX_ATTEMPTS: u32 = 6;
-/// How often the queue and the due checks are looked at when nothing wakes the daemon.
+/// How often the due checks are looked at when nothing wakes the daemon.
 const IDLE_WAIT: Duration = Duration::from_secs(30);
+/// How often an idle daemon looks at the queue: other daemons on the archive queue work this
+/// one is not told about, and retries fall due.
+const QUEUE_RECHECK: Duration = Duration::from_secs(2);
 /// The longest any source waits between two polls, whatever its interval, TTL or
 /// Cache-Control say (a feed's hints alone stretch it to at most
 /// [`source::MAX_FEED_HINT`]).
@@ -107,6 +118,37 @@ impl DaemonLock {
     }
 }
 
+/// This daemon as one of the workers sharing an archive: its name in the leases it holds, and
+/// how long they last unrenewed.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub id: Arc<str>,
+    pub lease: Duration,
+}
+
+impl Worker {
+    /// A worker named `host:pid:random` (a pid comes back after a restart, the random part
+    /// does not, so a new process never inherits a dead one's leases).
+    pub fn new(lease: Duration) -> Worker {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        let id = format!("{host}:{}:{:08x}", std::process::id(), fastrand::u32(..));
+        Worker {
+            id: id.into(),
+            lease,
+        }
+    }
+
+    /// When a lease taken or renewed at `now` ends.
+    fn lease_end(&self, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+        later(now, self.lease)
+    }
+}
+
 /// Runs the daemon until SIGINT/SIGTERM. `config_path` is re-read on SIGHUP.
 pub async fn run(config: Config, config_path: Option<PathBuf>) -> Result<(), DaemonError> {
     let shutdown = CancellationToken::new();
@@ -147,17 +189,27 @@ pub async fn run_until(
     // Opened before the lock: `connect` refuses what is not an archive file (a folder, a
     // database URL) before a lock file is made beside it.
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
-    // One daemon per SQLite file; a PostgreSQL archive has no lock file (shared by design).
-    let _lock = match archive::Location::of(&config.archive.path) {
-        archive::Location::Sqlite(path) => Some(DaemonLock::acquire(&path)?),
-        archive::Location::Postgres(_) => None,
+    // One daemon per SQLite file unless it is shared; a PostgreSQL archive has no lock file
+    // (shared by design).
+    let location = Location::of(&config.archive.path);
+    let shared = config.daemon.shared || matches!(location, Location::Postgres(_));
+    let _lock = match location {
+        Location::Sqlite(path) if !shared => Some(DaemonLock::acquire(&path)?),
+        _ => None,
     };
-    let pipeline = Pipeline::new(config.clone(), archive)?;
+    let mut pipeline = Pipeline::new(config.clone(), archive)?;
+    if shared {
+        let gate = archive::connect(&config.archive.path, Mode::ReadWrite)?;
+        pipeline = pipeline.with_host_gate(Arc::new(ArchiveGate::new(gate)));
+    }
+    let worker = Worker::new(config.daemon.lease);
     let work_ready = Arc::new(Notify::new());
     tracing::info!(
         target: "newsvault::startup",
         archive = %archive::Location::of(&config.archive.path),
         sources = config.sources.len(),
+        worker = %worker.id,
+        shared,
         "daemon started"
     );
 
@@ -182,10 +234,20 @@ pub async fn run_until(
         pipeline.clone(),
         shutdown.clone(),
         Arc::clone(&work_ready),
+        worker.clone(),
     ));
-    tasks.spawn(check_due(pipeline.clone(), shutdown.clone()));
+    tasks.spawn(check_due(
+        pipeline.clone(),
+        shutdown.clone(),
+        worker.clone(),
+    ));
 
-    let mut sources = spawn_sources(&config.sources, &pipeline, &shutdown, &work_ready);
+    let workers = Sources {
+        pipeline: pipeline.clone(),
+        worker,
+        work_ready,
+    };
+    let mut sources = workers.spawn(&config.sources, &shutdown);
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -197,7 +259,7 @@ pub async fn run_until(
                 match Config::load(path) {
                     Ok(new) => {
                         sources.cancel();
-                        sources = spawn_sources(&new.sources, &pipeline, &shutdown, &work_ready);
+                        sources = workers.spawn(&new.sources, &shutdown);
                         tracing::info!(sources = new.sources.len(), "sources reloaded");
                     }
                     Err(e) => tracing::error!("SIGHUP: keeping the current sources: {e}"),
@@ -220,59 +282,197 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener, DaemonError> {
         })
 }
 
-/// Starts one polling task per source; cancelling the returned token stops them all.
-fn spawn_sources(
-    sources: &[SourceConfig],
-    pipeline: &Pipeline,
-    shutdown: &CancellationToken,
-    work_ready: &Arc<Notify>,
-) -> CancellationToken {
-    let token = shutdown.child_token();
-    for source in sources {
-        tokio::spawn(supervise_source(
-            source.clone(),
-            pipeline.clone(),
-            token.clone(),
-            Arc::clone(work_ready),
-        ));
-    }
-    token
+/// What every source's polling task shares.
+#[derive(Clone)]
+struct Sources {
+    pipeline: Pipeline,
+    worker: Worker,
+    work_ready: Arc<Notify>,
 }
 
-/// Polls `source` until cancelled. A panic in its poll task (a bug, set off by what a feed
-/// or list API sent) is logged and recorded as the source's error, which `status` shows; the
-/// source is polled again after its interval, as after any failed poll.
-async fn supervise_source(
-    source: SourceConfig,
-    pipeline: Pipeline,
-    token: CancellationToken,
-    work_ready: Arc<Notify>,
-) {
-    let make = || {
-        tokio::spawn(poll_source(
-            source.clone(),
-            pipeline.clone(),
-            token.clone(),
-            Arc::clone(&work_ready),
-        ))
-    };
-    let (source, pipeline) = (&source, &pipeline);
-    restart_after_panics(make, |message| async move {
-        tracing::error!(source = %source.name, "the poll task panicked: {message}");
-        let at = Utc::now();
-        let record = PollRecord {
-            error: Some(format!("the poll failed unexpectedly (panic: {message})")),
-            ..poll_record(at, source.interval, 1.0)
-        };
-        let name = source.name.clone();
-        if let Err(e) = pipeline
-            .with_archive(move |a| a.record_poll(&name, &[], &record))
+impl Sources {
+    /// Starts one polling task per source; cancelling the returned token stops them all.
+    fn spawn(&self, sources: &[SourceConfig], shutdown: &CancellationToken) -> CancellationToken {
+        let token = shutdown.child_token();
+        for source in sources {
+            tokio::spawn(self.clone().supervise(source.clone(), token.clone()));
+        }
+        token
+    }
+
+    /// Polls `source` until cancelled. A panic in its poll task (a bug, set off by what a
+    /// feed or list API sent) is logged and recorded as the source's error, which `status`
+    /// shows; the source is polled again after its interval, as after any failed poll.
+    async fn supervise(self, source: SourceConfig, token: CancellationToken) {
+        let make = || tokio::spawn(self.clone().poll_source(source.clone(), token.clone()));
+        let (source, pipeline, worker) = (&source, &self.pipeline, &self.worker);
+        restart_after_panics(make, |message| async move {
+            tracing::error!(source = %source.name, "the poll task panicked: {message}");
+            let at = Utc::now();
+            let record = PollRecord {
+                error: Some(format!("the poll failed unexpectedly (panic: {message})")),
+                ..poll_record(at, source.interval, 1.0)
+            };
+            let (name, id) = (source.name.clone(), Arc::clone(&worker.id));
+            let stored = pipeline
+                .with_archive(move |a| {
+                    a.record_poll(&name, &[], &record)?;
+                    a.release_source_poll(&name, &id)
+                })
+                .await;
+            if let Err(e) = stored {
+                tracing::error!(source = %source.name, "cannot store the failed poll: {e}");
+            }
+        })
+        .await;
+    }
+
+    /// Polls `source` whenever it is due and no other worker polls it, until cancelled.
+    async fn poll_source(self, source: SourceConfig, token: CancellationToken) {
+        let (name, kind) = (source.name.clone(), source.kind.as_str());
+        let row = match self
+            .pipeline
+            .with_archive(move |a| a.register_source(&name, kind))
             .await
         {
-            tracing::error!(source = %source.name, "cannot store the failed poll: {e}");
+            Ok(row) => row,
+            Err(e) => {
+                tracing::error!(source = %source.name, "cannot register the source: {e}");
+                return;
+            }
+        };
+        let mut next = row
+            .next_poll_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(Utc::now);
+        loop {
+            let wait = (next - Utc::now()).to_std().unwrap_or_default();
+            if !sleep_or_cancel(wait, &token).await {
+                return;
+            }
+            next = match self.claim_poll(&source).await {
+                Ok(SourcePoll::Claimed(row)) => self.poll_once(&source, row).await,
+                Ok(SourcePoll::NotNow { look_again_at }) => {
+                    look_again_at.unwrap_or_else(|| self.worker.lease_end(Utc::now()))
+                }
+                Err(e) => {
+                    tracing::error!(source = %source.name, "cannot claim the poll: {e}");
+                    later(Utc::now(), IDLE_WAIT)
+                }
+            };
         }
-    })
-    .await;
+    }
+
+    /// Takes this worker's lease on the poll of `source`, if it is due and free.
+    async fn claim_poll(&self, source: &SourceConfig) -> Result<SourcePoll, ArchiveError> {
+        let now = Utc::now();
+        let until = self.worker.lease_end(now);
+        let (name, id) = (source.name.clone(), Arc::clone(&self.worker.id));
+        self.pipeline
+            .with_archive(move |a| a.claim_source_poll(&name, &id, now, until))
+            .await
+    }
+
+    /// Polls `source` once under this worker's lease (given its stored state), records the
+    /// poll and what it found, and ends the lease. Returns when the next poll is due.
+    async fn poll_once(&self, source: &SourceConfig, row: SourceRow) -> chrono::DateTime<Utc> {
+        let pipeline = &self.pipeline;
+        let at = Utc::now();
+        let jitter = 1.0 + fastrand::f64() * pipeline.config().daemon.poll_jitter;
+        let (record, items) = if source.kind == SourceKind::Hugo {
+            match poll_hugo(source, pipeline).await {
+                Ok((seen, imported)) => {
+                    tracing::info!(source = %source.name, imported, "imported the folder");
+                    let record = PollRecord {
+                        listed: seen,
+                        ..poll_record(at, source.interval, jitter)
+                    };
+                    (record, Vec::new())
+                }
+                Err(e) => {
+                    tracing::warn!(source = %source.name, "import failed: {e}");
+                    (failed_poll(at, source, jitter, &e), Vec::new())
+                }
+            }
+        } else {
+            let validators = Validators {
+                etag: row.etag,
+                last_modified: row.last_modified,
+            };
+            let result = source::poll(
+                source,
+                &pipeline.config().sites,
+                pipeline.fetcher(),
+                &validators,
+            )
+            .await;
+            match result {
+                Ok(polled) => {
+                    let interval = polled
+                        .min_interval
+                        .map_or(source.interval, |m| m.max(source.interval));
+                    let record = PollRecord {
+                        etag: polled.validators.etag.clone(),
+                        last_modified: polled.validators.last_modified.clone(),
+                        listed: polled.candidates.len() as u64,
+                        ..poll_record(at, interval, jitter)
+                    };
+                    (record, polled.candidates)
+                }
+                Err(e) => {
+                    tracing::warn!(source = %source.name, "poll failed: {e}");
+                    (failed_poll(at, source, jitter, &e), Vec::new())
+                }
+            }
+        };
+        let next = record.next_poll_at;
+        self.store_poll(source, record, items).await;
+        next
+    }
+
+    /// Records a poll and queues what it found, then ends this worker's lease on the poll.
+    async fn store_poll(
+        &self,
+        source: &SourceConfig,
+        record: PollRecord,
+        items: Vec<source::Candidate>,
+    ) {
+        let (name, id) = (source.name.clone(), Arc::clone(&self.worker.id));
+        let stored = self
+            .pipeline
+            .with_archive(move |a| {
+                let listings: Vec<Option<String>> = items
+                    .iter()
+                    .map(|c| c.listing.as_ref().map(|l| l.to_string()))
+                    .collect();
+                let queue: Vec<ToQueue<'_>> = items
+                    .iter()
+                    .zip(&listings)
+                    .map(|(c, listing)| ToQueue {
+                        url: &c.url,
+                        kind: c.kind.as_str(),
+                        title: c.title.as_deref(),
+                        published: c.published.as_deref(),
+                        listing: listing.as_deref(),
+                    })
+                    .collect();
+                let queued = a.record_poll(&name, &queue, &record)?;
+                a.release_source_poll(&name, &id)?;
+                Ok(queued)
+            })
+            .await;
+        match stored {
+            Ok(queued) => {
+                tracing::info!(source = %source.name, queued, "polled");
+                if queued > 0 {
+                    self.work_ready.notify_one();
+                }
+            }
+            Err(e) => tracing::error!(source = %source.name, "cannot store the poll: {e}"),
+        }
+    }
 }
 
 /// Runs the task `make` starts until it ends without panicking; after each panic, `on_panic`
@@ -298,125 +498,6 @@ async fn sleep_or_cancel(wait: Duration, token: &CancellationToken) -> bool {
     tokio::select! {
         _ = token.cancelled() => false,
         _ = tokio::time::sleep(wait) => true,
-    }
-}
-
-async fn poll_source(
-    source: SourceConfig,
-    pipeline: Pipeline,
-    token: CancellationToken,
-    work_ready: Arc<Notify>,
-) {
-    let (name, kind) = (source.name.clone(), source.kind.as_str());
-    let row = match pipeline
-        .with_archive(move |a| a.register_source(&name, kind))
-        .await
-    {
-        Ok(row) => row,
-        Err(e) => {
-            tracing::error!(source = %source.name, "cannot register the source: {e}");
-            return;
-        }
-    };
-    let mut validators = Validators {
-        etag: row.etag,
-        last_modified: row.last_modified,
-    };
-    let mut next = row
-        .next_poll_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(Utc::now);
-    loop {
-        let wait = (next - Utc::now()).to_std().unwrap_or_default();
-        if !sleep_or_cancel(wait, &token).await {
-            return;
-        }
-        let at = Utc::now();
-        let jitter = 1.0 + fastrand::f64() * pipeline.config().daemon.poll_jitter;
-        if source.kind == SourceKind::Hugo {
-            let (record, imported) = match poll_hugo(&source, &pipeline).await {
-                Ok((seen, imported)) => (
-                    PollRecord {
-                        listed: seen,
-                        ..poll_record(at, source.interval, jitter)
-                    },
-                    imported,
-                ),
-                Err(e) => {
-                    tracing::warn!(source = %source.name, "import failed: {e}");
-                    (failed_poll(at, &source, jitter, &e), 0)
-                }
-            };
-            next = record.next_poll_at;
-            let name = source.name.clone();
-            if let Err(e) = pipeline
-                .with_archive(move |a| a.record_poll(&name, &[], &record))
-                .await
-            {
-                tracing::error!(source = %source.name, "cannot store the poll: {e}");
-            }
-            tracing::info!(source = %source.name, imported, "imported the folder");
-            continue;
-        }
-        let result = source::poll(
-            &source,
-            &pipeline.config().sites,
-            pipeline.fetcher(),
-            &validators,
-        )
-        .await;
-        let (record, items) = match result {
-            Ok(polled) => {
-                let interval = polled
-                    .min_interval
-                    .map_or(source.interval, |m| m.max(source.interval));
-                validators = polled.validators.clone();
-                let record = PollRecord {
-                    etag: validators.etag.clone(),
-                    last_modified: validators.last_modified.clone(),
-                    listed: polled.candidates.len() as u64,
-                    ..poll_record(at, interval, jitter)
-                };
-                (record, polled.candidates)
-            }
-            Err(e) => {
-                tracing::warn!(source = %source.name, "poll failed: {e}");
-                (failed_poll(at, &source, jitter, &e), Vec::new())
-            }
-        };
-        next = record.next_poll_at;
-        let name = source.name.clone();
-        let stored = pipeline
-            .with_archive(move |a| {
-                let listings: Vec<Option<String>> = items
-                    .iter()
-                    .map(|c| c.listing.as_ref().map(|l| l.to_string()))
-                    .collect();
-                let queue: Vec<ToQueue<'_>> = items
-                    .iter()
-                    .zip(&listings)
-                    .map(|(c, listing)| ToQueue {
-                        url: &c.url,
-                        kind: c.kind.as_str(),
-                        title: c.title.as_deref(),
-                        published: c.published.as_deref(),
-                        listing: listing.as_deref(),
-                    })
-                    .collect();
-                a.record_poll(&name, &queue, &record)
-            })
-            .await;
-        match stored {
-            Ok(queued) => {
-                tracing::info!(source = %source.name, queued, "polled");
-                if queued > 0 {
-                    work_ready.notify_one();
-                }
-            }
-            Err(e) => tracing::error!(source = %source.name, "cannot store the poll: {e}"),
-        }
     }
 }
 
@@ -499,79 +580,52 @@ fn scaled(d: Duration, factor: f64) -> Duration {
     Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(MAX_POLL_INTERVAL * 2)
 }
 
-/// The queue items this daemon is working on, and those it finished since it last read the
-/// queue: the list read may be older than their commit, so they stay claimed until the next
-/// read (else an item just finished would be fetched again).
-#[derive(Default)]
-struct Claims {
-    running: HashSet<i64>,
-    finished: HashSet<i64>,
-}
-
-impl Claims {
-    fn claim(&mut self, id: i64) -> bool {
-        !self.finished.contains(&id) && self.running.insert(id)
-    }
-
-    fn finish(&mut self, id: i64) {
-        self.running.remove(&id);
-        self.finished.insert(id);
-    }
-}
-
-/// Archives queued articles, `[daemon] max_in_flight` at a time. On shutdown, work in flight
-/// gets `shutdown_grace` to finish; what is cut short stays pending and is redone later.
-async fn work_queue(pipeline: Pipeline, shutdown: CancellationToken, work_ready: Arc<Notify>) {
+/// Archives queued articles, `[daemon] max_in_flight` at a time, each under a lease this
+/// worker holds in the archive and renews while it works (so no other worker takes it, and an
+/// item just finished is never picked again: claiming is atomic). On shutdown, work in flight
+/// gets `shutdown_grace` to finish; the leases of what is cut short are given back, and it is
+/// redone later, here or by another worker.
+async fn work_queue(
+    pipeline: Pipeline,
+    shutdown: CancellationToken,
+    work_ready: Arc<Notify>,
+    worker: Worker,
+) {
     let config = pipeline.config();
     let slots = Arc::new(Semaphore::new(config.daemon.max_in_flight.max(1)));
-    let claims: Arc<Mutex<Claims>> = Arc::default();
+    let running: Running = Arc::default();
+    let renewing = CancellationToken::new();
+    let heartbeat = tokio::spawn(renew_leases(
+        pipeline.clone(),
+        worker.clone(),
+        Arc::clone(&running),
+        renewing.clone(),
+    ));
     let mut tasks = JoinSet::new();
-    loop {
-        if shutdown.is_cancelled() {
-            break;
-        }
-        let want = config.daemon.max_in_flight * 2;
-        // Items finished before this read are no longer pending in it; forget them only now.
-        claims.lock().await.finished.clear();
-        let items = match pipeline
-            .with_archive(move |a| a.pending_queue(Utc::now(), want))
-            .await
-        {
-            Ok(items) => items,
-            Err(e) => {
-                tracing::error!("cannot read the queue: {e}");
-                Vec::new()
-            }
-        };
-        let mut started = 0;
+    while !shutdown.is_cancelled() {
+        let free = slots.available_permits();
+        let items = claim_queue(&pipeline, &worker, free).await;
+        let claimed = items.len();
         for item in items {
-            if !claims.lock().await.claim(item.id) {
-                continue;
-            }
-            let permit = tokio::select! {
-                _ = shutdown.cancelled() => {
-                    claims.lock().await.running.remove(&item.id);
-                    break;
-                }
-                permit = Arc::clone(&slots).acquire_owned() => permit.expect("never closed"),
-            };
-            started += 1;
-            let pipeline = pipeline.clone();
-            let claims = Arc::clone(&claims);
+            let permit = Arc::clone(&slots)
+                .try_acquire_owned()
+                .expect("only this loop takes slots");
+            let (pipeline, id) = (pipeline.clone(), Arc::clone(&worker.id));
+            let running = Arc::clone(&running);
+            lock(&running).insert(item.id);
             tasks.spawn(async move {
-                archive_queued(&pipeline, &item).await;
-                claims.lock().await.finish(item.id);
+                archive_queued(&pipeline, &item, id).await;
+                lock(&running).remove(&item.id);
                 drop(permit);
             });
         }
         while tasks.try_join_next().is_some() {}
-        if started == 0 {
+        if claimed == 0 || slots.available_permits() == 0 {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = work_ready.notified() => {}
                 _ = tasks.join_next(), if !tasks.is_empty() => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)), if !tasks.is_empty() => {}
-                _ = tokio::time::sleep(IDLE_WAIT) => {}
+                _ = tokio::time::sleep(QUEUE_RECHECK) => {}
             }
         }
     }
@@ -586,11 +640,69 @@ async fn work_queue(pipeline: Pipeline, shutdown: CancellationToken, work_ready:
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
     }
+    renewing.cancel();
+    let _ = heartbeat.await;
+    let id = Arc::clone(&worker.id);
+    match pipeline.with_archive(move |a| a.release_claims(&id)).await {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(released, "gave back the leases of abandoned articles"),
+        Err(e) => tracing::error!("cannot give back the leases (they run out by themselves): {e}"),
+    }
 }
 
-async fn archive_queued(pipeline: &Pipeline, item: &QueueItem) {
+/// Claims up to `free` queued items for this worker (none when the queue cannot be read).
+async fn claim_queue(pipeline: &Pipeline, worker: &Worker, free: usize) -> Vec<QueueItem> {
+    if free == 0 {
+        return Vec::new();
+    }
+    let now = Utc::now();
+    let (id, until) = (Arc::clone(&worker.id), worker.lease_end(now));
+    pipeline
+        .with_archive(move |a| a.claim_queue(&id, now, until, free))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!("cannot read the queue: {e}");
+            Vec::new()
+        })
+}
+
+/// The queue items this worker is working on.
+type Running = Arc<std::sync::Mutex<HashSet<i64>>>;
+
+fn lock(running: &Running) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+    running
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Renews the leases of the items being worked on every third of their length, until
+/// `renewing` is cancelled. (An item whose work ended without settling it, say because its
+/// commit failed, is not renewed: its lease runs out and it is claimed again.)
+async fn renew_leases(
+    pipeline: Pipeline,
+    worker: Worker,
+    running: Running,
+    renewing: CancellationToken,
+) {
+    while sleep_or_cancel(worker.lease / 3, &renewing).await {
+        let ids: Vec<i64> = lock(&running).iter().copied().collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let (id, until) = (Arc::clone(&worker.id), worker.lease_end(Utc::now()));
+        if let Err(e) = pipeline
+            .with_archive(move |a| a.renew_claims(&id, &ids, until))
+            .await
+        {
+            tracing::error!("cannot renew the leases of queued articles: {e}");
+        }
+    }
+}
+
+async fn archive_queued(pipeline: &Pipeline, item: &QueueItem, worker: Arc<str>) {
     let ticket = QueueTicket {
         id: item.id,
+        worker,
         attempts: item.attempts,
         state_after: queue_state_after,
     };
@@ -624,11 +736,14 @@ fn queue_state_after(outcome: &Outcome, attempts: u32, now: chrono::DateTime<Utc
     }
 }
 
-/// Re-checks archived articles as they fall due.
-async fn check_due(pipeline: Pipeline, shutdown: CancellationToken) {
+/// Re-checks archived articles as they fall due, claiming each for a lease's length (so
+/// that several daemons on one archive do not check one article together).
+async fn check_due(pipeline: Pipeline, shutdown: CancellationToken, worker: Worker) {
     loop {
+        let now = Utc::now();
+        let until = worker.lease_end(now);
         let due = match pipeline
-            .with_archive(|a| a.due_articles(Utc::now(), None, 100))
+            .with_archive(move |a| a.claim_due_articles(now, until, 100))
             .await
         {
             Ok(due) => due,

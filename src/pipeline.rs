@@ -5,6 +5,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod archive_gate;
+pub use archive_gate::ArchiveGate;
+
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -176,6 +179,15 @@ impl Pipeline {
         })
     }
 
+    /// This pipeline, starting its requests when `gate` says so (per-host politeness shared
+    /// with other processes; see [`ArchiveGate`]).
+    pub fn with_host_gate(self, gate: Arc<dyn crate::fetch::politeness::HostGate>) -> Self {
+        Self {
+            fetcher: self.fetcher.with_gate(gate),
+            ..self
+        }
+    }
+
     /// The configuration the pipeline runs with.
     pub fn config(&self) -> &Config {
         &self.config
@@ -192,14 +204,9 @@ impl Pipeline {
         f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
     ) -> Result<T, ArchiveError> {
         let archive = Arc::clone(&self.archive);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = archive
-                .lock()
-                .map_err(|_| ArchiveError::Corrupt("archive lock poisoned by a panic".into()))?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| ArchiveError::Corrupt(format!("archive task failed: {e}")))?
+        tokio::task::spawn_blocking(move || archive_gate::run_on(&archive, f))
+            .await
+            .map_err(|e| ArchiveError::Corrupt(format!("archive task failed: {e}")))?
     }
 
     /// Archives several URLs, at most `[check] max_in_flight` at once (the fetcher's per-host
@@ -365,7 +372,16 @@ impl Pipeline {
                 }
                 if let Some(ticket) = queued {
                     let state = (ticket.state_after)(&outcome, ticket.attempts, now);
-                    a.finish_queued(ticket.id, &state, &outcome.summary(), now)?;
+                    let summary = outcome.summary();
+                    if !a.finish_claimed(&ticket.worker, ticket.id, &state, &summary, now)? {
+                        // What was archived stays (a capture is idempotent); the item's state
+                        // is its new holder's to write.
+                        tracing::warn!(
+                            url = %log.canonical_url,
+                            "queue item {} was taken over by another worker; its state is left to it",
+                            ticket.id
+                        );
+                    }
                 }
                 Ok(outcome)
             })
@@ -698,9 +714,11 @@ type StoreStep = Box<dyn FnOnce(&mut Archive, &mut LogEntry) -> Outcome + Send>;
 
 /// A queue item being worked on: its state after the attempt is written in the attempt's unit
 /// of work, so a crash never leaves an archived article pending or a pending one marked done.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct QueueTicket {
     pub id: i64,
+    /// The worker holding the item's lease: only it may settle the item.
+    pub worker: Arc<str>,
     /// Attempts made before this one.
     pub attempts: u32,
     /// The item's state after an attempt ended in an outcome (given attempts and the time).

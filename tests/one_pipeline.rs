@@ -7,10 +7,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ArticlePages, sigterm, start_daemon, wait_exit};
+use common::{ArticlePages, Timed, sigterm, start_daemon, wait_exit};
 use newsvault::archive::Archive;
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const INTERVAL: Duration = Duration::from_millis(400);
 /// How much earlier than the interval a request may reach the site: the gate spaces the
@@ -21,20 +21,6 @@ const POSTED: usize = 4;
 
 fn id(i: usize) -> String {
     format!("20250401A{i:05}00")
-}
-
-/// Article pages that note when each request arrived.
-struct TimedPages {
-    pages: ArticlePages,
-    arrivals: Arc<Mutex<Vec<(Instant, String)>>>,
-}
-
-impl Respond for TimedPages {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let path = request.url.path().to_owned();
-        self.arrivals.lock().unwrap().push((Instant::now(), path));
-        self.pages.respond(request)
-    }
 }
 
 /// Posts `url` to the daemon's `/archive` (plain HTTP/1.1 over a local socket); returns the
@@ -100,8 +86,8 @@ async fn posted_urls_share_the_daemons_per_host_interval() {
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method("GET"))
         .and(path_regex("^/rain/a/"))
-        .respond_with(TimedPages {
-            pages: ArticlePages::new(Duration::ZERO),
+        .respond_with(Timed {
+            inner: ArticlePages::new(Duration::ZERO),
             arrivals: Arc::clone(&arrivals),
         })
         .mount(&site)

@@ -19,6 +19,7 @@ pub mod backup;
 pub mod copy;
 mod group;
 mod kinds;
+pub mod leases;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
@@ -28,6 +29,7 @@ pub use kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
     VersionOrigin, classify_capture,
 };
+pub use leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 pub use sqlite::{
     APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,
     FetchLog, FetchRow, ImportRecord, Imported, NewCapture, PollRecord, QueueCounts, QueueItem,
@@ -35,7 +37,9 @@ pub use sqlite::{
     ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
     VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
-pub use store::{Archive, Checks, Exports, Feeds, Imports, Queue, Store, Versions};
+pub use store::{
+    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Store, Versions,
+};
 
 /// How a command uses the archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,6 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::copy::{CopyValue, TableSpec};
+use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::postgres::PostgresArchive;
 use super::sqlite::SqliteArchive;
 use super::{
@@ -315,8 +316,8 @@ pub trait Queue {
         poll: &PollRecord,
     ) -> Result<u64, ArchiveError>;
 
-    /// Pending queue items whose retry time has come, oldest first. Claiming changes nothing:
-    /// an item is only marked when its work finishes, so a stopped daemon redoes it.
+    /// Pending queue items whose retry time has come, oldest first, leased or not: a look at
+    /// the queue. Workers take items with [`Leases::claim_queue`].
     fn pending_queue(
         &self,
         now: DateTime<Utc>,
@@ -326,7 +327,8 @@ pub trait Queue {
     /// When the next pending item becomes due (None: nothing pending).
     fn next_queue_time(&self) -> Result<Option<Option<String>>, ArchiveError>;
 
-    /// Marks a queued item after an attempt.
+    /// Marks a queued item after an attempt, whoever holds it (workers settle the items they
+    /// claimed with [`Leases::finish_claimed`]).
     fn finish_queued(
         &mut self,
         id: i64,
@@ -409,9 +411,15 @@ pub trait Imports {
 }
 
 /// Everything an archive backend provides.
-pub trait Store: Versions + Checks + Feeds + Queue + Exports + Imports + Send {}
+pub trait Store:
+    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Send
+{
+}
 
-impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Send> Store for T {}
+impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Send> Store
+    for T
+{
+}
 
 /// An open archive, of whichever backend: dereferences to its [`Store`]. Open one with
 /// [`super::connect`].
@@ -517,4 +525,106 @@ fn stop_on_error<E>(result: Result<(), E>, failed: &mut Option<E>) -> ControlFlo
             ControlFlow::Break(())
         }
     }
+}
+
+/// Several workers (daemons) on one archive: a queue item or a source poll is worked on by the
+/// worker that holds its lease. A lease ends at a time; a worker that dies loses its leases
+/// then, and the others take the work over. Workers are named by the caller (unique per
+/// process); times come from the caller's clock.
+pub trait Leases {
+    /// Claims up to `limit` pending queue items whose retry time has come and that no live
+    /// lease holds, oldest first, for `worker` until `until`. Atomic: two workers never get
+    /// the same item.
+    fn claim_queue(
+        &mut self,
+        worker: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<QueueItem>, ArchiveError>;
+
+    /// Extends to `until` the leases `worker` holds on these unsettled items (the heartbeat of
+    /// a working daemon; an item no longer worked on is left to run out). Returns how many
+    /// were extended.
+    fn renew_claims(
+        &mut self,
+        worker: &str,
+        ids: &[i64],
+        until: DateTime<Utc>,
+    ) -> Result<u64, ArchiveError>;
+
+    /// Marks a queued item after `worker`'s attempt, as [`Queue::finish_queued`] does, only if
+    /// `worker` still holds its lease (expired or not, as long as no other worker claimed it
+    /// since). False: nothing was written, the item is another worker's now.
+    fn finish_claimed(
+        &mut self,
+        worker: &str,
+        id: i64,
+        state: &QueueState,
+        outcome: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, ArchiveError>;
+
+    /// Ends every lease `worker` holds on an unsettled item, so others may take them at once
+    /// (a graceful stop).
+    fn release_claims(&mut self, worker: &str) -> Result<u64, ArchiveError>;
+
+    /// A page of queue items with their claims (for `status` and tests), in id order after
+    /// `after_id`.
+    fn queue_entries(&self, after_id: i64, limit: usize) -> Result<Vec<QueueEntry>, ArchiveError>;
+
+    /// Claims up to `limit` articles due for a check at `now` (as [`Checks::due_articles`]
+    /// orders them) by moving their next check to `until`: no other worker picks them up
+    /// meanwhile, and the check, once made, schedules the next one. If the worker dies, they
+    /// fall due again at `until`.
+    fn claim_due_articles(
+        &mut self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, ArchiveError>;
+
+    /// Claims the poll of `source` for `worker` until `until`, if its poll is due at `now`
+    /// and no other worker holds it.
+    fn claim_source_poll(
+        &mut self,
+        source: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<SourcePoll, ArchiveError>;
+
+    /// Ends `worker`'s lease on the poll of `source` (after its poll is recorded).
+    fn release_source_poll(&mut self, source: &str, worker: &str) -> Result<(), ArchiveError>;
+}
+
+/// Per-host politeness kept in the archive, so that every worker sharing it obeys one
+/// interval, one concurrency cap, one Retry-After back-off and one robots.txt per host.
+pub trait HostGates {
+    /// Sets this connection up for gates only (bookings, back-offs, robots.txt): its commits
+    /// need not reach the disk before they return, since a booking lost to a power cut costs
+    /// nothing. Never call it on a connection that stores articles.
+    fn use_for_gates(&mut self) -> Result<(), ArchiveError>;
+
+    /// Books the start of a request, atomically, when fewer than the host's concurrency of
+    /// granted requests are in flight: at the host's next allowed start, or `lead` from now
+    /// if that is later; the next allowed start becomes the booked start plus the interval.
+    /// Otherwise says how long to wait.
+    fn reserve_host(&mut self, request: &HostRequest<'_>) -> Result<HostGrant, ArchiveError>;
+
+    /// Ends a granted request (its slot stops counting against the concurrency).
+    fn release_host_slot(&mut self, slot: i64) -> Result<(), ArchiveError>;
+
+    /// Moves the host's next allowed start to at least `until` (Retry-After); never earlier.
+    fn push_back_host(&mut self, host: &str, until: DateTime<Utc>) -> Result<(), ArchiveError>;
+
+    /// The shared robots.txt answer of `origin`, if one has not expired at `now`.
+    fn shared_robots(
+        &self,
+        origin: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RobotsRecord>, ArchiveError>;
+
+    /// Shares a robots.txt answer (replacing the previous one).
+    fn share_robots(&mut self, origin: &str, record: &RobotsRecord) -> Result<(), ArchiveError>;
 }

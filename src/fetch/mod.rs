@@ -19,7 +19,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tracing::{debug, info, warn};
 
 use crate::config::FetchConfig;
-use politeness::HostLimiter;
+use politeness::{HostGate, HostLimiter, SharedRobots};
 use target::{GuardedResolver, TargetPolicy, TargetRefused};
 
 /// Fetches URLs. Cheap to clone (shared client and per-host limiter); `Send + Sync`.
@@ -205,6 +205,16 @@ enum RedirectError {
     Refused(TargetRefused),
 }
 
+/// The per-host limits `config` asks for, on this process's own clock.
+fn host_limiter(config: &FetchConfig) -> HostLimiter {
+    HostLimiter::new(config.per_host_concurrency, config.per_host_interval).with_overrides(
+        config
+            .hosts
+            .iter()
+            .map(|(host, limits)| (host.clone(), limits.concurrency, limits.interval)),
+    )
+}
+
 static CRYPTO_PROVIDER: Once = Once::new();
 
 /// reqwest is built with `rustls-no-provider`: install ring as the process default once.
@@ -265,18 +275,24 @@ impl Fetcher {
             .map_err(|e| FetchError::Build(error_chain(&e)))?;
         Ok(Fetcher {
             client,
-            limiter: Arc::new(
-                HostLimiter::new(config.per_host_concurrency, config.per_host_interval)
-                    .with_overrides(
-                        config.hosts.iter().map(|(host, limits)| {
-                            (host.clone(), limits.concurrency, limits.interval)
-                        }),
-                    ),
-            ),
+            limiter: Arc::new(host_limiter(config)),
             robots: Arc::new(robots::RobotsCache::new(config.robots_ttl)),
             config: Arc::new(config.clone()),
             policy: targets,
         })
+    }
+
+    /// This fetcher, starting requests when `gate` says so (a gate shared with other
+    /// processes: see [`politeness`]) rather than by its own per-host clock. The robots.txt
+    /// answers the gate shares are used too.
+    pub fn with_gate(self, gate: Arc<dyn HostGate>) -> Fetcher {
+        // A request holds its slot for one attempt: the total timeout, and some slack for
+        // the connection's setup.
+        let hold = self.config.timeout + self.config.connect_timeout;
+        Fetcher {
+            limiter: Arc::new(host_limiter(&self.config).with_gate(gate, hold)),
+            ..self
+        }
     }
 
     /// Whether the target policy lets `url` be fetched, as far as can be told without
@@ -363,7 +379,7 @@ impl Fetcher {
                                 });
                             }
                             // The whole host is asked to wait, not just this request.
-                            self.limiter.slow_down(host, retry_after);
+                            self.limiter.slow_down(host, retry_after).await;
                             delay = delay.max(retry_after);
                         }
                         info!(%url, status = got.status, attempt = attempts, ?delay, "retrying");
@@ -410,24 +426,7 @@ impl Fetcher {
         let origin = url.origin().ascii_serialization();
         let rules = self
             .robots
-            .rules_for(&origin, || async {
-                let robots_url = match url.join("/robots.txt") {
-                    Ok(u) => u,
-                    Err(e) => return robots::RobotsFetch::Failed(e.to_string()),
-                };
-                let _permit = self.limiter.acquire(host).await;
-                match self.attempt(&robots_url, &HeaderMap::new()).await {
-                    Ok(got) => robots::RobotsFetch::Response(got.status, got.body),
-                    // The host is down or does not exist: say so, about the page asked for.
-                    Err(FetchError::Connect { source, .. }) => {
-                        robots::RobotsFetch::Unreachable(FetchError::Connect {
-                            url: url.to_string(),
-                            source,
-                        })
-                    }
-                    Err(e) => robots::RobotsFetch::Failed(e.to_string()),
-                }
-            })
+            .rules_for(&origin, || self.read_robots(url, host, &origin))
             .await?;
         if let Some(delay) = rules.crawl_delay() {
             self.limiter.raise_interval(host, delay);
@@ -443,6 +442,45 @@ impl Fetcher {
                 origin,
                 reason,
             }),
+        }
+    }
+
+    /// The robots.txt answer for `url`'s origin: one another process shared through the gate,
+    /// else asked of the host (and then shared).
+    async fn read_robots(
+        &self,
+        url: &url::Url,
+        host: &str,
+        origin: &str,
+    ) -> robots::RobotsFetch<FetchError> {
+        let gate = self.limiter.gate();
+        if let Some(shared) = gate.shared_robots(origin).await {
+            return robots::RobotsFetch::Shared(shared);
+        }
+        let robots_url = match url.join("/robots.txt") {
+            Ok(u) => u,
+            Err(e) => return robots::RobotsFetch::Failed(e.to_string()),
+        };
+        let _permit = self.limiter.acquire(host).await;
+        match self.attempt(&robots_url, &HeaderMap::new()).await {
+            Ok(got) => {
+                let body = robots::cut(got.body);
+                let shared = SharedRobots {
+                    status: got.status,
+                    body: body.clone(),
+                    ttl: self.robots.ttl_for_status(got.status),
+                };
+                gate.share_robots(origin, shared).await;
+                robots::RobotsFetch::Response(got.status, body)
+            }
+            // The host is down or does not exist: say so, about the page asked for.
+            Err(FetchError::Connect { source, .. }) => {
+                robots::RobotsFetch::Unreachable(FetchError::Connect {
+                    url: url.to_string(),
+                    source,
+                })
+            }
+            Err(e) => robots::RobotsFetch::Failed(e.to_string()),
         }
     }
 

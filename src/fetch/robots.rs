@@ -96,24 +96,15 @@ impl RobotsCache {
         {
             return Ok(Arc::clone(&c.rules));
         }
-        let rules = match fetch().await {
-            RobotsFetch::Response(status, body) if (200..300).contains(&status) => {
-                let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
-                match texting_robots::Robot::new(AGENT, body) {
-                    Ok(robot) => Rules::Parsed(robot),
-                    // Unparseable rules are no rules.
-                    Err(_) => Rules::AllowAll,
-                }
+        let (rules, ttl) = match fetch().await {
+            RobotsFetch::Response(status, body) => {
+                (rules_from(status, &body), self.ttl_for_status(status))
             }
-            RobotsFetch::Response(status, _) if (400..500).contains(&status) => Rules::AllowAll,
-            RobotsFetch::Response(status, _) => Rules::Unavailable(format!("HTTP {status}")),
-            RobotsFetch::Failed(reason) => Rules::Unavailable(reason),
+            RobotsFetch::Shared(shared) => (rules_from(shared.status, &shared.body), shared.ttl),
+            RobotsFetch::Failed(reason) => {
+                (Rules::Unavailable(reason), RETRY_UNAVAILABLE.min(self.ttl))
+            }
             RobotsFetch::Unreachable(e) => return Err(e),
-        };
-        let ttl = if matches!(rules, Rules::Unavailable(_)) {
-            RETRY_UNAVAILABLE.min(self.ttl)
-        } else {
-            self.ttl
         };
         let rules = Arc::new(rules);
         *cached = Some(Cached {
@@ -124,10 +115,46 @@ impl RobotsCache {
     }
 }
 
+impl RobotsCache {
+    /// How long an HTTP answer with `status` is kept: an unreadable file (5xx) is asked for
+    /// again sooner.
+    pub(crate) fn ttl_for_status(&self, status: u16) -> Duration {
+        if (200..500).contains(&status) {
+            self.ttl
+        } else {
+            RETRY_UNAVAILABLE.min(self.ttl)
+        }
+    }
+}
+
+/// A robots.txt body, cut at the size that is read.
+pub(crate) fn cut(mut body: Vec<u8>) -> Vec<u8> {
+    body.truncate(MAX_ROBOTS_BYTES);
+    body
+}
+
+/// The rules an HTTP answer gives (RFC 9309): 2xx its file, 4xx none, anything else none known.
+fn rules_from(status: u16, body: &[u8]) -> Rules {
+    match status {
+        200..=299 => {
+            let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
+            match texting_robots::Robot::new(AGENT, body) {
+                Ok(robot) => Rules::Parsed(robot),
+                // Unparseable rules are no rules.
+                Err(_) => Rules::AllowAll,
+            }
+        }
+        400..=499 => Rules::AllowAll,
+        _ => Rules::Unavailable(format!("HTTP {status}")),
+    }
+}
+
 /// What asking for robots.txt gave.
 pub(crate) enum RobotsFetch<E> {
     /// An HTTP answer: status and body.
     Response(u16, Vec<u8>),
+    /// An HTTP answer another process got and shared, for as long as it holds.
+    Shared(super::politeness::SharedRobots),
     /// No usable answer (a timeout, a broken response): the rules are unknown for now.
     Failed(String),
     /// The host cannot be reached at all: the fetch fails with this error, not as a robots.txt

@@ -522,6 +522,26 @@ impl wiremock::Respond for ArticlePages {
     }
 }
 
+/// Arrival times of requests at a local server, with their paths.
+pub type Arrivals = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, String)>>>;
+
+/// A responder that notes when each request arrived, then answers as `inner` does.
+pub struct Timed<R> {
+    pub inner: R,
+    pub arrivals: Arrivals,
+}
+
+impl<R: wiremock::Respond> wiremock::Respond for Timed<R> {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let path = request.url.path().to_owned();
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push((std::time::Instant::now(), path));
+        self.inner.respond(request)
+    }
+}
+
 /// Sends SIGTERM to a child process.
 pub fn sigterm(child: &std::process::Child) {
     let status = Command::new("kill")

@@ -38,6 +38,7 @@ mod checks;
 pub mod connect;
 mod copy;
 mod feeds;
+mod leases;
 mod queue;
 #[cfg(test)]
 mod tests;
@@ -47,6 +48,7 @@ pub mod throwaway;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_change_counter.sql"),
+    include_str!("migrations/003_leases.sql"),
 ];
 
 /// The schema version (rows of `newsvault_schema`) this code writes.

@@ -25,6 +25,7 @@ use sql_types::{KIND_COLUMNS, reported_kind};
 mod checks;
 mod copy;
 mod feeds;
+mod leases;
 
 mod sources;
 mod sql_types;
@@ -68,6 +69,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/006_date_found.sql")),
     M::up(include_str!("migrations/008_zstd_blobs.sql")).foreign_key_check(),
     M::up(include_str!("migrations/009_change_counter.sql")),
+    M::up(include_str!("migrations/010_leases.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.

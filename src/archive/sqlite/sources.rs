@@ -49,6 +49,19 @@ pub enum QueueState {
     Failed,
 }
 
+impl QueueState {
+    /// The stored state and retry time of an item that ended so.
+    pub(crate) fn stored(&self) -> (QueueStatus, Option<String>) {
+        match self {
+            QueueState::Done => (QueueStatus::Done, None),
+            QueueState::Failed => (QueueStatus::Failed, None),
+            QueueState::Retry { not_before } => {
+                (QueueStatus::Pending, Some(format_time(*not_before)))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueCounts {
     pub pending: u64,
@@ -214,13 +227,7 @@ impl Queue for SqliteArchive {
         outcome: &str,
         at: DateTime<Utc>,
     ) -> Result<(), ArchiveError> {
-        let (state, not_before) = match state {
-            QueueState::Done => (QueueStatus::Done, None),
-            QueueState::Failed => (QueueStatus::Failed, None),
-            QueueState::Retry { not_before } => {
-                (QueueStatus::Pending, Some(format_time(*not_before)))
-            }
-        };
+        let (state, not_before) = state.stored();
         self.conn
             .prepare_cached(
                 "UPDATE queue SET state = ?2, not_before = ?3, outcome = ?4, attempts = attempts + 1,

@@ -31,9 +31,15 @@ CREATE TRIGGER fetches_insert_changes AFTER INSERT ON fetches
 BEGIN UPDATE change_counter SET value = value + 1 WHERE id = 1; END;
 CREATE TRIGGER sources_insert_changes AFTER INSERT ON sources
 BEGIN UPDATE change_counter SET value = value + 1 WHERE id = 1; END;
-CREATE TRIGGER sources_update_changes AFTER UPDATE ON sources
+-- Sources and the queue by their columns, so that what only coordinates workers (the claims
+-- of a later migration) does not count as a change readers see.
+CREATE TRIGGER sources_update_changes
+AFTER UPDATE OF name, kind, last_poll_at, last_success_at, next_poll_at, last_error, etag,
+                last_modified, interval_s, polls, errors, items_listed, items_queued ON sources
 BEGIN UPDATE change_counter SET value = value + 1 WHERE id = 1; END;
 CREATE TRIGGER queue_insert_changes AFTER INSERT ON queue
 BEGIN UPDATE change_counter SET value = value + 1 WHERE id = 1; END;
-CREATE TRIGGER queue_update_changes AFTER UPDATE ON queue
+CREATE TRIGGER queue_update_changes
+AFTER UPDATE OF url, source_id, enqueued_at, kind, title, published, listing, state, attempts,
+                not_before, finished_at, outcome ON queue
 BEGIN UPDATE change_counter SET value = value + 1 WHERE id = 1; END;
