@@ -1250,4 +1250,21 @@ fn the_change_counter_grows_with_what_readers_see(backend: Backend) {
     assert_eq!(info.hash, hash_hex(&raw));
     assert_eq!(info.fetched_at, format_time(at(6_000)));
     assert_eq!(a.raw_capture_info(&urls[0], 9).unwrap(), None);
+
+    // Queuing is shown (status, sources); a worker's claims and their renewals are not.
+    a.register_source("feed", "feed").unwrap();
+    let url = "https://news.example/queued";
+    a.record_poll("feed", &[listed(url, "text")], &poll(7_000, None))
+        .unwrap();
+    let queued = a.change_counter().unwrap();
+    let claimed = a.claim_queue("w1", at(7_001), at(7_300), 5).unwrap();
+    assert_eq!(claimed.len(), 1);
+    a.renew_claims("w1", &[claimed[0].id], at(7_600)).unwrap();
+    assert_eq!(a.change_counter().unwrap(), queued);
+    let done = QueueState::Done;
+    assert!(
+        a.finish_claimed("w1", claimed[0].id, &done, "archived", at(7_010))
+            .unwrap()
+    );
+    assert!(a.change_counter().unwrap() > queued);
 }
