@@ -494,9 +494,33 @@ fn time_elements(els: &Elements<'_>, place: Place<'_>, from: u32, body_close: u3
 
 /// The `datetime` of the first `<time>` that says it holds the publish time
 /// (`itemprop="datePublished"`, class `published`, the `pubdate` attribute) before the end of
-/// the body. Themes put it in the entry header above the title, often marked as furniture, and
-/// beside an "updated" `<time>`, so neither the place nor the count of times rules it out.
+/// the body, else the `content` of the first element whose microdata or RDFa says so
+/// (`<span property="schema:dateCreated" content="…">`). Themes put these in the entry header
+/// above the title or in the footer, often marked as furniture, and beside an "updated"
+/// `<time>`, so neither the place nor the count of times rules them out.
 fn declared_publish_time<'a>(
+    els: &Elements<'a>,
+    place: Place<'_>,
+    body_close: u32,
+) -> Option<&'a str> {
+    published_time_element(els, place, body_close).or_else(|| {
+        els.marked
+            .iter()
+            .filter(|m| {
+                [m.itemprop, m.property].into_iter().flatten().any(|p| {
+                    let p = p.rsplit(':').next().unwrap_or(p);
+                    p.eq_ignore_ascii_case("datepublished") || p.eq_ignore_ascii_case("datecreated")
+                })
+            })
+            .filter(|m| place(m.el.id()).is_some_and(|p| p.open <= body_close))
+            .find_map(|m| m.el.value().attr("content"))
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+    })
+}
+
+/// The `datetime` of the first `<time>` marked as the publish time ([`declared_publish_time`]).
+fn published_time_element<'a>(
     els: &Elements<'a>,
     place: Place<'_>,
     body_close: u32,
@@ -1030,6 +1054,39 @@ mod tests {
             &[],
         );
         assert_eq!(dates.published, None);
+    }
+
+    #[test]
+    fn rdfa_publish_time_in_the_footer() {
+        let doc = Html::parse_document(concat!(
+            r#"<h1>T</h1><p>x</p><footer class="node__meta"><span class="post-created">"#,
+            r#"28.01.22</span><span property="schema:dateCreated" "#,
+            r#"content="2022-01-28T12:45:46+00:00" class="rdf-meta hidden"></span></footer>"#,
+        ));
+        let place = |_| {
+            Some(super::super::Placed {
+                open: 3,
+                noise: true,
+            })
+        };
+        let around = Around {
+            title_open: Some(1),
+            body_close: 5,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        let dates = pick(
+            &Elements::new(&doc),
+            &super::super::collect(&doc),
+            &place,
+            &around,
+            &[],
+        );
+        assert_eq!(
+            dates.published.map(|t| t.render(None)).as_deref(),
+            Some("2022-01-28 12:45:46")
+        );
     }
 
     #[test]
