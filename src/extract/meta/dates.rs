@@ -509,9 +509,33 @@ fn time_elements(els: &Elements<'_>, place: Place<'_>, from: u32, body_close: u3
 
 /// The `datetime` of the first `<time>` that says it holds the publish time
 /// (`itemprop="datePublished"`, class `published`, the `pubdate` attribute) before the end of
-/// the body. Themes put it in the entry header above the title, often marked as furniture, and
-/// beside an "updated" `<time>`, so neither the place nor the count of times rules it out.
+/// the body, else the `content` of the first element whose microdata or RDFa says so
+/// (`<span property="schema:dateCreated" content="…">`). Themes put these in the entry header
+/// above the title or in the footer, often marked as furniture, and beside an "updated"
+/// `<time>`, so neither the place nor the count of times rules them out.
 fn declared_publish_time<'a>(
+    els: &Elements<'a>,
+    place: Place<'_>,
+    body_close: u32,
+) -> Option<&'a str> {
+    published_time_element(els, place, body_close).or_else(|| {
+        els.marked
+            .iter()
+            .filter(|m| {
+                [m.itemprop, m.property].into_iter().flatten().any(|p| {
+                    let p = p.rsplit(':').next().unwrap_or(p);
+                    p.eq_ignore_ascii_case("datepublished") || p.eq_ignore_ascii_case("datecreated")
+                })
+            })
+            .filter(|m| place(m.el.id()).is_some_and(|p| p.open <= body_close))
+            .find_map(|m| m.el.value().attr("content"))
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+    })
+}
+
+/// The `datetime` of the first `<time>` marked as the publish time ([`declared_publish_time`]).
+fn published_time_element<'a>(
     els: &Elements<'a>,
     place: Place<'_>,
     body_close: u32,
@@ -963,88 +987,74 @@ mod tests {
         );
     }
 
-    #[test]
-    fn published_time_element_above_the_title_beats_a_modified_meta() {
-        // A theme's entry header: the published and the updated `<time>` above the `<h1>`, in
-        // furniture; the page's only meta time is `dateModified`.
-        let doc = Html::parse_document(concat!(
-            r#"<meta itemprop="dateModified" content="2019-02-09 23:00">"#,
-            r#"<header><time class="entry-date published" datetime="2019-02-10T09:30:10+01:00">"#,
-            r#"10. Februar 2019</time><time class="updated" datetime="2019-02-09T23:00:55+01:00">"#,
-            r#"</time></header><h1>T</h1><p>x</p>"#,
-        ));
-        let meta = super::super::collect(&doc);
-        let els = Elements::new(&doc);
-        let place = |_| {
-            Some(super::super::Placed {
-                open: 1,
-                noise: true,
-            })
-        };
+    /// The publish time `pick` gives for `html`, every element placed at `open` (in furniture
+    /// when `noise`), with the title at 1 and the body's end at 5.
+    fn picked(html: &str, open: u32, noise: bool) -> Option<String> {
+        let doc = Html::parse_document(html);
+        let place = |_| Some(super::super::Placed { open, noise });
         let around = Around {
-            title_open: Some(5),
-            body_close: 9,
+            title_open: Some(1),
+            body_close: 5,
             near: &[],
             inside: &[],
             after: &[],
         };
-        let dates = pick(&els, &meta, &place, &around, &[]);
+        let meta = super::super::collect(&doc);
+        pick(&Elements::new(&doc), &meta, &place, &around, &[])
+            .published
+            .map(|t| t.render(None))
+    }
+
+    #[test]
+    fn published_time_element_above_the_title_beats_a_modified_meta() {
+        // A theme's entry header: the published and the updated `<time>` above the `<h1>`, in
+        // furniture; the page's only meta time is `dateModified`.
+        let header = concat!(
+            r#"<meta itemprop="dateModified" content="2019-02-09 23:00">"#,
+            r#"<header><time class="entry-date published" datetime="2019-02-10T09:30:10+01:00">"#,
+            r#"10. Februar 2019</time><time class="updated" datetime="2019-02-09T23:00:55+01:00">"#,
+            r#"</time></header><h1>T</h1><p>x</p>"#,
+        );
         assert_eq!(
-            dates.published.map(|t| t.render(None)).as_deref(),
+            picked(header, 0, true).as_deref(),
             Some("2019-02-10 09:30:10")
         );
         // Without the published `<time>`, the modified meta is closer than nothing.
-        let doc = Html::parse_document(concat!(
+        let modified_only = concat!(
             r#"<meta itemprop="dateModified" content="2019-02-09 23:00">"#,
             r#"<h1>T</h1><p>x</p>"#,
-        ));
-        let dates = pick(
-            &Elements::new(&doc),
-            &super::super::collect(&doc),
-            &place,
-            &around,
-            &[],
         );
         assert_eq!(
-            dates.published.map(|t| t.render(None)).as_deref(),
+            picked(modified_only, 0, true).as_deref(),
             Some("2019-02-09 23:00:00")
         );
     }
 
     #[test]
     fn a_scripted_creation_time_dates_a_page_without_another() {
-        let doc = Html::parse_document(concat!(
+        let wechat = concat!(
             r#"<script>var nickname = "x";\n var ct = "1581517074";</script>"#,
             r#"<em id="publish_time">昨天</em><p>x</p>"#,
-        ));
-        let place = |_| None;
-        let around = Around {
-            title_open: None,
-            body_close: 0,
-            near: &[],
-            inside: &[],
-            after: &[],
-        };
-        let dates = pick(
-            &Elements::new(&doc),
-            &super::super::collect(&doc),
-            &place,
-            &around,
-            &[],
         );
         assert_eq!(
-            dates.published.map(|t| t.render(None)).as_deref(),
+            picked(wechat, 3, false).as_deref(),
             Some("2020-02-12 14:17:54")
         );
-        let code = Html::parse_document(r#"<script>var act = 1581517074;</script><p>x</p>"#);
-        let dates = pick(
-            &Elements::new(&code),
-            &super::super::collect(&code),
-            &place,
-            &around,
-            &[],
+        let code = r#"<script>var act = 1581517074;</script><p>x</p>"#;
+        assert_eq!(picked(code, 3, false), None);
+    }
+
+    #[test]
+    fn rdfa_publish_time_in_the_footer() {
+        let footer = concat!(
+            r#"<h1>T</h1><p>x</p><footer class="node__meta"><span class="post-created">"#,
+            r#"28.01.22</span><span property="schema:dateCreated" "#,
+            r#"content="2022-01-28T12:45:46+00:00" class="rdf-meta hidden"></span></footer>"#,
         );
-        assert_eq!(dates.published, None);
+        assert_eq!(
+            picked(footer, 3, true).as_deref(),
+            Some("2022-01-28 12:45:46")
+        );
     }
 
     #[test]
