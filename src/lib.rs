@@ -7,6 +7,7 @@
 //! - [`document`] renders and parses the archive document format;
 //! - [`archive`] is the only code that speaks SQL;
 //! - [`pipeline`] orchestrates one URL from fetch to archive;
+//! - [`search`] tokenizes text and queries for full-text search and cuts highlighted snippets;
 //! - [`render`] makes archived text safe to publish (escaping, sanitised HTML, diffs);
 //! - [`feed`] writes the Atom feeds, [`server`] serves them and the web UI (both only read).
 //! - [`import`] reads existing Hugo archives into the archive, [`export`] writes Hugo trees
@@ -26,6 +27,7 @@ pub mod opml;
 pub mod pipeline;
 pub mod render;
 pub mod schedule;
+pub mod search;
 pub mod server;
 pub mod sites;
 pub mod source;
