@@ -108,6 +108,8 @@ macro_rules! on_both_backends {
     };
 }
 
+mod search;
+
 on_both_backends!(
     new_unchanged_changed_changed_back,
     raw_bytes_are_deduplicated_across_articles_and_round_trip,

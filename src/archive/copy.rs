@@ -211,6 +211,8 @@ pub fn copy_archive(
         report.push((table.name, total, loaded));
     }
     dest.finish_load()?;
+    // The search index is derived from the versions, not copied: built where they now are.
+    dest.rebuild_search_index()?;
     for (table, total, _) in &report {
         let spec = TABLES
             .iter()

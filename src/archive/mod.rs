@@ -21,6 +21,7 @@ mod group;
 mod kinds;
 pub mod leases;
 pub mod postgres;
+pub mod search;
 pub mod sqlite;
 pub mod store;
 
@@ -37,8 +38,12 @@ pub use sqlite::{
     ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
     VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
+pub use search::{
+    FoundVersion, IndexCounts, SearchCandidate, SearchOptions, SearchResult, SearchResults,
+    SearchScope,
+};
 pub use store::{
-    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Store, Versions,
+    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Search, Store, Versions,
 };
 
 /// How a command uses the archive.

@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use super::copy::{CopyValue, TableSpec};
 use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::postgres::PostgresArchive;
+use super::search::{IndexCounts, FoundVersion, SearchCandidate, SearchScope};
 use super::sqlite::SqliteArchive;
 use super::{
     ArchiveError, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, FetchLog, FetchRow,
@@ -410,14 +411,40 @@ pub trait Imports {
     fn finish_load(&mut self) -> Result<(), ArchiveError>;
 }
 
+/// Full-text search (see [`crate::archive::search`]). The index is written by the calls that
+/// write versions, in their transaction; these only read it, or build it again.
+pub trait Search {
+    /// The newest matches of `query` in `scope` (of one site, if given), at most `limit`, in
+    /// no particular order, each with the backend's rank.
+    fn search_candidates(
+        &self,
+        query: &crate::search::Query,
+        scope: SearchScope,
+        site: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SearchCandidate>, ArchiveError>;
+
+    /// The version a candidate names, with its article (`None` if it is gone).
+    fn found_version(
+        &self,
+        candidate: &SearchCandidate,
+    ) -> Result<Option<FoundVersion>, ArchiveError>;
+
+    /// Builds both indexes again from the stored versions, in one transaction (readers see
+    /// the old index or the new one), and moves the change counter so that cached search
+    /// answers are built again.
+    fn rebuild_search_index(&mut self) -> Result<IndexCounts, ArchiveError>;
+}
+
 /// Everything an archive backend provides.
 pub trait Store:
-    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Send
+    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send
 {
 }
 
-impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Send> Store
-    for T
+impl<
+    T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send,
+> Store for T
 {
 }
 

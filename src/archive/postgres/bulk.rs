@@ -258,6 +258,7 @@ fn import_one(conn: &mut Conn, record: &ImportRecord<'_>) -> Result<Imported, Ar
             &record.import_path,
         ],
     )?;
+    super::search::index_version(conn, article_id, seq)?;
     Ok(if seq == 1 {
         Imported::NewArticle { seq }
     } else {

@@ -369,7 +369,11 @@ impl Checks for PostgresArchive {
                     &extractor,
                 ],
             )?;
-            Ok(())
+            let row = conn.query_one(
+                "SELECT article_id, seq FROM versions WHERE id = $1",
+                &[&version_id],
+            )?;
+            super::search::index_version(conn, row.int("article_id")?, row.seq("seq")?)
         })
     }
 

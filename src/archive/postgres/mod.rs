@@ -40,6 +40,7 @@ mod copy;
 mod feeds;
 mod leases;
 mod queue;
+mod search;
 #[cfg(test)]
 mod tests;
 pub mod throwaway;
@@ -49,7 +50,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_change_counter.sql"),
     include_str!("migrations/003_leases.sql"),
+    include_str!("migrations/004_search.sql"),
 ];
+
+/// The migration after which the search index is built in Rust for what the archive holds.
+const SEARCH_MIGRATION: i64 = 4;
 
 /// The schema version (rows of `newsvault_schema`) this code writes.
 pub const PG_SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -412,6 +417,9 @@ impl PostgresArchive {
             conn.batch(sql).map_err(|e| {
                 ArchiveError::Migration(format!("{}: migration {version}: {e}", self.location))
             })?;
+            if version == SEARCH_MIGRATION {
+                search::rebuild(conn)?;
+            }
             conn.execute(
                 "INSERT INTO newsvault_schema (version, applied_at) VALUES ($1, $2)",
                 &[&version, &now],
@@ -596,6 +604,7 @@ fn record_capture_in(conn: &mut Conn, capture: &NewCapture<'_>) -> Result<Record
             &(kind == VersionKind::Restored),
         ],
     )?;
+    search::index_version(conn, article_id, seq)?;
     Ok(if seq == 1 {
         Recorded::New { seq }
     } else {

@@ -406,6 +406,12 @@ impl Checks for SqliteArchive {
             published,
             extractor
         ])?;
+        let (article_id, seq): (i64, u32) = tx.query_row(
+            "SELECT article_id, seq FROM versions WHERE id = ?1",
+            [version_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        super::search::index_version(&tx, article_id, seq)?;
         tx.commit()?;
         Ok(())
     }

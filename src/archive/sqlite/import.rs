@@ -164,6 +164,7 @@ fn import_one(tx: &Connection, record: &ImportRecord<'_>) -> Result<Imported, Ar
         record.published,
         record.import_path,
     ])?;
+    super::search::index_version(tx, article_id, seq)?;
     Ok(if seq == 1 {
         Imported::NewArticle { seq }
     } else {

@@ -26,6 +26,7 @@ mod checks;
 mod copy;
 mod feeds;
 mod leases;
+pub(crate) mod search;
 
 mod sources;
 mod sql_types;
@@ -59,8 +60,9 @@ pub(crate) const RAW_ZSTD_LEVEL: i32 = 3;
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, as an ordered list of migrations. The first one is `schema.sql`; append new
-/// migrations at the end, never edit or reorder released ones.
-const MIGRATIONS: &[M<'static>] = &[
+/// migrations at the end (in [`migrations`] when one runs Rust code), never edit or reorder
+/// released ones.
+pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../../schema.sql")),
     M::up(include_str!("migrations/002_diffs_and_derivations.sql")),
     M::up(include_str!("migrations/003_sources_and_queue.sql")),
@@ -72,8 +74,24 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/010_leases.sql")),
 ];
 
+/// Every migration: [`MIGRATIONS`], then those with a Rust hook (which cannot be `const`).
+fn migrations() -> Migrations<'static> {
+    let mut all = MIGRATIONS.to_vec();
+    // 11: the search index, built for what the archive already holds.
+    all.push(M::up_with_hook(
+        include_str!("migrations/011_search.sql"),
+        |tx: &Transaction<'_>| {
+            search::rebuild(tx).map_err(|e| {
+                rusqlite_migration::HookError::Hook(format!("building the search index: {e}"))
+            })?;
+            Ok(())
+        },
+    ));
+    Migrations::new(all)
+}
+
 /// The schema version (`PRAGMA user_version`) this code writes.
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 1;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone, Copy)]
@@ -388,8 +406,7 @@ impl SqliteArchive {
                 tracing::warn!(path = %path.display(), %mode, "archive: WAL journal mode unavailable");
             }
         }
-        let migrations = Migrations::from_slice(MIGRATIONS);
-        migrations.to_latest(&mut conn).map_err(|e| match e {
+        migrations().to_latest(&mut conn).map_err(|e| match e {
             rusqlite_migration::Error::MigrationDefinition(
                 MigrationDefinitionError::DatabaseTooFarAhead,
             ) => ArchiveError::TooNew {
@@ -565,6 +582,7 @@ impl Versions for SqliteArchive {
              WHERE id = ?1",
         )?
         .execute(params![article_id, seq, now, kind == VersionKind::Restored])?;
+        search::index_version(&tx, article_id, seq)?;
         tx.commit()?;
         tracing::debug!(
             url = capture.canonical_url,

@@ -1,0 +1,218 @@
+//! The SQLite search index (migration 11): two FTS5 tables over the tokens of
+//! [`crate::search`], stored space-separated and read back by FTS5's `ascii` tokenizer, which
+//! splits exactly there (our tokens hold no ASCII punctuation), so FTS5 indexes our tokens and
+//! nothing else. The tables are contentless (the text is in `versions`; snippets are cut from
+//! it) with `contentless_delete`, so a row can be replaced. `search_articles` has one row per
+//! article (rowid: the article's id), `search_versions` one per version with a document (rowid:
+//! the version's id). Columns: `title`, `body`; ranking is `bm25` with a title hit worth five
+//! body hits. No trigger counts these tables as a change: the version written in the same
+//! transaction already moved the change counter.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{ArchiveError, SqliteArchive, verify_document};
+use crate::archive::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
+use crate::archive::store::Search;
+use crate::search::{Query, body_text, token_text};
+
+/// The FTS5 query of a parsed query: each term a quoted phrase (a lone CJK character a prefix
+/// phrase), all required. Tokens never hold `"`, so nothing typed can reach FTS5's syntax.
+pub(crate) fn fts_query(query: &Query) -> String {
+    query
+        .terms
+        .iter()
+        .map(|term| {
+            let phrase = format!("\"{}\"", term.tokens.join(" "));
+            if term.prefix {
+                format!("{phrase} *")
+            } else {
+                phrase
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Indexes version `seq` of an article just written (inserted, or its document replaced), in
+/// the caller's transaction: its own row, and the article's row when it is the article's
+/// latest version with a document. A removal tombstone changes nothing: the article keeps
+/// its last good text.
+pub(crate) fn index_version(conn: &Connection, article_id: i64, seq: u32) -> Result<(), ArchiveError> {
+    let row: Option<(i64, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT id, kind, title, document FROM versions WHERE article_id = ?1 AND seq = ?2",
+        )?
+        .query_row(params![article_id, seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((version_id, kind, title, document)) = row else {
+        return Ok(());
+    };
+    if kind == "removed" {
+        return Ok(());
+    }
+    let (title, body) = (token_text(&title), token_text(&body_text(&document)));
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO search_versions (rowid, title, body) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![version_id, title, body])?;
+    let latest_good: Option<u32> = conn
+        .prepare_cached("SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'")?
+        .query_row([article_id], |r| r.get(0))?;
+    if latest_good == Some(seq) {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO search_articles (rowid, title, body) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![article_id, title, body])?;
+    }
+    Ok(())
+}
+
+/// Rows read per page while rebuilding.
+const REBUILD_PAGE: i64 = 1_000;
+
+/// Builds both indexes from scratch, in the caller's transaction.
+pub(crate) fn rebuild(conn: &Connection) -> Result<IndexCounts, ArchiveError> {
+    conn.execute_batch(
+        "INSERT INTO search_versions (search_versions) VALUES ('delete-all');
+         INSERT INTO search_articles (search_articles) VALUES ('delete-all');",
+    )?;
+    let versions = fill(
+        conn,
+        "SELECT id, title, document FROM versions
+         WHERE id > ?1 AND kind <> 'removed' ORDER BY id LIMIT ?2",
+        "INSERT INTO search_versions (rowid, title, body) VALUES (?1, ?2, ?3)",
+    )?;
+    let articles = fill(
+        conn,
+        "SELECT a.id, v.title, v.document FROM articles a
+         JOIN versions v ON v.article_id = a.id AND v.seq = (SELECT max(seq) FROM versions
+             WHERE article_id = a.id AND kind <> 'removed')
+         WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
+        "INSERT INTO search_articles (rowid, title, body) VALUES (?1, ?2, ?3)",
+    )?;
+    conn.execute_batch(
+        "INSERT INTO search_versions (search_versions) VALUES ('optimize');
+         INSERT INTO search_articles (search_articles) VALUES ('optimize');
+         UPDATE change_counter SET value = value + 1 WHERE id = 1;",
+    )?;
+    tracing::info!(articles, versions, "search index rebuilt");
+    Ok(IndexCounts { articles, versions })
+}
+
+/// Indexes the rows `select` pages through (`id, title, document` after id `?1`, `?2` at a
+/// time) with `insert`; returns how many.
+fn fill(conn: &Connection, select: &str, insert: &str) -> Result<u64, ArchiveError> {
+    let (mut after, mut count) = (0i64, 0u64);
+    loop {
+        let page: Vec<(i64, String, String)> = conn
+            .prepare_cached(select)?
+            .query_map(params![after, REBUILD_PAGE], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let Some(last) = page.last() else {
+            return Ok(count);
+        };
+        after = last.0;
+        let mut insert = conn.prepare_cached(insert)?;
+        for (id, title, document) in &page {
+            insert.execute(params![id, token_text(title), token_text(&body_text(document))])?;
+        }
+        count += page.len() as u64;
+    }
+}
+
+impl Search for SqliteArchive {
+    fn search_candidates(
+        &self,
+        query: &Query,
+        scope: SearchScope,
+        site: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SearchCandidate>, ArchiveError> {
+        // The site filter joins the articles: the newest matches are read until `limit` of
+        // the site's are found.
+        let sql = match scope {
+            SearchScope::Latest => {
+                "SELECT f.rowid AS article_id, NULL AS version_id,
+                     -bm25(search_articles, 5.0, 1.0) AS score
+                 FROM search_articles f JOIN articles a ON a.id = f.rowid
+                 WHERE search_articles MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
+                 ORDER BY f.rowid DESC LIMIT ?3"
+            }
+            SearchScope::AllVersions => {
+                "SELECT v.article_id, f.rowid AS version_id,
+                     -bm25(search_versions, 5.0, 1.0) AS score
+                 FROM search_versions f JOIN versions v ON v.id = f.rowid
+                     JOIN articles a ON a.id = v.article_id
+                 WHERE search_versions MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
+                 ORDER BY f.rowid DESC LIMIT ?3"
+            }
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .conn
+            .prepare_cached(sql)?
+            .query_map(params![fts_query(query), site, limit], |r| {
+                Ok(SearchCandidate {
+                    article_id: r.get(0)?,
+                    version_id: r.get(1)?,
+                    score: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn found_version(
+        &self,
+        candidate: &SearchCandidate,
+    ) -> Result<Option<FoundVersion>, ArchiveError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.canonical_url, a.site, a.site_article_id, a.lang, a.status,
+                     a.latest_seq, v.seq, v.kind, v.fetched_at, v.title, v.published, v.document,
+                     v.content_hash
+                 FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE v.id = coalesce(?2, (SELECT id FROM versions WHERE article_id = ?1
+                     AND kind <> 'removed' ORDER BY seq DESC LIMIT 1))",
+            )?
+            .query_row(params![candidate.article_id, candidate.version_id], |r| {
+                Ok((
+                    FoundVersion {
+                        article_id: r.get(0)?,
+                        canonical_url: r.get(1)?,
+                        site: r.get(2)?,
+                        site_article_id: r.get(3)?,
+                        lang: r.get(4)?,
+                        status: r.get(5)?,
+                        latest_seq: r.get(6)?,
+                        seq: r.get(7)?,
+                        kind: r.get(8)?,
+                        fetched_at: r.get(9)?,
+                        title: r.get(10)?,
+                        published: r.get(11)?,
+                        document: String::new(),
+                    },
+                    r.get::<_, String>(12)?,
+                    r.get::<_, String>(13)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(mut found, document, hash)| {
+            found.document = verify_document(&found.canonical_url, found.seq, document, &hash)?;
+            Ok(found)
+        })
+        .transpose()
+    }
+
+    fn rebuild_search_index(&mut self) -> Result<IndexCounts, ArchiveError> {
+        let tx = self.write_tx()?;
+        let counts = rebuild(&tx)?;
+        tx.commit()?;
+        Ok(counts)
+    }
+}
