@@ -81,7 +81,11 @@ fn fold(c: char, out: &mut Vec<char>) {
             continue;
         }
         for lower in n.to_lowercase() {
-            out.extend(std::iter::once(lower).nfd().filter(|d| !is_combining_mark(*d)));
+            out.extend(
+                std::iter::once(lower)
+                    .nfd()
+                    .filter(|d| !is_combining_mark(*d)),
+            );
         }
     }
 }
@@ -178,7 +182,10 @@ pub fn body_text(document: &str) -> String {
     };
     let mut out = String::with_capacity(body.len());
     let mut in_image = 0usize;
-    for event in Parser::new_ext(&body, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for event in Parser::new_ext(
+        &body,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
         match event {
             Event::Start(Tag::Image { .. }) => in_image += 1,
             Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
@@ -222,7 +229,9 @@ pub struct Query {
 pub enum QueryError {
     #[error("the query has no letters, digits or CJK characters to search for")]
     NothingToSearch,
-    #[error("the query is too long: at most {MAX_TERMS} words or phrases of {MAX_TERM_TOKENS} tokens each")]
+    #[error(
+        "the query is too long: at most {MAX_TERMS} words or phrases of {MAX_TERM_TOKENS} tokens each"
+    )]
     TooLong,
 }
 
@@ -386,7 +395,7 @@ pub fn snippet(text: &str, query: &Query, width: usize) -> Marked {
         (0, chars)
     } else {
         let from = best_window_start(&hits, &char_at, width, chars);
-        (from, (from + width).min(chars))
+        whole_words(text, from, (from + width).min(chars))
     };
     let (start, end) = (offsets[from], offsets[to]);
     let lead = if from > 0 { "…" } else { "" };
@@ -410,6 +419,30 @@ pub fn snippet(text: &str, query: &Query, width: usize) -> Marked {
     }
 }
 
+/// Moves a window's ends (character indexes) off the middle of a Latin word: inwards, to the
+/// nearest space, unless the word is longer than a few letters' worth.
+fn whole_words(text: &str, mut from: usize, mut to: usize) -> (usize, usize) {
+    const MAX_MOVE: usize = 15;
+    let chars: Vec<char> = text.chars().collect();
+    let in_word = |c: char| c.is_alphanumeric() && !is_cjk(c);
+    let splits_word =
+        |at: usize| at > 0 && at < chars.len() && in_word(chars[at - 1]) && in_word(chars[at]);
+    if splits_word(from) {
+        if let Some(space) = (from..(from + MAX_MOVE).min(to)).find(|&i| chars[i].is_whitespace()) {
+            from = space + 1;
+        }
+    }
+    if splits_word(to) {
+        if let Some(space) = (to.saturating_sub(MAX_MOVE).max(from)..to)
+            .rev()
+            .find(|&i| chars[i].is_whitespace())
+        {
+            to = space;
+        }
+    }
+    (from, to)
+}
+
 /// The first character of the snippet window: each hit is tried a little after the window's
 /// start, and the window holding the most different terms wins.
 fn best_window_start(
@@ -421,7 +454,9 @@ fn best_window_start(
     let lead_in = width / 5;
     let mut best = (0usize, 0usize, 0usize); // (terms, hits, start)
     for (i, hit) in hits.iter().enumerate() {
-        let start = char_at(hit.range.start).saturating_sub(lead_in).min(chars - width);
+        let start = char_at(hit.range.start)
+            .saturating_sub(lead_in)
+            .min(chars - width);
         let end = start + width;
         let inside: Vec<&Hit> = hits[i..]
             .iter()
@@ -450,8 +485,14 @@ mod tests {
     fn cjk_runs_are_bigrams_and_words_are_folded() {
         assert_eq!(texts("中美科技"), ["中美", "美科", "科技"]);
         assert_eq!(texts("在 DeepSeek的"), ["在", "deepseek", "的"]);
-        assert_eq!(texts("ＤｅｅｐＳｅｅｋ-R1，Café"), ["deepseek", "r1", "cafe"]);
-        assert_eq!(texts("한국어 ひらがな"), ["한국", "국어", "ひら", "らが", "がな"]);
+        assert_eq!(
+            texts("ＤｅｅｐＳｅｅｋ-R1，Café"),
+            ["deepseek", "r1", "cafe"]
+        );
+        assert_eq!(
+            texts("한국어 ひらがな"),
+            ["한국", "국어", "ひら", "らが", "がな"]
+        );
         assert_eq!(texts("...!"), Vec::<String>::new());
         let t = &tokens("美国DeepSeek")[1];
         assert_eq!((t.start, t.end), (6, 14));
@@ -486,9 +527,19 @@ mod tests {
         let q = Query::parse("芯片").unwrap();
         let text = format!("{}。美国的芯片出口。{}", "前".repeat(100), "后".repeat(100));
         let s = snippet(&text, &q, 20);
-        assert_eq!(s.render("[", "]", str::to_owned), "…。美国的[芯片]出口。后后后后后后后后后后后…");
-        let short = snippet("Short text about chips.", &Query::parse("CHIPS").unwrap(), 120);
-        assert_eq!(short.render("<", ">", str::to_owned), "Short text about <chips>.");
+        assert_eq!(
+            s.render("[", "]", str::to_owned),
+            "…。美国的[芯片]出口。后后后后后后后后后后后…"
+        );
+        let short = snippet(
+            "Short text about chips.",
+            &Query::parse("CHIPS").unwrap(),
+            120,
+        );
+        assert_eq!(
+            short.render("<", ">", str::to_owned),
+            "Short text about <chips>."
+        );
         assert_eq!(short.char_marks(), [[17, 22]]);
     }
 

@@ -31,16 +31,16 @@ pub use kinds::{
     VersionOrigin, classify_capture,
 };
 pub use leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
+pub use search::{
+    FoundVersion, IndexCounts, SearchCandidate, SearchOptions, SearchResult, SearchResults,
+    SearchScope,
+};
 pub use sqlite::{
     APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,
     FetchLog, FetchRow, ImportRecord, Imported, NewCapture, PollRecord, QueueCounts, QueueItem,
     QueueState, RawCapture, RawCaptureInfo, Recorded, Removal, RemovalSighting, RemovalState,
     ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
     VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
-};
-pub use search::{
-    FoundVersion, IndexCounts, SearchCandidate, SearchOptions, SearchResult, SearchResults,
-    SearchScope,
 };
 pub use store::{
     Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Search, Store, Versions,

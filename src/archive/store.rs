@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use super::copy::{CopyValue, TableSpec};
 use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::postgres::PostgresArchive;
-use super::search::{IndexCounts, FoundVersion, SearchCandidate, SearchScope};
+use super::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
 use super::sqlite::SqliteArchive;
 use super::{
     ArchiveError, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, FetchLog, FetchRow,
@@ -442,9 +442,8 @@ pub trait Store:
 {
 }
 
-impl<
-    T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send,
-> Store for T
+impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send>
+    Store for T
 {
 }
 

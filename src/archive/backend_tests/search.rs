@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::document::Document;
-use crate::search::{Query, QueryError};
+use crate::search::{MAX_TERMS, Query, QueryError};
 
 on_both_backends!(
     chinese_words_latin_words_and_phrases_are_found_with_snippets,
@@ -105,28 +105,282 @@ fn latest(a: &Archive, query: &str) -> Vec<String> {
 fn chinese_words_latin_words_and_phrases_are_found_with_snippets(backend: Backend) {
     let (mut a, _side) = open(backend);
     archive_all(&mut a);
-    for q in ["中美", "DeepSeek", "deepseek 芯片", "\"中美科技竞争\"", "芯片", "Minecraft server", "\"server hosting\"", "科技中美", "存储芯片"] {
-        eprintln!("{q:?} => {:#?}", latest(&a, q));
-    }
-    panic!("draft");
+    // A two-character word, in the body only.
+    assert_eq!(latest(&a, "中美"), [DEEPSEEK_中美]);
+    // A Latin word in Chinese text, whatever its case or width.
+    let deepseek = [DEEPSEEK_DEEPSEEK];
+    assert_eq!(latest(&a, "DeepSeek"), deepseek);
+    assert_eq!(latest(&a, "deepseek"), deepseek);
+    assert_eq!(latest(&a, "ＤＥＥＰＳＥＥＫ"), deepseek);
+    // Every word must be there; the snippet shows the window with both.
+    assert_eq!(latest(&a, "deepseek 芯片"), [DEEPSEEK_BOTH]);
+    // A longer word is a phrase of bigrams, in order.
+    assert_eq!(latest(&a, "\"中美科技竞争\""), [DEEPSEEK_PHRASE]);
+    assert_eq!(latest(&a, "中美科技竞争").len(), 1);
+    assert!(latest(&a, "科技中美").is_empty());
+    assert_eq!(latest(&a, "存储芯片"), [FUNDS_STORAGE]);
+    // A word in three articles: the short one with two hits first, the one with one last.
+    let chips = latest(&a, "芯片");
+    let ids: Vec<&str> = chips.iter().map(|r| &r[..19]).collect();
+    assert_eq!(
+        ids,
+        [
+            "qq/20250211A013J400",
+            "qq/20260819A038M200",
+            "qq/20260819A05ZBA00"
+        ]
+    );
+    assert_eq!(chips[2], CONSUMPTION_CHIPS);
+    // English: words anywhere (title and body marked), and a phrase.
+    assert_eq!(latest(&a, "Minecraft server"), [ARS_WORDS]);
+    assert_eq!(latest(&a, "\"server hosting\""), [ARS_PHRASE]);
+    assert!(latest(&a, "\"hosting server\"").is_empty());
+    // A site filter; a lone character is the start of a token.
+    let in_site = |site: &str, q: &str| {
+        let query = Query::parse(q).unwrap();
+        let options = SearchOptions {
+            site: Some(site),
+            limit: 10,
+            ..SearchOptions::default()
+        };
+        a.search(&query, &options).unwrap().results.len()
+    };
+    assert_eq!(
+        (
+            in_site("ars", "芯片"),
+            in_site("qq", "芯片"),
+            in_site("ars", "server")
+        ),
+        (0, 3, 1)
+    );
+    assert_eq!(latest(&a, "芯").len(), 3);
 }
 
 fn the_best_match_ranks_first(backend: Backend) {
-    let _ = backend;
+    let (mut a, _side) = open(backend);
+    let document = |title: &str, body: &str| {
+        Document {
+            title: title.into(),
+            body: body.into(),
+            ..Document::parse(DEEPSEEK).unwrap()
+        }
+        .render()
+    };
+    let once = "美国大力限制中国获得人工智能先进芯片，但这种限制取得的效果有限。";
+    let other = "这番表态多少有些让人惊讶，似乎展现了美国决策者愿意用非零和视角看待科技竞争。";
+    let docs = [
+        (
+            "once",
+            document("人工智能的竞争", &format!("{other}\n\n{once}")),
+        ),
+        (
+            "title",
+            document("先进芯片之争", &format!("{other}\n\n{once}")),
+        ),
+        (
+            "twice",
+            document("人工智能的竞争", &format!("{once}\n\n{other}\n\n{once}")),
+        ),
+    ];
+    for (i, (id, doc)) in docs.iter().enumerate() {
+        archive_document(&mut a, "qq", id, doc, i as i64);
+    }
+    let found = search(&a, "芯片", SearchScope::Latest);
+    let order: Vec<&str> = found
+        .results
+        .iter()
+        .map(|r| r.found.site_article_id.as_str())
+        .collect();
+    assert_eq!(order, ["title", "twice", "once"]);
+    let scores: Vec<f64> = found.results.iter().map(|r| r.score).collect();
+    assert!(scores[0] > scores[1] && scores[1] > scores[2], "{scores:?}");
+    assert_eq!(
+        found.results[0]
+            .title
+            .render("<mark>", "</mark>", str::to_owned),
+        "先进<mark>芯片</mark>之争"
+    );
+    // Paging: the second page of one result starts where the first ended.
+    let query = Query::parse("芯片").unwrap();
+    let page = |offset| {
+        let options = SearchOptions {
+            offset,
+            limit: 1,
+            ..SearchOptions::default()
+        };
+        let page = a.search(&query, &options).unwrap();
+        (page.results[0].found.site_article_id.clone(), page.more)
+    };
+    assert_eq!(
+        [page(0), page(1), page(2)],
+        [
+            ("title".into(), true),
+            ("twice".into(), true),
+            ("once".into(), false)
+        ]
+    );
 }
 
+const EDITED_OUT: &str = "美国国家安全委员会已针对DeepSeek展开调查。";
+
 fn an_edited_out_sentence_is_found_only_in_all_versions(backend: Backend) {
-    let _ = backend;
+    let (mut a, _side) = open(backend);
+    archive_all(&mut a);
+    let edited = DEEPSEEK.replace(EDITED_OUT, "");
+    assert_ne!(edited, DEEPSEEK);
+    archive_document(&mut a, "qq", "20250211A013J400", &edited, 100);
+    assert!(latest(&a, "国家安全委员会").is_empty());
+    assert_eq!(
+        shown(&search(&a, "国家安全委员会", SearchScope::AllVersions)),
+        [DEEPSEEK_EDITED_OUT]
+    );
+    // Every version has the other words: the article is one result, in its latest version.
+    let all = search(&a, "中美", SearchScope::AllVersions);
+    let seqs: Vec<u32> = all.results.iter().map(|r| r.found.seq).collect();
+    assert_eq!(seqs, [2]);
+    assert_eq!(latest(&a, "中美")[0][..23], *"qq/20250211A013J400 v2:");
 }
 
 fn a_removed_article_stays_findable_marked_removed(backend: Backend) {
-    let _ = backend;
+    let (mut a, _side) = open(backend);
+    let urls = archive_all(&mut a);
+    let state = a
+        .record_removal(&urls[0], &sighting(500), 1, Duration::ZERO)
+        .unwrap();
+    assert!(matches!(state, RemovalState::Confirmed { .. }), "{state:?}");
+    let found = search(&a, "中美", SearchScope::Latest);
+    let hit = &found.results[0].found;
+    assert_eq!(
+        (hit.status, hit.seq, hit.latest_seq),
+        (ArticleStatus::Removed, 1, 2)
+    );
+    assert_eq!(shown(&found), [DEEPSEEK_中美]);
+    assert_eq!(
+        search(&a, "中美", SearchScope::AllVersions).results.len(),
+        1
+    );
 }
 
 fn queries_with_search_syntax_never_reach_the_index(backend: Backend) {
-    let _ = (backend, QueryError::NothingToSearch);
+    let (mut a, _side) = open(backend);
+    archive_all(&mut a);
+    for (query, results) in [
+        ("-中美", 1),
+        ("中美*", 1),
+        ("中美 OR 芯片", 0),
+        ("NEAR(中美 DeepSeek)", 0),
+        ("\"中美", 1),
+        ("中美\"", 1),
+        ("\"中美\" \"", 1),
+        ("^中美", 1),
+        ("title:中美", 0),
+        ("{title body}: 中美", 0),
+        ("'中美' AND (芯片)", 0),
+        ("中美 & !芯片 | <-> :*", 1),
+        ("\\中美\\", 1),
+        ("%_中美_%", 1),
+    ] {
+        let found = search(&a, query, SearchScope::Latest).results.len();
+        assert_eq!(found, results, "{query}");
+        assert_eq!(
+            search(&a, query, SearchScope::AllVersions).results.len(),
+            results,
+            "{query}"
+        );
+    }
+    for nothing in ["", "   ", "\"", "\"\"", "*", "-", "()", "：，。！"] {
+        assert_eq!(
+            Query::parse(nothing),
+            Err(QueryError::NothingToSearch),
+            "{nothing:?}"
+        );
+    }
+    let long: Vec<String> = (0..=MAX_TERMS).map(|i| format!("w{i}")).collect();
+    let long = long.join(" ");
+    assert_eq!(Query::parse(&long), Err(QueryError::TooLong));
 }
 
 fn a_rebuilt_or_upgraded_index_finds_the_same(backend: Backend) {
-    let _ = backend;
+    let (mut a, mut side, location) = open_at(backend);
+    let urls = archive_all(&mut a);
+    archive_document(
+        &mut a,
+        "qq",
+        "20250211A013J400",
+        &DEEPSEEK.replace(EDITED_OUT, ""),
+        100,
+    );
+    a.record_removal(&urls[1], &sighting(500), 1, Duration::ZERO)
+        .unwrap();
+    let before = (
+        latest(&a, "芯片"),
+        shown(&search(&a, "国家安全委员会", SearchScope::AllVersions)),
+    );
+    let counter = a.change_counter().unwrap();
+    let counts = a.rebuild_search_index().unwrap();
+    assert_eq!(
+        counts,
+        IndexCounts {
+            articles: 4,
+            versions: 5
+        }
+    );
+    // Cached search answers must go: the counter moved.
+    assert!(a.change_counter().unwrap() > counter);
+    let after = (
+        latest(&a, "芯片"),
+        shown(&search(&a, "国家安全委员会", SearchScope::AllVersions)),
+    );
+    assert_eq!(after, before);
+    // An archive from before the index: opening it builds the index.
+    drop(a);
+    // The search migration is the last one of each backend (SQLite's file 011).
+    side.execute(&match backend {
+        Backend::Sqlite => format!(
+            "DROP TABLE search_articles; DROP TABLE search_versions; PRAGMA user_version = {};",
+            SCHEMA_VERSION - 1
+        ),
+        Backend::Postgres => format!(
+            "DROP TABLE search_versions, search_articles;
+             DELETE FROM newsvault_schema WHERE version = {};",
+            super::super::postgres::PG_SCHEMA_VERSION
+        ),
+    });
+    let a = connect(Path::new(&location), Mode::ReadWrite).unwrap();
+    let upgraded = (
+        latest(&a, "芯片"),
+        shown(&search(&a, "国家安全委员会", SearchScope::AllVersions)),
+    );
+    assert_eq!(upgraded, before);
 }
+
+/// [`open`], and where the archive is.
+fn open_at(backend: Backend) -> (Archive, SideDoor, String) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("archive.db");
+            let archive = connect(&path, Mode::ReadWrite).unwrap();
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let location = path.to_str().unwrap().to_owned();
+            (archive, SideDoor::Sqlite(conn, dir), location)
+        }
+        Backend::Postgres => {
+            let url = throwaway::fresh_database();
+            let archive = connect(Path::new(&url), Mode::ReadWrite).unwrap();
+            let client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+            (archive, SideDoor::Postgres(client), url)
+        }
+    }
+}
+
+/// Expected results (`site/id vSEQ: title | snippet`, matches in brackets).
+const DEEPSEEK_中美: &str = "qq/20250211A013J400 v1: 赵明昊：摆脱“输赢视角”，共促AI发展 | …讶，似乎展现了美国决策者愿意用“非零和”视角看待[中美]科技竞争，这是值得鼓励的。当然，我们也不能过分乐观。美国国家安全委员会已针对DeepSeek展开调查。美国新任商务部长卢特尼克宣称，DeepSeek的成就并非通过合法途径获得，“而是通过窃…";
+const DEEPSEEK_DEEPSEEK: &str = "qq/20250211A013J400 v1: 赵明昊：摆脱“输赢视角”，共促AI发展 | …宽政府管制，支持美国企业加快研发步伐。 美国对于[DeepSeek]的认知不乏焦虑、矛盾和纠结。硅谷风险投资家马克·安德森认为，[DeepSeek]的成功是美国的又一个“斯普特尼克时刻”。大卫·萨克斯等人则认为，[DeepSeek]事件表明美国在人工智…";
+const DEEPSEEK_BOTH: &str = "qq/20250211A013J400 v1: 赵明昊：摆脱“输赢视角”，共促AI发展 | …虑、矛盾和纠结。硅谷风险投资家马克·安德森认为，[DeepSeek]的成功是美国的又一个“斯普特尼克时刻”。大卫·萨克斯等人则认为，[DeepSeek]事件表明美国在人工智能领域的领先优势并非必然。尽管美国大力限制中国获得人工智能先进[芯片]，但这种限…";
+const DEEPSEEK_PHRASE: &str = "qq/20250211A013J400 v1: 赵明昊：摆脱“输赢视角”，共促AI发展 | …讶，似乎展现了美国决策者愿意用“非零和”视角看待[中美科技竞争]，这是值得鼓励的。当然，我们也不能过分乐观。美国国家安全委员会已针对DeepSeek展开调查。美国新任商务部长卢特尼克宣称，DeepSeek的成就并非通过合法途径获得，“而是通过窃…";
+const CONSUMPTION_CHIPS: &str = "qq/20260819A05ZBA00 v1: 6000个“三新”项目加速落地：3000亿元投资瞄准哪些消费新场景？ | …是“人工智能+消费”。过去两年AI投资主要集中在[芯片]、算力中心和大模型。但如果AI最终不能进入普通人的消费生活，那么它仍然更多是一项基础设施投资。现在政策开始尝试推动AI从后台走向前台。深圳提出建设面向公众、持续运营的“人工智能+消费”标杆…";
+const ARS_WORDS: &str = "ars/minecraft v1: [Minecraft] flaw lets anyone crash a [server] | …popular online game [Minecraft] makes it easy for just about anyone to crash the [server] hosting the game, according to…";
+const ARS_PHRASE: &str = "ars/minecraft v1: Minecraft flaw lets anyone crash a server | …anyone to crash the [server hosting] the game, according to a computer programmer who has released proof-of-concept…";
+const FUNDS_STORAGE: &str = "qq/20260819A038M200 v1: 权益规模增量超1100亿！公募黑马永赢基金，高速扩张背后藏隐忧 | …道、高端装备智选布局商业航天领域、半导体智选深耕[存储芯片]赛道。 系列产品均采用极致赛道化配置策略，单只基金聚焦单一细分产业，前十大重仓股占比普遍超80%，赛道集中度甚至高于主流行业ETF，工具属性极强。 这套模式的核心优势，是重构了公司的人…";
+const DEEPSEEK_EDITED_OUT: &str = "qq/20250211A013J400 v1: 赵明昊：摆脱“输赢视角”，共促AI发展 | …，这是值得鼓励的。当然，我们也不能过分乐观。美国[国家安全委员会]已针对DeepSeek展开调查。美国新任商务部长卢特尼克宣称，DeepSeek的成就并非通过合法途径获得，“而是通过窃取美国知识产权、绕过美出口管制等手段推动大模型开发”，美国商…";

@@ -74,7 +74,11 @@ pub(crate) fn tsquery_literal(query: &Query) -> String {
 
 /// Indexes version `seq` of an article just written, in the caller's transaction (see
 /// `sqlite/search.rs`, `index_version`).
-pub(crate) fn index_version(conn: &mut Conn, article_id: i64, seq: u32) -> Result<(), ArchiveError> {
+pub(crate) fn index_version(
+    conn: &mut Conn,
+    article_id: i64,
+    seq: u32,
+) -> Result<(), ArchiveError> {
     let Some(row) = conn.query_opt(
         "SELECT id, kind, title, document FROM versions WHERE article_id = $1 AND seq = $2",
         &[&article_id, &i64::from(seq)],
@@ -164,7 +168,10 @@ fn fill(conn: &mut Conn, select: &str, insert: &str) -> Result<u64, ArchiveError
             ids.push(row.int("id")?);
             article_ids.push(row.int("article_id")?);
             let document: &str = row.try_get("document")?;
-            vectors.push(tsvector_literal(row.try_get("title")?, &body_text(document)));
+            vectors.push(tsvector_literal(
+                row.try_get("title")?,
+                &body_text(document),
+            ));
         }
         conn.execute(insert, &[&ids, &article_ids, &vectors])?;
         count += page.len() as u64;
@@ -197,10 +204,10 @@ impl Search for PostgresArchive {
                    WHERE s.tsv @@ $1::text::tsquery {site_filter}
                    ORDER BY s.{key} DESC LIMIT $2) c"
         );
-        let rows = self.conn.borrow_mut().query(
-            &sql,
-            &[&tsquery_literal(query), &limit_i64(limit), &site],
-        )?;
+        let rows = self
+            .conn
+            .borrow_mut()
+            .query(&sql, &[&tsquery_literal(query), &limit_i64(limit), &site])?;
         rows.iter()
             .map(|r| {
                 Ok(SearchCandidate {

@@ -37,7 +37,11 @@ pub(crate) fn fts_query(query: &Query) -> String {
 /// the caller's transaction: its own row, and the article's row when it is the article's
 /// latest version with a document. A removal tombstone changes nothing: the article keeps
 /// its last good text.
-pub(crate) fn index_version(conn: &Connection, article_id: i64, seq: u32) -> Result<(), ArchiveError> {
+pub(crate) fn index_version(
+    conn: &Connection,
+    article_id: i64,
+    seq: u32,
+) -> Result<(), ArchiveError> {
     let row: Option<(i64, String, String, String)> = conn
         .prepare_cached(
             "SELECT id, kind, title, document FROM versions WHERE article_id = ?1 AND seq = ?2",
@@ -58,7 +62,9 @@ pub(crate) fn index_version(conn: &Connection, article_id: i64, seq: u32) -> Res
     )?
     .execute(params![version_id, title, body])?;
     let latest_good: Option<u32> = conn
-        .prepare_cached("SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'")?
+        .prepare_cached(
+            "SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'",
+        )?
         .query_row([article_id], |r| r.get(0))?;
     if latest_good == Some(seq) {
         conn.prepare_cached(
@@ -118,7 +124,11 @@ fn fill(conn: &Connection, select: &str, insert: &str) -> Result<u64, ArchiveErr
         after = last.0;
         let mut insert = conn.prepare_cached(insert)?;
         for (id, title, document) in &page {
-            insert.execute(params![id, token_text(title), token_text(&body_text(document))])?;
+            insert.execute(params![
+                id,
+                token_text(title),
+                token_text(&body_text(document))
+            ])?;
         }
         count += page.len() as u64;
     }
