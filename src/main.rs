@@ -102,6 +102,27 @@ enum Command {
         #[arg(long, value_name = "KEY")]
         site: Option<String>,
     },
+    /// Full-text search of titles and bodies (Chinese words, Latin words, "quoted phrases"):
+    /// the best matches first, each with a snippet, matches in [brackets]
+    Search {
+        /// Words and "quoted phrases", all of which must appear
+        #[arg(value_name = "QUERY", required = true)]
+        words: Vec<String>,
+        /// Only articles of this site
+        #[arg(long, value_name = "KEY")]
+        site: Option<String>,
+        /// Search every version, not only each article's latest: finds text edited out
+        #[arg(long)]
+        all_versions: bool,
+        /// At most this many results
+        #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        limit: u16,
+        /// Print one JSON object per result
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the full-text search index again from the stored versions
+    Reindex,
     /// Run as a service: poll sources, archive what they list, re-check due articles
     Daemon,
     /// Each source's last and next poll, counts and last error; the queue and the archive
@@ -336,6 +357,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::History { article, json } => commands::history::history(&config, &article, json),
         Command::Diff { article, a, b } => commands::diff::diff(&config, &article, a, b),
         Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
+        Command::Search {
+            words,
+            site,
+            all_versions,
+            limit,
+            json,
+        } => commands::search::search(
+            &config,
+            &commands::search::SearchArgs {
+                words: &words,
+                site: site.as_deref(),
+                all_versions,
+                limit: usize::from(limit),
+                json,
+            },
+        ),
+        Command::Reindex => commands::search::reindex(&config),
         Command::Daemon => commands::daemon::daemon(config, config_path),
         Command::Status { json } => commands::daemon::status(&config, json),
         Command::Feed {

@@ -419,26 +419,33 @@ pub fn snippet(text: &str, query: &Query, width: usize) -> Marked {
     }
 }
 
-/// Moves a window's ends (character indexes) off the middle of a Latin word: inwards, to the
-/// nearest space, unless the word is longer than a few letters' worth.
+/// Moves a window's ends (character indexes) off the middle of a Latin word: inwards, past
+/// the word's end (and a space after it), unless the word is longer than a few letters.
 fn whole_words(text: &str, mut from: usize, mut to: usize) -> (usize, usize) {
     const MAX_MOVE: usize = 15;
     let chars: Vec<char> = text.chars().collect();
     let in_word = |c: char| c.is_alphanumeric() && !is_cjk(c);
     let splits_word =
         |at: usize| at > 0 && at < chars.len() && in_word(chars[at - 1]) && in_word(chars[at]);
-    if splits_word(from) {
-        if let Some(space) = (from..(from + MAX_MOVE).min(to)).find(|&i| chars[i].is_whitespace()) {
-            from = space + 1;
-        }
+    if splits_word(from)
+        && let Some(edge) = (from..(from + MAX_MOVE).min(to)).find(|&i| !in_word(chars[i]))
+    {
+        from = if chars[edge].is_whitespace() {
+            edge + 1
+        } else {
+            edge
+        };
     }
-    if splits_word(to) {
-        if let Some(space) = (to.saturating_sub(MAX_MOVE).max(from)..to)
+    if splits_word(to)
+        && let Some(edge) = (to.saturating_sub(MAX_MOVE).max(from)..to)
             .rev()
-            .find(|&i| chars[i].is_whitespace())
-        {
-            to = space;
-        }
+            .find(|&i| !in_word(chars[i]))
+    {
+        to = if chars[edge].is_whitespace() {
+            edge
+        } else {
+            edge + 1
+        };
     }
     (from, to)
 }

@@ -409,3 +409,101 @@ fn a_corrupt_archive_is_reported_and_left_alone() {
         b"this is not a database, but my notes"
     );
 }
+
+/// `newsvault search` over a real article and the history archive: words in bodies with
+/// their snippets, text that only an old version had, a removed article, JSON, a query with
+/// nothing to search, and `reindex`.
+#[test]
+fn search_finds_words_in_bodies_and_old_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::search_archive(dir.path());
+    let db = db.to_str().unwrap();
+    let run = |rest: &[&str]| {
+        let mut all = vec!["--db", db, "search"];
+        all.extend_from_slice(rest);
+        let out = newsvault(&all, dir.path());
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout.clone()).unwrap(),
+            stderr(&out),
+        )
+    };
+    let golden_trump = "qq/20250211A013J400 v1  赵明昊：摆脱“输赢视角”，共促AI发展\n  \
+        https://new.qq.com/rain/a/20250211A013J400\n  \
+        …）创始人、风险投资家彼得·蒂尔等硅谷大佬也都是[特朗普]的支持者，他们试图与[特朗普]团队合力\
+        开启以技术创新为导向的“新政”。在[特朗普]亲自推动下，甲骨文、OpenAI、日本软银等企业共同发起\
+        “星际之门”项目，力图将美国建设成为“算力帝国”。同时，…\n\n";
+    assert_eq!(
+        run(&["中美"]),
+        (
+            Some(0),
+            "qq/20250211A013J400 v1  赵明昊：摆脱“输赢视角”，共促AI发展\n  \
+             https://new.qq.com/rain/a/20250211A013J400\n  \
+             …讶，似乎展现了美国决策者愿意用“非零和”视角看待[中美]科技竞争，这是值得鼓励的。当然，我们也\
+             不能过分乐观。美国国家安全委员会已针对DeepSeek展开调查。美国新任商务部长卢特尼克宣称，\
+             DeepSeek的成就并非通过合法途径获得，“而是通过窃…\n\n"
+                .to_owned(),
+            String::new()
+        )
+    );
+    // The edited article said 特朗普 only in its first version.
+    assert_eq!(run(&["特朗普"]).1, golden_trump);
+    assert_eq!(
+        run(&["特朗普", "--all-versions"]).1,
+        format!(
+            "qq/20250211A0EDIT00 v1  美国总统[特朗普]表示\n  \
+             https://new.qq.com/rain/a/20250211A0EDIT00\n  \
+             美国总统[特朗普]表示，这是第一版。 第二段没有变化。\n\n{golden_trump}"
+        )
+    );
+    assert_eq!(
+        run(&["特朗普", "--site", "sina"]),
+        (
+            Some(0),
+            String::new(),
+            "no article matches \"特朗普\"\n".to_owned()
+        )
+    );
+    // A removed article is found by its last good text, and says it is removed.
+    let (code, out, _) = run(&["删除", "--json", "--limit", "1"]);
+    assert_eq!(code, Some(0));
+    let line: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+    assert_eq!(out.lines().count(), 1);
+    assert_eq!(line["id"], "20250211A0GONE00");
+    assert_eq!(line["article_status"], "removed");
+    assert_eq!(
+        (line["seq"].as_u64(), line["latest_seq"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        line["title"],
+        serde_json::json!({"text": "即将被删除的文章", "marks": [[3, 5]]})
+    );
+    assert_eq!(
+        line["snippet"],
+        serde_json::json!({"text": "这篇文章后来被删除了。", "marks": [[7, 9]]})
+    );
+    assert_eq!(line["url"], "https://new.qq.com/rain/a/20250211A0GONE00");
+    let (_, out, _) = run(&["删除", "--limit", "5"]);
+    assert!(
+        out.starts_with("qq/20250211A0GONE00 v1  即将被[删除]的文章  (removed)\n"),
+        "{out}"
+    );
+    // Search syntax is text; a query with nothing to search is an error that says so.
+    let (code, out, err) = run(&["\"*\" -"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    assert!(
+        err.contains("the query has no letters, digits or CJK characters to search for"),
+        "{err}"
+    );
+    assert_eq!(run(&["NEAR(中美", "OR", "x)"]).0, Some(0));
+    // reindex builds the same index again.
+    let out = newsvault(&["--db", db, "reindex"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("indexed 5 article(s) and 8 version(s) in "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run(&["特朗普"]).1, golden_trump);
+}

@@ -13,4 +13,5 @@ pub mod import;
 pub mod json;
 pub mod opml;
 pub mod reprocess;
+pub mod search;
 pub mod serve;

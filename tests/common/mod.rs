@@ -599,3 +599,13 @@ pub async fn mount_qq_feed(
         .mount(server)
         .await;
 }
+
+/// [`history_archive`] (no filler) and the golden article (about DeepSeek, 中美 and 芯片), for
+/// the search tests. Returns the archive's path.
+pub fn search_archive(dir: &Path) -> PathBuf {
+    let path = history_archive(dir, 0);
+    let mut a = newsvault::archive::Archive::open(&path).unwrap();
+    let doc = newsvault::document::Document::parse(&golden()).unwrap();
+    record(&mut a, &doc, None, at(300));
+    path
+}
