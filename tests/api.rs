@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{EDITED_ID, GOLDEN_ID, REMOVED_ID, TestServer, history_archive};
+use common::{EDITED_ID, GOLDEN_ID, REMOVED_ID, TestServer, history_archive, search_archive};
 use newsvault::config::Config;
 use serde_json::Value;
 use wiremock::matchers::{method, path};
@@ -611,4 +611,116 @@ fn decode_gzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
     out
+}
+
+/// `q` on `/articles` is the full-text search: results best first with what matched (the
+/// version, the rank, title and snippet with their marks in characters), `versions=all`,
+/// paging by results skipped, and refusals that say what is wrong.
+#[tokio::test(flavor = "multi_thread")]
+async fn articles_q_is_the_full_text_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = search_archive(dir.path());
+    let server = TestServer::start(&db, Config::default()).await;
+
+    let (status, found) = get_json(&server, "/api/v1/articles?q=%E4%B8%AD%E7%BE%8E").await;
+    assert_eq!(status, 200);
+    assert_eq!(found["next"], Value::Null);
+    let hits = found["articles"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{found}");
+    assert_eq!(hits[0]["id"], GOLDEN_ID);
+    assert_eq!(hits[0]["status"], "live");
+    assert_eq!(hits[0]["links"]["page"], format!("/a/qq/{GOLDEN_ID}"));
+    let search = &hits[0]["search"];
+    assert_eq!(search["seq"], 1);
+    assert!(search["score"].as_f64().unwrap() > 0.0, "{search}");
+    assert_eq!(search["title"]["marks"], serde_json::json!([]));
+    let snippet = search["snippet"]["text"].as_str().unwrap();
+    assert!(
+        snippet.starts_with("…讶，似乎展现了美国决策者愿意用“非零和”视角看待中美科技竞争，"),
+        "{snippet}"
+    );
+    assert_eq!(search["snippet"]["marks"], serde_json::json!([[25, 27]]));
+    let marked: String = snippet.chars().skip(25).take(2).collect();
+    assert_eq!(marked, "中美");
+
+    // A word of the golden article's body and of the edited article's first version only.
+    let ids = |v: &Value| -> Vec<(String, u64)> {
+        v["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_str().unwrap().to_owned(),
+                    a["search"]["seq"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let trump = "/api/v1/articles?q=%E7%89%B9%E6%9C%97%E6%99%AE";
+    let (_, latest) = get_json(&server, trump).await;
+    assert_eq!(ids(&latest), [(GOLDEN_ID.to_owned(), 1)]);
+    let (_, all) = get_json(&server, &format!("{trump}&versions=all")).await;
+    assert_eq!(
+        ids(&all),
+        [(EDITED_ID.to_owned(), 1), (GOLDEN_ID.to_owned(), 1)]
+    );
+    // One result a page: `next` skips the results already seen, and keeps versions=all.
+    let (_, first) = get_json(&server, &format!("{trump}&versions=all&limit=1")).await;
+    assert_eq!(ids(&first), [(EDITED_ID.to_owned(), 1)]);
+    let next = first["next"].as_str().unwrap();
+    assert_eq!(
+        next,
+        "/api/v1/articles?q=%E7%89%B9%E6%9C%97%E6%99%AE&versions=all&cursor=1&limit=1"
+    );
+    let (_, second) = get_json(&server, next).await;
+    assert_eq!(ids(&second), [(GOLDEN_ID.to_owned(), 1)]);
+    assert_eq!(second["next"], Value::Null);
+    let (_, past) = get_json(&server, &format!("{trump}&cursor=5")).await;
+    assert_eq!(past["articles"], Value::Array(vec![]));
+    // A removed article is found by its last good text.
+    let (_, removed) = get_json(&server, "/api/v1/articles?q=%E8%A2%AB%E5%88%A0%E9%99%A4").await;
+    assert_eq!(ids(&removed)[0].0, REMOVED_ID);
+    assert_eq!(removed["articles"][0]["status"], "removed");
+    // A site filter; search syntax is only text.
+    let (_, none) = get_json(
+        &server,
+        "/api/v1/articles?q=%E4%B8%AD%E7%BE%8E&site=qq&versions=latest",
+    )
+    .await;
+    assert_eq!(none["articles"].as_array().unwrap().len(), 1);
+    let (status, syntax) = get_json(
+        &server,
+        "/api/v1/articles?q=%E4%B8%AD%E7%BE%8E%20OR%20NEAR(%22x",
+    )
+    .await;
+    assert_eq!(
+        (status, syntax["articles"].as_array().unwrap().len()),
+        (200, 0)
+    );
+
+    for (path, status, says) in [
+        (
+            "/api/v1/articles?q=%22*%22",
+            400,
+            "parameter \"q\": the query has no letters, digits or CJK characters to search for",
+        ),
+        (
+            "/api/v1/articles?q=x&versions=some",
+            400,
+            "parameter \"versions\" must be \"latest\" or \"all\", not \"some\"",
+        ),
+        (
+            "/api/v1/articles?versions=all",
+            400,
+            "parameter \"versions\" needs \"q\"",
+        ),
+        (
+            "/api/v1/articles?q=x&site=nosuch",
+            404,
+            "no archived article of site \"nosuch\"",
+        ),
+    ] {
+        assert_eq!(error_of(&server, path, status).await, says, "{path}");
+    }
 }

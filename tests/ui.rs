@@ -10,6 +10,7 @@ use std::process::Command;
 
 use common::{
     EDITED_ID, GOLDEN_ID, HOSTILE_ID, REMOVED_ID, TestServer, fixture_text, history_archive,
+    search_archive,
 };
 use newsvault::config::Config;
 use wiremock::matchers::{method, path};
@@ -94,7 +95,7 @@ async fn pages_show_the_archive_in_a_browser_and_run_nothing_archived() {
     let dom = dump_dom(&server.url(&older)).await;
     assert!(dom.contains("填充文章 0<"), "{dom}");
     let dom = dump_dom(&server.url("/?q=%E6%8B%9C%E7%99%BB&site=qq")).await;
-    assert!(dom.contains("美国总统拜登表示"));
+    assert!(dom.contains("美国总统<mark>拜登</mark>表示"), "{dom}");
     assert!(
         !dom.contains("删除后恢复的文章") && !dom.contains("填充文章"),
         "{dom}"
@@ -571,4 +572,76 @@ async fn pages_fit_at_1280_and_390_px_in_the_articles_language() {
         );
     }
     server.stop().await;
+}
+
+/// `/?q=` over real HTTP: the full-text search finds a two-character word in a real body and
+/// marks it in an escaped snippet; titles are escaped around their marks; `versions=all`
+/// finds a word only an old version had and links to that version; a query with nothing to
+/// search is refused saying why.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_and_highlights_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = search_archive(dir.path());
+    let server = TestServer::start(&db, Config::default()).await;
+    let get = |path: &str| {
+        let url = server.url(path);
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = get("/?q=%E4%B8%AD%E7%BE%8E").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "<h2 lang=\"zh-CN\"><a href=\"/a/qq/{GOLDEN_ID}\">赵明昊：摆脱“输赢视角”，共促AI发展</a></h2>\
+             <p lang=\"zh-CN\">…讶，似乎展现了美国决策者愿意用“非零和”视角看待<mark>中美</mark>科技竞争，"
+        )),
+        "{html}"
+    );
+    assert_eq!(html.matches("<div class=\"result\">").count(), 1, "{html}");
+    assert!(html.contains("<input name=\"q\" value=\"中美\">"), "{html}");
+    // Titles and snippets are escaped; only the marks are markup.
+    let (_, html) = get("/?q=%E7%B2%97%E4%BD%93").await;
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/a/qq/{HOSTILE_ID}\">&lt;b&gt;<mark>粗体</mark>&lt;/b&gt; &amp; &quot;引号&quot; "
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert"), "{html}");
+    // 特朗普 is in the golden article and in the first version of the edited one.
+    let (_, latest) = get("/?q=%E7%89%B9%E6%9C%97%E6%99%AE").await;
+    assert_eq!(
+        latest.matches("<div class=\"result\">").count(),
+        1,
+        "{latest}"
+    );
+    let (_, all) = get("/?q=%E7%89%B9%E6%9C%97%E6%99%AE&versions=all").await;
+    assert_eq!(all.matches("<div class=\"result\">").count(), 2, "{all}");
+    assert!(
+        all.contains(&format!(
+            "<a href=\"/a/qq/{EDITED_ID}?v=1\">美国总统<mark>特朗普</mark>表示</a>"
+        )),
+        "{all}"
+    );
+    assert!(all.contains("version 1 of 3"), "{all}");
+    assert!(
+        all.contains("name=\"versions\" value=\"all\" checked"),
+        "{all}"
+    );
+    // A removed article is found by its last text, marked removed.
+    let (_, removed) = get("/?q=%E5%88%A0%E9%99%A4").await;
+    assert!(
+        removed.contains(
+            "即将被<mark>删除</mark>的文章</a> <span class=\"badge removed\">removed</span>"
+        ),
+        "{removed}"
+    );
+    let (status, refused) = get("/?q=%22*%22").await;
+    assert_eq!(status, 400);
+    assert!(
+        refused.contains("the query has no letters, digits or CJK characters to search for"),
+        "{refused}"
+    );
 }

@@ -20,14 +20,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::pages::{SEARCH_SCAN, VersionPair, version_pair};
+use super::pages::{VersionPair, version_pair};
 use super::{AppError, AppState, writes};
 use crate::archive::{
-    ArticleSummary, QueueCounts, RawCaptureInfo, SourceStatus, VersionDetail, VersionKind,
+    ArticleSummary, QueueCounts, RawCaptureInfo, SearchOptions, SearchScope, SourceStatus,
+    VersionDetail, VersionKind,
 };
 use crate::diff::DocumentDiff;
 use crate::feed::{article_path, path_segment};
 use crate::pipeline::Outcome;
+use crate::search::Marked;
 
 /// Articles per page unless `limit` says otherwise.
 const DEFAULT_LIMIT: usize = 50;
@@ -289,58 +291,193 @@ struct ArticlesPage {
     next: Option<String>,
 }
 
-/// `GET /articles?site=&q=&cursor=&limit=`: newest archived first; `q` searches titles.
+/// `GET /articles?site=&q=&versions=&cursor=&limit=`: newest archived first; with `q`, the
+/// full-text search, best first (see [`search_articles`]).
 async fn articles(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> ApiResult {
-    let params = Params::parse(raw.as_deref(), &["site", "q", "cursor", "limit"])?;
+    let params = Params::parse(
+        raw.as_deref(),
+        &["site", "q", "versions", "cursor", "limit"],
+    )?;
     let site = params.text("site").map(str::to_owned);
-    let q = params.text("q").map(str::to_owned);
     let cursor = params.number::<i64>("cursor", 1, i64::MAX)?;
     let limit = params
         .number::<usize>("limit", 1, MAX_LIMIT)?
         .unwrap_or(DEFAULT_LIMIT);
-    let (site2, q2) = (site.clone(), q.clone());
-    let (articles, next) = state
+    let scope = match params.text("versions") {
+        None | Some("latest") => SearchScope::Latest,
+        Some("all") => SearchScope::AllVersions,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "parameter \"versions\" must be \"latest\" or \"all\", not {other:?}"
+            ))
+            .into());
+        }
+    };
+    if let Some(q) = params.text("q") {
+        let offset = usize::try_from(cursor.unwrap_or(0)).unwrap_or(usize::MAX);
+        let search = Search {
+            q: q.to_owned(),
+            scope,
+            offset,
+            limit,
+        };
+        return search_articles(state, site, search).await;
+    }
+    if params.text("versions").is_some() {
+        return Err(AppError::BadRequest("parameter \"versions\" needs \"q\"".into()).into());
+    }
+    let site2 = site.clone();
+    let articles = state
         .read(move |a| {
-            if let Some(site) = &site2
-                && !a.site_exists(site)?
-            {
-                return Err(AppError::NotFound(format!(
-                    "no archived article of site {site:?}"
-                )));
+            if let Some(site) = &site2 {
+                ensure_site(a, site)?;
             }
-            match &q2 {
-                None => {
-                    let articles = a.article_summaries(site2.as_deref(), cursor, limit, false)?;
-                    let next = (articles.len() == limit)
-                        .then(|| articles.last().map(|x| x.id))
-                        .flatten();
-                    Ok((articles, next))
-                }
-                Some(q) => {
-                    let page = a.search_titles(site2.as_deref(), q, cursor, limit, SEARCH_SCAN)?;
-                    Ok((page.articles, page.next_before))
-                }
-            }
+            Ok(a.article_summaries(site2.as_deref(), cursor, limit, false)?)
         })
         .await?;
-    let next = next.map(|cursor| {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(site) = &site {
-            s.append_pair("site", site);
-        }
-        if let Some(q) = &q {
-            s.append_pair("q", q);
-        }
-        s.append_pair("cursor", &cursor.to_string());
-        if limit != DEFAULT_LIMIT {
-            s.append_pair("limit", &limit.to_string());
-        }
-        format!("{PREFIX}/articles?{}", s.finish())
-    });
+    let next = (articles.len() == limit)
+        .then(|| articles.last().map(|x| x.id))
+        .flatten()
+        .map(|cursor| articles_path(site.as_deref(), None, cursor, limit));
     Ok(json(&ArticlesPage {
         articles: articles.into_iter().map(ArticleJson::from).collect(),
         next,
     }))
+}
+
+/// A 404 for a site that has no archived article.
+fn ensure_site(a: &crate::archive::Archive, site: &str) -> Result<(), AppError> {
+    if a.site_exists(site)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "no archived article of site {site:?}"
+        )))
+    }
+}
+
+/// The path of a page of `/articles`: `search` gives `q`, `versions` (when all) and the
+/// cursor as the results skipped; otherwise the cursor is the keyset's.
+fn articles_path(site: Option<&str>, search: Option<&Search>, cursor: i64, limit: usize) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(site) = site {
+        s.append_pair("site", site);
+    }
+    if let Some(search) = search {
+        s.append_pair("q", &search.q);
+        if search.scope == SearchScope::AllVersions {
+            s.append_pair("versions", "all");
+        }
+    }
+    s.append_pair("cursor", &cursor.to_string());
+    if limit != DEFAULT_LIMIT {
+        s.append_pair("limit", &limit.to_string());
+    }
+    format!("{PREFIX}/articles?{}", s.finish())
+}
+
+/// A full-text search as `/articles` was asked for it.
+struct Search {
+    q: String,
+    scope: SearchScope,
+    offset: usize,
+    limit: usize,
+}
+
+#[derive(Serialize)]
+struct SearchPageJson {
+    articles: Vec<SearchHitJson>,
+    /// The path of the next page of results; `null` on the last.
+    next: Option<String>,
+}
+
+/// An article found by a search: the article, and what matched.
+#[derive(Serialize)]
+struct SearchHitJson {
+    #[serde(flatten)]
+    article: ArticleJson,
+    search: MatchJson,
+}
+
+#[derive(Serialize)]
+struct MatchJson {
+    /// The version that matched (the latest with a document, unless `versions=all`).
+    seq: u32,
+    /// The rank (higher is better), comparable within one search.
+    score: f64,
+    title: MarkedJson,
+    snippet: MarkedJson,
+}
+
+/// A text and its matches, `[start, end)` in characters.
+#[derive(Serialize)]
+struct MarkedJson {
+    text: String,
+    marks: Vec<[usize; 2]>,
+}
+
+impl From<&Marked> for MarkedJson {
+    fn from(m: &Marked) -> Self {
+        MarkedJson {
+            text: m.text.clone(),
+            marks: m.char_marks(),
+        }
+    }
+}
+
+/// `/articles?q=`: the full-text search, best first; `cursor` counts the results skipped.
+async fn search_articles(state: Arc<AppState>, site: Option<String>, search: Search) -> ApiResult {
+    let query = crate::search::Query::parse(&search.q)
+        .map_err(|e| AppError::BadRequest(format!("parameter \"q\": {e}")))?;
+    let (site2, scope, offset, limit) = (site.clone(), search.scope, search.offset, search.limit);
+    let (hits, more) = state
+        .read(move |a| {
+            if let Some(site) = &site2 {
+                ensure_site(a, site)?;
+            }
+            let options = SearchOptions {
+                site: site2.as_deref(),
+                scope,
+                offset,
+                limit,
+            };
+            let found = a.search(&query, &options)?;
+            let mut hits = Vec::with_capacity(found.results.len());
+            for r in found.results {
+                let f = &r.found;
+                let Some(article) = a.article_summary(&f.site, &path_id(f))? else {
+                    continue;
+                };
+                hits.push(SearchHitJson {
+                    article: ArticleJson::from(article),
+                    search: MatchJson {
+                        seq: f.seq,
+                        score: r.score,
+                        title: MarkedJson::from(&r.title),
+                        snippet: MarkedJson::from(&r.snippet),
+                    },
+                });
+            }
+            Ok((hits, found.more))
+        })
+        .await?;
+    let next = more.then(|| {
+        let cursor = i64::try_from(offset + limit).unwrap_or(i64::MAX);
+        articles_path(site.as_deref(), Some(&search), cursor, limit)
+    });
+    Ok(json(&SearchPageJson {
+        articles: hits,
+        next,
+    }))
+}
+
+/// The id of a found article in its paths: the site's id, or `_<row id>`.
+fn path_id(f: &crate::archive::FoundVersion) -> String {
+    if f.site_article_id.is_empty() {
+        format!("_{}", f.article_id)
+    } else {
+        f.site_article_id.clone()
+    }
 }
 
 #[derive(Serialize)]

@@ -12,18 +12,20 @@ use serde::Deserialize;
 
 use super::security::token_ok;
 use super::{AppError, AppState, writes};
-use crate::archive::{ArticleSummary, VersionDetail, VersionKind};
+use crate::archive::{
+    ArticleStatus, ArticleSummary, SearchOptions, SearchResult, SearchScope, VersionDetail,
+    VersionKind,
+};
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
 use crate::document::Document;
 use crate::feed::{article_path, kind_label, path_segment, removal_evidence_text};
 use crate::pipeline::Outcome;
 use crate::render::{self, display_time, escape, published_rfc3339};
+use crate::search;
 use crate::sites::published_zone;
 
 /// Articles per list page.
 pub const LIST_PAGE: usize = 50;
-/// Articles a title search looks at per page (it goes on from there on the next page).
-pub const SEARCH_SCAN: usize = 5_000;
 
 const STYLE: &str = "body{font:16px/1.6 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:0 1rem;color:#222}\
 nav{display:flex;gap:1rem;padding:.6rem 0;border-bottom:1px solid #ddd;margin-bottom:1rem}\
@@ -98,44 +100,41 @@ pub struct ListQuery {
     site: Option<String>,
     q: Option<String>,
     before: Option<i64>,
+    /// `all`: search every version, not only each article's latest.
+    versions: Option<String>,
+    /// Search results skipped (the pages before).
+    offset: Option<usize>,
 }
 
-/// The article list: newest first, a site filter, a title search, paged.
+/// Search results per page.
+pub const SEARCH_PAGE: usize = 20;
+
+/// The article list: newest first, a site filter, paged; or, with `q`, the full-text search.
 pub async fn list(
     State(state): State<Arc<AppState>>,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let site = query.site.filter(|s| !s.trim().is_empty());
     let q = query.q.unwrap_or_default().trim().to_owned();
+    if !q.is_empty() {
+        let all_versions = query.versions.as_deref() == Some("all");
+        return search_page(state, site, q, all_versions, query.offset.unwrap_or(0)).await;
+    }
     let before = query.before;
-    let (site2, q2) = (site.clone(), q.clone());
+    let site2 = site.clone();
     let (articles, next) = state
         .read(move |a| {
-            if q2.is_empty() {
-                let articles = a.article_summaries(site2.as_deref(), before, LIST_PAGE, false)?;
-                let next = (articles.len() == LIST_PAGE)
-                    .then(|| articles.last().map(|x| x.id))
-                    .flatten();
-                Ok((articles, next))
-            } else {
-                let page =
-                    a.search_titles(site2.as_deref(), &q2, before, LIST_PAGE, SEARCH_SCAN)?;
-                Ok((page.articles, page.next_before))
-            }
+            let articles = a.article_summaries(site2.as_deref(), before, LIST_PAGE, false)?;
+            let next = (articles.len() == LIST_PAGE)
+                .then(|| articles.last().map(|x| x.id))
+                .flatten();
+            Ok((articles, next))
         })
         .await?;
     let site_s = site.clone().unwrap_or_default();
     let mut body = String::new();
-    let _ = write!(
-        body,
-        "<h1>Archived articles</h1>\
-         <form method=\"get\" action=\"/\">\
-         <label>Site <input name=\"site\" value=\"{}\" size=\"8\"></label> \
-         <label>Title contains <input name=\"q\" value=\"{}\"></label> \
-         <button type=\"submit\">Search</button></form>",
-        escape(&site_s),
-        escape(&q)
-    );
+    body.push_str("<h1>Archived articles</h1>");
+    search_form(&mut body, &site_s, "", false);
     if articles.is_empty() {
         body.push_str("<p>No articles here.</p>");
     } else {
@@ -152,7 +151,7 @@ pub async fn list(
         let _ = write!(
             body,
             "<a href=\"/?{}\">Newest</a> ",
-            escape(&query_string(&[("site", &site_s), ("q", &q)]))
+            escape(&query_string(&[("site", &site_s)]))
         );
     }
     if let Some(next) = next {
@@ -161,7 +160,6 @@ pub async fn list(
             "<a rel=\"next\" href=\"/?{}\">Older →</a>",
             escape(&query_string(&[
                 ("site", &site_s),
-                ("q", &q),
                 ("before", &next.to_string())
             ]))
         );
@@ -182,6 +180,118 @@ pub async fn list(
         escape(&feed)
     );
     Ok(layout("Archived articles", &head, &body))
+}
+
+/// The search form, filled in with what was asked.
+fn search_form(body: &mut String, site: &str, q: &str, all_versions: bool) {
+    let _ = write!(
+        body,
+        "<form method=\"get\" action=\"/\">\
+         <label>Site <input name=\"site\" value=\"{}\" size=\"8\"></label> \
+         <label>Search <input name=\"q\" value=\"{}\"></label> \
+         <label><input type=\"checkbox\" name=\"versions\" value=\"all\"{}> every version</label> \
+         <button type=\"submit\">Search</button></form>",
+        escape(site),
+        escape(q),
+        if all_versions { " checked" } else { "" }
+    );
+}
+
+/// `/?q=`: full-text search results, best first, each with its title and a snippet of its
+/// text, the matches marked; paged by `offset`.
+async fn search_page(
+    state: Arc<AppState>,
+    site: Option<String>,
+    q: String,
+    all_versions: bool,
+    offset: usize,
+) -> Result<Html<String>, AppError> {
+    let query = search::Query::parse(&q).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let site2 = site.clone();
+    let found = state
+        .read(move |a| {
+            let options = SearchOptions {
+                site: site2.as_deref(),
+                scope: if all_versions {
+                    SearchScope::AllVersions
+                } else {
+                    SearchScope::Latest
+                },
+                offset,
+                limit: SEARCH_PAGE,
+            };
+            Ok(a.search(&query, &options)?)
+        })
+        .await?;
+    let site_s = site.unwrap_or_default();
+    let mut body = String::from("<h1>Search</h1>");
+    search_form(&mut body, &site_s, &q, all_versions);
+    if found.results.is_empty() {
+        body.push_str("<p>No article matches.</p>");
+    }
+    for result in &found.results {
+        search_result(&mut body, result, all_versions);
+    }
+    let versions = if all_versions { "all" } else { "" };
+    let page_link = |offset: usize| {
+        let offset = offset.to_string();
+        let pairs = [
+            ("site", site_s.as_str()),
+            ("q", &q),
+            ("versions", versions),
+            ("offset", &offset),
+        ];
+        escape(&format!("/?{}", query_string(&pairs)))
+    };
+    body.push_str("<p>");
+    if offset > 0 {
+        let _ = write!(
+            body,
+            "<a rel=\"prev\" href=\"{}\">← Better matches</a> ",
+            page_link(offset.saturating_sub(SEARCH_PAGE))
+        );
+    }
+    if found.more {
+        let _ = write!(
+            body,
+            "<a rel=\"next\" href=\"{}\">More results →</a>",
+            page_link(offset + SEARCH_PAGE)
+        );
+    }
+    body.push_str("</p>");
+    Ok(layout(&format!("Search: {q}"), "", &body))
+}
+
+/// One search result: the title (matches marked) linking to the matched version, the
+/// snippet, and what the article is.
+fn search_result(body: &mut String, r: &SearchResult, all_versions: bool) {
+    let f = &r.found;
+    let mut link = article_path(&f.site, &f.site_article_id, f.article_id);
+    if all_versions {
+        let _ = write!(link, "?v={}", f.seq);
+    }
+    let removed = if f.status == ArticleStatus::Removed {
+        " <span class=\"badge removed\">removed</span>"
+    } else {
+        ""
+    };
+    let version = if all_versions {
+        format!(" · version {} of {}", f.seq, f.latest_seq)
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        body,
+        "<div class=\"result\"><h2 lang=\"{}\"><a href=\"{}\">{}</a>{removed}</h2>\
+         <p lang=\"{}\">{}</p><p class=\"meta\">{} · {}{version}</p></div>",
+        escape(&f.lang),
+        escape(&link),
+        r.title.render("<mark>", "</mark>", escape),
+        escape(&f.lang),
+        r.snippet.render("<mark>", "</mark>", escape),
+        escape(&f.site),
+        escape(&f.published),
+    );
 }
 
 fn list_row(body: &mut String, a: &ArticleSummary) {
