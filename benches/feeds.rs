@@ -16,50 +16,18 @@
 
 use std::time::Instant;
 
-use chrono::{Duration, Utc};
-use newsvault::archive::{Archive, format_time, hash_hex};
+use newsvault::archive::Archive;
 use newsvault::config::Config;
-use newsvault::diff::diff_documents;
-use newsvault::document::Document;
 
-const ARTICLES: u64 = 100_000;
-const VERSIONS_PER_ARTICLE: u64 = 10;
+#[path = "support/big_archive.rs"]
+mod big_archive;
+
+use big_archive::{ARTICLES, VERSIONS_PER_ARTICLE, article_id, generate};
+
 const RUNS: usize = 200;
 /// Concurrent clients, and requests each makes, in the load part.
 const CLIENTS: usize = 200;
 const REQUESTS_PER_CLIENT: usize = 25;
-
-fn document(i: u64, seq: u64) -> Document {
-    let id = article_id(i);
-    let leader = if seq.is_multiple_of(2) {
-        "拜登"
-    } else {
-        "特朗普"
-    };
-    Document {
-        title: format!("第{i}号文章：美国总统{leader}表示（第{seq}版）"),
-        date: "2025-02-11 07:03:08".into(),
-        summary: format!("近期，美国总统{leader}表示，第{seq}版摘要。"),
-        site: site(i).into(),
-        lang: "zh-CN".into(),
-        thumbnail: String::new(),
-        body: format!(
-            "近期，中国人工智能企业以较低算力成本实现人工智能大模型技术突破，引发美国极大关注。\
-             美国总统{leader}在白宫表示，这是第{seq}版。\n\n\
-             这番表态多少有些让人惊讶，似乎展现了美国决策者愿意用非零和视角看待中美科技竞争。\n\n\
-             ![图片](https://inews.gtimg.com/om_bt/{id}/641)"
-        ),
-        source_url: format!("https://new.qq.com/rain/a/{id}"),
-    }
-}
-
-fn article_id(i: u64) -> String {
-    format!("2025{:04}A{:07}", i % 1231, i)
-}
-
-fn site(i: u64) -> &'static str {
-    if i.is_multiple_of(10) { "sina" } else { "qq" }
-}
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -128,7 +96,7 @@ fn main() {
                 Ask::Plain,
             ),
             (
-                "page: /?q=<absent word> (search, 5,000 articles scanned)",
+                "page: /?q=<absent word> (full-text search)",
                 "/?q=%E4%B8%8D%E5%AD%98%E5%9C%A8".into(),
                 Ask::Plain,
             ),
@@ -320,107 +288,4 @@ async fn concurrent(base: &str, path: &str, etag: Option<String>, accept: &'stat
         times[times.len() * 99 / 100],
         bytes.load(std::sync::atomic::Ordering::Relaxed)
     );
-}
-
-fn generate(path: &std::path::Path) {
-    let now = Utc::now() - Duration::days(30);
-    let mut conn = rusqlite::Connection::open(path).unwrap();
-    conn.pragma_update(None, "synchronous", "OFF").unwrap();
-    let tx = conn.transaction().unwrap();
-    {
-        let mut article = tx
-            .prepare(
-                "INSERT INTO articles (id, canonical_url, site, site_article_id, lang, first_seen_at,
-                     last_checked_at, last_changed_at, latest_seq, status, removal_signal)
-                 VALUES (?1, ?2, ?3, ?4, 'zh-CN', ?5, ?6, ?6, ?7, ?8, ?9)",
-            )
-            .unwrap();
-        let mut version = tx
-            .prepare(
-                "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
-                     document, title, published, http_status, final_url, removal_signal, diff)
-                 VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, '2025-02-11 07:03:08', 200, ?8, ?9, ?10)",
-            )
-            .unwrap();
-        for i in 0..ARTICLES {
-            let id = article_id(i);
-            let url = format!("https://new.qq.com/rain/a/{id}");
-            // Articles arrive over time; each has 10 versions: new, edits, and a last one
-            // that is an edit, a minor change, or (1%) a removal.
-            let first = now + Duration::seconds(i as i64 * 20);
-            let removed = i % 100 == 7;
-            let last_at = format_time(first + Duration::minutes(VERSIONS_PER_ARTICLE as i64 * 30));
-            article
-                .execute(rusqlite::params![
-                    i as i64 + 1,
-                    url,
-                    site(i),
-                    id,
-                    format_time(first),
-                    last_at,
-                    VERSIONS_PER_ARTICLE as i64,
-                    if removed { "removed" } else { "live" },
-                    removed.then_some("redirect to the home page"),
-                ])
-                .unwrap();
-            let mut previous: Option<Document> = None;
-            for seq in 1..=VERSIONS_PER_ARTICLE {
-                let at = format_time(first + Duration::minutes(seq as i64 * 30));
-                let last = seq == VERSIONS_PER_ARTICLE;
-                let kind = match seq {
-                    1 => "new",
-                    _ if last && removed => "removed",
-                    _ if last && i.is_multiple_of(2) => "minor",
-                    _ => "edit",
-                };
-                if kind == "removed" {
-                    let title = previous.as_ref().unwrap().title.clone();
-                    version
-                        .execute(rusqlite::params![
-                            i as i64 + 1,
-                            seq as i64,
-                            kind,
-                            at,
-                            hash_hex(b""),
-                            "",
-                            title,
-                            "https://www.qq.com/babygohome/",
-                            Some("redirect to the home page"),
-                            None::<String>,
-                        ])
-                        .unwrap();
-                    continue;
-                }
-                let doc = if kind == "minor" {
-                    let mut d = previous.clone().unwrap();
-                    d.body = d.body.replacen('，', ",", 1);
-                    d
-                } else {
-                    document(i, seq)
-                };
-                let rendered = doc.render();
-                let diff = previous.as_ref().map(|p| {
-                    let mut d = diff_documents(p, &doc);
-                    d.base = Some(seq as u32 - 1);
-                    d.to_json()
-                });
-                version
-                    .execute(rusqlite::params![
-                        i as i64 + 1,
-                        seq as i64,
-                        kind,
-                        at,
-                        hash_hex(rendered.as_bytes()),
-                        rendered,
-                        doc.title,
-                        url,
-                        None::<String>,
-                        diff,
-                    ])
-                    .unwrap();
-                previous = Some(doc);
-            }
-        }
-    }
-    tx.commit().unwrap();
 }

@@ -214,7 +214,8 @@ pub fn body_text(document: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
     pub tokens: Vec<String>,
-    /// A lone CJK character: matches any token that starts with it.
+    /// The last token is a lone CJK character: it matches any token that starts with it (in
+    /// the text it is usually the first half of a bigram: `第12345号` in `第12345号文章`).
     pub prefix: bool,
 }
 
@@ -260,8 +261,8 @@ impl Query {
                 if tokens.len() > MAX_TERM_TOKENS {
                     return Err(QueryError::TooLong);
                 }
-                let prefix = tokens.len() == 1 && {
-                    let mut chars = tokens[0].chars();
+                let prefix = {
+                    let mut chars = tokens[tokens.len() - 1].chars();
                     matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
                 };
                 let term = Term { tokens, prefix };
@@ -326,7 +327,7 @@ fn hits(text: &str, query: &Query) -> Vec<Hit> {
     let found = tokens(text);
     let mut hits = Vec::new();
     for (term_index, term) in query.terms.iter().enumerate() {
-        if term.prefix {
+        if term.prefix && term.tokens.len() == 1 {
             // A lone character is found wherever it stands, not only at a token's start.
             let mut folded = Vec::new();
             for (start, c) in text.char_indices() {
@@ -342,9 +343,23 @@ fn hits(text: &str, query: &Query) -> Vec<Hit> {
         }
         let n = term.tokens.len();
         for window in found.windows(n) {
-            if window.iter().zip(&term.tokens).all(|(t, q)| &t.text == q) {
+            let (last, query_last) = (&window[n - 1], &term.tokens[n - 1]);
+            let same = |(t, q): (&Token, &String)| &t.text == q;
+            if !window[..n - 1].iter().zip(&term.tokens).all(same) {
+                continue;
+            }
+            let end = if !term.prefix {
+                (last.text == *query_last).then_some(last.end)
+            } else {
+                // Only the lone character is marked, not the rest of the bigram.
+                let first_len = text[last.start..].chars().next().map_or(0, char::len_utf8);
+                last.text
+                    .starts_with(query_last.as_str())
+                    .then_some(last.start + first_len)
+            };
+            if let Some(end) = end {
                 hits.push(Hit {
-                    range: window[0].start..window[n - 1].end,
+                    range: window[0].start..end,
                     term: term_index,
                 });
             }
@@ -524,6 +539,13 @@ mod tests {
             ]
         );
         assert!(Query::parse("美").unwrap().terms[0].prefix);
+        let number = Query::parse("第12345号").unwrap();
+        assert_eq!(number.terms[0].tokens, ["第", "12345", "号"]);
+        assert!(number.terms[0].prefix);
+        assert_eq!(
+            highlight("第12345号文章", &number).render("[", "]", str::to_owned),
+            "[第12345号]文章"
+        );
         assert_eq!(Query::parse(" \"*-\" "), Err(QueryError::NothingToSearch));
         assert_eq!(Query::parse(""), Err(QueryError::NothingToSearch));
         assert_eq!(Query::parse("\"中美").unwrap().terms[0].tokens, ["中美"]);

@@ -154,6 +154,10 @@ fn chinese_words_latin_words_and_phrases_are_found_with_snippets(backend: Backen
         (0, 3, 1)
     );
     assert_eq!(latest(&a, "芯").len(), 3);
+    // A phrase ending in a lone character: the start of the text's next bigram.
+    let storage = latest(&a, "存储芯");
+    assert_eq!(storage.len(), 1);
+    assert!(storage[0].contains("深耕[存储芯]片赛道"), "{storage:?}");
 }
 
 fn the_best_match_ranks_first(backend: Backend) {
