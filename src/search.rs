@@ -198,11 +198,7 @@ pub fn body_text(document: &str) -> String {
                 | TagEnd::TableCell
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
-            ) => {
-                if !out.ends_with('\n') && !out.is_empty() {
-                    out.push('\n');
-                }
-            }
+            ) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
             _ => {}
         }
     }
