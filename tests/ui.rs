@@ -484,6 +484,11 @@ async fn pages_fit_at_1280_and_390_px_in_the_articles_language() {
         ("article", format!("/a/qq/{EDITED_ID}")),
         ("diff", format!("/a/qq/{EDITED_ID}/diff")),
         ("status", "/status".to_owned()),
+        // 美国总统 in every version: long unbroken CJK snippets.
+        (
+            "search",
+            "/?q=%E7%BE%8E%E5%9B%BD%E6%80%BB%E7%BB%9F&versions=all".to_owned(),
+        ),
     ];
     let harness = MockServer::start().await;
     let css = fetch("/style.css".into()).await;
