@@ -3,6 +3,7 @@
 //! investment, and an English Ars Technica body (`tests/fixtures/quality`).
 
 use super::*;
+use crate::archive::search::rank;
 use crate::document::Document;
 use crate::search::{MAX_TERMS, Query, QueryError};
 
@@ -223,6 +224,13 @@ fn the_best_match_ranks_first(backend: Backend) {
             ("once".into(), false)
         ]
     );
+    // More matches than a search ranks: the newest are ranked, a title hit first.
+    let newest = a
+        .search_candidates(&query, SearchScope::Latest, None, 2)
+        .unwrap();
+    let ids: Vec<i64> = rank(newest).iter().map(|c| c.article_id).collect();
+    let id_of = |id: &str| a.article_summary("qq", id).unwrap().unwrap().id;
+    assert_eq!(ids, [id_of("title"), id_of("twice")]);
 }
 
 const EDITED_OUT: &str = "美国国家安全委员会已针对DeepSeek展开调查。";

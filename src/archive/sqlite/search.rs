@@ -8,6 +8,8 @@
 //! body hits. No trigger counts these tables as a change: the version written in the same
 //! transaction already moved the change counter.
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{ArchiveError, SqliteArchive, verify_document};
@@ -134,38 +136,67 @@ fn fill(conn: &Connection, select: &str, insert: &str) -> Result<u64, ArchiveErr
     }
 }
 
-impl Search for SqliteArchive {
-    fn search_candidates(
+impl SqliteArchive {
+    /// How many rows of `table` match, counting no further than `cap`.
+    fn count_matches(&self, table: &str, fts: &str, cap: i64) -> Result<i64, ArchiveError> {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?1 LIMIT ?2)"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params![fts, cap], |r| r.get(0))?)
+    }
+
+    /// The rowids of the newest `limit` rows of `table` that match.
+    fn newest_matches(
         &self,
-        query: &Query,
+        table: &str,
+        fts: &str,
+        limit: i64,
+    ) -> Result<HashSet<i64>, ArchiveError> {
+        let sql = format!(
+            "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?2"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params![fts, limit], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The newest `limit` matches of `fts` in `scope` (of one site), each scored by `rank`
+    /// (SQL over the FTS table of the scope).
+    fn read_candidates(
+        &self,
         scope: SearchScope,
+        rank: &str,
+        fts: &str,
         site: Option<&str>,
-        limit: usize,
+        limit: i64,
     ) -> Result<Vec<SearchCandidate>, ArchiveError> {
         // The site filter joins the articles: the newest matches are read until `limit` of
         // the site's are found.
         let sql = match scope {
-            SearchScope::Latest => {
-                "SELECT f.rowid AS article_id, NULL AS version_id,
-                     -bm25(search_articles, 5.0, 1.0) AS score
+            SearchScope::Latest => format!(
+                "SELECT f.rowid AS article_id, NULL AS version_id, {rank} AS score
                  FROM search_articles f JOIN articles a ON a.id = f.rowid
                  WHERE search_articles MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
                  ORDER BY f.rowid DESC LIMIT ?3"
-            }
-            SearchScope::AllVersions => {
-                "SELECT v.article_id, f.rowid AS version_id,
-                     -bm25(search_versions, 5.0, 1.0) AS score
+            ),
+            SearchScope::AllVersions => format!(
+                "SELECT v.article_id, f.rowid AS version_id, {rank} AS score
                  FROM search_versions f JOIN versions v ON v.id = f.rowid
                      JOIN articles a ON a.id = v.article_id
                  WHERE search_versions MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
                  ORDER BY f.rowid DESC LIMIT ?3"
-            }
+            ),
         };
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self
             .conn
-            .prepare_cached(sql)?
-            .query_map(params![fts_query(query), site, limit], |r| {
+            .prepare_cached(&sql)?
+            .query_map(params![fts, site, limit], |r| {
                 Ok(SearchCandidate {
                     article_id: r.get(0)?,
                     version_id: r.get(1)?,
@@ -174,6 +205,41 @@ impl Search for SqliteArchive {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+}
+
+impl Search for SqliteArchive {
+    /// A query with at most `limit` matches is ranked by `bm25`. `bm25` weighs each word by
+    /// its rarity, which it counts over every match in the table (a full pass over a common
+    /// phrase's positions: half a second at a million versions), so a commoner query ranks
+    /// its newest `limit` matches by whether their title holds it (1, else 0), newest first.
+    fn search_candidates(
+        &self,
+        query: &Query,
+        scope: SearchScope,
+        site: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SearchCandidate>, ArchiveError> {
+        let fts = fts_query(query);
+        let table = match scope {
+            SearchScope::Latest => "search_articles",
+            SearchScope::AllVersions => "search_versions",
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX - 1);
+        if self.count_matches(table, &fts, limit + 1)? <= limit {
+            let rank = format!("-bm25({table}, 5.0, 1.0)");
+            return self.read_candidates(scope, &rank, &fts, site, limit);
+        }
+        let mut candidates = self.read_candidates(scope, "0.0", &fts, site, limit)?;
+        // The newest title matches hold every candidate whose title matches: no more than
+        // `limit` matches are newer than a candidate.
+        let in_title = self.newest_matches(table, &format!("{{title}} : ({fts})"), limit)?;
+        for candidate in &mut candidates {
+            if in_title.contains(&candidate.version_id.unwrap_or(candidate.article_id)) {
+                candidate.score = 1.0;
+            }
+        }
+        Ok(candidates)
     }
 
     fn found_version(
