@@ -2,9 +2,10 @@
 //! `benches/support/big_archive.rs`), on SQLite and on PostgreSQL (a throwaway cluster on a
 //! unix socket, fsync off): the index rebuilt from scratch (time, size), then searches through
 //! the storage interface one at a time, median and p99 of each: a rare word (one article's
-//! number, in its title; and as `第12345号`, a phrase whose last character is a prefix), a common word (`中美`, in every version), a common phrase, an
-//! absent word, each over the latest versions and over every version. The archives are
-//! written with plain SQL (no index), so the rebuild indexes everything.
+//! number, in its title), the same as `第12345号` (a phrase whose last lone character is a
+//! prefix), a common word (`中美`, in every version), a common phrase and an absent word, each
+//! over the latest versions and over every version. The archives are written with plain SQL
+//! (no index), so the rebuild indexes everything.
 //! Run with `cargo bench --bench search`; `NEWSVAULT_BENCH_BACKENDS=sqlite` (or `postgres`)
 //! runs one.
 
