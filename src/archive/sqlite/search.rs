@@ -148,20 +148,18 @@ impl SqliteArchive {
             .query_row(params![fts, cap], |r| r.get(0))?)
     }
 
-    /// The rowids of the newest `limit` rows of `table` that match.
-    fn newest_matches(
+    /// The rowids of the rows of `table` from rowid `from` on that match.
+    fn matches_from(
         &self,
         table: &str,
         fts: &str,
-        limit: i64,
+        from: i64,
     ) -> Result<HashSet<i64>, ArchiveError> {
-        let sql = format!(
-            "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?2"
-        );
+        let sql = format!("SELECT rowid FROM {table} WHERE {table} MATCH ?1 AND rowid >= ?2");
         let rows = self
             .conn
             .prepare_cached(&sql)?
-            .query_map(params![fts, limit], |r| r.get(0))?
+            .query_map(params![fts, from], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -231,11 +229,15 @@ impl Search for SqliteArchive {
             return self.read_candidates(scope, &rank, &fts, site, limit);
         }
         let mut candidates = self.read_candidates(scope, "0.0", &fts, site, limit)?;
-        // The newest title matches hold every candidate whose title matches: no more than
-        // `limit` matches are newer than a candidate.
-        let in_title = self.newest_matches(table, &format!("{{title}} : ({fts})"), limit)?;
+        let key = |c: &SearchCandidate| c.version_id.unwrap_or(c.article_id);
+        // Title matches only as far back as the oldest candidate: a phrase that no title
+        // holds must not be looked for in the whole table.
+        let Some(oldest) = candidates.iter().map(key).min() else {
+            return Ok(candidates);
+        };
+        let in_title = self.matches_from(table, &format!("{{title}} : ({fts})"), oldest)?;
         for candidate in &mut candidates {
-            if in_title.contains(&candidate.version_id.unwrap_or(candidate.article_id)) {
+            if in_title.contains(&key(candidate)) {
                 candidate.score = 1.0;
             }
         }
