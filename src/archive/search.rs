@@ -15,7 +15,7 @@ use super::store::Archive;
 use super::{ArchiveError, ArticleStatus, VersionKind};
 
 /// The newest matches a backend ranks, at most (see the module comment).
-pub const CANDIDATES: usize = 2_000;
+pub const CANDIDATES: usize = 1_000;
 
 /// What is searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
