@@ -10,6 +10,7 @@ use crate::search::{MAX_TERMS, Query, QueryError};
 on_both_backends!(
     chinese_words_latin_words_and_phrases_are_found_with_snippets,
     the_best_match_ranks_first,
+    a_common_word_gives_its_newest_matches,
     an_edited_out_sentence_is_found_only_in_all_versions,
     a_removed_article_stays_findable_marked_removed,
     queries_with_search_syntax_never_reach_the_index,
@@ -231,6 +232,41 @@ fn the_best_match_ranks_first(backend: Backend) {
     let ids: Vec<i64> = rank(newest).iter().map(|c| c.article_id).collect();
     let id_of = |id: &str| a.article_summary("qq", id).unwrap().unwrap().id;
     assert_eq!(ids, [id_of("title"), id_of("twice")]);
+}
+
+/// More matches than a search ranks (here: 1): the newest one, in both scopes, whichever way
+/// the backend reads them.
+fn a_common_word_gives_its_newest_matches(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    let urls = archive_all(&mut a);
+    let edited = DEEPSEEK.replace(EDITED_OUT, "");
+    for i in 0..6 {
+        archive_document(&mut a, "qq", &format!("copy-{i}"), &edited, 100 + i);
+    }
+    // The newest article does not have the word: the newest match is the one before.
+    archive_document(&mut a, "qq", "last", FUNDS, 200);
+    let query = Query::parse("中美").unwrap();
+    let newest = a.article_summary("qq", "copy-5").unwrap().unwrap();
+    for scope in [SearchScope::Latest, SearchScope::AllVersions] {
+        let found = a.search_candidates(&query, scope, None, 1).unwrap();
+        assert_eq!(found.len(), 1, "{scope:?}");
+        assert_eq!(found[0].article_id, newest.id, "{scope:?}");
+        let all = a.search_candidates(&query, scope, None, 100).unwrap();
+        assert_eq!(all.len(), 7, "{scope:?}");
+    }
+    // A phrase whose tokens are everywhere but which is nowhere.
+    assert!(latest(&a, "科技中美").is_empty());
+    assert_eq!(
+        a.search_candidates(
+            &Query::parse("科技中美").unwrap(),
+            SearchScope::Latest,
+            None,
+            1
+        )
+        .unwrap(),
+        []
+    );
+    assert_eq!(urls.len(), 4);
 }
 
 const EDITED_OUT: &str = "美国国家安全委员会已针对DeepSeek展开调查。";

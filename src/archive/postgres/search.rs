@@ -178,17 +178,45 @@ fn fill(conn: &mut Conn, select: &str, insert: &str) -> Result<u64, ArchiveError
     }
 }
 
-impl Search for PostgresArchive {
-    fn search_candidates(
+/// Matches counted, at most, to tell a common query from a rarer one: this many times the
+/// matches a search ranks.
+const DENSE_FACTOR: usize = 4;
+/// How far back along the key a common query's matches are looked for row by row, in
+/// multiples of the matches a search ranks, before the GIN index is asked instead.
+const WALK_FACTOR: usize = 20;
+
+/// The `tsquery` literal of every token of the query, anywhere (no phrases): what the GIN
+/// index answers exactly, without looking at the rows.
+fn tokens_literal(query: &Query) -> String {
+    let mut tokens = Vec::new();
+    for term in &query.terms {
+        for (i, token) in term.tokens.iter().enumerate() {
+            let prefix = term.prefix && i + 1 == term.tokens.len();
+            tokens.push(format!("'{token}'{}", if prefix { ":*" } else { "" }));
+        }
+    }
+    tokens.join(" & ")
+}
+
+/// One way of reading the newest matches of a scope.
+enum Reading {
+    /// From the GIN index: every match, then the newest.
+    Index,
+    /// Backwards along the key, row by row, within the newest `WALK_FACTOR` × limit keys.
+    Walk,
+}
+
+impl PostgresArchive {
+    /// The newest `limit` matches of the query in `scope`, read as `reading` says, ranked by
+    /// `ts_rank_cd`.
+    fn read_candidates(
         &self,
-        query: &Query,
         scope: SearchScope,
+        reading: Reading,
+        tsquery: &str,
         site: Option<&str>,
         limit: usize,
     ) -> Result<Vec<SearchCandidate>, ArchiveError> {
-        // The newest `limit` matches first (read from the GIN index, or, for a word in most
-        // rows, backwards along the key), ranked afterwards: ts_rank_cd reads each row's
-        // whole tsvector, which the archive cannot afford for every match of a common word.
         let (table, key, article) = match scope {
             SearchScope::Latest => ("search_articles", "article_id", "NULL::bigint"),
             SearchScope::AllVersions => ("search_versions", "version_id", "s.version_id"),
@@ -198,16 +226,25 @@ impl Search for PostgresArchive {
         } else {
             "AND $3::text IS NULL"
         };
+        // `ts_match_vq` is `@@` that the GIN index cannot answer: the planner must walk.
+        let matching = match reading {
+            Reading::Index => "s.tsv @@ $1::text::tsquery AND $4::bigint IS NOT NULL".to_owned(),
+            Reading::Walk => format!(
+                "ts_match_vq(s.tsv, $1::text::tsquery)
+                 AND s.{key} > (SELECT max({key}) FROM {table}) - $4"
+            ),
+        };
         let sql = format!(
             "SELECT c.article_id, c.version_id, ts_rank_cd(c.tsv, $1::text::tsquery)::float8 AS score
              FROM (SELECT s.article_id, {article} AS version_id, s.tsv FROM {table} s
-                   WHERE s.tsv @@ $1::text::tsquery {site_filter}
+                   WHERE {matching} {site_filter}
                    ORDER BY s.{key} DESC LIMIT $2) c"
         );
+        let window = limit_i64(limit.saturating_mul(WALK_FACTOR));
         let rows = self
             .conn
             .borrow_mut()
-            .query(&sql, &[&tsquery_literal(query), &limit_i64(limit), &site])?;
+            .query(&sql, &[&tsquery, &limit_i64(limit), &site, &window])?;
         rows.iter()
             .map(|r| {
                 Ok(SearchCandidate {
@@ -217,6 +254,55 @@ impl Search for PostgresArchive {
                 })
             })
             .collect()
+    }
+
+    /// Whether more rows than `cap` hold every token of the query (counted from the GIN
+    /// index alone).
+    fn more_than(
+        &self,
+        scope: SearchScope,
+        query: &Query,
+        cap: usize,
+    ) -> Result<bool, ArchiveError> {
+        let table = match scope {
+            SearchScope::Latest => "search_articles",
+            SearchScope::AllVersions => "search_versions",
+        };
+        let sql = format!(
+            "SELECT count(*) AS n FROM
+                 (SELECT 1 FROM {table} WHERE tsv @@ $1::text::tsquery LIMIT $2) m"
+        );
+        let cap = limit_i64(cap);
+        let row = self
+            .conn
+            .borrow_mut()
+            .query_one(&sql, &[&tokens_literal(query), &(cap + 1)])?;
+        Ok(row.int("n")? > cap)
+    }
+}
+
+impl Search for PostgresArchive {
+    /// The newest `limit` matches, ranked by `ts_rank_cd` (it reads each row's whole
+    /// tsvector, which a search cannot afford for every match of a common word). Where they
+    /// are read from is chosen here, not left to the planner, whose choice flips between
+    /// two plans a hundred times apart: a query whose tokens are in many rows walks back
+    /// along the key (the newest rows match), any other is read from the GIN index (every
+    /// match, then the newest; a phrase is checked on each row that has its tokens).
+    fn search_candidates(
+        &self,
+        query: &Query,
+        scope: SearchScope,
+        site: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SearchCandidate>, ArchiveError> {
+        let tsquery = tsquery_literal(query);
+        if self.more_than(scope, query, limit.saturating_mul(DENSE_FACTOR))? {
+            let walked = self.read_candidates(scope, Reading::Walk, &tsquery, site, limit)?;
+            if walked.len() == limit {
+                return Ok(walked);
+            }
+        }
+        self.read_candidates(scope, Reading::Index, &tsquery, site, limit)
     }
 
     fn found_version(
