@@ -116,6 +116,14 @@ impl Conn {
         Ok(outside_runtime(|| client.query(&statement, params))?)
     }
 
+    /// Runs `sql` without keeping its statement: planned for these very parameters each time.
+    /// (A kept statement gets a generic plan after a few runs, which for a search can be a
+    /// hundred times slower than the plan its parameters call for.)
+    fn query_planned(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, ArchiveError> {
+        let client = self.client.as_mut().expect("open until dropped");
+        Ok(outside_runtime(|| client.query(sql, params))?)
+    }
+
     fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, ArchiveError> {
         let statement = self.statement(sql)?;
         let client = self.client.as_mut().expect("open until dropped");

@@ -244,7 +244,7 @@ impl PostgresArchive {
         let rows = self
             .conn
             .borrow_mut()
-            .query(&sql, &[&tsquery, &limit_i64(limit), &site, &window])?;
+            .query_planned(&sql, &[&tsquery, &limit_i64(limit), &site, &window])?;
         rows.iter()
             .map(|r| {
                 Ok(SearchCandidate {
@@ -273,11 +273,12 @@ impl PostgresArchive {
                  (SELECT 1 FROM {table} WHERE tsv @@ $1::text::tsquery LIMIT $2) m"
         );
         let cap = limit_i64(cap);
-        let row = self
+        let rows = self
             .conn
             .borrow_mut()
-            .query_one(&sql, &[&tokens_literal(query), &(cap + 1)])?;
-        Ok(row.int("n")? > cap)
+            .query_planned(&sql, &[&tokens_literal(query), &(cap + 1)])?;
+        let counted = rows.first().map(|r| r.int("n")).transpose()?.unwrap_or(0);
+        Ok(counted > cap)
     }
 }
 
