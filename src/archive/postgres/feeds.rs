@@ -181,11 +181,16 @@ impl Feeds for PostgresArchive {
         limit: usize,
         with_documents: bool,
     ) -> Result<Vec<ArticleSummary>, ArchiveError> {
+        // The page's articles first, by index, then the joins for those only: told the site,
+        // the planner otherwise estimated its share of articles and joined all of them
+        // before sorting (0.5 s at 100,000 articles, for the first five calls of a session).
         let sql = format!(
-            "SELECT {} FROM articles a {SUMMARY_JOINS}
-             WHERE {} AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
-            summary_columns(with_documents),
-            site_filter("a", site)
+            "SELECT {1} FROM (
+                 SELECT * FROM articles c WHERE {0} AND c.id < $2 ORDER BY c.id DESC LIMIT $3
+             ) a {SUMMARY_JOINS}
+             ORDER BY a.id DESC",
+            site_filter("c", site),
+            summary_columns(with_documents)
         );
         self.summaries(
             &sql,
