@@ -130,6 +130,7 @@ on_both_backends!(
     title_search_scans_a_bounded_window,
     rechecks_and_reprocessing,
     the_change_counter_grows_with_what_readers_see,
+    the_content_counter_grows_only_with_what_feeds_show,
 );
 
 const URL: &str = "https://news.example/2024/05/01/story";
@@ -1267,4 +1268,34 @@ fn the_change_counter_grows_with_what_readers_see(backend: Backend) {
             .unwrap()
     );
     assert!(a.change_counter().unwrap() > queued);
+}
+
+fn the_content_counter_grows_only_with_what_feeds_show(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    let empty = a.content_counter().unwrap();
+    let urls = archive_articles(&mut a, 1);
+    let archived = a.content_counter().unwrap();
+    assert!(archived > empty, "{archived} after {empty}");
+    // A crawling daemon's fetch-log rows and queue moves change the status page, not a feed.
+    let changes = a.change_counter().unwrap();
+    a.log_fetch(&fetch(
+        &urls[0],
+        Some(&urls[0]),
+        7_000,
+        FetchOutcome::NotModified,
+    ))
+    .unwrap();
+    a.register_source("feed", "feed").unwrap();
+    let url = "https://news.example/queued";
+    a.record_poll("feed", &[listed(url, "text")], &poll(7_000, None))
+        .unwrap();
+    assert!(a.change_counter().unwrap() > changes);
+    assert_eq!(a.content_counter().unwrap(), archived);
+    // An edit and a removal are in the feeds.
+    let edit = article(&urls[0], "even", "0", "Story 0 edited", 8_000);
+    a.record_capture(&edit).unwrap();
+    let edited = a.content_counter().unwrap();
+    assert!(edited > archived, "{edited} after {archived}");
+    a.touch_checked(&urls[0], at(8_001)).unwrap();
+    assert_eq!(a.content_counter().unwrap(), edited);
 }

@@ -299,7 +299,10 @@ pub async fn conditional_and_cached(
     if !is_cacheable(&request) {
         return next.run(request).await;
     }
-    let counter = match state.change_counter() {
+    // A feed shows articles and versions only: keyed by the counter that a crawling daemon's
+    // fetch-log rows and queue moves leave alone, it stays valid until something is archived.
+    let is_feed = request.uri().path().ends_with(".atom");
+    let counter = match state.change_counter(is_feed) {
         Ok(c) => c,
         // The handler meets the same problem and says what it is.
         Err(_) => return next.run(request).await,

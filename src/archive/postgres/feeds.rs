@@ -443,6 +443,14 @@ impl Feeds for PostgresArchive {
         Ok(u64::try_from(row.int("value")?).unwrap_or(0))
     }
 
+    fn content_counter(&self) -> Result<u64, ArchiveError> {
+        let row = self
+            .conn
+            .borrow_mut()
+            .query_one("SELECT value FROM content_counter WHERE id = 1", &[])?;
+        Ok(u64::try_from(row.int("value")?).unwrap_or(0))
+    }
+
     fn raw_capture_info(
         &self,
         canonical_url: &str,

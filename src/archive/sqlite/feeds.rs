@@ -680,6 +680,14 @@ impl Feeds for SqliteArchive {
         Ok(u64::try_from(value).unwrap_or(0))
     }
 
+    fn content_counter(&self) -> Result<u64, ArchiveError> {
+        let value: i64 = self
+            .conn
+            .prepare_cached("SELECT value FROM content_counter WHERE id = 1")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
     fn raw_capture_info(
         &self,
         canonical_url: &str,

@@ -70,6 +70,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/008_zstd_blobs.sql")).foreign_key_check(),
     M::up(include_str!("migrations/009_change_counter.sql")),
     M::up(include_str!("migrations/010_leases.sql")),
+    M::up(include_str!("migrations/012_content_counter.sql")),
 ];
 
 /// The schema version (`PRAGMA user_version`) this code writes.
