@@ -409,12 +409,13 @@ impl Feeds for PostgresArchive {
     }
 
     fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
+        // Kept by triggers (migration 6), not counted.
         let r = self.conn.borrow_mut().query_one(
-            "SELECT (SELECT count(*) FROM articles) AS articles,
-                    (SELECT count(*) FROM articles WHERE status = 'removed') AS removed,
-                    (SELECT count(*) FROM versions) AS versions,
-                    (SELECT count(*) FROM blobs) AS blobs,
-                    (SELECT count(*) FROM fetches) AS fetches",
+            "SELECT (SELECT value FROM row_counts WHERE name = 'articles') AS articles,
+                    (SELECT value FROM row_counts WHERE name = 'removed') AS removed,
+                    (SELECT value FROM row_counts WHERE name = 'versions') AS versions,
+                    (SELECT value FROM row_counts WHERE name = 'blobs') AS blobs,
+                    (SELECT value FROM row_counts WHERE name = 'fetches') AS fetches",
             &[],
         )?;
         Ok(ArchiveStats {

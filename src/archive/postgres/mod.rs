@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_change_counter.sql"),
     include_str!("migrations/003_leases.sql"),
     include_str!("migrations/005_content_counter.sql"),
+    include_str!("migrations/006_row_counts.sql"),
 ];
 
 /// The schema version (rows of `newsvault_schema`) this code writes.
