@@ -313,7 +313,11 @@ pub async fn conditional_and_cached(
         state.base_url(&headers),
         request.uri().path_and_query().map_or("", |p| p.as_str())
     );
-    let cache = &state.responses;
+    let cache = if is_feed {
+        &state.feed_responses
+    } else {
+        &state.responses
+    };
     let etag = cache.etag(&key, counter);
     if matches_if_none_match(&headers, &etag) == Some(true) {
         return not_modified(&etag);

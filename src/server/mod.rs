@@ -67,8 +67,11 @@ pub struct AppState {
     counter_reader: Mutex<Option<Archive>>,
     pipeline: Pipeline,
     writes: Arc<security::WriteLimiter>,
-    /// Built answers and their validators, keyed by the archive's change counter.
+    /// Built answers and their validators, keyed by the archive's change counter...
     responses: cache::ResponseCache,
+    /// ...and the feeds', keyed by its content counter: a cache holds the answers of one
+    /// counter, and the two counters move apart.
+    feed_responses: cache::ResponseCache,
 }
 
 impl AppState {
@@ -92,6 +95,7 @@ impl AppState {
             counter_reader: Mutex::new(None),
             writes: Arc::new(security::WriteLimiter::new(config.server.writes_per_minute)),
             responses: cache::ResponseCache::new(&answers_fingerprint(&config)),
+            feed_responses: cache::ResponseCache::new(&answers_fingerprint(&config)),
             pipeline,
             config,
         })
