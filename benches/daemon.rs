@@ -1,8 +1,9 @@
 //! The daemon end to end: 5,000 articles behind one feed on a local server, per-host limits
 //! lifted for loopback; reports articles/s from start to the last article archived and the
 //! daemon's peak memory, for one daemon alone and for 1, 2 and 3 daemons sharing the archive
-//! (`[daemon] shared`: leases, and every request's start booked in the archive); then its
-//! idle memory on an archive of 100,000 articles.
+//! (`[daemon] shared`: leases, and every request's start booked in the archive), then for 1,
+//! 2 and 3 daemons on a PostgreSQL archive (a throwaway cluster of Debian's server, over its
+//! unix socket); then its idle memory on an archive of 100,000 articles.
 //! Run with `cargo bench --bench daemon` (Linux: memory is read from /proc).
 
 #[path = "../tests/common/mod.rs"]
@@ -12,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::sigterm;
+use newsvault::archive::postgres::throwaway;
 use newsvault::archive::{Archive, format_time};
 use wiremock::MockServer;
 
@@ -49,15 +51,26 @@ fn stop(mut child: Child) {
     child.wait().unwrap();
 }
 
-/// One crawl of the feed by `workers` daemons (`shared`: several daemons' settings).
-async fn crawl(workers: usize, shared: bool) {
+/// Where a crawl's archive lives.
+#[derive(Clone, Copy, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One crawl of the feed by `workers` daemons (`shared`: several daemons' settings; a
+/// PostgreSQL archive is always shared).
+async fn crawl(workers: usize, shared: bool, backend: Backend) {
     let server = MockServer::start().await;
     let links: Vec<String> = (0..ARTICLES)
         .map(|i| format!("https://new.qq.com/rain/a/{}", id(i)))
         .collect();
     common::mount_qq_feed(&server, &links, Duration::ZERO).await;
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
+    let db = match backend {
+        Backend::Sqlite => dir.path().join("bench.db"),
+        Backend::Postgres => std::path::PathBuf::from(throwaway::fresh_database()),
+    };
     let config = dir.path().join("newsvault.toml");
     std::fs::write(
         &config,
@@ -92,8 +105,10 @@ async fn crawl(workers: usize, shared: bool) {
         .max()
         .unwrap_or(0);
     children.into_iter().for_each(stop);
-    let how = if shared {
-        format!("{workers} shared daemon(s)")
+    let how = if backend == Backend::Postgres {
+        format!("{workers} daemon(s) on PostgreSQL")
+    } else if shared {
+        format!("{workers} shared daemon(s) on SQLite")
     } else {
         "one daemon alone".to_owned()
     };
@@ -159,9 +174,12 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(crawl(1, false));
+    runtime.block_on(crawl(1, false, Backend::Sqlite));
     for workers in 1..=3 {
-        runtime.block_on(crawl(workers, true));
+        runtime.block_on(crawl(workers, true, Backend::Sqlite));
+    }
+    for workers in 1..=3 {
+        runtime.block_on(crawl(workers, true, Backend::Postgres));
     }
     idle();
 }

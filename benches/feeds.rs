@@ -217,11 +217,13 @@ async fn etag_of(client: &reqwest::Client, url: &str) -> String {
     response.headers()["etag"].to_str().unwrap().to_owned()
 }
 
-/// A change to the archive, as any write makes: the change counter moves (the triggers of
-/// migration 9 do exactly this for every write to what the server shows).
+/// A change to the archive, as archiving a version makes: both counters move (the triggers
+/// do exactly this for every write to what the feeds show).
 fn archive_changes(conn: &mut rusqlite::Connection) {
-    conn.execute("UPDATE change_counter SET value = value + 1", [])
-        .unwrap();
+    conn.execute_batch(
+        "UPDATE change_counter SET value = value + 1; UPDATE content_counter SET value = value + 1;",
+    )
+    .unwrap();
 }
 
 /// What the clients accept: compressed answers, or only plain ones (whole documents).

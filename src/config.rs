@@ -191,7 +191,7 @@ impl Default for ServerConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArchiveConfig {
     /// The archive: an SQLite file, or a `postgres://` URL (see `archive::Location`).
@@ -201,6 +201,20 @@ pub struct ArchiveConfig {
     /// ...and how far apart the first and the confirming sighting must be.
     #[serde(with = "duration")]
     pub removal_confirm_after: Duration,
+}
+
+/// By hand, so that a database URL's password never reaches a log or an error message.
+impl std::fmt::Debug for ArchiveConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArchiveConfig")
+            .field(
+                "path",
+                &format_args!("{}", crate::archive::Location::of(&self.path)),
+            )
+            .field("removal_confirmations", &self.removal_confirmations)
+            .field("removal_confirm_after", &self.removal_confirm_after)
+            .finish()
+    }
 }
 
 impl Default for ArchiveConfig {
@@ -489,6 +503,18 @@ mod tests {
         let parsed = Config::from_toml(DEFAULT_CONFIG_TOML, Path::new("config/newsvault.toml"))
             .expect("shipped config parses");
         assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn a_database_password_is_not_printed() {
+        let text = "[archive]\npath = \"postgresql://archiver:s3cret@localhost/news\"\n";
+        let config = Config::from_toml(text, Path::new("c.toml")).unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(
+            printed.contains("postgresql://archiver:***@localhost/news"),
+            "{printed}"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Crash safety: `newsvault archive` and `newsvault check` are killed with SIGKILL at random
-//! points many times while they store hundreds of articles. After every kill the SQLite file must
-//! pass `PRAGMA integrity_check`, hold no duplicated or half-written version, and the next run
-//! must finish the work.
+//! points many times while they store hundreds of articles, on an SQLite file and on a
+//! PostgreSQL database (a throwaway cluster). After every kill the archive must pass its
+//! integrity check (`PRAGMA integrity_check`; on PostgreSQL, versions, blobs and documents read
+//! back against their hashes), hold no duplicated or half-written version, and the next run must
+//! finish the work.
 
 mod common;
 
@@ -10,6 +12,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::{ArticlePages, write_test_config};
+use newsvault::archive::postgres::throwaway;
 use newsvault::archive::{Archive, FetchOutcome};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
@@ -85,7 +88,22 @@ fn assert_consistent(db: &std::path::Path, urls: &[String]) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sigkill_at_random_points_loses_nothing() {
+async fn sigkill_at_random_points_loses_nothing_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    sigkill_at_random_points_loses_nothing(dir.path(), &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_loses_nothing_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = throwaway::fresh_database();
+    sigkill_at_random_points_loses_nothing(dir.path(), std::path::Path::new(&url)).await;
+}
+
+/// Runs killed at random points, with the test's config in `dir` and the archive at `db` (a
+/// file or a database URL), then one run to the end.
+async fn sigkill_at_random_points_loses_nothing(dir: &std::path::Path, db: &std::path::Path) {
     // Each page takes 30 ms, four at a time: a full run lasts over a second however fast the
     // machine, so the kills (30 to 630 ms in) land while work is being done.
     let pages = ArticlePages::new(Duration::from_millis(30));
@@ -95,9 +113,7 @@ async fn sigkill_at_random_points_loses_nothing() {
         .respond_with(pages)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_test_config(dir.path(), &server.uri(), "per_host_concurrency = 4");
-    let db = dir.path().join("archive.db");
+    let config = write_test_config(dir, &server.uri(), "per_host_concurrency = 4");
     let urls: Vec<String> = (0..ARTICLES)
         .map(|i| format!("https://new.qq.com/rain/a/{}", id(i)))
         .collect();
@@ -114,14 +130,14 @@ async fn sigkill_at_random_points_loses_nothing() {
     for round in 0..KILLS {
         generation.fetch_add(1, Ordering::SeqCst);
         let mut command = Command::new(binary);
-        command.arg("--config").arg(&config);
+        command.arg("--config").arg(&config).arg("--db").arg(db);
         if round % 2 == 0 {
             command.arg("archive").args(&urls);
         } else {
             command.args(["check", "--all"]);
         }
         let mut child = command
-            .current_dir(dir.path())
+            .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -132,7 +148,7 @@ async fn sigkill_at_random_points_loses_nothing() {
         }
         child.kill().ok(); // SIGKILL
         child.wait().unwrap();
-        assert_consistent(&db, &urls);
+        assert_consistent(db, &urls);
     }
 
     // The kills must have landed while work was being done, not after it.
@@ -140,7 +156,7 @@ async fn sigkill_at_random_points_loses_nothing() {
         interrupted >= KILLS / 2,
         "only {interrupted} of {KILLS} kills interrupted a run"
     );
-    let (_, versions_before, _) = Archive::open(&db).unwrap().counts().unwrap();
+    let (_, versions_before, _) = Archive::open(db).unwrap().counts().unwrap();
     assert!(versions_before > 0, "killed runs stored work before dying");
     println!(
         "{interrupted} of {KILLS} runs killed mid-work; {versions_before} versions stored by them"
@@ -152,16 +168,18 @@ async fn sigkill_at_random_points_loses_nothing() {
     let status = Command::new(binary)
         .arg("--config")
         .arg(&config)
+        .arg("--db")
+        .arg(db)
         .arg("archive")
         .args(&urls)
-        .current_dir(dir.path())
+        .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
-    assert_consistent(&db, &urls);
-    let archive = Archive::open(&db).unwrap();
+    assert_consistent(db, &urls);
+    let archive = Archive::open(db).unwrap();
     for url in &urls {
         let doc = archive.latest_document(url).unwrap().expect("archived");
         assert!(

@@ -271,6 +271,55 @@ async fn conditional_get_answers_304_until_the_feed_changes() {
         .to_str()
         .unwrap()
         .to_owned();
+    let status_etag = client
+        .get(server.url("/status"))
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    // A daemon at work logs a fetch that found nothing new: the status page changes, the
+    // feeds do not.
+    {
+        use newsvault::archive::{FetchLog, FetchOutcome};
+        let mut a = newsvault::archive::Archive::open(&db).unwrap();
+        let url = format!("https://new.qq.com/rain/a/{EDITED_ID}");
+        a.log_fetch(&FetchLog {
+            url: &url,
+            canonical_url: Some(&url),
+            started_at: common::at(9_000),
+            duration_ms: 80,
+            attempts: 1,
+            http_status: Some(304),
+            final_url: Some(&url),
+            outcome: FetchOutcome::NotModified,
+            detail: "",
+            bytes: None,
+            encoding: None,
+            decode_errors: false,
+        })
+        .unwrap();
+    }
+    let r = client
+        .get(server.url("/status"))
+        .header("if-none-match", &status_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the status page shows the fetch");
+    let r = client
+        .get(server.url("/feed.atom"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        304,
+        "a fetch that archived nothing leaves the feed as it was"
+    );
     // A new article arrives (written beside the server's readers): the feed changes.
     {
         let mut a = newsvault::archive::Archive::open(&db).unwrap();

@@ -132,6 +132,8 @@ on_both_backends!(
     title_search_scans_a_bounded_window,
     rechecks_and_reprocessing,
     the_change_counter_grows_with_what_readers_see,
+    the_content_counter_grows_only_with_what_feeds_show,
+    kept_row_counts_follow_the_rows_and_are_checked,
 );
 
 const URL: &str = "https://news.example/2024/05/01/story";
@@ -1269,4 +1271,67 @@ fn the_change_counter_grows_with_what_readers_see(backend: Backend) {
             .unwrap()
     );
     assert!(a.change_counter().unwrap() > queued);
+}
+
+fn the_content_counter_grows_only_with_what_feeds_show(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    let empty = a.content_counter().unwrap();
+    let urls = archive_articles(&mut a, 1);
+    let archived = a.content_counter().unwrap();
+    assert!(archived > empty, "{archived} after {empty}");
+    // A crawling daemon's fetch-log rows and queue moves change the status page, not a feed.
+    let changes = a.change_counter().unwrap();
+    a.log_fetch(&fetch(
+        &urls[0],
+        Some(&urls[0]),
+        7_000,
+        FetchOutcome::NotModified,
+    ))
+    .unwrap();
+    a.register_source("feed", "feed").unwrap();
+    let url = "https://news.example/queued";
+    a.record_poll("feed", &[listed(url, "text")], &poll(7_000, None))
+        .unwrap();
+    assert!(a.change_counter().unwrap() > changes);
+    assert_eq!(a.content_counter().unwrap(), archived);
+    // An edit and a removal are in the feeds.
+    let edit = article(&urls[0], "even", "0", "Story 0 edited", 8_000);
+    a.record_capture(&edit).unwrap();
+    let edited = a.content_counter().unwrap();
+    assert!(edited > archived, "{edited} after {archived}");
+    a.touch_checked(&urls[0], at(8_001)).unwrap();
+    assert_eq!(a.content_counter().unwrap(), edited);
+}
+
+fn kept_row_counts_follow_the_rows_and_are_checked(backend: Backend) {
+    let (mut a, mut side) = open(backend);
+    let counts = |a: &Archive| {
+        let s = a.stats().unwrap();
+        (s.articles, s.removed, s.versions, s.blobs, s.fetches)
+    };
+    assert_eq!(counts(&a), (0, 0, 0, 0, 0));
+    let urls = archive_articles(&mut a, 3);
+    a.log_fetch(&fetch(
+        &urls[0],
+        Some(&urls[0]),
+        7_000,
+        FetchOutcome::NotModified,
+    ))
+    .unwrap();
+    let (articles, _, versions, blobs, fetches) = counts(&a);
+    assert_eq!((articles, versions, fetches), (3, 3, 1));
+    assert!(blobs >= 1);
+    // Status changes in and out of "removed", whoever writes them.
+    side.execute("UPDATE articles SET status = 'removed'");
+    assert_eq!(counts(&a), (3, 3, 3, blobs, 1));
+    side.execute("UPDATE articles SET status = 'live' WHERE id = (SELECT min(id) FROM articles)");
+    assert_eq!(counts(&a).1, 2);
+    a.integrity_check().unwrap();
+    // A count that drifted from its rows is reported by name.
+    side.execute("UPDATE row_counts SET value = value + 1 WHERE name = 'versions'");
+    let err = a.integrity_check().unwrap_err();
+    assert!(
+        matches!(&err, ArchiveError::Corrupt(m) if m.contains("row counts of versions")),
+        "{err:?}"
+    );
 }

@@ -293,6 +293,10 @@ pub trait Feeds {
     /// keyed by it. One cheap read.
     fn change_counter(&self) -> Result<u64, ArchiveError>;
 
+    /// Like [`Self::change_counter`], but it grows only with what the feeds show (articles and
+    /// their versions), not with the fetch log, sources or the queue: the feeds' validator.
+    fn content_counter(&self) -> Result<u64, ArchiveError>;
+
     /// What is known of version `seq`'s raw capture without reading it: its hash, size,
     /// content type and capture time. `None` if there is no such version or it has no raw
     /// capture (imports, removals).

@@ -38,10 +38,14 @@ pub struct HostRule {
 /// A [`HostGate`]'s answer to "may a request to this host start now?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
-    /// Yes, `after` this long (a start booked ahead). `slot` names the request for
-    /// [`HostGate::release`] when the gate counts requests in flight itself (a shared gate:
-    /// other processes' requests count too).
-    Start { slot: Option<i64>, after: Duration },
+    /// Yes, now (`at: None`) or at the instant `at` (a start booked ahead: an instant, not a
+    /// delay, so that time lost before the sleep begins is still seen as lateness). `slot`
+    /// names the request for [`HostGate::release`] when the gate counts requests in flight
+    /// itself (a shared gate: other processes' requests count too).
+    Start {
+        slot: Option<i64>,
+        at: Option<Instant>,
+    },
     /// Not yet: ask again after this long.
     Wait(Duration),
 }
@@ -100,7 +104,7 @@ impl MemoryGate {
         *next = saturating_from_now(rule.interval);
         Admission::Start {
             slot: None,
-            after: Duration::ZERO,
+            at: None,
         }
     }
 
@@ -264,12 +268,11 @@ impl HostLimiter {
         loop {
             // One waiter at a time asks the gate; a start booked ahead is waited for outside
             // the turn, so the next waiter can book the start after it meanwhile.
-            let (slot, after, interval) = {
+            let (slot, at, interval) = {
                 let _turn = state.start_gate.lock().await;
                 self.admitted(&host, &state).await
             };
-            if !after.is_zero() {
-                let booked = Instant::now() + after;
+            if let Some(booked) = at {
                 tokio::time::sleep_until(booked).await;
                 let late = booked.elapsed();
                 if late > MAX_LATE && !interval.is_zero() {
@@ -289,9 +292,13 @@ impl HostLimiter {
         }
     }
 
-    /// Asks the gate until it lets a request to `host` start: its slot, how long until the
-    /// start, and the interval it was admitted under.
-    async fn admitted(&self, host: &str, state: &HostState) -> (Option<i64>, Duration, Duration) {
+    /// Asks the gate until it lets a request to `host` start: its slot, its booked start (if
+    /// not now), and the interval it was admitted under.
+    async fn admitted(
+        &self,
+        host: &str,
+        state: &HostState,
+    ) -> (Option<i64>, Option<Instant>, Duration) {
         loop {
             let rule = HostRule {
                 interval: *state
@@ -302,7 +309,7 @@ impl HostLimiter {
                 hold: self.hold,
             };
             match self.gate.admit(host, rule).await {
-                Admission::Start { slot, after } => return (slot, after, rule.interval),
+                Admission::Start { slot, at } => return (slot, at, rule.interval),
                 Admission::Wait(wait) => {
                     tracing::debug!(host, ?wait, "waiting for per-host interval");
                     tokio::time::sleep(wait).await;

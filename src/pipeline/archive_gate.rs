@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use tokio::time::Instant;
 
 use crate::archive::{Archive, ArchiveError, HostGrant, HostRequest, RobotsRecord};
 use crate::fetch::politeness::{
@@ -56,7 +57,7 @@ impl ArchiveGate {
             .call(move |a| {
                 a.reserve_host(&HostRequest {
                     host: &owned,
-                    interval: rule.interval,
+                    interval: booking_interval(rule.interval),
                     concurrency: u32::try_from(rule.concurrency).unwrap_or(u32::MAX),
                     hold: rule.hold,
                     lead: BOOKING_LEAD,
@@ -65,8 +66,10 @@ impl ArchiveGate {
             .await;
         match booked {
             Ok(HostGrant::Granted { slot, start_at }) => {
-                // Until the booked instant, by the wall clock the archive's times are in.
-                let until = start_at - Utc::now();
+                // Until the booked instant, by the wall clock the archive's times are in,
+                // read together with the monotonic clock the sleep is timed by.
+                let (now, wall_now) = (Instant::now(), Utc::now());
+                let until = start_at - wall_now;
                 let late = (-until).to_std().unwrap_or_default();
                 if late > MAX_LATE && !rule.interval.is_zero() {
                     // The answer came back after its instant: the request would reach the
@@ -76,7 +79,7 @@ impl ArchiveGate {
                 }
                 Admission::Start {
                     slot: Some(slot),
-                    after: until.to_std().unwrap_or_default(),
+                    at: Some(now + until.to_std().unwrap_or_default()),
                 }
             }
             Ok(HostGrant::Wait(wait)) => Admission::Wait(wait),
@@ -88,6 +91,17 @@ impl ArchiveGate {
                 self.fallback.admit_now(host, rule)
             }
         }
+    }
+}
+
+/// How far apart two booked starts are: the interval, plus the most a start may be late
+/// ([`MAX_LATE`]; later, it books again), so that the requests themselves, not only their
+/// booked instants, start at least the interval apart.
+fn booking_interval(interval: Duration) -> Duration {
+    if interval.is_zero() {
+        interval
+    } else {
+        interval + MAX_LATE
     }
 }
 

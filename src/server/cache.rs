@@ -299,7 +299,10 @@ pub async fn conditional_and_cached(
     if !is_cacheable(&request) {
         return next.run(request).await;
     }
-    let counter = match state.change_counter() {
+    // A feed shows articles and versions only: keyed by the counter that a crawling daemon's
+    // fetch-log rows and queue moves leave alone, it stays valid until something is archived.
+    let is_feed = request.uri().path().ends_with(".atom");
+    let counter = match state.change_counter(is_feed) {
         Ok(c) => c,
         // The handler meets the same problem and says what it is.
         Err(_) => return next.run(request).await,
@@ -310,7 +313,11 @@ pub async fn conditional_and_cached(
         state.base_url(&headers),
         request.uri().path_and_query().map_or("", |p| p.as_str())
     );
-    let cache = &state.responses;
+    let cache = if is_feed {
+        &state.feed_responses
+    } else {
+        &state.responses
+    };
     let etag = cache.etag(&key, counter);
     if matches_if_none_match(&headers, &etag) == Some(true) {
         return not_modified(&etag);

@@ -67,8 +67,11 @@ pub struct AppState {
     counter_reader: Mutex<Option<Archive>>,
     pipeline: Pipeline,
     writes: Arc<security::WriteLimiter>,
-    /// Built answers and their validators, keyed by the archive's change counter.
+    /// Built answers and their validators, keyed by the archive's change counter...
     responses: cache::ResponseCache,
+    /// ...and the feeds', keyed by its content counter: a cache holds the answers of one
+    /// counter, and the two counters move apart.
+    feed_responses: cache::ResponseCache,
 }
 
 impl AppState {
@@ -92,16 +95,18 @@ impl AppState {
             counter_reader: Mutex::new(None),
             writes: Arc::new(security::WriteLimiter::new(config.server.writes_per_minute)),
             responses: cache::ResponseCache::new(&answers_fingerprint(&config)),
+            feed_responses: cache::ResponseCache::new(&answers_fingerprint(&config)),
             pipeline,
             config,
         })
     }
 
-    /// The archive's change counter, read right here rather than on a blocking thread: it is
+    /// The archive's change counter (`feeds_only`: its content counter, which the fetch log
+    /// and the queue leave alone), read right here rather than on a blocking thread: it is
     /// one row read by primary key (microseconds), WAL readers never wait for the writer, and
     /// every GET asks for it, so the hand-off to a blocking thread would cost more than the
     /// read. A connection that fails is dropped and opened again next time.
-    fn change_counter(&self) -> Result<u64, AppError> {
+    fn change_counter(&self, feeds_only: bool) -> Result<u64, AppError> {
         let mut slot = self
             .counter_reader
             .lock()
@@ -110,7 +115,11 @@ impl AppState {
             Some(a) => a,
             None => Archive::open_read_only(&self.db_path)?,
         };
-        let counter = archive.change_counter()?;
+        let counter = if feeds_only {
+            archive.content_counter()?
+        } else {
+            archive.change_counter()?
+        };
         *slot = Some(archive);
         Ok(counter)
     }

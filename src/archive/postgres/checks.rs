@@ -9,6 +9,7 @@ use super::{
     Conn, KIND_COLUMNS, PostgresArchive, RowExt, decode_blob, limit_i64, reported_kind, store_blob,
 };
 use crate::archive::kinds::removal_confirmed;
+use crate::archive::sqlite::{ROW_COUNTS_CHECK, wrong_row_counts};
 use crate::archive::store::Checks;
 use crate::archive::{
     ArchiveError, ArticleStatus, RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs,
@@ -415,6 +416,14 @@ impl Checks for PostgresArchive {
 /// decompresses to bytes matching its hash and size, every document matches its content
 /// hash. Reads every blob and document: slow on big archives, like SQLite's check.
 pub(super) fn integrity_check(conn: &mut Conn) -> Result<(), ArchiveError> {
+    let wrong: Vec<String> = conn
+        .query(ROW_COUNTS_CHECK, &[])?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect::<Result<_, _>>()?;
+    if !wrong.is_empty() {
+        return Err(wrong_row_counts(&wrong));
+    }
     let gaps = conn.query(
         "SELECT a.canonical_url FROM articles a
          LEFT JOIN (SELECT article_id, count(*) AS n, max(seq) AS top FROM versions

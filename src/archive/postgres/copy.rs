@@ -105,7 +105,10 @@ pub(super) fn load_rows(
     Ok(loaded)
 }
 
-/// Identities continue after the largest loaded id.
+/// Identities continue after the largest loaded id, and the planner learns what was loaded:
+/// until autovacuum gets to them, freshly loaded tables have no statistics, and the first
+/// reads after a copy were planned blind (a page of one site's articles took 0.3 to 0.5 s
+/// instead of under 1 ms).
 pub(super) fn finish_load(conn: &mut Conn) -> Result<(), ArchiveError> {
     for table in TABLES.iter().filter(|t| t.has_identity()) {
         conn.batch(&format!(
@@ -114,5 +117,6 @@ pub(super) fn finish_load(conn: &mut Conn) -> Result<(), ArchiveError> {
             table.name
         ))?;
     }
+    conn.batch("ANALYZE")?;
     Ok(())
 }

@@ -181,11 +181,16 @@ impl Feeds for PostgresArchive {
         limit: usize,
         with_documents: bool,
     ) -> Result<Vec<ArticleSummary>, ArchiveError> {
+        // The page's articles first, by index, then the joins for those only: told the site,
+        // the planner otherwise estimated its share of articles and joined all of them
+        // before sorting (0.5 s at 100,000 articles, for the first five calls of a session).
         let sql = format!(
-            "SELECT {} FROM articles a {SUMMARY_JOINS}
-             WHERE {} AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
-            summary_columns(with_documents),
-            site_filter("a", site)
+            "SELECT {1} FROM (
+                 SELECT * FROM articles c WHERE {0} AND c.id < $2 ORDER BY c.id DESC LIMIT $3
+             ) a {SUMMARY_JOINS}
+             ORDER BY a.id DESC",
+            site_filter("c", site),
+            summary_columns(with_documents)
         );
         self.summaries(
             &sql,
@@ -404,12 +409,13 @@ impl Feeds for PostgresArchive {
     }
 
     fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
+        // Kept by triggers (migration 6), not counted.
         let r = self.conn.borrow_mut().query_one(
-            "SELECT (SELECT count(*) FROM articles) AS articles,
-                    (SELECT count(*) FROM articles WHERE status = 'removed') AS removed,
-                    (SELECT count(*) FROM versions) AS versions,
-                    (SELECT count(*) FROM blobs) AS blobs,
-                    (SELECT count(*) FROM fetches) AS fetches",
+            "SELECT (SELECT value FROM row_counts WHERE name = 'articles') AS articles,
+                    (SELECT value FROM row_counts WHERE name = 'removed') AS removed,
+                    (SELECT value FROM row_counts WHERE name = 'versions') AS versions,
+                    (SELECT value FROM row_counts WHERE name = 'blobs') AS blobs,
+                    (SELECT value FROM row_counts WHERE name = 'fetches') AS fetches",
             &[],
         )?;
         Ok(ArchiveStats {
@@ -435,6 +441,14 @@ impl Feeds for PostgresArchive {
             .conn
             .borrow_mut()
             .query_one("SELECT value FROM change_counter WHERE id = 1", &[])?;
+        Ok(u64::try_from(row.int("value")?).unwrap_or(0))
+    }
+
+    fn content_counter(&self) -> Result<u64, ArchiveError> {
+        let row = self
+            .conn
+            .borrow_mut()
+            .query_one("SELECT value FROM content_counter WHERE id = 1", &[])?;
         Ok(u64::try_from(row.int("value")?).unwrap_or(0))
     }
 

@@ -497,6 +497,9 @@ mod tests {
             .version_details("https://new.qq.com/rain/a/X")
             .unwrap();
         assert_eq!(details[0].diff, None);
+        // The kept row counts start from the rows already there (and the check agrees).
+        let stats = crate::archive::store::Feeds::stats(&archive).unwrap();
+        assert_eq!((stats.articles, stats.versions, stats.fetches), (1, 1, 0));
         archive.integrity_check().unwrap();
     }
 

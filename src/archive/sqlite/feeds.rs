@@ -637,12 +637,13 @@ impl Feeds for SqliteArchive {
 
     fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
         let n = |x: i64| u64::try_from(x).unwrap_or(0);
+        // Kept by triggers (migration 13), not counted.
         let (a, r, v, b, f): (i64, i64, i64, i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM articles) AS articles,
-                    (SELECT count(*) FROM articles WHERE status = 'removed') AS removed,
-                    (SELECT count(*) FROM versions) AS versions,
-                    (SELECT count(*) FROM blobs) AS blobs,
-                    (SELECT count(*) FROM fetches) AS fetches",
+            "SELECT (SELECT value FROM row_counts WHERE name = 'articles') AS articles,
+                    (SELECT value FROM row_counts WHERE name = 'removed') AS removed,
+                    (SELECT value FROM row_counts WHERE name = 'versions') AS versions,
+                    (SELECT value FROM row_counts WHERE name = 'blobs') AS blobs,
+                    (SELECT value FROM row_counts WHERE name = 'fetches') AS fetches",
             [],
             |r| {
                 Ok((
@@ -676,6 +677,14 @@ impl Feeds for SqliteArchive {
         let value: i64 = self
             .conn
             .prepare_cached("SELECT value FROM change_counter WHERE id = 1")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
+    fn content_counter(&self) -> Result<u64, ArchiveError> {
+        let value: i64 = self
+            .conn
+            .prepare_cached("SELECT value FROM content_counter WHERE id = 1")?
             .query_row([], |r| r.get(0))?;
         Ok(u64::try_from(value).unwrap_or(0))
     }
