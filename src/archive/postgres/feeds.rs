@@ -409,7 +409,7 @@ impl Feeds for PostgresArchive {
     }
 
     fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
-        // Kept by triggers (migration 6), not counted.
+        // Kept by triggers (`005_row_counts.sql`), not counted.
         let r = self.conn.borrow_mut().query_one(
             "SELECT (SELECT value FROM row_counts WHERE name = 'articles') AS articles,
                     (SELECT value FROM row_counts WHERE name = 'removed') AS removed,

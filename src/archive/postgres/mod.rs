@@ -50,14 +50,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_change_counter.sql"),
     include_str!("migrations/003_leases.sql"),
-    include_str!("migrations/005_content_counter.sql"),
-    include_str!("migrations/006_row_counts.sql"),
-    // File 004: its number was kept for it, but 005 and 006 were released first.
-    include_str!("migrations/004_search.sql"),
+    include_str!("migrations/004_content_counter.sql"),
+    include_str!("migrations/005_row_counts.sql"),
+    include_str!("migrations/006_search.sql"),
 ];
 
 /// The migration (version) after which the search index is built in Rust for what the
-/// archive holds: `004_search.sql`, the sixth.
+/// archive holds: `006_search.sql`.
 const SEARCH_MIGRATION: i64 = 6;
 
 /// The schema version (rows of `newsvault_schema`) this code writes.

@@ -637,7 +637,7 @@ impl Feeds for SqliteArchive {
 
     fn stats(&self) -> Result<ArchiveStats, ArchiveError> {
         let n = |x: i64| u64::try_from(x).unwrap_or(0);
-        // Kept by triggers (migration 13), not counted.
+        // Kept by triggers (`012_row_counts.sql`), not counted.
         let (a, r, v, b, f): (i64, i64, i64, i64, i64) = self.conn.query_row(
             "SELECT (SELECT value FROM row_counts WHERE name = 'articles') AS articles,
                     (SELECT value FROM row_counts WHERE name = 'removed') AS removed,

@@ -72,17 +72,16 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/008_zstd_blobs.sql")).foreign_key_check(),
     M::up(include_str!("migrations/009_change_counter.sql")),
     M::up(include_str!("migrations/010_leases.sql")),
-    M::up(include_str!("migrations/012_content_counter.sql")),
-    M::up(include_str!("migrations/013_row_counts.sql")),
+    M::up(include_str!("migrations/011_content_counter.sql")),
+    M::up(include_str!("migrations/012_row_counts.sql")),
 ];
 
 /// Every migration: [`MIGRATIONS`], then those with a Rust hook (which cannot be `const`).
 fn migrations() -> Migrations<'static> {
     let mut all = MIGRATIONS.to_vec();
-    // File 011 (its number was kept for it; 012 and 013 were released first): the search
-    // index, built for what the archive already holds.
+    // The search index, built for what the archive already holds.
     all.push(M::up_with_hook(
-        include_str!("migrations/011_search.sql"),
+        include_str!("migrations/013_search.sql"),
         |tx: &Transaction<'_>| {
             search::rebuild(tx).map_err(|e| {
                 rusqlite_migration::HookError::Hook(format!("building the search index: {e}"))

@@ -1,4 +1,4 @@
-//! The SQLite search index (migration 11): two FTS5 tables over the tokens of
+//! The SQLite search index (`013_search.sql`): two FTS5 tables over the tokens of
 //! [`crate::search`], stored space-separated and read back by FTS5's `ascii` tokenizer, which
 //! splits exactly there (our tokens hold no ASCII punctuation), so FTS5 indexes our tokens and
 //! nothing else. The tables are contentless (the text is in `versions`; snippets are cut from

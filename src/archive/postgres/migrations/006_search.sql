@@ -1,4 +1,4 @@
--- Migration 4: the full-text search index, as SQLite's migration 11 (src/archive/postgres/search.rs
+-- Migration 6: the full-text search index, as SQLite's 013_search.sql (src/archive/postgres/search.rs
 -- says how it is kept). The tokens are made in Rust (src/search.rs) and stored as tsvector
 -- literals with their positions; the migration then indexes every stored version (in Rust).
 CREATE TABLE search_articles (

@@ -1,4 +1,4 @@
--- Migration 11: the full-text search index (src/archive/sqlite/search.rs says how it is kept).
+-- The full-text search index (src/archive/sqlite/search.rs says how it is kept).
 -- The tokens are made in Rust (src/search.rs: CJK bigrams, folded words) and stored
 -- space-separated; the `ascii` tokenizer splits them exactly there. Contentless: the text
 -- itself is in `versions`. The migration's hook indexes every stored version.
