@@ -101,13 +101,20 @@ pub(super) fn pick_containers<'a>(
     a: &Analysis,
     scores: &HashMap<NodeId, f64>,
 ) -> Vec<ElementRef<'a>> {
-    let ranked = |(id, &s): (&NodeId, &f64)| (*id, s - unearned_weight(doc, a, *id));
-    let Some((best, _)) = scores
-        .iter()
-        .map(ranked)
-        .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0)))
-    else {
+    let by_score =
+        |x: &(NodeId, f64), y: &(NodeId, f64)| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0));
+    let Some(raw_best) = scores.iter().map(|(id, s)| (*id, *s)).max_by(by_score) else {
         return Vec::new();
+    };
+    // Names are weighed again only when the best block is a small one (most pages: never).
+    let best = if unearned_weight(doc, a, raw_best.0) > 0.0 {
+        scores
+            .iter()
+            .map(|(id, s)| (*id, s - unearned_weight(doc, a, *id)))
+            .max_by(by_score)
+            .map_or(raw_best.0, |b| b.0)
+    } else {
+        raw_best.0
     };
     let best_score = scores[&best];
     let Some(mut top) = doc.tree.get(best) else {
