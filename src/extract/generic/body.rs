@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::analysis::{Analysis, analyse};
-use super::candidates::{pick_containers, score};
+use super::candidates::{lead_blocks, pick_containers, score};
 use super::classify::is_hidden;
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
@@ -27,6 +27,8 @@ pub(super) struct BodyPick {
     pub(super) span: (u32, u32),
     pub(super) link_density: f64,
     pub(super) headline_links: u32,
+    /// The size ([`text_size`]) of the lead's text: a lead alone is no body.
+    pub(super) lead_size: usize,
 }
 
 /// The body of the best candidates; `drop_furniture` drops boilerplate lines from it.
@@ -34,7 +36,7 @@ pub(super) fn find_body(
     doc: &Html,
     a: &Analysis,
     base: &Url,
-    title: &str,
+    (title, title_open): (&str, Option<u32>),
     drop_furniture: bool,
 ) -> Option<BodyPick> {
     let scores = score(doc, a);
@@ -44,12 +46,17 @@ pub(super) fn find_body(
         // far as there is one; the verdict decides whether it is.
         containers.extend(doc.select(&BODY).next());
     }
-    let first = containers.first()?;
-    let last = containers.last()?;
+    let first = *containers.first()?;
+    let last = *containers.last()?;
     let span = (
         a.stats.get(&first.id()).map_or(0, |s| s.open),
         a.stats.get(&last.id()).map_or(0, |s| s.close),
     );
+    // The lead joins the body's text, not its span: bylines and dates between the lead and
+    // the body still read as lines before it.
+    let lead = title_open.map_or_else(Vec::new, |at| lead_blocks(first, a, at));
+    let lead_size = lead.iter().map(|l| text_size(&meta::element_text(l))).sum();
+    containers.splice(0..0, lead);
     let skips = conditional_skips(&containers, a, &scores);
     let skip_el = |el: &ElementRef<'_>| {
         let id = el.id();
@@ -121,6 +128,7 @@ pub(super) fn find_body(
         span,
         link_density,
         headline_links,
+        lead_size,
     })
 }
 
@@ -131,9 +139,9 @@ pub(super) fn best_body(
     doc: &Html,
     strict: Analysis,
     base: &Url,
-    title: Option<&str>,
+    (title, title_open): (Option<&str>, Option<u32>),
 ) -> (Analysis, Option<BodyPick>) {
-    let title = title.unwrap_or_default();
+    let title = (title.unwrap_or_default(), title_open);
     let (analysis, pick) = cleaned_body(doc, strict, base, title);
     // Everything the body holds reads like furniture (a video page's one stamp line): the page
     // keeps it rather than losing its body to the line filter.
@@ -152,12 +160,12 @@ fn cleaned_body(
     doc: &Html,
     strict: Analysis,
     base: &Url,
-    title: &str,
+    title: (&str, Option<u32>),
 ) -> (Analysis, Option<BodyPick>) {
     let pick = find_body(doc, &strict, base, title, true);
     if pick
         .as_ref()
-        .is_some_and(|p| text_size(&p.body.plain_text) >= 150)
+        .is_some_and(|p| text_size(&p.body.plain_text).saturating_sub(p.lead_size) >= 150)
     {
         return (strict, pick);
     }
@@ -188,12 +196,42 @@ mod tests {
         );
         let doc = Html::parse_document(&html);
         let base = Url::parse("https://example.com/a").unwrap();
-        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, Some("The Title"));
+        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, (Some("The Title"), None));
         let md = pick.unwrap().body.markdown;
         assert!(md.contains("A section\n---"), "{md}");
         assert!(md.contains("Part two\n==="), "{md}");
         assert!(!md.contains("The Title"), "{md}");
         assert!(!md.contains("Copyright"), "{md}");
+    }
+
+    #[test]
+    fn the_lead_in_the_title_block_joins_the_body() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let lead = "The lead says what happened, to whom, where and why, in one long sentence of its own, before the body begins.";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        let links: String = (0..6)
+            .map(|i| format!("<a href=/{i}>Section {i}</a> "))
+            .collect();
+        let html = format!(
+            "<body><div class=page><header><h1>The Title</h1><p class=byline>By Jane Doe</p>\
+             <div class=intro><p>{lead}</p></div></header><div id=story>{paras}</div>\
+             <div class=links>{links}</div></div></body>"
+        );
+        let doc = Html::parse_document(&html);
+        let base = Url::parse("https://example.com/a").unwrap();
+        let a = analyse(&doc, true);
+        let h1 = doc.select(&Selector::parse("h1").unwrap()).next().unwrap();
+        let at = a.stats.get(&h1.id()).map(|s| s.open);
+        let (_, pick) = best_body(&doc, a, &base, (Some("The Title"), at));
+        let md = pick.unwrap().body.markdown;
+        assert!(md.starts_with(lead), "{md}");
+        assert!(
+            !md.contains("Jane Doe") && !md.contains("The Title"),
+            "{md}"
+        );
+        // Without a title heading there is no title block to read a lead from.
+        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, (Some("The Title"), None));
+        assert!(!pick.unwrap().body.markdown.contains(lead));
     }
 
     #[test]
@@ -207,7 +245,7 @@ mod tests {
             "<body><article><h1>A video</h1><p>{line}</p></article></body>"
         ));
         let base = Url::parse("https://example.com/v").unwrap();
-        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, Some("A video"));
+        let (_, pick) = best_body(&doc, analyse(&doc, true), &base, (Some("A video"), None));
         let body = pick.unwrap().body;
         assert!(
             body.plain_text.contains("Christof Stache"),

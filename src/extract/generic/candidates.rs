@@ -101,12 +101,22 @@ pub(super) fn pick_containers<'a>(
     a: &Analysis,
     scores: &HashMap<NodeId, f64>,
 ) -> Vec<ElementRef<'a>> {
-    let Some((&best, &best_score)) = scores
-        .iter()
-        .max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0)))
-    else {
+    let by_score =
+        |x: &(NodeId, f64), y: &(NodeId, f64)| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0));
+    let Some(raw_best) = scores.iter().map(|(id, s)| (*id, *s)).max_by(by_score) else {
         return Vec::new();
     };
+    // Names are weighed again only when the best block is a small one (most pages: never).
+    let best = if unearned_weight(doc, a, raw_best.0) > 0.0 {
+        scores
+            .iter()
+            .map(|(id, s)| (*id, s - unearned_weight(doc, a, *id)))
+            .max_by(by_score)
+            .map_or(raw_best.0, |b| b.0)
+    } else {
+        raw_best.0
+    };
+    let best_score = scores[&best];
     let Some(mut top) = doc.tree.get(best) else {
         return Vec::new();
     };
@@ -202,6 +212,89 @@ pub(super) fn pick_containers<'a>(
     out.extend(same_kind_blocks_around(top, a));
     out.sort_by_key(|e| a.stats.get(&e.id()).map_or(0, |s| s.open));
     out
+}
+
+/// Text (non-whitespace characters) a block needs before its article-like name can make it the
+/// body: a rating widget (`div#post-ratings-1.post-ratings`, 26 characters) or a `likes-text`
+/// line would otherwise outscore the article's paragraphs on its names alone.
+const MIN_NAMED_TEXT: u32 = 100;
+
+/// The part of a candidate's score that its names gave it without the text to back them: its
+/// positive class weight when it holds less than [`MIN_NAMED_TEXT`]. It does not count when the
+/// best candidate is chosen (it still does when siblings join: a short lead `div.teaser-text`).
+fn unearned_weight(doc: &Html, a: &Analysis, id: NodeId) -> f64 {
+    match (a.stats.get(&id), doc.tree.get(id)) {
+        (Some(st), Some(node)) if st.text < MIN_NAMED_TEXT => node
+            .value()
+            .as_element()
+            .map_or(0.0, |el| class_weight(el).max(0.0)),
+        _ => 0.0,
+    }
+}
+
+/// Elements visited at most between the title and the body when looking for the lead.
+const MAX_LEAD_VISITS: usize = 200;
+
+/// The lead (standfirst, `div.article-intro`, `div.leadIn`, `p.teaser`) between the title heading
+/// at `title_open` and the first body container: blocks of running text there that are neither
+/// the title nor furniture. News layouts put it in the title block, outside the block of body
+/// paragraphs, and without it the article starts at its second paragraph.
+pub(super) fn lead_blocks<'a>(
+    first: ElementRef<'a>,
+    a: &Analysis,
+    title_open: u32,
+) -> Vec<ElementRef<'a>> {
+    let Some(body_open) = a.stats.get(&first.id()).map(|s| s.open) else {
+        return Vec::new();
+    };
+    // The lowest block holding both the title and the body.
+    let Some(common) = first.ancestors().filter_map(ElementRef::wrap).find(|e| {
+        a.stats
+            .get(&e.id())
+            .is_some_and(|s| s.open <= title_open && title_open <= s.close)
+    }) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut visits = 0;
+    let mut stack: Vec<ElementRef<'a>> = common.child_elements().collect();
+    stack.reverse();
+    while let Some(el) = stack.pop() {
+        visits += 1;
+        let Some(st) = a.stats.get(&el.id()) else {
+            continue;
+        };
+        if visits > MAX_LEAD_VISITS || st.open >= body_open {
+            break;
+        }
+        if st.noise || st.close <= title_open {
+            continue;
+        }
+        let holds_title_or_body = st.open <= title_open || st.close >= body_open;
+        if holds_title_or_body || !is_lead(&el, st) {
+            // Look inside: the title block holds the lead beside the heading.
+            let start = stack.len();
+            stack.extend(el.child_elements());
+            stack[start..].reverse();
+            continue;
+        }
+        out.push(el);
+    }
+    out
+}
+
+/// Whether a block between the title and the body reads as a lead: sentences of text (not a
+/// byline, date or kicker line), hardly any links, no picture (a caption is not a lead).
+fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
+    st.text >= 80
+        && st.punct >= 2
+        && st.link_text * 10 <= st.text
+        && st.img == 0
+        && !matches!(
+            el.value().name(),
+            "h1" | "figure" | "figcaption" | "ul" | "ol" | "table"
+        )
+        && !AUTHOR_BOX.is_match(&class_and_id(el.value()))
 }
 
 /// Whether two class lists name the same kind of block: they share at least half of the shorter
@@ -316,6 +409,17 @@ mod tests {
             .collect();
         let paras: String = (0..5).map(|_| format!("<p>{PARA}</p>")).collect();
         let html = format!("<body><ul id=nav>{links}</ul><div id=story>{paras}</div></body>");
+        assert_eq!(picked(&html), ["story"]);
+    }
+
+    #[test]
+    fn a_name_alone_does_not_make_a_tiny_block_the_body() {
+        let short = "Running text, with a comma, of the article.";
+        let paras: String = (0..3).map(|_| format!("<p>{short}</p>")).collect();
+        let html = format!(
+            "<body><div id=story>{paras}</div>\
+             <div id=post-ratings-1 class=post-ratings>Bitte gebe deine Bewertung ein</div></body>"
+        );
         assert_eq!(picked(&html), ["story"]);
     }
 

@@ -81,7 +81,8 @@ pub fn extract_page(
     let meta = meta::collect_in(&els);
     let analysis = analyse(doc, true);
     let (title, title_open) = meta::title::pick(&els, &meta, &placed(&analysis));
-    let (analysis, pick) = body::best_body(doc, analysis, final_url, title.as_deref());
+    let (analysis, pick) =
+        body::best_body(doc, analysis, final_url, (title.as_deref(), title_open));
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
     let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {

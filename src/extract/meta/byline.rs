@@ -715,11 +715,112 @@ pub fn pick(
         .or_else(|| author_box_below(els, place, around))
         .or(byline.source)
         .or(byline.editor)
+        .map(|a| full_name(&a, &lines).unwrap_or(a))
+}
+
+/// Name particles that may stand between a first name and a surname (`Jose de la Cruz`).
+const NAME_PARTICLES: &[&str] = &[
+    "de", "la", "del", "van", "von", "der", "den", "da", "di", "du", "le", "zu", "y",
+];
+
+/// Words that open a byline in the languages of the corpora.
+const BYLINE_WORDS: &[&str] = &[
+    "by", "von", "par", "por", "door", "autor", "autorin", "author", "text",
+];
+
+/// Words of a byline's stamp that follow a name (`By Daniel Published 3 days ago`).
+const STAMP_WORDS: &[&str] = &[
+    "published",
+    "posted",
+    "updated",
+    "on",
+    "in",
+    "am",
+    "um",
+    "veröffentlicht",
+    "aktualisiert",
+    "photo",
+    "foto",
+    "bild",
+];
+
+/// The whole name when `author` is a first name only (blogs show the account's display name,
+/// `Nils`) and a line near the article names the same person in full (`Eine Kolumne von Nils
+/// Pickert`, or the author box's line `Nils Pickert`): the name and the capitalised word after
+/// it, particles allowed between them.
+fn full_name(author: &str, lines: &[&str]) -> Option<String> {
+    let first = author.trim();
+    // A first name is written `Nils`: not an agency's `AFP`, not a handle's `nils`.
+    let mut chars = first.chars();
+    if first.chars().count() < 2
+        || !chars.next().is_some_and(char::is_uppercase)
+        || !chars.all(char::is_lowercase)
+    {
+        return None;
+    }
+    lines.iter().find_map(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '(' | ')'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let at = words.iter().position(|w| w.eq_ignore_ascii_case(first))?;
+        // Particles, then one capitalised surname.
+        let surname = words
+            .iter()
+            .enumerate()
+            .skip(at + 1)
+            .take(3)
+            .find(|(_, w)| !NAME_PARTICLES.contains(w))?;
+        let (end, w) = surname;
+        let capital = w.chars().next().is_some_and(char::is_uppercase);
+        // A byline's name (`By`, `Von`, `Autor:` before it) or a line of its own (an author
+        // box's `p.full-name`): German capitalises nouns, so a capital alone is no surname.
+        let bylined = at.checked_sub(1).is_some_and(|b| {
+            BYLINE_WORDS
+                .iter()
+                .any(|k| words[b].eq_ignore_ascii_case(k))
+        });
+        let whole_line = at == 0 && end + 1 == words.len();
+        (capital
+            && (bylined || whole_line)
+            && !STAMP_WORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
+            && w.chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\''))
+        .then(|| words[at..=end].join(" "))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_name_takes_the_surname_the_page_shows() {
+        let lines = [
+            "Nils Pickert ist freier Autor",
+            "Eine Kolumne von Nils Pickert",
+        ];
+        assert_eq!(full_name("Nils", &lines).as_deref(), Some("Nils Pickert"));
+        assert_eq!(
+            full_name("Todd", &["Todd Bates"]).as_deref(),
+            Some("Todd Bates")
+        );
+        assert_eq!(full_name("David", &["Ich bin David der Gründer"]), None);
+        assert_eq!(full_name("Daniel", &["Daniel Published 3 days ago"]), None);
+        assert_eq!(
+            full_name("Daniel", &["By Daniel Published 3 days ago"]),
+            None
+        );
+        let lines = ["By Jose de la Cruz Updated"];
+        assert_eq!(
+            full_name("Jose", &lines).as_deref(),
+            Some("Jose de la Cruz")
+        );
+        assert_eq!(full_name("Jose", &["Jose wrote this"]), None);
+        assert_eq!(full_name("Jose Cruz", &["Jose Cruz Smith"]), None);
+        assert_eq!(full_name("admin", &["admin Team"]), None);
+        assert_eq!(full_name("AFP", &["AFP Photo"]), None);
+    }
 
     #[test]
     fn bylines() {

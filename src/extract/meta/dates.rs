@@ -604,27 +604,37 @@ fn element_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
 
 /// The date of the dated element nearest the article: the first one between the title and the
 /// end of the body, else the last one above the title. An element that says it holds the
-/// "updated" or "modified" time counts only when no other does.
+/// "updated" or "modified" time counts only when no other does, and one inside furniture
+/// between the title and the end of the body (an `aside` of article facts, a title block named
+/// `withHeader`) only when nothing else dates the page, not even the address (the second value):
+/// it is still the article's own.
 fn dated_element(
     els: &Elements<'_>,
     place: Place<'_>,
     around: &Around<'_>,
     order: DayOrder,
-) -> Option<PageTime> {
+) -> (Option<PageTime>, Option<PageTime>) {
     let start = around.title_open.unwrap_or(0);
     let mut above = None;
     let mut updated = None;
+    let mut in_furniture = None;
     let dated = els
         .marked
         .iter()
         .filter(|m| may_be_dated(m) && DATED_ELEMENTS.matches(&m.el))
         .map(|m| m.el);
     for el in dated.take(400) {
-        let Some(at) = place(el.id()).filter(|p| !p.noise) else {
+        let Some(at) = place(el.id()) else {
             continue;
         };
         if at.open > around.body_close {
             break;
+        }
+        if at.noise {
+            if in_furniture.is_none() && at.open >= start && around.title_open.is_some() {
+                in_furniture = element_time(&el, order);
+            }
+            continue;
         }
         let Some(t) = element_time(&el, order) else {
             continue;
@@ -633,12 +643,12 @@ fn dated_element(
         if class.contains("updated") || class.contains("modified") {
             updated = updated.or(Some(t));
         } else if at.open >= start {
-            return Some(t);
+            return (Some(t), None);
         } else {
             above = Some(t);
         }
     }
-    above.or(updated)
+    (above.or(updated), in_furniture)
 }
 
 /// `t`, which carries an offset, moved into the zone in which it falls on `day` (the day the
@@ -701,13 +711,18 @@ pub fn pick(
         .filter_map(parse_time)
         .collect();
     // Visible times near the title, closest first.
+    let mut furniture_date = None;
     let visible = around
         .near
         .iter()
         .chain(around.inside)
         .chain(around.after.iter().take(3))
         .find_map(|l| visible_time(l, order))
-        .or_else(|| dated_element(els, place, around, order));
+        .or_else(|| {
+            let (dated, in_furniture) = dated_element(els, place, around, order);
+            furniture_date = in_furniture;
+            dated
+        });
     let published = meta_times
         .first()
         .copied()
@@ -719,6 +734,7 @@ pub fn pick(
         })
         .or(visible)
         .or_else(|| addresses.iter().find_map(url_date))
+        .or(furniture_date)
         .or_else(|| script_time(els))
         .or_else(|| last_resort_time(around, order))
         .map(|day| with_yearless_time(day, around));
