@@ -1047,6 +1047,19 @@ mod tests {
     }
 
     #[test]
+    fn a_dated_element_in_furniture_inside_the_article_dates_an_undated_page() {
+        // An `aside` of article facts between the title and the body's end.
+        let facts =
+            r#"<aside><ul><li class="item content__meta__date">26.02.2020</li></ul></aside>"#;
+        assert_eq!(
+            picked(facts, 3, true).as_deref(),
+            Some("2020-02-26 00:00:00")
+        );
+        // Above the title, furniture is the site's, not the article's.
+        assert_eq!(picked(facts, 0, true), None);
+    }
+
+    #[test]
     fn a_scripted_creation_time_dates_a_page_without_another() {
         let wechat = concat!(
             r#"<script>var nickname = "x";\n var ct = "1581517074";</script>"#,
