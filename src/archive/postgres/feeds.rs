@@ -127,6 +127,12 @@ fn event_from_row(r: &Row) -> Result<VersionEvent, ArchiveError> {
 }
 
 impl PostgresArchive {
+    /// One of the trigger-kept counters, read by `sql` (its one row, column `value`).
+    fn counter(&self, sql: &str) -> Result<u64, ArchiveError> {
+        let row = self.conn.borrow_mut().query_one(sql, &[])?;
+        Ok(u64::try_from(row.int("value")?).unwrap_or(0))
+    }
+
     fn summaries(
         &self,
         sql: &str,
@@ -437,19 +443,11 @@ impl Feeds for PostgresArchive {
     }
 
     fn change_counter(&self) -> Result<u64, ArchiveError> {
-        let row = self
-            .conn
-            .borrow_mut()
-            .query_one("SELECT value FROM change_counter WHERE id = 1", &[])?;
-        Ok(u64::try_from(row.int("value")?).unwrap_or(0))
+        self.counter("SELECT value FROM change_counter WHERE id = 1")
     }
 
     fn content_counter(&self) -> Result<u64, ArchiveError> {
-        let row = self
-            .conn
-            .borrow_mut()
-            .query_one("SELECT value FROM content_counter WHERE id = 1", &[])?;
-        Ok(u64::try_from(row.int("value")?).unwrap_or(0))
+        self.counter("SELECT value FROM content_counter WHERE id = 1")
     }
 
     fn raw_capture_info(

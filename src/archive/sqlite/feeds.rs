@@ -257,6 +257,12 @@ fn limit_i64(limit: usize) -> i64 {
 }
 
 impl SqliteArchive {
+    /// One of the trigger-kept counters, read by `sql` (its one row).
+    fn counter(&self, sql: &str) -> Result<u64, ArchiveError> {
+        let value: i64 = self.conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
     /// Opens an existing archive for reading only (the web server's connections; WAL lets
     /// them read beside a writer). The file must be a newsvault archive at exactly this
     /// code's schema version: open it once with [`SqliteArchive::open`] to bring it up to date.
@@ -674,19 +680,11 @@ impl Feeds for SqliteArchive {
     }
 
     fn change_counter(&self) -> Result<u64, ArchiveError> {
-        let value: i64 = self
-            .conn
-            .prepare_cached("SELECT value FROM change_counter WHERE id = 1")?
-            .query_row([], |r| r.get(0))?;
-        Ok(u64::try_from(value).unwrap_or(0))
+        self.counter("SELECT value FROM change_counter WHERE id = 1")
     }
 
     fn content_counter(&self) -> Result<u64, ArchiveError> {
-        let value: i64 = self
-            .conn
-            .prepare_cached("SELECT value FROM content_counter WHERE id = 1")?
-            .query_row([], |r| r.get(0))?;
-        Ok(u64::try_from(value).unwrap_or(0))
+        self.counter("SELECT value FROM content_counter WHERE id = 1")
     }
 
     fn raw_capture_info(
