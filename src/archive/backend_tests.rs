@@ -129,7 +129,6 @@ on_both_backends!(
     the_queue_takes_each_url_once_and_keeps_its_state,
     feeds_page_newest_first_with_cursors,
     changes_and_history_events,
-    title_search_scans_a_bounded_window,
     rechecks_and_reprocessing,
     the_change_counter_grows_with_what_readers_see,
     the_content_counter_grows_only_with_what_feeds_show,
@@ -1073,68 +1072,6 @@ fn changes_and_history_events(backend: Backend) {
     let recent = a.recent_fetches(10).unwrap();
     let urls: Vec<&str> = recent.iter().map(|f| f.url.as_str()).collect();
     assert_eq!(urls, ["https://news.example/x", URL]);
-}
-
-fn title_search_scans_a_bounded_window(backend: Backend) {
-    let (mut a, _side) = open(backend);
-    let titles = [
-        "Rain in Paris",
-        "Élection à Lyon",
-        "rainbow",
-        "Sun",
-        "RAIN again",
-        "晴天",
-    ];
-    for (i, title) in titles.iter().enumerate() {
-        let url = format!("https://news.example/t{i}");
-        a.record_capture(&article(&url, "t", &i.to_string(), title, i as i64))
-            .unwrap();
-    }
-    let found = |page: &SearchPage| -> Vec<String> {
-        page.articles.iter().map(|s| s.title.clone()).collect()
-    };
-    let all = a.search_titles(None, "rain", None, 10, 100).unwrap();
-    assert_eq!(found(&all), ["RAIN again", "rainbow", "Rain in Paris"]);
-    assert_eq!(all.next_before, None);
-    // Case folding is ASCII only, as SQLite's LIKE.
-    assert!(
-        a.search_titles(None, "élection", None, 10, 100)
-            .unwrap()
-            .articles
-            .is_empty()
-    );
-    assert_eq!(
-        found(
-            &a.search_titles(Some("t"), "Élection", None, 10, 100)
-                .unwrap()
-        ),
-        ["Élection à Lyon"]
-    );
-    assert_eq!(
-        found(&a.search_titles(None, "晴", None, 10, 100).unwrap()),
-        ["晴天"]
-    );
-    // LIKE's wildcards are searched for literally.
-    assert!(
-        a.search_titles(None, "%", None, 10, 100)
-            .unwrap()
-            .articles
-            .is_empty()
-    );
-    // A window of two articles: the newest two hold one hit, the search goes on below.
-    let first = a.search_titles(None, "rain", None, 10, 2).unwrap();
-    assert_eq!(found(&first), ["RAIN again"]);
-    let cursor = first.next_before.unwrap();
-    let second = a.search_titles(None, "rain", Some(cursor), 10, 2).unwrap();
-    assert_eq!(found(&second), ["rainbow"]);
-    let third = a
-        .search_titles(None, "rain", second.next_before, 10, 2)
-        .unwrap();
-    assert_eq!(found(&third), ["Rain in Paris"]);
-    assert_eq!(third.next_before, None);
-    // A full page stops at its last hit.
-    let page = a.search_titles(None, "rain", None, 1, 100).unwrap();
-    assert_eq!(page.next_before, Some(page.articles[0].id));
 }
 
 fn rechecks_and_reprocessing(backend: Backend) {

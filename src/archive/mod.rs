@@ -39,8 +39,8 @@ pub use sqlite::{
     APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,
     FetchLog, FetchRow, ImportRecord, Imported, NewCapture, PollRecord, QueueCounts, QueueItem,
     QueueState, RawCapture, RawCaptureInfo, Recorded, Removal, RemovalSighting, RemovalState,
-    ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
-    VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
+    ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SourceRow, SourceStatus, ToQueue, VersionChoice,
+    VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
 pub use store::{
     Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Search, Store, Versions,

@@ -30,8 +30,8 @@ use super::{
     ArchiveError, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, FetchLog, FetchRow,
     ImportRecord, Imported, Mode, NewCapture, PollRecord, QueueCounts, QueueItem, QueueState,
     RawCapture, RawCaptureInfo, Recorded, RemovalSighting, RemovalState, ReprocessItem,
-    ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue, VersionChoice, VersionDetail,
-    VersionEvent, VersionRow,
+    ScheduleInputs, SourceRow, SourceStatus, ToQueue, VersionChoice, VersionDetail, VersionEvent,
+    VersionRow,
 };
 
 /// Reading and writing articles, versions, blobs and the fetch log; units of work.
@@ -240,18 +240,6 @@ pub trait Feeds {
         site: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ArticleSummary>, ArchiveError>;
-
-    /// Articles whose latest title contains `query` (case-insensitive for ASCII), newest
-    /// first, below row id `before`. At most `scan` articles are looked at per call, so a
-    /// rare term costs a bounded amount per page; `next_before` continues the search.
-    fn search_titles(
-        &self,
-        site: Option<&str>,
-        query: &str,
-        before: Option<i64>,
-        limit: usize,
-        scan: usize,
-    ) -> Result<SearchPage, ArchiveError>;
 
     /// The changes feed: every version except minor ones, newest first, below version row
     /// id `before`, read from the events index.

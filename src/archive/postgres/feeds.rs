@@ -7,8 +7,8 @@ use ::postgres::types::ToSql;
 use super::{KIND_COLUMNS, PostgresArchive, RowExt, fetch_row, limit_i64, reported_kind};
 use crate::archive::store::Feeds;
 use crate::archive::{
-    ArchiveError, ArchiveStats, ArticleSummary, FetchRow, RawCaptureInfo, Removal, SearchPage,
-    VersionEvent, hash_hex,
+    ArchiveError, ArchiveStats, ArticleSummary, FetchRow, RawCaptureInfo, Removal, VersionEvent,
+    hash_hex,
 };
 
 /// The columns of an [`ArticleSummary`] for `articles a`, with (`true`) or without the
@@ -278,86 +278,6 @@ impl Feeds for PostgresArchive {
             summary_columns(false)
         );
         self.summaries(&sql, &[&site, &limit_i64(limit)], false)
-    }
-
-    fn search_titles(
-        &self,
-        site: Option<&str>,
-        query: &str,
-        before: Option<i64>,
-        limit: usize,
-        scan: usize,
-    ) -> Result<SearchPage, ArchiveError> {
-        let pattern = format!(
-            "%{}%",
-            query
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let before = before.unwrap_or(i64::MAX);
-        let filter = site_filter("c", site);
-        let window = format!(
-            "SELECT c.id FROM articles c WHERE {filter} AND c.id < $2 ORDER BY c.id DESC LIMIT $3"
-        );
-        // The scanned window first (by index), then the title test on each of its articles;
-        // ASCII-only case folding under the "C" collation, as SQLite's LIKE.
-        let sql = format!(
-            "WITH scanned AS ({window})
-             SELECT {}, (SELECT min(id) FROM scanned) AS window_end FROM scanned
-                 JOIN articles a ON a.id = scanned.id {SUMMARY_JOINS}
-             WHERE lower(v.title) LIKE lower($4 COLLATE \"C\") ESCAPE '\\'
-             ORDER BY a.id DESC LIMIT $5",
-            summary_columns(false)
-        );
-        let rows = self.conn.borrow_mut().query(
-            &sql,
-            &[
-                &site,
-                &before,
-                &limit_i64(scan),
-                &pattern,
-                &limit_i64(limit),
-            ],
-        )?;
-        let mut window_end: Option<i64> = None;
-        let mut articles = Vec::new();
-        for row in &rows {
-            window_end = row.try_get("window_end")?;
-            articles.push(summary_from_row(row, false)?);
-        }
-        let next_before = if articles.len() == limit {
-            articles.last().map(|a| a.id)
-        } else {
-            // Fewer hits than a page: the window was searched to its end; go on below it.
-            let end = match window_end {
-                Some(end) => Some(end),
-                None => self
-                    .conn
-                    .borrow_mut()
-                    .query_one(
-                        &format!("SELECT min(id) AS end_id FROM ({window}) w"),
-                        &[&site, &before, &limit_i64(scan)],
-                    )?
-                    .try_get("end_id")?,
-            };
-            let more = match end {
-                Some(end) => self
-                    .conn
-                    .borrow_mut()
-                    .query_opt(
-                        &format!("SELECT 1 FROM articles c WHERE {filter} AND c.id < $2 LIMIT 1"),
-                        &[&site, &end],
-                    )?
-                    .is_some(),
-                None => false,
-            };
-            if more { end } else { None }
-        };
-        Ok(SearchPage {
-            articles,
-            next_before,
-        })
     }
 
     fn change_events(

@@ -81,14 +81,6 @@ pub struct VersionEvent {
     pub author: Option<String>,
 }
 
-/// One page of a title search, and where the next one starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchPage {
-    pub articles: Vec<ArticleSummary>,
-    /// Cursor for the next (older) page; `None` when the whole archive has been searched.
-    pub next_before: Option<i64>,
-}
-
 /// A raw capture's description (the bytes themselves: [`crate::archive::Versions::raw_capture`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawCaptureInfo {
@@ -493,92 +485,6 @@ impl Feeds for SqliteArchive {
             |r| summary_from_row(r, false),
         )?;
         rows.collect::<Result<Vec<_>, _>>().map_err(lift)
-    }
-
-    fn search_titles(
-        &self,
-        site: Option<&str>,
-        query: &str,
-        before: Option<i64>,
-        limit: usize,
-        scan: usize,
-    ) -> Result<SearchPage, ArchiveError> {
-        let pattern = format!(
-            "%{}%",
-            query
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let (scan_from, filter) = if site.is_some() {
-            ("articles c INDEXED BY articles_site_id", "c.site = :site")
-        } else {
-            ("articles c", ":site IS NULL")
-        };
-        // The scanned window first (by index), then the title test on each of its articles.
-        let sql = format!(
-            "WITH scanned AS (SELECT c.id FROM {scan_from} WHERE {filter} AND c.id < :before
-                             ORDER BY c.id DESC LIMIT :scan)
-             SELECT {SUMMARY_COLUMNS}, (SELECT min(id) FROM scanned) AS window_end FROM scanned
-                 JOIN articles a ON a.id = scanned.id {SUMMARY_JOINS}
-             WHERE v.title LIKE :pattern ESCAPE '\\'
-             ORDER BY a.id DESC LIMIT :limit"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut window_end: Option<i64> = None;
-        let mut articles = Vec::new();
-        let mut rows = stmt.query(named_params! {
-            ":site": site,
-            ":before": before.unwrap_or(i64::MAX),
-            ":scan": limit_i64(scan),
-            ":pattern": pattern,
-            ":limit": limit_i64(limit),
-            ":doc": false,
-        })?;
-        while let Some(row) = rows.next()? {
-            window_end = row.get("window_end")?;
-            articles.push(summary_from_row(row, false).map_err(lift)?);
-        }
-        drop(rows);
-        let next_before = if articles.len() == limit {
-            articles.last().map(|a| a.id)
-        } else {
-            // Fewer hits than a page: the window was searched to its end; go on below it.
-            let end = match window_end {
-                Some(end) => Some(end),
-                None => {
-                    let sql = format!(
-                        "SELECT min(id) FROM (SELECT c.id FROM {scan_from} WHERE {filter}
-                             AND c.id < :before ORDER BY c.id DESC LIMIT :scan)"
-                    );
-                    self.conn.prepare_cached(&sql)?.query_row(
-                        named_params! {
-                            ":site": site,
-                            ":before": before.unwrap_or(i64::MAX),
-                            ":scan": limit_i64(scan),
-                        },
-                        |r| r.get(0),
-                    )?
-                }
-            };
-            let more = match end {
-                Some(end) => {
-                    let sql = format!(
-                        "SELECT 1 FROM {scan_from} WHERE {filter} AND c.id < :before LIMIT 1"
-                    );
-                    self.conn.prepare_cached(&sql)?.exists(named_params! {
-                        ":site": site,
-                        ":before": end,
-                    })?
-                }
-                None => false,
-            };
-            if more { end } else { None }
-        };
-        Ok(SearchPage {
-            articles,
-            next_before,
-        })
     }
 
     fn change_events(

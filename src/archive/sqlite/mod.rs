@@ -39,7 +39,7 @@ use super::kinds::{
     classify_capture,
 };
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
-pub use feeds::{ArchiveStats, ArticleSummary, RawCaptureInfo, Removal, SearchPage, VersionEvent};
+pub use feeds::{ArchiveStats, ArticleSummary, RawCaptureInfo, Removal, VersionEvent};
 
 pub use sources::{
     PollRecord, QueueCounts, QueueItem, QueueState, SourceRow, SourceStatus, ToQueue,
