@@ -18,6 +18,7 @@ mod backend_tests;
 pub mod backup;
 pub mod copy;
 mod group;
+pub mod images;
 mod kinds;
 pub mod leases;
 pub mod postgres;
@@ -42,8 +43,10 @@ pub use sqlite::{
     ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
     VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
+pub use images::{ArchivedImage, ImageOutcome, ImageRole, ImageRow, NewImage};
 pub use store::{
-    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Search, Store, Versions,
+    Archive, Checks, Exports, Feeds, HostGates, Images, Imports, Leases, Queue, Search, Store,
+    Versions,
 };
 
 /// How a command uses the archive.
