@@ -26,6 +26,8 @@ use crate::sites::{self, ArticleRef};
 
 mod cpu_pool;
 use cpu_pool::CpuPool;
+mod images;
+use images::{ImageJob, ImageWork};
 
 /// What happened to one URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +162,8 @@ pub struct Pipeline {
     committer: GroupCommitter,
     /// Decoding and extraction: one thread per core, whatever the number of fetches.
     cpu: CpuPool,
+    /// The images of stored versions, fetched after their commit.
+    images: ImageWork,
 }
 
 /// Most articles whose writes share one commit.
@@ -168,6 +172,7 @@ const MAX_GROUP: usize = 64;
 impl Pipeline {
     pub fn new(config: Config, archive: Archive) -> Result<Self, PipelineError> {
         let fetcher = Fetcher::new(&config.fetch)?;
+        let config_slots = config.check.max_in_flight;
         let archive = Arc::new(Mutex::new(archive));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
@@ -176,6 +181,7 @@ impl Pipeline {
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
             cpu: CpuPool::start(cores),
+            images: ImageWork::new(config_slots),
         })
     }
 
@@ -386,7 +392,41 @@ impl Pipeline {
                 Ok(outcome)
             })
             .await;
-        committed.unwrap_or_else(|e| failed(&target, e))
+        let outcome = committed.unwrap_or_else(|e| failed(&target, e));
+        self.queue_images(&outcome).await;
+        outcome
+    }
+
+    /// Starts fetching the images of the version an outcome stored or found current (a
+    /// retry of those that failed before), without waiting for them.
+    async fn queue_images(&self, outcome: &Outcome) {
+        if !self.config.archive.images {
+            return;
+        }
+        let job = match outcome {
+            Outcome::Archived {
+                target,
+                recorded,
+                document,
+            } => ImageJob {
+                canonical_url: target.canonical_url.clone(),
+                version: Some((recorded.seq(), document.clone())),
+            },
+            Outcome::NotModified { target } => ImageJob {
+                canonical_url: target.canonical_url.clone(),
+                version: None,
+            },
+            _ => return,
+        };
+        let caps = self.config.archive.clone();
+        let work = images::fetch_version_images(self.clone(), job, caps);
+        self.images.spawn(work).await;
+    }
+
+    /// Waits until the images of every version archived so far are fetched and recorded
+    /// (commands call it before they exit; the daemon when it stops, within its grace).
+    pub async fn finish_images(&self) {
+        self.images.finish().await;
     }
 
     async fn handle_response(

@@ -56,6 +56,8 @@ pub fn archive(
             _ => failures += 1,
         }
     }));
+    // The outcomes are reported; the images of what was stored are still being fetched.
+    runtime.block_on(pipeline.finish_images());
     written?;
     for target in not_modified {
         let url = target.canonical_url.clone();

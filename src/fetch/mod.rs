@@ -330,6 +330,26 @@ impl Fetcher {
         validators: &Validators,
         extra: &[(&'static str, &str)],
     ) -> Result<Fetched, FetchError> {
+        let max = self.config.max_body_bytes;
+        self.get_limited(url, validators, extra, max).await
+    }
+
+    /// [`Fetcher::get`] of an image: its body may be at most `max_bytes` (and never more
+    /// than `max_body_bytes`), else [`FetchError::TooLarge`]; politeness as for any request.
+    pub async fn get_image(&self, url: &url::Url, max_bytes: u64) -> Result<Fetched, FetchError> {
+        let max = max_bytes.min(self.config.max_body_bytes);
+        let accept = [("accept", "image/avif,image/webp,image/*;q=0.8")];
+        self.get_limited(url, &Validators::default(), &accept, max)
+            .await
+    }
+
+    async fn get_limited(
+        &self,
+        url: &url::Url,
+        validators: &Validators,
+        extra: &[(&'static str, &str)],
+        max_bytes: u64,
+    ) -> Result<Fetched, FetchError> {
         let started = Instant::now();
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::InvalidUrl {
@@ -360,7 +380,7 @@ impl Fetcher {
             attempts += 1;
             let permit = self.limiter.acquire(host).await;
             debug!(%url, attempt = attempts, "GET");
-            let result = self.attempt(url, &headers).await;
+            let result = self.attempt(url, &headers, max_bytes).await;
             drop(permit);
             match result {
                 Ok(got) => {
@@ -462,7 +482,8 @@ impl Fetcher {
             Err(e) => return robots::RobotsFetch::Failed(e.to_string()),
         };
         let _permit = self.limiter.acquire(host).await;
-        match self.attempt(&robots_url, &HeaderMap::new()).await {
+        let max = self.config.max_body_bytes;
+        match self.attempt(&robots_url, &HeaderMap::new(), max).await {
             Ok(got) => {
                 let body = robots::cut(got.body);
                 let shared = SharedRobots {
@@ -484,10 +505,15 @@ impl Fetcher {
         }
     }
 
-    async fn attempt(&self, url: &url::Url, headers: &HeaderMap) -> Result<Attempt, FetchError> {
+    async fn attempt(
+        &self,
+        url: &url::Url,
+        headers: &HeaderMap,
+        max_bytes: u64,
+    ) -> Result<Attempt, FetchError> {
         let limit = self.config.timeout;
         // reqwest's own total timeout covers this too; the outer one is a backstop.
-        match tokio::time::timeout(limit, self.attempt_inner(url, headers)).await {
+        match tokio::time::timeout(limit, self.attempt_inner(url, headers, max_bytes)).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout {
                 url: url.to_string(),
@@ -500,6 +526,7 @@ impl Fetcher {
         &self,
         url: &url::Url,
         headers: &HeaderMap,
+        max: u64,
     ) -> Result<Attempt, FetchError> {
         let mut response = self
             .client
@@ -519,7 +546,6 @@ impl Fetcher {
         let retry_after = header_string(h, header::RETRY_AFTER)
             .and_then(|v| retry::parse_retry_after(&v, fetched_at));
 
-        let max = self.config.max_body_bytes;
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
             limit: max,
