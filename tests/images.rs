@@ -126,6 +126,7 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
     let config = write_test_config(dir.path(), &site.uri(), "");
     let text = std::fs::read_to_string(&config).unwrap();
     let confirm = "[archive]\nremoval_confirmations = 1\nremoval_confirm_after = \"0s\"\n";
+    let text = text.replace("images = false", "images = true");
     std::fs::write(&config, text.replace("[archive]\n", confirm)).unwrap();
     let db = dir.path().join("archive.db");
 

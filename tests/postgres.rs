@@ -197,7 +197,7 @@ async fn the_daemon_crawls_into_a_postgres_archive() {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{db}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nretry_base_delay = \"10ms\"\n\
+            "[archive]\npath = \"{db}\"\nimages = false\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nretry_base_delay = \"10ms\"\n\
              [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             uri = server.uri()
