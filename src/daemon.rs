@@ -642,8 +642,13 @@ async fn work_queue(
     }
     // Images of what was archived get what is left of the grace; those cut short are
     // fetched at the articles' next check.
-    if tokio::time::timeout(grace, pipeline.finish_images()).await.is_err() {
-        tracing::warn!("image fetches cut short after {grace:?}; they are retried at the next check");
+    if tokio::time::timeout(grace, pipeline.finish_images())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "image fetches cut short after {grace:?}; they are retried at the next check"
+        );
     }
     renewing.cancel();
     let _ = heartbeat.await;

@@ -131,7 +131,9 @@ pub fn resolve(base: Option<&url::Url>, address: &str) -> Option<String> {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => match base {
             Some(base) => base.join(address).ok()?,
-            None if address.starts_with("//") => url::Url::parse(&format!("https:{address}")).ok()?,
+            None if address.starts_with("//") => {
+                url::Url::parse(&format!("https:{address}")).ok()?
+            }
             None => return None,
         },
         Err(_) => return None,
@@ -145,8 +147,14 @@ mod tests {
 
     #[test]
     fn image_types_are_read_from_the_bytes() {
-        assert_eq!(sniff_image(b"\xFF\xD8\xFF\xE0\0\x10JFIF"), Some("image/jpeg"));
-        assert_eq!(sniff_image(b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(
+            sniff_image(b"\xFF\xD8\xFF\xE0\0\x10JFIF"),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff_image(b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR"),
+            Some("image/png")
+        );
         assert_eq!(sniff_image(b"GIF89a\x01\0\x01\0"), Some("image/gif"));
         assert_eq!(sniff_image(b"RIFF\x24\0\0\0WEBPVP8 "), Some("image/webp"));
         let avif = b"\0\0\0\x1cftypmif1\0\0\0\0mif1avifmiaf";
@@ -154,7 +162,10 @@ mod tests {
         let mp4 = b"\0\0\0\x18ftypisom\0\0\0\0isomiso2";
         assert_eq!(sniff_image(mp4), None);
         assert_eq!(sniff_image(b"<!DOCTYPE html><html>"), None);
-        assert_eq!(sniff_image(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"), None);
+        assert_eq!(
+            sniff_image(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"),
+            None
+        );
         assert_eq!(sniff_image(b"\xFF\xD8"), None, "too short to be a JPEG");
         assert_eq!(sniff_image(b""), None);
     }
@@ -180,10 +191,18 @@ mod tests {
         assert_eq!(
             urls,
             [
-                (0, ImageRole::Cover, "https://img.example/cover.jpg".to_owned()),
+                (
+                    0,
+                    ImageRole::Cover,
+                    "https://img.example/cover.jpg".to_owned()
+                ),
                 (1, ImageRole::Body, "https://img.example/a.jpg".to_owned()),
                 (2, ImageRole::Body, "https://img.example/b.png".to_owned()),
-                (3, ImageRole::Body, "https://news.example/a/rel/c.gif".to_owned()),
+                (
+                    3,
+                    ImageRole::Body,
+                    "https://news.example/a/rel/c.gif".to_owned()
+                ),
             ]
         );
     }

@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use common::{GOLDEN_ID, Form, free_port, newsvault_async, qq_page_with_cover, write_test_config};
+use common::{Form, GOLDEN_ID, free_port, newsvault_async, qq_page_with_cover, write_test_config};
 use newsvault::archive::{Archive, ImageOutcome, ImageRole};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -139,7 +139,10 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
         (rows, document)
     };
     // The document keeps the original addresses: the archive format is unchanged.
-    assert!(stored.contains(&img("a.jpg")) && !stored.contains("/media/"), "{stored}");
+    assert!(
+        stored.contains(&img("a.jpg")) && !stored.contains("/media/"),
+        "{stored}"
+    );
     let outcomes: Vec<_> = shown
         .iter()
         .map(|r| (r.position, r.role, r.url.clone(), r.outcome))
@@ -158,7 +161,11 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
     assert!(shown[3].detail.contains("HTTP 404"), "{:?}", shown[3]);
     assert!(shown[4].detail.contains("image/jpeg"), "{:?}", shown[4]);
     let requests = images.received_requests().await.unwrap();
-    assert_eq!(requests_to(&requests, "/img/a.jpg"), 1, "listed twice, fetched once");
+    assert_eq!(
+        requests_to(&requests, "/img/a.jpg"),
+        1,
+        "listed twice, fetched once"
+    );
 
     // Stored once each, uncompressed, beside the page's raw capture.
     let mut side = rusqlite::Connection::open(&db).unwrap();
@@ -167,7 +174,10 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
     };
     assert_eq!(count(&mut side, "SELECT count(*) FROM blobs"), 4);
     assert_eq!(
-        count(&mut side, "SELECT count(*) FROM blobs WHERE compression = 'none'"),
+        count(
+            &mut side,
+            "SELECT count(*) FROM blobs WHERE compression = 'none'"
+        ),
         3
     );
 
@@ -226,7 +236,11 @@ print(json.dumps(out))
         .arg(&warc)
         .output()
         .expect("python3 with warcio must be installed");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let records: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(records.len(), 1 + archived.len(), "{records:?}");
     for (url, bytes, content_type) in archived {
@@ -263,7 +277,7 @@ async fn check_image_export(dir: &Path, config: &Path, archived: &[(String, Vec<
 /// Starts `newsvault serve` on a free port and waits until it accepts connections.
 async fn serve(dir: &Path, config: &Path) -> (std::process::Child, String) {
     let addr = format!("127.0.0.1:{}", free_port());
-    let child = common::without_newsvault_env(&mut std::process::Command::new(env!(
+    let mut child = common::without_newsvault_env(&mut std::process::Command::new(env!(
         "CARGO_BIN_EXE_newsvault"
     )))
     .arg("--config")
@@ -280,6 +294,8 @@ async fn serve(dir: &Path, config: &Path) -> (std::process::Child, String) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("newsvault serve did not start listening on {addr}");
 }
 
@@ -322,7 +338,10 @@ async fn check_web_ui(
         let headers = answer.headers().clone();
         assert_eq!(headers["content-type"], *content_type);
         assert_eq!(headers["x-content-type-options"], "nosniff");
-        assert_eq!(headers["content-security-policy"], "default-src 'none'; sandbox");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; sandbox"
+        );
         assert_eq!(&answer.bytes().await.unwrap()[..], &bytes[..]);
     }
     // A blob that is not an image (the page's raw capture) is never served as one.
@@ -333,7 +352,11 @@ async fn check_web_ui(
         .raw_hash
         .clone()
         .unwrap();
-    let refused = client.get(format!("{base}/media/{raw}")).send().await.unwrap();
+    let refused = client
+        .get(format!("{base}/media/{raw}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 404);
     let _ = child.kill();
     let _ = child.wait();

@@ -27,6 +27,7 @@ pub mod sqlite;
 pub mod store;
 
 pub use group::GroupCommitter;
+pub use images::{ArchivedImage, ImageOutcome, ImageRole, ImageRow, NewImage};
 pub use kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
     VersionOrigin, classify_capture,
@@ -43,7 +44,6 @@ pub use sqlite::{
     ReprocessItem, SCHEMA_VERSION, ScheduleInputs, SearchPage, SourceRow, SourceStatus, ToQueue,
     VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
-pub use images::{ArchivedImage, ImageOutcome, ImageRole, ImageRow, NewImage};
 pub use store::{
     Archive, Checks, Exports, Feeds, HostGates, Images, Imports, Leases, Queue, Search, Store,
     Versions,

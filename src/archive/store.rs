@@ -2,7 +2,7 @@
 //! commands ask of an archive, whatever backend holds it.
 //!
 //! It is a small set of traits, one per concern ([`Versions`], [`Checks`], [`Feeds`],
-//! [`Queue`], [`Exports`], [`Imports`]), gathered as [`Store`]; callers hold an [`Archive`],
+//! [`Queue`], [`Exports`], [`Imports`], [`Images`]), gathered as [`Store`]; callers hold an [`Archive`],
 //! a boxed `Store`. Rows are typed ([`crate::archive::VersionKind`] and the other vocabularies;
 //! times are the archive's UTC text, see [`crate::archive::format_time`]).
 //!

@@ -40,7 +40,10 @@ pub async fn image(
         header::CONTENT_TYPE,
         HeaderValue::from_str(&content_type).expect("a kept type is a valid header"),
     );
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(MEDIA_CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(MEDIA_CSP),
+    );
     // The bytes never change under their hash.
     h.insert(
         header::CACHE_CONTROL,

@@ -44,10 +44,25 @@ fn archive_with_images(a: &mut Archive) {
         URL,
         1,
         &[
-            image(0, "https://img.example/cover.jpg", ImageOutcome::Ok, Some(JPEG)),
-            image(1, "https://img.example/same.jpg", ImageOutcome::Ok, Some(JPEG)),
+            image(
+                0,
+                "https://img.example/cover.jpg",
+                ImageOutcome::Ok,
+                Some(JPEG),
+            ),
+            image(
+                1,
+                "https://img.example/same.jpg",
+                ImageOutcome::Ok,
+                Some(JPEG),
+            ),
             image(2, "https://img.example/b.png", ImageOutcome::Ok, Some(PNG)),
-            image(3, "https://img.example/late.jpg", ImageOutcome::Failed, None),
+            image(
+                3,
+                "https://img.example/late.jpg",
+                ImageOutcome::Failed,
+                None,
+            ),
         ],
     )
     .unwrap();
@@ -71,8 +86,18 @@ fn images_are_kept_once_and_an_archived_copy_is_never_replaced(backend: Backend)
         URL,
         1,
         &[
-            image(1, "https://img.example/same.jpg", ImageOutcome::Failed, None),
-            image(3, "https://img.example/late.jpg", ImageOutcome::Ok, Some(PNG)),
+            image(
+                1,
+                "https://img.example/same.jpg",
+                ImageOutcome::Failed,
+                None,
+            ),
+            image(
+                3,
+                "https://img.example/late.jpg",
+                ImageOutcome::Ok,
+                Some(PNG),
+            ),
         ],
     )
     .unwrap();
@@ -90,7 +115,11 @@ fn images_are_kept_once_and_an_archived_copy_is_never_replaced(backend: Backend)
             (3, "https://img.example/late.jpg", ImageOutcome::Ok, 2),
         ]
     );
-    assert_eq!(a.counts().unwrap().2, 3, "the PNG's bytes were there already");
+    assert_eq!(
+        a.counts().unwrap().2,
+        3,
+        "the PNG's bytes were there already"
+    );
     assert_eq!(a.archived_images(URL).unwrap().len(), 4);
     assert!(a.version_images(URL, 2).unwrap().is_empty());
     assert!(a.record_images(URL, 2, &[]).is_err(), "no version 2");
@@ -115,7 +144,11 @@ fn images_are_kept_once_and_an_archived_copy_is_never_replaced(backend: Backend)
     assert_eq!(exported.len(), 4);
     assert_eq!(
         exported[0],
-        ("https://img.example/b.png".into(), "image/png".into(), PNG.to_vec())
+        (
+            "https://img.example/b.png".into(),
+            "image/png".into(),
+            PNG.to_vec()
+        )
     );
     let mut none = 0;
     a.for_each_image(Some("other-site"), |_| {
@@ -152,7 +185,12 @@ fn a_copy_to_the_other_backend_carries_every_image(backend: Backend) {
     dest.record_images(
         URL,
         2,
-        &[image(1, "https://img.example/new.png", ImageOutcome::Ok, Some(PNG))],
+        &[image(
+            1,
+            "https://img.example/new.png",
+            ImageOutcome::Ok,
+            Some(PNG),
+        )],
     )
     .unwrap();
     assert_eq!(dest.version_images(URL, 2).unwrap().len(), 1);

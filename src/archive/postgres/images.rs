@@ -6,11 +6,11 @@ use std::ops::ControlFlow;
 use ::postgres::Row;
 
 use super::{Conn, PostgresArchive, RowExt};
+use crate::archive::sqlite::to_i64;
 use crate::archive::store::{Images, Versions};
 use crate::archive::{
     ArchiveError, ArchivedImage, ImageOutcome, ImageRow, NewImage, format_time, hash_hex,
 };
-use crate::archive::sqlite::to_i64;
 
 const ROW_COLUMNS: &str = "i.position, i.role, i.url, i.blob_hash, i.content_type, i.size, \
      i.outcome, i.detail, i.attempts, i.fetched_at";

@@ -48,10 +48,7 @@ fn record_one(conn: &Connection, version_id: i64, image: &NewImage) -> Result<()
         }
         _ => None,
     };
-    let size = image
-        .size
-        .map(|s| to_i64(s, "image size"))
-        .transpose()?;
+    let size = image.size.map(|s| to_i64(s, "image size")).transpose()?;
     conn.prepare_cached(
         "INSERT INTO version_images (version_id, position, role, url, blob_hash, content_type,
              size, outcome, detail, attempts, fetched_at)
@@ -167,7 +164,12 @@ impl Images for SqliteArchive {
                 .conn
                 .prepare_cached("SELECT data FROM blobs WHERE hash = ?1")?
                 .query_row([&hash], |r| r.get(0))?;
-            let bytes = decode_blob(&hash, row.get("size")?, &row.get::<_, String>("compression")?, data)?;
+            let bytes = decode_blob(
+                &hash,
+                row.get("size")?,
+                &row.get::<_, String>("compression")?,
+                data,
+            )?;
             let image = ArchivedImage {
                 url: row.get("url")?,
                 content_type: row.get("content_type")?,
