@@ -200,7 +200,7 @@ pub async fn run_until(
     let mut pipeline = Pipeline::new(config.clone(), archive)?;
     if shared {
         let gate = archive::connect(&config.archive.path, Mode::ReadWrite)?;
-        pipeline = pipeline.with_host_gate(Arc::new(ArchiveGate::new(gate)));
+        pipeline = pipeline.with_host_gate(Arc::new(ArchiveGate::new(gate)))?;
     }
     let worker = Worker::new(config.daemon.lease);
     let work_ready = Arc::new(Notify::new());

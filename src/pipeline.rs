@@ -164,6 +164,11 @@ pub struct Pipeline {
     cpu: CpuPool,
     /// The images of stored versions, fetched after their commit.
     images: ImageWork,
+    /// Fetches images: the page fetcher, or the same limits under other target rules (see
+    /// [`Self::with_image_targets`]).
+    image_fetcher: Fetcher,
+    /// The target rules images are judged by, when not the pages' own.
+    image_targets: Option<Arc<crate::config::FetchConfig>>,
 }
 
 /// Most articles whose writes share one commit.
@@ -177,7 +182,9 @@ impl Pipeline {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
             config: Arc::new(config),
+            image_fetcher: fetcher.clone(),
             fetcher,
+            image_targets: None,
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
             cpu: CpuPool::start(cores),
@@ -187,11 +194,39 @@ impl Pipeline {
 
     /// This pipeline, starting its requests when `gate` says so (per-host politeness shared
     /// with other processes; see [`ArchiveGate`]).
-    pub fn with_host_gate(self, gate: Arc<dyn crate::fetch::politeness::HostGate>) -> Self {
-        Self {
-            fetcher: self.fetcher.with_gate(gate),
+    pub fn with_host_gate(
+        self,
+        gate: Arc<dyn crate::fetch::politeness::HostGate>,
+    ) -> Result<Self, PipelineError> {
+        let fetcher = self.fetcher.with_gate(gate);
+        let image_fetcher = match &self.image_targets {
+            Some(targets) => fetcher.with_target_rules(targets)?,
+            None => fetcher.clone(),
+        };
+        Ok(Self {
+            fetcher,
+            image_fetcher,
             ..self
-        }
+        })
+    }
+
+    /// This pipeline, fetching images under the target rules of `targets` (`archive URL`
+    /// allows private addresses for the typed URLs only; the images those pages show keep the
+    /// configured policy). Same per-host limits as the pages.
+    pub fn with_image_targets(
+        self,
+        targets: &crate::config::FetchConfig,
+    ) -> Result<Self, PipelineError> {
+        Ok(Self {
+            image_fetcher: self.fetcher.with_target_rules(targets)?,
+            image_targets: Some(Arc::new(targets.clone())),
+            ..self
+        })
+    }
+
+    /// The fetcher of images.
+    pub(crate) fn image_fetcher(&self) -> &Fetcher {
+        &self.image_fetcher
     }
 
     /// The configuration the pipeline runs with.

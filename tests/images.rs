@@ -1,7 +1,8 @@
 //! Images kept with each version, end to end over 127.0.0.1 with the real binary: a Tencent
 //! News page whose body shows images from a local image server (one listed twice, one that
-//! answers 404, one served as `image/jpeg` that is HTML) is archived; each image is stored
-//! once, the others recorded with their outcome; a re-check fetches the one that failed; the
+//! answers 404, one served as `image/jpeg` that is HTML, one too large, one redirected to a
+//! private address) is archived by `archive URL` (which lifts the target policy for the typed
+//! URL, not for its images); each image is stored once, the others recorded with their outcome; a re-check fetches the one that failed; the
 //! WARC export holds the images (read by warcio) and `export --images` writes them with a
 //! manifest; then the page is removed, the image server stopped, and the web UI served by
 //! `newsvault serve` still shows every archived image from `/media/<hash>`.
@@ -79,6 +80,17 @@ async fn image_server(late: &Switch) -> MockServer {
     let html = b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec();
     mount(&server, "/img/fake.jpg", bytes_as(html, "image/jpeg")).await;
     mount(&server, "/img/late.png", late.clone()).await;
+    // Over the test's image_max_bytes (100,000).
+    mount(
+        &server,
+        "/img/huge.jpg",
+        bytes_as(image(b"\xFF\xD8\xFF", 5).repeat(50), "image/jpeg"),
+    )
+    .await;
+    // A redirect to a private address the target policy does not allow (the test config
+    // allows 127.0.0.1 only; 127.0.0.2 keeps the test on loopback even if it were fetched).
+    let away = ResponseTemplate::new(302).insert_header("location", "http://127.0.0.2:9/x.jpg");
+    mount(&server, "/img/away.jpg", away).await;
     server
 }
 
@@ -102,11 +114,14 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
     let img = |name: &str| format!("{image_base}/img/{name}");
     let body = format!(
         "<p>第一段。</p><p><img src=\"{}\"></p><p>第二段。</p><p><img src=\"{}\"></p>\
-         <p><img src=\"{}\"></p><p><img src=\"{}\"></p><p>第三段。</p><p><img src=\"{}\"></p>",
+         <p><img src=\"{}\"></p><p><img src=\"{}\"></p><p>第三段。</p><p><img src=\"{}\"></p>\
+         <p><img src=\"{}\"></p><p><img src=\"{}\"></p>",
         img("a.jpg"),
         img("b.jpg"),
         img("late.png"),
         img("fake.jpg"),
+        img("huge.jpg"),
+        img("away.jpg"),
         img("a.jpg"),
     );
     let page = qq_page_with_cover(
@@ -125,7 +140,8 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_test_config(dir.path(), &site.uri(), "");
     let text = std::fs::read_to_string(&config).unwrap();
-    let confirm = "[archive]\nremoval_confirmations = 1\nremoval_confirm_after = \"0s\"\n";
+    let confirm = "[archive]\nremoval_confirmations = 1\nremoval_confirm_after = \"0s\"\n\
+                   image_max_bytes = 100000\n";
     let text = text.replace("images = false", "images = true");
     std::fs::write(&config, text.replace("[archive]\n", confirm)).unwrap();
     let db = dir.path().join("archive.db");
@@ -155,8 +171,12 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
             (2, ImageRole::Body, img("b.jpg"), ImageOutcome::Ok),
             (3, ImageRole::Body, img("late.png"), ImageOutcome::Failed),
             (4, ImageRole::Body, img("fake.jpg"), ImageOutcome::NotImage),
+            (5, ImageRole::Body, img("huge.jpg"), ImageOutcome::TooLarge),
+            (6, ImageRole::Body, img("away.jpg"), ImageOutcome::Refused),
         ]
     );
+    assert!(shown[5].detail.contains("100000"), "{:?}", shown[5]);
+    assert!(shown[6].detail.contains("127.0.0.2"), "{:?}", shown[6]);
     assert_eq!(shown[2].content_type.as_deref(), Some("image/png"));
     assert!(shown[3].detail.contains("HTTP 404"), "{:?}", shown[3]);
     assert!(shown[4].detail.contains("image/jpeg"), "{:?}", shown[4]);
@@ -207,7 +227,8 @@ async fn archived_images_outlive_the_article_and_its_image_server() {
     let (ok, err) = run(dir.path(), &config, &["check", URL]).await;
     assert!(ok && err.contains("removal recorded"), "{err}");
     drop(images);
-    check_web_ui(dir.path(), &config, &archived, &img("fake.jpg")).await;
+    let not_archived = [img("fake.jpg"), img("huge.jpg"), img("away.jpg")];
+    check_web_ui(dir.path(), &config, &archived, &not_archived).await;
 }
 
 /// The WARC export holds a response record per archived image, read back by warcio with
@@ -301,12 +322,12 @@ async fn serve(dir: &Path, config: &Path) -> (std::process::Child, String) {
 
 /// The article page shows every archived image from `/media/<hash>`, which answers with the
 /// bytes and their type, never sniffable, under a CSP that allows nothing; the image without an
-/// archived copy keeps its original address.
+/// archived copy keep their original address.
 async fn check_web_ui(
     dir: &Path,
     config: &Path,
     archived: &[(String, Vec<u8>, &str)],
-    not_archived: &str,
+    not_archived: &[String],
 ) {
     let (mut child, base) = serve(dir, config).await;
     // The client is built with `rustls-no-provider`: plain HTTP here, but it wants one.
@@ -323,13 +344,15 @@ async fn check_web_ui(
     assert!(page.contains("Removed from the source"), "{page}");
     let src = regex::Regex::new(r#"<img [^>]*src="([^"]*)""#).unwrap();
     let sources: Vec<String> = src.captures_iter(&page).map(|c| c[1].to_owned()).collect();
-    // The body's images: a.jpg twice, b.jpg, late.png, and fake.jpg (no archived copy).
-    assert_eq!(sources.len(), 5, "{sources:?}");
+    // The body's images: a.jpg twice, b.jpg and late.png archived, three others not.
+    assert_eq!(sources.len(), 7, "{sources:?}");
     assert_eq!(
         sources.iter().filter(|s| s.starts_with("/media/")).count(),
         4
     );
-    assert!(sources.iter().any(|s| s == not_archived), "{sources:?}");
+    for url in not_archived {
+        assert!(sources.contains(url), "{url} is not shown: {sources:?}");
+    }
     for (url, bytes, content_type) in archived.iter().skip(1) {
         let media = format!("/media/{}", newsvault::archive::hash_hex(bytes));
         assert!(sources.contains(&media), "{url} is not shown from {media}");

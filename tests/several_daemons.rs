@@ -140,6 +140,7 @@ async fn a_shared_host_gate_spaces_the_requests_of_two_pipelines() {
         Pipeline::new(config.clone(), Archive::open(&db).unwrap())
             .unwrap()
             .with_host_gate(Arc::new(gate))
+            .unwrap()
     };
     let (one, two) = (pipeline(), pipeline());
     let urls = |range: std::ops::Range<usize>| -> Vec<String> {

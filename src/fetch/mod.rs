@@ -218,6 +218,44 @@ fn host_limiter(config: &FetchConfig) -> HostLimiter {
 static CRYPTO_PROVIDER: Once = Once::new();
 
 /// reqwest is built with `rustls-no-provider`: install ring as the process default once.
+/// The HTTP client: every redirect hop and every address it connects to judged by `targets`.
+fn client_for(
+    config: &FetchConfig,
+    targets: &Arc<TargetPolicy>,
+) -> Result<reqwest::Client, FetchError> {
+    let max_redirects = config.max_redirects;
+    let hop_targets = Arc::clone(targets);
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        // Every hop is checked as written; the names it resolves are checked by the
+        // resolver when it connects.
+        if let Err(refused) = hop_targets.check_url(attempt.url()) {
+            return attempt.error(RedirectError::Refused(refused));
+        }
+        // `previous` starts with the original URL, so its length is the number of requests
+        // made so far, i.e. the redirects followed including this one.
+        if attempt.previous().contains(attempt.url()) {
+            attempt.error(RedirectError::Loop)
+        } else if attempt.previous().len() > max_redirects {
+            attempt.error(RedirectError::TooMany)
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .user_agent(config.user_agent.as_str())
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .redirect(policy)
+        .dns_resolver(GuardedResolver {
+            policy: Arc::clone(targets),
+        })
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        .build()
+        .map_err(|e| FetchError::Build(error_chain(&e)))
+}
+
 fn install_crypto_provider() {
     CRYPTO_PROVIDER.call_once(|| {
         // Err means another provider is already installed, which is just as good.
@@ -241,44 +279,30 @@ struct Attempt {
 impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
         install_crypto_provider();
-        let max_redirects = config.max_redirects;
         let targets = Arc::new(TargetPolicy::new(config));
-        let hop_targets = Arc::clone(&targets);
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            // Every hop is checked as written; the names it resolves are checked by the
-            // resolver when it connects.
-            if let Err(refused) = hop_targets.check_url(attempt.url()) {
-                return attempt.error(RedirectError::Refused(refused));
-            }
-            // `previous` starts with the original URL, so its length is the number of requests
-            // made so far, i.e. the redirects followed including this one.
-            if attempt.previous().contains(attempt.url()) {
-                attempt.error(RedirectError::Loop)
-            } else if attempt.previous().len() > max_redirects {
-                attempt.error(RedirectError::TooMany)
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.as_str())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(policy)
-            .dns_resolver(GuardedResolver {
-                policy: Arc::clone(&targets),
-            })
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            .build()
-            .map_err(|e| FetchError::Build(error_chain(&e)))?;
         Ok(Fetcher {
-            client,
+            client: client_for(config, &targets)?,
             limiter: Arc::new(host_limiter(config)),
             robots: Arc::new(robots::RobotsCache::new(config.robots_ttl)),
             config: Arc::new(config.clone()),
             policy: targets,
+        })
+    }
+
+    /// This fetcher (the same per-host limits and robots.txt answers) judging targets by the
+    /// rules of `targets` instead: `archive URL` lifts the target policy for the URLs a person
+    /// typed, not for the images those pages point at.
+    pub fn with_target_rules(&self, targets: &FetchConfig) -> Result<Fetcher, FetchError> {
+        let mut config = (*self.config).clone();
+        config.allow_private_targets = targets.allow_private_targets;
+        config.allow_private_hosts = targets.allow_private_hosts.clone();
+        let policy = Arc::new(TargetPolicy::new(&config));
+        Ok(Fetcher {
+            client: client_for(&config, &policy)?,
+            limiter: Arc::clone(&self.limiter),
+            robots: Arc::clone(&self.robots),
+            config: Arc::new(config),
+            policy,
         })
     }
 

@@ -108,7 +108,7 @@ pub(super) async fn fetch_version_images(
         }
     };
     let seq = plan.seq;
-    let records = gather(pipeline.fetcher(), plan, &caps).await;
+    let records = gather(pipeline.image_fetcher(), plan, &caps).await;
     if records.is_empty() {
         return;
     }
