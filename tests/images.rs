@@ -367,6 +367,22 @@ async fn check_web_ui(
         );
         assert_eq!(&answer.bytes().await.unwrap()[..], &bytes[..]);
     }
+    // The article's history feed shows them too, by absolute URL.
+    let feed = client
+        .get(format!("{base}/a/qq/{GOLDEN_ID}.atom"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (url, bytes, _) in archived.iter().skip(1) {
+        let media = format!("{base}/media/{}", newsvault::archive::hash_hex(bytes));
+        assert!(
+            feed.contains(&media),
+            "{url} is not shown from {media} in the feed"
+        );
+    }
     // A blob that is not an image (the page's raw capture) is never served as one.
     let raw = Archive::open(&dir.join("archive.db"))
         .unwrap()
