@@ -201,6 +201,12 @@ pub struct ArchiveConfig {
     /// ...and how far apart the first and the confirming sighting must be.
     #[serde(with = "duration")]
     pub removal_confirm_after: Duration,
+    /// Whether the images each version shows are fetched and kept with it.
+    pub images: bool,
+    /// The largest image kept, in bytes.
+    pub image_max_bytes: u64,
+    /// The most image bytes fetched for one version of an article.
+    pub images_max_bytes_per_article: u64,
 }
 
 /// By hand, so that a database URL's password never reaches a log or an error message.
@@ -213,6 +219,12 @@ impl std::fmt::Debug for ArchiveConfig {
             )
             .field("removal_confirmations", &self.removal_confirmations)
             .field("removal_confirm_after", &self.removal_confirm_after)
+            .field("images", &self.images)
+            .field("image_max_bytes", &self.image_max_bytes)
+            .field(
+                "images_max_bytes_per_article",
+                &self.images_max_bytes_per_article,
+            )
             .finish()
     }
 }
@@ -223,6 +235,9 @@ impl Default for ArchiveConfig {
             path: PathBuf::from("newsvault.db"),
             removal_confirmations: 2,
             removal_confirm_after: Duration::from_secs(6 * 3600),
+            images: true,
+            image_max_bytes: 10 * 1024 * 1024,
+            images_max_bytes_per_article: 50 * 1024 * 1024,
         }
     }
 }
@@ -378,6 +393,12 @@ impl Config {
         if self.check.otherwise.is_zero() || self.check.schedule.iter().any(|t| t.every.is_zero()) {
             return Err(invalid(
                 "check schedule intervals must be longer than zero".into(),
+            ));
+        }
+        if self.archive.image_max_bytes == 0 || self.archive.images_max_bytes_per_article == 0 {
+            return Err(invalid(
+                "archive.image_max_bytes and archive.images_max_bytes_per_article must be at least 1"
+                    .into(),
             ));
         }
         if self.fetch.max_body_bytes == 0 {

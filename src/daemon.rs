@@ -200,7 +200,7 @@ pub async fn run_until(
     let mut pipeline = Pipeline::new(config.clone(), archive)?;
     if shared {
         let gate = archive::connect(&config.archive.path, Mode::ReadWrite)?;
-        pipeline = pipeline.with_host_gate(Arc::new(ArchiveGate::new(gate)));
+        pipeline = pipeline.with_host_gate(Arc::new(ArchiveGate::new(gate)))?;
     }
     let worker = Worker::new(config.daemon.lease);
     let work_ready = Arc::new(Notify::new());
@@ -639,6 +639,16 @@ async fn work_queue(
         );
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
+    }
+    // Images of what was archived get what is left of the grace; those cut short are
+    // fetched at the articles' next check.
+    if tokio::time::timeout(grace, pipeline.finish_images())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "image fetches cut short after {grace:?}; they are retried at the next check"
+        );
     }
     renewing.cancel();
     let _ = heartbeat.await;

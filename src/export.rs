@@ -368,3 +368,76 @@ mod tests {
         assert!(refuse_symlinks(root.path(), &root.path().join("content/other.md")).is_ok());
     }
 }
+
+/// Where `export --images` writes image files, under the tree's root: Hugo publishes
+/// `static/` as is, so a page can point at `/media/<hash>.<ext>`, as newsvault serves them.
+pub const IMAGES_DIR: &str = "static/media";
+
+/// The manifest of `export --images`, at the tree's root.
+pub const IMAGES_MANIFEST: &str = "media-manifest.json";
+
+/// One exported image, as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ManifestEntry {
+    /// The image's URL, as the documents give it.
+    pub url: String,
+    /// The file, relative to the tree's root (`static/media/<blake3>.<ext>`).
+    pub file: String,
+    pub content_type: String,
+    /// blake3 hex of the bytes (the file's name).
+    pub blake3: String,
+    pub size: u64,
+    /// When these bytes were first fetched from this URL.
+    pub fetched_at: String,
+}
+
+/// Counts of an image export.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImagesSummary {
+    /// Manifest entries (one per URL and bytes).
+    pub images: u64,
+    /// Files written (new or changed); the rest already held their bytes.
+    pub written: u64,
+}
+
+/// Writes every archived image (of one site, if given) under `root/static/media/`, one file
+/// per distinct bytes named by their hash, and `root/media-manifest.json` listing each image
+/// URL with its file. Files already right are left alone; every write is atomic.
+pub fn export_images(
+    archive: &Archive,
+    root: &Path,
+    site: Option<&str>,
+) -> Result<ImagesSummary, ExportError> {
+    let mut summary = ImagesSummary::default();
+    let mut entries = Vec::new();
+    archive.for_each_image(site, |image| {
+        let file = format!(
+            "{IMAGES_DIR}/{}.{}",
+            image.blob_hash,
+            crate::media::extension(&image.content_type)
+        );
+        let path = root.join(&file);
+        refuse_symlinks(root, &path)?;
+        if write_atomically(&path, &image.bytes)? != Written::Unchanged {
+            summary.written += 1;
+        }
+        entries.push(ManifestEntry {
+            url: image.url,
+            file,
+            content_type: image.content_type,
+            size: image.bytes.len() as u64,
+            blake3: image.blob_hash,
+            fetched_at: image.fetched_at,
+        });
+        Ok::<(), ExportError>(())
+    })?;
+    entries.sort_by(|a, b| (&a.url, &a.fetched_at).cmp(&(&b.url, &b.fetched_at)));
+    summary.images = entries.len() as u64;
+    let manifest = serde_json::json!({ "images": entries });
+    let mut text = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
+    text.push(b'\n');
+    let path = root.join(IMAGES_MANIFEST);
+    refuse_symlinks(root, &path)?;
+    write_atomically(&path, &text)?;
+    Ok(summary)
+}

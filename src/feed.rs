@@ -176,7 +176,8 @@ pub fn build_feed(
                 doc.tombstone(t);
             }
             for a in articles.iter().filter(|a| a.removal.is_none()) {
-                doc.article_entry(a);
+                let copies = doc.copies(archive, &a.canonical_url)?;
+                doc.article_entry(a, &copies);
             }
         }
         FeedKind::Changes => {
@@ -195,7 +196,8 @@ pub fn build_feed(
                 older,
             );
             for e in &events {
-                doc.event_entry(e);
+                let copies = doc.copies(archive, &e.canonical_url)?;
+                doc.event_entry(e, &copies);
             }
         }
         FeedKind::History { site, id } => {
@@ -217,7 +219,8 @@ pub fn build_feed(
                 older,
             );
             for e in &events {
-                doc.event_entry(e);
+                let copies = doc.copies(archive, &e.canonical_url)?;
+                doc.event_entry(e, &copies);
             }
         }
     }
@@ -344,7 +347,20 @@ impl<'a> Doc<'a> {
         );
     }
 
-    fn article_entry(&mut self, a: &ArticleSummary) {
+    /// The archived copies of an article's images, pointed at from the feed (absolute URLs).
+    fn copies(
+        &self,
+        archive: &Archive,
+        canonical_url: &str,
+    ) -> Result<render::ArchivedCopies, FeedError> {
+        let rows = archive.archived_images(canonical_url)?;
+        Ok(render::ArchivedCopies::new(
+            rows,
+            &self.url(crate::media::MEDIA_PREFIX),
+        ))
+    }
+
+    fn article_entry(&mut self, a: &ArticleSummary, copies: &render::ArchivedCopies) {
         let updated = parse_stored_time(&a.updated_at);
         self.saw(updated);
         let parsed = Document::parse(&a.document).ok();
@@ -352,7 +368,7 @@ impl<'a> Doc<'a> {
             Some(d) => (d.body.as_str(), d.summary.as_str()),
             None => (a.document.as_str(), ""),
         };
-        let html = render::markdown_to_html(body, Some(&a.canonical_url));
+        let html = render::markdown_to_html_with_images(body, Some(&a.canonical_url), copies);
         let archived = self.url(&article_path(&a.site, &a.site_article_id, a.id));
         let e = &mut self.body;
         open_entry(e, &a.lang);
@@ -375,7 +391,7 @@ impl<'a> Doc<'a> {
         e.push_str("</entry>\n");
     }
 
-    fn event_entry(&mut self, v: &VersionEvent) {
+    fn event_entry(&mut self, v: &VersionEvent, copies: &render::ArchivedCopies) {
         let updated = parse_stored_time(&v.fetched_at);
         self.saw(updated);
         let page = article_path(&v.site, &v.site_article_id, v.article_id);
@@ -391,7 +407,7 @@ impl<'a> Doc<'a> {
             }
             _ => self.url(&format!("{page}?v={}", v.seq)),
         };
-        let html = event_html(v, &self.url(&page), &archived);
+        let html = event_html(v, &self.url(&page), &archived, copies);
         let e = &mut self.body;
         open_entry(e, &v.lang);
         let _ = writeln!(
@@ -502,7 +518,12 @@ pub fn removal_evidence_text(signal: &str, status: Option<u16>, final_url: Optio
 }
 
 /// The HTML content of an event entry.
-fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
+fn event_html(
+    v: &VersionEvent,
+    article_url: &str,
+    archived: &str,
+    copies: &render::ArchivedCopies,
+) -> String {
     let mut html = String::new();
     match v.kind {
         VersionKind::Removed => {
@@ -525,7 +546,7 @@ fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
                 "<p>Captured from the source for the first time since the import: the article \
                  says what the imported file says (only formatting differs).</p>",
             );
-            html.push_str(&document_html(v));
+            html.push_str(&document_html(v, copies));
         }
         VersionKind::Edit | VersionKind::Minor => match stored_diff(v) {
             Some(diff) => {
@@ -537,7 +558,7 @@ fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
                     render::diff_to_html(&diff, true)
                 );
             }
-            None => html.push_str(&document_html(v)),
+            None => html.push_str(&document_html(v, copies)),
         },
         VersionKind::Restored => {
             html.push_str("<p>Back at the source after a removal.</p>");
@@ -548,18 +569,19 @@ fn event_html(v: &VersionEvent, article_url: &str, archived: &str) -> String {
                     render::diff_to_html(&diff, true)
                 );
             }
-            html.push_str(&document_html(v));
+            html.push_str(&document_html(v, copies));
         }
-        _ => html.push_str(&document_html(v)),
+        _ => html.push_str(&document_html(v, copies)),
     }
     html
 }
 
 /// A version's document body as sanitised HTML.
-fn document_html(v: &VersionEvent) -> String {
+fn document_html(v: &VersionEvent, copies: &render::ArchivedCopies) -> String {
+    let source = Some(v.canonical_url.as_str());
     match Document::parse(&v.document) {
-        Ok(d) => render::markdown_to_html(&d.body, Some(&v.canonical_url)),
-        Err(_) => render::markdown_to_html(&v.document, Some(&v.canonical_url)),
+        Ok(d) => render::markdown_to_html_with_images(&d.body, source, copies),
+        Err(_) => render::markdown_to_html_with_images(&v.document, source, copies),
     }
 }
 

@@ -8,6 +8,7 @@
 //! - [`archive`] is the only code that speaks SQL;
 //! - [`pipeline`] orchestrates one URL from fetch to archive;
 //! - [`search`] tokenizes text and queries for full-text search and cuts highlighted snippets;
+//! - [`media`] is pure: which images a document shows, and what fetched bytes are;
 //! - [`render`] makes archived text safe to publish (escaping, sanitised HTML, diffs);
 //! - [`feed`] writes the Atom feeds, [`server`] serves them and the web UI (both only read).
 //! - [`import`] reads existing Hugo archives into the archive, [`export`] writes Hugo trees
@@ -23,6 +24,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod import;
+pub mod media;
 pub mod opml;
 pub mod pipeline;
 pub mod render;

@@ -177,6 +177,10 @@ enum Command {
         /// Which version of each article to write
         #[arg(long, value_enum, default_value = "first", conflicts_with = "warc")]
         version: commands::export::ExportVersion,
+        /// Also write the archived images into DIR/static/media/ and list them (URL → file) in
+        /// DIR/media-manifest.json
+        #[arg(long, conflicts_with = "warc")]
+        images: bool,
     },
     /// Copy the archive into FILE, consistently, even while a daemon writes (SQLite's online
     /// backup)
@@ -395,9 +399,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             warc,
             site,
             version,
+            images,
         } => match (dir, warc) {
             (_, Some(file)) => commands::export::export_warc_file(&config, &file, site.as_deref()),
-            (Some(dir), None) => commands::export::export(&config, &dir, site.as_deref(), version),
+            (Some(dir), None) => {
+                commands::export::export(&config, &dir, site.as_deref(), version, images)
+            }
             // clap requires one of them.
             (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
         },

@@ -26,6 +26,8 @@ use crate::sites::{self, ArticleRef};
 
 mod cpu_pool;
 use cpu_pool::CpuPool;
+mod images;
+use images::{ImageJob, ImageWork};
 
 /// What happened to one URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +162,13 @@ pub struct Pipeline {
     committer: GroupCommitter,
     /// Decoding and extraction: one thread per core, whatever the number of fetches.
     cpu: CpuPool,
+    /// The images of stored versions, fetched after their commit.
+    images: ImageWork,
+    /// Fetches images: the page fetcher, or the same limits under other target rules (see
+    /// [`Self::with_image_targets`]).
+    image_fetcher: Fetcher,
+    /// The target rules images are judged by, when not the pages' own.
+    image_targets: Option<Arc<crate::config::FetchConfig>>,
 }
 
 /// Most articles whose writes share one commit.
@@ -168,24 +177,56 @@ const MAX_GROUP: usize = 64;
 impl Pipeline {
     pub fn new(config: Config, archive: Archive) -> Result<Self, PipelineError> {
         let fetcher = Fetcher::new(&config.fetch)?;
+        let config_slots = config.check.max_in_flight;
         let archive = Arc::new(Mutex::new(archive));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
             config: Arc::new(config),
+            image_fetcher: fetcher.clone(),
             fetcher,
+            image_targets: None,
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
             cpu: CpuPool::start(cores),
+            images: ImageWork::new(config_slots),
         })
     }
 
     /// This pipeline, starting its requests when `gate` says so (per-host politeness shared
     /// with other processes; see [`ArchiveGate`]).
-    pub fn with_host_gate(self, gate: Arc<dyn crate::fetch::politeness::HostGate>) -> Self {
-        Self {
-            fetcher: self.fetcher.with_gate(gate),
+    pub fn with_host_gate(
+        self,
+        gate: Arc<dyn crate::fetch::politeness::HostGate>,
+    ) -> Result<Self, PipelineError> {
+        let fetcher = self.fetcher.with_gate(gate);
+        let image_fetcher = match &self.image_targets {
+            Some(targets) => fetcher.with_target_rules(targets)?,
+            None => fetcher.clone(),
+        };
+        Ok(Self {
+            fetcher,
+            image_fetcher,
             ..self
-        }
+        })
+    }
+
+    /// This pipeline, fetching images under the target rules of `targets` (`archive URL`
+    /// allows private addresses for the typed URLs only; the images those pages show keep the
+    /// configured policy). Same per-host limits as the pages.
+    pub fn with_image_targets(
+        self,
+        targets: &crate::config::FetchConfig,
+    ) -> Result<Self, PipelineError> {
+        Ok(Self {
+            image_fetcher: self.fetcher.with_target_rules(targets)?,
+            image_targets: Some(Arc::new(targets.clone())),
+            ..self
+        })
+    }
+
+    /// The fetcher of images.
+    pub(crate) fn image_fetcher(&self) -> &Fetcher {
+        &self.image_fetcher
     }
 
     /// The configuration the pipeline runs with.
@@ -386,7 +427,41 @@ impl Pipeline {
                 Ok(outcome)
             })
             .await;
-        committed.unwrap_or_else(|e| failed(&target, e))
+        let outcome = committed.unwrap_or_else(|e| failed(&target, e));
+        self.queue_images(&outcome).await;
+        outcome
+    }
+
+    /// Starts fetching the images of the version an outcome stored or found current (a
+    /// retry of those that failed before), without waiting for them.
+    async fn queue_images(&self, outcome: &Outcome) {
+        if !self.config.archive.images {
+            return;
+        }
+        let job = match outcome {
+            Outcome::Archived {
+                target,
+                recorded,
+                document,
+            } => ImageJob {
+                canonical_url: target.canonical_url.clone(),
+                version: Some((recorded.seq(), document.clone())),
+            },
+            Outcome::NotModified { target } => ImageJob {
+                canonical_url: target.canonical_url.clone(),
+                version: None,
+            },
+            _ => return,
+        };
+        let caps = self.config.archive.clone();
+        let work = images::fetch_version_images(self.clone(), job, caps);
+        self.images.spawn(work).await;
+    }
+
+    /// Waits until the images of every version archived so far are fetched and recorded
+    /// (commands call it before they exit; the daemon when it stops, within its grace).
+    pub async fn finish_images(&self) {
+        self.images.finish().await;
     }
 
     async fn handle_response(

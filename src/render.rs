@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use crate::diff::{DocumentDiff, Op};
 
@@ -113,7 +113,52 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| cleaner(N
 /// Renders a Markdown body to sanitised HTML. Raw HTML in the Markdown is shown as text;
 /// relative links and images resolve against `source_url` (the article's page) when given.
 pub fn markdown_to_html(markdown: &str, source_url: Option<&str>) -> String {
+    markdown_to_html_with_images(markdown, source_url, &ArchivedCopies::default())
+}
+
+/// The archived copies of an article's images: each image URL (absolute, as
+/// [`crate::media::resolve`] gives it) with its blob hash, and where the server answers
+/// `/media/<hash>` (`/media/` on the web UI, an absolute URL in a feed).
+#[derive(Debug, Clone, Default)]
+pub struct ArchivedCopies {
+    pub by_url: std::collections::HashMap<String, String>,
+    pub media_prefix: String,
+}
+
+impl ArchivedCopies {
+    /// The copies the archive lists for an article ([`crate::archive::Images::archived_images`]).
+    pub fn new(rows: Vec<crate::archive::ImageRow>, media_prefix: &str) -> ArchivedCopies {
+        ArchivedCopies {
+            by_url: rows
+                .into_iter()
+                .filter_map(|row| Some((row.url, row.blob_hash?)))
+                .collect(),
+            media_prefix: media_prefix.to_owned(),
+        }
+    }
+}
+
+/// Stands in for the media prefix while the cleaner runs: an absolute https URL it keeps as
+/// written (a relative `/media/` would be resolved against the article's site, or dropped).
+/// `.invalid` is reserved: no real link points there.
+const MEDIA_PLACEHOLDER: &str = "https://newsvault-media.invalid/";
+
+/// [`markdown_to_html`], with every image that has an archived copy pointing at that copy
+/// (the rest at their original address). The Markdown itself is not changed.
+pub fn markdown_to_html_with_images(
+    markdown: &str,
+    source_url: Option<&str>,
+    copies: &ArchivedCopies,
+) -> String {
     let markdown = strip_invalid(markdown);
+    let base = source_url
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let archived = |dest: &str| {
+        let url = crate::media::resolve(base.as_ref(), dest)?;
+        let hash = copies.by_url.get(&url)?;
+        Some(format!("{MEDIA_PLACEHOLDER}{hash}"))
+    };
     let events = Parser::new_ext(
         &markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
@@ -121,17 +166,29 @@ pub fn markdown_to_html(markdown: &str, source_url: Option<&str>) -> String {
     .map(|event| match event {
         // The archived page's own markup is never interpreted.
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !copies.by_url.is_empty() => Event::Start(Tag::Image {
+            link_type,
+            dest_url: archived(&dest_url).map_or(dest_url, Into::into),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut html = String::with_capacity(markdown.len() * 5 / 4 + 64);
     pulldown_cmark::html::push_html(&mut html, events);
-    let base = source_url
-        .and_then(|u| url::Url::parse(u).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"));
-    match base {
-        Some(base) => cleaner(Some(&base)).clean(&html).to_string(),
+    let cleaned = match &base {
+        Some(base) => cleaner(Some(base)).clean(&html).to_string(),
         None => CLEANER.clean(&html).to_string(),
+    };
+    if copies.by_url.is_empty() {
+        return cleaned;
     }
+    cleaned.replace(MEDIA_PLACEHOLDER, &escape(&copies.media_prefix))
 }
 
 /// The HTML of a stored diff. `changed_only` keeps only the paragraphs that changed (feeds);

@@ -1,7 +1,9 @@
 //! WARC/1.1 export of the raw captures, readable by standard WARC tools (warcio, pywb, ...).
 //!
 //! The file starts with a `warcinfo` record; then, for every fetched version with a raw capture,
-//! oldest first, a `response` record and the `request` record that asked for it:
+//! oldest first, a `response` record and the `request` record that asked for it; then the same
+//! pair for every archived image (one per URL and bytes, status 200, the type read from the
+//! bytes):
 //!
 //! - `WARC-Target-URI` is the URL the body came from (after redirects), `WARC-Date` the capture
 //!   time (UTC, milliseconds, as WARC/1.1 allows);
@@ -51,6 +53,8 @@ pub struct WarcSummary {
     pub responses: u64,
     /// Total size of their payloads.
     pub payload_bytes: u64,
+    /// Response records of archived images (among `responses`).
+    pub images: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +123,26 @@ pub fn export_warc(
         summary.responses += 1;
         summary.payload_bytes += capture.raw.len() as u64;
         progress(&capture);
+        Ok::<(), WarcError>(())
+    })?;
+
+    // Then each archived image, as the response its URL gave (200, the type read from its
+    // bytes), with the request that asked for it.
+    archive.for_each_image(options.site, |image| {
+        let capture = RawCapture {
+            canonical_url: image.url.clone(),
+            seq: 0,
+            final_url: image.url,
+            fetched_at: image.fetched_at,
+            http_status: Some(200),
+            content_type: Some(image.content_type),
+            raw_hash: image.blob_hash,
+            raw: image.bytes,
+        };
+        write_capture(&mut writer, &capture, &info_id, options.user_agent).map_err(io_err)?;
+        summary.responses += 1;
+        summary.images += 1;
+        summary.payload_bytes += capture.raw.len() as u64;
         Ok::<(), WarcError>(())
     })?;
 

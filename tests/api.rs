@@ -337,6 +337,7 @@ async fn writable_server(db: &std::path::Path, site: &MockServer, per_minute: u3
     config.sites.qq.fetch_base = site.uri();
     config.fetch.per_host_interval = std::time::Duration::ZERO;
     config.fetch.allow_private_hosts = vec!["127.0.0.1".into()];
+    config.archive.images = false;
     config.server.token = "s3cret-token".into();
     config.server.writes_per_minute = per_minute;
     TestServer::start(db, config).await

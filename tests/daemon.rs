@@ -58,7 +58,7 @@ async fn sigterm_mid_crawl_then_restart_archives_everything_exactly_once() {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+            "[archive]\npath = \"{}\"\nimages = false\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
              [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             db.display(),
@@ -175,7 +175,7 @@ async fn sighup_reloads_the_sources() {
     let db = dir.path().join("archive.db");
     let config = dir.path().join("newsvault.toml");
     let base = format!(
-        "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{}\"\n",
+        "[archive]\npath = \"{}\"\nimages = false\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\n[server]\nlisten = \"127.0.0.1:0\"\n[sites.qq]\nfetch_base = \"{}\"\n",
         db.display(),
         server.uri()
     );
@@ -232,7 +232,7 @@ async fn the_daemon_imports_hugo_sources_and_serves_the_feeds() {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n[server]\nlisten = \"127.0.0.1:{port}\"\n\
+            "[archive]\npath = \"{}\"\nimages = false\n[server]\nlisten = \"127.0.0.1:{port}\"\n\
              [[sources]]\nname = \"old-site\"\nkind = \"hugo\"\npath = \"{}\"\ninterval = \"1h\"\n",
             db.display(),
             dir.path().join("site").display()
@@ -293,7 +293,7 @@ async fn feed_server(count: usize, delay: Duration) -> (MockServer, tempfile::Te
     std::fs::write(
         dir.path().join("newsvault.toml"),
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+            "[archive]\npath = \"{}\"\nimages = false\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
              [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\nserve = false\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             dir.path().join("archive.db").display(),

@@ -100,7 +100,7 @@ async fn posted_urls_share_the_daemons_per_host_interval() {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n\
+            "[archive]\npath = \"{}\"\nimages = false\n\
              [fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"{}ms\"\nper_host_concurrency = 1\nretry_base_delay = \"10ms\"\n\
              [daemon]\nmax_in_flight = 4\nshutdown_grace = \"5s\"\n\
              [server]\nlisten = \"127.0.0.1:{port}\"\ntoken = \"t0ken\"\n\

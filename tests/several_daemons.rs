@@ -126,7 +126,7 @@ async fn a_shared_host_gate_spaces_the_requests_of_two_pipelines() {
     std::fs::write(
         &config_path,
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"{}ms\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
+            "[archive]\npath = \"{}\"\nimages = false\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"{}ms\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\n\
              [check]\nmax_in_flight = 4\n[sites.qq]\nfetch_base = \"{}\"\n",
             db.display(),
             INTERVAL.as_millis(),
@@ -140,6 +140,7 @@ async fn a_shared_host_gate_spaces_the_requests_of_two_pipelines() {
         Pipeline::new(config.clone(), Archive::open(&db).unwrap())
             .unwrap()
             .with_host_gate(Arc::new(gate))
+            .unwrap()
     };
     let (one, two) = (pipeline(), pipeline());
     let urls = |range: std::ops::Range<usize>| -> Vec<String> {
@@ -218,7 +219,7 @@ async fn three_daemons_one_killed(db: &std::path::Path, dir: &std::path::Path) {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n\
+            "[archive]\npath = \"{}\"\nimages = false\n\
              [fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"{}ms\"\nper_host_concurrency = 4\nretry_base_delay = \"10ms\"\ntimeout = \"10s\"\n\
              [daemon]\nshared = true\nlease = \"2s\"\nmax_in_flight = 4\nshutdown_grace = \"5s\"\nserve = false\n\
              [sites.qq]\nfetch_base = \"{uri}\"\n\

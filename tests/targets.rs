@@ -190,6 +190,8 @@ fn daemon_config(db: &std::path::Path, sources: Vec<SourceConfig>) -> Config {
         ..Config::default()
     };
     config.archive.path = db.to_path_buf();
+    // The pages' images would be more requests than these tests count.
+    config.archive.images = false;
     config.daemon.serve = false;
     config.sources = sources;
     config
@@ -323,7 +325,7 @@ async fn the_cli_archive_of_a_typed_url_may_reach_this_machine_but_checks_may_no
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nretries = 0\nrespect_robots = false\n",
+            "[archive]\npath = \"{}\"\nimages = false\n[fetch]\nretries = 0\nrespect_robots = false\n",
             dir.path().join("archive.db").display()
         ),
     )

@@ -186,6 +186,7 @@ async fn writing_needs_the_token_and_local_targets_are_refused() {
     config.sites.qq.fetch_base = site.uri();
     config.fetch.per_host_interval = std::time::Duration::ZERO;
     config.fetch.allow_private_hosts = vec!["127.0.0.1".into()];
+    config.archive.images = false;
     config.server.token = "s3cret-token".into();
     let server = TestServer::start(&db, config).await;
     let client = reqwest::Client::builder()

@@ -119,6 +119,23 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "version_images",
+        columns: &[
+            ("id", Int),
+            ("version_id", Int),
+            ("position", Int),
+            ("role", Text),
+            ("url", Text),
+            ("blob_hash", Text),
+            ("content_type", Text),
+            ("size", Int),
+            ("outcome", Text),
+            ("detail", Text),
+            ("attempts", Int),
+            ("fetched_at", Text),
+        ],
+    },
+    TableSpec {
         name: "superseded_documents",
         columns: &[
             ("id", Int),

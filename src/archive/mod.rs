@@ -18,6 +18,7 @@ mod backend_tests;
 pub mod backup;
 pub mod copy;
 mod group;
+pub mod images;
 mod kinds;
 pub mod leases;
 pub mod postgres;
@@ -26,6 +27,7 @@ pub mod sqlite;
 pub mod store;
 
 pub use group::GroupCommitter;
+pub use images::{ArchivedImage, ImageOutcome, ImageRole, ImageRow, NewImage};
 pub use kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
     VersionOrigin, classify_capture,
@@ -43,7 +45,8 @@ pub use sqlite::{
     VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
 pub use store::{
-    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Search, Store, Versions,
+    Archive, Checks, Exports, Feeds, HostGates, Images, Imports, Leases, Queue, Search, Store,
+    Versions,
 };
 
 /// How a command uses the archive.

@@ -2,7 +2,7 @@
 //! commands ask of an archive, whatever backend holds it.
 //!
 //! It is a small set of traits, one per concern ([`Versions`], [`Checks`], [`Feeds`],
-//! [`Queue`], [`Exports`], [`Imports`]), gathered as [`Store`]; callers hold an [`Archive`],
+//! [`Queue`], [`Exports`], [`Imports`], [`Images`]), gathered as [`Store`]; callers hold an [`Archive`],
 //! a boxed `Store`. Rows are typed ([`crate::archive::VersionKind`] and the other vocabularies;
 //! times are the archive's UTC text, see [`crate::archive::format_time`]).
 //!
@@ -22,6 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::copy::{CopyValue, TableSpec};
+use super::images::{ArchivedImage, ImageRow, NewImage};
 use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::postgres::PostgresArchive;
 use super::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
@@ -428,14 +429,59 @@ pub trait Search {
     fn rebuild_search_index(&mut self) -> Result<IndexCounts, ArchiveError>;
 }
 
+/// The images each version's document shows (see [`crate::archive::images`]).
+pub trait Images {
+    /// Records what fetching images of version `seq` came to, in ONE transaction: the bytes
+    /// of each `ok` one as a blob (stored uncompressed: images are compressed already;
+    /// deduplicated by hash) and its row. A URL the version already has is updated, its
+    /// attempts counted, unless it is `ok`: an archived copy is never replaced. An unknown
+    /// article or version is an error.
+    fn record_images(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+        images: &[NewImage],
+    ) -> Result<(), ArchiveError>;
+
+    /// The images of version `seq`, in position order (empty when none were recorded).
+    fn version_images(&self, canonical_url: &str, seq: u32) -> Result<Vec<ImageRow>, ArchiveError>;
+
+    /// The archived copies of the article's images, of any of its versions: one `ok` row per
+    /// URL (the latest), in URL order.
+    fn archived_images(&self, canonical_url: &str) -> Result<Vec<ImageRow>, ArchiveError>;
+
+    /// The content type and verified bytes of the blob `hash`, if an archived image is that
+    /// blob: `None` for any other blob (a raw capture is never served as an image).
+    fn image_blob(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, ArchiveError>;
+
+    /// Calls `f` with every archived image (of one site's articles, if given): one per
+    /// distinct URL and bytes, first capture first, until `f` breaks.
+    fn each_image(
+        &self,
+        site: Option<&str>,
+        f: &mut dyn FnMut(ArchivedImage) -> ControlFlow<()>,
+    ) -> Result<(), ArchiveError>;
+}
+
 /// Everything an archive backend provides.
 pub trait Store:
-    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send
+    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Images + Send
 {
 }
 
-impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send>
-    Store for T
+impl<
+    T: Versions
+        + Checks
+        + Feeds
+        + Queue
+        + Exports
+        + Imports
+        + Leases
+        + HostGates
+        + Search
+        + Images
+        + Send,
+> Store for T
 {
 }
 
@@ -518,6 +564,18 @@ impl Archive {
         self.each_document(site, choice, &mut |article| {
             stop_on_error(f(article), &mut failed)
         })?;
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Calls `f` with every archived image (see [`Images::each_image`]). Stops at the first
+    /// error, `f`'s or the archive's.
+    pub fn for_each_image<E: From<ArchiveError>>(
+        &self,
+        site: Option<&str>,
+        mut f: impl FnMut(ArchivedImage) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut failed = None;
+        self.each_image(site, &mut |image| stop_on_error(f(image), &mut failed))?;
         failed.map_or(Ok(()), Err)
     }
 

@@ -20,10 +20,11 @@ pub fn archive(
 ) -> Result<ExitCode> {
     // The user typed these URLs: they may point at this machine or the local network (every
     // other way in, the daemon's sources, the web, re-checks, keeps the target policy).
+    let configured_targets = config.fetch.clone();
     config.fetch.allow_private_targets = true;
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let pipeline = Pipeline::new(config, archive)?;
+    let pipeline = Pipeline::new(config, archive)?.with_image_targets(&configured_targets)?;
 
     // Outcomes are handled as they come (in input order), so memory stays flat however many
     // URLs there are; the documents of articles found unchanged (304) are read afterwards.
@@ -56,6 +57,8 @@ pub fn archive(
             _ => failures += 1,
         }
     }));
+    // The outcomes are reported; the images of what was stored are still being fetched.
+    runtime.block_on(pipeline.finish_images());
     written?;
     for target in not_modified {
         let url = target.canonical_url.clone();

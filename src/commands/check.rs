@@ -76,6 +76,7 @@ pub fn check(
             }
         }
     }
+    runtime.block_on(pipeline.finish_images());
     printed?;
     eprintln!("{}", tally.summary());
     Ok(if tally.failed > 0 {

@@ -1,4 +1,4 @@
-//! `newsvault export DIR [--site KEY] [--version first|latest]` and
+//! `newsvault export DIR [--site KEY] [--version first|latest] [--images]` and
 //! `newsvault export --warc FILE [--site KEY]`
 
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use newsvault::archive::{self, Archive, Mode, VersionChoice};
 use newsvault::config::Config;
-use newsvault::export::{ExportEvent, export_tree};
+use newsvault::export::{ExportEvent, IMAGES_MANIFEST, export_images, export_tree};
 use newsvault::warc::{WarcOptions, export_warc};
 
 use super::import::progress_bar;
@@ -28,6 +28,7 @@ pub fn export(
     dir: &Path,
     site: Option<&str>,
     version: ExportVersion,
+    images: bool,
 ) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadOnly)?;
     require_site(&archive, site)?;
@@ -49,6 +50,15 @@ pub fn export(
     bar.finish_and_clear();
     let summary = summary?;
     eprintln!("{summary}");
+    if images {
+        let written = export_images(&archive, dir, site)?;
+        eprintln!(
+            "images: {} listed in {} ({} file(s) written)",
+            written.images,
+            dir.join(IMAGES_MANIFEST).display(),
+            written.written
+        );
+    }
     Ok(if summary.skipped > 0 {
         ExitCode::FAILURE
     } else {
@@ -68,9 +78,10 @@ pub fn export_warc_file(config: &Config, file: &Path, site: Option<&str>) -> Res
     bar.finish_and_clear();
     let summary = summary?;
     eprintln!(
-        "wrote {}: {} responses with their requests, {} bytes of payload",
+        "wrote {}: {} responses with their requests ({} of them images), {} bytes of payload",
         file.display(),
         summary.responses,
+        summary.images,
         summary.payload_bytes
     );
     Ok(ExitCode::SUCCESS)

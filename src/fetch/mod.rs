@@ -218,6 +218,44 @@ fn host_limiter(config: &FetchConfig) -> HostLimiter {
 static CRYPTO_PROVIDER: Once = Once::new();
 
 /// reqwest is built with `rustls-no-provider`: install ring as the process default once.
+/// The HTTP client: every redirect hop and every address it connects to judged by `targets`.
+fn client_for(
+    config: &FetchConfig,
+    targets: &Arc<TargetPolicy>,
+) -> Result<reqwest::Client, FetchError> {
+    let max_redirects = config.max_redirects;
+    let hop_targets = Arc::clone(targets);
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        // Every hop is checked as written; the names it resolves are checked by the
+        // resolver when it connects.
+        if let Err(refused) = hop_targets.check_url(attempt.url()) {
+            return attempt.error(RedirectError::Refused(refused));
+        }
+        // `previous` starts with the original URL, so its length is the number of requests
+        // made so far, i.e. the redirects followed including this one.
+        if attempt.previous().contains(attempt.url()) {
+            attempt.error(RedirectError::Loop)
+        } else if attempt.previous().len() > max_redirects {
+            attempt.error(RedirectError::TooMany)
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .user_agent(config.user_agent.as_str())
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .redirect(policy)
+        .dns_resolver(GuardedResolver {
+            policy: Arc::clone(targets),
+        })
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        .build()
+        .map_err(|e| FetchError::Build(error_chain(&e)))
+}
+
 fn install_crypto_provider() {
     CRYPTO_PROVIDER.call_once(|| {
         // Err means another provider is already installed, which is just as good.
@@ -241,44 +279,30 @@ struct Attempt {
 impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
         install_crypto_provider();
-        let max_redirects = config.max_redirects;
         let targets = Arc::new(TargetPolicy::new(config));
-        let hop_targets = Arc::clone(&targets);
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            // Every hop is checked as written; the names it resolves are checked by the
-            // resolver when it connects.
-            if let Err(refused) = hop_targets.check_url(attempt.url()) {
-                return attempt.error(RedirectError::Refused(refused));
-            }
-            // `previous` starts with the original URL, so its length is the number of requests
-            // made so far, i.e. the redirects followed including this one.
-            if attempt.previous().contains(attempt.url()) {
-                attempt.error(RedirectError::Loop)
-            } else if attempt.previous().len() > max_redirects {
-                attempt.error(RedirectError::TooMany)
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.as_str())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(policy)
-            .dns_resolver(GuardedResolver {
-                policy: Arc::clone(&targets),
-            })
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            .build()
-            .map_err(|e| FetchError::Build(error_chain(&e)))?;
         Ok(Fetcher {
-            client,
+            client: client_for(config, &targets)?,
             limiter: Arc::new(host_limiter(config)),
             robots: Arc::new(robots::RobotsCache::new(config.robots_ttl)),
             config: Arc::new(config.clone()),
             policy: targets,
+        })
+    }
+
+    /// This fetcher (the same per-host limits and robots.txt answers) judging targets by the
+    /// rules of `targets` instead: `archive URL` lifts the target policy for the URLs a person
+    /// typed, not for the images those pages point at.
+    pub fn with_target_rules(&self, targets: &FetchConfig) -> Result<Fetcher, FetchError> {
+        let mut config = (*self.config).clone();
+        config.allow_private_targets = targets.allow_private_targets;
+        config.allow_private_hosts = targets.allow_private_hosts.clone();
+        let policy = Arc::new(TargetPolicy::new(&config));
+        Ok(Fetcher {
+            client: client_for(&config, &policy)?,
+            limiter: Arc::clone(&self.limiter),
+            robots: Arc::clone(&self.robots),
+            config: Arc::new(config),
+            policy,
         })
     }
 
@@ -330,6 +354,26 @@ impl Fetcher {
         validators: &Validators,
         extra: &[(&'static str, &str)],
     ) -> Result<Fetched, FetchError> {
+        let max = self.config.max_body_bytes;
+        self.get_limited(url, validators, extra, max).await
+    }
+
+    /// [`Fetcher::get`] of an image: its body may be at most `max_bytes` (and never more
+    /// than `max_body_bytes`), else [`FetchError::TooLarge`]; politeness as for any request.
+    pub async fn get_image(&self, url: &url::Url, max_bytes: u64) -> Result<Fetched, FetchError> {
+        let max = max_bytes.min(self.config.max_body_bytes);
+        let accept = [("accept", "image/avif,image/webp,image/*;q=0.8")];
+        self.get_limited(url, &Validators::default(), &accept, max)
+            .await
+    }
+
+    async fn get_limited(
+        &self,
+        url: &url::Url,
+        validators: &Validators,
+        extra: &[(&'static str, &str)],
+        max_bytes: u64,
+    ) -> Result<Fetched, FetchError> {
         let started = Instant::now();
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::InvalidUrl {
@@ -360,7 +404,7 @@ impl Fetcher {
             attempts += 1;
             let permit = self.limiter.acquire(host).await;
             debug!(%url, attempt = attempts, "GET");
-            let result = self.attempt(url, &headers).await;
+            let result = self.attempt(url, &headers, max_bytes).await;
             drop(permit);
             match result {
                 Ok(got) => {
@@ -462,7 +506,8 @@ impl Fetcher {
             Err(e) => return robots::RobotsFetch::Failed(e.to_string()),
         };
         let _permit = self.limiter.acquire(host).await;
-        match self.attempt(&robots_url, &HeaderMap::new()).await {
+        let max = self.config.max_body_bytes;
+        match self.attempt(&robots_url, &HeaderMap::new(), max).await {
             Ok(got) => {
                 let body = robots::cut(got.body);
                 let shared = SharedRobots {
@@ -484,10 +529,15 @@ impl Fetcher {
         }
     }
 
-    async fn attempt(&self, url: &url::Url, headers: &HeaderMap) -> Result<Attempt, FetchError> {
+    async fn attempt(
+        &self,
+        url: &url::Url,
+        headers: &HeaderMap,
+        max_bytes: u64,
+    ) -> Result<Attempt, FetchError> {
         let limit = self.config.timeout;
         // reqwest's own total timeout covers this too; the outer one is a backstop.
-        match tokio::time::timeout(limit, self.attempt_inner(url, headers)).await {
+        match tokio::time::timeout(limit, self.attempt_inner(url, headers, max_bytes)).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout {
                 url: url.to_string(),
@@ -500,6 +550,7 @@ impl Fetcher {
         &self,
         url: &url::Url,
         headers: &HeaderMap,
+        max: u64,
     ) -> Result<Attempt, FetchError> {
         let mut response = self
             .client
@@ -519,7 +570,6 @@ impl Fetcher {
         let retry_after = header_string(h, header::RETRY_AFTER)
             .and_then(|v| retry::parse_retry_after(&v, fetched_at));
 
-        let max = self.config.max_body_bytes;
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
             limit: max,

@@ -287,7 +287,12 @@ fn unmodified_since(headers: &HeaderMap, updated: Option<DateTime<Utc>>) -> bool
 
 /// Whether the middleware handles this request: GETs (and HEADs) of archive contents.
 fn is_cacheable(request: &Request) -> bool {
-    matches!(*request.method(), Method::GET | Method::HEAD) && request.uri().path() != "/style.css"
+    let path = request.uri().path();
+    // Archived images are immutable under their hash: their own headers say so, and their
+    // bytes would crowd the pages out of the cache.
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        && path != "/style.css"
+        && !path.starts_with(super::media::PREFIX)
 }
 
 /// The middleware: 304 from the counter, cached answers, compression once per answer.

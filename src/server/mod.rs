@@ -10,6 +10,7 @@
 mod api;
 mod cache;
 mod listen;
+mod media;
 mod pages;
 mod security;
 mod writes;
@@ -246,6 +247,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/sites/{file}", get(site_feed))
         .route("/a/{site}/{file}", get(article_or_history))
         .route("/a/{site}/{id}/diff", get(pages::diff))
+        .route("/media/{hash}", get(media::image))
         .route("/archive", post(pages::archive_url))
         .route("/check", post(pages::recheck))
         .nest(api::PREFIX, api::router())

@@ -327,7 +327,7 @@ pub async fn article(
     query: ArticleQuery,
 ) -> Result<Response, AppError> {
     let (site2, id2) = (site.clone(), id.clone());
-    let (summary, versions, shown, evidence, pending) = state
+    let (summary, versions, shown, evidence, pending, images) = state
         .read(move |a| {
             let summary = a
                 .article_summary(&site2, &id2)?
@@ -369,9 +369,11 @@ pub async fn article(
             let pending = a
                 .article(&summary.canonical_url)?
                 .filter(|row| row.removal_pending > 0 && summary.removal.is_none());
-            Ok((summary, versions, shown, evidence, pending))
+            let images = a.archived_images(&summary.canonical_url)?;
+            Ok((summary, versions, shown, evidence, pending, images))
         })
         .await?;
+    let copies = render::ArchivedCopies::new(images, super::media::PREFIX);
     let (shown_seq, shown_doc) = shown;
     let shown_detail = versions.iter().find(|d| d.seq == shown_seq);
     let page = article_path(&summary.site, &summary.site_article_id, summary.id);
@@ -479,9 +481,10 @@ pub async fn article(
             );
         }
         _ => {
+            let source = Some(summary.canonical_url.as_str());
             let html = match &parsed {
-                Some(d) => render::markdown_to_html(&d.body, Some(&summary.canonical_url)),
-                None => render::markdown_to_html(&shown_doc, Some(&summary.canonical_url)),
+                Some(d) => render::markdown_to_html_with_images(&d.body, source, &copies),
+                None => render::markdown_to_html_with_images(&shown_doc, source, &copies),
             };
             let _ = write!(body, "<article id=\"body\">{html}</article>");
         }

@@ -197,13 +197,14 @@ pub async fn newsvault_async(args: Vec<String>, cwd: PathBuf) -> Output {
 }
 
 /// A config file pointing Tencent News at a local server, with fast retries and no politeness
-/// delay so tests stay quick.
+/// delay so tests stay quick. Images are not fetched: the fixtures' pages show images on the
+/// internet, which tests never reach (tests/images.rs turns them on, with local images).
 pub fn write_test_config(dir: &Path, server_uri: &str, extra_fetch: &str) -> PathBuf {
     let path = dir.join("newsvault.toml");
     std::fs::write(
         &path,
         format!(
-            "[archive]\npath = \"{}\"\n\n[fetch]\nretries = 2\nretry_base_delay = \"10ms\"\nper_host_interval = \"0s\"\nallow_private_hosts = [\"127.0.0.1\"]\n{extra_fetch}\n\n[sites.qq]\nfetch_base = \"{server_uri}\"\n",
+            "[archive]\npath = \"{}\"\nimages = false\n\n[fetch]\nretries = 2\nretry_base_delay = \"10ms\"\nper_host_interval = \"0s\"\nallow_private_hosts = [\"127.0.0.1\"]\n{extra_fetch}\n\n[sites.qq]\nfetch_base = \"{server_uri}\"\n",
             dir.join("archive.db").display()
         ),
     )
@@ -392,6 +393,8 @@ impl TestServer {
     /// Serves the archive at `db` with `config` (its archive path is replaced).
     pub async fn start(db: &Path, mut config: newsvault::config::Config) -> TestServer {
         config.archive.path = db.to_path_buf();
+        // What it archives shows images on the internet, which tests never reach.
+        config.archive.images = false;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = newsvault::server::AppState::new(config).unwrap();

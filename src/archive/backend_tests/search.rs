@@ -382,16 +382,18 @@ fn a_rebuilt_or_upgraded_index_finds_the_same(backend: Backend) {
     assert_eq!(after, before);
     // An archive from before the index: opening it builds the index.
     drop(a);
-    // The search migration is the last one of each backend (SQLite's file 011).
+    // Back to the schema before the search migration (SQLite's file 013, PostgreSQL's 006):
+    // the images migration after it is undone too.
     side.execute(&match backend {
         Backend::Sqlite => format!(
-            "DROP TABLE search_articles; DROP TABLE search_versions; PRAGMA user_version = {};",
-            SCHEMA_VERSION - 1
+            "DROP TABLE version_images; DROP TABLE search_articles; DROP TABLE search_versions;
+             PRAGMA user_version = {};",
+            SCHEMA_VERSION - 2
         ),
         Backend::Postgres => format!(
-            "DROP TABLE search_versions, search_articles;
-             DELETE FROM newsvault_schema WHERE version = {};",
-            super::super::postgres::PG_SCHEMA_VERSION
+            "DROP TABLE version_images, search_versions, search_articles;
+             DELETE FROM newsvault_schema WHERE version >= {};",
+            super::super::postgres::PG_SCHEMA_VERSION - 1
         ),
     });
     let a = connect(Path::new(&location), Mode::ReadWrite).unwrap();

@@ -38,6 +38,7 @@ mod checks;
 pub mod connect;
 mod copy;
 mod feeds;
+mod images;
 mod leases;
 mod queue;
 mod search;
@@ -53,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_content_counter.sql"),
     include_str!("migrations/005_row_counts.sql"),
     include_str!("migrations/006_search.sql"),
+    include_str!("migrations/007_images.sql"),
 ];
 
 /// The migration (version) after which the search index is built in Rust for what the

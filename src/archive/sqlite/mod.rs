@@ -25,6 +25,7 @@ use sql_types::{KIND_COLUMNS, reported_kind};
 mod checks;
 mod copy;
 mod feeds;
+mod images;
 mod leases;
 pub(crate) mod search;
 
@@ -89,11 +90,13 @@ fn migrations() -> Migrations<'static> {
             Ok(())
         },
     ));
+    all.push(M::up(include_str!("migrations/014_images.sql")));
     Migrations::new(all)
 }
 
-/// The schema version (`PRAGMA user_version`) this code writes.
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 1;
+/// The schema version (`PRAGMA user_version`) this code writes: [`MIGRATIONS`] and the
+/// migrations [`migrations`] appends (013 search, 014 images).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 2;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone, Copy)]

@@ -3,6 +3,7 @@
 use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
+use crate::archive::images::{ImageOutcome, ImageRole};
 use crate::archive::kinds::{ArticleStatus, FetchOutcome, QueueStatus, VersionKind, VersionOrigin};
 
 macro_rules! stored_as_name {
@@ -29,7 +30,9 @@ stored_as_name!(
     ArticleStatus,
     FetchOutcome,
     QueueStatus,
-    VersionOrigin
+    VersionOrigin,
+    ImageRole,
+    ImageOutcome
 );
 
 /// SQL selecting a version's stored kind as `kind` and the kind of the version before it as
