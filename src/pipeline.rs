@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::archive::{
     Archive, ArchiveError, ArticleStatus, FetchLog, FetchOutcome, GroupCommitter, NewCapture,
-    QueueState, Recorded, RemovalSighting, RemovalState, VersionKind,
+    QueueState, RawBlob, Recorded, RemovalSighting, RemovalState, VersionKind,
 };
 use crate::config::Config;
 use crate::diff::{diff_documents, diff_text, is_edit, is_minor_change};
@@ -466,7 +466,7 @@ impl Pipeline {
         }
 
         let fetched = Arc::new(fetched);
-        let (decoded, extraction) = match self.decode_and_extract(target, &fetched).await {
+        let (decoded, extraction, raw) = match self.decode_and_extract(target, &fetched).await {
             Ok(result) => result,
             Err(reason) => {
                 log.outcome = FetchOutcome::Failed;
@@ -534,7 +534,7 @@ impl Pipeline {
                 &target,
                 &document,
                 author.as_deref(),
-                &fetched,
+                (&fetched, raw),
                 encoding,
                 date_found,
             );
@@ -561,19 +561,25 @@ impl Pipeline {
     }
 
     /// Decodes and extracts a page off the async threads, at most one page per core at once
-    /// (CPU work on a DOM that must not cross an await).
+    /// (CPU work on a DOM that must not cross an await). An article's raw body, which is what
+    /// gets stored, is hashed and compressed here too: on the commit thread that every
+    /// article's writes wait for, it was the largest cost of its own (`None` if that failed:
+    /// storing tries again and reports the error).
     async fn decode_and_extract(
         &self,
         target: &ArticleRef,
         fetched: &Arc<Fetched>,
-    ) -> Result<(Decoded, Extraction), String> {
+    ) -> Result<(Decoded, Extraction, Option<RawBlob>), String> {
         let fetched = Arc::clone(fetched);
         let target = target.clone();
         self.cpu
             .run(move || {
                 let decoded = fetched.decode();
                 let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
-                (decoded, extraction)
+                let raw = matches!(extraction, Extraction::Article(_))
+                    .then(|| RawBlob::new(&fetched.body).ok())
+                    .flatten();
+                (decoded, extraction, raw)
             })
             .await
     }
@@ -640,16 +646,21 @@ fn schedule_after(outcome: &Outcome) -> Option<CheckResult> {
     })
 }
 
-/// Stores an extracted article's document, with its diff against the latest version.
+/// Stores an extracted article's document, with its diff against the latest version, and the
+/// response with its raw body as prepared off the lock (prepared here if that failed).
 fn store_capture(
     archive: &mut Archive,
     target: &ArticleRef,
     document: &Document,
     author: Option<&str>,
-    fetched: &Fetched,
+    (fetched, raw): (&Fetched, Option<RawBlob>),
     encoding: &str,
     date_found: bool,
 ) -> Result<Recorded, ArchiveError> {
+    let raw = match raw {
+        Some(raw) => raw,
+        None => RawBlob::new(&fetched.body)?,
+    };
     let rendered = document.render();
     let (minor, diff) = match archive.latest_version_with_content(&target.canonical_url)? {
         Some((seq, previous)) if previous != rendered => {
@@ -682,7 +693,7 @@ fn store_capture(
         fetched_at: fetched.fetched_at,
         http_status: fetched.status,
         final_url: &final_url,
-        raw: &fetched.body,
+        raw,
         content_type: fetched.content_type.as_deref(),
         encoding,
         etag: fetched.etag.as_deref(),

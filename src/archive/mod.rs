@@ -15,6 +15,7 @@ use sqlite::SqliteArchive;
 
 #[cfg(test)]
 mod backend_tests;
+mod blob;
 pub mod backup;
 pub mod copy;
 mod group;
@@ -25,6 +26,7 @@ pub mod search;
 pub mod sqlite;
 pub mod store;
 
+pub use blob::RawBlob;
 pub use group::GroupCommitter;
 pub use kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
