@@ -842,7 +842,7 @@ pub fn extract_saved_file(
     if let Some(link) = extract::generic::page_link(&page)
         && let Ok(target) = sites::resolve(&link, &config.sites)
     {
-        return Ok(extract_for(bytes, target, config, Some(&page)));
+        return Ok(extract_for(bytes, target, config, Some((&decoded, &page))));
     }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let file_url = Url::from_file_path(&absolute).map_err(|()| sites::SiteError::InvalidUrl {
@@ -853,7 +853,7 @@ pub fn extract_saved_file(
         bytes,
         sites::generic::resolve_local(&file_url),
         config,
-        Some(&page),
+        Some((&decoded, &page)),
     ))
 }
 
@@ -970,18 +970,31 @@ impl SavedPage {
 }
 
 /// Extracts `bytes` for `target`. `read` is the page as decoded without knowing its site, when
-/// it was read (and perhaps parsed) for its own link: its tree serves when the site's decoding
-/// gives the same text, as it does for every page valid in its declared encoding.
+/// it was read (and perhaps parsed) for its own link: it serves as it is unless its decoding
+/// asked chardetng, whose guess the site's TLD may change (then the bytes are decoded again,
+/// and its tree still serves if the text comes out the same). One copy of the text then, not
+/// two, is alive while extracting.
 fn extract_for(
     bytes: &[u8],
     target: ArticleRef,
     config: &Config,
-    read: Option<&extract::parse::Page<'_>>,
+    read: Option<(&Decoded, &extract::parse::Page<'_>)>,
 ) -> SavedPage {
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
-    let decoded =
-        crate::fetch::charset::decode_html(bytes, None, crate::fetch::charset::tld_of(&base));
-    let extraction = match read.filter(|page| page.html() == decoded.text) {
+    let (decoded, page) = match read {
+        Some((decoded, page)) if !decoded.guessed => {
+            (std::borrow::Cow::Borrowed(decoded), Some(page))
+        }
+        _ => {
+            let tld = crate::fetch::charset::tld_of(&base);
+            let decoded = crate::fetch::charset::decode_html(bytes, None, tld);
+            let page = read
+                .map(|(_, page)| page)
+                .filter(|page| page.html() == decoded.text);
+            (std::borrow::Cow::Owned(decoded), page)
+        }
+    };
+    let extraction = match page {
         Some(page) => extract::extract_page(page, &target, &base),
         None => extract::extract(&decoded.text, &target, &base),
     };

@@ -15,8 +15,8 @@ use sqlite::SqliteArchive;
 
 #[cfg(test)]
 mod backend_tests;
-mod blob;
 pub mod backup;
+mod blob;
 pub mod copy;
 mod group;
 mod kinds;

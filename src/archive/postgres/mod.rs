@@ -25,8 +25,8 @@ use ::postgres::types::ToSql;
 use ::postgres::{Client, Row, Statement};
 use chrono::Utc;
 
-use super::kinds::{CaptureVerdict, Latest, VersionKind, classify_capture};
 use super::blob::RawBlob;
+use super::kinds::{CaptureVerdict, Latest, VersionKind, classify_capture};
 use super::sqlite::{decode_blob, to_i64, verify_document};
 use super::store::Versions;
 use super::{

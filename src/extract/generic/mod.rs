@@ -78,7 +78,7 @@ pub fn extract_page(
     }
     let doc = page.doc();
     let els = meta::Elements::new(doc);
-    let meta = meta::collect_in(&els);
+    let meta = page.meta_with(|| meta::collect_in(&els));
     let analysis = analyse(doc, true);
     let (title, title_open) = meta::title::pick(&els, &meta, &placed(&analysis));
     let (analysis, pick) =
@@ -280,7 +280,7 @@ pub fn page_link(page: &Page<'_>) -> Option<String> {
     if page.html().len() > MAX_PAGE_BYTES {
         return None;
     }
-    let meta = meta::collect(page.doc());
+    let meta = page.meta_with(|| meta::collect(page.doc()));
     [
         meta.canonical.as_deref(),
         meta.get(&["og:url"]),
