@@ -1239,7 +1239,7 @@ fn the_change_counter_grows_with_what_readers_see(backend: Backend) {
     // A failed unit of work leaves the counter as it was, like everything else it wrote.
     let raw = noise(64);
     let mut edit = article(&urls[0], "even", "0", "Story 0 edited", 6_000);
-    edit.raw = &raw;
+    edit.raw = RawBlob::new(&raw).unwrap();
     edit.document = "Story 0 edited";
     a.begin_group().unwrap();
     a.begin_unit().unwrap();
