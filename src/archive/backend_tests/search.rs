@@ -15,7 +15,6 @@ on_both_backends!(
     a_removed_article_stays_findable_marked_removed,
     queries_with_search_syntax_never_reach_the_index,
     a_rebuilt_or_upgraded_index_finds_the_same,
-    versions_committed_in_one_group_are_indexed_as_one_by_one,
 );
 
 const DEEPSEEK: &str = include_str!("../../../tests/fixtures/golden/20250211A013J400.zh-CN.md");
@@ -433,41 +432,3 @@ const ARS_WORDS: &str = "ars/minecraft v1: [Minecraft] flaw lets anyone crash a 
 const ARS_PHRASE: &str = "ars/minecraft v1: Minecraft flaw lets anyone crash a server | …anyone to crash the [server hosting] the game, according to a computer programmer who has released proof-of-concept…";
 const FUNDS_STORAGE: &str = "qq/20260819A038M200 v1: 权益规模增量超1100亿！公募黑马永赢基金，高速扩张背后藏隐忧 | …道、高端装备智选布局商业航天领域、半导体智选深耕[存储芯片]赛道。 系列产品均采用极致赛道化配置策略，单只基金聚焦单一细分产业，前十大重仓股占比普遍超80%，赛道集中度甚至高于主流行业ETF，工具属性极强。 这套模式的核心优势，是重构了公司的人…";
 const DEEPSEEK_EDITED_OUT: &str = "qq/20250211A013J400 v1: 赵明昊：摆脱“输赢视角”，共促AI发展 | …，这是值得鼓励的。当然，我们也不能过分乐观。美国[国家安全委员会]已针对DeepSeek展开调查。美国新任商务部长卢特尼克宣称，DeepSeek的成就并非通过合法途径获得，“而是通过窃取美国知识产权、绕过美出口管制等手段推动大模型开发”，美国商…";
-
-/// SQLite indexes a group's versions when the group commits (not unit by unit): the index ends
-/// as if each version had been indexed with its unit, and a unit rolled back leaves nothing.
-fn versions_committed_in_one_group_are_indexed_as_one_by_one(backend: Backend) {
-    let (mut a, _side) = open(backend);
-    let edited = DEEPSEEK.replace(EDITED_OUT, "");
-    a.begin_group().unwrap();
-    for (document, secs) in [(DEEPSEEK, 0), (edited.as_str(), 100)] {
-        a.in_unit(|a| {
-            Ok(archive_document(
-                a,
-                "qq",
-                "20250211A013J400",
-                document,
-                secs,
-            ))
-        })
-        .unwrap();
-    }
-    let dropped: Result<(), ArchiveError> = a.in_unit(|a| {
-        archive_document(a, "qq", "20260819A038M200", FUNDS, 10);
-        Err(ArchiveError::OutOfRange("a later step failed".into()))
-    });
-    assert!(dropped.is_err());
-    a.commit_group().unwrap();
-    assert!(latest(&a, "国家安全委员会").is_empty());
-    assert_eq!(
-        shown(&search(&a, "国家安全委员会", SearchScope::AllVersions)),
-        [DEEPSEEK_EDITED_OUT]
-    );
-    assert_eq!(latest(&a, "中美")[0][..23], *"qq/20250211A013J400 v2:");
-    assert_eq!(
-        search(&a, "中美", SearchScope::AllVersions).results.len(),
-        1
-    );
-    // The funds article's unit was rolled back: not archived, not found.
-    assert!(latest(&a, "基金").is_empty(), "{:?}", latest(&a, "基金"));
-}

@@ -327,10 +327,7 @@ impl SqliteArchive {
         conn.pragma_update(None, "query_only", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(SqliteArchive {
-            conn,
-            group_index: super::GroupIndex::default(),
-        })
+        Ok(SqliteArchive { conn })
     }
 
     /// Opens an existing archive for reading only, as read-only commands do: an archive at an

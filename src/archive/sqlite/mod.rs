@@ -220,22 +220,6 @@ pub struct FetchRow {
 #[derive(Debug)]
 pub struct SqliteArchive {
     conn: Connection,
-    /// Versions to index for search when the open group commits (see [`GroupIndex`]).
-    group_index: GroupIndex,
-}
-
-/// While a group of units is open, the versions its captures add are indexed for search only
-/// just before the group commits, still in its transaction. FTS5 writes its pending terms out
-/// as a new segment at every savepoint, and every unit is one: indexed unit by unit, each
-/// article made a segment of its own and set off merges, a third of the commit thread's time
-/// (the single thread every article's writes wait for). A unit rolled back takes its entries
-/// with it.
-#[derive(Debug, Default)]
-struct GroupIndex {
-    /// `Some` while a group is open: (article id, seq) of each version to index.
-    pending: Option<Vec<(i64, u32)>>,
-    /// Where each open unit's entries begin, innermost last.
-    unit_starts: Vec<usize>,
 }
 
 /// The transaction of one write: its own `BEGIN IMMEDIATE` transaction, or a savepoint when
@@ -434,10 +418,7 @@ impl SqliteArchive {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(SqliteArchive {
-            conn,
-            group_index: GroupIndex::default(),
-        })
+        Ok(SqliteArchive { conn })
     }
 
     /// Opens the transaction of a write: its own, or a savepoint inside the current unit of
@@ -456,16 +437,10 @@ impl SqliteArchive {
 impl Versions for SqliteArchive {
     fn begin_unit(&mut self) -> Result<(), ArchiveError> {
         self.conn.execute_batch("SAVEPOINT unit")?;
-        let start = self.group_index.pending.as_ref().map_or(0, Vec::len);
-        self.group_index.unit_starts.push(start);
         Ok(())
     }
 
     fn end_unit(&mut self, keep: bool) -> Result<(), ArchiveError> {
-        let start = self.group_index.unit_starts.pop().unwrap_or(0);
-        if !keep && let Some(pending) = &mut self.group_index.pending {
-            pending.truncate(start);
-        }
         self.conn.execute_batch(if keep {
             "RELEASE unit"
         } else {
@@ -476,22 +451,10 @@ impl Versions for SqliteArchive {
 
     fn begin_group(&mut self) -> Result<(), ArchiveError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        self.group_index = GroupIndex {
-            pending: Some(Vec::new()),
-            unit_starts: Vec::new(),
-        };
         Ok(())
     }
 
     fn commit_group(&mut self) -> Result<(), ArchiveError> {
-        let pending = self.group_index.pending.take().unwrap_or_default();
-        let indexed = pending
-            .iter()
-            .try_for_each(|&(article_id, seq)| search::index_version(&self.conn, article_id, seq));
-        if let Err(e) = indexed {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(e);
-        }
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -504,7 +467,6 @@ impl Versions for SqliteArchive {
     fn record_capture(&mut self, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
         let now = format_time(capture.fetched_at);
         let content_hash = hash_hex(capture.document.as_bytes());
-        let index_at_commit = self.group_index.pending.is_some();
         let tx = self.write_tx()?;
         let raw_hash = store_blob(&tx, &capture.raw)?;
 
@@ -619,13 +581,8 @@ impl Versions for SqliteArchive {
              WHERE id = ?1",
         )?
         .execute(params![article_id, seq, now, kind == VersionKind::Restored])?;
-        if !index_at_commit {
-            search::index_version(&tx, article_id, seq)?;
-        }
+        search::index_version(&tx, article_id, seq)?;
         tx.commit()?;
-        if let Some(pending) = &mut self.group_index.pending {
-            pending.push((article_id, seq));
-        }
         tracing::debug!(
             url = capture.canonical_url,
             seq,
