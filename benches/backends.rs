@@ -46,7 +46,7 @@ fn generate(archive: &mut Archive) {
                         .unwrap(),
                     http_status: 200,
                     final_url: &url,
-                    raw: raw.as_bytes(),
+                    raw: newsvault::archive::RawBlob::new(raw.as_bytes()).unwrap(),
                     content_type: Some("text/html"),
                     encoding: "utf-8",
                     etag: None,

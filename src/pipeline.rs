@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::archive::{
     Archive, ArchiveError, ArticleStatus, FetchLog, FetchOutcome, GroupCommitter, NewCapture,
-    QueueState, Recorded, RemovalSighting, RemovalState, VersionKind,
+    QueueState, RawBlob, Recorded, RemovalSighting, RemovalState, VersionKind,
 };
 use crate::config::Config;
 use crate::diff::{diff_documents, diff_text, is_edit, is_minor_change};
@@ -541,7 +541,7 @@ impl Pipeline {
         }
 
         let fetched = Arc::new(fetched);
-        let (decoded, extraction) = match self.decode_and_extract(target, &fetched).await {
+        let (decoded, extraction, raw) = match self.decode_and_extract(target, &fetched).await {
             Ok(result) => result,
             Err(reason) => {
                 log.outcome = FetchOutcome::Failed;
@@ -609,7 +609,7 @@ impl Pipeline {
                 &target,
                 &document,
                 author.as_deref(),
-                &fetched,
+                (&fetched, raw),
                 encoding,
                 date_found,
             );
@@ -636,19 +636,25 @@ impl Pipeline {
     }
 
     /// Decodes and extracts a page off the async threads, at most one page per core at once
-    /// (CPU work on a DOM that must not cross an await).
+    /// (CPU work on a DOM that must not cross an await). An article's raw body, which is what
+    /// gets stored, is hashed and compressed here too: on the commit thread that every
+    /// article's writes wait for, it was the largest cost of its own (`None` if that failed:
+    /// storing tries again and reports the error).
     async fn decode_and_extract(
         &self,
         target: &ArticleRef,
         fetched: &Arc<Fetched>,
-    ) -> Result<(Decoded, Extraction), String> {
+    ) -> Result<(Decoded, Extraction, Option<RawBlob>), String> {
         let fetched = Arc::clone(fetched);
         let target = target.clone();
         self.cpu
             .run(move || {
                 let decoded = fetched.decode();
                 let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
-                (decoded, extraction)
+                let raw = matches!(extraction, Extraction::Article(_))
+                    .then(|| RawBlob::new(&fetched.body).ok())
+                    .flatten();
+                (decoded, extraction, raw)
             })
             .await
     }
@@ -715,16 +721,21 @@ fn schedule_after(outcome: &Outcome) -> Option<CheckResult> {
     })
 }
 
-/// Stores an extracted article's document, with its diff against the latest version.
+/// Stores an extracted article's document, with its diff against the latest version, and the
+/// response with its raw body as prepared off the lock (prepared here if that failed).
 fn store_capture(
     archive: &mut Archive,
     target: &ArticleRef,
     document: &Document,
     author: Option<&str>,
-    fetched: &Fetched,
+    (fetched, raw): (&Fetched, Option<RawBlob>),
     encoding: &str,
     date_found: bool,
 ) -> Result<Recorded, ArchiveError> {
+    let raw = match raw {
+        Some(raw) => raw,
+        None => RawBlob::new(&fetched.body)?,
+    };
     let rendered = document.render();
     let (minor, diff) = match archive.latest_version_with_content(&target.canonical_url)? {
         Some((seq, previous)) if previous != rendered => {
@@ -757,7 +768,7 @@ fn store_capture(
         fetched_at: fetched.fetched_at,
         http_status: fetched.status,
         final_url: &final_url,
-        raw: &fetched.body,
+        raw,
         content_type: fetched.content_type.as_deref(),
         encoding,
         etag: fetched.etag.as_deref(),
@@ -906,7 +917,7 @@ pub fn extract_saved_file(
     if let Some(link) = extract::generic::page_link(&page)
         && let Ok(target) = sites::resolve(&link, &config.sites)
     {
-        return Ok(extract_for(bytes, target, config, Some(&page)));
+        return Ok(extract_for(bytes, target, config, Some((&decoded, &page))));
     }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let file_url = Url::from_file_path(&absolute).map_err(|()| sites::SiteError::InvalidUrl {
@@ -917,7 +928,7 @@ pub fn extract_saved_file(
         bytes,
         sites::generic::resolve_local(&file_url),
         config,
-        Some(&page),
+        Some((&decoded, &page)),
     ))
 }
 
@@ -1034,18 +1045,31 @@ impl SavedPage {
 }
 
 /// Extracts `bytes` for `target`. `read` is the page as decoded without knowing its site, when
-/// it was read (and perhaps parsed) for its own link: its tree serves when the site's decoding
-/// gives the same text, as it does for every page valid in its declared encoding.
+/// it was read (and perhaps parsed) for its own link: it serves as it is unless its decoding
+/// asked chardetng, whose guess the site's TLD may change (then the bytes are decoded again,
+/// and its tree still serves if the text comes out the same). One copy of the text then, not
+/// two, is alive while extracting.
 fn extract_for(
     bytes: &[u8],
     target: ArticleRef,
     config: &Config,
-    read: Option<&extract::parse::Page<'_>>,
+    read: Option<(&Decoded, &extract::parse::Page<'_>)>,
 ) -> SavedPage {
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
-    let decoded =
-        crate::fetch::charset::decode_html(bytes, None, crate::fetch::charset::tld_of(&base));
-    let extraction = match read.filter(|page| page.html() == decoded.text) {
+    let (decoded, page) = match read {
+        Some((decoded, page)) if !decoded.guessed => {
+            (std::borrow::Cow::Borrowed(decoded), Some(page))
+        }
+        _ => {
+            let tld = crate::fetch::charset::tld_of(&base);
+            let decoded = crate::fetch::charset::decode_html(bytes, None, tld);
+            let page = read
+                .map(|(_, page)| page)
+                .filter(|page| page.html() == decoded.text);
+            (std::borrow::Cow::Owned(decoded), page)
+        }
+    };
+    let extraction = match page {
         Some(page) => extract::extract_page(page, &target, &base),
         None => extract::extract(&decoded.text, &target, &base),
     };

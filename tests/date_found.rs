@@ -88,7 +88,7 @@ fn reprocess_brings_the_new_extractor_and_dates_by_first_capture() {
                 fetched_at: first_capture,
                 http_status: 200,
                 final_url: URL,
-                raw: raw.as_bytes(),
+                raw: newsvault::archive::RawBlob::new(raw.as_bytes()).unwrap(),
                 content_type: Some("text/html; charset=utf-8"),
                 encoding: "UTF-8",
                 etag: None,

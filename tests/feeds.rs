@@ -627,7 +627,7 @@ fn generic_sites_publish_dates_in_their_zone() {
                 fetched_at: common::at(i as i64),
                 http_status: 200,
                 final_url: url,
-                raw: rendered.as_bytes(),
+                raw: newsvault::archive::RawBlob::new(rendered.as_bytes()).unwrap(),
                 content_type: Some("text/html; charset=utf-8"),
                 encoding: "UTF-8",
                 etag: None,

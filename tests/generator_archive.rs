@@ -342,7 +342,7 @@ async fn reprocess_turns_false_edits_into_recaptures() {
                 fetched_at: chrono::Utc::now(),
                 http_status: 200,
                 final_url: target.fetch_url.as_str(),
-                raw: html.as_bytes(),
+                raw: newsvault::archive::RawBlob::new(html.as_bytes()).unwrap(),
                 content_type: Some("text/html; charset=utf-8"),
                 encoding: "UTF-8",
                 etag: None,

@@ -463,7 +463,7 @@ fn fill_warc_archive(db: &Path) -> Vec<Fetched> {
                     .unwrap(),
                 http_status: 200,
                 final_url,
-                raw: &raw,
+                raw: newsvault::archive::RawBlob::new(&raw).unwrap(),
                 content_type,
                 encoding: "utf-8",
                 etag: None,

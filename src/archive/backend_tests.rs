@@ -156,7 +156,7 @@ fn capture<'a>(document: &'a str, raw: &'a [u8], secs: i64) -> NewCapture<'a> {
         fetched_at: at(secs),
         http_status: 200,
         final_url: URL,
-        raw,
+        raw: RawBlob::new(raw).unwrap(),
         content_type: Some("text/html; charset=utf-8"),
         encoding: "utf-8",
         etag: Some("\"v1\""),
@@ -781,7 +781,7 @@ fn removal_needs_enough_sightings_far_enough_apart(backend: Backend) {
             fetched_at: t0,
             http_status: 200,
             final_url: url,
-            raw: b"page",
+            raw: RawBlob::new(b"page").unwrap(),
             content_type: None,
             encoding: "UTF-8",
             etag: None,
@@ -1177,7 +1177,7 @@ fn the_change_counter_grows_with_what_readers_see(backend: Backend) {
     // A failed unit of work leaves the counter as it was, like everything else it wrote.
     let raw = noise(64);
     let mut edit = article(&urls[0], "even", "0", "Story 0 edited", 6_000);
-    edit.raw = &raw;
+    edit.raw = RawBlob::new(&raw).unwrap();
     edit.document = "Story 0 edited";
     a.begin_group().unwrap();
     a.begin_unit().unwrap();

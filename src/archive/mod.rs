@@ -16,6 +16,7 @@ use sqlite::SqliteArchive;
 #[cfg(test)]
 mod backend_tests;
 pub mod backup;
+mod blob;
 pub mod copy;
 mod group;
 pub mod images;
@@ -26,6 +27,7 @@ pub mod search;
 pub mod sqlite;
 pub mod store;
 
+pub use blob::RawBlob;
 pub use group::GroupCommitter;
 pub use images::{ArchivedImage, ImageOutcome, ImageRole, ImageRow, NewImage};
 pub use kinds::{

@@ -27,6 +27,8 @@ use html5ever::tokenizer::{
 use html5ever::tree_builder::{TreeBuilder, create_element};
 use html5ever::{Attribute, LocalName, QualName, TokenizerResult, local_name, ns};
 use scraper::Html;
+
+use super::meta::PageMeta;
 use scraper::html::HtmlTreeSink;
 
 /// The deepest an element may sit in the tree (the document's `<html>` is at depth 1).
@@ -41,6 +43,7 @@ pub const MAX_ELEMENTS: usize = 50_000;
 pub struct Page<'a> {
     html: &'a str,
     doc: OnceCell<Html>,
+    meta: OnceCell<PageMeta>,
 }
 
 impl<'a> Page<'a> {
@@ -48,6 +51,7 @@ impl<'a> Page<'a> {
         Self {
             html,
             doc: OnceCell::new(),
+            meta: OnceCell::new(),
         }
     }
 
@@ -58,6 +62,12 @@ impl<'a> Page<'a> {
     /// The tree, parsed with [`parse_document`] the first time it is asked for.
     pub fn doc(&self) -> &Html {
         self.doc.get_or_init(|| parse_document(self.html))
+    }
+
+    /// The page's metadata, read by `read` the first time it is asked for: reading a saved
+    /// page's own link and extracting it share one reading.
+    pub fn meta_with(&self, read: impl FnOnce() -> PageMeta) -> &PageMeta {
+        self.meta.get_or_init(read)
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Decoded {
     pub had_errors: bool,
     /// How many malformed byte sequences were replaced with U+FFFD (one each).
     pub decode_errors: usize,
+    /// chardetng was asked, so the result may depend on the TLD hint: decoding the same bytes
+    /// with another hint may give another text. False means the hint played no part.
+    pub guessed: bool,
 }
 
 /// Where the encoding came from.
@@ -115,7 +118,11 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
             Utf8Fit::Ascii | Utf8Fit::Valid | Utf8Fit::Almost => {
                 decode_with(UTF_8, bytes, CharsetSource::Detected)
             }
-            Utf8Fit::No => decode_with(detect(bytes, tld), bytes, CharsetSource::Detected),
+            Utf8Fit::No => guessed(decode_with(
+                detect(bytes, tld),
+                bytes,
+                CharsetSource::Detected,
+            )),
         };
     };
     // Declarations lie: pages re-saved as UTF-8 keep their old `<meta charset=gb2312>`, and
@@ -138,10 +145,17 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
     if guess != encoding && multi_byte {
         let retry = decode_with(guess, bytes, CharsetSource::Detected);
         if !retry.had_errors {
-            return retry;
+            return guessed(retry);
         }
     }
-    decoded
+    guessed(decoded)
+}
+
+fn guessed(decoded: Decoded) -> Decoded {
+    Decoded {
+        guessed: true,
+        ..decoded
+    }
 }
 
 /// Decodes `bytes` in `encoding`, one U+FFFD per malformed sequence, counting them.
@@ -157,6 +171,7 @@ fn decode_with(encoding: &'static Encoding, bytes: &[u8], source: CharsetSource)
         source,
         had_errors: decode_errors > 0,
         decode_errors,
+        guessed: false,
     }
 }
 

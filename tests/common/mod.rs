@@ -271,7 +271,7 @@ pub fn record(
             fetched_at: when,
             http_status: 200,
             final_url: &doc.source_url,
-            raw: rendered.as_bytes(),
+            raw: newsvault::archive::RawBlob::new(rendered.as_bytes()).unwrap(),
             content_type: Some("text/html; charset=utf-8"),
             encoding: "UTF-8",
             etag: None,

@@ -52,7 +52,7 @@ fn archive_document(a: &mut Archive, site: &str, id: &str, document: &str, secs:
         site_article_id: id,
         title: &title,
         document,
-        raw: raw.as_bytes(),
+        raw: RawBlob::new(raw.as_bytes()).unwrap(),
         ..capture(document, b"", secs)
     })
     .unwrap();

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{
     Conn, KIND_COLUMNS, PostgresArchive, RowExt, decode_blob, limit_i64, reported_kind, store_blob,
 };
+use crate::archive::RawBlob;
 use crate::archive::kinds::removal_confirmed;
 use crate::archive::sqlite::{ROW_COUNTS_CHECK, wrong_row_counts};
 use crate::archive::store::Checks;
@@ -81,7 +82,8 @@ fn confirm_removal(
     sighting: &RemovalSighting<'_>,
     at: &str,
 ) -> Result<RemovalState, ArchiveError> {
-    let raw_hash = store_blob(conn, sighting.raw)?;
+    // Only a confirming sighting stores its page (rarely): compressed here, under the lock.
+    let raw_hash = store_blob(conn, &RawBlob::new(sighting.raw)?)?;
     let latest = conn.query_opt(
         "SELECT title, published FROM versions WHERE article_id = $1 AND seq = $2",
         &[&found.article_id, &i64::from(found.latest_seq)],

@@ -25,8 +25,9 @@ use ::postgres::types::ToSql;
 use ::postgres::{Client, Row, Statement};
 use chrono::Utc;
 
+use super::blob::RawBlob;
 use super::kinds::{CaptureVerdict, Latest, VersionKind, classify_capture};
-use super::sqlite::{RAW_ZSTD_LEVEL, decode_blob, to_i64, verify_document};
+use super::sqlite::{decode_blob, to_i64, verify_document};
 use super::store::Versions;
 use super::{
     ArchiveError, ArticleRow, FetchLog, FetchRow, Mode, NewCapture, PostgresUrl, Recorded,
@@ -471,23 +472,15 @@ impl PostgresArchive {
     }
 }
 
-/// Stores `raw` in `blobs` unless those bytes are already there; returns their hash.
-fn store_blob(conn: &mut Conn, raw: &[u8]) -> Result<String, ArchiveError> {
-    let hash = hash_hex(raw);
-    if conn
-        .query_opt("SELECT 1 FROM blobs WHERE hash = $1", &[&hash])?
-        .is_none()
-    {
-        let data = zstd::bulk::compress(raw, RAW_ZSTD_LEVEL)?;
-        let size = to_i64(raw.len() as u64, "blob size")?;
-        // Another worker may store the same bytes at the same moment: same hash, same blob.
-        conn.execute(
-            "INSERT INTO blobs (hash, size, compression, data) VALUES ($1, $2, 'zstd', $3)
-             ON CONFLICT (hash) DO NOTHING",
-            &[&hash, &size, &data],
-        )?;
-    }
-    Ok(hash)
+/// Stores `blob` in `blobs` unless those bytes are already there; returns their hash.
+fn store_blob(conn: &mut Conn, blob: &RawBlob) -> Result<String, ArchiveError> {
+    // Another worker may store the same bytes at the same moment: same hash, same blob.
+    conn.execute(
+        "INSERT INTO blobs (hash, size, compression, data) VALUES ($1, $2, 'zstd', $3)
+         ON CONFLICT (hash) DO NOTHING",
+        &[&blob.hash(), &blob.size(), &blob.data()],
+    )?;
+    Ok(blob.hash().to_owned())
 }
 
 /// Locks the capture's article row for this transaction, creating it (latest_seq 0) when new;
@@ -549,7 +542,7 @@ fn latest_version(
 fn record_capture_in(conn: &mut Conn, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
     let now = format_time(capture.fetched_at);
     let content_hash = hash_hex(capture.document.as_bytes());
-    let raw_hash = store_blob(conn, capture.raw)?;
+    let raw_hash = store_blob(conn, &capture.raw)?;
     let (article_id, latest_seq, created) = lock_article(conn, capture, &now)?;
     if !created {
         // Always: the check time, validators and identity fields of the last good response.

@@ -32,7 +32,7 @@ fn capture(document: &str, secs: i64) -> NewCapture<'_> {
         fetched_at: Utc.timestamp_opt(1_714_560_000 + secs, 0).unwrap(),
         http_status: 200,
         final_url: URL,
-        raw: document.as_bytes(),
+        raw: RawBlob::new(document.as_bytes()).unwrap(),
         content_type: None,
         encoding: "utf-8",
         etag: None,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::sql_types::{KIND_COLUMNS, reported_kind};
+use crate::archive::RawBlob;
 use crate::archive::kinds::removal_confirmed;
 
 use super::{
@@ -135,7 +136,8 @@ impl Checks for SqliteArchive {
             return Ok(RemovalState::Pending { count });
         }
 
-        let raw_hash = store_blob(&tx, sighting.raw)?;
+        // Only a confirming sighting stores its page (rarely): compressed here, under the lock.
+        let raw_hash = store_blob(&tx, &RawBlob::new(sighting.raw)?)?;
         // The tombstone keeps the last title and date so lists can still name the article.
         let (title, published): (String, String) = tx
             .prepare_cached(

@@ -35,6 +35,7 @@ mod sql_types;
 mod tests;
 
 use super::ArchiveError;
+use super::blob::RawBlob;
 use super::kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, VersionKind, VersionOrigin,
     classify_capture,
@@ -52,10 +53,6 @@ pub use import::{ImportRecord, Imported};
 
 /// `PRAGMA application_id` of a newsvault archive ("NVLT"); set by `schema.sql`.
 pub const APPLICATION_ID: i32 = 0x4E56_4C54;
-
-/// The zstd level raw captures are stored at. benches/blobs.rs on 225 real pages (39.8 MB):
-/// deflate level 6 gave ratio 5.30 at 27 MB/s, zstd 3 ratio 5.52 at 178 MB/s.
-pub(crate) const RAW_ZSTD_LEVEL: i32 = 3;
 
 /// How long a connection waits for a lock held by another process before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -99,7 +96,7 @@ fn migrations() -> Migrations<'static> {
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 2;
 
 /// One successful capture of an article, ready to archive.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct NewCapture<'a> {
     pub canonical_url: &'a str,
     pub site: &'a str,
@@ -113,8 +110,8 @@ pub struct NewCapture<'a> {
     pub fetched_at: DateTime<Utc>,
     pub http_status: u16,
     pub final_url: &'a str,
-    /// The raw response body (stored deduplicated, compressed).
-    pub raw: &'a [u8],
+    /// The raw response body, hashed and compressed before the write (stored deduplicated).
+    pub raw: RawBlob,
     pub content_type: Option<&'a str>,
     pub encoding: &'a str,
     pub etag: Option<&'a str>,
@@ -474,7 +471,7 @@ impl Versions for SqliteArchive {
         let now = format_time(capture.fetched_at);
         let content_hash = hash_hex(capture.document.as_bytes());
         let tx = self.write_tx()?;
-        let raw_hash = store_blob(&tx, capture.raw)?;
+        let raw_hash = store_blob(&tx, &capture.raw)?;
 
         let existing: Option<(i64, u32)> = tx
             .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
@@ -876,21 +873,14 @@ pub(crate) fn decode_blob(
     Ok(bytes)
 }
 
-/// Stores `raw` in `blobs` unless those bytes are already there; returns their hash.
-fn store_blob(conn: &Connection, raw: &[u8]) -> Result<String, ArchiveError> {
-    let hash = hash_hex(raw);
-    let exists = conn
-        .prepare_cached("SELECT 1 FROM blobs WHERE hash = ?1")?
-        .exists([&hash])?;
-    if !exists {
-        let data = zstd::bulk::compress(raw, RAW_ZSTD_LEVEL)?;
-        let size = to_i64(raw.len() as u64, "blob size")?;
-        conn.prepare_cached(
-            "INSERT INTO blobs (hash, size, compression, data) VALUES (?1, ?2, 'zstd', ?3)",
-        )?
-        .execute(params![hash, size, data])?;
-    }
-    Ok(hash)
+/// Stores `blob` in `blobs` unless those bytes are already there; returns their hash.
+fn store_blob(conn: &Connection, blob: &RawBlob) -> Result<String, ArchiveError> {
+    conn.prepare_cached(
+        "INSERT INTO blobs (hash, size, compression, data) VALUES (?1, ?2, 'zstd', ?3)
+         ON CONFLICT (hash) DO NOTHING",
+    )?
+    .execute(params![blob.hash(), blob.size(), blob.data()])?;
+    Ok(blob.hash().to_owned())
 }
 
 pub(crate) fn verify_document(

@@ -24,7 +24,7 @@ fn capture<'a>(document: &'a str, raw: &'a [u8], secs: i64) -> NewCapture<'a> {
         fetched_at: at(secs),
         http_status: 200,
         final_url: URL,
-        raw,
+        raw: RawBlob::new(raw).unwrap(),
         content_type: Some("text/html; charset=utf-8"),
         encoding: "utf-8",
         etag: Some("\"v1\""),

@@ -78,9 +78,9 @@ pub fn extract_page(
     }
     let doc = page.doc();
     let els = meta::Elements::new(doc);
-    let meta = meta::collect_in(&els);
+    let meta = page.meta_with(|| meta::collect_in(&els));
     let analysis = analyse(doc, true);
-    let (title, title_open) = meta::title::pick(&els, &meta, &placed(&analysis));
+    let (title, title_open) = meta::title::pick(&els, meta, &placed(&analysis));
     let (analysis, pick) =
         body::best_body(doc, analysis, final_url, (title.as_deref(), title_open));
     let says_article = meta.says_article();
@@ -105,7 +105,7 @@ pub fn extract_page(
         .into_iter()
         .chain(Url::parse(&target.canonical_url))
         .collect();
-    let dates = meta::dates::pick(&els, &meta, &place, &around, &addresses);
+    let dates = meta::dates::pick(&els, meta, &place, &around, &addresses);
     let published = dates.published;
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
@@ -123,8 +123,8 @@ pub fn extract_page(
         return Extraction::NotArticle { reason };
     }
     // Missing metadata never makes a page with a body not an article.
-    let title = title.unwrap_or_else(|| fallback_title(&els, &meta, &pick.body, final_url));
-    let author = meta::byline::pick(&els, &meta, &place, &around);
+    let title = title.unwrap_or_else(|| fallback_title(&els, meta, &pick.body, final_url));
+    let author = meta::byline::pick(&els, meta, &place, &around);
     let lang_text = format!("{title}\n{}", pick.body.plain_text);
     let declared = meta
         .html_lang
@@ -138,7 +138,7 @@ pub fn extract_page(
         .utc_offset
         .or(dates.page_offset)
         .or_else(|| is_chinese_site(host, &lang).then(beijing));
-    let (cover, canonical) = cover_and_canonical(&meta, final_url);
+    let (cover, canonical) = cover_and_canonical(meta, final_url);
     Extraction::Article(Article {
         title,
         published: published.map(|p| p.render(zone)).unwrap_or_default(),
@@ -280,7 +280,7 @@ pub fn page_link(page: &Page<'_>) -> Option<String> {
     if page.html().len() > MAX_PAGE_BYTES {
         return None;
     }
-    let meta = meta::collect(page.doc());
+    let meta = page.meta_with(|| meta::collect(page.doc()));
     [
         meta.canonical.as_deref(),
         meta.get(&["og:url"]),
