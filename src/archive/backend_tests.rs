@@ -108,6 +108,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod screenshots;
 mod search;
 
 on_both_backends!(

@@ -21,16 +21,18 @@ mod group;
 mod kinds;
 pub mod leases;
 pub mod postgres;
+pub mod screenshots;
 pub mod search;
 pub mod sqlite;
 pub mod store;
 
 pub use group::GroupCommitter;
 pub use kinds::{
-    ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
-    VersionOrigin, classify_capture,
+    ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, ShotKind, ShotOutcome,
+    UnknownName, VersionKind, VersionOrigin, classify_capture,
 };
 pub use leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
+pub use screenshots::{NewScreenshot, ScreenshotRow};
 pub use search::{
     FoundVersion, IndexCounts, SearchCandidate, SearchOptions, SearchResult, SearchResults,
     SearchScope,
@@ -43,7 +45,8 @@ pub use sqlite::{
     VersionChoice, VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
 pub use store::{
-    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Search, Store, Versions,
+    Archive, Checks, Exports, Feeds, HostGates, Imports, Leases, Queue, Screenshots, Search, Store,
+    Versions,
 };
 
 /// How a command uses the archive.

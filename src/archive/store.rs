@@ -22,8 +22,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::copy::{CopyValue, TableSpec};
+use super::kinds::ShotKind;
 use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::postgres::PostgresArchive;
+use super::screenshots::{NewScreenshot, ScreenshotRow};
 use super::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
 use super::sqlite::SqliteArchive;
 use super::{
@@ -440,14 +442,59 @@ pub trait Search {
     fn rebuild_search_index(&mut self) -> Result<IndexCounts, ArchiveError>;
 }
 
+/// The visual capture of versions (see [`crate::archive::screenshots`]).
+pub trait Screenshots {
+    /// Records an attempt at a visual capture of version `seq`, its image stored as a blob
+    /// (deduplicated by hash, uncompressed), in one transaction. A later attempt of the same
+    /// kind replaces the version's row (the image blob stays). Returns the version's row id.
+    fn record_screenshot(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+        shot: &NewScreenshot<'_>,
+    ) -> Result<i64, ArchiveError>;
+
+    /// Every recorded attempt for an article's versions, by seq then kind.
+    fn screenshots(&self, canonical_url: &str) -> Result<Vec<ScreenshotRow>, ArchiveError>;
+
+    /// The image of a version's successful capture of this kind, verified against its hash
+    /// (`None` when there is no successful one).
+    fn screenshot_image(
+        &self,
+        version_id: i64,
+        kind: ShotKind,
+    ) -> Result<Option<Vec<u8>>, ArchiveError>;
+}
+
 /// Everything an archive backend provides.
 pub trait Store:
-    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send
+    Versions
+    + Checks
+    + Feeds
+    + Queue
+    + Exports
+    + Imports
+    + Leases
+    + HostGates
+    + Search
+    + Screenshots
+    + Send
 {
 }
 
-impl<T: Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Send>
-    Store for T
+impl<
+    T: Versions
+        + Checks
+        + Feeds
+        + Queue
+        + Exports
+        + Imports
+        + Leases
+        + HostGates
+        + Search
+        + Screenshots
+        + Send,
+> Store for T
 {
 }
 

@@ -40,6 +40,7 @@ mod copy;
 mod feeds;
 mod leases;
 mod queue;
+mod screenshots;
 mod search;
 #[cfg(test)]
 mod tests;
@@ -53,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_content_counter.sql"),
     include_str!("migrations/005_row_counts.sql"),
     include_str!("migrations/006_search.sql"),
+    include_str!("migrations/008_screenshots.sql"),
 ];
 
 /// The migration (version) after which the search index is built in Rust for what the

@@ -26,6 +26,7 @@ mod checks;
 mod copy;
 mod feeds;
 mod leases;
+mod screenshots;
 pub(crate) mod search;
 
 mod sources;
@@ -89,11 +90,12 @@ fn migrations() -> Migrations<'static> {
             Ok(())
         },
     ));
+    all.push(M::up(include_str!("migrations/015_screenshots.sql")));
     Migrations::new(all)
 }
 
 /// The schema version (`PRAGMA user_version`) this code writes.
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 1;
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 2;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone, Copy)]
@@ -809,7 +811,8 @@ pub(crate) const ROW_COUNTS_CHECK: &str =
         WHEN 'removed' THEN (SELECT count(*) FROM articles WHERE status = 'removed')
         WHEN 'versions' THEN (SELECT count(*) FROM versions)
         WHEN 'blobs' THEN (SELECT count(*) FROM blobs)
-        WHEN 'fetches' THEN (SELECT count(*) FROM fetches) END
+        WHEN 'fetches' THEN (SELECT count(*) FROM fetches)
+        WHEN 'screenshots' THEN (SELECT count(*) FROM version_screenshots) END
     ORDER BY c.name";
 
 pub(crate) fn wrong_row_counts(names: &[String]) -> ArchiveError {
