@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 mod archive_gate;
+mod screenshots;
 pub use archive_gate::ArchiveGate;
 
 use chrono::{DateTime, Utc};
@@ -148,6 +149,8 @@ pub enum PipelineError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Capture(#[from] crate::capture::CaptureError),
 }
 
 /// Fetches, extracts and archives articles. Cheap to clone; clones share the fetcher (and its
@@ -160,14 +163,20 @@ pub struct Pipeline {
     committer: GroupCommitter,
     /// Decoding and extraction: one thread per core, whatever the number of fetches.
     cpu: CpuPool,
+    /// What a screenshot's page may reach: the fetcher's target policy.
+    capture_policy: Arc<crate::fetch::target::TargetPolicy>,
 }
 
 /// Most articles whose writes share one commit.
 const MAX_GROUP: usize = 64;
 
 impl Pipeline {
+    /// Fails when `[capture] screenshot` is on and its browser is not found: at start, not
+    /// at the first new version.
     pub fn new(config: Config, archive: Archive) -> Result<Self, PipelineError> {
+        crate::capture::check_browser(&config.capture)?;
         let fetcher = Fetcher::new(&config.fetch)?;
+        let capture_policy = Arc::new(crate::fetch::target::TargetPolicy::new(&config.fetch));
         let archive = Arc::new(Mutex::new(archive));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
@@ -176,6 +185,7 @@ impl Pipeline {
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
             cpu: CpuPool::start(cores),
+            capture_policy,
         })
     }
 
@@ -386,7 +396,18 @@ impl Pipeline {
                 Ok(outcome)
             })
             .await;
-        committed.unwrap_or_else(|e| failed(&target, e))
+        let outcome = committed.unwrap_or_else(|e| failed(&target, e));
+        if self.config.capture.screenshot
+            && let Outcome::Archived {
+                target,
+                recorded: Recorded::New { seq } | Recorded::Changed { seq },
+                ..
+            } = &outcome
+        {
+            self.capture_version(target.canonical_url.clone(), *seq)
+                .await;
+        }
+        outcome
     }
 
     async fn handle_response(

@@ -246,6 +246,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/sites/{file}", get(site_feed))
         .route("/a/{site}/{file}", get(article_or_history))
         .route("/a/{site}/{id}/diff", get(pages::diff))
+        .route("/screenshot/{file}", get(pages::screenshot))
         .route("/archive", post(pages::archive_url))
         .route("/check", post(pages::recheck))
         .nest(api::PREFIX, api::router())
