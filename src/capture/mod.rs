@@ -47,6 +47,9 @@ use cdp::{Cdp, Events};
 /// The viewport's height in CSS pixels while the page loads (the picture follows the page).
 const VIEWPORT_HEIGHT: u32 = 800;
 
+/// Refused requests named in a capture's record (the rest are counted).
+const REFUSED_NOTED: usize = 3;
+
 /// Why a capture did not give a picture.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaptureError {
@@ -182,7 +185,7 @@ impl Session {
             json!({ "url": plan.page_url.as_str() }),
             &mut page,
         )?;
-        let loaded = cdp.wait_until(&mut page, |p| p.loaded);
+        let loaded = cdp.wait_until(&mut page, |p| p.loaded && p.in_flight.is_empty());
         match loaded {
             Ok(()) => Ok(Session {
                 cdp,
@@ -290,6 +293,7 @@ fn open_page(
     page.session = Some(session_id.clone());
     let session = Some(session_id.as_str());
     cdp.call(session, "Page.enable", json!({}), page)?;
+    cdp.call(session, "Network.enable", json!({}), page)?;
     cdp.call(
         session,
         "Fetch.enable",
@@ -347,8 +351,15 @@ struct PageRequests {
     judged: HashMap<String, bool>,
     /// The page's DevTools session, once attached.
     session: Option<String>,
+    /// The main frame has navigated to the page...
+    navigated: bool,
+    /// ...and the page has loaded.
     loaded: bool,
+    /// Requests started and not yet finished or failed.
+    in_flight: HashSet<String>,
     blocked: usize,
+    /// The first requests refused (type and address), for the record.
+    refused: Vec<String>,
 }
 
 impl PageRequests {
@@ -371,16 +382,33 @@ impl PageRequests {
             policy: policy.clone(),
             judged: HashMap::new(),
             session: None,
+            navigated: false,
             loaded: false,
+            in_flight: HashSet::new(),
             blocked: 0,
+            refused: Vec::new(),
         }
     }
 
     fn with_blocked(&self, note: String) -> String {
-        match (self.blocked, note.is_empty()) {
-            (0, _) => note,
-            (n, true) => format!("{n} request(s) of the page refused"),
-            (n, false) => format!("{note}; {n} request(s) of the page refused"),
+        if self.blocked == 0 {
+            return note;
+        }
+        let more = self.blocked - self.refused.len();
+        let refused = format!(
+            "{} request(s) of the page refused: {}{}",
+            self.blocked,
+            self.refused.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+        if note.is_empty() {
+            refused
+        } else {
+            format!("{note}; {refused}")
         }
     }
 
@@ -446,6 +474,14 @@ impl PageRequests {
             cdp.send(session, "Fetch.continueRequest", json!({ "requestId": id }))?;
         } else {
             self.blocked += 1;
+            if self.refused.len() < REFUSED_NOTED {
+                let address = params
+                    .pointer("/request/url")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let shown: String = address.chars().take(200).collect();
+                self.refused.push(format!("{resource_type} {shown}"));
+            }
             cdp.send(
                 session,
                 "Fetch.failRequest",
@@ -465,8 +501,33 @@ impl Events for PageRequests {
     ) -> Result<(), CaptureError> {
         match method {
             "Fetch.requestPaused" => self.answer_request(cdp, params),
+            // The blank page the target starts with loads too: only the load of the page,
+            // after its navigation, counts.
+            "Page.frameNavigated" => {
+                let main = params.pointer("/frame/parentId").is_none();
+                let url = params.pointer("/frame/url").and_then(Value::as_str);
+                let ours = url
+                    .and_then(|u| Url::parse(u).ok())
+                    .is_some_and(|u| without_fragment(&u) == self.page_url);
+                self.navigated |= main && ours;
+                Ok(())
+            }
             "Page.loadEventFired" => {
-                self.loaded = true;
+                self.loaded |= self.navigated;
+                Ok(())
+            }
+            // The load event does not wait for every request (an intercepted image that never
+            // answers did not hold it back): the page is done when nothing is in flight.
+            "Network.requestWillBeSent" => {
+                if let Some(id) = params.get("requestId").and_then(Value::as_str) {
+                    self.in_flight.insert(id.to_owned());
+                }
+                Ok(())
+            }
+            "Network.loadingFinished" | "Network.loadingFailed" => {
+                if let Some(id) = params.get("requestId").and_then(Value::as_str) {
+                    self.in_flight.remove(id);
+                }
                 Ok(())
             }
             _ => Ok(()),
