@@ -4,7 +4,6 @@
 //! the web UI; a page whose image never arrives is cut off at the time limit and its version
 //! kept; and with the option on, a missing browser stops `archive` before anything is fetched.
 
-#[allow(dead_code)]
 mod common;
 
 use std::io::{Read, Write};

@@ -38,8 +38,11 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
     }
 }
 
+/// One chunk read: its type, its data, and the bytes after it.
+type Chunk<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
 /// One chunk: its type, its data, and what follows it.
-fn chunk(bytes: &[u8]) -> Result<(&[u8], &[u8], &[u8]), String> {
+fn chunk(bytes: &[u8]) -> Result<Chunk<'_>, String> {
     let short = || "cut short inside a chunk".to_owned();
     let length = bytes.get(..4).ok_or_else(short)?;
     let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]) as usize;
