@@ -108,7 +108,7 @@ async fn a_long_page_gets_a_full_page_png_shown_on_its_article_page() {
         .await;
     serve_page(&server, long_page(&format!("{}/img/red.png", server.uri()))).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = capture_config(dir.path(), &server.uri(), "timeout = \"60s\"");
+    let config = capture_config(dir.path(), &server.uri(), "timeout = \"60s\"\npdf = true");
 
     let out = archive(&config, dir.path()).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -118,8 +118,21 @@ async fn a_long_page_gets_a_full_page_png_shown_on_its_article_page() {
     let db = dir.path().join("archive.db");
     let a = Archive::open(&db).unwrap();
     let shots = a.screenshots(&canonical()).unwrap();
-    assert_eq!(shots.len(), 1, "{shots:?}");
-    let shot = &shots[0];
+    let kinds: Vec<_> = shots.iter().map(|s| (s.kind, s.outcome)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (ShotKind::Pdf, ShotOutcome::Ok),
+            (ShotKind::Png, ShotOutcome::Ok)
+        ],
+        "{shots:?}"
+    );
+    let pdf = a
+        .screenshot_image(shots[0].version_id, ShotKind::Pdf)
+        .unwrap()
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let shot = &shots[1];
     assert_eq!(
         (shot.seq, shot.kind, shot.outcome),
         (1, ShotKind::Png, ShotOutcome::Ok),
@@ -175,6 +188,53 @@ async fn a_long_page_gets_a_full_page_png_shown_on_its_article_page() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+    web.stop().await;
+
+    // An edit gets a picture of its own, and the diff view shows both beside each other.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/img/red.png"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(red_png(200), "image/png"))
+        .mount(&server)
+        .await;
+    let edited =
+        long_page(&format!("{}/img/red.png", server.uri())).replace("第0段", "第〇段（已修改）");
+    serve_page(&server, edited).await;
+    let out = archive(&config, dir.path()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("changed "), "{stderr}");
+    let a = Archive::open(&db).unwrap();
+    let shots = a.screenshots(&canonical()).unwrap();
+    let shots: Vec<_> = shots
+        .into_iter()
+        .filter(|s| s.kind == ShotKind::Png)
+        .collect();
+    let summary: Vec<_> = shots.iter().map(|s| (s.seq, s.outcome)).collect();
+    assert_eq!(
+        summary,
+        [(1, ShotOutcome::Ok), (2, ShotOutcome::Ok)],
+        "{shots:?}"
+    );
+    let edited_png = a
+        .screenshot_image(shots[1].version_id, ShotKind::Png)
+        .unwrap()
+        .unwrap();
+    assert_ne!(edited_png, image, "the edit shows in the picture");
+    drop(a);
+    let web = TestServer::start(&db, Config::default()).await;
+    let diff = client
+        .get(web.url(&format!("/a/qq/{ID}/diff")))
+        .send()
+        .await
+        .unwrap();
+    let html = diff.text().await.unwrap();
+    for shot in &shots {
+        let src = format!("/screenshot/{}.png", shot.version_id);
+        assert!(
+            html.contains(&format!("<img src=\"{src}\"")),
+            "{src}: {html}"
+        );
+    }
     web.stop().await;
 }
 

@@ -470,8 +470,15 @@ impl PageRequests {
                     "body": self.body_base64,
                 }),
             )?;
-        } else if url.is_some_and(|u| self.allows(&u, resource_type)) {
+        } else if url.as_ref().is_some_and(|u| self.allows(u, resource_type)) {
             cdp.send(session, "Fetch.continueRequest", json!({ "requestId": id }))?;
+        } else if resource_type == "Other" && url.is_some_and(|u| u.path() == "/favicon.ico") {
+            // The browser's own request for the tab's icon, not the page's: refused unnoted.
+            cdp.send(
+                session,
+                "Fetch.failRequest",
+                json!({ "requestId": id, "errorReason": "BlockedByClient" }),
+            )?;
         } else {
             self.blocked += 1;
             if self.refused.len() < REFUSED_NOTED {
@@ -566,4 +573,71 @@ pub fn check_browser(config: &CaptureConfig) -> Result<Option<PathBuf>, CaptureE
         return Ok(None);
     }
     find_browser(&config.browser).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_hosts_are_the_body_images_and_the_cover() {
+        let document = "---\ntitle: \"t\"\nthumbnail: \"https://inews.gtimg.com/cover.jpg\"\n---\n\n\
+            正文 ![图片](https://Img1.Example.com/a.png) 与 ![](<https://img1.example.com/b.png>)\n\n\
+            [a link, not an image](https://elsewhere.example/page)\n\n\
+            ![local](/relative.png)\n";
+        assert_eq!(
+            image_hosts(document),
+            ["img1.example.com", "inews.gtimg.com"]
+        );
+    }
+
+    #[test]
+    fn a_page_may_load_only_some_kinds_from_some_hosts() {
+        let plan = Plan {
+            page_url: Url::parse("https://news.example/a/1#top").unwrap(),
+            body: b"<p>x</p>".to_vec(),
+            content_type: "text/html".into(),
+            image_hosts: vec!["img.example".into()],
+        };
+        let config = CaptureConfig {
+            scripts: false,
+            allow_hosts: vec!["cdn.example".into()],
+            ..CaptureConfig::default()
+        };
+        let mut page = PageRequests::new(&plan, &config, &TargetPolicy::default());
+        let url = |u: &str| Url::parse(u).unwrap();
+        // Special-purpose addresses are judged without a lookup.
+        assert!(!page.allows(&url("http://127.0.0.1/x.png"), "Image"));
+        assert!(!page.allows(&url("http://localhost/x.png"), "Image"));
+        // Another host, or a kind the page may not load, is refused before any lookup.
+        assert!(!page.allows(&url("https://tracker.example/x.png"), "Image"));
+        assert!(!page.allows(&url("https://img.example/x.js"), "Script"));
+        assert!(!page.allows(&url("https://news.example/feed"), "XHR"));
+        assert!(!page.allows(&url("https://news.example/frame"), "Document"));
+        assert!(!page.allows(&url("wss://news.example/live"), "WebSocket"));
+        assert_eq!(page.page_url.as_str(), "https://news.example/a/1");
+    }
+
+    #[test]
+    fn the_fetchers_target_policy_decides_private_addresses() {
+        let plan = Plan {
+            page_url: Url::parse("http://127.0.0.1:8080/a/1").unwrap(),
+            body: Vec::new(),
+            content_type: "text/html".into(),
+            image_hosts: Vec::new(),
+        };
+        let config = CaptureConfig::default();
+        let image = Url::parse("http://127.0.0.1:8080/x.png").unwrap();
+        let refused = TargetPolicy::default();
+        assert!(!PageRequests::new(&plan, &config, &refused).allows(&image, "Image"));
+        let fetch = crate::config::FetchConfig {
+            allow_private_hosts: vec!["127.0.0.1".into()],
+            ..Default::default()
+        };
+        let allowed = TargetPolicy::new(&fetch);
+        let mut page = PageRequests::new(&plan, &config, &allowed);
+        assert!(page.allows(&image, "Image"));
+        assert!(page.allows(&image, "Script"), "scripts run by default");
+        assert!(!page.allows(&image, "Media"));
+    }
 }
