@@ -334,6 +334,28 @@ async fn with_the_option_on_a_missing_browser_is_an_error_at_start() {
             "{capture}: {stderr}"
         );
     }
+    // The daemon does not start either.
+    let config = capture_config(dir.path(), &server.uri(), "");
+    let mut daemon = without_newsvault_env(&mut Command::new(env!("CARGO_BIN_EXE_newsvault")))
+        .env("PATH", empty.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("daemon")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = common::wait_exit(&mut daemon, std::time::Duration::from_secs(60));
+    let mut stderr = String::new();
+    daemon
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("was not found on the PATH"), "{stderr}");
     // Nothing was fetched: the error came before any work.
     assert!(server.received_requests().await.unwrap().is_empty());
     // The same configuration with the option off archives as usual.
