@@ -242,10 +242,19 @@ async fn a_long_page_gets_a_full_page_png_shown_on_its_article_page() {
 /// connection open without a word. (The never-answering image is on the page's own origin:
 /// Chromium refuses, at once, a page's requests to another local origin.)
 fn page_and_silence(page: impl Fn(&str) -> String + Send + 'static) -> String {
+    page_and_silence_logged(page).0
+}
+
+/// [`page_and_silence`], and the request lines it was sent.
+fn page_and_silence_logged(
+    page: impl Fn(&str) -> String + Send + 'static,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
     let html = page(&base);
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&log);
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for mut stream in listener.incoming().flatten() {
@@ -255,6 +264,8 @@ fn page_and_silence(page: impl Fn(&str) -> String + Send + 'static) -> String {
                 head.push(byte[0]);
             }
             let head = String::from_utf8_lossy(&head);
+            let line = head.lines().next().unwrap_or("").to_owned();
+            seen.lock().unwrap().push(line);
             if head.starts_with(&format!("GET /rain/a/{ID} ")) {
                 let response = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
@@ -270,7 +281,7 @@ fn page_and_silence(page: impl Fn(&str) -> String + Send + 'static) -> String {
             }
         }
     });
-    base
+    (base, log)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -298,6 +309,39 @@ async fn a_page_that_never_finishes_loading_is_cut_off_and_its_version_kept() {
             .unwrap(),
         None
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_cannot_open_windows_frames_or_leave() {
+    let (base, log) = page_and_silence_logged(|base| {
+        long_page("data:,").replace(
+            "</body>",
+            &format!(
+                "<iframe src=\"{base}/frame\"></iframe><a id=\"d\" href=\"{base}/file.zip\" download>d</a>\
+                 <script>window.open('{base}/popup'); window.open('{base}/popup2', '_blank', 'noopener');\
+                 document.getElementById('d').click();\
+                 setTimeout(function () {{ location.href = '{base}/away'; }}, 50);</script></body>"
+            ),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = capture_config(dir.path(), &base, "timeout = \"8s\"");
+    let out = archive(&config, dir.path()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let a = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let shots = a.screenshots(&canonical()).unwrap();
+    assert_eq!(shots.len(), 1, "{shots:?}");
+    assert_eq!(shots[0].outcome, ShotOutcome::Ok, "{shots:?}");
+    // What the page tried is refused, and said so.
+    assert!(shots[0].detail.contains("Document"), "{shots:?}");
+    let seen = log.lock().unwrap().clone();
+    for refused in ["/popup", "/frame", "/away", "/file.zip"] {
+        assert!(
+            !seen.iter().any(|line| line.contains(refused)),
+            "{refused} was requested: {seen:?} {shots:?}"
+        );
+    }
 }
 
 /// Runs `newsvault archive` with only `path` as the PATH.
