@@ -312,6 +312,26 @@ async fn a_page_that_never_finishes_loading_is_cut_off_and_its_version_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_script_that_never_ends_is_cut_off_too() {
+    let base = page_and_silence(|_| {
+        long_page("data:,").replace("</body>", "<script>for (;;) {}</script></body>")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = capture_config(dir.path(), &base, "timeout = \"4s\"");
+    let out = archive(&config, dir.path()).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = Archive::open(&dir.path().join("archive.db")).unwrap();
+    assert_eq!(a.versions(&canonical()).unwrap().len(), 1);
+    let shots = a.screenshots(&canonical()).unwrap();
+    let outcomes: Vec<_> = shots.iter().map(|s| s.outcome).collect();
+    assert_eq!(outcomes, [ShotOutcome::TimedOut], "{shots:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_page_cannot_open_windows_frames_or_leave() {
     let (base, log) = page_and_silence_logged(|base| {
         long_page("data:,").replace(
