@@ -37,6 +37,7 @@ pub struct Config {
     pub check: CheckConfig,
     pub daemon: DaemonConfig,
     pub server: ServerConfig,
+    pub capture: CaptureConfig,
     pub sites: SitesConfig,
     /// Where new articles come from (`[[sources]]` tables).
     pub sources: Vec<SourceConfig>,
@@ -188,6 +189,77 @@ impl Default for ServerConfig {
             max_connection_age: Duration::from_secs(300),
             writes_per_minute: 20,
         }
+    }
+}
+
+/// The visual capture of new versions (`[capture]`, see [`crate::capture`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CaptureConfig {
+    /// A full-page PNG of each new version, made by a headless browser.
+    pub screenshot: bool,
+    /// Also a PDF of each new version (needs `screenshot`).
+    pub pdf: bool,
+    /// The browser program: a name looked up on the PATH, or a path.
+    pub browser: String,
+    /// The whole capture (browser start, page load, pictures) must end within this long.
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+    /// The page's width in CSS pixels.
+    pub width: u32,
+    /// A longer page is captured down to this many pixels.
+    pub max_height: u32,
+    /// Larger images are not kept.
+    pub max_bytes: u64,
+    /// Whether the page's scripts run.
+    pub scripts: bool,
+    /// More hosts the page may load from, besides its own and its images' hosts.
+    pub allow_hosts: Vec<String>,
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        Self {
+            screenshot: false,
+            pdf: false,
+            browser: "chromium".to_owned(),
+            timeout: Duration::from_secs(30),
+            width: 1280,
+            max_height: 20_000,
+            max_bytes: 20 * 1024 * 1024,
+            scripts: true,
+            allow_hosts: Vec::new(),
+        }
+    }
+}
+
+impl CaptureConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.pdf && !self.screenshot {
+            return Err("capture.pdf needs capture.screenshot = true".into());
+        }
+        if self.timeout.is_zero() {
+            return Err("capture.timeout must be longer than zero".into());
+        }
+        if !(200..=4096).contains(&self.width) {
+            return Err(format!(
+                "capture.width must be 200 to 4096, not {}",
+                self.width
+            ));
+        }
+        if !(100..=100_000).contains(&self.max_height) {
+            return Err(format!(
+                "capture.max_height must be 100 to 100000, not {}",
+                self.max_height
+            ));
+        }
+        if self.max_bytes == 0 {
+            return Err("capture.max_bytes must be at least 1".into());
+        }
+        if self.browser.trim().is_empty() {
+            return Err("capture.browser must name a program".into());
+        }
+        Ok(())
     }
 }
 
@@ -484,6 +556,7 @@ impl Config {
             }
         }
         self.sites.validate().map_err(invalid)?;
+        self.capture.validate().map_err(invalid)?;
         Ok(())
     }
 }

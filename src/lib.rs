@@ -15,6 +15,7 @@
 //!   back out, and [`warc`] writes the raw captures as WARC.
 
 pub mod archive;
+pub mod capture;
 pub mod config;
 pub mod daemon;
 pub mod diff;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 mod archive_gate;
+mod screenshots;
 pub use archive_gate::ArchiveGate;
 
 use chrono::{DateTime, Utc};
@@ -150,6 +151,8 @@ pub enum PipelineError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Capture(#[from] crate::capture::CaptureError),
 }
 
 /// Fetches, extracts and archives articles. Cheap to clone; clones share the fetcher (and its
@@ -169,15 +172,21 @@ pub struct Pipeline {
     image_fetcher: Fetcher,
     /// The target rules images are judged by, when not the pages' own.
     image_targets: Option<Arc<crate::config::FetchConfig>>,
+    /// What a screenshot's page may reach: the fetcher's target policy.
+    capture_policy: Arc<crate::fetch::target::TargetPolicy>,
 }
 
 /// Most articles whose writes share one commit.
 const MAX_GROUP: usize = 64;
 
 impl Pipeline {
+    /// Fails when `[capture] screenshot` is on and its browser is not found: at start, not
+    /// at the first new version.
     pub fn new(config: Config, archive: Archive) -> Result<Self, PipelineError> {
+        crate::capture::check_browser(&config.capture)?;
         let fetcher = Fetcher::new(&config.fetch)?;
         let config_slots = config.check.max_in_flight;
+        let capture_policy = Arc::new(crate::fetch::target::TargetPolicy::new(&config.fetch));
         let archive = Arc::new(Mutex::new(archive));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
@@ -189,6 +198,7 @@ impl Pipeline {
             archive,
             cpu: CpuPool::start(cores),
             images: ImageWork::new(config_slots),
+            capture_policy,
         })
     }
 
@@ -429,6 +439,16 @@ impl Pipeline {
             .await;
         let outcome = committed.unwrap_or_else(|e| failed(&target, e));
         self.queue_images(&outcome).await;
+        if self.config.capture.screenshot
+            && let Outcome::Archived {
+                target,
+                recorded: Recorded::New { seq } | Recorded::Changed { seq },
+                ..
+            } = &outcome
+        {
+            self.capture_version(target.canonical_url.clone(), *seq)
+                .await;
+        }
         outcome
     }
 

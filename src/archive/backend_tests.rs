@@ -109,6 +109,7 @@ macro_rules! on_both_backends {
 }
 
 mod images;
+mod screenshots;
 mod search;
 
 on_both_backends!(

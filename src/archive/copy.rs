@@ -147,6 +147,21 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "version_screenshots",
+        columns: &[
+            ("id", Int),
+            ("version_id", Int),
+            ("kind", Text),
+            ("blob_hash", Text),
+            ("width", Int),
+            ("height", Int),
+            ("outcome", Text),
+            ("detail", Text),
+            ("took_ms", Int),
+            ("captured_at", Text),
+        ],
+    },
+    TableSpec {
         name: "fetches",
         columns: &[
             ("id", Int),

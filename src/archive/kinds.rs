@@ -125,6 +125,30 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a visual capture of a version is (`[capture] screenshot`, `pdf`).
+    ShotKind ("screenshot kind") {
+        /// A full-page PNG.
+        Png = "png",
+        /// The page printed to PDF.
+        Pdf = "pdf",
+    }
+}
+
+vocabulary! {
+    /// How a visual capture ended.
+    ShotOutcome ("screenshot outcome") {
+        /// The image is stored.
+        Ok = "ok",
+        /// The page did not finish within `[capture] timeout`; the browser was killed.
+        TimedOut = "timed_out",
+        /// The browser failed, or what it gave was refused (too large, not an image).
+        Failed = "failed",
+        /// The configured browser was not found when the capture was due.
+        BrowserMissing = "browser_missing",
+    }
+}
+
 impl VersionKind {
     /// Whether the version carries a document (every kind but a removal tombstone).
     pub fn has_document(self) -> bool {

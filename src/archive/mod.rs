@@ -23,6 +23,7 @@ pub mod images;
 mod kinds;
 pub mod leases;
 pub mod postgres;
+pub mod screenshots;
 pub mod search;
 pub mod sqlite;
 pub mod store;
@@ -31,10 +32,11 @@ pub use blob::RawBlob;
 pub use group::GroupCommitter;
 pub use images::{ArchivedImage, ImageOutcome, ImageRole, ImageRow, NewImage};
 pub use kinds::{
-    ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, UnknownName, VersionKind,
-    VersionOrigin, classify_capture,
+    ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, ShotKind, ShotOutcome,
+    UnknownName, VersionKind, VersionOrigin, classify_capture,
 };
 pub use leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
+pub use screenshots::{NewScreenshot, ScreenshotRow};
 pub use search::{
     FoundVersion, IndexCounts, SearchCandidate, SearchOptions, SearchResult, SearchResults,
     SearchScope,
@@ -47,8 +49,8 @@ pub use sqlite::{
     VersionDetail, VersionEvent, VersionRow, format_time, hash_hex,
 };
 pub use store::{
-    Archive, Checks, Exports, Feeds, HostGates, Images, Imports, Leases, Queue, Search, Store,
-    Versions,
+    Archive, Checks, Exports, Feeds, HostGates, Images, Imports, Leases, Queue, Screenshots,
+    Search, Store, Versions,
 };
 
 /// How a command uses the archive.

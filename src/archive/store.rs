@@ -23,8 +23,10 @@ use chrono::{DateTime, Utc};
 
 use super::copy::{CopyValue, TableSpec};
 use super::images::{ArchivedImage, ImageRow, NewImage};
+use super::kinds::ShotKind;
 use super::leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 use super::postgres::PostgresArchive;
+use super::screenshots::{NewScreenshot, ScreenshotRow};
 use super::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
 use super::sqlite::SqliteArchive;
 use super::{
@@ -463,9 +465,44 @@ pub trait Images {
     ) -> Result<(), ArchiveError>;
 }
 
+/// The visual capture of versions (see [`crate::archive::screenshots`]).
+pub trait Screenshots {
+    /// Records an attempt at a visual capture of version `seq`, its image stored as a blob
+    /// (deduplicated by hash, uncompressed), in one transaction. A later attempt of the same
+    /// kind replaces the version's row (the image blob stays). Returns the version's row id.
+    fn record_screenshot(
+        &mut self,
+        canonical_url: &str,
+        seq: u32,
+        shot: &NewScreenshot<'_>,
+    ) -> Result<i64, ArchiveError>;
+
+    /// Every recorded attempt for an article's versions, by seq then kind.
+    fn screenshots(&self, canonical_url: &str) -> Result<Vec<ScreenshotRow>, ArchiveError>;
+
+    /// The image of a version's successful capture of this kind, verified against its hash
+    /// (`None` when there is no successful one).
+    fn screenshot_image(
+        &self,
+        version_id: i64,
+        kind: ShotKind,
+    ) -> Result<Option<Vec<u8>>, ArchiveError>;
+}
+
 /// Everything an archive backend provides.
 pub trait Store:
-    Versions + Checks + Feeds + Queue + Exports + Imports + Leases + HostGates + Search + Images + Send
+    Versions
+    + Checks
+    + Feeds
+    + Queue
+    + Exports
+    + Imports
+    + Leases
+    + HostGates
+    + Search
+    + Images
+    + Screenshots
+    + Send
 {
 }
 
@@ -480,6 +517,7 @@ impl<
         + HostGates
         + Search
         + Images
+        + Screenshots
         + Send,
 > Store for T
 {

@@ -248,6 +248,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/a/{site}/{file}", get(article_or_history))
         .route("/a/{site}/{id}/diff", get(pages::diff))
         .route("/media/{hash}", get(media::image))
+        .route("/screenshot/{file}", get(pages::screenshot))
         .route("/archive", post(pages::archive_url))
         .route("/check", post(pages::recheck))
         .nest(api::PREFIX, api::router())

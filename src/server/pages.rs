@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::security::token_ok;
 use super::{AppError, AppState, writes};
 use crate::archive::{
-    ArticleStatus, ArticleSummary, SearchOptions, SearchResult, SearchScope, VersionDetail,
-    VersionKind,
+    ArticleStatus, ArticleSummary, ScreenshotRow, SearchOptions, SearchResult, SearchScope,
+    ShotKind, ShotOutcome, VersionDetail, VersionKind,
 };
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
 use crate::document::Document;
@@ -327,7 +327,7 @@ pub async fn article(
     query: ArticleQuery,
 ) -> Result<Response, AppError> {
     let (site2, id2) = (site.clone(), id.clone());
-    let (summary, versions, shown, evidence, pending, images) = state
+    let (summary, versions, shown, evidence, pending, images, shots) = state
         .read(move |a| {
             let summary = a
                 .article_summary(&site2, &id2)?
@@ -370,7 +370,8 @@ pub async fn article(
                 .article(&summary.canonical_url)?
                 .filter(|row| row.removal_pending > 0 && summary.removal.is_none());
             let images = a.archived_images(&summary.canonical_url)?;
-            Ok((summary, versions, shown, evidence, pending, images))
+            let shots = a.screenshots(&summary.canonical_url)?;
+            Ok((summary, versions, shown, evidence, pending, images, shots))
         })
         .await?;
     let copies = render::ArchivedCopies::new(images, super::media::PREFIX);
@@ -489,7 +490,8 @@ pub async fn article(
             let _ = write!(body, "<article id=\"body\">{html}</article>");
         }
     }
-    versions_table(&mut body, &page, &versions);
+    screenshot_figure(&mut body, &shots, shown_seq);
+    versions_table(&mut body, &page, &versions, &shots);
     let _ = write!(
         body,
         "<h2>Check again</h2><form method=\"post\" action=\"/check\">\
@@ -505,10 +507,98 @@ pub async fn article(
     Ok(layout_in(&summary.lang, &title, &head, &body).into_response())
 }
 
-fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
+/// The picture of version `seq` as the page was served, folded (a page is often many
+/// screens tall), when there is one.
+fn screenshot_figure(body: &mut String, shots: &[ScreenshotRow], seq: u32) {
+    let Some(png) = shots
+        .iter()
+        .find(|s| s.seq == seq && s.kind == ShotKind::Png && s.outcome == ShotOutcome::Ok)
+    else {
+        return;
+    };
+    let src = screenshot_path(png.version_id, ShotKind::Png);
+    let (w, h) = (png.width.unwrap_or(0), png.height.unwrap_or(0));
+    let _ = write!(
+        body,
+        "<details class=\"screenshot\" id=\"screenshot-{seq}\"><summary>Screenshot of version {seq} \
+         as the page was served ({w}×{h} pixels, captured {})</summary><a href=\"{src}\">\
+         <img src=\"{src}\" width=\"{w}\" height=\"{h}\" loading=\"lazy\" \
+         alt=\"The page of version {seq} as it was served\"></a></details>",
+        escape(&display_time(&png.captured_at)),
+    );
+}
+
+/// Where a version's picture is served.
+fn screenshot_path(version_id: i64, kind: ShotKind) -> String {
+    format!("/screenshot/{version_id}.{}", kind.as_str())
+}
+
+/// A version's pictures in the versions table: links, or why there is none.
+fn screenshot_cell(shots: &[ScreenshotRow], seq: u32) -> String {
+    shots
+        .iter()
+        .filter(|s| s.seq == seq)
+        .map(|s| match s.outcome {
+            ShotOutcome::Ok => format!(
+                "<a href=\"{}\">{}</a>",
+                screenshot_path(s.version_id, s.kind),
+                s.kind.as_str().to_ascii_uppercase()
+            ),
+            outcome => format!(
+                "<span class=\"meta\" title=\"{}\">{}: {}</span>",
+                escape(&s.detail),
+                s.kind.as_str().to_ascii_uppercase(),
+                escape(&outcome.as_str().replace('_', " "))
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A version's picture, served as stored (`image/png` or `application/pdf`), never as HTML.
+pub async fn screenshot(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let not_found = || AppError::NotFound(format!("no screenshot {file}"));
+    let (id, kind) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let kind: ShotKind = kind.parse().map_err(|_| not_found())?;
+    let version_id: i64 = id.parse().map_err(|_| not_found())?;
+    let image = state
+        .read(move |a| Ok(a.screenshot_image(version_id, kind)?))
+        .await?
+        .ok_or_else(not_found)?;
+    let (content_type, disposition) = match kind {
+        ShotKind::Png => ("image/png", "inline"),
+        // A PDF viewer is a program of its own: saved, not opened in the archive's origin.
+        ShotKind::Pdf => ("application/pdf", "attachment"),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "{disposition}; filename=\"version-{version_id}.{}\"",
+                    kind.as_str()
+                ),
+            ),
+            (header::CACHE_CONTROL, "max-age=3600".to_owned()),
+        ],
+        image,
+    )
+        .into_response())
+}
+
+fn versions_table(
+    body: &mut String,
+    page: &str,
+    versions: &[VersionDetail],
+    shots: &[ScreenshotRow],
+) {
     body.push_str(
         "<h2>Versions</h2><table id=\"versions\"><thead><tr><th>#</th><th>Kind</th><th>Fetched</th>\
-         <th>HTTP</th><th>Title</th><th></th></tr></thead><tbody>",
+         <th>HTTP</th><th>Title</th><th></th><th>Screenshot</th></tr></thead><tbody>",
     );
     let mut previous_with_content: Option<u32> = None;
     for v in versions {
@@ -522,7 +612,7 @@ fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
         };
         let _ = write!(
             body,
-            "<tr class=\"{}\"><td><a href=\"{}?v={}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{diff_link}</td></tr>",
+            "<tr class=\"{}\"><td><a href=\"{}?v={}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{diff_link}</td><td>{}</td></tr>",
             escape(v.kind.as_str()),
             escape(page),
             v.seq,
@@ -531,6 +621,7 @@ fn versions_table(body: &mut String, page: &str, versions: &[VersionDetail]) {
             escape(&display_time(&v.fetched_at)),
             v.http_status.map_or("-".to_owned(), |s| s.to_string()),
             escape(&v.title),
+            screenshot_cell(shots, v.seq),
         );
         if v.kind != VersionKind::Removed {
             previous_with_content = Some(v.seq);
@@ -579,6 +670,8 @@ pub(crate) struct VersionPair {
     pub b: VersionDetail,
     /// `None` when either version is a removal (it has no document).
     pub diff: Option<DocumentDiff>,
+    /// The article's screenshots (every version's).
+    pub shots: Vec<ScreenshotRow>,
 }
 
 /// Reads versions `a` and `b` (by default the last two) of an article and diffs them: the
@@ -619,12 +712,14 @@ pub(crate) async fn version_pair(
                 (Some(da), Some(db)) => Some(diff_versions(&va, &vb, &da, &db)),
                 _ => None,
             };
+            let shots = archive.screenshots(&summary.canonical_url)?;
             Ok(VersionPair {
                 summary,
                 versions,
                 a: va,
                 b: vb,
                 diff,
+                shots,
             })
         })
         .await
@@ -656,6 +751,7 @@ pub async fn diff(
         a: va,
         b: vb,
         diff,
+        shots,
     } = version_pair(&state, site, id, query.a, query.b).await?;
     let page = article_path(&summary.site, &summary.site_article_id, summary.id);
     let mut body = String::new();
@@ -693,7 +789,9 @@ pub async fn diff(
             render::diff_to_html(&diff, false)
         );
     }
-    versions_table(&mut body, &page, &versions);
+    screenshot_figure(&mut body, &shots, va.seq);
+    screenshot_figure(&mut body, &shots, vb.seq);
+    versions_table(&mut body, &page, &versions, &shots);
     Ok(layout_in(
         &summary.lang,
         &format!("Changes to {}", summary.title),

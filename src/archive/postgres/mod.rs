@@ -42,6 +42,7 @@ mod feeds;
 mod images;
 mod leases;
 mod queue;
+mod screenshots;
 mod search;
 #[cfg(test)]
 mod tests;
@@ -56,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_row_counts.sql"),
     include_str!("migrations/006_search.sql"),
     include_str!("migrations/007_images.sql"),
+    include_str!("migrations/008_screenshots.sql"),
 ];
 
 /// The migration (version) after which the search index is built in Rust for what the

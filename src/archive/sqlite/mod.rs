@@ -27,6 +27,7 @@ mod copy;
 mod feeds;
 mod images;
 mod leases;
+mod screenshots;
 pub(crate) mod search;
 
 mod sources;
@@ -88,12 +89,13 @@ fn migrations() -> Migrations<'static> {
         },
     ));
     all.push(M::up(include_str!("migrations/014_images.sql")));
+    all.push(M::up(include_str!("migrations/015_screenshots.sql")));
     Migrations::new(all)
 }
 
 /// The schema version (`PRAGMA user_version`) this code writes: [`MIGRATIONS`] and the
-/// migrations [`migrations`] appends (013 search, 014 images).
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 2;
+/// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 3;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone)]
@@ -809,7 +811,8 @@ pub(crate) const ROW_COUNTS_CHECK: &str =
         WHEN 'removed' THEN (SELECT count(*) FROM articles WHERE status = 'removed')
         WHEN 'versions' THEN (SELECT count(*) FROM versions)
         WHEN 'blobs' THEN (SELECT count(*) FROM blobs)
-        WHEN 'fetches' THEN (SELECT count(*) FROM fetches) END
+        WHEN 'fetches' THEN (SELECT count(*) FROM fetches)
+        WHEN 'screenshots' THEN (SELECT count(*) FROM version_screenshots) END
     ORDER BY c.name";
 
 pub(crate) fn wrong_row_counts(names: &[String]) -> ArchiveError {

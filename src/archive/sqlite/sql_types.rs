@@ -4,7 +4,9 @@ use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::archive::images::{ImageOutcome, ImageRole};
-use crate::archive::kinds::{ArticleStatus, FetchOutcome, QueueStatus, VersionKind, VersionOrigin};
+use crate::archive::kinds::{
+    ArticleStatus, FetchOutcome, QueueStatus, ShotKind, ShotOutcome, VersionKind, VersionOrigin,
+};
 
 macro_rules! stored_as_name {
     ($($name:ty),+) => {$(
@@ -26,6 +28,8 @@ macro_rules! stored_as_name {
 }
 
 stored_as_name!(
+    ShotKind,
+    ShotOutcome,
     VersionKind,
     ArticleStatus,
     FetchOutcome,
