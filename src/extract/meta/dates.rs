@@ -760,12 +760,26 @@ static SCRIPT_TIME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// The first [`SCRIPT_TIME`] in the page's inline scripts.
+/// A publish time that a page's script keeps as a date string for rendering it (`"published_at":
+/// "2019-03-02T06:22:28+01:00"` in a shop's product JSON, `publishTime: "2019-09-07 13:43:45"` on
+/// Chinese portals, `\"datePublished\":\"…\"` in a framework's escaped state): the keys name
+/// the publication, never a creation or a change.
+static SCRIPT_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?i)\b(?:date_?published|published_?(?:at|date|time|on)|publish_?(?:date|time|at)|pub_?date|pub_?time|first_?published(?:_?(?:at|date))?|ptime)"#,
+        r#"\\?["']?\s*[:=]\s*\\?["']((?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)\\?["']"#,
+    ))
+    .expect("static regex")
+});
+
+/// The first [`SCRIPT_TIME`] or [`SCRIPT_DATE`] in the page's inline scripts.
 fn script_time(els: &Elements<'_>) -> Option<PageTime> {
     els.head_select(&SCRIPTS).take(100).find_map(|script| {
         let text: String = script.text().collect();
-        let secs = SCRIPT_TIME.captures(&text)?.get(1)?.as_str();
-        parse_time(secs)
+        let found = SCRIPT_TIME
+            .captures(&text)
+            .or_else(|| SCRIPT_DATE.captures(&text))?;
+        parse_time(found.get(1)?.as_str())
     })
 }
 
@@ -1071,6 +1085,28 @@ mod tests {
         );
         let code = r#"<script>var act = 1581517074;</script><p>x</p>"#;
         assert_eq!(picked(code, 3, false), None);
+    }
+
+    #[test]
+    fn a_scripted_publish_date_dates_a_page_without_another() {
+        let shop = r#"<script>var p = {"created":"x","published_at":"2019-03-02T06:22:28+01:00"};</script><p>x</p>"#;
+        assert_eq!(
+            picked(shop, 3, false).as_deref(),
+            Some("2019-03-02 06:22:28")
+        );
+        let portal = r#"<script>window.info = { publishTime: '2019-09-07 13:43:45' };</script><p>x</p>"#;
+        assert_eq!(
+            picked(portal, 3, false).as_deref(),
+            Some("2019-09-07 13:43:45")
+        );
+        let escaped = r#"<script>self.push("{\"datePublished\":\"2021-05-04\"}")</script><p>x</p>"#;
+        assert_eq!(
+            picked(escaped, 3, false).as_deref(),
+            Some("2021-05-04 00:00:00")
+        );
+        // A creation or a change is no publication.
+        let changed = r#"<script>var d = {"updated_at":"2019-03-02","created_at":"2019-03-01"};</script><p>x</p>"#;
+        assert_eq!(picked(changed, 3, false), None);
     }
 
     #[test]
