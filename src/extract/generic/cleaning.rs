@@ -29,7 +29,9 @@ pub(super) fn conditional_skips(
             }
             let name = el.value().name();
             if is_furniture_box(el.value())
-                && a.stats.get(&el.id()).is_some_and(|st| 2 * st.text < body.text)
+                && a.stats
+                    .get(&el.id())
+                    .is_some_and(|st| 2 * st.text < body.text)
             {
                 skip.insert(el.id());
                 continue;

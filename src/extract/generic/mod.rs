@@ -76,6 +76,18 @@ pub fn extract_page(
     if let Some(reason) = verdict::unparsable(page.html()) {
         return Extraction::NotArticle { reason };
     }
+    if let Some(html) = body::unwrap_scripted_body(page.html(), page.doc()) {
+        return extract_parsed(&Page::new(&html), target, final_url, site);
+    }
+    extract_parsed(page, target, final_url, site)
+}
+
+fn extract_parsed(
+    page: &Page<'_>,
+    target: &ArticleRef,
+    final_url: &Url,
+    site: &GenericSite,
+) -> Extraction {
     let doc = page.doc();
     let els = meta::Elements::new(doc);
     let meta = meta::collect_in(&els);

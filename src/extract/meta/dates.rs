@@ -1094,7 +1094,8 @@ mod tests {
             picked(shop, 3, false).as_deref(),
             Some("2019-03-02 06:22:28")
         );
-        let portal = r#"<script>window.info = { publishTime: '2019-09-07 13:43:45' };</script><p>x</p>"#;
+        let portal =
+            r#"<script>window.info = { publishTime: '2019-09-07 13:43:45' };</script><p>x</p>"#;
         assert_eq!(
             picked(portal, 3, false).as_deref(),
             Some("2019-09-07 13:43:45")
