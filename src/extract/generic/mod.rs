@@ -118,7 +118,19 @@ fn extract_parsed(
         .chain(Url::parse(&target.canonical_url))
         .collect();
     let dates = meta::dates::pick(&els, &meta, &place, &around, &addresses);
-    let published = dates.published;
+    // An undated page whose body opens on a dateline (`27.1.2022 - …`, after the lead and the
+    // byline) is dated by it.
+    let published = dates.published.or_else(|| {
+        let order = meta::dates::DayOrder::for_lang(
+            meta.html_lang.as_deref().or(meta.ld.in_language.as_deref()),
+        );
+        pick.body
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .find_map(|l| meta::dates::dateline(l, order))
+    });
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
     let near_date = title_open.is_some()

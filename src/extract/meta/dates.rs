@@ -497,6 +497,24 @@ pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
     parse_time_in(line, order)
 }
 
+/// A dateline opening an article's first paragraph: a date, after a place name and a comma
+/// or not, then a dash or a colon (`27.1.2022 - Bei der Erinnerung …`, `BERLIN, 4. Mai 2021 –
+/// …`, `May 4, 2021 — …`).
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\p{Lu}[\p{L}./ -]{1,30},\s*)?(?P<date>[\p{L}\d][\p{L}\d.,/ -]{5,24}?)\s*[-–—:]\s+\S")
+        .expect("static regex")
+});
+
+/// The date of a [`DATELINE`] opening `paragraph`, as the page shows it (`order` reads slashed
+/// dates): the day an undated page was published.
+pub fn dateline(paragraph: &str, order: DayOrder) -> Option<PageTime> {
+    let head: String = paragraph.chars().take(80).collect();
+    let date = DATELINE.captures(&head)?.name("date")?.as_str();
+    holds_a_year(date)
+        .then(|| visible_time(date, order))
+        .flatten()
+}
+
 /// `<time datetime>` values from `from` to the end of the body, in document order.
 fn time_elements(els: &Elements<'_>, place: Place<'_>, from: u32, body_close: u32) -> Vec<String> {
     els.head_select(&TIME_ELEMENTS)
@@ -1085,6 +1103,33 @@ mod tests {
         );
         let code = r#"<script>var act = 1581517074;</script><p>x</p>"#;
         assert_eq!(picked(code, 3, false), None);
+    }
+
+    #[test]
+    fn a_dateline_opening_the_body_dates_it() {
+        let day = |p: &str| dateline(p, DayOrder::DayFirst).map(|t| t.local.date().to_string());
+        assert_eq!(
+            day("27.1.2022 - Bei der Erinnerung an die Verfolgten").as_deref(),
+            Some("2022-01-27")
+        );
+        assert_eq!(
+            day("BERLIN, 4. Mai 2021 – Die Regierung hat").as_deref(),
+            Some("2021-05-04")
+        );
+        assert_eq!(
+            day("May 4, 2021 — The government said").as_deref(),
+            Some("2021-05-04")
+        );
+        // A date inside the sentence, or a number without a year, is no dateline.
+        assert_eq!(
+            day("Am 27.1.2022 sprach die Ministerin - und alle hörten zu"),
+            None
+        );
+        assert_eq!(
+            day("Seit 1990 - so die Ministerin - hat sich viel getan"),
+            None
+        );
+        assert_eq!(day("Teil 2 - Die Rückkehr"), None);
     }
 
     #[test]
