@@ -7,7 +7,7 @@ use url::Url;
 
 use super::analysis::{Analysis, analyse};
 use super::candidates::{lead_blocks, pick_containers, score};
-use super::classify::is_hidden;
+use super::classify::{POSITIVE, class_and_id, is_hidden};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
 use crate::extract::markdown::{Body, Converter};
@@ -32,6 +32,73 @@ pub(super) struct BodyPick {
 }
 
 /// The body of the best candidates; `drop_furniture` drops boilerplate lines from it.
+/// The script templates and `<noscript>`s that hold an article's markup: `<script
+/// type="text/template">` (Google's Blogger blogs render the post from it) and `<noscript>`.
+static SCRIPTED: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(r#"script[type="text/template"], noscript"#).expect("static selector")
+});
+
+/// A page whose article is markup inside a script template or a `<noscript>` (the post body of
+/// Blogger and Google's blogs, filled in by a script): the page with that markup put in the
+/// template's place, when the element around it shows almost no text of its own, is named as
+/// the article's body (`itemprop="articleBody"`, `post-body`, `entry-content`) and the markup
+/// holds paragraphs of text. `None` for every other page.
+pub(super) fn unwrap_scripted_body(html: &str, doc: &Html) -> Option<String> {
+    let inner = doc.select(&SCRIPTED).find_map(|el| {
+        let parent = el.parent().and_then(ElementRef::wrap)?;
+        let names_body = parent
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(4)
+            .chain([parent])
+            .any(|a| {
+                a.value().attr("itemprop") == Some("articleBody")
+                    || POSITIVE.is_match(&class_and_id(a.value()))
+            });
+        let shown: usize = parent
+            .children()
+            .filter_map(|c| c.value().as_text().map(|t| t.trim().chars().count()))
+            .sum::<usize>()
+            + parent
+                .children()
+                .filter_map(ElementRef::wrap)
+                .filter(|c| !matches!(c.value().name(), "script" | "noscript" | "style"))
+                .map(|c| c.text().map(|t| t.trim().chars().count()).sum::<usize>())
+                .sum::<usize>();
+        let markup: String = el.text().collect();
+        let lower = markup.to_ascii_lowercase();
+        let mut in_tag = false;
+        let text_len = markup
+            .chars()
+            .filter(|&c| {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    _ => return !in_tag && !c.is_whitespace(),
+                }
+                false
+            })
+            .count();
+        // Markup, not data (a JSON component whose captions hold `<p>`s).
+        let is_markup =
+            markup.trim_start().starts_with('<') && !markup.trim_start().starts_with("<![CDATA[");
+        (names_body
+            && is_markup
+            && shown < 200
+            && lower.matches("<p").count() >= 2
+            && text_len >= 500)
+            .then_some(markup)
+    })?;
+    let at = html.find(inner.as_str())?;
+    let open = html[..at].rfind('<')?;
+    let close = at + inner.len() + html[at + inner.len()..].find('>')? + 1;
+    Some(format!(
+        "{}<div>{inner}</div>{}",
+        &html[..open],
+        &html[close..]
+    ))
+}
+
 pub(super) fn find_body(
     doc: &Html,
     a: &Analysis,
@@ -202,6 +269,31 @@ mod tests {
         assert!(md.contains("Part two\n==="), "{md}");
         assert!(!md.contains("The Title"), "{md}");
         assert!(!md.contains("Copyright"), "{md}");
+    }
+
+    #[test]
+    fn a_post_body_in_a_script_template_is_the_body() {
+        let para = "Over the past few years we have seen threats on the web become more \
+                    sophisticated, and we answer them with a new mode of protection today. ";
+        let post = format!("<p>{para}{para}</p><p>{para}{para}</p><p>{para}</p>");
+        let page = format!(
+            "<html><body><h1>Title</h1><div class='post-body'><div itemprop='articleBody'>\
+             <script type='text/template'>\n<span>Posted by A</span>{post}</script>\
+             </div></div><p>Footer</p></body></html>"
+        );
+        let unwrapped = unwrap_scripted_body(&page, &Html::parse_document(&page)).unwrap();
+        assert!(unwrapped.contains(&format!("<div>\n<span>Posted by A</span>{post}</div>")));
+        assert!(!unwrapped.contains("text/template"));
+        // Once the post shows, nothing is unwrapped again.
+        assert!(unwrap_scripted_body(&unwrapped, &Html::parse_document(&unwrapped)).is_none());
+        // Data in a template (a JSON component whose caption holds paragraphs) is no body.
+        let data = format!(
+            "<div class='entry-content'><script type='text/template'>{{\"caption\":\"{post}\"}}</script></div>"
+        );
+        assert!(unwrap_scripted_body(&data, &Html::parse_document(&data)).is_none());
+        // A template outside an element named as the body is not unwrapped.
+        let elsewhere = format!("<div id='x'><script type='text/template'>{post}</script></div>");
+        assert!(unwrap_scripted_body(&elsewhere, &Html::parse_document(&elsewhere)).is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use regex::Regex;
 use scraper::ElementRef;
 
 use super::analysis::Analysis;
-use super::classify::class_weight;
+use super::classify::{class_and_id, class_weight};
 use super::{BYLINE_WORDS, DATE_LINE};
 use crate::extract::meta;
 
@@ -28,6 +28,14 @@ pub(super) fn conditional_skips(
                 continue;
             }
             let name = el.value().name();
+            if is_furniture_box(el.value())
+                && a.stats
+                    .get(&el.id())
+                    .is_some_and(|st| 2 * st.text < body.text)
+            {
+                skip.insert(el.id());
+                continue;
+            }
             if !matches!(
                 name,
                 "div"
@@ -90,6 +98,25 @@ pub(super) fn conditional_skips(
         }
     }
     skip
+}
+
+/// Class and id names of the boxes that close an article without being part of it: the author's
+/// bio (`div.author-bio`, `.saboxplugin-wrap`, `.TestReport__AuthorBox`, `.author-card`),
+/// disclaimers (`.editorial-disclaimer`), affiliate notes, post-metadata stamps
+/// (`p.postmetadata`) and calls to action (`section.c-letters-cta`). They are not furniture of
+/// the page (the metadata pickers still read the author's name in them), only of the body.
+static FURNITURE_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])")
+        .expect("static regex")
+});
+
+/// Whether an element inside the body is one of the [`FURNITURE_BOX`]es.
+pub(super) fn is_furniture_box(el: &scraper::node::Element) -> bool {
+    if matches!(el.name(), "body" | "html" | "article" | "main") {
+        return false;
+    }
+    let names = class_and_id(el);
+    !names.is_empty() && FURNITURE_BOX.is_match(&names)
 }
 
 /// Lines of boilerplate inside bodies: copyright, disclaimers, editors, sources, prompts.
@@ -415,5 +442,31 @@ mod tests {
         let skips = conditional_skips(&[sel("#body")], &a, &HashMap::new());
         assert!(skips.contains(&sel("#more").id()));
         assert_eq!(skips.len(), 1);
+    }
+
+    #[test]
+    fn author_bios_disclaimers_and_calls_to_action_close_no_body() {
+        let doc = scraper::Html::parse_document(
+            "<div id=body><p>Some running text, with commas, and more, and more, and more, \
+             and more, and more, and more, and more, and more, and more, and more, and more.</p>\
+             <div id=bio class=saboxplugin-wrap><p>Jane Doe writes about food, travel, and more.</p></div>\
+             <p id=stamp class=\"postmetadata alt\">This entry was filed under Food, and Travel.</p>\
+             <section id=cta class=c-letters-cta><p>Tell us what you think, write to us.</p></section>\
+             <div id=note class=editorial-disclaimer><p>The disclaimer below does not apply.</p></div>\
+             <p id=actor>The actress, who played in Nomadland, said so.</p></div>",
+        );
+        let a = super::super::analysis::analyse(&doc, true);
+        let sel = |s: &str| {
+            doc.select(&scraper::Selector::parse(s).unwrap())
+                .next()
+                .unwrap()
+        };
+        let skips = conditional_skips(&[sel("#body")], &a, &HashMap::new());
+        for id in ["#bio", "#stamp", "#cta", "#note"] {
+            assert!(skips.contains(&sel(id).id()), "{id}");
+        }
+        assert!(!skips.contains(&sel("#actor").id()));
+        // The author's name in the bio stays readable for the metadata pickers.
+        assert!(!a.stats[&sel("#bio").id()].noise);
     }
 }

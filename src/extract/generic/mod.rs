@@ -76,6 +76,18 @@ pub fn extract_page(
     if let Some(reason) = verdict::unparsable(page.html()) {
         return Extraction::NotArticle { reason };
     }
+    if let Some(html) = body::unwrap_scripted_body(page.html(), page.doc()) {
+        return extract_parsed(&Page::new(&html), target, final_url, site);
+    }
+    extract_parsed(page, target, final_url, site)
+}
+
+fn extract_parsed(
+    page: &Page<'_>,
+    target: &ArticleRef,
+    final_url: &Url,
+    site: &GenericSite,
+) -> Extraction {
     let doc = page.doc();
     let els = meta::Elements::new(doc);
     let meta = page.meta_with(|| meta::collect_in(&els));
@@ -106,7 +118,19 @@ pub fn extract_page(
         .chain(Url::parse(&target.canonical_url))
         .collect();
     let dates = meta::dates::pick(&els, meta, &place, &around, &addresses);
-    let published = dates.published;
+    // An undated page whose body opens on a dateline (`27.1.2022 - …`, after the lead and the
+    // byline) is dated by it.
+    let published = dates.published.or_else(|| {
+        let order = meta::dates::DayOrder::for_lang(
+            meta.html_lang.as_deref().or(meta.ld.in_language.as_deref()),
+        );
+        pick.body
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .find_map(|l| meta::dates::dateline(l, order))
+    });
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
     let near_date = title_open.is_some()

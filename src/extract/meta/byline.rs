@@ -99,8 +99,13 @@ static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 /// `By X`; also `ByX` when the label's element touches the name's (`<span>By</span><a>X</a>`).
+/// Up to two lower-case particles may stand between a name's words (`Jose de la Cruz`, `Ursula
+/// von der Leyen`), in this byline and the others.
 static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?i:by)\s+|By)(?P<v>\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}(?:(?:,\s*|\s+and\s+)\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}){0,3})")
+    Regex::new(concat!(
+        r"^(?:(?i:by)\s+|By)(?P<v>\p{Lu}[\p{L}.'’-]+(?:\s+(?:(?:von|van|de|da|del|della|di|do|dos|du|la|le|der|den|ter|zu)\s+){0,2}\p{Lu}[\p{L}.'’-]+){0,3}",
+        r"(?:(?:,\s*|\s+and\s+)\p{Lu}[\p{L}.'’-]+(?:\s+(?:(?:von|van|de|da|del|della|di|do|dos|du|la|le|der|den|ter|zu)\s+){0,2}\p{Lu}[\p{L}.'’-]+){0,3}){0,3})",
+    ))
         .expect("static regex")
 });
 
@@ -110,7 +115,7 @@ static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?i:(?:posted|written|erstellt|geschrieben|verfasst|veröffentlicht|text|ein\s+beitrag|ein\s+artikel)\s+(?:by|von)|",
         r"von|por|par|door|autor(?:in|en)?|authors?|auteurs?|autores?)\s*:?\s+",
-        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|la|le|der|den)\s+)?\p{Lu}[\p{L}.'’-]*)*",
+        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|della|di|do|dos|du|la|le|der|den|ter|zu)\s+){0,2}\p{Lu}[\p{L}.'’-]*)*",
         r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
         // the name ends the line or a date, a time or a separator follows it: "Von Anfang an
         // …" is a sentence, not a byline
@@ -125,7 +130,7 @@ static OTHER_BY: LazyLock<Regex> = LazyLock::new(|| {
 static LABELLED_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?:^|[\s|·•])(?P<label>(?i:autor(?:in|en)?|authors?|auteurs?|autores?|verfasser(?:in)?|texte?))\s*:\s*",
-        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|la|le|der|den)\s+)?\p{Lu}[\p{L}.'’-]*){0,3}",
+        r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|della|di|do|dos|du|la|le|der|den|ter|zu)\s+){0,2}\p{Lu}[\p{L}.'’-]*){0,3}",
         r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
         r"(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+\p{Ll})",
     ))
@@ -1089,6 +1094,30 @@ mod tests {
         assert_eq!(
             pick(&Elements::new(&two), &meta, &place, &none).as_deref(),
             Some("Jane Doe, John Roe")
+        );
+    }
+
+    #[test]
+    fn names_keep_their_lower_case_particles() {
+        for (line, name) in [
+            ("Von Jose de la Cruz | 04.05.2021", "Jose de la Cruz"),
+            ("Por Jose de la Cruz", "Jose de la Cruz"),
+            (
+                "By Ursula von der Leyen, May 4, 2021",
+                "Ursula von der Leyen",
+            ),
+            ("Autor: Paulo dos Santos | Foto: X", "Paulo dos Santos"),
+            (
+                "By Jan ter Horst and Anna de la Fuente",
+                "Jan ter Horst and Anna de la Fuente",
+            ),
+        ] {
+            assert_eq!(byline(&[line]).author.as_deref(), Some(name), "{line}");
+        }
+        // A particle is no name of its own: "Von Anfang an" stays a sentence.
+        assert_eq!(
+            byline(&["Von Anfang an war klar, dass es regnet."]).author,
+            None
         );
     }
 

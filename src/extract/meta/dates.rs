@@ -497,6 +497,24 @@ pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
     parse_time_in(line, order)
 }
 
+/// A dateline opening an article's first paragraph: a date, after a place name and a comma
+/// or not, then a dash or a colon (`27.1.2022 - Bei der Erinnerung …`, `BERLIN, 4. Mai 2021 –
+/// …`, `May 4, 2021 — …`).
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\p{Lu}[\p{L}./ -]{1,30},\s*)?(?P<date>[\p{L}\d][\p{L}\d.,/ -]{5,24}?)\s*[-–—:]\s+\S")
+        .expect("static regex")
+});
+
+/// The date of a [`DATELINE`] opening `paragraph`, as the page shows it (`order` reads slashed
+/// dates): the day an undated page was published.
+pub fn dateline(paragraph: &str, order: DayOrder) -> Option<PageTime> {
+    let head: String = paragraph.chars().take(80).collect();
+    let date = DATELINE.captures(&head)?.name("date")?.as_str();
+    holds_a_year(date)
+        .then(|| visible_time(date, order))
+        .flatten()
+}
+
 /// `<time datetime>` values from `from` to the end of the body, in document order.
 fn time_elements(els: &Elements<'_>, place: Place<'_>, from: u32, body_close: u32) -> Vec<String> {
     els.head_select(&TIME_ELEMENTS)
@@ -760,12 +778,26 @@ static SCRIPT_TIME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// The first [`SCRIPT_TIME`] in the page's inline scripts.
+/// A publish time that a page's script keeps as a date string for rendering it (`"published_at":
+/// "2019-03-02T06:22:28+01:00"` in a shop's product JSON, `publishTime: "2019-09-07 13:43:45"` on
+/// Chinese portals, `\"datePublished\":\"…\"` in a framework's escaped state): the keys name
+/// the publication, never a creation or a change.
+static SCRIPT_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?i)\b(?:date_?published|published_?(?:at|date|time|on)|publish_?(?:date|time|at)|pub_?date|pub_?time|first_?published(?:_?(?:at|date))?|ptime)"#,
+        r#"\\?["']?\s*[:=]\s*\\?["']((?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)\\?["']"#,
+    ))
+    .expect("static regex")
+});
+
+/// The first [`SCRIPT_TIME`] or [`SCRIPT_DATE`] in the page's inline scripts.
 fn script_time(els: &Elements<'_>) -> Option<PageTime> {
     els.head_select(&SCRIPTS).take(100).find_map(|script| {
         let text: String = script.text().collect();
-        let secs = SCRIPT_TIME.captures(&text)?.get(1)?.as_str();
-        parse_time(secs)
+        let found = SCRIPT_TIME
+            .captures(&text)
+            .or_else(|| SCRIPT_DATE.captures(&text))?;
+        parse_time(found.get(1)?.as_str())
     })
 }
 
@@ -1071,6 +1103,56 @@ mod tests {
         );
         let code = r#"<script>var act = 1581517074;</script><p>x</p>"#;
         assert_eq!(picked(code, 3, false), None);
+    }
+
+    #[test]
+    fn a_dateline_opening_the_body_dates_it() {
+        let day = |p: &str| dateline(p, DayOrder::DayFirst).map(|t| t.local.date().to_string());
+        assert_eq!(
+            day("27.1.2022 - Bei der Erinnerung an die Verfolgten").as_deref(),
+            Some("2022-01-27")
+        );
+        assert_eq!(
+            day("BERLIN, 4. Mai 2021 – Die Regierung hat").as_deref(),
+            Some("2021-05-04")
+        );
+        assert_eq!(
+            day("May 4, 2021 — The government said").as_deref(),
+            Some("2021-05-04")
+        );
+        // A date inside the sentence, or a number without a year, is no dateline.
+        assert_eq!(
+            day("Am 27.1.2022 sprach die Ministerin - und alle hörten zu"),
+            None
+        );
+        assert_eq!(
+            day("Seit 1990 - so die Ministerin - hat sich viel getan"),
+            None
+        );
+        assert_eq!(day("Teil 2 - Die Rückkehr"), None);
+    }
+
+    #[test]
+    fn a_scripted_publish_date_dates_a_page_without_another() {
+        let shop = r#"<script>var p = {"created":"x","published_at":"2019-03-02T06:22:28+01:00"};</script><p>x</p>"#;
+        assert_eq!(
+            picked(shop, 3, false).as_deref(),
+            Some("2019-03-02 06:22:28")
+        );
+        let portal =
+            r#"<script>window.info = { publishTime: '2019-09-07 13:43:45' };</script><p>x</p>"#;
+        assert_eq!(
+            picked(portal, 3, false).as_deref(),
+            Some("2019-09-07 13:43:45")
+        );
+        let escaped = r#"<script>self.push("{\"datePublished\":\"2021-05-04\"}")</script><p>x</p>"#;
+        assert_eq!(
+            picked(escaped, 3, false).as_deref(),
+            Some("2021-05-04 00:00:00")
+        );
+        // A creation or a change is no publication.
+        let changed = r#"<script>var d = {"updated_at":"2019-03-02","created_at":"2019-03-01"};</script><p>x</p>"#;
+        assert_eq!(picked(changed, 3, false), None);
     }
 
     #[test]
