@@ -188,7 +188,7 @@ pub async fn run_until(
 ) -> Result<(), DaemonError> {
     // Opened before the lock: `connect` refuses what is not an archive file (a folder, a
     // database URL) before a lock file is made beside it.
-    let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
+    let mut archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     // One daemon per SQLite file unless it is shared; a PostgreSQL archive has no lock file
     // (shared by design).
     let location = Location::of(&config.archive.path);
@@ -197,6 +197,9 @@ pub async fn run_until(
         Location::Sqlite(path) if !shared => Some(DaemonLock::acquire(&path)?),
         _ => None,
     };
+    if _lock.is_some() {
+        take_back_dead_leases(&mut archive);
+    }
     let mut pipeline = Pipeline::new(config.clone(), archive)?;
     if shared {
         let gate = archive::connect(&config.archive.path, Mode::ReadWrite)?;
@@ -653,10 +656,24 @@ async fn work_queue(
     renewing.cancel();
     let _ = heartbeat.await;
     let id = Arc::clone(&worker.id);
-    match pipeline.with_archive(move |a| a.release_claims(&id)).await {
+    match pipeline
+        .with_archive(move |a| a.release_claims(Some(&id)))
+        .await
+    {
         Ok(0) => {}
         Ok(released) => tracing::info!(released, "gave back the leases of abandoned articles"),
         Err(e) => tracing::error!("cannot give back the leases (they run out by themselves): {e}"),
+    }
+}
+
+/// Alone on its archive (under the daemon lock), a starting daemon ends the leases a killed
+/// predecessor left: no one else can hold them, and waiting for them to run out would delay
+/// those articles by up to `[daemon] lease`.
+fn take_back_dead_leases(archive: &mut archive::Archive) {
+    match archive.release_claims(None) {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(released, "took back the leases a stopped daemon left"),
+        Err(e) => tracing::error!("cannot take back old leases (they run out by themselves): {e}"),
     }
 }
 

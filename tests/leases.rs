@@ -200,9 +200,22 @@ fn an_expired_lease_is_taken_over_and_only_the_holder_settles_on(location: &str)
     assert_eq!(entry.finished_by.as_deref(), Some("alive"));
 
     // Giving leases back makes the items claimable at once.
-    assert_eq!(alive.release_claims("alive").unwrap() as usize, ITEMS - 1);
+    assert_eq!(
+        alive.release_claims(Some("alive")).unwrap() as usize,
+        ITEMS - 1
+    );
     let again = dead.claim_queue("dead-2", at(4), at(7), 2).unwrap();
     assert_eq!(again.len(), 2);
+    // A daemon alone on its archive ends every lease left, whoever held it; settled items
+    // keep their state.
+    assert_eq!(alive.release_claims(None).unwrap(), 2);
+    assert_eq!(alive.release_claims(None).unwrap(), 0);
+    let freed = alive.claim_queue("restarted", at(4), at(7), ITEMS).unwrap();
+    assert_eq!(
+        freed.len(),
+        ITEMS - 1,
+        "every unsettled item is claimable at once"
+    );
 }
 
 #[test]

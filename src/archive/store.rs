@@ -680,8 +680,9 @@ pub trait Leases {
     ) -> Result<bool, ArchiveError>;
 
     /// Ends every lease `worker` holds on an unsettled item, so others may take them at once
-    /// (a graceful stop).
-    fn release_claims(&mut self, worker: &str) -> Result<u64, ArchiveError>;
+    /// (a graceful stop); with no worker, every lease on an unsettled item (a daemon alone on
+    /// its archive: a lease still set was left by a process that died).
+    fn release_claims(&mut self, worker: Option<&str>) -> Result<u64, ArchiveError>;
 
     /// A page of queue items with their claims (for `status` and tests), in id order after
     /// `after_id`.

@@ -106,11 +106,12 @@ impl Leases for PostgresArchive {
         Ok(changed == 1)
     }
 
-    fn release_claims(&mut self, worker: &str) -> Result<u64, ArchiveError> {
+    fn release_claims(&mut self, worker: Option<&str>) -> Result<u64, ArchiveError> {
         self.write(|conn| {
             conn.execute(
                 "UPDATE queue SET claimed_until = NULL
-                 WHERE claimed_by = $1 AND claimed_until IS NOT NULL AND state = 'pending'",
+                 WHERE ($1::text IS NULL OR claimed_by = $1) AND claimed_until IS NOT NULL
+                     AND state = 'pending'",
                 &[&worker],
             )
         })

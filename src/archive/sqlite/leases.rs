@@ -117,12 +117,13 @@ impl Leases for SqliteArchive {
         Ok(changed == 1)
     }
 
-    fn release_claims(&mut self, worker: &str) -> Result<u64, ArchiveError> {
+    fn release_claims(&mut self, worker: Option<&str>) -> Result<u64, ArchiveError> {
         let released = self
             .conn
             .prepare_cached(
                 "UPDATE queue SET claimed_until = NULL
-                 WHERE claimed_by = ?1 AND claimed_until IS NOT NULL AND state = 'pending'",
+                 WHERE (?1 IS NULL OR claimed_by = ?1) AND claimed_until IS NOT NULL
+                     AND state = 'pending'",
             )?
             .execute([worker])?;
         Ok(released as u64)
