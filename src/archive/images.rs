@@ -7,45 +7,9 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use super::kinds::UnknownName;
+use super::kinds::{UnknownName, vocabulary};
 
-/// Declares a closed vocabulary stored by name (as [`super::kinds`] does).
-macro_rules! image_vocabulary {
-    ($(#[$meta:meta])* $name:ident ($what:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
-        }
-
-        impl $name {
-            /// The stored name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownName;
-            fn from_str(s: &str) -> Result<Self, UnknownName> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(UnknownName { vocabulary: $what, value: other.to_owned() }),
-                }
-            }
-        }
-    };
-}
-
-image_vocabulary! {
+vocabulary! {
     /// Where in the document an image is.
     ImageRole ("image role") {
         /// The front matter's `thumbnail`.
@@ -55,7 +19,7 @@ image_vocabulary! {
     }
 }
 
-image_vocabulary! {
+vocabulary! {
     /// What fetching an image came to.
     ImageOutcome ("image outcome") {
         /// Stored: the bytes are a blob.

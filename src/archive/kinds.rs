@@ -60,6 +60,8 @@ macro_rules! vocabulary {
         }
     };
 }
+/// For the other vocabularies of the archive (`images`).
+pub(super) use vocabulary;
 
 vocabulary! {
     /// What a version is, as the archive reports it.
