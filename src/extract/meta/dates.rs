@@ -494,7 +494,31 @@ pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
     if line.trim().bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    parse_time_in(line, order)
+    parse_time_in(line, order).or_else(|| short_year_time(line))
+}
+
+/// `28.09.19` or `31.10.23 | 12:44`: a day-first dotted date with a two-digit year (20xx), as
+/// German forums and magazines show it beside the title.
+static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?ix)
+        (?:^|[^\d.,]) (?P<d>\d{{1,2}}) \. (?P<mo>\d{{1,2}}) \. (?P<y>\d{{2}}) (?:$|[^\d.,])
+        {CLOCK}"
+    ))
+    .expect("static regex")
+});
+
+/// A [`SHORT_YEAR_DATE`] in a short line (a date element's, a title block's): the four-digit
+/// year prefilter of [`parse_time_in`] does not see them, and only short lines are read, so
+/// that version numbers and prices in prose are not taken for dates.
+fn short_year_time(line: &str) -> Option<PageTime> {
+    if line.len() > 80 || line.bytes().filter(|&b| b == b'.').count() < 2 {
+        return None;
+    }
+    let c = SHORT_YEAR_DATE.captures(line)?;
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let date = NaiveDate::from_ymd_opt(2000 + n("y")? as i32, n("mo")?, n("d")?)?;
+    dated(&c, date).map(|(_, t)| t).and_then(plausible)
 }
 
 /// A dateline opening an article's first paragraph: a date, after a place name and a comma
@@ -967,6 +991,22 @@ mod tests {
         );
         let far = NaiveDate::from_ymd_opt(2022, 11, 9).unwrap();
         assert_eq!(on_shown_day(t, far), None);
+    }
+
+    #[test]
+    fn a_two_digit_year_shown_in_a_short_line_is_a_date() {
+        let v = |s: &str| visible_time(s, DayOrder::DayFirst).map(|p| p.render(None));
+        assert_eq!(v("28.09.19").as_deref(), Some("2019-09-28 00:00:00"));
+        assert_eq!(
+            v("Redaktion | 31.10.23 12:44").as_deref(),
+            Some("2023-10-31 12:44:00")
+        );
+        // Version numbers, amounts and long prose lines are not dates.
+        assert_eq!(v("Version 1.2.3"), None);
+        assert_eq!(v("1.234.56 Euro"), None);
+        assert_eq!(v("13.13.19"), None);
+        let prose = "Die Firma meldete am 28.09.19 ein Update, das viele Nutzer am Wochenende ohne Probleme installierten.";
+        assert_eq!(v(prose), None);
     }
 
     #[test]
