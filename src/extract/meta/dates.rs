@@ -494,7 +494,31 @@ pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
     if line.trim().bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    parse_time_in(line, order)
+    parse_time_in(line, order).or_else(|| short_year_time(line))
+}
+
+/// `28.09.19` or `31.10.23 | 12:44`: a day-first dotted date with a two-digit year (20xx), as
+/// German forums and magazines show it beside the title.
+static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?ix)
+        (?:^|[^\d.,]) (?P<d>\d{{1,2}}) \. (?P<mo>\d{{1,2}}) \. (?P<y>\d{{2}}) (?:$|[^\d.,])
+        {CLOCK}"
+    ))
+    .expect("static regex")
+});
+
+/// A [`SHORT_YEAR_DATE`] in a short line (a date element's, a title block's): the four-digit
+/// year prefilter of [`parse_time_in`] does not see them, and only short lines are read, so
+/// that version numbers and prices in prose are not taken for dates.
+fn short_year_time(line: &str) -> Option<PageTime> {
+    if line.len() > 80 || line.bytes().filter(|&b| b == b'.').count() < 2 {
+        return None;
+    }
+    let c = SHORT_YEAR_DATE.captures(line)?;
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let date = NaiveDate::from_ymd_opt(2000 + n("y")? as i32, n("mo")?, n("d")?)?;
+    dated(&c, date).map(|(_, t)| t).and_then(plausible)
 }
 
 /// A dateline opening an article's first paragraph: a date, after a place name and a comma
@@ -669,6 +693,20 @@ fn dated_element(
     (above.or(updated), in_furniture)
 }
 
+/// `t`, written without a zone, replaced by the time the page shows (`shown`, with its time
+/// of day) when the two fall on days one apart and no more than 14 hours (the widest zone
+/// offset) from each other: `2022-05-10T23:35:55` shown as `11 mayo 2022 04:10`, a date-only
+/// `2020-04-30` shown as `29.04.2020, 12:01 Uhr`. A date shown without a time (a top bar's
+/// "today") does not move it.
+fn zoneless_on_shown_day(t: PageTime, shown: PageTime) -> Option<PageTime> {
+    let one_day_apart = (shown.local.date() - t.local.date()).num_days().abs() == 1;
+    (t.offset.is_none()
+        && one_day_apart
+        && shown.local.time() != NaiveTime::MIN
+        && (shown.local - t.local).num_hours().abs() <= 14)
+        .then_some(shown)
+}
+
 /// `t`, which carries an offset, moved into the zone in which it falls on `day` (the day the
 /// page shows), when the two are one day apart: `2022-11-06T23:00:00Z` shown as `07.11.2022`
 /// is 2022-11-07 00:00 at +01:00. The smallest whole-hour shift that reaches the day wins.
@@ -747,8 +785,15 @@ pub fn pick(
         .map(|t| match visible {
             // A date-only meta tag and a visible time on the same day: the visible one is exact.
             Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
-            Some(v) => on_shown_day(t, v.local.date()).unwrap_or(t),
-            None => t,
+            Some(v) => on_shown_day(t, v.local.date())
+                .or_else(|| zoneless_on_shown_day(t, v))
+                .unwrap_or(t),
+            // The day in the address is the page's own day too.
+            None => addresses
+                .iter()
+                .find_map(url_date)
+                .and_then(|u| on_shown_day(t, u.local.date()))
+                .unwrap_or(t),
         })
         .or(visible)
         .or_else(|| addresses.iter().find_map(url_date))
@@ -967,6 +1012,78 @@ mod tests {
         );
         let far = NaiveDate::from_ymd_opt(2022, 11, 9).unwrap();
         assert_eq!(on_shown_day(t, far), None);
+    }
+
+    #[test]
+    fn a_two_digit_year_shown_in_a_short_line_is_a_date() {
+        let v = |s: &str| visible_time(s, DayOrder::DayFirst).map(|p| p.render(None));
+        assert_eq!(v("28.09.19").as_deref(), Some("2019-09-28 00:00:00"));
+        assert_eq!(
+            v("Redaktion | 31.10.23 12:44").as_deref(),
+            Some("2023-10-31 12:44:00")
+        );
+        // Version numbers, amounts and long prose lines are not dates.
+        assert_eq!(v("Version 1.2.3"), None);
+        assert_eq!(v("1.234.56 Euro"), None);
+        assert_eq!(v("13.13.19"), None);
+        let prose = "Die Firma meldete am 28.09.19 ein Update, das viele Nutzer am Wochenende ohne Probleme installierten.";
+        assert_eq!(v(prose), None);
+    }
+
+    #[test]
+    fn a_zoneless_time_takes_the_time_shown_one_day_off() {
+        let shown = parse_time("29.04.2020, 12:01 Uhr").unwrap();
+        let moved = zoneless_on_shown_day(parse_time("2020-04-30").unwrap(), shown).unwrap();
+        assert_eq!(moved.render(None), "2020-04-29 12:01:00");
+        let late = parse_time("2022-05-10T23:35:55").unwrap();
+        let shown = parse_time("11 mayo 2022 04:10").unwrap();
+        assert_eq!(
+            zoneless_on_shown_day(late, shown)
+                .map(|t| t.render(None))
+                .as_deref(),
+            Some("2022-05-11 04:10:00")
+        );
+        // A shown date without a time (a top bar's "today"), a time more than 14 hours away
+        // and a time that carries its zone do not move it.
+        let today = parse_time("Freitag, 4. Februar 2022").unwrap();
+        assert_eq!(
+            zoneless_on_shown_day(parse_time("2022-02-03").unwrap(), today),
+            None
+        );
+        let far = parse_time("2022-05-11 20:00").unwrap();
+        assert_eq!(zoneless_on_shown_day(late, far), None);
+        let zoned = parse_time("2022-05-10T23:35:55Z").unwrap();
+        assert_eq!(zoneless_on_shown_day(zoned, shown), None);
+    }
+
+    #[test]
+    fn the_day_in_the_address_moves_a_utc_time_one_day_off() {
+        let page = Html::parse_document(
+            r#"<html><head><meta property="article:published_time" content="2019-05-07T22:30:00Z"></head><body></body></html>"#,
+        );
+        let meta = super::super::collect(&page);
+        let place = |_| None;
+        let around = Around {
+            title_open: None,
+            body_close: 0,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        let published = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            pick(&Elements::new(&page), &meta, &place, &around, &[url])
+                .published
+                .unwrap()
+        };
+        let moved = published("https://example.org/2019/05/08/a-story/");
+        assert_eq!(moved.render(None), "2019-05-08 00:30:00");
+        assert_eq!(moved.offset, FixedOffset::east_opt(2 * 3600));
+        // The address's day is the UTC day, or two days off: the time stays in UTC.
+        let kept = published("https://example.org/2019/05/07/a-story/");
+        assert_eq!(kept.render(None), "2019-05-07 22:30:00");
+        let kept = published("https://example.org/2019/05/09/a-story/");
+        assert_eq!(kept.offset, FixedOffset::east_opt(0));
     }
 
     #[test]
