@@ -548,18 +548,12 @@ fn without_fragment(url: &Url) -> Url {
     url
 }
 
-/// The hosts of the images a document shows (its body's Markdown images and its cover).
-pub fn image_hosts(document: &str) -> Vec<String> {
-    static IMAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r#"!\[[^\]]*\]\(\s*<?(https?://[^)\s>]+)|thumbnail:\s*"?(https?://[^"\s]+)"#,
-        )
-        .expect("valid pattern")
-    });
-    let mut hosts: Vec<String> = IMAGE
-        .captures_iter(document)
-        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-        .filter_map(|m| Url::parse(m.as_str()).ok())
+/// The hosts of the images a document shows (its body's Markdown images and its cover), read
+/// as the image fetcher reads them ([`crate::media::document_images`]).
+pub fn image_hosts(document: &crate::document::Document) -> Vec<String> {
+    let mut hosts: Vec<String> = crate::media::document_images(document)
+        .into_iter()
+        .filter_map(|image| Url::parse(&image.url).ok())
         .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
         .collect();
     hosts.sort();
@@ -581,12 +575,22 @@ mod tests {
 
     #[test]
     fn image_hosts_are_the_body_images_and_the_cover() {
-        let document = "---\ntitle: \"t\"\nthumbnail: \"https://inews.gtimg.com/cover.jpg\"\n---\n\n\
-            正文 ![图片](https://Img1.Example.com/a.png) 与 ![](<https://img1.example.com/b.png>)\n\n\
-            [a link, not an image](https://elsewhere.example/page)\n\n\
-            ![local](/relative.png)\n";
+        let document = crate::document::Document {
+            title: "t".into(),
+            date: "2025-02-11 08:00:00".into(),
+            summary: String::new(),
+            site: "qq".into(),
+            lang: "zh-CN".into(),
+            thumbnail: "https://inews.gtimg.com/cover.jpg".into(),
+            body: "正文 ![图片](https://Img1.Example.com/a.png) 与 ![](<https://img1.example.com/b.png>)\n\n\
+                [a link, not an image](https://elsewhere.example/page)\n\n\
+                ![local](/relative.png)"
+                .into(),
+            // No link: the relative image resolves to no host.
+            source_url: String::new(),
+        };
         assert_eq!(
-            image_hosts(document),
+            image_hosts(&document),
             ["img1.example.com", "inews.gtimg.com"]
         );
     }

@@ -9,6 +9,7 @@ use url::Url;
 use super::Pipeline;
 use crate::archive::{Archive, ArchiveError, NewScreenshot, ShotOutcome};
 use crate::capture::{self, CaptureError, Plan, Shot};
+use crate::document::Document;
 
 impl Pipeline {
     /// Captures version `seq` of `canonical_url` and records the outcome. Failures are
@@ -90,12 +91,17 @@ fn plan_for(a: &mut Archive, canonical_url: &str, seq: u32) -> Result<Option<Pla
     let Ok(page_url) = Url::parse(&final_url) else {
         return Ok(None);
     };
-    let document = a.document(canonical_url, seq)?.unwrap_or_default();
+    // A version whose document cannot be read is still pictured, with no image host allowed.
+    let image_hosts = a
+        .document(canonical_url, seq)?
+        .and_then(|text| Document::parse(&text).ok())
+        .map(|document| capture::image_hosts(&document))
+        .unwrap_or_default();
     Ok(Some(Plan {
         page_url,
         body,
         content_type,
-        image_hosts: capture::image_hosts(&document),
+        image_hosts,
     }))
 }
 
