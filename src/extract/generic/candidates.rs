@@ -91,7 +91,10 @@ pub(super) fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
 
 /// Author boxes beside a body: bylines, bios, signatures.
 pub(super) static AUTHOR_BOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)byline|author|\bbio\b|-bio\b|\bbio-|sig-line|signature").expect("static regex")
+    Regex::new(
+        r"(?i)byline|author|(?-u:\b)bio(?-u:\b)|-bio(?-u:\b)|(?-u:\b)bio-|sig-line|signature",
+    )
+    .expect("static regex")
 });
 
 /// The body containers, in document order: the best candidate and the siblings that belong with

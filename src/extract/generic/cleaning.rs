@@ -186,7 +186,7 @@ pub(super) const BOILERPLATE_STARTS: &[&str] = &[
 
 /// A wire credit closing an article: `(FRANCE 24 with AFP, REUTERS)`, `(AP)`.
 pub(super) static WIRE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[(（].{0,60}\b(?:AFP|Reuters|REUTERS|AP|Associated Press|Bloomberg|dpa|Xinhua)\b.{0,30}[)）]$")
+    Regex::new(r"^[(（].{0,60}(?-u:\b)(?:AFP|Reuters|REUTERS|AP|Associated Press|Bloomberg|dpa|Xinhua)(?-u:\b).{0,30}[)）]$")
         .expect("static regex")
 });
 
@@ -198,21 +198,21 @@ static FURNITURE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[\s(\[>»*•-]*(?i:",
         // picture credits
-        r"fotos?\s*:|photos?\s*(?::|by\b)|photograph(?:s|ed)?\s+by|image\s*(?:credit|:)|",
+        r"fotos?\s*:|photos?\s*(?::|by(?-u:\b))|photograph(?:s|ed)?\s+by|image\s*(?:credit|:)|",
         r"pictures?\s*:|credits?\s*:|crédits?\s+photos?|crédito\s*:|(?:titel|beitrags)?bild\s*:|",
         r"bildquelle|kuva\s*:|zdjęcie\s*:|fot\.\s|quelle\s*:|źródło\s*:|source\s*:|fuente\s*:|",
         // pointers to other pages
         r"(?:das|dies)\s+(?:thema\s+)?könnte\s+(?:sie|dich|euch)\s+(?:auch\s+)?interessieren|",
         r"auch\s+interessant|lesen\s+sie\s+(?:auch|hier|mehr)|mehr\s+zum\s+thema|mehr\s+themen|",
-        r"schon\s+gelesen|zum\s+weiterlesen|weitere\s+info(?:rmationen|s)?\s*(?::|$|unter\b|hier\b)|",
+        r"schon\s+gelesen|zum\s+weiterlesen|weitere\s+info(?:rmationen|s)?\s*(?::|$|unter(?-u:\b)|hier(?-u:\b))|",
         r"(?:le|te)\s+puede\s+interesar|puedes\s+ver\s*:|vea\s+también|lee\s+también|mire\s*:|mira\s*:|",
-        r"(?:à\s+)?lire\s+aussi|voir\s+aussi|read\s+(?:more|also|next)\b|see\s+also\b|",
-        r"you\s+(?:may|might)\s+also\s+like|more\s+from\b|czytaj\s+(?:też|także|więcej)|zobacz\s+(?:też|także)|",
+        r"(?:à\s+)?lire\s+aussi|voir\s+aussi|read\s+(?:more|also|next)(?-u:\b)|see\s+also(?-u:\b)|",
+        r"you\s+(?:may|might)\s+also\s+like|more\s+from(?-u:\b)|czytaj\s+(?:też|także|więcej)|zobacz\s+(?:też|także)|",
         // share, comment, login, subscribe, advertising
         r"(?:diesen\s+)?artikel\s+teilen|möchten\s+sie\s+(?:den|diesen)\s+artikel|",
         r"war\s+(?:der|dieser)\s+artikel|sie\s+müssen\s+sich\s+einloggen|sie\s+sind\s+(?:aktuell\s+)?nicht\s+eingeloggt|",
-        r"share\s+(?:this|on)\b|subscribe\s+(?:now|to|today)\b|sign\s+up\b|never\s+miss\b|",
-        r"follow\s+(?:us|the\s+\S+)\s+on\b|jetzt\s+abonnieren|zapraszamy\s+(?:też\s+)?do\s+subskrypcji|",
+        r"share\s+(?:this|on)(?-u:\b)|subscribe\s+(?:now|to|today)(?-u:\b)|sign\s+up(?-u:\b)|never\s+miss(?-u:\b)|",
+        r"follow\s+(?:us|the\s+\S+)\s+on(?-u:\b)|jetzt\s+abonnieren|zapraszamy\s+(?:też\s+)?do\s+subskrypcji|",
         r"anzeige\s*-|\*?werbung\s*[.:]|advertising\s+disclosure|",
         // stamps
         r"this\s+entry\s+was\s+posted|der\s+beitrag\s+wurde\s+am|stand\s*:|aktualisiert\s+am|",

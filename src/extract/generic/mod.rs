@@ -46,16 +46,16 @@ const MIN_BLOCK_CHARS: u32 = 20;
 /// A full date: `2019-09-07`, `2019年9月7日`, `March 13, 2015`, `13 March 2015`, `2/26/2015`.
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}",
-        r"|(?i:\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})",
-        r"|(?i:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?,?\s+(?:19|20)\d{2})",
-        r"|\b\d{1,2}/\d{1,2}/(?:19|20)\d{2}\b",
+        r"(?:19|20)[0-9]{2}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}",
+        r"|(?i:(?-u:\b)(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?-u:\b)\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)[0-9]{2})",
+        r"|(?i:(?-u:\b)[0-9]{1,2}(?:st|nd|rd|th)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?-u:\b)\.?,?\s+(?:19|20)[0-9]{2})",
+        r"|(?-u:\b)[0-9]{1,2}/[0-9]{1,2}/(?:19|20)[0-9]{2}(?-u:\b)",
     ))
     .expect("static regex")
 });
 static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|原创|^By |\bBY\s|Published|Updated|(?i:\b(?:date|created|posted)\b)",
+        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|原创|^By |(?-u:\b)BY\s|Published|Updated|(?i:(?-u:\b)(?:date|created|posted)(?-u:\b))",
     )
     .expect("static regex")
 });

@@ -211,7 +211,7 @@ static OTHER_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 static OTHER_BY_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+(?i:am|on|le|el|il|den|um|at)\b)")
+    Regex::new(r"^(?:\s*$|\s*[|·•,–—(@/-]|\s+[0-9]|\s+(?i:am|on|le|el|il|den|um|at)(?-u:\b))")
         .expect("static regex")
 });
 /// A word of a name in `OTHER_BY` and `LABELLED_BY`: a capital, then letters, dots,
@@ -232,7 +232,7 @@ static LABELLED_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static LABELLED_BY_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+\p{Ll})").expect("static regex")
+    Regex::new(r"^(?:\s*$|\s*[|·•,–—(@/-]|\s+[0-9]|\s+\p{Ll})").expect("static regex")
 });
 
 /// Tries the ends of a name word at `at`, longest first, as a regex's greedy `[…]*` does; true
@@ -465,7 +465,7 @@ fn after_leading_time(line: &str) -> Option<&str> {
 /// `Steven Mufson March 18 at 12:22 PM`: a month name followed by a day ends a name, and so
 /// does a weekday (`Alex Bozarjian Thursday, November 9, 2023`).
 static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),|\s(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\b\.?\s+\d")
+    Regex::new(r"\s(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),|\s(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))(?-u:\b)\.?\s+[0-9]")
         .expect("static regex")
 });
 
@@ -553,7 +553,7 @@ fn without_site_part<'a>(name: &'a str, site_names: &[String]) -> &'a str {
 /// by`, `Verfasst von`, `Geschrieben von`, `Escrito por`), as SEO plugins write them.
 fn labelled_author(meta: &PageMeta) -> Option<&str> {
     static WRITER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:written|posted|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)\b|^\s*(?:author|autor|auteur|autore)\b")
+        Regex::new(r"(?i)^\s*(?:written|posted|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)(?-u:\b)|^\s*(?:author|autor|auteur|autore)(?-u:\b)")
             .expect("static regex")
     });
     (1..=4).find_map(|n| {
@@ -619,9 +619,9 @@ fn without_prefix(t: &str) -> &str {
 /// link to more articles.
 static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+\d|(?:\s+|,\s*|\s*\()\d|",
+        r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+[0-9]|(?:\s+|,\s*|\s*\()[0-9]|",
         r"\s+(?i:alle artikel|all posts|mehr von|more from|follow|folgen|updated|published|",
-        r"aktualisiert|veröffentlicht|publiziert|stand)\b|\s*\(\s*http|\s+(?i:vor|hace)(?:\s|$)|",
+        r"aktualisiert|veröffentlicht|publiziert|stand)(?-u:\b)|\s*\(\s*http|\s+(?i:vor|hace)(?:\s|$)|",
         r",\s+(?i:updated|published|posted|veröffentlicht|publiziert)",
     ))
     .expect("static regex")
@@ -1040,7 +1040,7 @@ mod tests {
             r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
             // the name ends the line or a date, a time or a separator follows it: "Von Anfang an
             // …" is a sentence, not a byline
-            r"(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+(?i:am|on|le|el|il|den|um|at)\b)",
+            r"(?:\s*$|\s*[|·•,–—(@/-]|\s+[0-9]|\s+(?i:am|on|le|el|il|den|um|at)(?-u:\b))",
         ))
         .expect("static regex")
     });
@@ -1049,7 +1049,7 @@ mod tests {
             r"(?:^|[\s|·•])(?P<label>(?i:autor(?:in|en)?|authors?|auteurs?|autores?|verfasser(?:in)?|texte?))\s*:\s*",
             r"(?P<v>\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:von|van|de|da|del|della|di|do|dos|du|la|le|der|den|ter|zu)\s+){0,2}\p{Lu}[\p{L}.'’-]*){0,3}",
             r"(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}){0,3})",
-            r"(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+\p{Ll})",
+            r"(?:\s*$|\s*[|·•,–—(@/-]|\s+[0-9]|\s+\p{Ll})",
         ))
         .expect("static regex")
     });

@@ -77,21 +77,21 @@ const MODIFIED_METAS: &[&str] = &[
 pub(super) static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        (?P<y>(?:19|20)\d{2}) \s* [-/.年] \s* (?P<mo>\d{1,2}) \s* [-/.月] \s* (?P<d>\d{1,2}) (?:\s*日)?
+        (?P<y>(?:19|20)[0-9]{2}) \s* [-/.年] \s* (?P<mo>[0-9]{1,2}) \s* [-/.月] \s* (?P<d>[0-9]{1,2}) (?:\s*日)?
         (?:
             (?:\s*[T\s]\s*|\s*(?:星期|周)[一二三四五六日天]\s*|\s*[,，]?\s*)
-            (?P<h>\d{1,2}) \s* [:：时] \s* (?P<mi>\d{1,2}) (?:\s*分)?
-            (?: \s* [:：] \s* (?P<s>\d{1,2}) (?:\s*秒)? )?
-            (?: \.\d{1,9} )?
+            (?P<h>[0-9]{1,2}) \s* [:：时] \s* (?P<mi>[0-9]{1,2}) (?:\s*分)?
+            (?: \s* [:：] \s* (?P<s>[0-9]{1,2}) (?:\s*秒)? )?
+            (?: \.[0-9]{1,9} )?
         )?
-        \s* (?P<tz> Z\b | [+-]\d{2}:?\d{2}\b | (?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)? )?",
+        \s* (?P<tz> Z(?-u:\b) | [+-][0-9]{2}:?[0-9]{2}(?-u:\b) | (?:GMT|UTC)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)? )?",
     )
     .expect("static regex")
 });
 
 /// A time of day after a date: `, 5:36 PM`, ` at 12:22`, ` um 16:11 Uhr`, ` à 10h30`, ` - 18:55`.
-const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>\d{1,2}) [:.h] (?P<mi>\d{2}) (?: : (?P<s>\d{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? (?:\s*Uhr)? )?
-        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) \b )?";
+const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>[0-9]{1,2}) [:.h] (?P<mi>[0-9]{2}) (?: : (?P<s>[0-9]{2}) )? \s* (?P<ampm>[ap]\.?m\.?)? (?:\s*Uhr)? )?
+        (?: \s* (?P<tz>GMT|UTC|BST|EST|EDT|CST|CDT|PST|PDT|MST|MDT|ET|PT|CET|CEST|JST|KST|HKT|AEST|AEDT) (?-u:\b) )?";
 
 /// A date with the month's name, in English, German, French, Spanish, Italian, Portuguese or
 /// Dutch: `May 7, 2005`, `7 May 2005`, `7. Mai 2005`, `7 mai 2005`, `1er mai 2005`,
@@ -100,9 +100,9 @@ pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
         (?:
-            \b (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)\d{{2}})
-          | \b (?P<d2>\d{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)\d{{2}})
-        ) \b
+            (?-u:\b) (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)[0-9]{{2}})
+          | (?-u:\b) (?P<d2>[0-9]{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)[0-9]{{2}})
+        ) (?-u:\b)
         {CLOCK}"
     ))
     .expect("static regex")
@@ -112,7 +112,7 @@ pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static DOTTED_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
-        (?:^|[^\d.]) (?P<d>\d{{1,2}}) \. \s? (?P<mo>\d{{1,2}}) \. \s? (?P<y>(?:19|20)\d{{2}}) \b
+        (?:^|[^0-9.]) (?P<d>[0-9]{{1,2}}) \. \s? (?P<mo>[0-9]{{1,2}}) \. \s? (?P<y>(?:19|20)[0-9]{{2}}) (?-u:\b)
         {CLOCK}"
     ))
     .expect("static regex")
@@ -123,7 +123,7 @@ pub(super) static DOTTED_DATE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static US_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
-        \b (?P<a>\d{{1,2}}) [/-] (?P<b>\d{{1,2}}) [/-] (?P<y>(?:19|20)\d{{2}}) \b
+        (?-u:\b) (?P<a>[0-9]{{1,2}}) [/-] (?P<b>[0-9]{{1,2}}) [/-] (?P<y>(?:19|20)[0-9]{{2}}) (?-u:\b)
         {CLOCK}"
     ))
     .expect("static regex")
@@ -272,8 +272,8 @@ impl DayOrder {
 static YEARLESS_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        \b (?P<mon>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)) \b \.? \s+ (?P<d>\d{1,2})(?:st|nd|rd|th)? \b
-        ,? \s* (?:at\s+)? (?P<h>\d{1,2}) [:.] (?P<mi>\d{2}) \s* (?P<ampm>[ap]\.?m\.?)?",
+        (?-u:\b) (?P<mon>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)) (?-u:\b) \.? \s+ (?P<d>[0-9]{1,2})(?:st|nd|rd|th)? (?-u:\b)
+        ,? \s* (?:at\s+)? (?P<h>[0-9]{1,2}) [:.] (?P<mi>[0-9]{2}) \s* (?P<ampm>[ap]\.?m\.?)?",
     )
     .expect("static regex")
 });
@@ -449,8 +449,10 @@ static TIME_ELEMENTS: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector"));
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:/|\D|$)")
-        .expect("static regex")
+    Regex::new(
+        r"/((?:19|20)[0-9]{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12][0-9]|3[01])(?:/|[^0-9]|$)",
+    )
+    .expect("static regex")
 });
 
 /// The day an address names (`/2015/07/24/…`, `/20150724-…`).
@@ -502,7 +504,7 @@ pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
 static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
-        (?:^|[^\d.,]) (?P<d>\d{{1,2}}) \. (?P<mo>\d{{1,2}}) \. (?P<y>\d{{2}}) (?:$|[^\d.,])
+        (?:^|[^0-9.,]) (?P<d>[0-9]{{1,2}}) \. (?P<mo>[0-9]{{1,2}}) \. (?P<y>[0-9]{{2}}) (?:$|[^0-9.,])
         {CLOCK}"
     ))
     .expect("static regex")
@@ -525,7 +527,7 @@ fn short_year_time(line: &str) -> Option<PageTime> {
 /// or not, then a dash or a colon (`27.1.2022 - Bei der Erinnerung …`, `BERLIN, 4. Mai 2021 –
 /// …`, `May 4, 2021 — …`).
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\p{Lu}[\p{L}./ -]{1,30},\s*)?(?P<date>[\p{L}\d][\p{L}\d.,/ -]{5,24}?)\s*[-–—:]\s+\S")
+    Regex::new(r"^\s*(?:\p{Lu}[\p{L}./ -]{1,30},\s*)?(?P<date>[\p{L}0-9][\p{L}0-9.,/ -]{5,24}?)\s*[-–—:]\s+\S")
         .expect("static regex")
 });
 
@@ -819,7 +821,7 @@ static SCRIPTS: LazyLock<Selector> =
 /// (`var ct = "1581517074";` on WeChat articles, `publish_time: 1581517074`), whose element
 /// shows only "昨天" ("yesterday") or nothing without the script.
 static SCRIPT_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:ct|create_?time|createTime|publish_?time|publishTime|pubtime)\s*[=:]\s*["']?(1\d{9})\b"#)
+    Regex::new(r#"(?-u:\b)(?:ct|create_?time|createTime|publish_?time|publishTime|pubtime)\s*[=:]\s*["']?(1[0-9]{9})(?-u:\b)"#)
         .expect("static regex")
 });
 
@@ -829,8 +831,8 @@ static SCRIPT_TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// the publication, never a creation or a change.
 static SCRIPT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)\b(?:date_?published|published_?(?:at|date|time|on)|publish_?(?:date|time|at)|pub_?date|pub_?time|first_?published(?:_?(?:at|date))?|ptime)"#,
-        r#"\\?["']?\s*[:=]\s*\\?["']((?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)\\?["']"#,
+        r#"(?i)(?-u:\b)(?:date_?published|published_?(?:at|date|time|on)|publish_?(?:date|time|at)|pub_?date|pub_?time|first_?published(?:_?(?:at|date))?|ptime)"#,
+        r#"\\?["']?\s*[:=]\s*\\?["']((?:19|20)[0-9]{2}[-/][0-9]{1,2}[-/][0-9]{1,2}(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?)\\?["']"#,
     ))
     .expect("static regex")
 });
