@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ego_tree::NodeId;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use scraper::ElementRef;
 
 use super::analysis::Analysis;
@@ -258,12 +258,16 @@ const FURNITURE_LABELS: &[&str] = &[
 ///
 /// Only matched, never searched for its position: `(?:^|\W)` before the agencies' names is `\b`
 /// without the Unicode word boundary, which makes the regex crate's fast engine give up on
-/// any line with a non-ASCII letter (most lines) for a slow one.
+/// any line with a non-ASCII letter (most lines) for a slow one. Matched from the end, its
+/// counted classes make many states: its lazy DFA's cache is capped at 256 KB per thread instead
+/// of the crate's 2 MB, which it filled.
 static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    RegexBuilder::new(concat!(
         r"(?i:[(\s](?:foto|fotos|photo|bild|kuva|credit|quelle|crédito)\s*:\s*[^.!?]{2,60}\)?|",
         r"©\s*[^.!?]{2,60}|(?:^|\W)(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",
     ))
+    .dfa_size_limit(256 << 10)
+    .build()
     .expect("static regex")
 });
 
