@@ -553,15 +553,13 @@ fn after_place(s: &str) -> Option<&str> {
     if !chars.next()?.1.is_uppercase() {
         return None;
     }
-    let mut n = 0;
-    for (i, c) in chars {
+    for (n, (i, c)) in chars.enumerate() {
         if c == ',' {
             return (1..=30).contains(&n).then(|| s[i + 1..].trim_start());
         }
         if !(c.is_alphabetic() || matches!(c, '.' | '/' | ' ' | '-')) {
             return None;
         }
-        n += 1;
     }
     None
 }
