@@ -75,7 +75,7 @@ async fn crawl(workers: usize, shared: bool, backend: Backend) {
     std::fs::write(
         &config,
         format!(
-            "[archive]\npath = \"{}\"\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 16\nrespect_robots = false\n\
+            "[archive]\npath = \"{}\"\nimages = false\n[fetch]\nallow_private_hosts = [\"127.0.0.1\"]\nper_host_interval = \"0s\"\nper_host_concurrency = 16\nrespect_robots = false\n\
              [daemon]\nmax_in_flight = 16\nserve = false\nshared = {shared}\n[sites.qq]\nfetch_base = \"{uri}\"\n\
              [[sources]]\nname = \"rss\"\nkind = \"feed\"\nurl = \"{uri}/rss.xml\"\ninterval = \"1h\"\n",
             db.display(),

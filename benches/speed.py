@@ -245,7 +245,9 @@ def newsvault_config(dirname, site, port_feed=True):
     path = os.path.join(dirname, "newsvault.toml")
     with open(path, "w") as f:
         f.write(
-            f'[archive]\npath = "{db}"\n'
+            # Images off: the peer fetches none, and the saved pages' images are on hosts
+            # that the bench must not reach (each would wait for its robots.txt to time out).
+            f'[archive]\npath = "{db}"\nimages = false\n'
             '[fetch]\nallow_private_hosts = ["127.0.0.1"]\nper_host_interval = "0s"\nper_host_concurrency = 4\n'
             "[check]\nmax_in_flight = 4\n"
             '[daemon]\nmax_in_flight = 4\nserve = false\nshutdown_grace = "5s"\n'
