@@ -888,6 +888,30 @@ fn author_box_below(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -
     names.all(|n| n == first).then_some(first)
 }
 
+/// The name of the first link to an author's page (`<a href="/author/jane-doe/">Jane Doe</a>`,
+/// [`super::elements::is_author_page`]) above the end of the body and outside comments: CMSs
+/// link a byline's name so when its markup says nothing. Link texts that are no name (`Alle
+/// Artikel`, `Userprofile`, the site's name) do not count; a link below the body is another
+/// article's or a commenter's.
+fn linked_author(
+    els: &Elements<'_>,
+    place: Place<'_>,
+    around: &Around<'_>,
+    site_names: &[String],
+) -> Option<String> {
+    els.author_links
+        .iter()
+        .filter(|a| place(a.id()).is_some_and(|p| p.open <= around.body_close))
+        .filter(|a| !in_comments(a))
+        .take(10)
+        .filter_map(element_author)
+        .find(|n| {
+            looks_like_a_name(n)
+                && n.chars().any(char::is_uppercase)
+                && !site_names.iter().any(|s| s.eq_ignore_ascii_case(n))
+        })
+}
+
 /// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
 /// "author" that is the site itself (网易 on 163.com) names no author.
 fn site_names(meta: &PageMeta) -> Vec<String> {
@@ -942,6 +966,7 @@ pub fn pick(
         .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
         .or_else(|| element_authors(els, place, around))
+        .or_else(|| linked_author(els, place, around, &site_names(meta)))
         .or_else(|| author_box_below(els, place, around))
         .or(byline.source)
         .or(byline.editor)
