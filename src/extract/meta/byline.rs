@@ -1276,6 +1276,51 @@ mod tests {
     }
 
     #[test]
+    fn linked_author_names() {
+        let doc = Html::parse_document(concat!(
+            r#"<div class="meta"><a href="/author/redaktion/">alle Artikel von ihr</a> "#,
+            r#"<a href="/autor/frank_g">Gunter Frank</a> / 22.04.2020</div>"#,
+            r#"<div class="body"><p>Text</p></div>"#,
+            r#"<div class="related"><a href="/autor/other">Jane Roe</a></div>"#,
+        ));
+        let els = Elements::new(&doc);
+        let order: Vec<_> = doc.tree.nodes().map(|n| n.id()).collect();
+        let place = |id| {
+            order
+                .iter()
+                .position(|n| *n == id)
+                .map(|i| super::super::Placed {
+                    open: i as u32,
+                    noise: false,
+                })
+        };
+        // The body ends at its paragraph.
+        let p = Selector::parse("p").expect("selector");
+        let body_end = place(doc.select(&p).next().expect("p").id())
+            .expect("placed")
+            .open;
+        let around = |body_close| Around {
+            title_open: None,
+            body_close,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        // `alle Artikel von ihr` is no name; the first linked name above the body's end is.
+        assert_eq!(
+            linked_author(&els, &place, &around(body_end), &[]).as_deref(),
+            Some("Gunter Frank")
+        );
+        // The site's own name is no author.
+        assert_eq!(
+            linked_author(&els, &place, &around(body_end), &["Gunter Frank".into()]),
+            None
+        );
+        // Links below the body are other articles' authors.
+        assert_eq!(linked_author(&els, &place, &around(1), &[]), None);
+    }
+
+    #[test]
     fn author_box_names() {
         assert!(looks_like_a_name("Martin Junker"));
         assert!(looks_like_a_name("hausinfo"));
