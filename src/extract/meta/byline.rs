@@ -616,10 +616,12 @@ fn without_prefix(t: &str) -> &str {
 }
 
 /// What ends a name: a date or time after it, a separator and a title or outlet, a handle, a
-/// link to more articles.
+/// link to more articles, the editor or reviewer named after the author (`Rob Ewaschuk Edited
+/// by Betsy Beyer`).
 static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+\d|(?:\s+|,\s*|\s*\()\d|",
+        r"\s+(?i:edited by|reviewed by|fact[- ]checked by|redigiert von|geprüft von)\b|",
         r"\s+(?i:alle artikel|all posts|mehr von|more from|follow|folgen|updated|published|",
         r"aktualisiert|veröffentlicht|publiziert|stand)\b|\s*\(\s*http|\s+(?i:vor|hace)(?:\s|$)|",
         r",\s+(?i:updated|published|posted|veröffentlicht|publiziert)",
@@ -1383,6 +1385,11 @@ mod tests {
             Some("Dan Goodin")
         );
         assert_eq!(name("Text by NEWS WIRES").as_deref(), Some("NEWS WIRES"));
+        // The editor named after the author is not an author.
+        assert_eq!(
+            name("Rob Ewaschuk Edited by Betsy Beyer").as_deref(),
+            Some("Rob Ewaschuk")
+        );
         assert_eq!(name("by: Laurie Oakes").as_deref(), Some("Laurie Oakes"));
         assert_eq!(
             name("von Juliane Ziegengeist").as_deref(),
