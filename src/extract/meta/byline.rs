@@ -616,10 +616,12 @@ fn without_prefix(t: &str) -> &str {
 }
 
 /// What ends a name: a date or time after it, a separator and a title or outlet, a handle, a
-/// link to more articles.
+/// link to more articles, the editor or reviewer named after the author (`Rob Ewaschuk Edited
+/// by Betsy Beyer`).
 static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\s+[-|–—·•/]\s+|\s*\|\s*|\s+@\w|,?\s+(?i:am|on|le|el|il|den|der)\s+[0-9]|(?:\s+|,\s*|\s*\()[0-9]|",
+        r"\s+(?i:edited by|reviewed by|fact[- ]checked by|redigiert von|geprüft von)(?-u:\b)|",
         r"\s+(?i:alle artikel|all posts|mehr von|more from|follow|folgen|updated|published|",
         r"aktualisiert|veröffentlicht|publiziert|stand)(?-u:\b)|\s*\(\s*http|\s+(?i:vor|hace)(?:\s|$)|",
         r",\s+(?i:updated|published|posted|veröffentlicht|publiziert)",
@@ -888,6 +890,30 @@ fn author_box_below(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -
     names.all(|n| n == first).then_some(first)
 }
 
+/// The name of the first link to an author's page (`<a href="/author/jane-doe/">Jane Doe</a>`,
+/// [`super::elements::is_author_page`]) above the end of the body and outside comments: CMSs
+/// link a byline's name so when its markup says nothing. Link texts that are no name (`Alle
+/// Artikel`, `Userprofile`, the site's name) do not count; a link below the body is another
+/// article's or a commenter's.
+fn linked_author(
+    els: &Elements<'_>,
+    place: Place<'_>,
+    around: &Around<'_>,
+    site_names: &[String],
+) -> Option<String> {
+    els.author_links
+        .iter()
+        .filter(|a| place(a.id()).is_some_and(|p| p.open <= around.body_close))
+        .filter(|a| !in_comments(a))
+        .take(10)
+        .filter_map(element_author)
+        .find(|n| {
+            looks_like_a_name(n)
+                && n.chars().any(char::is_uppercase)
+                && !site_names.iter().any(|s| s.eq_ignore_ascii_case(n))
+        })
+}
+
 /// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
 /// "author" that is the site itself (网易 on 163.com) names no author.
 fn site_names(meta: &PageMeta) -> Vec<String> {
@@ -942,6 +968,7 @@ pub fn pick(
         .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
         .or_else(|| element_authors(els, place, around))
+        .or_else(|| linked_author(els, place, around, &site_names(meta)))
         .or_else(|| author_box_below(els, place, around))
         .or(byline.source)
         .or(byline.editor)
@@ -1251,6 +1278,51 @@ mod tests {
     }
 
     #[test]
+    fn linked_author_names() {
+        let doc = Html::parse_document(concat!(
+            r#"<div class="meta"><a href="/author/redaktion/">alle Artikel von ihr</a> "#,
+            r#"<a href="/autor/frank_g">Gunter Frank</a> / 22.04.2020</div>"#,
+            r#"<div class="body"><p>Text</p></div>"#,
+            r#"<div class="related"><a href="/autor/other">Jane Roe</a></div>"#,
+        ));
+        let els = Elements::new(&doc);
+        let order: Vec<_> = doc.tree.nodes().map(|n| n.id()).collect();
+        let place = |id| {
+            order
+                .iter()
+                .position(|n| *n == id)
+                .map(|i| super::super::Placed {
+                    open: i as u32,
+                    noise: false,
+                })
+        };
+        // The body ends at its paragraph.
+        let p = Selector::parse("p").expect("selector");
+        let body_end = place(doc.select(&p).next().expect("p").id())
+            .expect("placed")
+            .open;
+        let around = |body_close| Around {
+            title_open: None,
+            body_close,
+            near: &[],
+            inside: &[],
+            after: &[],
+        };
+        // `alle Artikel von ihr` is no name; the first linked name above the body's end is.
+        assert_eq!(
+            linked_author(&els, &place, &around(body_end), &[]).as_deref(),
+            Some("Gunter Frank")
+        );
+        // The site's own name is no author.
+        assert_eq!(
+            linked_author(&els, &place, &around(body_end), &["Gunter Frank".into()]),
+            None
+        );
+        // Links below the body are other articles' authors.
+        assert_eq!(linked_author(&els, &place, &around(1), &[]), None);
+    }
+
+    #[test]
     fn author_box_names() {
         assert!(looks_like_a_name("Martin Junker"));
         assert!(looks_like_a_name("hausinfo"));
@@ -1313,6 +1385,11 @@ mod tests {
             Some("Dan Goodin")
         );
         assert_eq!(name("Text by NEWS WIRES").as_deref(), Some("NEWS WIRES"));
+        // The editor named after the author is not an author.
+        assert_eq!(
+            name("Rob Ewaschuk Edited by Betsy Beyer").as_deref(),
+            Some("Rob Ewaschuk")
+        );
         assert_eq!(name("by: Laurie Oakes").as_deref(), Some("Laurie Oakes"));
         assert_eq!(
             name("von Juliane Ziegengeist").as_deref(),

@@ -749,6 +749,23 @@ fn dated_element(
     (above.or(updated), in_furniture)
 }
 
+/// The declared publish time (`declared`: JSON-LD, meta tags, microdata) that falls on the day
+/// the page shows (`shown`), when the first one (`first`) falls more than a day from it: a page
+/// republished under a new date keeps the old `datePublished` in its JSON-LD and the new one in
+/// `article:published_time` and on the page. Modified times and `<time>` elements do not count
+/// (a page shows its last change and its comments' times too). Otherwise `first`.
+fn shown_candidate(first: PageTime, declared: &[PageTime], shown: PageTime) -> PageTime {
+    let day = shown.local.date();
+    if (first.local.date() - day).num_days().abs() <= 1 {
+        return first;
+    }
+    declared
+        .iter()
+        .copied()
+        .find(|t| t.local.date() == day)
+        .unwrap_or(first)
+}
+
 /// `t`, written without a zone, replaced by the time the page shows (`shown`, with its time
 /// of day) when the two fall on days one apart and no more than 14 hours (the widest zone
 /// offset) from each other: `2022-05-10T23:35:55` shown as `11 mayo 2022 04:10`, a date-only
@@ -811,17 +828,24 @@ pub fn pick(
         times = time_elements(els, place, 0, around.body_close);
     }
     let declared = declared_publish_time(els, place, around.body_close);
-    let meta_times: Vec<PageTime> = meta
+    // The times the page declares as its publish time, then the others.
+    let mut meta_times: Vec<PageTime> = meta
         .ld
         .date_published
         .iter()
         .map(String::as_str)
         .chain(DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
         .chain(declared)
-        .chain(times.iter().map(String::as_str))
-        .chain(MODIFIED_METAS.iter().filter_map(|k| meta.get(&[k])))
         .filter_map(parse_time)
         .collect();
+    let declared_count = meta_times.len();
+    meta_times.extend(
+        times
+            .iter()
+            .map(String::as_str)
+            .chain(MODIFIED_METAS.iter().filter_map(|k| meta.get(&[k])))
+            .filter_map(parse_time),
+    );
     // Visible times near the title, closest first.
     let mut furniture_date = None;
     let visible = around
@@ -838,6 +862,7 @@ pub fn pick(
     let published = meta_times
         .first()
         .copied()
+        .map(|t| visible.map_or(t, |v| shown_candidate(t, &meta_times[..declared_count], v)))
         .map(|t| match visible {
             // A date-only meta tag and a visible time on the same day: the visible one is exact.
             Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
@@ -947,6 +972,19 @@ mod tests {
 
     fn t(s: &str) -> Option<String> {
         parse_time(s).map(|p| p.render(None))
+    }
+
+    #[test]
+    fn the_declared_time_on_the_shown_day_wins() {
+        let p = |s: &str| parse_time(s).expect("a time");
+        let ld = p("2021-12-06T14:36:00");
+        let og = p("2022-12-15T09:13:00");
+        let shown = p("15.12.2022");
+        assert_eq!(shown_candidate(ld, &[ld, og], shown), og);
+        // One day apart: the first stays (the zone rules move it).
+        assert_eq!(shown_candidate(ld, &[ld, og], p("07.12.2021")), ld);
+        // No declared time on the shown day: the first.
+        assert_eq!(shown_candidate(ld, &[ld], shown), ld);
     }
 
     #[test]

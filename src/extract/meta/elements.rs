@@ -19,6 +19,8 @@ pub struct Elements<'a> {
     pub headings: Vec<ElementRef<'a>>,
     /// Elements with a `class`, `id`, `itemprop`, `rel` or `property` attribute, and `<abbr>`.
     pub marked: Vec<Marked<'a>>,
+    /// `<a>` elements whose address names an author's page ([`is_author_page`]).
+    pub author_links: Vec<ElementRef<'a>>,
 }
 
 /// An element with the attributes the pickers' selectors test, read once.
@@ -69,6 +71,35 @@ pub fn has(value: Option<&str>, words: &Regex) -> bool {
     value.is_some_and(|v| words.is_match(v))
 }
 
+/// Path segments that open an author's page on a site (`/author/jane-doe/`, `/autor/frank_g`,
+/// `/profil/207/Name`), as CMSs link a byline's name.
+const AUTHOR_PAGE_SEGMENTS: &[&str] = &[
+    "author",
+    "authors",
+    "autor",
+    "autoren",
+    "autorin",
+    "profil",
+    "profile",
+    "redakteur",
+];
+
+/// Whether `href` is an author's page: an [`AUTHOR_PAGE_SEGMENTS`] segment followed by another
+/// (the author's slug or number; a bare `/autoren/` lists them all).
+pub fn is_author_page(href: &str) -> bool {
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    while let Some(seg) = segments.next() {
+        if AUTHOR_PAGE_SEGMENTS
+            .iter()
+            .any(|a| seg.eq_ignore_ascii_case(a))
+        {
+            return segments.next().is_some();
+        }
+    }
+    false
+}
+
 /// Element names kept in [`Elements::head`].
 const HEAD_NAMES: &[&str] = &["html", "meta", "title", "link", "script", "time", "input"];
 
@@ -86,6 +117,9 @@ impl<'a> Elements<'a> {
                 found.head.push(el);
             } else if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
                 found.headings.push(el);
+            }
+            if name == "a" && v.attr("href").is_some_and(is_author_page) {
+                found.author_links.push(el);
             }
             found.marked.extend(Marked::read(el));
         }
@@ -131,5 +165,27 @@ mod tests {
         assert!(has(Some("Post-BYLINE"), &words));
         assert!(!has(Some("by"), &words));
         assert!(!has(None, &words));
+    }
+
+    #[test]
+    fn author_pages() {
+        for href in [
+            "https://gay.ch/author/dominique",
+            "/autor/frank_g",
+            "/profil/207/Klausmartin_Friedrich",
+            "https://x.de/blog/author/jane-doe/?ref=1",
+        ] {
+            assert!(is_author_page(href), "{href}");
+        }
+        for href in [
+            "/autoren/",
+            "https://x.de/authorities/a",
+            "/news/author-of-the-year",
+            "/blog?author=3",
+        ] {
+            assert!(!is_author_page(href), "{href}");
+        }
+        let doc = Html::parse_document(r#"<a href="/author/x/">X</a><a href="/a/">Y</a>"#);
+        assert_eq!(Elements::new(&doc).author_links.len(), 1);
     }
 }

@@ -58,11 +58,79 @@ fn split_last_separator(t: &str) -> Option<(&str, &str)> {
 
 /// Whether a heading's text is the title that `reference` (the `<title>` or `og:title`) holds:
 /// most of it.
+/// A heading that shows the title after a kicker (`Klimaschutz: Bohren, bis es heiß wird` for
+/// `Bohren, bis es heiß wird`, [`heading_title_text`]) matches too.
 pub fn heading_matches(heading: &str, reference: &str) -> bool {
     let h = normalize_for_match(heading);
     let r = normalize_for_match(reference);
+    let r_len = r.chars().count();
+    shows_most(&h, &r) || (r_len >= 8 && h.ends_with(&r) && r_len * 2 >= h.chars().count())
+}
+
+/// Whether a heading's text (`h`, [`normalize_for_match`]ed) is most of the reference `r`.
+fn shows_most(h: &str, r: &str) -> bool {
     let len = h.chars().count();
-    len >= 4 && r.contains(&h) && len * 5 >= r.chars().count() * 2
+    len >= 4 && r.contains(h) && len * 5 >= r.chars().count() * 2
+}
+
+/// Class words of the line a heading shows above its title (a kicker, `Dachzeile`, overline,
+/// roofline, topic label): no part of the title.
+const KICKER_CLASSES: &[&str] = &[
+    "kicker",
+    "dachzeile",
+    "overline",
+    "roofline",
+    "topline",
+    "toptitle",
+    "eyebrow",
+    "spitzmarke",
+    "topic-label",
+    "subtitle",
+];
+
+/// Whether an element's class names a kicker ([`KICKER_CLASSES`]).
+fn is_kicker(e: &ElementRef<'_>) -> bool {
+    e.value().attr("class").is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        KICKER_CLASSES.iter().any(|k| c.contains(k))
+    })
+}
+
+/// The text of a title heading without the kicker that opens it (`<h1><span
+/// class="dachzeile">Interne Unterlagen im Netz</span> <span class="headline">Daten von
+/// Rheinmetall gehackt</span></h1>`: the second part), inside the heading or a lone wrapper in
+/// it (`<h1><a>…</a></h1>`); the separator after the kicker (`: `) goes too. Readers and sites
+/// (`og:title`) give the title without it.
+pub fn heading_title_text(h: &ElementRef<'_>) -> String {
+    let mut el = *h;
+    loop {
+        let mut kids = el
+            .children()
+            .filter(|n| !n.value().as_text().is_some_and(|t| t.trim().is_empty()));
+        let Some(first) = kids.next().and_then(ElementRef::wrap) else {
+            break;
+        };
+        if is_kicker(&first) {
+            let rest: String = kids
+                .flat_map(|n| n.descendants())
+                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                .collect();
+            let rest = clean_text(&rest);
+            let rest = rest.trim_start_matches(|c: char| {
+                c.is_whitespace() || matches!(c, ':' | '：' | '-' | '–' | '—' | '|')
+            });
+            if rest.chars().count() >= 4 {
+                return rest.to_owned();
+            }
+            break;
+        }
+        // A lone wrapper (`<h1><a>…</a></h1>`): look inside it.
+        if kids.next().is_some() {
+            break;
+        }
+        el = first;
+    }
+    element_text(h)
 }
 
 /// Whether a heading's text is one whole part of `reference` between separators (`Vom Boden
@@ -181,11 +249,20 @@ pub fn pick(
         if placed.is_some_and(|p| p.noise) && h.value().name() != "h1" {
             continue;
         }
-        let text = element_text(&h);
-        if text.chars().count() > 300 || is_site_heading(&h, &text, &names) {
+        let full = element_text(&h);
+        if full.chars().count() > 300 || is_site_heading(&h, &full, &names) {
             continue;
         }
-        let most = references.iter().any(|r| heading_matches(&text, r));
+        // A heading ending in a colon leads into what follows it; it is no title.
+        if full.ends_with([':', '：']) {
+            continue;
+        }
+        let text = heading_title_text(&h);
+        let (key, full_key) = (normalize_for_match(&text), normalize_for_match(&full));
+        let most = references.iter().any(|r| {
+            let r = normalize_for_match(r);
+            shows_most(&key, &r) || shows_most(&full_key, &r)
+        });
         if most || references.iter().any(|r| heading_is_segment(&text, r)) {
             let len = text.chars().count();
             // Most of a declared title before a part of one (which may be the site's name);
@@ -244,9 +321,9 @@ fn article_h1(
         let Some(at) = place(h.id()).filter(|p| !p.noise) else {
             continue;
         };
-        let text = element_text(&h);
+        let text = heading_title_text(&h);
         let len = text.chars().count();
-        if !(4..=300).contains(&len) || is_site_heading(&h, &text, names) {
+        if !(4..=300).contains(&len) || is_site_heading(&h, &element_text(&h), names) {
             continue;
         }
         if normalize_for_match(&text).contains(&declared_key) {
@@ -357,6 +434,69 @@ mod tests {
             page("<title>Wurmkiste selber bauen</title><h1>Garten Wurmkiste selber bauen</h1>")
                 .as_deref(),
             Some("Wurmkiste selber bauen")
+        );
+    }
+
+    #[test]
+    fn a_kicker_in_the_heading_is_no_part_of_the_title() {
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 3,
+                noise: false,
+            })
+        };
+        let page = |html: &str| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            pick(&Elements::new(&doc), &meta, &place).0
+        };
+        assert_eq!(
+            page(concat!(
+                "<title>Klimaschutz: Bohren, bis es heiß wird | ZEIT ONLINE</title>",
+                r#"<h1 class="article-heading"> <span class="article-heading__kicker">Klimaschutz</span>"#,
+                r#"<span class="visually-hidden">: </span><span class="article-heading__title">Bohren, bis es heiß wird</span> </h1>"#
+            ))
+            .as_deref(),
+            Some("Bohren, bis es heiß wird")
+        );
+        assert_eq!(
+            page(concat!(
+                "<title>Rheinmetall-Datenleck</title><h1><a href=\"/x\">",
+                r#"<span class="dachzeile">Interne Unterlagen im Netz</span> <span class="headline">Daten von Rheinmetall gehackt</span>"#,
+                "</a></h1>"
+            ))
+            .as_deref(),
+            Some("Daten von Rheinmetall gehackt")
+        );
+        // A first part that is no kicker stays.
+        assert_eq!(
+            page(r#"<title>Nordkorea: Kim ist zurück - FR</title><h1><span class="a">Nordkorea:</span> Kim ist zurück</h1>"#)
+                .as_deref(),
+            Some("Nordkorea: Kim ist zurück")
+        );
+        // The heading without its kicker still matches the title for the body's sake.
+        assert!(heading_matches(
+            "Klimaschutz: Bohren, bis es heiß wird",
+            "Bohren, bis es heiß wird"
+        ));
+        assert!(!heading_matches(
+            "A long heading about other things",
+            "things"
+        ));
+    }
+
+    #[test]
+    fn a_heading_ending_in_a_colon_is_no_title() {
+        let place = |_| None;
+        let doc = Html::parse_document(concat!(
+            "<title>The Open Journalism Project: Better Student Journalism — Medium</title>",
+            r#"<meta property="og:title" content="The Open Journalism Project: Better Student Journalism">"#,
+            "<h2>Open Journalism Project:</h2>"
+        ));
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            pick(&Elements::new(&doc), &meta, &place).0.as_deref(),
+            Some("The Open Journalism Project: Better Student Journalism")
         );
     }
 }
