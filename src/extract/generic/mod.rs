@@ -463,6 +463,19 @@ mod tests {
     }
 
     #[test]
+    fn a_one_page_sites_front_page_is_an_article() {
+        let html = "<html><head><title>Our gallery</title></head><body><h1>Welcome</h1>\
+             <p>By our photos we would like to show you the region we live in, and its neighbours.</p>\
+             <p>All photos are available in large sizes, and may be used under the licence below.</p>\
+             <p>If you need the higher resolution pictures, please contact us beforehand, by mail.</p>\
+             <p>Enjoy your visit, and have a nice stay while browsing our Bavarian picture book.</p>\
+             <p>We also take a look at our neighbours, Austria, South Tyrol and Switzerland, in winter.</p>\
+             </body></html>";
+        let a = article(html, "https://www.example.de/");
+        assert!(a.body.plain_text.contains("By our photos"));
+    }
+
+    #[test]
     fn not_articles() {
         let links: String = (0..40)
             .map(|i| format!("<li><a href=\"/news/{i}.html\">第{i}条新闻的标题在这里，足够长</a><span>2019-12-02</span></li>"))
