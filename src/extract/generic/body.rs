@@ -7,7 +7,7 @@ use url::Url;
 
 use super::analysis::{Analysis, analyse};
 use super::candidates::{lead_blocks, pick_containers, score};
-use super::classify::{POSITIVE, class_and_id, is_hidden};
+use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
 use crate::extract::markdown::{Body, Converter};
@@ -121,22 +121,36 @@ pub(super) fn find_body(
     );
     // The lead joins the body's text, not its span: bylines and dates between the lead and
     // the body still read as lines before it.
-    let lead = title_open.map_or_else(Vec::new, |at| lead_blocks(first, a, at));
+    let mut lead = title_open.map_or_else(Vec::new, |at| lead_blocks(first, a, at));
+    // A block inside a body container is body already.
+    lead.retain(|l| {
+        !l.ancestors()
+            .any(|p| containers.iter().any(|c| c.id() == p.id()))
+    });
     let lead_size = lead.iter().map(|l| text_size(&meta::element_text(l))).sum();
+    let lead_ids: Vec<_> = lead.iter().map(|l| l.id()).collect();
     containers.splice(0..0, lead);
     let skips = conditional_skips(&containers, a, &scores);
     let skip_el = |el: &ElementRef<'_>| {
         let id = el.id();
-        if skips.contains(&id) || a.stats.get(&id).is_some_and(|s| s.noise) {
+        // Inside the lead (which may sit in a title block named like furniture), an element is
+        // furniture by its own tag and names only.
+        let noise = if !lead_ids.is_empty() && el.ancestors().any(|p| lead_ids.contains(&p.id())) {
+            is_noise(el.value(), true)
+        } else {
+            a.stats.get(&id).is_some_and(|s| s.noise)
+        };
+        if skips.contains(&id) || noise {
             return true;
         }
         let v = el.value();
-        // A header holding the title is the title block: its kicker, standfirst, byline and share
-        // bar are not body, its lead picture is.
-        if el
-            .parent()
-            .and_then(ElementRef::wrap)
-            .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
+        // A header holding the title is the title block: its kicker, byline and share bar are not
+        // body, its lead picture and its lead (standfirst, found by `lead_blocks`) are.
+        if !lead_ids.contains(&id)
+            && el
+                .parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
         {
             return !(matches!(v.name(), "figure" | "img")
                 || el
@@ -324,6 +338,32 @@ mod tests {
         // Without a title heading there is no title block to read a lead from.
         let (_, pick) = best_body(&doc, analyse(&doc, true), &base, (Some("The Title"), None));
         assert!(!pick.unwrap().body.markdown.contains(lead));
+    }
+
+    #[test]
+    fn the_lead_in_a_header_named_like_furniture_joins_the_body() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let lead =
+            "Feeling tired all the time? It may not be the season, but a symptom of an illness.";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><main><header class=entry-header><h1>The Title</h1>\
+             <div class=entry-meta>By Jane Doe</div><div class=lead><p>{lead}</p></div>\
+             <div class=social-share><p>Share this, with friends, on every network, today.</p></div>\
+             </header><article class=article-body>{paras}</article></main></body>"
+        );
+        let doc = Html::parse_document(&html);
+        let base = Url::parse("https://example.com/a").unwrap();
+        let a = analyse(&doc, true);
+        let h1 = doc.select(&Selector::parse("h1").unwrap()).next().unwrap();
+        let at = a.stats.get(&h1.id()).map(|s| s.open);
+        let (_, pick) = best_body(&doc, a, &base, (Some("The Title"), at));
+        let md = pick.unwrap().body.markdown;
+        assert!(md.starts_with(lead), "{md}");
+        assert!(
+            !md.contains("Jane Doe") && !md.contains("Share this"),
+            "{md}"
+        );
     }
 
     #[test]

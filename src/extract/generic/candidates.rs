@@ -10,7 +10,8 @@ use scraper::{ElementRef, Html, Node};
 
 use super::MIN_BLOCK_CHARS;
 use super::analysis::Analysis;
-use super::classify::{class_and_id, class_weight};
+use super::classify::{class_and_id, class_weight, is_noise};
+use super::cleaning::is_furniture_box;
 use crate::extract::meta;
 
 /// Readability's starting score of a candidate: class weight and a bonus by tag.
@@ -260,9 +261,11 @@ pub(super) fn lead_blocks<'a>(
     };
     let mut out = Vec::new();
     let mut visits = 0;
-    let mut stack: Vec<ElementRef<'a>> = common.child_elements().collect();
+    // (element, inside a title block named like furniture: `header.entry-header`)
+    let mut stack: Vec<(ElementRef<'a>, bool)> =
+        common.child_elements().map(|e| (e, false)).collect();
     stack.reverse();
-    while let Some(el) = stack.pop() {
+    while let Some((el, in_title_block)) = stack.pop() {
         visits += 1;
         let Some(st) = a.stats.get(&el.id()) else {
             continue;
@@ -270,14 +273,27 @@ pub(super) fn lead_blocks<'a>(
         if visits > MAX_LEAD_VISITS || st.open >= body_open {
             break;
         }
-        if st.noise || st.close <= title_open {
+        if st.close <= title_open {
             continue;
         }
-        let holds_title_or_body = st.open <= title_open || st.close >= body_open;
+        let holds_title = st.open <= title_open;
+        let noise = if in_title_block {
+            is_noise(el.value(), true)
+        } else {
+            st.noise
+        };
+        // The block around the title is furniture by its name only (`header`, `-header`):
+        // Readability's unlikely names, but the lead sits in it.
+        let title_block = noise && holds_title && !is_noise(el.value(), false);
+        if noise && !title_block {
+            continue;
+        }
+        let holds_title_or_body = holds_title || st.close >= body_open;
         if holds_title_or_body || !is_lead(&el, st) {
             // Look inside: the title block holds the lead beside the heading.
             let start = stack.len();
-            stack.extend(el.child_elements());
+            let inside = in_title_block || title_block;
+            stack.extend(el.child_elements().map(|c| (c, inside)));
             stack[start..].reverse();
             continue;
         }
@@ -289,7 +305,7 @@ pub(super) fn lead_blocks<'a>(
 /// Whether a block between the title and the body reads as a lead: sentences of text (not a
 /// byline, date or kicker line), hardly any links, no picture (a caption is not a lead).
 fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
-    st.text >= 80
+    st.text >= MIN_LEAD_TEXT
         && st.punct >= 2
         && st.link_text * 10 <= st.text
         && st.img == 0
@@ -298,7 +314,12 @@ fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
             "h1" | "figure" | "figcaption" | "ul" | "ol" | "table"
         )
         && !AUTHOR_BOX.is_match(&class_and_id(el.value()))
+        && !is_furniture_box(el.value())
 }
+
+/// Characters of text a lead needs: one sentence (`We're about to get 20 terabyte hard drives,
+/// but the path looks clear to scale up to 80TB.`).
+const MIN_LEAD_TEXT: u32 = 60;
 
 /// Whether two class lists name the same kind of block: they share at least half of the shorter
 /// list's names (`grid-box grid-box-markdown` and `grid-box-first grid-box-markdown grid-box`,

@@ -143,7 +143,9 @@ pub(super) fn is_hidden(el: &scraper::node::Element) -> bool {
 /// class and id names.
 pub(super) fn is_noise(el: &scraper::node::Element, strip_unlikely: bool) -> bool {
     let name = el.name();
-    if is_furniture_tag(name) || is_hidden(el) {
+    // Without the names (Readability's retry) an `<aside>` may hold the article: some pages
+    // put the whole story in one.
+    if (is_furniture_tag(name) && (strip_unlikely || name != "aside")) || is_hidden(el) {
         return true;
     }
     if attr(el, "role").is_some_and(|r| {
@@ -224,6 +226,10 @@ mod tests {
             !is_noise(&sidebar, false),
             "names count only when stripping"
         );
+        // Readability's retry without names also lets an `<aside>` hold the article.
+        let aside = first("<aside>x</aside>", "aside");
+        assert!(is_noise(&aside, true));
+        assert!(!is_noise(&aside, false));
         let kept = first(
             r#"<div class="comment-body article-content">x</div>"#,
             "div",

@@ -70,8 +70,11 @@ pub(super) fn conditional_skips(
             let weight = class_weight(el.value());
             let score = scores.get(&el.id()).copied().unwrap_or(0.0);
             let is_list = matches!(name, "ul" | "ol" | "dl");
+            // Items that say something besides their link ("Jane fixed <a>a bug</a> in the
+            // parser") are text; a list of nothing but links (related stories) is not.
+            let text_items = is_list && mostly_text_items(&el);
             // A list's score starts below zero by its tag; a list of text (not links) is body.
-            let tag_start = if is_list && st.link_density() < 0.5 {
+            let tag_start = if is_list && (st.link_density() < 0.5 || text_items) {
                 -3.0
             } else {
                 0.0
@@ -90,7 +93,7 @@ pub(super) fn conditional_skips(
                 || (st.img > 1 && ld > 0.5 && st.text < 25 * st.img)
                 || (!is_list && weight < 25.0 && ld > 0.2 && st.text - st.link_text < 100)
                 || (weight >= 25.0 && ld > 0.5)
-                || (is_list && ld > 0.5)
+                || (is_list && ld > 0.5 && !text_items)
                 || (st.embeds > 0 && st.text < 75);
             if remove {
                 skip.insert(el.id());
@@ -98,6 +101,37 @@ pub(super) fn conditional_skips(
         }
     }
     skip
+}
+
+/// Letters outside links an item needs to count as text of its own.
+const MIN_ITEM_LETTERS: usize = 8;
+
+/// Whether at least half the items of a list hold [`MIN_ITEM_LETTERS`] letters outside links.
+fn mostly_text_items(list: &ElementRef<'_>) -> bool {
+    let items: Vec<ElementRef<'_>> = list
+        .child_elements()
+        .filter(|c| matches!(c.value().name(), "li" | "dd" | "dt"))
+        .collect();
+    let with_text = items
+        .iter()
+        .filter(|li| {
+            let mut letters = 0;
+            for node in li.descendants() {
+                let Some(t) = node.value().as_text() else {
+                    continue;
+                };
+                let in_link = node
+                    .ancestors()
+                    .take_while(|n| n.id() != li.id())
+                    .any(|n| n.value().as_element().is_some_and(|e| e.name() == "a"));
+                if !in_link {
+                    letters += t.chars().filter(|c| c.is_alphabetic()).count();
+                }
+            }
+            letters >= MIN_ITEM_LETTERS
+        })
+        .count();
+    !items.is_empty() && 2 * with_text >= items.len()
 }
 
 /// Class and id names of the boxes that close an article without being part of it: the author's
@@ -222,6 +256,27 @@ static FURNITURE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Lines that turn to the reader about the site rather than the story: follow us on social
+/// networks, download the app, subscribe, join the channel, the newsletter, comment below,
+/// visit the shop (`Follow The Gleaner on Twitter`, `¿Ya sabías que tenemos canal de
+/// Telegram?`, `Gefällt dir unser Magazin?`, `If you enjoyed reading this post`). Searched
+/// anywhere in a short line; ASCII word boundaries keep the regex on its fast engine.
+static READER_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:(?-u:\b)(?:follow|like)\s+(?:us|[\w.@]+(?:\s+[\w.@]+)?)\s+on\s+(?:twitter|facebook|instagram|tiktok|linkedin|youtube)|",
+        r"(?-u:\b)download\s+(?:the|our)\s.{0,40}apps?(?-u:\b)|",
+        r"please\s+subscribe|already\s+a\s+subscriber|subscribers\s+also\s+receive|subscribe\s+to\s+(?:our|the)\s|",
+        r"(?:nuestro|tenemos|our|unserem?n?|notre)\s+(?:canal|channel|kanal)\s+(?:de\s+|on\s+)?(?:youtube|telegram|whatsapp)|",
+        r"(?:our|unserem?n?)\s+(?:youtube|telegram|whatsapp)[-\s]?(?:kanal|channel)|",
+        r"únete|síguenos|suscríbete|abonnez-vous|suivez-nous|obserwuj\s+nas|",
+        r"if\s+you\s+(?:enjoyed|liked)\s+(?:reading\s+)?this|do\s+you\s+want\s+to\s+be\s+informed|",
+        r"(?:gefällt|gefallen)\s+(?:dir|euch|ihnen)\s+unser|kennt\s+ihr\s+schon\s+unser|besuchen\s+sie\s+unser|",
+        r"(?:verraten|schreiben|sagen)\s+(?:sie|du|ihr)\s+(?:uns\s+)?(?:es\s+)?(?:gerne\s+)?in\s+den\s+kommentaren",
+        r")",
+    ))
+    .expect("static regex")
+});
+
 /// Chinese staff and toolbar lines: `编辑 刘晓阳 校对 李铭`, `摄影/张艳  编辑/苏芳`, `摄影：产品经理`,
 /// `打印  字体： 放大 正常 缩小`, `返回腾讯网首页>>`, `扫描下方二维码…`.
 static CN_STAFF_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -281,6 +336,7 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
         }
     }
     (len <= 200 && FURNITURE_OPENING.is_match(t))
+        || (len <= 300 && READER_PROMPT.is_match(t))
         || (len <= 240 && CREDIT_CLOSING.is_match(t))
         || (len <= 80 && CN_STAFF_LINE.is_match(t))
 }
@@ -399,6 +455,14 @@ mod tests {
             "返回腾讯网首页>>",
             "(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)",
             "原创 GameForce 2019-09-04 22:18:34",
+            "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner",
+            "For the latest stories download the Nationnews apps for iOS and Android.",
+            "To view the full story, please subscribe to The Haitian Times.",
+            "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+            "¡Mira lo que tiene nuestro canal de YouTube!",
+            "Gefällt dir unser Klettermagazin?",
+            "Verraten Sie gerne in den Kommentaren: Wie war es bei Ihnen?",
+            "If you enjoyed reading this post, consider a donation.",
         ] {
             assert!(boiler(line), "{line}");
         }
@@ -409,6 +473,9 @@ mod tests {
             "Von Anfang an war klar, dass die Sache schwierig wird, sagte sie.",
             "编辑部的同事们都认为这是一个很好的决定。",
             "2019年10月15日，沈阳，在八一公园晨练的老年人。（视觉中国）",
+            "Netflix said it gained two million subscribers in the quarter, and shares rose.",
+            "The app was downloaded a million times, the company said on Twitter.",
+            "Für die Challenge nutzen wir die Sequenzen meines Youtube-Kanals, die ich zusammenstellte.",
         ] {
             assert!(!boiler(line), "{line}");
         }
@@ -428,6 +495,25 @@ mod tests {
             .unwrap();
         let scores = super::super::candidates::score(&doc, &a);
         assert!(conditional_skips(&[body], &a, &scores).is_empty());
+    }
+
+    #[test]
+    fn lists_whose_items_say_more_than_their_links_stay() {
+        let doc = scraper::Html::parse_document(
+            "<div id=body><p>Some running text, with commas, and more, and more, and more, \
+             and more, and more, and more, and more, and more.</p>\
+             <ul id=fixes><li>Jane Doe <a href=/1>fixed the crash on start</a> in the parser</li>\
+             <li>John Roe <a href=/2>removed an old attribute from dialogs</a></li></ul></div>",
+        );
+        let a = super::super::analysis::analyse(&doc, true);
+        let sel = |s: &str| {
+            doc.select(&scraper::Selector::parse(s).unwrap())
+                .next()
+                .unwrap()
+        };
+        assert!(mostly_text_items(&sel("#fixes")));
+        let skips = conditional_skips(&[sel("#body")], &a, &HashMap::new());
+        assert!(skips.is_empty());
     }
 
     #[test]

@@ -463,6 +463,48 @@ mod tests {
     }
 
     #[test]
+    fn a_one_page_sites_front_page_is_an_article() {
+        let html = "<html><head><title>Our gallery</title></head><body><h1>Welcome</h1>\
+             <p>By our photos we would like to show you the region we live in, and its neighbours.</p>\
+             <p>All photos are available in large sizes, and may be used under the licence below.</p>\
+             <p>If you need the higher resolution pictures, please contact us beforehand, by mail.</p>\
+             <p>Enjoy your visit, and have a nice stay while browsing our Bavarian picture book.</p>\
+             <p>We also take a look at our neighbours, Austria, South Tyrol and Switzerland, in winter.</p>\
+             </body></html>";
+        let a = article(html, "https://www.example.de/");
+        assert!(a.body.plain_text.contains("By our photos"));
+    }
+
+    #[test]
+    fn a_front_page_of_whole_posts_is_an_article_and_one_of_headlines_is_not() {
+        let post = |i: usize, text: &str| {
+            format!(
+                "<div class=post><h2><a href=\"/post-{i}\">The title of post number {i}</a></h2>{text}</div>"
+            )
+        };
+        let long: String = (0..4).map(|_| format!("<p>{PARA}</p>")).collect();
+        let whole: String = (0..12).map(|i| post(i, &long)).collect();
+        let html = format!(
+            "<html><head><title>Blog</title></head><body><div id=posts>{whole}</div></body></html>"
+        );
+        assert!(matches!(
+            run(&html, "https://blog.example.de/"),
+            Extraction::Article(_)
+        ));
+        let teasers: String = (0..12)
+            .map(|i| post(i, "<p>A short teaser, of a line.</p>"))
+            .collect();
+        let html = format!(
+            "<html><head><title>News</title></head><body><div id=posts>{teasers}</div></body></html>"
+        );
+        let r = run(&html, "https://news.example.de/");
+        assert!(
+            matches!(&r, Extraction::NotArticle { reason } if reason.contains("home page")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn not_articles() {
         let links: String = (0..40)
             .map(|i| format!("<li><a href=\"/news/{i}.html\">第{i}条新闻的标题在这里，足够长</a><span>2019-12-02</span></li>"))

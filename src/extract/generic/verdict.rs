@@ -44,6 +44,16 @@ pub(super) fn looks_binary(html: &str) -> bool {
     bad * 10 > sample.len()
 }
 
+/// Text ([`text_size`]) a front page's body needs to be kept as the site's one page of text.
+const MIN_HOME_TEXT: usize = 100;
+
+/// Whether a front page's body is headlines: ten or more links of a few words, with little
+/// text for each (a blog's front page showing its latest posts whole is text).
+fn shows_headlines(pick: &BodyPick, body_size: usize) -> bool {
+    const TEXT_PER_HEADLINE: usize = 100;
+    pick.headline_links >= 10 && body_size < TEXT_PER_HEADLINE * pick.headline_links as usize
+}
+
 pub(super) fn is_home_path(url: &Url) -> bool {
     let path = url.path().to_ascii_lowercase();
     url.query().is_none()
@@ -121,10 +131,13 @@ pub(super) struct Evidence {
 pub(super) fn refusal(evidence: &Evidence, pick: &BodyPick, a: &Analysis) -> Option<String> {
     let body = &pick.body.plain_text;
     let body_size = text_size(body);
-    // A front page shows headlines; a one-page site's front page shows its text.
+    // A front page shows headlines; a one-page site's front page (a company, a gallery, a
+    // practice) shows its text, however short.
     if let Some(path) = &evidence.home_path
         && !evidence.says_article
-        && (pick.link_density > 0.25 || pick.headline_links >= 10 || body_size < 300)
+        && (pick.link_density > 0.25
+            || shows_headlines(pick, body_size)
+            || body_size < MIN_HOME_TEXT)
     {
         return Some(format!("a home page ({path}), not an article"));
     }
