@@ -268,6 +268,16 @@ fn cleaned_body(
 mod tests {
     use super::*;
 
+    /// The body's Markdown that `best_body` finds in `doc` under its `<h1>`, "The Title".
+    fn markdown_under_title(doc: &Html) -> String {
+        let base = Url::parse("https://example.com/a").unwrap();
+        let a = analyse(doc, true);
+        let h1 = doc.select(&Selector::parse("h1").unwrap()).next().unwrap();
+        let at = a.stats.get(&h1.id()).map(|s| s.open);
+        let (_, pick) = best_body(doc, a, &base, (Some("The Title"), at));
+        pick.unwrap().body.markdown
+    }
+
     #[test]
     fn the_body_keeps_section_headings_and_drops_the_title_and_boilerplate() {
         let para = "Running text of the article, with enough words and commas, to be the body.";
@@ -324,18 +334,14 @@ mod tests {
              <div class=links>{links}</div></div></body>"
         );
         let doc = Html::parse_document(&html);
-        let base = Url::parse("https://example.com/a").unwrap();
-        let a = analyse(&doc, true);
-        let h1 = doc.select(&Selector::parse("h1").unwrap()).next().unwrap();
-        let at = a.stats.get(&h1.id()).map(|s| s.open);
-        let (_, pick) = best_body(&doc, a, &base, (Some("The Title"), at));
-        let md = pick.unwrap().body.markdown;
+        let md = markdown_under_title(&doc);
         assert!(md.starts_with(lead), "{md}");
         assert!(
             !md.contains("Jane Doe") && !md.contains("The Title"),
             "{md}"
         );
         // Without a title heading there is no title block to read a lead from.
+        let base = Url::parse("https://example.com/a").unwrap();
         let (_, pick) = best_body(&doc, analyse(&doc, true), &base, (Some("The Title"), None));
         assert!(!pick.unwrap().body.markdown.contains(lead));
     }
@@ -353,12 +359,7 @@ mod tests {
              </header><article class=article-body>{paras}</article></main></body>"
         );
         let doc = Html::parse_document(&html);
-        let base = Url::parse("https://example.com/a").unwrap();
-        let a = analyse(&doc, true);
-        let h1 = doc.select(&Selector::parse("h1").unwrap()).next().unwrap();
-        let at = a.stats.get(&h1.id()).map(|s| s.open);
-        let (_, pick) = best_body(&doc, a, &base, (Some("The Title"), at));
-        let md = pick.unwrap().body.markdown;
+        let md = markdown_under_title(&doc);
         assert!(md.starts_with(lead), "{md}");
         assert!(
             !md.contains("Jane Doe") && !md.contains("Share this"),

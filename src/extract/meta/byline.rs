@@ -1051,6 +1051,21 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Places every node of `doc` in document order, none of them noise: as the body finder
+    /// would place a page with no furniture.
+    fn in_document_order(doc: &Html) -> impl Fn(ego_tree::NodeId) -> Option<super::super::Placed> {
+        let order: Vec<ego_tree::NodeId> = doc.tree.nodes().map(|n| n.id()).collect();
+        move |id| {
+            order
+                .iter()
+                .position(|n| *n == id)
+                .map(|i| super::super::Placed {
+                    open: i as u32,
+                    noise: false,
+                })
+        }
+    }
+
     // The byline regexes the code replaced ([`en_by`], [`other_by`], [`labelled`]).
     static EN_BY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
@@ -1286,16 +1301,7 @@ mod tests {
             r#"<div class="related"><a href="/autor/other">Jane Roe</a></div>"#,
         ));
         let els = Elements::new(&doc);
-        let order: Vec<_> = doc.tree.nodes().map(|n| n.id()).collect();
-        let place = |id| {
-            order
-                .iter()
-                .position(|n| *n == id)
-                .map(|i| super::super::Placed {
-                    open: i as u32,
-                    noise: false,
-                })
-        };
+        let place = in_document_order(&doc);
         // The body ends at its paragraph.
         let p = Selector::parse("p").expect("selector");
         let body_end = place(doc.select(&p).next().expect("p").id())
@@ -1338,16 +1344,7 @@ mod tests {
             r#"<ul><li class="author">Martin Junker</li></ul>"#,
         ));
         let els = Elements::new(&doc);
-        let order: Vec<_> = doc.tree.nodes().map(|n| n.id()).collect();
-        let place = |id| {
-            order
-                .iter()
-                .position(|n| *n == id)
-                .map(|i| super::super::Placed {
-                    open: i as u32,
-                    noise: false,
-                })
-        };
+        let place = in_document_order(&doc);
         let around = Around {
             title_open: None,
             body_close: 5,
@@ -1364,16 +1361,7 @@ mod tests {
             r#"<ul><li class="author">Martin Junker</li><li class="author">Jane Roe</li></ul>"#,
         ));
         let els = Elements::new(&related);
-        let order: Vec<_> = related.tree.nodes().map(|n| n.id()).collect();
-        let place = |id| {
-            order
-                .iter()
-                .position(|n| *n == id)
-                .map(|i| super::super::Placed {
-                    open: i as u32,
-                    noise: false,
-                })
-        };
+        let place = in_document_order(&related);
         assert_eq!(author_box_below(&els, &place, &around), None);
     }
 

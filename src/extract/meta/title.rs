@@ -339,6 +339,19 @@ fn article_h1(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The title `pick` finds in `html`, every element placed at the same spot of the page.
+    fn picked_title(html: &str) -> Option<String> {
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 7,
+                noise: false,
+            })
+        };
+        let doc = Html::parse_document(html);
+        let meta = super::super::collect(&doc);
+        pick(&Elements::new(&doc), &meta, &place).0
+    }
     use scraper::Html;
 
     #[test]
@@ -398,17 +411,7 @@ mod tests {
 
     #[test]
     fn the_articles_own_heading_beats_the_declared_wording() {
-        let place = |_| {
-            Some(crate::extract::meta::Placed {
-                open: 7,
-                noise: false,
-            })
-        };
-        let page = |html: &str| {
-            let doc = Html::parse_document(html);
-            let meta = super::super::collect(&doc);
-            pick(&Elements::new(&doc), &meta, &place).0
-        };
+        let page = picked_title;
         // A whole part of the declared title.
         assert_eq!(
             page("<title>Vom Boden aus gedacht - Ann Cotten verwebt Lokales und Globales : literaturkritik.de</title><h1>Vom Boden aus gedacht</h1>").as_deref(),
@@ -439,17 +442,7 @@ mod tests {
 
     #[test]
     fn a_kicker_in_the_heading_is_no_part_of_the_title() {
-        let place = |_| {
-            Some(crate::extract::meta::Placed {
-                open: 3,
-                noise: false,
-            })
-        };
-        let page = |html: &str| {
-            let doc = Html::parse_document(html);
-            let meta = super::super::collect(&doc);
-            pick(&Elements::new(&doc), &meta, &place).0
-        };
+        let page = picked_title;
         assert_eq!(
             page(concat!(
                 "<title>Klimaschutz: Bohren, bis es heiß wird | ZEIT ONLINE</title>",
