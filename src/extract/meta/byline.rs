@@ -1178,13 +1178,8 @@ mod tests {
             "Ⅻ",
             "x",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| rng.usize(..n);
         for _ in 0..100_000 {
             let mut line = String::new();
             for _ in 0..1 + next(12) {
@@ -1308,11 +1303,8 @@ mod tests {
             .expect("placed")
             .open;
         let around = |body_close| Around {
-            title_open: None,
             body_close,
-            near: &[],
-            inside: &[],
-            after: &[],
+            ..Around::default()
         };
         // `alle Artikel von ihr` is no name; the first linked name above the body's end is.
         assert_eq!(
@@ -1346,11 +1338,8 @@ mod tests {
         let els = Elements::new(&doc);
         let place = in_document_order(&doc);
         let around = Around {
-            title_open: None,
             body_close: 5,
-            near: &[],
-            inside: &[],
-            after: &[],
+            ..Around::default()
         };
         assert_eq!(
             author_box_below(&els, &place, &around).as_deref(),
@@ -1475,11 +1464,8 @@ mod tests {
     #[test]
     fn pick_prefers_meta_and_skips_the_site_itself() {
         let around = Around {
-            title_open: None,
-            body_close: 0,
             near: &["来源：新华网"],
-            inside: &[],
-            after: &[],
+            ..Around::default()
         };
         let doc = Html::parse_document(
             r#"<title>一篇很长的新闻标题_网易新闻</title><meta name="author" content="网易新闻"><p>x</p>"#,
@@ -1588,13 +1574,7 @@ mod tests {
 
     #[test]
     fn author_markup_of_themes_and_seo_plugins() {
-        let around = Around {
-            title_open: None,
-            body_close: 0,
-            near: &[],
-            inside: &[],
-            after: &[],
-        };
+        let around = Around::default();
         let place = |_| None;
         let pick_in = |html: &str| {
             let doc = Html::parse_document(html);
@@ -1636,11 +1616,8 @@ mod tests {
     #[test]
     fn chinese_bylines_before_the_portal_meta_author_and_labels_cut_off() {
         let around = Around {
-            title_open: None,
-            body_close: 0,
             near: &["扬子晚报记者 张楠"],
-            inside: &[],
-            after: &[],
+            ..Around::default()
         };
         let doc = Html::parse_document(r#"<meta name="author" content="扬眼企鹅号"><p>x</p>"#);
         let meta = super::super::collect(&doc);

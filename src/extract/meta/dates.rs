@@ -1157,13 +1157,7 @@ mod tests {
         );
         let meta = super::super::collect(&page);
         let place = |_| None;
-        let around = Around {
-            title_open: None,
-            body_close: 0,
-            near: &[],
-            inside: &[],
-            after: &[],
-        };
+        let around = Around::default();
         let published = |url: &str| {
             let url = Url::parse(url).unwrap();
             pick(&Elements::new(&page), &meta, &place, &around, &[url])
@@ -1216,11 +1210,8 @@ mod tests {
         let meta = super::super::collect(&doc);
         let place = |_| None;
         let around = Around {
-            title_open: None,
-            body_close: 0,
             near: &["2020-01-02 10:30 来源：新华网"],
-            inside: &[],
-            after: &[],
+            ..Around::default()
         };
         let dates = pick(&Elements::new(&doc), &meta, &place, &around, &[]);
         assert_eq!(
@@ -1254,9 +1245,7 @@ mod tests {
         let around = Around {
             title_open: Some(1),
             body_close: 5,
-            near: &[],
-            inside: &[],
-            after: &[],
+            ..Around::default()
         };
         let meta = super::super::collect(&doc);
         pick(&Elements::new(&doc), &meta, &place, &around, &[])
@@ -1356,13 +1345,8 @@ mod tests {
             "B", "É", "e", "é", "中", "Mai", "May", "BERLIN", "1", "27", "2021", ".", ",", "/",
             " ", " ", "-", "–", "—", ":", "\u{a0}", "\t", "x", "(", "!", "Ω",
         ];
-        let mut seed: u64 = 0x5eed_da7e;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = fastrand::Rng::with_seed(0x5eed_da7e);
+        let mut next = |n: usize| rng.usize(..n);
         let mut matched = 0;
         for _ in 0..30_000 {
             let len = 1 + next(24);
@@ -1435,11 +1419,9 @@ mod tests {
         let place = |_| None;
         let pick_around = |near: &[&str], after: &[&str]| {
             let around = Around {
-                title_open: None,
-                body_close: 0,
                 near,
-                inside: &[],
                 after,
+                ..Around::default()
             };
             pick(&Elements::new(&bare), &meta, &place, &around, &[])
                 .published

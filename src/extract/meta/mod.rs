@@ -434,7 +434,8 @@ pub type Place<'a> = &'a dyn Fn(NodeId) -> Option<Placed>;
 
 /// The page around the article, as the body finder laid it out: where the title heading and the
 /// body are, and the short text lines near them (each line one block's text).
-#[derive(Debug, Clone, Copy)]
+/// The default is a page with nothing around the article: no title heading, no lines.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Around<'a> {
     /// Start of the heading that shows the title, when one does.
     pub title_open: Option<u32>,
