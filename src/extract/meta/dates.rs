@@ -528,8 +528,11 @@ fn short_year_time(line: &str) -> Option<PageTime> {
 /// a comma or not, then a dash or a colon (`27.1.2022 - Bei der Erinnerung …`, `BERLIN, 4. Mai
 /// 2021 – …`, `May 4, 2021 — …`).
 pub fn dateline(paragraph: &str, order: DayOrder) -> Option<PageTime> {
-    let head: String = paragraph.chars().take(80).collect();
-    let date = dateline_date(&head)?;
+    let head = paragraph
+        .char_indices()
+        .nth(80)
+        .map_or(paragraph, |(end, _)| &paragraph[..end]);
+    let date = dateline_date(head)?;
     holds_a_year(date)
         .then(|| visible_time(date, order))
         .flatten()

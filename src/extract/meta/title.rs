@@ -243,6 +243,7 @@ pub fn pick(
     .into_iter()
     .flatten()
     .collect();
+    let reference_keys: Vec<String> = references.iter().map(|r| normalize_for_match(r)).collect();
     let mut best: Option<(String, u32, usize)> = None;
     for h in headings(els).take(50) {
         let placed = place(h.id());
@@ -259,10 +260,9 @@ pub fn pick(
         }
         let text = heading_title_text(&h);
         let (key, full_key) = (normalize_for_match(&text), normalize_for_match(&full));
-        let most = references.iter().any(|r| {
-            let r = normalize_for_match(r);
-            shows_most(&key, &r) || shows_most(&full_key, &r)
-        });
+        let most = reference_keys
+            .iter()
+            .any(|r| shows_most(&key, r) || shows_most(&full_key, r));
         if most || references.iter().any(|r| heading_is_segment(&text, r)) {
             let len = text.chars().count();
             // Most of a declared title before a part of one (which may be the site's name);
@@ -339,6 +339,7 @@ fn article_h1(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Html;
 
     /// The title `pick` finds in `html`, every element placed at the same spot of the page.
     fn picked_title(html: &str) -> Option<String> {
@@ -352,7 +353,6 @@ mod tests {
         let meta = super::super::collect(&doc);
         pick(&Elements::new(&doc), &meta, &place).0
     }
-    use scraper::Html;
 
     #[test]
     fn titles_lose_site_suffixes() {
