@@ -15,6 +15,7 @@ on_both_backends!(
     a_removed_article_stays_findable_marked_removed,
     queries_with_search_syntax_never_reach_the_index,
     a_rebuilt_or_upgraded_index_finds_the_same,
+    a_group_indexes_its_kept_units_when_it_commits,
 );
 
 const DEEPSEEK: &str = include_str!("../../../tests/fixtures/golden/20250211A013J400.zh-CN.md");
@@ -287,6 +288,40 @@ fn an_edited_out_sentence_is_found_only_in_all_versions(backend: Backend) {
     let seqs: Vec<u32> = all.results.iter().map(|r| r.found.seq).collect();
     assert_eq!(seqs, [2]);
     assert_eq!(latest(&a, "中美")[0][..23], *"qq/20250211A013J400 v2:");
+}
+
+fn a_group_indexes_its_kept_units_when_it_commits(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    a.begin_group().unwrap();
+    a.in_unit(|a| {
+        archive_document(a, "qq", "20250211A013J400", DEEPSEEK, 0);
+        Ok(())
+    })
+    .unwrap();
+    let dropped: Result<(), ArchiveError> = a.in_unit(|a| {
+        archive_document(a, "qq", "20260819A038M200", FUNDS, 10);
+        Err(ArchiveError::OutOfRange("a later step failed".into()))
+    });
+    assert!(dropped.is_err());
+    // Two versions of one article in one group: the article's row holds the second.
+    let edited = ars_document().replace("Minecraft", "Terraria");
+    a.in_unit(|a| {
+        archive_document(a, "ars", "minecraft", &ars_document(), 20);
+        archive_document(a, "ars", "minecraft", &edited, 30);
+        Ok(())
+    })
+    .unwrap();
+    a.commit_group().unwrap();
+    assert_eq!(latest(&a, "中美"), [DEEPSEEK_中美]);
+    assert!(
+        latest(&a, "存储芯片").is_empty(),
+        "the rolled-back unit is not indexed"
+    );
+    assert!(latest(&a, "Minecraft").is_empty());
+    assert_eq!(latest(&a, "Terraria").len(), 1);
+    let all = search(&a, "Minecraft", SearchScope::AllVersions);
+    let seqs: Vec<u32> = all.results.iter().map(|r| r.found.seq).collect();
+    assert_eq!(seqs, [1]);
 }
 
 fn a_removed_article_stays_findable_marked_removed(backend: Backend) {

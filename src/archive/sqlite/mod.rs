@@ -225,6 +225,8 @@ pub struct FetchRow {
 #[derive(Debug)]
 pub struct SqliteArchive {
     conn: Connection,
+    /// Versions of the open group waiting to be indexed at its commit.
+    index_backlog: search::IndexBacklog,
 }
 
 /// The transaction of one write: its own `BEGIN IMMEDIATE` transaction, or a savepoint when
@@ -423,7 +425,10 @@ impl SqliteArchive {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(SqliteArchive { conn })
+        Ok(SqliteArchive {
+            conn,
+            index_backlog: search::IndexBacklog::default(),
+        })
     }
 
     /// Opens the transaction of a write: its own, or a savepoint inside the current unit of
@@ -442,10 +447,14 @@ impl SqliteArchive {
 impl Versions for SqliteArchive {
     fn begin_unit(&mut self) -> Result<(), ArchiveError> {
         self.conn.execute_batch("SAVEPOINT unit")?;
+        self.index_backlog.begin_unit();
         Ok(())
     }
 
     fn end_unit(&mut self, keep: bool) -> Result<(), ArchiveError> {
+        if !keep {
+            self.index_backlog.roll_back_unit();
+        }
         self.conn.execute_batch(if keep {
             "RELEASE unit"
         } else {
@@ -456,22 +465,27 @@ impl Versions for SqliteArchive {
 
     fn begin_group(&mut self) -> Result<(), ArchiveError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.index_backlog.open_group();
         Ok(())
     }
 
     fn commit_group(&mut self) -> Result<(), ArchiveError> {
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
-            if !self.conn.is_autocommit() {
-                let _ = self.conn.execute_batch("ROLLBACK");
-            }
-            return Err(e.into());
+        // The group's versions are indexed together, in its transaction: a failure here
+        // fails the group like a failed commit.
+        let backlog = self.index_backlog.close_group();
+        let committed = search::index_versions(&self.conn, &backlog)
+            .and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
+        if committed.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
-        Ok(())
+        committed
     }
 
     fn record_capture(&mut self, capture: &NewCapture<'_>) -> Result<Recorded, ArchiveError> {
         let now = format_time(capture.fetched_at);
         let content_hash = hash_hex(capture.document.as_bytes());
+        // In a group, the version is indexed at the group's commit (see `IndexBacklog`).
+        let in_group = self.index_backlog.is_open();
         let tx = self.write_tx()?;
         let raw_hash = store_blob(&tx, &capture.raw)?;
 
@@ -586,8 +600,13 @@ impl Versions for SqliteArchive {
              WHERE id = ?1",
         )?
         .execute(params![article_id, seq, now, kind == VersionKind::Restored])?;
-        search::index_version(&tx, article_id, seq)?;
+        if !in_group {
+            search::index_version(&tx, article_id, seq)?;
+        }
         tx.commit()?;
+        if in_group {
+            self.index_backlog.push(article_id, seq);
+        }
         tracing::debug!(
             url = capture.canonical_url,
             seq,

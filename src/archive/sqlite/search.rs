@@ -44,37 +44,120 @@ pub(crate) fn index_version(
     article_id: i64,
     seq: u32,
 ) -> Result<(), ArchiveError> {
-    let row: Option<(i64, String, String, String)> = conn
-        .prepare_cached(
-            "SELECT id, kind, title, document FROM versions WHERE article_id = ?1 AND seq = ?2",
-        )?
-        .query_row(params![article_id, seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let Some((version_id, kind, title, document)) = row else {
+    index_versions(conn, &[(article_id, seq)])
+}
+
+/// [`index_version`] for several versions, with one statement per index. FTS5 writes its
+/// pending rows out as a new segment at every statement that opens a savepoint in a
+/// transaction, which every write to a virtual table does: rows inserted one statement each
+/// cost a segment each, and the merges that follow.
+pub(crate) fn index_versions(
+    conn: &Connection,
+    versions: &[(i64, u32)],
+) -> Result<(), ArchiveError> {
+    let (mut version_rows, mut article_rows) = (Vec::new(), Vec::new());
+    for &(article_id, seq) in versions {
+        let row: Option<(i64, String, String, String)> = conn
+            .prepare_cached(
+                "SELECT id, kind, title, document FROM versions WHERE article_id = ?1 AND seq = ?2",
+            )?
+            .query_row(params![article_id, seq], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let Some((version_id, kind, title, document)) = row else {
+            continue;
+        };
+        if kind == "removed" {
+            continue;
+        }
+        let (title, body) = (token_text(&title), token_text(&body_text(&document)));
+        let latest_good: Option<u32> = conn
+            .prepare_cached(
+                "SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'",
+            )?
+            .query_row([article_id], |r| r.get(0))?;
+        if latest_good == Some(seq) {
+            article_rows.push((article_id, title.clone(), body.clone()));
+        }
+        version_rows.push((version_id, title, body));
+    }
+    insert_rows(conn, IndexTable::Versions, &version_rows)?;
+    insert_rows(conn, IndexTable::Articles, &article_rows)
+}
+
+/// The two FTS5 tables.
+#[derive(Clone, Copy)]
+enum IndexTable {
+    Versions,
+    Articles,
+}
+
+/// Inserts (or replaces) `rows` (rowid, title tokens, body tokens) in one statement: the rows
+/// travel as one JSON array, read back by `json_each`.
+fn insert_rows(
+    conn: &Connection,
+    table: IndexTable,
+    rows: &[(i64, String, String)],
+) -> Result<(), ArchiveError> {
+    if rows.is_empty() {
         return Ok(());
+    }
+    let sql = match table {
+        IndexTable::Versions => {
+            "INSERT OR REPLACE INTO search_versions (rowid, title, body)
+             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)"
+        }
+        IndexTable::Articles => {
+            "INSERT OR REPLACE INTO search_articles (rowid, title, body)
+             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)"
+        }
     };
-    if kind == "removed" {
-        return Ok(());
-    }
-    let (title, body) = (token_text(&title), token_text(&body_text(&document)));
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO search_versions (rowid, title, body) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![version_id, title, body])?;
-    let latest_good: Option<u32> = conn
-        .prepare_cached(
-            "SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'",
-        )?
-        .query_row([article_id], |r| r.get(0))?;
-    if latest_good == Some(seq) {
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO search_articles (rowid, title, body) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![article_id, title, body])?;
-    }
+    let batch = serde_json::to_string(rows)
+        .map_err(|e| ArchiveError::Corrupt(format!("cannot encode index rows: {e}")))?;
+    conn.prepare_cached(sql)?.execute([batch])?;
     Ok(())
+}
+
+/// Versions written in an open group of units whose index rows wait for the group's commit,
+/// so that the whole group costs one FTS5 segment per index (see [`index_versions`]).
+#[derive(Debug, Default)]
+pub(crate) struct IndexBacklog {
+    /// A group is open: versions wait here instead of being indexed at once.
+    open: bool,
+    versions: Vec<(i64, u32)>,
+    /// Where the open unit's versions start (dropped if the unit is rolled back).
+    unit_start: usize,
+}
+
+impl IndexBacklog {
+    pub(crate) fn open_group(&mut self) {
+        *self = IndexBacklog {
+            open: true,
+            ..IndexBacklog::default()
+        };
+    }
+
+    /// Ends the group, handing back what it wrote.
+    pub(crate) fn close_group(&mut self) -> Vec<(i64, u32)> {
+        std::mem::take(self).versions
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    pub(crate) fn begin_unit(&mut self) {
+        self.unit_start = self.versions.len();
+    }
+
+    pub(crate) fn roll_back_unit(&mut self) {
+        self.versions.truncate(self.unit_start);
+    }
+
+    pub(crate) fn push(&mut self, article_id: i64, seq: u32) {
+        self.versions.push((article_id, seq));
+    }
 }
 
 /// Rows read per page while rebuilding.
@@ -90,7 +173,7 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<IndexCounts, ArchiveError> {
         conn,
         "SELECT id, title, document FROM versions
          WHERE id > ?1 AND kind <> 'removed' ORDER BY id LIMIT ?2",
-        "INSERT INTO search_versions (rowid, title, body) VALUES (?1, ?2, ?3)",
+        IndexTable::Versions,
     )?;
     let articles = fill(
         conn,
@@ -98,7 +181,7 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<IndexCounts, ArchiveError> {
          JOIN versions v ON v.article_id = a.id AND v.seq = (SELECT max(seq) FROM versions
              WHERE article_id = a.id AND kind <> 'removed')
          WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
-        "INSERT INTO search_articles (rowid, title, body) VALUES (?1, ?2, ?3)",
+        IndexTable::Articles,
     )?;
     conn.execute_batch(
         "INSERT INTO search_versions (search_versions) VALUES ('optimize');
@@ -109,9 +192,9 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<IndexCounts, ArchiveError> {
     Ok(IndexCounts { articles, versions })
 }
 
-/// Indexes the rows `select` pages through (`id, title, document` after id `?1`, `?2` at a
-/// time) with `insert`; returns how many.
-fn fill(conn: &Connection, select: &str, insert: &str) -> Result<u64, ArchiveError> {
+/// Indexes in `table` the rows `select` pages through (`id, title, document` after id `?1`,
+/// `?2` at a time), a page per statement; returns how many.
+fn fill(conn: &Connection, select: &str, table: IndexTable) -> Result<u64, ArchiveError> {
     let (mut after, mut count) = (0i64, 0u64);
     loop {
         let page: Vec<(i64, String, String)> = conn
@@ -124,15 +207,14 @@ fn fill(conn: &Connection, select: &str, insert: &str) -> Result<u64, ArchiveErr
             return Ok(count);
         };
         after = last.0;
-        let mut insert = conn.prepare_cached(insert)?;
-        for (id, title, document) in &page {
-            insert.execute(params![
-                id,
-                token_text(title),
-                token_text(&body_text(document))
-            ])?;
-        }
         count += page.len() as u64;
+        let rows: Vec<(i64, String, String)> = page
+            .into_iter()
+            .map(|(id, title, document)| {
+                (id, token_text(&title), token_text(&body_text(&document)))
+            })
+            .collect();
+        insert_rows(conn, table, &rows)?;
     }
 }
 
