@@ -232,7 +232,25 @@ enum OpmlAction {
     Export,
 }
 
+/// Has glibc map every allocation of 256 KiB or more on its own, so that freeing it returns
+/// the memory. Left alone, glibc raises that threshold to the largest block freed so far (up
+/// to 32 MiB): after the first large page, page-sized buffers (bodies, DOMs, Markdown) come
+/// from the heaps of the threads that allocated them and stay there once freed. `archive` of
+/// 10,000 URLs peaked at 89 MB with the default, 79 MB at 1 MiB and 72 MB at 256 KiB.
+fn return_large_allocations_when_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        const MAPPED_FROM_BYTES: libc::c_int = 256 << 10;
+        // SAFETY: mallopt only sets an allocator tunable, which glibc allows at any time; it
+        // runs here before any other thread exists. A refusal (0) leaves the default, which
+        // is only a matter of memory use.
+        #[allow(unsafe_code)]
+        let _ = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MAPPED_FROM_BYTES) };
+    }
+}
+
 fn main() -> ExitCode {
+    return_large_allocations_when_freed();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     match run(cli) {

@@ -27,6 +27,10 @@ fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The queue items free to claim at time `?1`.
+const CLAIMABLE: &str = "state = 'pending' AND (not_before IS NULL OR not_before <= ?1)
+     AND (claimed_until IS NULL OR claimed_until <= ?1)";
+
 impl Leases for SqliteArchive {
     fn claim_queue(
         &mut self,
@@ -35,8 +39,6 @@ impl Leases for SqliteArchive {
         until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<QueueItem>, ArchiveError> {
-        const CLAIMABLE: &str = "state = 'pending' AND (not_before IS NULL OR not_before <= ?1)
-             AND (claimed_until IS NULL OR claimed_until <= ?1)";
         let now = format_time(now);
         // A read first: a worker with nothing to claim takes no write lock.
         let any: bool = self
@@ -48,28 +50,7 @@ impl Leases for SqliteArchive {
         if !any || limit == 0 {
             return Ok(Vec::new());
         }
-        let tx = self.write_tx()?;
-        let mut items = {
-            let mut claim = tx.prepare_cached(&format!(
-                "UPDATE queue SET claimed_by = ?2, claimed_until = ?3
-                 WHERE id IN (SELECT id FROM queue WHERE {CLAIMABLE} ORDER BY id LIMIT ?4)
-                 RETURNING id, url, attempts"
-            ))?;
-            let rows = claim.query_map(
-                params![now, worker, format_time(until), limit_param(limit)],
-                |r| {
-                    Ok(QueueItem {
-                        id: r.get("id")?,
-                        url: r.get("url")?,
-                        attempts: r.get("attempts")?,
-                    })
-                },
-            )?;
-            rows.collect::<Result<Vec<_>, _>>()?
-        };
-        tx.commit()?;
-        items.sort_by_key(|item| item.id);
-        Ok(items)
+        self.without_fsync(|archive| archive.claim_queued(worker, &now, until, limit))
     }
 
     fn renew_claims(
@@ -335,5 +316,59 @@ impl HostGates for SqliteArchive {
                 format_time(record.expires_at)
             ])?;
         Ok(())
+    }
+}
+
+impl SqliteArchive {
+    /// Claims up to `limit` claimable items in a transaction of its own.
+    fn claim_queued(
+        &mut self,
+        worker: &str,
+        now: &str,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<QueueItem>, ArchiveError> {
+        let tx = self.write_tx()?;
+        let mut items = {
+            let mut claim = tx.prepare_cached(&format!(
+                "UPDATE queue SET claimed_by = ?2, claimed_until = ?3
+                 WHERE id IN (SELECT id FROM queue WHERE {CLAIMABLE} ORDER BY id LIMIT ?4)
+                 RETURNING id, url, attempts"
+            ))?;
+            let rows = claim.query_map(
+                params![now, worker, format_time(until), limit_param(limit)],
+                |r| {
+                    Ok(QueueItem {
+                        id: r.get("id")?,
+                        url: r.get("url")?,
+                        attempts: r.get("attempts")?,
+                    })
+                },
+            )?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        tx.commit()?;
+        items.sort_by_key(|item| item.id);
+        Ok(items)
+    }
+
+    /// Runs `f`, a write whose loss in a power cut costs nothing (a lease: the item is merely
+    /// claimable again), with its commit left unsynced. In WAL mode such a commit is still
+    /// atomic and seen by every connection at once, and the next synced commit (the article's,
+    /// written after it) makes it durable too: a claim cost an fsync per article otherwise.
+    fn without_fsync<T>(
+        &mut self,
+        f: impl FnOnce(&mut SqliteArchive) -> Result<T, ArchiveError>,
+    ) -> Result<T, ArchiveError> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        let synchronous: i64 = self
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = f(self);
+        self.conn.pragma_update(None, "synchronous", synchronous)?;
+        result
     }
 }
