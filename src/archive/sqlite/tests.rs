@@ -450,3 +450,32 @@ fn a_missing_directory_is_an_open_error() {
     assert!(matches!(err, ArchiveError::Open { .. }), "{err:?}");
     assert!(err.to_string().contains("archive.db"), "{err}");
 }
+
+#[test]
+fn a_claim_commits_unsynced_and_leaves_the_connection_synced() {
+    use crate::archive::store::Leases;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Archive::open(&dir.path().join("archive.db")).unwrap();
+    a.conn
+        .execute(
+            "INSERT INTO queue (url, enqueued_at) VALUES (?1, '2026-01-01T00:00:00.000Z')",
+            [URL],
+        )
+        .unwrap();
+    let synchronous = |a: &Archive| -> i64 {
+        a.conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(synchronous(&a), 2, "FULL");
+    let claimed = a.claim_queue("w1", at(0), at(60), 4).unwrap();
+    assert_eq!(claimed.len(), 1);
+    // The claim is committed and visible to another connection; the next writes are synced.
+    assert_eq!(synchronous(&a), 2);
+    let other = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let by: String = other
+        .conn
+        .query_row("SELECT claimed_by FROM queue", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(by, "w1");
+}
