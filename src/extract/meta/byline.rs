@@ -19,6 +19,11 @@ static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
 static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
 });
+/// `作者 魏星`: the author label and a Chinese name with only a space between them, at a line's
+/// start or after a separator (`| 来源 CSDN | 作者 魏星 |`); not inside prose (`代表作者本人观点`).
+static CN_AUTHOR_SPACED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s|｜丨])作者\s+(?P<v>\p{Han}{2,4})(?:$|[\s|｜丨])").expect("static regex")
+});
 /// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
 static CN_BOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^□\s*(?:本报|本刊)?(?:特约)?(?:记者|通讯员)?\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})")
@@ -89,7 +94,7 @@ const NAME_STOPS: &[&str] = &[
     "实习生",
 ];
 static CN_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:来源|來源|出处|稿源)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
+    Regex::new(r"(?:来源|來源|出处|稿源)(?:于)?\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
 static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -392,10 +397,11 @@ pub struct Byline {
 
 /// Reads the bylines near the article, by kind. The rule for Chinese bylines:
 ///
-/// - **author**: who wrote it, as the byline spells the name: `作者：X`, `撰文：X`, `文/X`,
+/// - **author**: who wrote it, as the byline spells the name: `作者：X`, `作者 X` (after a
+///   separator), `撰文：X`, `文/X`,
 ///   `记者：X`, `（本报）记者 X Y` (reporters, several joined by a space or `、`), `□X` (a
 ///   newspaper's byline box);
-/// - **source**: the outlet the story comes from: `来源：X`, `出处：X`, `稿源：X` (a portal
+/// - **source**: the outlet the story comes from: `来源：X`, `来源于：X`, `出处：X`, `稿源：X` (a portal
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
 ///
@@ -418,7 +424,8 @@ pub fn byline(lines: &[&str]) -> Byline {
         if b.author.is_none() {
             b.author = take(&CN_AUTHOR, line)
                 .or_else(|| take(&CN_REPORTER, line))
-                .or_else(|| take(&CN_BOX, line));
+                .or_else(|| take(&CN_BOX, line))
+                .or_else(|| take(&CN_AUTHOR_SPACED, line));
             b.chinese = b.author.is_some();
         }
         if b.author.is_none() {
@@ -483,12 +490,22 @@ fn tidy_name(s: &str) -> String {
     }
     // `来源：网络` ("from the web") and `作者：佚名` ("anonymous") name nobody.
     const NOBODY: &[&str] = &["网络", "互联网", "网络整理", "佚名", "不详"];
-    if NOBODY.contains(&s.trim_end_matches(['。', '.', ' '])) {
+    let bare = s.trim_end_matches(['。', '.', ' ']);
+    if NOBODY.contains(&bare) || PLACEHOLDERS.contains(&bare.to_lowercase().as_str()) {
         return String::new();
     }
+    // A date glued to a name ends it; the digits of a Latin handle (`HN666`) are part of it.
     let mut cut = s
-        .find(|c: char| c.is_ascii_digit() || matches!(c, '，' | '。' | ',' | ';' | '；' | '_'))
-        .unwrap_or(s.len());
+        .char_indices()
+        .find(|&(i, c)| {
+            let handle = !s[..i].contains(' ')
+                && s[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_alphanumeric());
+            (c.is_ascii_digit() && !handle) || matches!(c, '，' | '。' | ',' | ';' | '；' | '_')
+        })
+        .map_or(s.len(), |(i, _)| i);
     for stop in NAME_STOPS {
         if let Some(pos) = s.find(stop)
             && pos > 0
@@ -526,12 +543,38 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     {
         names.push(a.to_owned());
     }
+    // A personal blog ends its `<title>` with its author's name (`… | Haki Benita`): a
+    // person's name there, and not among the names the site declares, is still the author.
+    let declared = meta.site_names();
     let names = names
         .iter()
         .map(|n| without_site_part(n, site_names))
-        .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
+        .filter(|n| {
+            let n = n.trim();
+            !site_names.iter().any(|s| s.contains(n))
+                || (person_like(n) && !declared.iter().any(|s| s.contains(n)))
+        })
         .filter_map(author_name);
     join_names(names)
+}
+
+/// Whether `name` is written as a person's: two or three Latin words, each a capital and then
+/// lower-case letters (`Haki Benita`), not an outlet's (`BBC News` has one such word less).
+fn person_like(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && w.chars().count() >= 2
+                && chars.all(|c| c.is_lowercase() || c == '-')
+        })
+        && !words.iter().any(|w| {
+            [
+                "News", "Blog", "Magazin", "Magazine", "Online", "Zeitung", "Times", "Post",
+            ]
+            .contains(w)
+        })
 }
 
 /// `name` without a comma-separated part that is the site's own name (`Rob Picheta, CNN`).
@@ -654,6 +697,16 @@ const PLACEHOLDERS: &[&str] = &[
     "管理员",
     "系统管理员",
     "网站管理员",
+    "follow",
+    "folgen",
+    "staff",
+    "share",
+    "teilen",
+    "nachricht",
+    "last",
+    "updated",
+    "actualizado",
+    "aktualisiert",
 ];
 
 /// Words of ad networks, themes and CMS credits, which name no author wherever they appear.
@@ -714,7 +767,7 @@ pub fn author_name(raw: &str) -> Option<String> {
             .rsplit('.')
             .next()
             .is_some_and(|tld| (2..=3).contains(&tld.len()));
-    let bare = t.chars().all(|c| !c.is_alphabetic());
+    let bare = t.chars().all(|c| !c.is_alphabetic()) || calendar_words(&t);
     // An editor's or a source's line is no author's (see [`byline`] for the rule).
     let other_role = CN_EDITOR.is_match(&t) || CN_SOURCE.is_match(&t);
     let credit =
@@ -727,6 +780,47 @@ pub fn author_name(raw: &str) -> Option<String> {
         && !credit
         && !other_role)
         .then_some(t)
+}
+
+/// Whether every word of `t` names a weekday or a month (`sabado`, `September`): what is left
+/// of a date shown in an author element, no name.
+fn calendar_words(t: &str) -> bool {
+    const WEEKDAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "lunes",
+        "martes",
+        "miércoles",
+        "miercoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "sabado",
+        "domingo",
+    ];
+    t.split_whitespace().all(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+        WEEKDAYS.contains(&w.as_str()) || super::dates::is_month_name(&w)
+    })
 }
 
 /// Chinese names (two to four characters, several split by spaces) without what follows them
@@ -760,7 +854,12 @@ struct AuthorElements {
 impl AuthorElements {
     fn matches(&self, m: &Marked<'_>) -> bool {
         let may = if self.in_class {
+            // `authorized` and `authorization` are a login's words.
             has(m.class, &self.words)
+                && !m.class.is_some_and(|c| {
+                    let c = c.to_ascii_lowercase();
+                    c.contains("authoriz") || c.contains("authoris")
+                })
         } else {
             has(m.rel, &self.words) || has(m.itemprop, &self.words)
         };
@@ -1050,6 +1149,75 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_words_login_words_and_buttons_are_no_authors() {
+        assert_eq!(author_name("sabado"), None);
+        assert_eq!(author_name("September"), None);
+        assert_eq!(author_name("Sonntag"), None);
+        assert_eq!(author_name("Follow"), None);
+        assert_eq!(author_name("Actualizado"), None);
+        assert_eq!(author_name("Last Updated: January 7, 2025"), None);
+        // A name that is also a month's is a name beside a surname.
+        assert_eq!(author_name("June Carter").as_deref(), Some("June Carter"));
+        let doc = Html::parse_document(concat!(
+            r#"<div class="sourcePopwin"><span class="authorized">我已授权</span></div>"#,
+            r#"<p>x</p>"#
+        ));
+        let els = Elements::new(&doc);
+        let place = in_document_order(&doc);
+        let around = Around {
+            body_close: 1000,
+            ..Around::default()
+        };
+        assert_eq!(element_authors(&els, &place, &around), None);
+    }
+
+    #[test]
+    fn placeholders_and_handles_in_chinese_bylines() {
+        let b = byline(&["（责任编辑：系统管理员）"]);
+        assert_eq!(b.editor, None);
+        let b = byline(&["（责任编辑： HN666）"]);
+        assert_eq!(b.editor.as_deref(), Some("HN666"));
+        // A date glued to a Chinese name still ends it.
+        let b = byline(&["作者：张三2019-09-07"]);
+        assert_eq!(b.author.as_deref(), Some("张三"));
+        // `作者 X` after a separator; not inside prose.
+        let b = byline(&["发表于 2014-08-24 21:30 | 来源 CSDN | 作者 魏星 知道创宇 余弦"]);
+        assert_eq!(b.author.as_deref(), Some("魏星"));
+        let b = byline(&["本文仅代表作者本人观点，与和讯网无关。"]);
+        assert_eq!(b.author, None);
+        // `来源于：` names the source.
+        let b = byline(&["来源于： 东区办事处"]);
+        assert_eq!(b.source.as_deref(), Some("东区办事处"));
+    }
+
+    #[test]
+    fn a_personal_blog_titled_with_its_author_keeps_the_meta_author() {
+        let doc = Html::parse_document(concat!(
+            r#"<title>Simple Anomaly Detection Using Plain SQL | Haki Benita</title>"#,
+            r#"<meta name="author" content="Haki Benita"><p>x</p>"#
+        ));
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            meta_author(&meta, &site_names(&meta)).as_deref(),
+            Some("Haki Benita")
+        );
+        // An outlet's name in the title, or a declared site name, is still no author.
+        let outlet = Html::parse_document(concat!(
+            r#"<title>Simple Anomaly Detection Using Plain SQL | BBC News</title>"#,
+            r#"<meta name="author" content="BBC News"><p>x</p>"#,
+        ));
+        let meta = super::super::collect(&outlet);
+        assert_eq!(meta_author(&meta, &site_names(&meta)), None);
+        let declared = Html::parse_document(concat!(
+            r#"<title>Simple Anomaly Detection Using Plain SQL | Anna Schmidt</title>"#,
+            r#"<meta property="og:site_name" content="Anna Schmidt">"#,
+            r#"<meta name="author" content="Anna Schmidt"><p>x</p>"#,
+        ));
+        let meta = super::super::collect(&declared);
+        assert_eq!(meta_author(&meta, &site_names(&meta)), None);
+    }
 
     /// Places every node of `doc` in document order, none of them noise: as the body finder
     /// would place a page with no furniture.

@@ -246,6 +246,14 @@ fn month_number(word: &str) -> Option<u32> {
     found
 }
 
+/// Whether `word` is a month's full name in one of the languages of [`MONTH_NAMES`].
+pub(super) fn is_month_name(word: &str) -> bool {
+    let word = word.to_lowercase();
+    MONTH_NAMES
+        .iter()
+        .any(|names| names.contains(&word.as_str()))
+}
+
 /// Which number comes first in a slashed date (`07/05/2005`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayOrder {
@@ -909,9 +917,11 @@ pub fn pick(
             .chain(around.inside)
             .chain(around.after.iter().take(3))
     };
+    let short = |l: &&&str| l.chars().count() <= SHORT_LINE;
     let visible = lines()
-        .filter(|l| l.chars().count() <= SHORT_LINE)
+        .filter(|l| short(l) && says_published(l))
         .find_map(|l| visible_time(l, order))
+        .or_else(|| lines().filter(short).find_map(|l| visible_time(l, order)))
         .or_else(|| lines().find_map(|l| visible_time(l, order)))
         .or_else(|| {
             let (dated, in_furniture) = dated_element(els, place, around, order);
@@ -1335,6 +1345,21 @@ mod tests {
         assert_eq!(
             picked_around(html, &deeper).as_deref(),
             Some("2019-08-16 00:00:00")
+        );
+    }
+
+    #[test]
+    fn a_line_that_says_published_beats_a_closer_date() {
+        // Above the body: the link to the previous article and its date; in the body's head,
+        // the publish stamp.
+        let around = Around {
+            near: &["下一篇 :", "上一篇 :", "今日股市行情分析--2019年8月19日"],
+            inside: &["最新出炉联合国贸发报告", "发布时间： 2019-09-26 10:09:11"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around("<p>x</p>", &around).as_deref(),
+            Some("2019-09-26 10:09:11")
         );
     }
 
