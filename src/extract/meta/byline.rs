@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
-use super::dates::{NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
+use super::dates::{DOTTED_DATE, NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
 use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
 use super::{Around, Elements, PageMeta, Place, clean_text};
@@ -19,10 +19,12 @@ static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
 static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
 });
-/// `作者 魏星`: the author label and a Chinese name with only a space between them, at a line's
-/// start or after a separator (`| 来源 CSDN | 作者 魏星 |`); not inside prose (`代表作者本人观点`).
+/// `作者 魏星`: the author label and a Chinese name with a space between them at a line's start
+/// or after a space, or with nothing between them after a separator (`| 来源 CSDN | 作者魏星`);
+/// not inside prose (`代表作者本人观点`) nor a box's heading (`作者最新文章`).
 static CN_AUTHOR_SPACED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s|｜丨])作者\s+(?P<v>\p{Han}{2,4})(?:$|[\s|｜丨])").expect("static regex")
+    Regex::new(r"(?:(?:^|\s)作者\s+|[|｜丨]\s*作者\s*)(?P<v>\p{Han}{2,4})(?:$|[\s|｜丨])")
+        .expect("static regex")
 });
 /// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
 static CN_BOX: LazyLock<Regex> = LazyLock::new(|| {
@@ -65,6 +67,7 @@ const NOT_NAMES: &[&str] = &[
     "今",
     "此前",
     "第一时间",
+    "最新",
     "责任",
     "编辑",
     "来源",
@@ -439,6 +442,11 @@ pub fn byline(lines: &[&str]) -> Byline {
                         .filter(|v| !v.is_empty())
                 })
                 .or_else(|| {
+                    // `Posted on September 21, 2020 by Adi Tzlil`.
+                    let line = ["Posted on ", "Published on ", "posted on "]
+                        .iter()
+                        .find_map(|p| line.strip_prefix(p))
+                        .unwrap_or(line);
                     after_leading_time(line).and_then(|rest| take_en_by(before_month_day(rest)))
                 })
                 .or_else(|| {
@@ -1013,6 +1021,79 @@ fn linked_author(
         })
 }
 
+/// `04.02.2022 | 13:10 Uhr | Uta Helkenberg`, `2019-09-04 22:18 GameForce`: a date with a
+/// four-digit year, a time, then the rest of the line. Without the time, what follows a date is
+/// as often the section (`2020-04-26 Deutsche Sprache`).
+static DATE_THEN_REST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:[0-9]{1,2}\.\s?[0-9]{1,2}\.\s?[0-9]{4}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})",
+        r"\s*[,|·–-]?\s*[0-9]{1,2}[:.][0-9]{2}(?::[0-9]{2})?(?:\s*Uhr)?\s*[|·,–-]?\s*(?P<v>.+)$",
+    ))
+    .expect("static regex")
+});
+
+/// Words that stand before a date in a stamp line without being anyone's name.
+const NOT_STAMP_NAMES: &[&str] = &[
+    "stand",
+    "datum",
+    "date",
+    "erstellt",
+    "posted",
+    "published",
+    "veröffentlicht",
+    "am",
+    "on",
+    "von",
+    "by",
+    "heute",
+    "today",
+    "gestern",
+    "yesterday",
+    "uhr",
+    "publié",
+    "le",
+    "el",
+    "die",
+    "der",
+    "das",
+    "the",
+    "ein",
+    "eine",
+    "la",
+    "les",
+];
+
+/// The name in a stamp line, a date and a name without a byline word (`04.02.2022 | 13:10 Uhr
+/// | Uta Helkenberg/dpa`, `Benni 10. September 2017`, `HansEhrlich
+/// 17.10.2019, 13:56 Uhr`, `原创 GameForce 2019-09-04 22:18:34`): one to three words, each
+/// opening with a capital, that are not a weekday, a month or a stamp's own word.
+fn stamp_name(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.chars().count() > 60 {
+        return None;
+    }
+    let line = line.strip_prefix("原创").map_or(line, str::trim_start);
+    let name = match DATE_THEN_REST.captures(line) {
+        Some(c) => c.name("v")?.as_str(),
+        None => [&*NAMED_MONTH_DATE, &*DOTTED_DATE, &*NUMERIC_DATE]
+            .into_iter()
+            .find_map(|re| re.find(line).filter(|m| m.start() > 0))
+            .filter(|m| line[m.end()..].trim().is_empty())
+            .map(|m| &line[..m.start()])?,
+    };
+    let name = name.split('/').next()?.trim();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let named = (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '\''))
+                && !NOT_STAMP_NAMES.contains(&w.to_lowercase().as_str())
+        })
+        && !calendar_words(name);
+    named.then(|| author_name(name)).flatten()
+}
+
 /// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
 /// "author" that is the site itself (网易 on 163.com) names no author.
 fn site_names(meta: &PageMeta) -> Vec<String> {
@@ -1045,7 +1126,8 @@ fn looks_like_a_name(s: &str) -> bool {
 }
 
 /// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
-/// author elements, then the author box below the body, then the source, then the editor.
+/// author elements, then the author box below the body, then a stamp line's name, then the
+/// source, then the editor.
 pub fn pick(
     els: &Elements<'_>,
     meta: &PageMeta,
@@ -1069,6 +1151,7 @@ pub fn pick(
         .or_else(|| element_authors(els, place, around))
         .or_else(|| linked_author(els, place, around, &site_names(meta)))
         .or_else(|| author_box_below(els, place, around))
+        .or_else(|| lines.iter().find_map(|l| stamp_name(l)))
         .or(byline.source)
         .or(byline.editor)
         .map(|a| full_name(&a, &lines).unwrap_or(a))
@@ -1174,6 +1257,42 @@ mod tests {
     }
 
     #[test]
+    fn names_in_stamp_lines() {
+        let name = |l: &str| stamp_name(l);
+        assert_eq!(
+            name("04.02.2022 | 13:10 Uhr | Uta Helkenberg").as_deref(),
+            Some("Uta Helkenberg")
+        );
+        assert_eq!(
+            name("03.11.2021 12:30 Peter Maahn/SP-X").as_deref(),
+            Some("Peter Maahn")
+        );
+        // A section after a date without a time, and a two-digit year's event listing.
+        assert_eq!(name("2020-04-26 Deutsche Sprache"), None);
+        assert_eq!(name("11.12.19 19:00 UhrMac-Treff München"), None);
+        assert_eq!(name("Benni 10. September 2017").as_deref(), Some("Benni"));
+        assert_eq!(
+            name("HansEhrlich 17.10.2019, 13:56 Uhr").as_deref(),
+            Some("HansEhrlich")
+        );
+        assert_eq!(
+            name("原创 GameForce 2019-09-04 22:18:34").as_deref(),
+            Some("GameForce")
+        );
+        // Places, stamp words, weekdays and sentences are no names.
+        assert_eq!(name("07.11.2023 Ormalingen, Ormalingen, Baselbiet"), None);
+        assert_eq!(name("Stand 10. September 2017"), None);
+        assert_eq!(name("Montag 10. September 2017"), None);
+        assert_eq!(
+            name("12.12.2022 - Empa (Eidgenössische Materialprüfungs- und Forschungsanstalt)"),
+            None
+        );
+        assert_eq!(name("Die Sitzung am 10. September 2017"), None);
+        let b = byline(&["Posted on September 21, 2020 by Adi Tzlil"]);
+        assert_eq!(b.author.as_deref(), Some("Adi Tzlil"));
+    }
+
+    #[test]
     fn placeholders_and_handles_in_chinese_bylines() {
         let b = byline(&["（责任编辑：系统管理员）"]);
         assert_eq!(b.editor, None);
@@ -1185,7 +1304,13 @@ mod tests {
         // `作者 X` after a separator; not inside prose.
         let b = byline(&["发表于 2014-08-24 21:30 | 来源 CSDN | 作者 魏星 知道创宇 余弦"]);
         assert_eq!(b.author.as_deref(), Some("魏星"));
+        let b = byline(&["发表于2014-08-24 21:30| 1164次阅读| 来源CSDN| 条评论| 作者魏星"]);
+        assert_eq!(b.author.as_deref(), Some("魏星"));
         let b = byline(&["本文仅代表作者本人观点，与和讯网无关。"]);
+        assert_eq!(b.author, None);
+        let b = byline(&["作者最新文章"]);
+        assert_eq!(b.author, None);
+        let b = byline(&["作者 最新文章"]);
         assert_eq!(b.author, None);
         // `来源于：` names the source.
         let b = byline(&["来源于： 东区办事处"]);
