@@ -111,6 +111,7 @@ fn extract_parsed(
         body_close: pick.span.1,
         near: &near.before,
         inside: &near.inside,
+        deeper: &near.deeper,
         after: &near.after,
     };
     let addresses: Vec<Url> = [final_url.clone()]
@@ -223,6 +224,8 @@ struct Nearby<'a> {
     before: Vec<&'a str>,
     /// The body's first three lines and its last three short ones.
     inside: Vec<&'a str>,
+    /// The body's short lines after its first three, up to its twentieth line.
+    deeper: Vec<&'a str>,
     /// The six lines after the body.
     after: Vec<&'a str>,
 }
@@ -263,6 +266,15 @@ impl<'a> Nearby<'a> {
             .chain(body[tail..].iter().filter(|l| l.text.chars().count() <= 40))
             .map(|l| l.text.as_str())
             .collect();
+        // Stamp lines (`Stand: 05. Februar 2020`, `Apr 7, 2009`) a few lines into the body,
+        // under a kicker, the title and the author's name.
+        let deeper = body
+            .iter()
+            .take(20)
+            .skip(3)
+            .filter(|l| l.text.chars().count() <= 120)
+            .map(|l| l.text.as_str())
+            .collect();
         let after = lines
             .iter()
             .filter(|l| l.open > body_close)
@@ -272,6 +284,7 @@ impl<'a> Nearby<'a> {
         Nearby {
             before,
             inside,
+            deeper,
             after,
         }
     }

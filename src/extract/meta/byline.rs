@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
-use super::dates::{NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
+use super::dates::{DOTTED_DATE, NAMED_MONTH_DATE, NUMERIC_DATE, US_DATE};
 use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
 use super::{Around, Elements, PageMeta, Place, clean_text};
@@ -18,6 +18,13 @@ static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
+});
+/// `作者 魏星`: the author label and a Chinese name with a space between them at a line's start
+/// or after a space, or with nothing between them after a separator (`| 来源 CSDN | 作者魏星`);
+/// not inside prose (`代表作者本人观点`) nor a box's heading (`作者最新文章`).
+static CN_AUTHOR_SPACED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:(?:^|\s)作者\s+|[|｜丨]\s*作者\s*)(?P<v>\p{Han}{2,4})(?:$|[\s|｜丨])")
+        .expect("static regex")
 });
 /// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
 static CN_BOX: LazyLock<Regex> = LazyLock::new(|| {
@@ -60,6 +67,7 @@ const NOT_NAMES: &[&str] = &[
     "今",
     "此前",
     "第一时间",
+    "最新",
     "责任",
     "编辑",
     "来源",
@@ -89,7 +97,7 @@ const NAME_STOPS: &[&str] = &[
     "实习生",
 ];
 static CN_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:来源|來源|出处|稿源)\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
+    Regex::new(r"(?:来源|來源|出处|稿源)(?:于)?\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
 static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -392,10 +400,11 @@ pub struct Byline {
 
 /// Reads the bylines near the article, by kind. The rule for Chinese bylines:
 ///
-/// - **author**: who wrote it, as the byline spells the name: `作者：X`, `撰文：X`, `文/X`,
+/// - **author**: who wrote it, as the byline spells the name: `作者：X`, `作者 X` (after a
+///   separator), `撰文：X`, `文/X`,
 ///   `记者：X`, `（本报）记者 X Y` (reporters, several joined by a space or `、`), `□X` (a
 ///   newspaper's byline box);
-/// - **source**: the outlet the story comes from: `来源：X`, `出处：X`, `稿源：X` (a portal
+/// - **source**: the outlet the story comes from: `来源：X`, `来源于：X`, `出处：X`, `稿源：X` (a portal
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
 ///
@@ -418,7 +427,8 @@ pub fn byline(lines: &[&str]) -> Byline {
         if b.author.is_none() {
             b.author = take(&CN_AUTHOR, line)
                 .or_else(|| take(&CN_REPORTER, line))
-                .or_else(|| take(&CN_BOX, line));
+                .or_else(|| take(&CN_BOX, line))
+                .or_else(|| take(&CN_AUTHOR_SPACED, line));
             b.chinese = b.author.is_some();
         }
         if b.author.is_none() {
@@ -432,6 +442,11 @@ pub fn byline(lines: &[&str]) -> Byline {
                         .filter(|v| !v.is_empty())
                 })
                 .or_else(|| {
+                    // `Posted on September 21, 2020 by Adi Tzlil`.
+                    let line = ["Posted on ", "Published on ", "posted on "]
+                        .iter()
+                        .find_map(|p| line.strip_prefix(p))
+                        .unwrap_or(line);
                     after_leading_time(line).and_then(|rest| take_en_by(before_month_day(rest)))
                 })
                 .or_else(|| {
@@ -483,12 +498,22 @@ fn tidy_name(s: &str) -> String {
     }
     // `来源：网络` ("from the web") and `作者：佚名` ("anonymous") name nobody.
     const NOBODY: &[&str] = &["网络", "互联网", "网络整理", "佚名", "不详"];
-    if NOBODY.contains(&s.trim_end_matches(['。', '.', ' '])) {
+    let bare = s.trim_end_matches(['。', '.', ' ']);
+    if NOBODY.contains(&bare) || PLACEHOLDERS.contains(&bare.to_lowercase().as_str()) {
         return String::new();
     }
+    // A date glued to a name ends it; the digits of a Latin handle (`HN666`) are part of it.
     let mut cut = s
-        .find(|c: char| c.is_ascii_digit() || matches!(c, '，' | '。' | ',' | ';' | '；' | '_'))
-        .unwrap_or(s.len());
+        .char_indices()
+        .find(|&(i, c)| {
+            let handle = !s[..i].contains(' ')
+                && s[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_alphanumeric());
+            (c.is_ascii_digit() && !handle) || matches!(c, '，' | '。' | ',' | ';' | '；' | '_')
+        })
+        .map_or(s.len(), |(i, _)| i);
     for stop in NAME_STOPS {
         if let Some(pos) = s.find(stop)
             && pos > 0
@@ -526,12 +551,38 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     {
         names.push(a.to_owned());
     }
+    // A personal blog ends its `<title>` with its author's name (`… | Haki Benita`): a
+    // person's name there, and not among the names the site declares, is still the author.
+    let declared = meta.site_names();
     let names = names
         .iter()
         .map(|n| without_site_part(n, site_names))
-        .filter(|n| !site_names.iter().any(|s| s.contains(n.trim())))
+        .filter(|n| {
+            let n = n.trim();
+            !site_names.iter().any(|s| s.contains(n))
+                || (person_like(n) && !declared.iter().any(|s| s.contains(n)))
+        })
         .filter_map(author_name);
     join_names(names)
+}
+
+/// Whether `name` is written as a person's: two or three Latin words, each a capital and then
+/// lower-case letters (`Haki Benita`), not an outlet's (`BBC News` has one such word less).
+fn person_like(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && w.chars().count() >= 2
+                && chars.all(|c| c.is_lowercase() || c == '-')
+        })
+        && !words.iter().any(|w| {
+            [
+                "News", "Blog", "Magazin", "Magazine", "Online", "Zeitung", "Times", "Post",
+            ]
+            .contains(w)
+        })
 }
 
 /// `name` without a comma-separated part that is the site's own name (`Rob Picheta, CNN`).
@@ -654,6 +705,16 @@ const PLACEHOLDERS: &[&str] = &[
     "管理员",
     "系统管理员",
     "网站管理员",
+    "follow",
+    "folgen",
+    "staff",
+    "share",
+    "teilen",
+    "nachricht",
+    "last",
+    "updated",
+    "actualizado",
+    "aktualisiert",
 ];
 
 /// Words of ad networks, themes and CMS credits, which name no author wherever they appear.
@@ -714,7 +775,7 @@ pub fn author_name(raw: &str) -> Option<String> {
             .rsplit('.')
             .next()
             .is_some_and(|tld| (2..=3).contains(&tld.len()));
-    let bare = t.chars().all(|c| !c.is_alphabetic());
+    let bare = t.chars().all(|c| !c.is_alphabetic()) || calendar_words(&t);
     // An editor's or a source's line is no author's (see [`byline`] for the rule).
     let other_role = CN_EDITOR.is_match(&t) || CN_SOURCE.is_match(&t);
     let credit =
@@ -727,6 +788,47 @@ pub fn author_name(raw: &str) -> Option<String> {
         && !credit
         && !other_role)
         .then_some(t)
+}
+
+/// Whether every word of `t` names a weekday or a month (`sabado`, `September`): what is left
+/// of a date shown in an author element, no name.
+fn calendar_words(t: &str) -> bool {
+    const WEEKDAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "lunes",
+        "martes",
+        "miércoles",
+        "miercoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "sabado",
+        "domingo",
+    ];
+    t.split_whitespace().all(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+        WEEKDAYS.contains(&w.as_str()) || super::dates::is_month_name(&w)
+    })
 }
 
 /// Chinese names (two to four characters, several split by spaces) without what follows them
@@ -760,7 +862,12 @@ struct AuthorElements {
 impl AuthorElements {
     fn matches(&self, m: &Marked<'_>) -> bool {
         let may = if self.in_class {
+            // `authorized` and `authorization` are a login's words.
             has(m.class, &self.words)
+                && !m.class.is_some_and(|c| {
+                    let c = c.to_ascii_lowercase();
+                    c.contains("authoriz") || c.contains("authoris")
+                })
         } else {
             has(m.rel, &self.words) || has(m.itemprop, &self.words)
         };
@@ -914,6 +1021,79 @@ fn linked_author(
         })
 }
 
+/// `04.02.2022 | 13:10 Uhr | Uta Helkenberg`, `2019-09-04 22:18 GameForce`: a date with a
+/// four-digit year, a time, then the rest of the line. Without the time, what follows a date is
+/// as often the section (`2020-04-26 Deutsche Sprache`).
+static DATE_THEN_REST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:[0-9]{1,2}\.\s?[0-9]{1,2}\.\s?[0-9]{4}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})",
+        r"\s*[,|·–-]?\s*[0-9]{1,2}[:.][0-9]{2}(?::[0-9]{2})?(?:\s*Uhr)?\s*[|·,–-]?\s*(?P<v>.+)$",
+    ))
+    .expect("static regex")
+});
+
+/// Words that stand before a date in a stamp line without being anyone's name.
+const NOT_STAMP_NAMES: &[&str] = &[
+    "stand",
+    "datum",
+    "date",
+    "erstellt",
+    "posted",
+    "published",
+    "veröffentlicht",
+    "am",
+    "on",
+    "von",
+    "by",
+    "heute",
+    "today",
+    "gestern",
+    "yesterday",
+    "uhr",
+    "publié",
+    "le",
+    "el",
+    "die",
+    "der",
+    "das",
+    "the",
+    "ein",
+    "eine",
+    "la",
+    "les",
+];
+
+/// The name in a stamp line, a date and a name without a byline word (`04.02.2022 | 13:10 Uhr
+/// | Uta Helkenberg/dpa`, `Benni 10. September 2017`, `HansEhrlich
+/// 17.10.2019, 13:56 Uhr`, `原创 GameForce 2019-09-04 22:18:34`): one to three words, each
+/// opening with a capital, that are not a weekday, a month or a stamp's own word.
+fn stamp_name(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.chars().count() > 60 {
+        return None;
+    }
+    let line = line.strip_prefix("原创").map_or(line, str::trim_start);
+    let name = match DATE_THEN_REST.captures(line) {
+        Some(c) => c.name("v")?.as_str(),
+        None => [&*NAMED_MONTH_DATE, &*DOTTED_DATE, &*NUMERIC_DATE]
+            .into_iter()
+            .find_map(|re| re.find(line).filter(|m| m.start() > 0))
+            .filter(|m| line[m.end()..].trim().is_empty())
+            .map(|m| &line[..m.start()])?,
+    };
+    let name = name.split('/').next()?.trim();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let named = (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '\''))
+                && !NOT_STAMP_NAMES.contains(&w.to_lowercase().as_str())
+        })
+        && !calendar_words(name);
+    named.then(|| author_name(name)).flatten()
+}
+
 /// Names the site calls itself: its declared names and the suffix of its `<title>`. A meta
 /// "author" that is the site itself (网易 on 163.com) names no author.
 fn site_names(meta: &PageMeta) -> Vec<String> {
@@ -946,7 +1126,8 @@ fn looks_like_a_name(s: &str) -> bool {
 }
 
 /// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
-/// author elements, then the author box below the body, then the source, then the editor.
+/// author elements, then the author box below the body, then a stamp line's name, then the
+/// source, then the editor.
 pub fn pick(
     els: &Elements<'_>,
     meta: &PageMeta,
@@ -970,6 +1151,7 @@ pub fn pick(
         .or_else(|| element_authors(els, place, around))
         .or_else(|| linked_author(els, place, around, &site_names(meta)))
         .or_else(|| author_box_below(els, place, around))
+        .or_else(|| lines.iter().find_map(|l| stamp_name(l)))
         .or(byline.source)
         .or(byline.editor)
         .map(|a| full_name(&a, &lines).unwrap_or(a))
@@ -1050,6 +1232,117 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_words_login_words_and_buttons_are_no_authors() {
+        assert_eq!(author_name("sabado"), None);
+        assert_eq!(author_name("September"), None);
+        assert_eq!(author_name("Sonntag"), None);
+        assert_eq!(author_name("Follow"), None);
+        assert_eq!(author_name("Actualizado"), None);
+        assert_eq!(author_name("Last Updated: January 7, 2025"), None);
+        // A name that is also a month's is a name beside a surname.
+        assert_eq!(author_name("June Carter").as_deref(), Some("June Carter"));
+        let doc = Html::parse_document(concat!(
+            r#"<div class="sourcePopwin"><span class="authorized">我已授权</span></div>"#,
+            r#"<p>x</p>"#
+        ));
+        let els = Elements::new(&doc);
+        let place = in_document_order(&doc);
+        let around = Around {
+            body_close: 1000,
+            ..Around::default()
+        };
+        assert_eq!(element_authors(&els, &place, &around), None);
+    }
+
+    #[test]
+    fn names_in_stamp_lines() {
+        let name = |l: &str| stamp_name(l);
+        assert_eq!(
+            name("04.02.2022 | 13:10 Uhr | Uta Helkenberg").as_deref(),
+            Some("Uta Helkenberg")
+        );
+        assert_eq!(
+            name("03.11.2021 12:30 Peter Maahn/SP-X").as_deref(),
+            Some("Peter Maahn")
+        );
+        // A section after a date without a time, and a two-digit year's event listing.
+        assert_eq!(name("2020-04-26 Deutsche Sprache"), None);
+        assert_eq!(name("11.12.19 19:00 UhrMac-Treff München"), None);
+        assert_eq!(name("Benni 10. September 2017").as_deref(), Some("Benni"));
+        assert_eq!(
+            name("HansEhrlich 17.10.2019, 13:56 Uhr").as_deref(),
+            Some("HansEhrlich")
+        );
+        assert_eq!(
+            name("原创 GameForce 2019-09-04 22:18:34").as_deref(),
+            Some("GameForce")
+        );
+        // Places, stamp words, weekdays and sentences are no names.
+        assert_eq!(name("07.11.2023 Ormalingen, Ormalingen, Baselbiet"), None);
+        assert_eq!(name("Stand 10. September 2017"), None);
+        assert_eq!(name("Montag 10. September 2017"), None);
+        assert_eq!(
+            name("12.12.2022 - Empa (Eidgenössische Materialprüfungs- und Forschungsanstalt)"),
+            None
+        );
+        assert_eq!(name("Die Sitzung am 10. September 2017"), None);
+        let b = byline(&["Posted on September 21, 2020 by Adi Tzlil"]);
+        assert_eq!(b.author.as_deref(), Some("Adi Tzlil"));
+    }
+
+    #[test]
+    fn placeholders_and_handles_in_chinese_bylines() {
+        let b = byline(&["（责任编辑：系统管理员）"]);
+        assert_eq!(b.editor, None);
+        let b = byline(&["（责任编辑： HN666）"]);
+        assert_eq!(b.editor.as_deref(), Some("HN666"));
+        // A date glued to a Chinese name still ends it.
+        let b = byline(&["作者：张三2019-09-07"]);
+        assert_eq!(b.author.as_deref(), Some("张三"));
+        // `作者 X` after a separator; not inside prose.
+        let b = byline(&["发表于 2014-08-24 21:30 | 来源 CSDN | 作者 魏星 知道创宇 余弦"]);
+        assert_eq!(b.author.as_deref(), Some("魏星"));
+        let b = byline(&["发表于2014-08-24 21:30| 1164次阅读| 来源CSDN| 条评论| 作者魏星"]);
+        assert_eq!(b.author.as_deref(), Some("魏星"));
+        let b = byline(&["本文仅代表作者本人观点，与和讯网无关。"]);
+        assert_eq!(b.author, None);
+        let b = byline(&["作者最新文章"]);
+        assert_eq!(b.author, None);
+        let b = byline(&["作者 最新文章"]);
+        assert_eq!(b.author, None);
+        // `来源于：` names the source.
+        let b = byline(&["来源于： 东区办事处"]);
+        assert_eq!(b.source.as_deref(), Some("东区办事处"));
+    }
+
+    #[test]
+    fn a_personal_blog_titled_with_its_author_keeps_the_meta_author() {
+        let doc = Html::parse_document(concat!(
+            r#"<title>Simple Anomaly Detection Using Plain SQL | Haki Benita</title>"#,
+            r#"<meta name="author" content="Haki Benita"><p>x</p>"#
+        ));
+        let meta = super::super::collect(&doc);
+        assert_eq!(
+            meta_author(&meta, &site_names(&meta)).as_deref(),
+            Some("Haki Benita")
+        );
+        // An outlet's name in the title, or a declared site name, is still no author.
+        let outlet = Html::parse_document(concat!(
+            r#"<title>Simple Anomaly Detection Using Plain SQL | BBC News</title>"#,
+            r#"<meta name="author" content="BBC News"><p>x</p>"#,
+        ));
+        let meta = super::super::collect(&outlet);
+        assert_eq!(meta_author(&meta, &site_names(&meta)), None);
+        let declared = Html::parse_document(concat!(
+            r#"<title>Simple Anomaly Detection Using Plain SQL | Anna Schmidt</title>"#,
+            r#"<meta property="og:site_name" content="Anna Schmidt">"#,
+            r#"<meta name="author" content="Anna Schmidt"><p>x</p>"#,
+        ));
+        let meta = super::super::collect(&declared);
+        assert_eq!(meta_author(&meta, &site_names(&meta)), None);
+    }
 
     /// Places every node of `doc` in document order, none of them noise: as the body finder
     /// would place a page with no furniture.

@@ -34,6 +34,9 @@ impl PageTime {
     }
 }
 
+/// Lines up to this many characters are stamps and bylines rather than sentences.
+const SHORT_LINE: usize = 100;
+
 /// Meta tags that carry the publish time, most specific first.
 pub const DATE_METAS: &[&str] = &[
     "article:published_time",
@@ -66,7 +69,8 @@ pub const DATE_METAS: &[&str] = &[
 ];
 
 /// Meta tags that say when a page was last changed: after every publish time the page gives
-/// (`<time datetime>` included), as a last changed time is closer than nothing.
+/// (`<time datetime>` and a visible date included), as a last changed time is closer than
+/// nothing.
 const MODIFIED_METAS: &[&str] = &[
     "dateupdate",
     "datemodified",
@@ -240,6 +244,14 @@ fn month_number(word: &str) -> Option<u32> {
         }
     }
     found
+}
+
+/// Whether `word` is a month's full name in one of the languages of [`MONTH_NAMES`].
+pub(super) fn is_month_name(word: &str) -> bool {
+    let word = word.to_lowercase();
+    MONTH_NAMES
+        .iter()
+        .any(|names| names.contains(&word.as_str()))
 }
 
 /// Which number comes first in a slashed date (`07/05/2005`).
@@ -484,10 +496,56 @@ const UPDATED_WORDS: &[&str] = &[
     "Latest update",
     "Last update",
     "Last modified",
+    "Aktualisiert",
+    "aktualisiert",
+    "Zuletzt geändert",
+    "Letzte Änderung",
+    "Mis à jour",
+    "mis à jour",
+    "Modifié le",
+    "Actualizado",
 ];
 
-/// A full date shown on the page (not a bare number), in `line` before any "updated" word.
+/// Words that introduce the publish time: a line that has one is read from there, so that a
+/// "last changed" date before it (`Letzte Änderung: 31.10.2023 Erschienen am: 01.11.2023`) is
+/// passed over.
+const PUBLISHED_WORDS: &[&str] = &[
+    "发布时间",
+    "发表于",
+    "发布于",
+    "Published",
+    "published",
+    "Posted on",
+    "posted on",
+    "Veröffentlicht",
+    "veröffentlicht",
+    "Erschienen",
+    "erschienen",
+    "Publiziert",
+    "Publié le",
+    "publié le",
+    "Publicado",
+    "Pubblicato",
+];
+
+/// A full date shown on the page (not a bare number), in `line` after a "published" word when
+/// it has one, and before any "updated" word.
 pub fn visible_time(line: &str, order: DayOrder) -> Option<PageTime> {
+    PUBLISHED_WORDS
+        .iter()
+        .filter_map(|w| line.find(w))
+        .min()
+        .and_then(|at| time_before_update(&line[at..], order))
+        .or_else(|| time_before_update(line, order))
+}
+
+/// Whether `line` says it holds the publish time (it has one of [`PUBLISHED_WORDS`]).
+fn says_published(line: &str) -> bool {
+    PUBLISHED_WORDS.iter().any(|w| line.contains(w))
+}
+
+/// The first full date in `line` before any "updated" word.
+fn time_before_update(line: &str, order: DayOrder) -> Option<PageTime> {
     let line = UPDATED_WORDS
         .iter()
         .filter_map(|w| line.find(w))
@@ -842,29 +900,46 @@ pub fn pick(
         .filter_map(parse_time)
         .collect();
     let declared_count = meta_times.len();
-    meta_times.extend(
-        times
-            .iter()
-            .map(String::as_str)
-            .chain(MODIFIED_METAS.iter().filter_map(|k| meta.get(&[k])))
-            .filter_map(parse_time),
-    );
-    // Visible times near the title, closest first.
-    let mut furniture_date = None;
-    let visible = around
-        .near
+    meta_times.extend(times.iter().map(String::as_str).filter_map(parse_time));
+    // A "last changed" meta tag: after every time the page shows.
+    let modified: Vec<PageTime> = MODIFIED_METAS
         .iter()
-        .chain(around.inside)
-        .chain(around.after.iter().take(3))
+        .filter_map(|k| meta.get(&[k]))
+        .filter_map(parse_time)
+        .collect();
+    // Visible times near the title, closest first; a short line (a stamp, a byline) before a
+    // sentence that names a day (a caption, a lead).
+    let mut furniture_date = None;
+    let lines = || {
+        around
+            .near
+            .iter()
+            .chain(around.inside)
+            .chain(around.after.iter().take(3))
+    };
+    let short = |l: &&&str| l.chars().count() <= SHORT_LINE;
+    let visible = lines()
+        .filter(|l| short(l) && says_published(l))
         .find_map(|l| visible_time(l, order))
+        .or_else(|| lines().filter(short).find_map(|l| visible_time(l, order)))
+        .or_else(|| lines().find_map(|l| visible_time(l, order)))
         .or_else(|| {
             let (dated, in_furniture) = dated_element(els, place, around, order);
             furniture_date = in_furniture;
             dated
+        })
+        .or_else(|| {
+            around
+                .deeper
+                .iter()
+                .filter(|l| says_published(l))
+                .find_map(|l| visible_time(l, order))
         });
-    let published = meta_times
+    let first = meta_times
         .first()
-        .copied()
+        .or(visible.is_none().then(|| modified.first()).flatten())
+        .copied();
+    let published = first
         .map(|t| visible.map_or(t, |v| shown_candidate(t, &meta_times[..declared_count], v)))
         .map(|t| match visible {
             // A date-only meta tag and a visible time on the same day: the visible one is exact.
@@ -888,7 +963,7 @@ pub fn pick(
     let page_offset = published
         .and_then(|t| t.offset)
         .into_iter()
-        .chain(meta_times.iter().filter_map(|t| t.offset))
+        .chain(meta_times.iter().chain(&modified).filter_map(|t| t.offset))
         .find(|o| o.local_minus_utc() != 0);
     Dates {
         published,
@@ -932,8 +1007,9 @@ fn script_time(els: &Elements<'_>) -> Option<PageTime> {
 
 /// When nothing else dates the page: a date in the lines after the body (a post's footer,
 /// `Benni 10. September 2017`), then a "last changed" date near the article (`Letzte Änderung:
-/// 14.01.2022`, `Aktualisiert am 17.01.2021`): a date the page shows is closer than the
-/// capture time.
+/// 14.01.2022`, `Aktualisiert am 17.01.2021`), then a stamp line a few lines into the body
+/// (`Stand: 05. Februar 2020` under the title and the author): a date the page shows is closer
+/// than the capture time.
 fn last_resort_time(around: &Around<'_>, order: DayOrder) -> Option<PageTime> {
     around
         .after
@@ -947,6 +1023,13 @@ fn last_resort_time(around: &Around<'_>, order: DayOrder) -> Option<PageTime> {
                 .chain(around.after)
                 .filter(|l| l.chars().count() <= 120)
                 .find_map(|l| parse_time_in(l, order))
+        })
+        .or_else(|| {
+            around
+                .deeper
+                .iter()
+                .filter(|l| l.chars().count() <= SHORT_LINE)
+                .find_map(|l| visible_time(l, order))
         })
 }
 
@@ -1203,6 +1286,106 @@ mod tests {
         );
         assert_eq!(visible_time("Updated 2020-03-04", DayOrder::DayFirst), None);
         assert_eq!(visible_time("1575257708", DayOrder::DayFirst), None);
+        // German and French "last changed" words, and a publish word after one.
+        let eu = |s: &str| visible_time(s, DayOrder::DayFirst).map(|t| t.render(None));
+        assert_eq!(eu("Aktualisiert am 17.01.2021"), None);
+        assert_eq!(eu("Mis à jour le 3 mai 2021"), None);
+        assert_eq!(
+            eu("Letzte Änderung: 31.10.2023 - 14:49:39Erschienen am: 01.11.2023 Lesungen: 61")
+                .as_deref(),
+            Some("2023-11-01 00:00:00")
+        );
+        assert_eq!(
+            eu("Veröffentlicht am 06.10.2023, aktualisiert am 07.10.2023").as_deref(),
+            Some("2023-10-06 00:00:00")
+        );
+        // A publish word with no date after it: the line's date.
+        assert_eq!(
+            eu("12.10.2020 posted on Facebook").as_deref(),
+            Some("2020-10-12 00:00:00")
+        );
+    }
+
+    /// The publish time `pick` gives for the page `html` with `around`'s lines.
+    fn picked_around(html: &str, around: &Around<'_>) -> Option<String> {
+        let doc = Html::parse_document(html);
+        let meta = super::super::collect(&doc);
+        let place = |_| None;
+        pick(&Elements::new(&doc), &meta, &place, around, &[])
+            .published
+            .map(|t| t.render(None))
+    }
+
+    #[test]
+    fn a_shown_date_beats_a_modified_meta() {
+        let html =
+            r#"<meta property="og:updated_time" content="2020-06-02T11:57:06+02:00"><p>x</p>"#;
+        let near = Around {
+            inside: &["Interview: Julia Lauter", "31.03.2020"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around(html, &near).as_deref(),
+            Some("2020-03-31 00:00:00")
+        );
+        // Without one, the change is closer than nothing.
+        assert_eq!(
+            picked_around(html, &Around::default()).as_deref(),
+            Some("2020-06-02 11:57:06")
+        );
+        // A publish stamp a few lines into the body counts as shown.
+        let deeper = Around {
+            deeper: &[
+                "Download: mp3",
+                "Veröffentlicht am 16.08.2019",
+                "Dauer: 1 Stunde",
+            ],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around(html, &deeper).as_deref(),
+            Some("2019-08-16 00:00:00")
+        );
+    }
+
+    #[test]
+    fn a_line_that_says_published_beats_a_closer_date() {
+        // Above the body: the link to the previous article and its date; in the body's head,
+        // the publish stamp.
+        let around = Around {
+            near: &["下一篇 :", "上一篇 :", "今日股市行情分析--2019年8月19日"],
+            inside: &["最新出炉联合国贸发报告", "发布时间： 2019-09-26 10:09:11"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around("<p>x</p>", &around).as_deref(),
+            Some("2019-09-26 10:09:11")
+        );
+    }
+
+    #[test]
+    fn a_short_dated_line_beats_a_sentence_naming_a_day() {
+        let around = Around {
+            near: &[
+                "New Washington Supreme Court Justice Raquel Montoya-Lewis is sworn in, Monday, January 6, 2020, in Olympia, Washington. (AP Photo/Ted S. Warren)",
+                "Print",
+                "By Emily Burack 8 January 2020, 3:51 pm 11 Edit",
+            ],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around("<p>x</p>", &around).as_deref(),
+            Some("2020-01-08 15:51:00")
+        );
+        // Only the sentence: its date.
+        let sentence = Around {
+            near: &around.near[..1],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around("<p>x</p>", &sentence).as_deref(),
+            Some("2020-01-06 00:00:00")
+        );
     }
 
     #[test]
@@ -1440,6 +1623,18 @@ mod tests {
         assert_eq!(
             pick_around(&[], &footer).as_deref(),
             Some("2017-09-10 00:00:00")
+        );
+        // A stamp line under the title and the author, a few lines into the body.
+        let stamped = Around {
+            deeper: &["Sara Zinnecker", "Stand: 05. Februar 2020"],
+            ..Around::default()
+        };
+        assert_eq!(
+            pick(&Elements::new(&bare), &meta, &place, &stamped, &[])
+                .published
+                .map(|t| t.render(None))
+                .as_deref(),
+            Some("2020-02-05 00:00:00")
         );
         // Only a "last changed" date: closer than nothing.
         assert_eq!(

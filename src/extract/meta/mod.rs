@@ -446,6 +446,9 @@ pub struct Around<'a> {
     pub near: &'a [&'a str],
     /// The first lines of the body, and its last short ones.
     pub inside: &'a [&'a str],
+    /// The body's short lines after its first three, to its twentieth (stamp lines under a
+    /// kicker and the author's name).
+    pub deeper: &'a [&'a str],
     /// The lines after the body.
     pub after: &'a [&'a str],
 }
