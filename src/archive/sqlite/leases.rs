@@ -337,13 +337,7 @@ impl SqliteArchive {
             ))?;
             let rows = claim.query_map(
                 params![now, worker, format_time(until), limit_param(limit)],
-                |r| {
-                    Ok(QueueItem {
-                        id: r.get("id")?,
-                        url: r.get("url")?,
-                        attempts: r.get("attempts")?,
-                    })
-                },
+                super::sources::queue_item,
             )?;
             rows.collect::<Result<Vec<_>, _>>()?
         };

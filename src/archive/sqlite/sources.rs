@@ -198,13 +198,7 @@ impl Queue for SqliteArchive {
         )?;
         let rows = stmt.query_map(
             params![format_time(now), i64::try_from(limit).unwrap_or(i64::MAX)],
-            |r| {
-                Ok(QueueItem {
-                    id: r.get("id")?,
-                    url: r.get("url")?,
-                    attempts: r.get("attempts")?,
-                })
-            },
+            queue_item,
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -289,4 +283,13 @@ impl Queue for SqliteArchive {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// A queue item from a row with its `id`, `url` and `attempts`.
+pub(super) fn queue_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
+    Ok(QueueItem {
+        id: r.get("id")?,
+        url: r.get("url")?,
+        attempts: r.get("attempts")?,
+    })
 }
