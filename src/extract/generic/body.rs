@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::analysis::{Analysis, analyse};
-use super::candidates::{has_caption, lead_blocks, pick_containers, score};
+use super::candidates::{has_caption, is_lead, lead_blocks, pick_containers, score};
 use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
@@ -163,10 +163,15 @@ pub(super) fn find_body(
                 .and_then(ElementRef::wrap)
                 .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
         {
+            // A container holding the title holds its header: the lead there is read as
+            // `lead_blocks` reads one between the title and the body.
             return !(matches!(v.name(), "figure" | "img")
                 || el
                     .descendent_elements()
-                    .any(|d| matches!(d.value().name(), "figure" | "img")));
+                    .any(|d| matches!(d.value().name(), "figure" | "img"))
+                || a.stats
+                    .get(&id)
+                    .is_some_and(|st| !st.noise && is_lead(el, st)));
         }
         match v.name() {
             // The title is not body; other `<h1>`s inside the body are its section headings.
@@ -422,6 +427,21 @@ mod tests {
         );
         let md = markdown_under_title(&Html::parse_document(&html));
         assert!(md.starts_with(lead), "{md}");
+    }
+
+    #[test]
+    fn the_lead_in_the_title_header_inside_the_body_container_stays() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let deck = "Die Zeichen für einen reibungslosen Ablauf der Rallye stehen gut. Die Genehmigungen liegen vor.";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><article><header><p class=kicker>Wo man sich trifft</p><h1>The Title</h1>\
+             <div class=lead><p>{deck}</p></div><div class=meta>Redaktion - 31. Januar 2022</div>\
+             </header>{paras}</article></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.starts_with(deck), "{md}");
+        assert!(!md.contains("Redaktion") && !md.contains("Wo man"), "{md}");
     }
 
     #[test]

@@ -322,7 +322,7 @@ fn is_heading_block(el: &ElementRef<'_>) -> bool {
 /// byline, date or kicker line), hardly any links, no picture (a caption is not a lead). A deck
 /// of one sentence without commas (`<h2>In den Vereinigten Staaten trommeln Aktivisten für einen
 /// Mietenstopp</h2>`) counts when it has the words of a sentence and reads as no byline or date.
-fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
+pub(super) fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
     st.text >= MIN_LEAD_TEXT
         && (st.punct >= 2 || is_deck(el))
         && st.link_text * 10 <= st.text
