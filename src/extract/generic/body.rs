@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::analysis::{Analysis, analyse};
-use super::candidates::{lead_blocks, pick_containers, score};
+use super::candidates::{has_caption, is_lead, lead_blocks, pick_containers, score};
 use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
@@ -121,7 +121,18 @@ pub(super) fn find_body(
     );
     // The lead joins the body's text, not its span: bylines and dates between the lead and
     // the body still read as lines before it.
-    let mut lead = title_open.map_or_else(Vec::new, |at| lead_blocks(first, a, at));
+    // The lead lies between the title and the first block of the body's text: a picture above
+    // the title or beside the body (joined for its caption) does not bound it.
+    let mut lead = title_open
+        .and_then(|at| {
+            let text_block = containers.iter().find(|c| {
+                a.stats
+                    .get(&c.id())
+                    .is_some_and(|s| s.open > at && !(s.img > 0 && s.text <= 500 && has_caption(c)))
+            })?;
+            Some(lead_blocks(*text_block, a, at))
+        })
+        .unwrap_or_default();
     // A block inside a body container is body already.
     lead.retain(|l| {
         !l.ancestors()
@@ -152,10 +163,15 @@ pub(super) fn find_body(
                 .and_then(ElementRef::wrap)
                 .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
         {
+            // A container holding the title holds its header: the lead there is read as
+            // `lead_blocks` reads one between the title and the body.
             return !(matches!(v.name(), "figure" | "img")
                 || el
                     .descendent_elements()
-                    .any(|d| matches!(d.value().name(), "figure" | "img")));
+                    .any(|d| matches!(d.value().name(), "figure" | "img"))
+                || a.stats
+                    .get(&id)
+                    .is_some_and(|st| !st.noise && is_lead(el, st)));
         }
         match v.name() {
             // The title is not body; other `<h1>`s inside the body are its section headings.
@@ -365,6 +381,67 @@ mod tests {
             !md.contains("Jane Doe") && !md.contains("Share this"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn a_deck_of_one_sentence_without_commas_joins_the_body() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let deck = "In den Vereinigten Staaten trommeln Aktivisten für einen Mietenstopp in der Coronakrise";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><article><h1>The Title</h1><h2>{deck}</h2><p class=meta>Von Moritz Wichmann, 29.04.2020</p>\
+             <figure><img src=a.jpg><figcaption>A caption under the picture, in one line.</figcaption></figure>\
+             <div class=content>{paras}</div></article></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.starts_with(deck), "{md}");
+        assert!(!md.contains("Wichmann"), "{md}");
+    }
+
+    #[test]
+    fn the_lead_after_a_picture_beside_the_body_joins_it() {
+        let para = "Running text of the article, with many words, commas, clauses, and more.";
+        let lead =
+            "The lead says what happened, to whom, where and why, in one long sentence of its own.";
+        let paras: String = (0..24).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><article><header><h1>The Title</h1></header>\
+             <figure><img src=a.jpg><figcaption>A caption under the picture, in one line.</figcaption></figure>\
+             <div class=excerpt><p>{lead}</p></div><div class=entry-content>{paras}</div></article></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.contains(lead), "{md}");
+    }
+
+    #[test]
+    fn a_header_block_with_a_heading_holds_the_lead_whichever_heading_is_the_title() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let lead =
+            "Feeling tired all the time? It may not be the season, but a symptom of an illness.";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        // The title is matched to the trail's heading, above the article's own header.
+        let html = format!(
+            "<body><div class=trail><h1>The Title</h1></div><main><header class=entry-header>\
+             <h2>The Title</h2><div class=lead><p>{lead}</p></div></header>\
+             <article class=article-body>{paras}</article></main></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.starts_with(lead), "{md}");
+    }
+
+    #[test]
+    fn the_lead_in_the_title_header_inside_the_body_container_stays() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let deck = "Die Zeichen für einen reibungslosen Ablauf der Rallye stehen gut. Die Genehmigungen liegen vor.";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><article><header><p class=kicker>Wo man sich trifft</p><h1>The Title</h1>\
+             <div class=lead><p>{deck}</p></div><div class=meta>Redaktion - 31. Januar 2022</div>\
+             </header>{paras}</article></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.starts_with(deck), "{md}");
+        assert!(!md.contains("Redaktion") && !md.contains("Wo man"), "{md}");
     }
 
     #[test]

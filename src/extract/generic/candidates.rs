@@ -283,12 +283,18 @@ pub(super) fn lead_blocks<'a>(
             st.noise
         };
         // The block around the title is furniture by its name only (`header`, `-header`):
-        // Readability's unlikely names, but the lead sits in it.
-        let title_block = noise && holds_title && !is_noise(el.value(), false);
+        // Readability's unlikely names, but the lead sits in it. A header block with a heading is
+        // the title block too when the title was matched to a heading above it (a breadcrumb's).
+        let title_block =
+            noise && !is_noise(el.value(), false) && (holds_title || is_heading_block(&el));
         if noise && !title_block {
             continue;
         }
         let holds_title_or_body = holds_title || st.close >= body_open;
+        // A picture's caption is no lead, nor is any line inside it.
+        if !holds_title_or_body && is_caption(el.value()) {
+            continue;
+        }
         if holds_title_or_body || !is_lead(&el, st) {
             // Look inside: the title block holds the lead beside the heading.
             let start = stack.len();
@@ -302,11 +308,23 @@ pub(super) fn lead_blocks<'a>(
     out
 }
 
+/// A block named as a header (`header.entry-header`, `div.article-header`) that holds a heading.
+fn is_heading_block(el: &ElementRef<'_>) -> bool {
+    class_and_id(el.value())
+        .to_ascii_lowercase()
+        .contains("header")
+        && el
+            .descendent_elements()
+            .any(|d| matches!(d.value().name(), "h1" | "h2"))
+}
+
 /// Whether a block between the title and the body reads as a lead: sentences of text (not a
-/// byline, date or kicker line), hardly any links, no picture (a caption is not a lead).
-fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
+/// byline, date or kicker line), hardly any links, no picture (a caption is not a lead). A deck
+/// of one sentence without commas (`<h2>In den Vereinigten Staaten trommeln Aktivisten für einen
+/// Mietenstopp</h2>`) counts when it has the words of a sentence and reads as no byline or date.
+pub(super) fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
     st.text >= MIN_LEAD_TEXT
-        && st.punct >= 2
+        && (st.punct >= 2 || is_deck(el))
         && st.link_text * 10 <= st.text
         && st.img == 0
         && !matches!(
@@ -315,6 +333,21 @@ fn is_lead(el: &ElementRef<'_>, st: &super::analysis::Stats) -> bool {
         )
         && !AUTHOR_BOX.is_match(&class_and_id(el.value()))
         && !is_furniture_box(el.value())
+}
+
+/// Words a one-sentence deck needs.
+const MIN_DECK_WORDS: usize = 8;
+
+/// A sentence of at least [`MIN_DECK_WORDS`] words in one block (not a grid of fact cells) that
+/// is no byline or date line.
+fn is_deck(el: &ElementRef<'_>) -> bool {
+    let text = meta::element_text(el);
+    !el.descendent_elements()
+        .skip(1)
+        .any(|d| super::classify::is_text_block(d.value().name()))
+        && text.split_whitespace().count() >= MIN_DECK_WORDS
+        && !super::BYLINE_WORDS.is_match(&text)
+        && !super::DATE_LINE.is_match(&text)
 }
 
 /// Characters of text a lead needs: one sentence (`We're about to get 20 terabyte hard drives,
@@ -400,12 +433,14 @@ fn is_linked_heading(el: &ElementRef<'_>) -> bool {
 pub(super) fn has_caption(el: &ElementRef<'_>) -> bool {
     std::iter::once(*el)
         .chain(el.descendent_elements())
-        .any(|d| {
-            let v = d.value();
-            matches!(v.name(), "figure" | "figcaption")
-                || v.attr("class")
-                    .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
-        })
+        .any(|d| is_caption(d.value()))
+}
+
+/// Whether an element is a caption or a picture with one.
+fn is_caption(v: &scraper::node::Element) -> bool {
+    matches!(v.name(), "figure" | "figcaption")
+        || v.attr("class")
+            .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
 }
 
 #[cfg(test)]
@@ -455,6 +490,28 @@ mod tests {
              <div id=bio class=author-bio><p>{PARA}</p></div></div></body>"
         );
         assert_eq!(picked(&html), ["lead", "story"]);
+    }
+
+    #[test]
+    fn a_deck_is_one_block_of_a_sentence_and_no_byline_or_date() {
+        let deck = |html: &str| {
+            let doc = Html::parse_fragment(html);
+            let el = doc.root_element().child_elements().next().unwrap();
+            is_deck(&el)
+        };
+        assert!(deck(
+            "<h2>Blue Tomato präsentiert die dritte Auflage des Events in diesem Jahr am See</h2>"
+        ));
+        assert!(!deck("<h2>Ein kurzer Untertitel</h2>"));
+        assert!(!deck(
+            "<p>By Jane Doe and John Smith, Staff Writers of the Example Daily News Desk</p>"
+        ));
+        assert!(!deck(
+            "<p>Updated on March 13, 2015 at 10:00 in the morning, local time here</p>"
+        ));
+        assert!(!deck(
+            "<div><div>Splitscreen Coop: 2 - 4</div><div>Online Coop: -</div><div>Online Multiplayer: -</div></div>"
+        ));
     }
 
     #[test]
