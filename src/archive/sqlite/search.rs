@@ -93,29 +93,46 @@ enum IndexTable {
     Articles,
 }
 
-/// Inserts (or replaces) `rows` (rowid, title tokens, body tokens) in one statement: the rows
-/// travel as one JSON array, read back by `json_each`.
+/// Inserts (or replaces) `rows` (rowid, title tokens, body tokens) in one statement of as
+/// many rows (a statement per 256 beyond); the usual sizes (a group's few) stay prepared.
 fn insert_rows(
     conn: &Connection,
     table: IndexTable,
     rows: &[(i64, String, String)],
 ) -> Result<(), ArchiveError> {
+    /// Statements of up to this many rows are kept prepared.
+    const CACHED_ROWS: usize = 8;
+    /// Rows per statement at most (well within SQLite's limit on bound parameters).
+    const MOST_ROWS: usize = 256;
+    if rows.len() > MOST_ROWS {
+        return rows
+            .chunks(MOST_ROWS)
+            .try_for_each(|chunk| insert_rows(conn, table, chunk));
+    }
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = match table {
-        IndexTable::Versions => {
-            "INSERT OR REPLACE INTO search_versions (rowid, title, body)
-             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)"
-        }
-        IndexTable::Articles => {
-            "INSERT OR REPLACE INTO search_articles (rowid, title, body)
-             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)"
-        }
+    let table = match table {
+        IndexTable::Versions => "search_versions",
+        IndexTable::Articles => "search_articles",
     };
-    let batch = serde_json::to_string(rows)
-        .map_err(|e| ArchiveError::Corrupt(format!("cannot encode index rows: {e}")))?;
-    conn.prepare_cached(sql)?.execute([batch])?;
+    let sql = format!(
+        "INSERT OR REPLACE INTO {table} (rowid, title, body) VALUES {}",
+        vec!["(?, ?, ?)"; rows.len()].join(", ")
+    );
+    let values = rows.iter().flat_map(|(id, title, body)| {
+        [
+            rusqlite::types::ToSqlOutput::from(*id),
+            rusqlite::types::ToSqlOutput::from(title.as_str()),
+            rusqlite::types::ToSqlOutput::from(body.as_str()),
+        ]
+    });
+    let params = rusqlite::params_from_iter(values);
+    if rows.len() <= CACHED_ROWS {
+        conn.prepare_cached(&sql)?.execute(params)?;
+    } else {
+        conn.prepare(&sql)?.execute(params)?;
+    }
     Ok(())
 }
 
@@ -374,5 +391,35 @@ impl Search for SqliteArchive {
         let counts = rebuild(&tx)?;
         tx.commit()?;
         Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_past_one_statement_are_all_indexed_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = SqliteArchive::open(&dir.path().join("archive.db")).unwrap();
+        let rows = |word: &str| -> Vec<(i64, String, String)> {
+            (1..=600)
+                .map(|id| (id, format!("t{id}"), format!("{word} b{id}")))
+                .collect()
+        };
+        let count = |word: &str| -> i64 {
+            archive
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM search_versions WHERE search_versions MATCH ?1",
+                    [word],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        insert_rows(&archive.conn, IndexTable::Versions, &rows("alpha")).unwrap();
+        assert_eq!(count("alpha"), 600);
+        insert_rows(&archive.conn, IndexTable::Versions, &rows("beta")).unwrap();
+        assert_eq!((count("alpha"), count("beta"), count("b599")), (0, 600, 1));
     }
 }
