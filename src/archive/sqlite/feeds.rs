@@ -318,11 +318,7 @@ impl SqliteArchive {
         }
         conn.pragma_update(None, "query_only", true)
             .map_err(open_err)?;
-        conn.set_prepared_statement_cache_capacity(32);
-        Ok(SqliteArchive {
-            conn,
-            index_backlog: super::search::IndexBacklog::default(),
-        })
+        Ok(SqliteArchive::from_connection(conn))
     }
 
     /// Opens an existing archive for reading only, as read-only commands do: an archive at an

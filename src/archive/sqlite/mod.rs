@@ -424,11 +424,16 @@ impl SqliteArchive {
         })?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
+        Ok(SqliteArchive::from_connection(conn))
+    }
+
+    /// The archive over a connection set up for it (read-write or read-only).
+    fn from_connection(conn: Connection) -> SqliteArchive {
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(SqliteArchive {
+        SqliteArchive {
             conn,
             index_backlog: search::IndexBacklog::default(),
-        })
+        }
     }
 
     /// Opens the transaction of a write: its own, or a savepoint inside the current unit of

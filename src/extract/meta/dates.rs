@@ -922,7 +922,11 @@ pub fn pick(
         .filter(|l| short(l) && says_published(l))
         .find_map(|l| visible_time(l, order))
         .or_else(|| lines().filter(short).find_map(|l| visible_time(l, order)))
-        .or_else(|| lines().find_map(|l| visible_time(l, order)))
+        .or_else(|| {
+            lines()
+                .filter(|l| !short(l))
+                .find_map(|l| visible_time(l, order))
+        })
         .or_else(|| {
             let (dated, in_furniture) = dated_element(els, place, around, order);
             furniture_date = in_furniture;
