@@ -862,6 +862,49 @@ fn on_shown_day(t: PageTime, day: NaiveDate) -> Option<PageTime> {
     })
 }
 
+/// The time the page shows near the title, closest first: a short line (a stamp, a byline)
+/// that says it is the publish time, then any short line, then a sentence that names a day (a
+/// caption, a lead), then a dated element, then a publish stamp deeper in the body. Also the
+/// date of a dated element that is furniture (a fallback of its own).
+fn shown_time(
+    els: &Elements<'_>,
+    place: Place<'_>,
+    around: &Around<'_>,
+    order: DayOrder,
+) -> (Option<PageTime>, Option<PageTime>) {
+    let mut furniture_date = None;
+    let lines = || {
+        around
+            .near
+            .iter()
+            .chain(around.inside)
+            .chain(around.after.iter().take(3))
+    };
+    let short = |l: &&&str| l.chars().count() <= SHORT_LINE;
+    let visible = lines()
+        .filter(|l| short(l) && says_published(l))
+        .find_map(|l| visible_time(l, order))
+        .or_else(|| lines().filter(short).find_map(|l| visible_time(l, order)))
+        .or_else(|| {
+            lines()
+                .filter(|l| !short(l))
+                .find_map(|l| visible_time(l, order))
+        })
+        .or_else(|| {
+            let (dated, in_furniture) = dated_element(els, place, around, order);
+            furniture_date = in_furniture;
+            dated
+        })
+        .or_else(|| {
+            around
+                .deeper
+                .iter()
+                .filter(|l| says_published(l))
+                .find_map(|l| visible_time(l, order))
+        });
+    (visible, furniture_date)
+}
+
 /// Chooses the publish time: JSON-LD `datePublished`, then date meta tags (published before
 /// modified), then `<time datetime>` near the article; a visible time on the same day makes a
 /// date-only value exact, and a visible date one day off puts a UTC value into the page's
@@ -907,38 +950,7 @@ pub fn pick(
         .filter_map(|k| meta.get(&[k]))
         .filter_map(parse_time)
         .collect();
-    // Visible times near the title, closest first; a short line (a stamp, a byline) before a
-    // sentence that names a day (a caption, a lead).
-    let mut furniture_date = None;
-    let lines = || {
-        around
-            .near
-            .iter()
-            .chain(around.inside)
-            .chain(around.after.iter().take(3))
-    };
-    let short = |l: &&&str| l.chars().count() <= SHORT_LINE;
-    let visible = lines()
-        .filter(|l| short(l) && says_published(l))
-        .find_map(|l| visible_time(l, order))
-        .or_else(|| lines().filter(short).find_map(|l| visible_time(l, order)))
-        .or_else(|| {
-            lines()
-                .filter(|l| !short(l))
-                .find_map(|l| visible_time(l, order))
-        })
-        .or_else(|| {
-            let (dated, in_furniture) = dated_element(els, place, around, order);
-            furniture_date = in_furniture;
-            dated
-        })
-        .or_else(|| {
-            around
-                .deeper
-                .iter()
-                .filter(|l| says_published(l))
-                .find_map(|l| visible_time(l, order))
-        });
+    let (visible, furniture_date) = shown_time(els, place, around, order);
     let first = meta_times
         .first()
         .or(visible.is_none().then(|| modified.first()).flatten())
