@@ -78,7 +78,10 @@ async fn timed_site(listed: usize) -> (MockServer, Arrivals) {
 }
 
 /// Every request reached the site at least `interval` (less [`JITTER`]) after the one
-/// before; returns the smallest gap.
+/// before, or, rarely, it is the one request after a request the site noted late: a request
+/// held up between its start and the site's note (a starved thread) shortens the gap after
+/// it by as much as it lengthens the gap before, so the two gaps together still span twice
+/// the interval, while two requests let through in one slot do not. Returns the smallest gap.
 fn assert_spaced(arrivals: &Arrivals, interval: Duration) -> Duration {
     let mut log = arrivals.lock().unwrap().clone();
     log.sort_by_key(|(at, _)| *at);
@@ -86,20 +89,32 @@ fn assert_spaced(arrivals: &Arrivals, interval: Duration) -> Duration {
     gaps.sort();
     println!("smallest gaps: {:?}", &gaps[..gaps.len().min(5)]);
     let mut smallest = Duration::MAX;
-    let mut early = 0;
-    for pair in log.windows(2) {
+    let (mut early, mut noted_late) = (0, 0);
+    for (i, pair) in log.windows(2).enumerate() {
         let gap = pair[1].0 - pair[0].0;
         smallest = smallest.min(gap);
         early += usize::from(gap < interval);
+        if gap + JITTER >= interval {
+            continue;
+        }
+        let before = i.checked_sub(1).map(|j| pair[1].0 - log[j].0);
         assert!(
-            gap + JITTER >= interval,
-            "{} came {gap:?} after {}, closer than the {interval:?} interval",
+            before.is_some_and(|span| span + JITTER >= 2 * interval),
+            "{} came {gap:?} after {}, closer than the {interval:?} interval, and {before:?} \
+             after the request before that",
             pair[1].1,
             pair[0].1
         );
+        noted_late += 1;
     }
     println!(
-        "{} requests, smallest gap {smallest:?}, {early} closer than {interval:?}",
+        "{} requests, smallest gap {smallest:?}, {early} closer than {interval:?}, \
+         {noted_late} after a request noted late",
+        log.len()
+    );
+    assert!(
+        noted_late <= log.len().div_ceil(100),
+        "{noted_late} of {} requests came too soon after the one before",
         log.len()
     );
     smallest
@@ -168,10 +183,9 @@ async fn a_shared_host_gate_spaces_the_requests_of_two_pipelines() {
 }
 
 /// The ids of the queue items the worker of process `pid` still held when it died.
-fn held_by(db: &std::path::Path, pid: u32) -> Vec<i64> {
+fn held_by(archive: &Archive, pid: u32) -> Vec<i64> {
     let marker = format!(":{pid}:");
-    Archive::open(db)
-        .unwrap()
+    archive
         .queue_entries(0, 10_000)
         .unwrap()
         .into_iter()
@@ -184,8 +198,39 @@ fn held_by(db: &std::path::Path, pid: u32) -> Vec<i64> {
         .collect()
 }
 
-fn archived(db: &std::path::Path) -> u64 {
-    Archive::open(db).map_or(0, |a| a.counts().unwrap().0)
+/// One connection that watches the archive through a test, opened when the archive first
+/// opens: a connection per look would cost a database server process each time, load that
+/// lands on the very timings the test measures.
+#[derive(Clone)]
+struct Watcher {
+    at: std::path::PathBuf,
+    archive: Arc<Mutex<Option<Archive>>>,
+}
+
+impl Watcher {
+    fn new(at: &std::path::Path) -> Watcher {
+        Watcher {
+            at: at.to_owned(),
+            archive: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// `f` on the archive, on a blocking thread (see [`off_the_server`]); `None` while the
+    /// archive does not open yet.
+    async fn look<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Archive) -> T + Send + 'static,
+    ) -> Option<T> {
+        let watcher = self.clone();
+        off_the_server(move || {
+            let mut archive = watcher.archive.lock().unwrap();
+            if archive.is_none() {
+                *archive = Archive::open(&watcher.at).ok();
+            }
+            archive.as_ref().map(f)
+        })
+        .await
+    }
 }
 
 /// Runs `f` on a blocking thread: the archive is read while the local site serves, and a
@@ -234,12 +279,11 @@ async fn three_daemons_one_killed(db: &std::path::Path, dir: &std::path::Path) {
     let log = || std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
 
     let started = Instant::now();
-    let at = db.to_owned();
-    while off_the_server({
-        let at = at.clone();
-        move || archived(&at)
-    })
-    .await
+    let watcher = Watcher::new(db);
+    while watcher
+        .look(|a| a.counts().unwrap().0)
+        .await
+        .unwrap_or_default()
         < (ARTICLES / 4) as u64
     {
         assert!(
@@ -253,7 +297,7 @@ async fn three_daemons_one_killed(db: &std::path::Path, dir: &std::path::Path) {
     killed.kill().unwrap(); // SIGKILL
     killed.wait().unwrap();
     let pid = killed.id();
-    let orphaned = off_the_server(move || held_by(&at, pid)).await;
+    let orphaned = watcher.look(move |a| held_by(a, pid)).await.unwrap();
     assert!(
         !orphaned.is_empty(),
         "the killed daemon held no leases at its death"
@@ -261,9 +305,7 @@ async fn three_daemons_one_killed(db: &std::path::Path, dir: &std::path::Path) {
 
     let started = Instant::now();
     loop {
-        let at = db.to_owned();
-        let queue =
-            off_the_server(move || Archive::open(&at).unwrap().queue_counts().unwrap()).await;
+        let queue = watcher.look(|a| a.queue_counts().unwrap()).await.unwrap();
         if queue.pending == 0 && queue.done == ARTICLES as u64 {
             break;
         }
