@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ArticlePages, Timed, sigterm, start_daemon, wait_exit};
+use common::{ArticlePages, Timed, assert_spaced, sigterm, start_daemon, wait_exit};
 use newsvault::archive::Archive;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -152,13 +152,5 @@ async fn posted_urls_share_the_daemons_per_host_interval() {
         posted.iter().all(|p| log.iter().any(|(_, got)| got == p)),
         "every posted article was fetched: {log:?}"
     );
-    for pair in log.windows(2) {
-        let gap = pair[1].0 - pair[0].0;
-        assert!(
-            gap + JITTER >= INTERVAL,
-            "{} came {gap:?} after {}, closer than the {INTERVAL:?} interval",
-            pair[1].1,
-            pair[0].1
-        );
-    }
+    assert_spaced(&arrivals, INTERVAL, JITTER);
 }

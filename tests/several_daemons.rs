@@ -10,7 +10,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Arrivals, ArticlePages, Timed, sigterm, start_daemon, wait_exit};
+use common::{Arrivals, ArticlePages, Timed, assert_spaced, sigterm, start_daemon, wait_exit};
 use newsvault::archive::postgres::throwaway;
 use newsvault::archive::{Archive, QueueStatus};
 use newsvault::config::Config;
@@ -77,49 +77,6 @@ async fn timed_site(listed: usize) -> (MockServer, Arrivals) {
     (site, arrivals)
 }
 
-/// Every request reached the site at least `interval` (less [`JITTER`]) after the one
-/// before, or, rarely, it is the one request after a request the site noted late: a request
-/// held up between its start and the site's note (a starved thread) shortens the gap after
-/// it by as much as it lengthens the gap before, so the two gaps together still span twice
-/// the interval, while two requests let through in one slot do not. Returns the smallest gap.
-fn assert_spaced(arrivals: &Arrivals, interval: Duration) -> Duration {
-    let mut log = arrivals.lock().unwrap().clone();
-    log.sort_by_key(|(at, _)| *at);
-    let mut gaps: Vec<Duration> = log.windows(2).map(|w| w[1].0 - w[0].0).collect();
-    gaps.sort();
-    println!("smallest gaps: {:?}", &gaps[..gaps.len().min(5)]);
-    let mut smallest = Duration::MAX;
-    let (mut early, mut noted_late) = (0, 0);
-    for (i, pair) in log.windows(2).enumerate() {
-        let gap = pair[1].0 - pair[0].0;
-        smallest = smallest.min(gap);
-        early += usize::from(gap < interval);
-        if gap + JITTER >= interval {
-            continue;
-        }
-        let before = i.checked_sub(1).map(|j| pair[1].0 - log[j].0);
-        assert!(
-            before.is_some_and(|span| span + JITTER >= 2 * interval),
-            "{} came {gap:?} after {}, closer than the {interval:?} interval, and {before:?} \
-             after the request before that",
-            pair[1].1,
-            pair[0].1
-        );
-        noted_late += 1;
-    }
-    println!(
-        "{} requests, smallest gap {smallest:?}, {early} closer than {interval:?}, \
-         {noted_late} after a request noted late",
-        log.len()
-    );
-    assert!(
-        noted_late <= log.len().div_ceil(100),
-        "{noted_late} of {} requests came too soon after the one before",
-        log.len()
-    );
-    smallest
-}
-
 /// The tests of this file measure time gaps at a local server: they run one at a time, so
 /// that neither loads the machine under the other's measurements.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -179,7 +136,7 @@ async fn a_shared_host_gate_spaces_the_requests_of_two_pipelines() {
     }
     assert_eq!(robots_requests(&arrivals), 1, "robots.txt was read once");
     assert_eq!(arrivals.lock().unwrap().len(), 2 + 2 * EACH);
-    assert_spaced(&arrivals, INTERVAL);
+    assert_spaced(&arrivals, INTERVAL, JITTER);
 }
 
 /// The ids of the queue items the worker of process `pid` still held when it died.
@@ -362,5 +319,5 @@ async fn three_daemons_one_killed(db: &std::path::Path, dir: &std::path::Path) {
         "every start was booked in the archive; warnings and errors:\n{}",
         problems.join("\n")
     );
-    assert_spaced(&arrivals, INTERVAL);
+    assert_spaced(&arrivals, INTERVAL, JITTER);
 }

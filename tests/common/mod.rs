@@ -612,3 +612,51 @@ pub fn search_archive(dir: &Path) -> PathBuf {
     record(&mut a, &doc, None, at(300));
     path
 }
+
+/// Every request reached the site at least `interval` (less `jitter`, the most the way from a request's start to
+/// the site's note of it may shorten a gap) after the one
+/// before, or, rarely, it is the one request after a request the site noted late: a request
+/// held up between its start and the site's note (a starved thread) shortens the gap after
+/// it by as much as it lengthens the gap before, so the two gaps together still span twice
+/// the interval, while two requests let through in one slot do not. Returns the smallest gap.
+pub fn assert_spaced(
+    arrivals: &Arrivals,
+    interval: std::time::Duration,
+    jitter: std::time::Duration,
+) -> std::time::Duration {
+    let mut log = arrivals.lock().unwrap().clone();
+    log.sort_by_key(|(at, _)| *at);
+    let mut gaps: Vec<std::time::Duration> = log.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    gaps.sort();
+    println!("smallest gaps: {:?}", &gaps[..gaps.len().min(5)]);
+    let mut smallest = std::time::Duration::MAX;
+    let (mut early, mut noted_late) = (0, 0);
+    for (i, pair) in log.windows(2).enumerate() {
+        let gap = pair[1].0 - pair[0].0;
+        smallest = smallest.min(gap);
+        early += usize::from(gap < interval);
+        if gap + jitter >= interval {
+            continue;
+        }
+        let before = i.checked_sub(1).map(|j| pair[1].0 - log[j].0);
+        assert!(
+            before.is_some_and(|span| span + jitter >= 2 * interval),
+            "{} came {gap:?} after {}, closer than the {interval:?} interval, and {before:?} \
+             after the request before that",
+            pair[1].1,
+            pair[0].1
+        );
+        noted_late += 1;
+    }
+    println!(
+        "{} requests, smallest gap {smallest:?}, {early} closer than {interval:?}, \
+         {noted_late} after a request noted late",
+        log.len()
+    );
+    assert!(
+        noted_late <= log.len().div_ceil(100),
+        "{noted_late} of {} requests came too soon after the one before",
+        log.len()
+    );
+    smallest
+}
