@@ -1,14 +1,12 @@
-//! The SQLite search index (`013_search.sql`, `016_one_search_index.sql`): one FTS5 table,
-//! `search_versions`, over the tokens of [`crate::search`], stored space-separated and read
-//! back by FTS5's `ascii` tokenizer, which splits exactly there (our tokens hold no ASCII
-//! punctuation), so FTS5 indexes our tokens and nothing else. The table is contentless (the
-//! text is in `versions`; snippets are cut from it) with `contentless_delete`, so a row can be
-//! replaced. One row per version with a document (rowid: the version's id); a search of the
-//! articles as they are now reads the rows of their latest good versions (a second table of
-//! one row per article, as there was until schema 16, indexed every new text twice: half the
-//! commit thread's FTS5 work and half the index's size). Columns: `title`, `body`; ranking is
-//! `bm25` with a title hit worth five body hits. No trigger counts this table as a change: the
-//! version written in the same transaction already moved the change counter.
+//! The SQLite search index (`013_search.sql`): two FTS5 tables over the tokens of
+//! [`crate::search`], stored space-separated and read back by FTS5's `ascii` tokenizer, which
+//! splits exactly there (our tokens hold no ASCII punctuation), so FTS5 indexes our tokens and
+//! nothing else. The tables are contentless (the text is in `versions`; snippets are cut from
+//! it) with `contentless_delete`, so a row can be replaced. `search_articles` has one row per
+//! article (rowid: the article's id), `search_versions` one per version with a document (rowid:
+//! the version's id). Columns: `title`, `body`; ranking is `bm25` with a title hit worth five
+//! body hits. No trigger counts these tables as a change: the version written in the same
+//! transaction already moved the change counter.
 
 use std::collections::HashSet;
 
@@ -38,8 +36,9 @@ pub(crate) fn fts_query(query: &Query) -> String {
 }
 
 /// Indexes version `seq` of an article just written (inserted, or its document replaced), in
-/// the caller's transaction. A removal tombstone changes nothing: the article keeps its last
-/// good text.
+/// the caller's transaction: its own row, and the article's row when it is the article's
+/// latest version with a document. A removal tombstone changes nothing: the article keeps
+/// its last good text.
 pub(crate) fn index_version(
     conn: &Connection,
     article_id: i64,
@@ -48,7 +47,7 @@ pub(crate) fn index_version(
     index_versions(conn, &[(article_id, seq)])
 }
 
-/// [`index_version`] for several versions, with one statement. FTS5 writes its
+/// [`index_version`] for several versions, with one statement per index. FTS5 writes its
 /// pending rows out as a new segment at every statement that opens a savepoint in a
 /// transaction, which every write to a virtual table does: rows inserted one statement each
 /// cost a segment each, and the merges that follow.
@@ -56,7 +55,7 @@ pub(crate) fn index_versions(
     conn: &Connection,
     versions: &[(i64, u32)],
 ) -> Result<(), ArchiveError> {
-    let mut rows = Vec::new();
+    let (mut version_rows, mut article_rows) = (Vec::new(), Vec::new());
     for &(article_id, seq) in versions {
         let row: Option<(i64, String, String, String)> = conn
             .prepare_cached(
@@ -72,18 +71,35 @@ pub(crate) fn index_versions(
         if kind == "removed" {
             continue;
         }
-        rows.push((
-            version_id,
-            token_text(&title),
-            token_text(&body_text(&document)),
-        ));
+        let (title, body) = (token_text(&title), token_text(&body_text(&document)));
+        let latest_good: Option<u32> = conn
+            .prepare_cached(
+                "SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'",
+            )?
+            .query_row([article_id], |r| r.get(0))?;
+        if latest_good == Some(seq) {
+            article_rows.push((article_id, title.clone(), body.clone()));
+        }
+        version_rows.push((version_id, title, body));
     }
-    insert_rows(conn, &rows)
+    insert_rows(conn, IndexTable::Versions, &version_rows)?;
+    insert_rows(conn, IndexTable::Articles, &article_rows)
+}
+
+/// The two FTS5 tables.
+#[derive(Clone, Copy)]
+enum IndexTable {
+    Versions,
+    Articles,
 }
 
 /// Inserts (or replaces) `rows` (rowid, title tokens, body tokens) in one statement of as
 /// many rows (a statement per 256 beyond); the usual sizes (a group's few) stay prepared.
-fn insert_rows(conn: &Connection, rows: &[(i64, String, String)]) -> Result<(), ArchiveError> {
+fn insert_rows(
+    conn: &Connection,
+    table: IndexTable,
+    rows: &[(i64, String, String)],
+) -> Result<(), ArchiveError> {
     /// Statements of up to this many rows are kept prepared.
     const CACHED_ROWS: usize = 8;
     /// Rows per statement at most (well within SQLite's limit on bound parameters).
@@ -91,13 +107,17 @@ fn insert_rows(conn: &Connection, rows: &[(i64, String, String)]) -> Result<(), 
     if rows.len() > MOST_ROWS {
         return rows
             .chunks(MOST_ROWS)
-            .try_for_each(|chunk| insert_rows(conn, chunk));
+            .try_for_each(|chunk| insert_rows(conn, table, chunk));
     }
     if rows.is_empty() {
         return Ok(());
     }
+    let table = match table {
+        IndexTable::Versions => "search_versions",
+        IndexTable::Articles => "search_articles",
+    };
     let sql = format!(
-        "INSERT OR REPLACE INTO search_versions (rowid, title, body) VALUES {}",
+        "INSERT OR REPLACE INTO {table} (rowid, title, body) VALUES {}",
         vec!["(?, ?, ?)"; rows.len()].join(", ")
     );
     let values = rows.iter().flat_map(|(id, title, body)| {
@@ -160,33 +180,42 @@ impl IndexBacklog {
 /// Rows read per page while rebuilding.
 const REBUILD_PAGE: i64 = 1_000;
 
-/// Builds the index from scratch, in the caller's transaction.
+/// Builds both indexes from scratch, in the caller's transaction.
 pub(crate) fn rebuild(conn: &Connection) -> Result<IndexCounts, ArchiveError> {
-    conn.execute_batch("INSERT INTO search_versions (search_versions) VALUES ('delete-all');")?;
-    let versions = fill(conn)?;
-    let articles: i64 = conn.query_row(
-        "SELECT count(DISTINCT article_id) FROM versions WHERE kind <> 'removed'",
-        [],
-        |r| r.get(0),
+    conn.execute_batch(
+        "INSERT INTO search_versions (search_versions) VALUES ('delete-all');
+         INSERT INTO search_articles (search_articles) VALUES ('delete-all');",
     )?;
-    let articles = u64::try_from(articles).unwrap_or_default();
+    let versions = fill(
+        conn,
+        "SELECT id, title, document FROM versions
+         WHERE id > ?1 AND kind <> 'removed' ORDER BY id LIMIT ?2",
+        IndexTable::Versions,
+    )?;
+    let articles = fill(
+        conn,
+        "SELECT a.id, v.title, v.document FROM articles a
+         JOIN versions v ON v.article_id = a.id AND v.seq = (SELECT max(seq) FROM versions
+             WHERE article_id = a.id AND kind <> 'removed')
+         WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
+        IndexTable::Articles,
+    )?;
     conn.execute_batch(
         "INSERT INTO search_versions (search_versions) VALUES ('optimize');
+         INSERT INTO search_articles (search_articles) VALUES ('optimize');
          UPDATE change_counter SET value = value + 1 WHERE id = 1;",
     )?;
     tracing::info!(articles, versions, "search index rebuilt");
     Ok(IndexCounts { articles, versions })
 }
 
-/// Indexes every version with a document, a page of them per statement; returns how many.
-fn fill(conn: &Connection) -> Result<u64, ArchiveError> {
+/// Indexes in `table` the rows `select` pages through (`id, title, document` after id `?1`,
+/// `?2` at a time), a page per statement; returns how many.
+fn fill(conn: &Connection, select: &str, table: IndexTable) -> Result<u64, ArchiveError> {
     let (mut after, mut count) = (0i64, 0u64);
     loop {
         let page: Vec<(i64, String, String)> = conn
-            .prepare_cached(
-                "SELECT id, title, document FROM versions
-                 WHERE id > ?1 AND kind <> 'removed' ORDER BY id LIMIT ?2",
-            )?
+            .prepare_cached(select)?
             .query_map(params![after, REBUILD_PAGE], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
@@ -202,30 +231,15 @@ fn fill(conn: &Connection) -> Result<u64, ArchiveError> {
                 (id, token_text(&title), token_text(&body_text(&document)))
             })
             .collect();
-        insert_rows(conn, &rows)?;
-    }
-}
-
-/// The condition on the matched version `v` that keeps it in `scope`: every version, or only
-/// each article's latest version with a document (a tombstone has no row of its own).
-fn in_scope(scope: SearchScope) -> &'static str {
-    match scope {
-        SearchScope::AllVersions => "1",
-        SearchScope::Latest => {
-            "NOT EXISTS (SELECT 1 FROM versions w WHERE w.article_id = v.article_id
-                 AND w.seq > v.seq AND w.kind <> 'removed')"
-        }
+        insert_rows(conn, table, &rows)?;
     }
 }
 
 impl SqliteArchive {
-    /// How many versions in `scope` match, counting no further than `cap`.
-    fn count_matches(&self, scope: SearchScope, fts: &str, cap: i64) -> Result<i64, ArchiveError> {
+    /// How many rows of `table` match, counting no further than `cap`.
+    fn count_matches(&self, table: &str, fts: &str, cap: i64) -> Result<i64, ArchiveError> {
         let sql = format!(
-            "SELECT count(*) FROM (SELECT f.rowid FROM search_versions f
-                 JOIN versions v ON v.id = f.rowid
-             WHERE search_versions MATCH ?1 AND {} LIMIT ?2)",
-            in_scope(scope)
+            "SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?1 LIMIT ?2)"
         );
         Ok(self
             .conn
@@ -233,20 +247,24 @@ impl SqliteArchive {
             .query_row(params![fts, cap], |r| r.get(0))?)
     }
 
-    /// The ids of the versions from id `from` on that match.
-    fn matches_from(&self, fts: &str, from: i64) -> Result<HashSet<i64>, ArchiveError> {
+    /// The rowids of the rows of `table` from rowid `from` on that match.
+    fn matches_from(
+        &self,
+        table: &str,
+        fts: &str,
+        from: i64,
+    ) -> Result<HashSet<i64>, ArchiveError> {
+        let sql = format!("SELECT rowid FROM {table} WHERE {table} MATCH ?1 AND rowid >= ?2");
         let rows = self
             .conn
-            .prepare_cached(
-                "SELECT rowid FROM search_versions WHERE search_versions MATCH ?1 AND rowid >= ?2",
-            )?
+            .prepare_cached(&sql)?
             .query_map(params![fts, from], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
     /// The newest `limit` matches of `fts` in `scope` (of one site), each scored by `rank`
-    /// (SQL over the FTS table), with the id of the version matched.
+    /// (SQL over the FTS table of the scope).
     fn read_candidates(
         &self,
         scope: SearchScope,
@@ -254,30 +272,33 @@ impl SqliteArchive {
         fts: &str,
         site: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<(i64, SearchCandidate)>, ArchiveError> {
+    ) -> Result<Vec<SearchCandidate>, ArchiveError> {
         // The site filter joins the articles: the newest matches are read until `limit` of
         // the site's are found.
-        let sql = format!(
-            "SELECT v.article_id, f.rowid, {rank} AS score
-             FROM search_versions f JOIN versions v ON v.id = f.rowid
-                 JOIN articles a ON a.id = v.article_id
-             WHERE search_versions MATCH ?1 AND (?2 IS NULL OR a.site = ?2) AND {}
-             ORDER BY f.rowid DESC LIMIT ?3",
-            in_scope(scope)
-        );
+        let sql = match scope {
+            SearchScope::Latest => format!(
+                "SELECT f.rowid AS article_id, NULL AS version_id, {rank} AS score
+                 FROM search_articles f JOIN articles a ON a.id = f.rowid
+                 WHERE search_articles MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
+                 ORDER BY f.rowid DESC LIMIT ?3"
+            ),
+            SearchScope::AllVersions => format!(
+                "SELECT v.article_id, f.rowid AS version_id, {rank} AS score
+                 FROM search_versions f JOIN versions v ON v.id = f.rowid
+                     JOIN articles a ON a.id = v.article_id
+                 WHERE search_versions MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
+                 ORDER BY f.rowid DESC LIMIT ?3"
+            ),
+        };
         let rows = self
             .conn
             .prepare_cached(&sql)?
             .query_map(params![fts, site, limit], |r| {
-                let version_id: i64 = r.get(1)?;
-                Ok((
-                    version_id,
-                    SearchCandidate {
-                        article_id: r.get(0)?,
-                        version_id: (scope == SearchScope::AllVersions).then_some(version_id),
-                        score: r.get(2)?,
-                    },
-                ))
+                Ok(SearchCandidate {
+                    article_id: r.get(0)?,
+                    version_id: r.get(1)?,
+                    score: r.get(2)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -297,25 +318,29 @@ impl Search for SqliteArchive {
         limit: usize,
     ) -> Result<Vec<SearchCandidate>, ArchiveError> {
         let fts = fts_query(query);
+        let table = match scope {
+            SearchScope::Latest => "search_articles",
+            SearchScope::AllVersions => "search_versions",
+        };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX - 1);
-        if self.count_matches(scope, &fts, limit + 1)? <= limit {
-            let rank = "-bm25(search_versions, 5.0, 1.0)";
-            let found = self.read_candidates(scope, rank, &fts, site, limit)?;
-            return Ok(found.into_iter().map(|(_, c)| c).collect());
+        if self.count_matches(table, &fts, limit + 1)? <= limit {
+            let rank = format!("-bm25({table}, 5.0, 1.0)");
+            return self.read_candidates(scope, &rank, &fts, site, limit);
         }
         let mut candidates = self.read_candidates(scope, "0.0", &fts, site, limit)?;
+        let key = |c: &SearchCandidate| c.version_id.unwrap_or(c.article_id);
         // Title matches only as far back as the oldest candidate: a phrase that no title
         // holds must not be looked for in the whole table.
-        let Some(oldest) = candidates.iter().map(|(version, _)| *version).min() else {
-            return Ok(Vec::new());
+        let Some(oldest) = candidates.iter().map(key).min() else {
+            return Ok(candidates);
         };
-        let in_title = self.matches_from(&format!("{{title}} : ({fts})"), oldest)?;
-        for (version, candidate) in &mut candidates {
-            if in_title.contains(version) {
+        let in_title = self.matches_from(table, &format!("{{title}} : ({fts})"), oldest)?;
+        for candidate in &mut candidates {
+            if in_title.contains(&key(candidate)) {
                 candidate.score = 1.0;
             }
         }
-        Ok(candidates.into_iter().map(|(_, c)| c).collect())
+        Ok(candidates)
     }
 
     fn found_version(
@@ -392,9 +417,9 @@ mod tests {
                 )
                 .unwrap()
         };
-        insert_rows(&archive.conn, &rows("alpha")).unwrap();
+        insert_rows(&archive.conn, IndexTable::Versions, &rows("alpha")).unwrap();
         assert_eq!(count("alpha"), 600);
-        insert_rows(&archive.conn, &rows("beta")).unwrap();
+        insert_rows(&archive.conn, IndexTable::Versions, &rows("beta")).unwrap();
         assert_eq!((count("alpha"), count("beta"), count("b599")), (0, 600, 1));
     }
 }
