@@ -1050,6 +1050,48 @@ fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) ->
     })
 }
 
+/// Class and id names Chinese portals give the element naming the outlet a story comes from
+/// (`<a class="source">北京日报</a>`, `<span class="a_source">`, `#ne_article_source`).
+const SOURCE_CLASSES: &[&str] = &[
+    "source",
+    "a_source",
+    "article-source",
+    "article_source",
+    "ne_article_source",
+    "art_source",
+    "news-source",
+    "news_source",
+];
+
+/// The outlet an element marked as the story's source names, above the body's end and outside
+/// furniture and comments: the author when no person is named anywhere ([`pick`]).
+fn source_element(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+    let marked_source = |v: Option<&str>| {
+        v.is_some_and(|v| {
+            v.split_whitespace()
+                .any(|w| SOURCE_CLASSES.iter().any(|c| w.eq_ignore_ascii_case(c)))
+        })
+    };
+    els.marked
+        .iter()
+        .filter(|m| marked_source(m.class) || marked_source(m.id))
+        .filter(|m| place(m.el.id()).is_some_and(|p| !p.noise && p.open <= around.body_close))
+        .filter(|m| !in_comments(&m.el))
+        .take(5)
+        .find_map(|m| {
+            let text = clean_text(&m.el.text().collect::<String>());
+            let text = ["来源：", "来源:", "来源"]
+                .iter()
+                .find_map(|l| text.strip_prefix(l))
+                .unwrap_or(&text)
+                .trim();
+            let n = text.chars().count();
+            ((2..=20).contains(&n) && !text.chars().any(|c| c.is_ascii_digit()))
+                .then(|| tidy_name(text))
+                .filter(|v| !v.is_empty())
+        })
+}
+
 /// The name an author element shows (`<meta itemprop="name" content="…">` inside an author
 /// element gives it in `content`).
 fn element_author(e: &ElementRef<'_>) -> Option<String> {
@@ -1240,6 +1282,7 @@ pub fn pick(
         .or_else(|| author_box_below(els, place, around))
         .or_else(|| lines.iter().find_map(|l| stamp_name(l)))
         .or(byline.source)
+        .or_else(|| source_element(els, place, around))
         .map(|a| full_name(&a, &lines).unwrap_or(a))
 }
 
@@ -1687,6 +1730,32 @@ mod tests {
         assert_eq!(author(&["（完）"]), None);
         assert_eq!(author(&["（待续）"]), None);
         assert_eq!(author(&["（视频）"]), None);
+    }
+
+    #[test]
+    fn an_element_marked_as_the_source_names_the_outlet_when_no_person_is_named() {
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 0,
+                noise: false,
+            })
+        };
+        let run = |html: &str, near: &[&str]| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            let around = Around {
+                near,
+                ..Around::default()
+            };
+            pick(&Elements::new(&doc), &meta, &place, &around)
+        };
+        let html = r#"<div class="date-source"><span>2019年09月07日</span>
+            <a class="source" href="http://127.0.0.1/">北京日报</a></div><p>x</p>"#;
+        assert_eq!(run(html, &[]).as_deref(), Some("北京日报"));
+        // A person named in a byline comes first.
+        assert_eq!(run(html, &["本报记者 王五"]).as_deref(), Some("王五"));
+        let html = r#"<span class="source">来源：网络</span><p>x</p>"#;
+        assert_eq!(run(html, &[]), None);
     }
 
     #[test]
