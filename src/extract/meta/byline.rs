@@ -1051,7 +1051,8 @@ fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) ->
 }
 
 /// Class and id names Chinese portals give the element naming the outlet a story comes from
-/// (`<a class="source">北京日报</a>`, `<span class="a_source">`, `#ne_article_source`).
+/// (`<a class="source">北京日报</a>`, `<span class="a_source">`, `#ne_article_source`), and
+/// WeChat the account publishing the article (`#js_name`).
 const SOURCE_CLASSES: &[&str] = &[
     "source",
     "a_source",
@@ -1061,6 +1062,8 @@ const SOURCE_CLASSES: &[&str] = &[
     "art_source",
     "news-source",
     "news_source",
+    // a WeChat official account's name above its articles (`<a id="js_name">`)
+    "js_name",
 ];
 
 /// The outlet an element marked as the story's source names, above the body's end and outside
@@ -1754,6 +1757,8 @@ mod tests {
         assert_eq!(run(html, &[]).as_deref(), Some("北京日报"));
         // A person named in a byline comes first.
         assert_eq!(run(html, &["本报记者 王五"]).as_deref(), Some("王五"));
+        let html = r#"<a href="javascript:void(0);" id="js_name"> 某某科技 </a><p>x</p>"#;
+        assert_eq!(run(html, &[]).as_deref(), Some("某某科技"));
         let html = r#"<span class="source">来源：网络</span><p>x</p>"#;
         assert_eq!(run(html, &[]), None);
     }
