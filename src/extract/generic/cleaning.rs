@@ -163,6 +163,9 @@ pub(super) const BOILERPLATE_STARTS: &[&str] = &[
     "责编",
     "编辑：",
     "编辑:",
+    // a byline line left at the body's end (`作者：未知 责任编辑：X`)
+    "作者：",
+    "作者:",
     "本文来源",
     "文章来源",
     "来源：",

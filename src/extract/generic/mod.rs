@@ -106,11 +106,12 @@ fn extract_parsed(
     };
     let near = Nearby::new(&analysis.lines, title_open, pick.span);
     let place = placed(&analysis);
+    let inside = with_closing_credit(&near.inside, &pick.body.text);
     let around = meta::Around {
         title_open,
         body_close: pick.span.1,
         near: &near.before,
-        inside: &near.inside,
+        inside: &inside,
         deeper: &near.deeper,
         after: &near.after,
     };
@@ -290,6 +291,27 @@ impl<'a> Nearby<'a> {
     }
 }
 
+/// The body's first and last short lines, and the bracketed credit its last line may close on
+/// (`……举行。（张巨峰）`: the reporter's name, in wire and party papers).
+fn with_closing_credit<'a>(inside: &[&'a str], body_text: &'a str) -> Vec<&'a str> {
+    let last = body_text.lines().rfind(|l| !l.trim().is_empty());
+    inside
+        .iter()
+        .copied()
+        .chain(last.and_then(closing_brackets))
+        .collect()
+}
+
+/// The bracketed group that ends `text` (`（张巨峰）`, `(文/图 刘玺东 易赛楠)`), if it is short.
+fn closing_brackets(text: &str) -> Option<&str> {
+    let t = text.trim_end();
+    if !t.ends_with(['）', ')']) {
+        return None;
+    }
+    let open = t.rfind(['（', '('])?;
+    (t[open..].chars().count() <= 30).then(|| &t[open..])
+}
+
 /// The cover image and the page's canonical link, absolute.
 fn cover_and_canonical(meta: &PageMeta, final_url: &Url) -> (Option<String>, Option<String>) {
     let cover = [
@@ -376,6 +398,28 @@ mod tests {
         assert!(!a.body.markdown.contains("责任编辑"), "{}", a.body.markdown);
         assert!(!a.body.markdown.contains("相关新闻"), "{}", a.body.markdown);
         assert!(!a.body.markdown.contains("首页"));
+    }
+
+    #[test]
+    fn chinese_credits_closing_the_story_and_editors() {
+        let page = |tail: &str| {
+            let body: String = (0..6).map(|i| format!("<p>{PARA}第{i}段。</p>")).collect();
+            format!(
+                "<html><head><title>测试标题_某某新闻</title></head><body><h1>测试标题</h1>\
+                 <p>2019-09-18 06:23</p><div class=\"content\">{body}<p>{PARA}{tail}</p></div>\
+                 <p>责任编辑：李四</p></body></html>"
+            )
+        };
+        let url = "http://127.0.0.1/news/2019/1.html";
+        let a = article(&page("（张巨峰）"), url);
+        assert_eq!(a.author.as_deref(), Some("张巨峰"));
+        let a = article(&page("(文/图 王小五 赵六)"), url);
+        assert_eq!(a.author.as_deref(), Some("王小五 赵六"));
+        // The editor alone names no author.
+        let a = article(&page(""), url);
+        assert_eq!(a.author, None);
+        assert_eq!(closing_brackets("一段很长的正文。（完）"), Some("（完）"));
+        assert_eq!(closing_brackets("一段很长的正文。"), None);
     }
 
     #[test]

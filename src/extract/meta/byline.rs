@@ -12,18 +12,37 @@ use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
 use super::{Around, Elements, PageMeta, Place, clean_text};
 
+/// `作者：X`, `撰文：X`, `执笔/X`, `记者：X`, `文/X`, and the credit for words and pictures
+/// together, `文/图 X` (`(文/图 刘玺东 易赛楠)` closing a local paper's story).
 static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:作者|撰文|记者|文)\s*[:：/|｜丨]\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
+    Regex::new(r"(?:(?:文/图|图/文|文、图)[:：/\s]|(?:作者|撰文|执笔|记者|文)\s*[:：/|｜丨])\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
+/// A further Chinese name after a byline's first (`作者：余毅菁 向雪妮`): two or three Han
+/// characters after a space, ending the line or followed by a space or a closing bracket.
+static CN_MORE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[ \u{3000}]+(?P<v>\p{Han}{2,3})(?:$|[ \u{3000})）])").expect("static regex")
+});
+/// A story's last line that is only a name in brackets, the reporter's credit of wire and
+/// party papers (`……举行。（张巨峰）`, `(李楠)`): one to four names of two or three Han
+/// characters.
+static CN_TRAILING_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[(（]\s*(?P<v>\p{Han}{2,3}(?:[、\s]+\p{Han}{2,3}){0,3})\s*[)）]$")
+        .expect("static regex")
+});
+/// Last characters of an organisation's name (`新华社`, `中新网`, `发改局`), which a bracketed
+/// credit may hold instead of a person's (`（新华社）`).
+const ORG_ENDINGS: &[char] = &[
+    '社', '网', '报', '台', '局', '部', '委', '办', '院', '会', '所', '厅', '处', '站', '司', '刊',
+];
 static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
 });
-/// `作者 魏星`: the author label and a Chinese name with a space between them at a line's start
-/// or after a space, or with nothing between them after a separator (`| 来源 CSDN | 作者魏星`);
+/// `作者 魏星`: the author label and a Chinese name with a space between them at a line's start,
+/// after a space or after a publication's name (`《棱镜》作者 周纯`), or with nothing between them after a separator (`| 来源 CSDN | 作者魏星`);
 /// not inside prose (`代表作者本人观点`) nor a box's heading (`作者最新文章`).
 static CN_AUTHOR_SPACED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:^|\s)作者\s+|[|｜丨]\s*作者\s*)(?P<v>\p{Han}{2,4})(?:$|[\s|｜丨])")
+    Regex::new(r"(?:(?:^|\s|》)作者\s+|[|｜丨]\s*作者\s*)(?P<v>\p{Han}{2,4})(?:$|[\s|｜丨])")
         .expect("static regex")
 });
 /// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
@@ -401,16 +420,20 @@ pub struct Byline {
 /// Reads the bylines near the article, by kind. The rule for Chinese bylines:
 ///
 /// - **author**: who wrote it, as the byline spells the name: `作者：X`, `作者 X` (after a
-///   separator), `撰文：X`, `文/X`,
-///   `记者：X`, `（本报）记者 X Y` (reporters, several joined by a space or `、`), `□X` (a
-///   newspaper's byline box);
+///   separator or `《刊名》`), `撰文：X`, `执笔/X`, `文/X`, `文/图 X`, `记者：X`, `（本报）记者 X Y`
+///   (reporters, several joined by a space or `、`), `□X` (a newspaper's byline box), and a
+///   story's closing line that is only a person's name in brackets (`……举行。（张巨峰）`);
+///   several names after one label are all kept (`作者：余毅菁 向雪妮`). A photographer's
+///   credit (`记者 X 摄`, `X 供图`) names no author.
 /// - **source**: the outlet the story comes from: `来源：X`, `来源于：X`, `出处：X`, `稿源：X` (a portal
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
 ///
 /// The article's author is the author (a Chinese byline before the page's meta author, which
-/// on portals is often the channel or the publishing account), else the source, else the
-/// editor ([`pick`]); other pages give `By X`, `Von X`, `Par X`, `Autor: X`.
+/// on portals is often the channel or the publishing account), else the source when no
+/// person is named (an outlet is the author only then, [`pick`]); the editor is never the
+/// author, not even when nothing else is named. Other pages give `By X`, `Von X`, `Par X`,
+/// `Autor: X`.
 pub fn byline(lines: &[&str]) -> Byline {
     let mut b = Byline::default();
     let take = |re: &Regex, line: &str| {
@@ -425,10 +448,11 @@ pub fn byline(lines: &[&str]) -> Byline {
             continue;
         }
         if b.author.is_none() {
-            b.author = take(&CN_AUTHOR, line)
-                .or_else(|| take(&CN_REPORTER, line))
+            b.author = cn_author(line)
+                .or_else(|| cn_reporter(line))
                 .or_else(|| take(&CN_BOX, line))
-                .or_else(|| take(&CN_AUTHOR_SPACED, line));
+                .or_else(|| take(&CN_AUTHOR_SPACED, line))
+                .or_else(|| trailing_name(line));
             b.chinese = b.author.is_some();
         }
         if b.author.is_none() {
@@ -463,6 +487,69 @@ pub fn byline(lines: &[&str]) -> Byline {
         }
     }
     b
+}
+
+/// The names of a `CN_AUTHOR` byline: the first as the label's value, and the further
+/// Chinese names after it (`作者：余毅菁 向雪妮`), joined by a space.
+fn cn_author(line: &str) -> Option<String> {
+    let v = CN_AUTHOR.captures(line)?.name("v")?;
+    let first = tidy_name(v.as_str());
+    if first.is_empty() {
+        return None;
+    }
+    let mut names = first.clone();
+    // Only a name the label's value holds whole is followed by more (not `张三2019-…`).
+    let mut rest = if first == v.as_str() {
+        &line[v.end()..]
+    } else {
+        ""
+    };
+    while let Some(c) = CN_MORE_NAME.captures(rest) {
+        let name = &c["v"];
+        if NOT_NAMES.iter().any(|w| name.starts_with(w)) || name.ends_with(ORG_ENDINGS) {
+            break;
+        }
+        names.push(' ');
+        names.push_str(name);
+        rest = &rest[c.name("v").map_or(rest.len(), |m| m.end())..];
+    }
+    Some(names)
+}
+
+/// The reporter of a `记者 X` byline; not a photographer's credit (`中新社记者 贾天勇 摄`,
+/// `记者 X 供图`), which names who took a picture in a caption.
+fn cn_reporter(line: &str) -> Option<String> {
+    CN_REPORTER.captures_iter(line).find_map(|c| {
+        let m = c.get(0)?;
+        let after = line[m.end()..].trim_start();
+        if after.starts_with('摄') || after.starts_with("供图") {
+            return None;
+        }
+        Some(tidy_name(&c["v"])).filter(|v| !v.is_empty())
+    })
+}
+
+/// Words a bracketed line at a story's end holds that are no names (`（视频）`, `（待续）`).
+const NOT_CREDITS: &[&str] = &[
+    "视频", "组图", "图文", "附图", "全文", "待续", "未完", "摘编", "综合", "编译", "资料", "供图",
+    "详情", "原文", "图片", "更多", "上篇", "下篇", "专稿", "译文",
+];
+
+/// The reporter credited by a bracketed name closing the story (`（张巨峰）`), when the names
+/// are people's: not an organisation (`（新华社）`) nor a note (`（待续）`).
+fn trailing_name(line: &str) -> Option<String> {
+    let v = CN_TRAILING_NAME.captures(line.trim())?.name("v")?.as_str();
+    let people = v
+        .split(['、', ' ', '\u{3000}'])
+        .filter(|n| !n.is_empty())
+        .all(|n| {
+            !n.ends_with(ORG_ENDINGS)
+                && !NOT_CREDITS.iter().any(|w| n.contains(w))
+                && !NOT_NAMES.iter().any(|w| n.starts_with(w))
+                && !n.contains("记者")
+                && !n.contains('摄')
+        });
+    people.then(|| tidy_name(v)).filter(|v| !v.is_empty())
 }
 
 /// What follows a time that opens a line (`2/26/2015 7:11 AM PST BY TMZ STAFF`), for reading
@@ -963,6 +1050,51 @@ fn element_authors(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) ->
     })
 }
 
+/// Class and id names Chinese portals give the element naming the outlet a story comes from
+/// (`<a class="source">北京日报</a>`, `<span class="a_source">`, `#ne_article_source`), and
+/// WeChat the account publishing the article (`#js_name`).
+const SOURCE_CLASSES: &[&str] = &[
+    "source",
+    "a_source",
+    "article-source",
+    "article_source",
+    "ne_article_source",
+    "art_source",
+    "news-source",
+    "news_source",
+    // a WeChat official account's name above its articles (`<a id="js_name">`)
+    "js_name",
+];
+
+/// The outlet an element marked as the story's source names, above the body's end and outside
+/// furniture and comments: the author when no person is named anywhere ([`pick`]).
+fn source_element(els: &Elements<'_>, place: Place<'_>, around: &Around<'_>) -> Option<String> {
+    let marked_source = |v: Option<&str>| {
+        v.is_some_and(|v| {
+            v.split_whitespace()
+                .any(|w| SOURCE_CLASSES.iter().any(|c| w.eq_ignore_ascii_case(c)))
+        })
+    };
+    els.marked
+        .iter()
+        .filter(|m| marked_source(m.class) || marked_source(m.id))
+        .filter(|m| place(m.el.id()).is_some_and(|p| !p.noise && p.open <= around.body_close))
+        .filter(|m| !in_comments(&m.el))
+        .take(5)
+        .find_map(|m| {
+            let text = clean_text(&m.el.text().collect::<String>());
+            let text = ["来源：", "来源:", "来源"]
+                .iter()
+                .find_map(|l| text.strip_prefix(l))
+                .unwrap_or(&text)
+                .trim();
+            let n = text.chars().count();
+            ((2..=20).contains(&n) && !text.chars().any(|c| c.is_ascii_digit()))
+                .then(|| tidy_name(text))
+                .filter(|v| !v.is_empty())
+        })
+}
+
 /// The name an author element shows (`<meta itemprop="name" content="…">` inside an author
 /// element gives it in `content`).
 fn element_author(e: &ElementRef<'_>) -> Option<String> {
@@ -1127,7 +1259,7 @@ fn looks_like_a_name(s: &str) -> bool {
 
 /// Chooses the author: meta tags and JSON-LD, then a visible byline near the article, then
 /// author elements, then the author box below the body, then a stamp line's name, then the
-/// source, then the editor.
+/// source. Never the editor (see [`byline`]).
 pub fn pick(
     els: &Elements<'_>,
     meta: &PageMeta,
@@ -1153,7 +1285,7 @@ pub fn pick(
         .or_else(|| author_box_below(els, place, around))
         .or_else(|| lines.iter().find_map(|l| stamp_name(l)))
         .or(byline.source)
-        .or(byline.editor)
+        .or_else(|| source_element(els, place, around))
         .map(|a| full_name(&a, &lines).unwrap_or(a))
 }
 
@@ -1564,6 +1696,96 @@ mod tests {
         assert_eq!(b.author, None);
         let b = byline(&["Bylund Smith was there", "Text: in English"]);
         assert_eq!(b.author, None);
+    }
+
+    #[test]
+    fn chinese_credits_for_writers_and_not_for_photographers() {
+        let author = |lines: &[&str]| byline(lines).author;
+        assert_eq!(
+            author(&["执笔/甲乙丙、丁戊&己庚"]).as_deref(),
+            Some("甲乙丙、丁戊&己庚")
+        );
+        assert_eq!(
+            author(&["(文/图 王小五 赵六)"]).as_deref(),
+            Some("王小五 赵六")
+        );
+        assert_eq!(
+            author(&["作者：王小五 赵六"]).as_deref(),
+            Some("王小五 赵六")
+        );
+        assert_eq!(author(&["作者：王五 编辑 李四"]).as_deref(), Some("王五"));
+        assert_eq!(
+            author(&["作者：王五 来源：新华网"]).as_deref(),
+            Some("王五")
+        );
+        assert_eq!(author(&["《某刊》作者 周七"]).as_deref(), Some("周七"));
+        // A photographer's credit in a caption names no author; a later byline does.
+        assert_eq!(author(&["资料图。某某社记者 王五 摄"]), None);
+        assert_eq!(
+            author(&["资料图。某某社记者 王五 摄", "本报记者 赵六"]).as_deref(),
+            Some("赵六")
+        );
+        // A bracketed name closing the story is its reporter's; an outlet or a note is not.
+        assert_eq!(author(&["（张巨峰）"]).as_deref(), Some("张巨峰"));
+        assert_eq!(author(&["(王五、赵六)"]).as_deref(), Some("王五、赵六"));
+        assert_eq!(author(&["（新华社）"]), None);
+        assert_eq!(author(&["（德清县发改局）"]), None);
+        assert_eq!(author(&["（完）"]), None);
+        assert_eq!(author(&["（待续）"]), None);
+        assert_eq!(author(&["（视频）"]), None);
+    }
+
+    #[test]
+    fn an_element_marked_as_the_source_names_the_outlet_when_no_person_is_named() {
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 0,
+                noise: false,
+            })
+        };
+        let run = |html: &str, near: &[&str]| {
+            let doc = Html::parse_document(html);
+            let meta = super::super::collect(&doc);
+            let around = Around {
+                near,
+                ..Around::default()
+            };
+            pick(&Elements::new(&doc), &meta, &place, &around)
+        };
+        let html = r#"<div class="date-source"><span>2019年09月07日</span>
+            <a class="source" href="http://127.0.0.1/">北京日报</a></div><p>x</p>"#;
+        assert_eq!(run(html, &[]).as_deref(), Some("北京日报"));
+        // A person named in a byline comes first.
+        assert_eq!(run(html, &["本报记者 王五"]).as_deref(), Some("王五"));
+        let html = r#"<a href="javascript:void(0);" id="js_name"> 某某科技 </a><p>x</p>"#;
+        assert_eq!(run(html, &[]).as_deref(), Some("某某科技"));
+        let html = r#"<span class="source">来源：网络</span><p>x</p>"#;
+        assert_eq!(run(html, &[]), None);
+    }
+
+    #[test]
+    fn the_editor_is_never_the_author() {
+        let doc = Html::parse_document(r#"<p>x</p>"#);
+        let meta = super::super::collect(&doc);
+        let place = |_| {
+            Some(crate::extract::meta::Placed {
+                open: 0,
+                noise: false,
+            })
+        };
+        let pick_with = |after: &[&str]| {
+            let around = Around {
+                after,
+                ..Around::default()
+            };
+            pick(&Elements::new(&doc), &meta, &place, &around)
+        };
+        assert_eq!(pick_with(&["责任编辑：李四"]), None);
+        assert_eq!(pick_with(&["（责编：李四）"]), None);
+        assert_eq!(
+            pick_with(&["本文来源：新京报", "责任编辑：李四"]).as_deref(),
+            Some("新京报")
+        );
     }
 
     #[test]

@@ -99,12 +99,14 @@ const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>[0-9]{1
 
 /// A date with the month's name, in English, German, French, Spanish, Italian, Portuguese or
 /// Dutch: `May 7, 2005`, `7 May 2005`, `7. Mai 2005`, `7 mai 2005`, `1er mai 2005`,
-/// `7 de mayo de 2005`. The word is checked against [`MONTH_NAMES`].
+/// `7 de mayo de 2005`, and with the weekday before the year as blog platforms stamp posts
+/// (`Dec 28 Sat 2013 00:28`). The word is checked against [`MONTH_NAMES`].
 pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
         (?:
-            (?-u:\b) (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?,? \s+ (?P<y1>(?:19|20)[0-9]{{2}})
+            (?-u:\b) (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?,? \s+
+              (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{{0,6}}\.?,?\s+)? (?P<y1>(?:19|20)[0-9]{{2}})
           | (?-u:\b) (?P<d2>[0-9]{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)[0-9]{{2}})
         ) (?-u:\b)
         {CLOCK}"
@@ -1170,6 +1172,7 @@ mod tests {
             ("2005-5-7", "2005-05-07 00:00:00"),
             ("2005年5月7日", "2005-05-07 00:00:00"),
             ("May 7, 2005", "2005-05-07 00:00:00"),
+            ("Dec 28 Sat 2013 00:28", "2013-12-28 00:28:00"),
         ] {
             assert_eq!(day(text, eu).as_deref(), Some(want), "{text}");
         }
