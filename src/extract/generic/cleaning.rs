@@ -21,6 +21,13 @@ pub(super) fn conditional_skips(
     scores: &HashMap<NodeId, f64>,
 ) -> HashSet<NodeId> {
     let mut skip = HashSet::new();
+    // A furniture box is weighed against the whole body: in a sibling joined to the body (a
+    // block of tags and notes after the story) it may be most of its container's text.
+    let whole_text: u32 = containers
+        .iter()
+        .filter_map(|c| a.stats.get(&c.id()))
+        .map(|st| st.text)
+        .sum();
     for container in containers {
         let body = a.stats.get(&container.id()).copied().unwrap_or_default();
         for el in container.descendent_elements() {
@@ -31,7 +38,7 @@ pub(super) fn conditional_skips(
             if is_furniture_box(el.value())
                 && a.stats
                     .get(&el.id())
-                    .is_some_and(|st| 2 * st.text < body.text)
+                    .is_some_and(|st| 2 * st.text < whole_text)
             {
                 skip.insert(el.id());
                 continue;
@@ -140,7 +147,7 @@ fn mostly_text_items(list: &ElementRef<'_>) -> bool {
 /// (`p.postmetadata`) and calls to action (`section.c-letters-cta`). They are not furniture of
 /// the page (the metadata pickers still read the author's name in them), only of the body.
 static FURNITURE_BOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])")
+    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|disclosure|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])")
         .expect("static regex")
 });
 
@@ -558,5 +565,23 @@ mod tests {
         assert!(!skips.contains(&sel("#actor").id()));
         // The author's name in the bio stays readable for the metadata pickers.
         assert!(!a.stats[&sel("#bio").id()].noise);
+    }
+
+    #[test]
+    fn a_furniture_box_in_a_joined_sibling_is_weighed_against_the_whole_body() {
+        let doc = scraper::Html::parse_document(
+            "<div id=body><p>Some running text, with commas, and more, and more, and more, \
+             and more, and more, and more, and more, and more, and more, and more, and more.</p></div>\
+             <div id=after><p>More:</p><section id=note class=editorial-disclosure>\
+             <p>We may receive compensation for some of the links in our stories.</p></section></div>",
+        );
+        let a = super::super::analysis::analyse(&doc, true);
+        let sel = |s: &str| {
+            doc.select(&scraper::Selector::parse(s).unwrap())
+                .next()
+                .unwrap()
+        };
+        let skips = conditional_skips(&[sel("#body"), sel("#after")], &a, &HashMap::new());
+        assert!(skips.contains(&sel("#note").id()));
     }
 }
