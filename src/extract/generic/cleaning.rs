@@ -144,10 +144,12 @@ fn mostly_text_items(list: &ElementRef<'_>) -> bool {
 /// Class and id names of the boxes that close an article without being part of it: the author's
 /// bio (`div.author-bio`, `.saboxplugin-wrap`, `.TestReport__AuthorBox`, `.author-card`),
 /// disclaimers (`.editorial-disclaimer`), affiliate notes, post-metadata stamps
-/// (`p.postmetadata`) and calls to action (`section.c-letters-cta`). They are not furniture of
-/// the page (the metadata pickers still read the author's name in them), only of the body.
+/// (`p.postmetadata`), calls to action (`section.c-letters-cta`), WordPress's tag lists
+/// (`span.tag-links`, `div.post-tags`) and its embeds of other posts (`blockquote.wp-embedded-content`,
+/// a linked teaser). They are not furniture of the page (the metadata pickers
+/// still read the author's name in them), only of the body.
 static FURNITURE_BOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|disclosure|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])")
+    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|disclosure|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])|tags?-links|post-tags|wp-embedded-content")
         .expect("static regex")
 });
 
@@ -550,6 +552,8 @@ mod tests {
              <p id=stamp class=\"postmetadata alt\">This entry was filed under Food, and Travel.</p>\
              <section id=cta class=c-letters-cta><p>Tell us what you think, write to us.</p></section>\
              <div id=note class=editorial-disclaimer><p>The disclaimer below does not apply.</p></div>\
+             <blockquote id=embed class=wp-embedded-content><p><a href=/other>Another post</a></p></blockquote>\
+             <div id=tags class=post-tags><a href=/t/a>Food</a>, <a href=/t/b>Travel</a></div>\
              <p id=actor>The actress, who played in Nomadland, said so.</p></div>",
         );
         let a = super::super::analysis::analyse(&doc, true);
@@ -559,7 +563,7 @@ mod tests {
                 .unwrap()
         };
         let skips = conditional_skips(&[sel("#body")], &a, &HashMap::new());
-        for id in ["#bio", "#stamp", "#cta", "#note"] {
+        for id in ["#bio", "#stamp", "#cta", "#note", "#embed", "#tags"] {
             assert!(skips.contains(&sel(id).id()), "{id}");
         }
         assert!(!skips.contains(&sel("#actor").id()));
