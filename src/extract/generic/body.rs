@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+use super::MIN_BLOCK_CHARS;
 use super::analysis::{Analysis, analyse};
 use super::candidates::{has_caption, is_lead, lead_blocks, pick_containers, score};
 use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise};
@@ -125,18 +126,25 @@ pub(super) fn find_body(
     // the title or beside the body (joined for its caption) does not bound it.
     let mut lead = title_open
         .and_then(|at| {
-            let text_block = containers.iter().find(|c| {
-                a.stats
-                    .get(&c.id())
-                    .is_some_and(|s| s.open > at && !(s.img > 0 && s.text <= 500 && has_caption(c)))
-            })?;
-            Some(lead_blocks(*text_block, a, at))
+            let text_block = containers
+                .iter()
+                .find(|c| {
+                    a.stats.get(&c.id()).is_some_and(|s| {
+                        s.open > at && !(s.img > 0 && s.text <= 500 && has_caption(c))
+                    })
+                })
+                .copied()
+                .or_else(|| first_paragraph_after(&containers, a, at))?;
+            Some(lead_blocks(text_block, a, at))
         })
         .unwrap_or_default();
-    // A block inside a body container is body already.
+    // A block inside a body container is body already, unless it sits in a title block named
+    // like furniture (`header.Post__header` inside the container), which the body skips.
     lead.retain(|l| {
-        !l.ancestors()
-            .any(|p| containers.iter().any(|c| c.id() == p.id()))
+        a.stats.get(&l.id()).is_some_and(|s| s.noise)
+            || !l
+                .ancestors()
+                .any(|p| containers.iter().any(|c| c.id() == p.id()))
     });
     let lead_size = lead.iter().map(|l| text_size(&meta::element_text(l))).sum();
     let lead_ids: Vec<_> = lead.iter().map(|l| l.id()).collect();
@@ -226,6 +234,27 @@ pub(super) fn find_body(
         link_density,
         headline_links,
         lead_size,
+    })
+}
+
+/// The first paragraph of text after the title at `at` inside the container that holds the
+/// title (an `<article>` with its header): where the body's text starts when no container
+/// starts after the title.
+fn first_paragraph_after<'a>(
+    containers: &[ElementRef<'a>],
+    a: &Analysis,
+    at: u32,
+) -> Option<ElementRef<'a>> {
+    let holder = containers.iter().find(|c| {
+        a.stats
+            .get(&c.id())
+            .is_some_and(|s| s.open <= at && at <= s.close)
+    })?;
+    holder.descendent_elements().find(|d| {
+        d.value().name() == "p"
+            && a.stats
+                .get(&d.id())
+                .is_some_and(|s| s.open > at && !s.noise && s.text >= MIN_BLOCK_CHARS)
     })
 }
 
@@ -462,5 +491,22 @@ mod tests {
             "{}",
             body.markdown
         );
+    }
+
+    #[test]
+    fn the_lead_in_a_furniture_named_header_of_the_container_holding_the_title_stays() {
+        // The container holds the title's header (Readability's unlikely name `header`), and
+        // no other container starts after the title: only a teaser with its picture.
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let paras: String = (0..6).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><div id=wrap><article><header class=Post__header><h1>The Title</h1>\
+             <div class=Post__lead><h2>The lead says what happened, to whom, where, and why it matters to the readers now.</h2></div>\
+             <div class=Post__meta>Redaktion</div></header>{paras}</article>\
+             <div class=teaser><figure><img src=t.jpg><figcaption>Another story</figcaption></figure></div></div></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.starts_with("The lead says what happened"), "{md}");
+        assert!(!md.contains("Redaktion"), "{md}");
     }
 }

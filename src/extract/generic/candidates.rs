@@ -369,14 +369,16 @@ pub(super) fn same_kind(a: &str, b: &str) -> bool {
 
 /// Blocks of running text beside the body's ancestors that are the same kind of block as the
 /// ancestor (page builders split one article into rows, modules and grid boxes of one class):
-/// up to three levels above the body, below the page's `<article>`, `<main>` and `<body>`.
+/// up to six levels above the body (WPBakery puts its text five deep in each row: `vc_row >
+/// wpb_column > vc_column-inner > wpb_wrapper > wpb_text_column`), below the page's `<article>`,
+/// `<main>` and `<body>`.
 fn same_kind_blocks_around<'a>(
     top: ego_tree::NodeRef<'a, Node>,
     a: &Analysis,
 ) -> Vec<ElementRef<'a>> {
     let mut out = Vec::new();
     let mut level = top.parent();
-    for _ in 0..3 {
+    for _ in 0..6 {
         let Some(anc) = level else { break };
         let Some(anc_el) = ElementRef::wrap(anc) else {
             break;
@@ -531,5 +533,27 @@ mod tests {
              <div class=\"sidebar\" id=side><p>{PARA}</p></div></div></body>"
         );
         assert_eq!(picked(&html), ["story", "two"]);
+    }
+
+    #[test]
+    fn page_builder_rows_of_one_article_join_it() {
+        // WPBakery nests each text five levels deep in its row: `vc_row > wpb_column >
+        // vc_column-inner > wpb_wrapper > wpb_text_column`.
+        let column = |id: &str, inner: &str| {
+            format!(
+                "<div class=\"vc_row wpb_row vc_row-fluid\" id=row-{id}><div class=\"wpb_column vc_column_container\">\
+                 <div class=vc_column-inner><div class=wpb_wrapper>\
+                 <div class=\"wpb_text_column wpb_content_element\" id={id}><div class=wpb_wrapper>{inner}</div></div>\
+                 <div class=\"wpb_single_image\"><img src=a.jpg></div>\
+                 </div></div></div></div>"
+            )
+        };
+        let paras: String = (0..8).map(|_| format!("<p>{PARA}</p>")).collect();
+        let html = format!(
+            "<body><div class=entry-content>{}{}</div><div id=side><p>{PARA}</p></div></body>",
+            column("intro", &format!("<p>{PARA}</p>")),
+            column("story", &paras),
+        );
+        assert_eq!(picked(&html), ["row-intro", "story"]);
     }
 }

@@ -21,6 +21,13 @@ pub(super) fn conditional_skips(
     scores: &HashMap<NodeId, f64>,
 ) -> HashSet<NodeId> {
     let mut skip = HashSet::new();
+    // A furniture box is weighed against the whole body: in a sibling joined to the body (a
+    // block of tags and notes after the story) it may be most of its container's text.
+    let whole_text: u32 = containers
+        .iter()
+        .filter_map(|c| a.stats.get(&c.id()))
+        .map(|st| st.text)
+        .sum();
     for container in containers {
         let body = a.stats.get(&container.id()).copied().unwrap_or_default();
         for el in container.descendent_elements() {
@@ -31,7 +38,7 @@ pub(super) fn conditional_skips(
             if is_furniture_box(el.value())
                 && a.stats
                     .get(&el.id())
-                    .is_some_and(|st| 2 * st.text < body.text)
+                    .is_some_and(|st| 2 * st.text < whole_text)
             {
                 skip.insert(el.id());
                 continue;
@@ -137,10 +144,12 @@ fn mostly_text_items(list: &ElementRef<'_>) -> bool {
 /// Class and id names of the boxes that close an article without being part of it: the author's
 /// bio (`div.author-bio`, `.saboxplugin-wrap`, `.TestReport__AuthorBox`, `.author-card`),
 /// disclaimers (`.editorial-disclaimer`), affiliate notes, post-metadata stamps
-/// (`p.postmetadata`) and calls to action (`section.c-letters-cta`). They are not furniture of
-/// the page (the metadata pickers still read the author's name in them), only of the body.
+/// (`p.postmetadata`), calls to action (`section.c-letters-cta`), WordPress's tag lists
+/// (`span.tag-links`, `div.post-tags`) and its embeds of other posts (`blockquote.wp-embedded-content`,
+/// a linked teaser). They are not furniture of the page (the metadata pickers
+/// still read the author's name in them), only of the body.
 static FURNITURE_BOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])")
+    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|disclosure|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])|tags?-links|post-tags|wp-embedded-content")
         .expect("static regex")
 });
 
@@ -546,6 +555,8 @@ mod tests {
              <p id=stamp class=\"postmetadata alt\">This entry was filed under Food, and Travel.</p>\
              <section id=cta class=c-letters-cta><p>Tell us what you think, write to us.</p></section>\
              <div id=note class=editorial-disclaimer><p>The disclaimer below does not apply.</p></div>\
+             <blockquote id=embed class=wp-embedded-content><p><a href=/other>Another post</a></p></blockquote>\
+             <div id=tags class=post-tags><a href=/t/a>Food</a>, <a href=/t/b>Travel</a></div>\
              <p id=actor>The actress, who played in Nomadland, said so.</p></div>",
         );
         let a = super::super::analysis::analyse(&doc, true);
@@ -555,11 +566,29 @@ mod tests {
                 .unwrap()
         };
         let skips = conditional_skips(&[sel("#body")], &a, &HashMap::new());
-        for id in ["#bio", "#stamp", "#cta", "#note"] {
+        for id in ["#bio", "#stamp", "#cta", "#note", "#embed", "#tags"] {
             assert!(skips.contains(&sel(id).id()), "{id}");
         }
         assert!(!skips.contains(&sel("#actor").id()));
         // The author's name in the bio stays readable for the metadata pickers.
         assert!(!a.stats[&sel("#bio").id()].noise);
+    }
+
+    #[test]
+    fn a_furniture_box_in_a_joined_sibling_is_weighed_against_the_whole_body() {
+        let doc = scraper::Html::parse_document(
+            "<div id=body><p>Some running text, with commas, and more, and more, and more, \
+             and more, and more, and more, and more, and more, and more, and more, and more.</p></div>\
+             <div id=after><p>More:</p><section id=note class=editorial-disclosure>\
+             <p>We may receive compensation for some of the links in our stories.</p></section></div>",
+        );
+        let a = super::super::analysis::analyse(&doc, true);
+        let sel = |s: &str| {
+            doc.select(&scraper::Selector::parse(s).unwrap())
+                .next()
+                .unwrap()
+        };
+        let skips = conditional_skips(&[sel("#body"), sel("#after")], &a, &HashMap::new());
+        assert!(skips.contains(&sel("#note").id()));
     }
 }
