@@ -445,6 +445,12 @@ pub fn byline(lines: &[&str]) -> Byline {
     let take_en_by = |line: &str| en_by(line).map(tidy_name).filter(|v| !v.is_empty());
     for line in lines {
         if line.chars().count() > 200 {
+            // A story's first paragraph opens with its dateline and the reporters' credit
+            // (`新华社北京5月7日电（记者 张三）国务院…`), however long the paragraph.
+            if b.author.is_none() {
+                b.author = dateline_credit(line).and_then(cn_reporter);
+                b.chinese = b.author.is_some();
+            }
             continue;
         }
         if b.author.is_none() {
@@ -514,6 +520,19 @@ fn cn_author(line: &str) -> Option<String> {
         rest = &rest[c.name("v").map_or(rest.len(), |m| m.end())..];
     }
     Some(names)
+}
+
+/// The dateline and credit that open a story (`新华社北京5月7日电（记者 张三 李四）`,
+/// `本报讯（记者 张三 通讯员 李四）`): the line up to the credit's closing bracket, when a
+/// dispatch (`电`) or a report (`讯`) opens it within its first few dozen characters.
+fn dateline_credit(line: &str) -> Option<&str> {
+    let head: String = line.chars().take(60).collect();
+    let open = ["电（", "讯（", "电(", "讯("]
+        .iter()
+        .filter_map(|o| head.find(o))
+        .min()?;
+    let close = head[open..].find(['）', ')'])? + open;
+    line.get(..close)
 }
 
 /// The reporter of a `记者 X` byline; not a photographer's credit (`中新社记者 贾天勇 摄`,
@@ -1676,6 +1695,17 @@ mod tests {
         assert_eq!(b.author.as_deref(), Some("TMZ STAFF"));
         let b = byline(&["本报记者 王五 赵六"]);
         assert_eq!(b.author.as_deref(), Some("王五 赵六"));
+        // A long first paragraph still gives its dateline's credit, and only that.
+        let story = "这是一段很长的正文，记者了解到相关情况。".repeat(12);
+        let b = byline(&[&format!("新华社北京5月7日电（记者 张三、李四）{story}")]);
+        assert_eq!(b.author.as_deref(), Some("张三、李四"));
+        let b = byline(&[&format!("本报讯（记者 王五 通讯员 赵六）{story}")]);
+        assert_eq!(b.author.as_deref(), Some("王五"));
+        let b = byline(&[&format!("{story}新华社北京5月7日电（记者 张三）")]);
+        assert_eq!(
+            b.author, None,
+            "a credit deep in a paragraph is a quotation's"
+        );
         let b = byline(&["文/陈智 编辑：李四 来源：澎湃新闻"]);
         assert_eq!(b.author.as_deref(), Some("陈智"));
         assert_eq!(b.editor.as_deref(), Some("李四"));

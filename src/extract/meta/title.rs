@@ -53,7 +53,14 @@ fn split_last_separator(t: &str) -> Option<(&str, &str)> {
         }
     }
     let (pos, len) = best?;
-    Some((&t[..pos], &t[pos + len..]))
+    // A run of dashes separates as a whole (`标题--人民网`, `标题---人民网`), not its last ones.
+    let head = &t[..pos];
+    let head = if t[pos..pos + len].starts_with('-') {
+        head.trim_end_matches('-')
+    } else {
+        head
+    };
+    Some((head, &t[pos + len..]))
 }
 
 /// Whether a heading's text is the title that `reference` (the `<title>` or `og:title`) holds:
@@ -374,6 +381,9 @@ mod tests {
                 "法国全国大罢工再次严重影响交通-新华网",
                 "法国全国大罢工再次严重影响交通",
             ),
+            // Older portals separate with a run of dashes.
+            ("总理会见外国客人--人民网", "总理会见外国客人"),
+            ("总理会见外国客人---时政频道--人民网", "总理会见外国客人"),
             (
                 "A well-known long-running story about things",
                 "A well-known long-running story about things",
