@@ -172,6 +172,24 @@ struct BlockSink {
 }
 
 impl BlockSink {
+    /// Adds an inline to the paragraph being built. A second line break in a row (`<br><br>`:
+    /// a blank line on the page, how older pages part their paragraphs) ends the paragraph
+    /// instead, and a line break that would open one shows nothing.
+    fn push(&mut self, inline: Inline) {
+        if matches!(inline, Inline::LineBreak) {
+            match self.inline.iter().rposition(|i| !is_blank_text(i)) {
+                None => return,
+                Some(at) if matches!(self.inline[at], Inline::LineBreak) => {
+                    self.inline.truncate(at);
+                    self.flush();
+                    return;
+                }
+                Some(_) => {}
+            }
+        }
+        self.inline.push(inline);
+    }
+
     fn flush(&mut self) {
         if self.inline.is_empty() {
             return;
@@ -268,6 +286,30 @@ fn contains_image(inlines: &[Inline]) -> bool {
         | Inline::Link { children: c, .. } => contains_image(c),
         _ => false,
     })
+}
+
+/// Whether `inline` is text of blanks only.
+fn is_blank_text(inline: &Inline) -> bool {
+    matches!(inline, Inline::Text(t) if t.trim_matches(is_ascii_ws).is_empty())
+}
+
+/// Whether two `<br>` children of `el` stand in a row (only blanks between them).
+fn parts_paragraphs(el: &ElementRef<'_>) -> bool {
+    let mut after_break = false;
+    for child in el.children() {
+        match child.value() {
+            Node::Element(e) if e.name() == "br" => {
+                if after_break {
+                    return true;
+                }
+                after_break = true;
+            }
+            Node::Text(t) if t.trim_matches(is_ascii_ws).is_empty() => {}
+            Node::Comment(_) => {}
+            _ => after_break = false,
+        }
+    }
+    false
 }
 
 fn is_blank(inlines: &[Inline]) -> bool {
@@ -370,7 +412,7 @@ impl<'s> Converter<'s> {
     fn children_blocks(&self, el: ElementRef<'_>, sink: &mut BlockSink, depth: usize) {
         for child in el.children() {
             match child.value() {
-                Node::Text(text) => sink.inline.push(Inline::Text(collapse_ws(text))),
+                Node::Text(text) => sink.push(Inline::Text(collapse_ws(text))),
                 Node::Element(_) => {
                     if let Some(child_el) = ElementRef::wrap(child) {
                         self.element_block(child_el, sink, depth + 1);
@@ -387,13 +429,16 @@ impl<'s> Converter<'s> {
         }
         let name = el.value().name();
         if depth > MAX_DEPTH {
-            sink.inline
-                .push(Inline::Text(collapse_ws(&el.text().collect::<String>())));
+            sink.push(Inline::Text(collapse_ws(&el.text().collect::<String>())));
             return;
         }
         if !is_block(name) && !is_caption(&el) {
-            if let Some(inline) = self.inline(el, depth) {
-                sink.inline.push(inline);
+            if matches!(name, "font" | "span") && parts_paragraphs(&el) {
+                // A plain wrapper around paragraphs parted by `<br><br>` (`<font size=3>` of
+                // an old portal's story) is no inline: its paragraphs stay paragraphs.
+                self.children_blocks(el, sink, depth);
+            } else if let Some(inline) = self.inline(el, depth) {
+                sink.push(inline);
             }
             return;
         }
@@ -1160,6 +1205,22 @@ mod tests {
         assert_eq!(body.plain_text, "蓝鲸新闻，中信证券第五届会议第二段");
         assert_eq!(body.text, "蓝鲸新闻，中信证券第五届会议\n\n第二段");
         assert_eq!(body.text_blocks, 2);
+    }
+
+    #[test]
+    fn a_blank_line_of_breaks_parts_paragraphs_one_break_stays_a_line_break() {
+        // An old portal's story: paragraphs parted by `<br><br>` inside a `<font>`.
+        let body = convert(
+            "<div><font size=3>\u{3000}\u{3000}第一段。<br> <br>\u{3000}\u{3000}第二段，             <br>同一段的下一行。<br><br><br>第三段。<br></font></div>",
+        );
+        assert_eq!(
+            body.markdown,
+            "\u{3000}\u{3000}第一段。\n\n\u{3000}\u{3000}第二段，  \n同一段的下一行。\n\n第三段。"
+        );
+        assert_eq!(body.text_blocks, 3);
+        // A bold run's breaks stay inside it.
+        let body = convert("<p><b>一<br><br>二</b></p>");
+        assert_eq!(body.text_blocks, 1);
     }
 
     #[test]
