@@ -1211,7 +1211,8 @@ mod tests {
     fn a_blank_line_of_breaks_parts_paragraphs_one_break_stays_a_line_break() {
         // An old portal's story: paragraphs parted by `<br><br>` inside a `<font>`.
         let body = convert(
-            "<div><font size=3>\u{3000}\u{3000}第一段。<br> <br>\u{3000}\u{3000}第二段，             <br>同一段的下一行。<br><br><br>第三段。<br></font></div>",
+            "<div><font size=3>\u{3000}\u{3000}第一段。<br> <br>\u{3000}\u{3000}第二段，\
+             <br>同一段的下一行。<br><br><br>第三段。<br></font></div>",
         );
         assert_eq!(
             body.markdown,
