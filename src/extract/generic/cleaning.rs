@@ -338,6 +338,42 @@ static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Caption and notice lines the other rules miss: figure labels (`Abbildung 4: …`, `Abb. 2:`),
+/// a zoom button's label before the caption (`Vergrößern  Eine kleine …`), German captions
+/// that place people (`Maria T. (l.) und …`, `v. l. n. r.`), a credit glued to its caption
+/// (`… des TurniersBild: AFP/SID`), licence and citation notes (`… unter der Lizenz
+/// CC-BY-NC-ND`, `SUGGESTED CITATION`) and disclaimers (`Alle Angaben ohne Gewähr`).
+static CAPTION_OR_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[\s(\[>»*•-]*(?i:abbildung(?:\s+[0-9]+)?\s*:|abb\.\s*[0-9]+\s*:|vergrößern\s|suggested\s+citation|alle\s+angaben\s+ohne\s+gewähr)|",
+        r"\((?:l\.|r\.|li\.|re\.|Mitte|v\.\s?l\.(?:\s?n\.\s?r\.)?)\)|^v\.\s?l\.\s?n\.\s?r\.|",
+        r"\p{Ll}(?:Bild|Foto|Fotos|Photo|Quelle)\s*:\s*[^.!?]{2,60}$|",
+        r"(?i:(?:unter\s+der\s+lizenz|licensed\s+under|lizenziert\s+unter)\s+(?:a\s+|the\s+|einer\s+)?(?:creative\s+commons|cc[- ]by))",
+    ))
+    .expect("static regex")
+});
+
+/// Calls for money, jobs and newsletters and pointers to other pages that [`READER_PROMPT`] and
+/// [`FURNITURE_OPENING`] miss: `Unterstütze RosaMag bereits mit 2,50!`, `Wesprzyj nas`,
+/// `Support our journalism`, `2023 nichts mehr versäumen!`, `Hier geht es zur …`, and the
+/// initials-and-agency stamp that closes a wire story (`aja/PAP`, `dpa/lnw`).
+static APPEAL_OR_POINTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:unterstütze\s+(?:uns|unsere\s+arbeit|\p{L}+\s+(?:bereits|schon|mit|jetzt))|unterstützen\s+sie\s+(?:uns|unsere\s+arbeit)|",
+        r"wesprzyj\s+(?:nas|nasz)|support\s+(?:us|our\s+(?:journalism|work|reporting))(?-u:\b)|jetzt\s+spenden|",
+        r"nichts\s+(?:mehr\s+)?(?:verpassen|versäumen)|^hier\s+geht(?:'s|\s+es)\s+zu)|",
+        r"^(?:[A-Za-z]{2,5}\s*/\s*)?(?:PAP|dpa|AFP|APA|KNA|epd|SDA|ANSA|EFE)(?:\s*/\s*[A-Za-z]{2,5})?$",
+    ))
+    .expect("static regex")
+});
+
+/// A gallery's buttons and a video's availability stamp: `Bild anzeigen Bild schließen`,
+/// `Video verfügbar bis 28.02.2021`. (Not a gallery's counter, `1 / 5`: Readability keeps it.)
+static GALLERY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:bild\s+(?:anzeigen|schließen|vergrößern)|video\s+verfügbar\s+bis)")
+        .expect("static regex")
+});
+
 /// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
 /// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
 pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
@@ -351,6 +387,11 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
         || (len <= 300 && READER_PROMPT.is_match(t))
         || (len <= 240 && CREDIT_CLOSING.is_match(t))
         || (len <= 80 && CN_STAFF_LINE.is_match(t))
+        || (len <= 240 && CAPTION_OR_NOTICE.is_match(t))
+        || (len <= 150 && APPEAL_OR_POINTER.is_match(t))
+        || (len <= 60 && GALLERY_LINE.is_match(t))
+        // A teaser link set off by arrows (`>> Another story <<`).
+        || (len <= 200 && t.starts_with(">>") && t.ends_with("<<"))
 }
 
 /// Letters and digits only, lower-cased: for finding a piece of the title.
@@ -488,6 +529,45 @@ mod tests {
             "Netflix said it gained two million subscribers in the quarter, and shares rose.",
             "The app was downloaded a million times, the company said on Twitter.",
             "Für die Challenge nutzen wir die Sequenzen meines Youtube-Kanals, die ich zusammenstellte.",
+        ] {
+            assert!(!boiler(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn captions_notices_appeals_and_gallery_buttons() {
+        let boiler = |t: &str| is_boilerplate_line(t, "", "");
+        for line in [
+            "Abbildung 4: Eine Schicht aus kantigen Körnern.",
+            "Abbildung: Vergleich der Schneehöhen im Tal",
+            "Vergrößern  Die Kamera sitzt in einer Aussparung.",
+            "Anna Muster (l.) und Berta Beispiel beim Treffen im Rathaus",
+            "v. l. n. r.: Anna Muster, Berta Beispiel",
+            "Der Spieler jubelt nach dem SiegBild: Agentur/Fotograf",
+            "Dieser Text wurde veröffentlicht unter der Lizenz CC-BY-NC-ND-4.0-DE.",
+            "This post is licensed under a Creative Commons licence.",
+            "SUGGESTED CITATION Muster, Anna: Ein Text, Blog, 2020",
+            "(Alle Angaben ohne Gewähr)",
+            ">> Noch eine Geschichte: Das Lokal schließt <<",
+            "Unterstütze Beispielmagazin bereits mit 2,50!",
+            "Wesprzyj nas już dziś",
+            "Support our journalism today",
+            "2023 nichts mehr versäumen!",
+            "Hier geht es zur neuen Satzung",
+            "aja/PAP",
+            "dpa/lnw",
+            "Bild anzeigen   Bild schließen",
+            "Video verfügbar bis 28.02.2021",
+        ] {
+            assert!(boiler(line), "{line}");
+        }
+        for line in [
+            "Wir unterstützen die Vereine seit Jahren mit Geld und Rat.",
+            "Die Abbildung zeigt, wie sich die Schicht über Jahre bildet.",
+            "Hier geht die Straße steil bergauf, sagte der Fahrer.",
+            "The library is licensed under the Mozilla Public License.",
+            "Die dpa meldete am Abend neue Zahlen.",
+            "1 / 5",
         ] {
             assert!(!boiler(line), "{line}");
         }
