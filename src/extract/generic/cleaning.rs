@@ -374,6 +374,21 @@ static GALLERY_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Disclosures and disclaimers about the page, not the story: affiliate links (`Dieser Artikel
+/// enthält Affiliate-Links …`, `Some of the links above are affiliate links …`), paid links
+/// (`We may receive compensation when you click …`), and a site's word on its contributors
+/// (`… is not responsible for the opinions …`, `Opinions expressed here are the author's alone`).
+static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:affiliate[-\s]?links?(?-u:\b).{0,200}(?:klick|click|kauf|purchase|provision|commission|gekennzeichnet|marked)|",
+        r"(?:enthält|contains?|sind\s+(?:mit\s+)?)\s+(?:sogenannte\s+)?affiliate[-\s]?links|",
+        r"we\s+may\s+(?:receive|earn|get)\s+(?:a\s+)?(?:small\s+)?(?:compensation|commission)|",
+        r"(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions?|content|comments|views)|",
+        r"opinions\s+expressed\s+(?:here|in\s+this\s+\S+)\s+are\s+(?:the\s+author|solely|those))",
+    ))
+    .expect("static regex")
+});
+
 /// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
 /// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
 pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
@@ -390,6 +405,7 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
         || (len <= 240 && CAPTION_OR_NOTICE.is_match(t))
         || (len <= 150 && APPEAL_OR_POINTER.is_match(t))
         || (len <= 60 && GALLERY_LINE.is_match(t))
+        || (len <= 400 && DISCLOSURE.is_match(t))
         // A teaser link set off by arrows (`>> Another story <<`).
         || (len <= 200 && t.starts_with(">>") && t.ends_with("<<"))
 }
@@ -558,6 +574,12 @@ mod tests {
             "dpa/lnw",
             "Bild anzeigen   Bild schließen",
             "Video verfügbar bis 28.02.2021",
+            "Dieser Artikel enthält Affiliate-Links und/oder werbende Inhalte.",
+            "*Disclosure: Some of the links above are affiliate links, meaning Site will earn a \
+             commission if you click through.",
+            "We may receive compensation when you click on links to those products.",
+            "Site is not responsible for the opinions presented by contributors.",
+            "Editorial Note: Opinions expressed here are the author's alone.",
         ] {
             assert!(boiler(line), "{line}");
         }
@@ -568,6 +590,8 @@ mod tests {
             "The library is licensed under the Mozilla Public License.",
             "Die dpa meldete am Abend neue Zahlen.",
             "1 / 5",
+            "Affiliate links are how many blogs pay their bills, the study found.",
+            "The minister said he is not responsible for the delay.",
         ] {
             assert!(!boiler(line), "{line}");
         }
