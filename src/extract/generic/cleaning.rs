@@ -318,6 +318,12 @@ const FURNITURE_LABELS: &[&str] = &[
     "kontakt",
     "kontakt:",
     "news",
+    // headings of a list of sources or picture credits
+    "quellen",
+    "quellenangaben",
+    "zusatzinformationen",
+    "bildnachweis",
+    "bildnachweise",
 ];
 
 /// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
@@ -389,6 +395,16 @@ static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A teaser cut off before a link on (`Auskunft über vergangenes Wetter…   mehr`, `… Read
+/// more »`) and a download link's file note (`Informationsschreiben PDF | 38 KB | …`).
+static TEASER_OR_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:…|\.\.\.)\s*(?i:mehr|weiterlesen|read\s+more|more|lire\s+la\s+suite|leer\s+más)[\s\u{a0}»›>•.]*$|",
+        r"(?i:pdf|docx?|xlsx?|pptx?|zip)\s*[|,(]\s*[0-9]+(?:[.,][0-9]+)?\s*(?i:[kmg]i?b)(?-u:\b)",
+    ))
+    .expect("static regex")
+});
+
 /// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
 /// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
 pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
@@ -406,6 +422,7 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
         || (len <= 150 && APPEAL_OR_POINTER.is_match(t))
         || (len <= 60 && GALLERY_LINE.is_match(t))
         || (len <= 400 && DISCLOSURE.is_match(t))
+        || (len <= 200 && TEASER_OR_FILE.is_match(t))
         // A teaser link set off by arrows (`>> Another story <<`).
         || (len <= 200 && t.starts_with(">>") && t.ends_with("<<"))
 }
@@ -580,6 +597,11 @@ mod tests {
             "We may receive compensation when you click on links to those products.",
             "Site is not responsible for the opinions presented by contributors.",
             "Editorial Note: Opinions expressed here are the author's alone.",
+            "Auskunft über vergangenes Wetter…   mehr\u{a0}\u{a0}•••",
+            "The council met again on Monday... Read more »",
+            "Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei",
+            "Quellenangaben:",
+            "Bildnachweis",
         ] {
             assert!(boiler(line), "{line}");
         }
@@ -592,6 +614,8 @@ mod tests {
             "1 / 5",
             "Affiliate links are how many blogs pay their bills, the study found.",
             "The minister said he is not responsible for the delay.",
+            "Und dann… mehr oder weniger Glück, sagte sie.",
+            "Die Quellen der Donau liegen im Schwarzwald.",
         ] {
             assert!(!boiler(line), "{line}");
         }
