@@ -204,6 +204,28 @@ impl BlockSink {
     }
 }
 
+/// Drops the short headings that end a body: a heading with nothing after it introduced a box
+/// the cleaning removed (`Related stories`, `Empfohlen für dich`, `Weitere Tourentipps`); it
+/// heads no text of the article. Only after a body of a few blocks (a body of headings stays
+/// whole), and not a sentence set as a heading (`… Es stützt seine Version.`).
+fn drop_trailing_headings(blocks: &mut Vec<Block>) {
+    const MAX_CHARS: usize = 80;
+    const MIN_BLOCKS_LEFT: usize = 3;
+    while let Some(Block::Heading(_, inlines)) = blocks.last() {
+        let mut text = String::new();
+        plain_inlines(inlines, &mut text);
+        let text = text.trim_matches(is_ascii_ws);
+        let others = blocks
+            .iter()
+            .filter(|b| !matches!(b, Block::Heading(..) | Block::Image { .. } | Block::Rule))
+            .count();
+        if text.chars().count() > MAX_CHARS || text.ends_with('.') || others < MIN_BLOCKS_LEFT {
+            break;
+        }
+        blocks.pop();
+    }
+}
+
 /// Adds a paragraph, lifting images out so each stands as a paragraph of its own.
 fn push_paragraph(blocks: &mut Vec<Block>, inlines: Vec<Inline>) {
     for segment in split_images(inlines) {
@@ -386,6 +408,9 @@ impl<'s> Converter<'s> {
         if !self.dropped_prefixes.is_empty() || self.drop_if.is_some() {
             blocks.retain(|b| !self.is_boilerplate(b));
         }
+        if self.drop_if.is_some() {
+            drop_trailing_headings(&mut blocks);
+        }
         render_body(&blocks)
     }
 
@@ -393,6 +418,11 @@ impl<'s> Converter<'s> {
         let inlines = match block {
             Block::Paragraph(inlines) => inlines,
             Block::Heading(_, inlines) if self.drop_if.is_some() => inlines,
+            // A quote of nothing but boilerplate is boilerplate: a pointer to another story set
+            // off as a quote (`<blockquote>PUEDES VER: …</blockquote>`).
+            Block::Quote(blocks) if self.drop_if.is_some() => {
+                return !blocks.is_empty() && blocks.iter().all(|b| self.is_boilerplate(b));
+            }
             _ => return false,
         };
         let mut text = String::new();
@@ -1194,6 +1224,46 @@ mod tests {
         let doc = Html::parse_fragment(html);
         let root = doc.root_element();
         Converter::new(&base, &[]).convert(&[root])
+    }
+
+    fn convert_dropping(html: &str, drop: &dyn Fn(&str) -> bool) -> Body {
+        let base = Url::parse("https://example.com/a/b.html").unwrap();
+        let doc = Html::parse_fragment(html);
+        let root = doc.root_element();
+        Converter::new(&base, &[])
+            .drop_paragraphs_where(drop)
+            .convert(&[root])
+    }
+
+    #[test]
+    fn short_headings_ending_a_cleaned_body_are_dropped() {
+        let keep = |_: &str| false;
+        let paras = "<p>One.</p><p>Two.</p><p>Three.</p>";
+        // The heading of a related list the cleaning removed heads nothing.
+        let body = convert_dropping(&format!("{paras}<h3>Empfohlen für dich</h3>"), &keep);
+        assert_eq!(body.text, "One.\n\nTwo.\n\nThree.");
+        // A sentence set as a heading, and a body of few blocks, stay whole.
+        let body = convert_dropping(&format!("{paras}<h3>Er stützt seine Version.</h3>"), &keep);
+        assert!(body.text.ends_with("Er stützt seine Version."));
+        let body = convert_dropping("<p>One.</p><h2>Section</h2>", &keep);
+        assert_eq!(body.text, "One.\n\nSection");
+        // Without the generic cleaning (site modules) headings stay.
+        assert!(
+            convert(&format!("{paras}<h3>Next</h3>"))
+                .text
+                .ends_with("Next")
+        );
+    }
+
+    #[test]
+    fn a_quote_of_boilerplate_is_dropped() {
+        let drop = |t: &str| t.starts_with("SEE ALSO:");
+        let body = convert_dropping(
+            "<p>One.</p><blockquote><p>SEE ALSO: Another story</p></blockquote>\
+             <blockquote><p>A real quote.</p></blockquote>",
+            &drop,
+        );
+        assert_eq!(body.text, "One.\n\nA real quote.");
     }
 
     #[test]

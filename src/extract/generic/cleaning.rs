@@ -318,6 +318,12 @@ const FURNITURE_LABELS: &[&str] = &[
     "kontakt",
     "kontakt:",
     "news",
+    // headings of a list of sources or picture credits
+    "quellen",
+    "quellenangaben",
+    "zusatzinformationen",
+    "bildnachweis",
+    "bildnachweise",
 ];
 
 /// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
@@ -338,6 +344,67 @@ static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Caption and notice lines the other rules miss: figure labels (`Abbildung 4: …`, `Abb. 2:`),
+/// a zoom button's label before the caption (`Vergrößern  Eine kleine …`), German captions
+/// that place people (`Maria T. (l.) und …`, `v. l. n. r.`), a credit glued to its caption
+/// (`… des TurniersBild: AFP/SID`), licence and citation notes (`… unter der Lizenz
+/// CC-BY-NC-ND`, `SUGGESTED CITATION`) and disclaimers (`Alle Angaben ohne Gewähr`).
+static CAPTION_OR_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[\s(\[>»*•-]*(?i:abbildung(?:\s+[0-9]+)?\s*:|abb\.\s*[0-9]+\s*:|vergrößern\s|suggested\s+citation|alle\s+angaben\s+ohne\s+gewähr)|",
+        r"\((?:l\.|r\.|li\.|re\.|Mitte|v\.\s?l\.(?:\s?n\.\s?r\.)?)\)|^v\.\s?l\.\s?n\.\s?r\.|",
+        r"\p{Ll}(?:Bild|Foto|Fotos|Photo|Quelle)\s*:\s*[^.!?]{2,60}$|",
+        r"(?i:(?:unter\s+der\s+lizenz|licensed\s+under|lizenziert\s+unter)\s+(?:a\s+|the\s+|einer\s+)?(?:creative\s+commons|cc[- ]by))",
+    ))
+    .expect("static regex")
+});
+
+/// Calls for money, jobs and newsletters and pointers to other pages that [`READER_PROMPT`] and
+/// [`FURNITURE_OPENING`] miss: `Unterstütze RosaMag bereits mit 2,50!`, `Wesprzyj nas`,
+/// `Support our journalism`, `2023 nichts mehr versäumen!`, `Hier geht es zur …`, and the
+/// initials-and-agency stamp that closes a wire story (`aja/PAP`, `dpa/lnw`).
+static APPEAL_OR_POINTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:unterstütze\s+(?:uns|unsere\s+arbeit|\p{L}+\s+(?:bereits|schon|mit|jetzt))|unterstützen\s+sie\s+(?:uns|unsere\s+arbeit)|",
+        r"wesprzyj\s+(?:nas|nasz)|support\s+(?:us|our\s+(?:journalism|work|reporting))(?-u:\b)|jetzt\s+spenden|",
+        r"nichts\s+(?:mehr\s+)?(?:verpassen|versäumen)|^hier\s+geht(?:'s|\s+es)\s+zu)|",
+        r"^(?:[A-Za-z]{2,5}\s*/\s*)?(?:PAP|dpa|AFP|APA|KNA|epd|SDA|ANSA|EFE)(?:\s*/\s*[A-Za-z]{2,5})?$",
+    ))
+    .expect("static regex")
+});
+
+/// A gallery's buttons and a video's availability stamp: `Bild anzeigen Bild schließen`,
+/// `Video verfügbar bis 28.02.2021`. (Not a gallery's counter, `1 / 5`: Readability keeps it.)
+static GALLERY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:bild\s+(?:anzeigen|schließen|vergrößern)|video\s+verfügbar\s+bis)")
+        .expect("static regex")
+});
+
+/// Disclosures and disclaimers about the page, not the story: affiliate links (`Dieser Artikel
+/// enthält Affiliate-Links …`, `Some of the links above are affiliate links …`), paid links
+/// (`We may receive compensation when you click …`), and a site's word on its contributors
+/// (`… is not responsible for the opinions …`, `Opinions expressed here are the author's alone`).
+static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i:affiliate[-\s]?links?(?-u:\b).{0,200}(?:klick|click|kauf|purchase|provision|commission|gekennzeichnet|marked)|",
+        r"(?:enthält|contains?|sind\s+(?:mit\s+)?)\s+(?:sogenannte\s+)?affiliate[-\s]?links|",
+        r"we\s+may\s+(?:receive|earn|get)\s+(?:a\s+)?(?:small\s+)?(?:compensation|commission)|",
+        r"(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions?|content|comments|views)|",
+        r"opinions\s+expressed\s+(?:here|in\s+this\s+\S+)\s+are\s+(?:the\s+author|solely|those))",
+    ))
+    .expect("static regex")
+});
+
+/// A teaser cut off before a link on (`Auskunft über vergangenes Wetter…   mehr`, `… Read
+/// more »`) and a download link's file note (`Informationsschreiben PDF | 38 KB | …`).
+static TEASER_OR_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:…|\.\.\.)\s*(?i:mehr|weiterlesen|read\s+more|more|lire\s+la\s+suite|leer\s+más)[\s\u{a0}»›>•.]*$|",
+        r"(?i:pdf|docx?|xlsx?|pptx?|zip)\s*[|,(]\s*[0-9]+(?:[.,][0-9]+)?\s*(?i:[kmg]i?b)(?-u:\b)",
+    ))
+    .expect("static regex")
+});
+
 /// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
 /// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
 pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
@@ -351,6 +418,13 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
         || (len <= 300 && READER_PROMPT.is_match(t))
         || (len <= 240 && CREDIT_CLOSING.is_match(t))
         || (len <= 80 && CN_STAFF_LINE.is_match(t))
+        || (len <= 240 && CAPTION_OR_NOTICE.is_match(t))
+        || (len <= 150 && APPEAL_OR_POINTER.is_match(t))
+        || (len <= 60 && GALLERY_LINE.is_match(t))
+        || (len <= 400 && DISCLOSURE.is_match(t))
+        || (len <= 200 && TEASER_OR_FILE.is_match(t))
+        // A teaser link set off by arrows (`>> Another story <<`).
+        || (len <= 200 && t.starts_with(">>") && t.ends_with("<<"))
 }
 
 /// Letters and digits only, lower-cased: for finding a piece of the title.
@@ -488,6 +562,60 @@ mod tests {
             "Netflix said it gained two million subscribers in the quarter, and shares rose.",
             "The app was downloaded a million times, the company said on Twitter.",
             "Für die Challenge nutzen wir die Sequenzen meines Youtube-Kanals, die ich zusammenstellte.",
+        ] {
+            assert!(!boiler(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn captions_notices_appeals_and_gallery_buttons() {
+        let boiler = |t: &str| is_boilerplate_line(t, "", "");
+        for line in [
+            "Abbildung 4: Eine Schicht aus kantigen Körnern.",
+            "Abbildung: Vergleich der Schneehöhen im Tal",
+            "Vergrößern  Die Kamera sitzt in einer Aussparung.",
+            "Anna Muster (l.) und Berta Beispiel beim Treffen im Rathaus",
+            "v. l. n. r.: Anna Muster, Berta Beispiel",
+            "Der Spieler jubelt nach dem SiegBild: Agentur/Fotograf",
+            "Dieser Text wurde veröffentlicht unter der Lizenz CC-BY-NC-ND-4.0-DE.",
+            "This post is licensed under a Creative Commons licence.",
+            "SUGGESTED CITATION Muster, Anna: Ein Text, Blog, 2020",
+            "(Alle Angaben ohne Gewähr)",
+            ">> Noch eine Geschichte: Das Lokal schließt <<",
+            "Unterstütze Beispielmagazin bereits mit 2,50!",
+            "Wesprzyj nas już dziś",
+            "Support our journalism today",
+            "2023 nichts mehr versäumen!",
+            "Hier geht es zur neuen Satzung",
+            "aja/PAP",
+            "dpa/lnw",
+            "Bild anzeigen   Bild schließen",
+            "Video verfügbar bis 28.02.2021",
+            "Dieser Artikel enthält Affiliate-Links und/oder werbende Inhalte.",
+            "*Disclosure: Some of the links above are affiliate links, meaning Site will earn a \
+             commission if you click through.",
+            "We may receive compensation when you click on links to those products.",
+            "Site is not responsible for the opinions presented by contributors.",
+            "Editorial Note: Opinions expressed here are the author's alone.",
+            "Auskunft über vergangenes Wetter…   mehr\u{a0}\u{a0}•••",
+            "The council met again on Monday... Read more »",
+            "Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei",
+            "Quellenangaben:",
+            "Bildnachweis",
+        ] {
+            assert!(boiler(line), "{line}");
+        }
+        for line in [
+            "Wir unterstützen die Vereine seit Jahren mit Geld und Rat.",
+            "Die Abbildung zeigt, wie sich die Schicht über Jahre bildet.",
+            "Hier geht die Straße steil bergauf, sagte der Fahrer.",
+            "The library is licensed under the Mozilla Public License.",
+            "Die dpa meldete am Abend neue Zahlen.",
+            "1 / 5",
+            "Affiliate links are how many blogs pay their bills, the study found.",
+            "The minister said he is not responsible for the delay.",
+            "Und dann… mehr oder weniger Glück, sagte sie.",
+            "Die Quellen der Donau liegen im Schwarzwald.",
         ] {
             assert!(!boiler(line), "{line}");
         }
