@@ -462,6 +462,15 @@ impl<'s> Converter<'s> {
             sink.push(Inline::Text(collapse_ws(&el.text().collect::<String>())));
             return;
         }
+        if matches!(name, "tbody" | "thead" | "tfoot" | "tr" | "td" | "th") {
+            // Parts of a table reached outside it: the container is a layout table's row (a
+            // forum post's row, an old portal's story cell beside its sidebar). Each cell is a
+            // frame of blocks, as in a one-column layout table, not one run of inline text.
+            sink.flush();
+            self.children_blocks(el, sink, depth);
+            sink.flush();
+            return;
+        }
         if !is_block(name) && !is_caption(&el) {
             if matches!(name, "font" | "span") && parts_paragraphs(&el) {
                 // A plain wrapper around paragraphs parted by `<br><br>` (`<font size=3>` of
@@ -1398,5 +1407,20 @@ mod tests {
         let body =
             convert("<table><tr><th>a</th><th>b|c</th></tr><tr><td>1</td><td>2</td></tr></table>");
         assert_eq!(body.markdown, "| a | b\\|c |\n| --- | --- |\n| 1 | 2 |");
+    }
+
+    #[test]
+    fn a_layout_rows_cells_are_frames_of_paragraphs() {
+        // The container is the row: its cells' `<br><br>` and `<p>` still part paragraphs.
+        let doc = Html::parse_document(
+            "<table><tr id=\"row\"><td>name<br>rank</td><td>one<br><br>two<p>three</p></td></tr></table>",
+        );
+        let row = doc
+            .select(&Selector::parse("#row").unwrap())
+            .next()
+            .unwrap();
+        let base = Url::parse("http://127.0.0.1/").unwrap();
+        let body = Converter::new(&base, &[]).convert(&[row]);
+        assert_eq!(body.markdown, "name  \nrank\n\none\n\ntwo\n\nthree");
     }
 }

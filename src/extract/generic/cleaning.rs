@@ -145,11 +145,12 @@ fn mostly_text_items(list: &ElementRef<'_>) -> bool {
 /// bio (`div.author-bio`, `.saboxplugin-wrap`, `.TestReport__AuthorBox`, `.author-card`),
 /// disclaimers (`.editorial-disclaimer`), affiliate notes, post-metadata stamps
 /// (`p.postmetadata`), calls to action (`section.c-letters-cta`), WordPress's tag lists
-/// (`span.tag-links`, `div.post-tags`) and its embeds of other posts (`blockquote.wp-embedded-content`,
+/// (`span.tag-links`, `div.post-tags`), the post footer of its themes (`div.entry-utility`:
+/// category, tags, permalink) and its embeds of other posts (`blockquote.wp-embedded-content`,
 /// a linked teaser). They are not furniture of the page (the metadata pickers
 /// still read the author's name in them), only of the body.
 static FURNITURE_BOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|disclosure|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])|tags?-links|post-tags|wp-embedded-content")
+    Regex::new(r"(?i)author-?bio|author_bio|author-?box|about-(?:the-)?author|author-card|saboxplugin|disclaimer|disclosure|affiliate|postmetadata|(?:^|[-_\s])cta(?:$|[-_\s])|tags?-links|post-tags|wp-embedded-content|entry-utility")
         .expect("static regex")
 });
 
@@ -202,6 +203,9 @@ pub(super) const BOILERPLATE_STARTS: &[&str] = &[
     "未经授权",
     "转载请注明",
     "本文系",
+    // WordPress's post footer in Chinese (`此条目是由 X 发表在 Y 分类目录的`), its "This entry
+    // was posted in"
+    "此条目",
     "点击进入",
     "点击查看",
     "更多精彩",
@@ -290,15 +294,34 @@ static READER_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Chinese staff and toolbar lines: `编辑 刘晓阳 校对 李铭`, `摄影/张艳  编辑/苏芳`, `摄影：产品经理`,
-/// `打印  字体： 放大 正常 缩小`, `返回腾讯网首页>>`, `扫描下方二维码…`.
+/// `打印  字体： 放大 正常 缩小`, `返回腾讯网首页>>`, `扫描下方二维码…`, forum edit notes.
 static CN_STAFF_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|监制|摄影|摄像|制图|主编|终审|供图)\s*[:：|｜/\s]|",
         r"(?:责任编辑|责编|编辑|校对|摄影)\s*[|｜/]\s*\p{Han}|",
-        r"字体\s*[:：]?\s*放大|^返回.{0,12}首页|二维码",
+        r"字体\s*[:：]?\s*放大|^返回.{0,12}首页|二维码|",
+        // a forum post's edit note (Discuz!'s `本帖最后由 X 于 2012-3-5 08:12 编辑`, phpwind's
+        // `[ 此帖被X在2011-12-09 08:44重新编辑 ]`): the board's stamp, not the poster's text
+        r"^[\[【(（]?\s*(?:本帖最后由|此帖被).{1,40}编辑",
     ))
     .expect("static regex")
 });
+
+/// A forum member's panel (name, rank, post count, sign-up date) that a post's row holds
+/// beside its text: two of its labels or more.
+fn is_member_panel(t: &str) -> bool {
+    meta::software::MEMBER_LABEL.find_iter(t).nth(1).is_some()
+}
+
+/// A forum post's signature: a rule of dashes or underscores (`------------`), then a short
+/// line of the poster's that every post of theirs repeats.
+fn is_signature(t: &str) -> bool {
+    let rule = t
+        .chars()
+        .take_while(|c| matches!(c, '-' | '_' | '=' | '─' | '—'))
+        .count();
+    rule >= 10 && t.chars().count() - rule <= 80
+}
 
 /// Lines of one word or two that are labels of the page's furniture, not text.
 const FURNITURE_LABELS: &[&str] = &[
@@ -475,6 +498,9 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
     if is_furniture_line(t, len) {
         return true;
     }
+    if len <= 160 && (is_member_panel(t) || is_signature(t)) {
+        return true;
+    }
     // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a date followed by a word or
     // three (`23.10.2018`, `24. März 2004, 19:49 | Genesis`), in any of the visible forms.
     let few_words = || {
@@ -506,6 +532,19 @@ mod tests {
         assert!(boiler("责任编辑：张三"));
         assert!(boiler("(FRANCE 24 with AFP, REUTERS)"));
         assert!(boiler("2019-12-02 11:35 来源：新华网"));
+        // Forum posts: edit notes, the member's panel, the signature under its rule, the
+        // post's stamp line.
+        assert!(boiler("本帖最后由 山风老李 于 2012-3-5 08:12 编辑"));
+        assert!(boiler("[ 此帖被绿手指小米在2011-12-09 08:44重新编辑 ]"));
+        assert!(boiler("江边小舟\n等级：版主\n文章：356\n注册：2000-3-15"));
+        assert!(boiler(
+            "------------------------\n天涯何处无芳草，何必单恋一枝花"
+        ));
+        assert!(boiler("发表于：2002-10-13 19:45:21 引用 编辑"));
+        assert!(!boiler(
+            "文章：这是一段正文，说的是一篇文章的事情，不是会员资料。"
+        ));
+        assert!(!boiler("-----"));
         assert!(!boiler(
             "The dress was taken from her hotel room on Wednesday."
         ));

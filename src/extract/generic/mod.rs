@@ -55,7 +55,7 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BYLINE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"来源|來源|作者|编辑|編輯|记者|發布|发布|时间|浏览|阅读|字号|点击|原创|^By |(?-u:\b)BY\s|Published|Updated|(?i:(?-u:\b)(?:date|created|posted)(?-u:\b))",
+        r"来源|來源|作者|编辑|編輯|记者|發布|发布|发表|發表|时间|浏览|阅读|字号|点击|原创|^By |(?-u:\b)BY\s|Published|Updated|(?i:(?-u:\b)(?:date|created|posted)(?-u:\b))",
     )
     .expect("static regex")
 });

@@ -668,6 +668,8 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
             !site_names.iter().any(|s| s.contains(n))
                 || (person_like(n) && !declared.iter().any(|s| s.contains(n)))
         })
+        // Discuz! 7 credits its own team in `<meta name="author">`.
+        .filter(|n| !super::software::is_software_credit(n))
         .filter_map(author_name);
     join_names(names)
 }
@@ -1296,7 +1298,15 @@ pub fn pick(
     // A Chinese byline names the writer; the meta author of Chinese portals is as often the
     // channel or the publishing account (`扬眼企鹅号` above `扬子晚报记者 张楠`).
     let chinese = byline.author.clone().filter(|_| byline.chinese);
-    chinese
+    // A forum thread's or a blog platform's own mark of its poster comes first: a post that
+    // reprints a story keeps the story's byline (`作者：…`) in its text.
+    super::software::author(els, meta)
+        // Not the lines after the body: a reply's panel is not the poster's.
+        .or_else(|| {
+            let before_end = around.near.len() + around.inside.len();
+            super::software::member_panel_author(&lines[..before_end])
+        })
+        .or(chinese)
         .or_else(|| meta_author(meta, &site_names(meta)))
         .or(byline.author)
         .or_else(|| element_authors(els, place, around))

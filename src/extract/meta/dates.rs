@@ -926,6 +926,14 @@ pub fn pick(
             .or(meta.ld.in_language.as_deref())
             .or_else(|| meta.get(&["og:locale", "content-language", "language"])),
     );
+    // A forum thread's opening post is dated by the board's own mark (its edit note and the
+    // replies around it are dated later, and a recent post shows `3 天前`).
+    if let Some(t) = super::software::post_time(els) {
+        return Dates {
+            published: Some(t),
+            page_offset: t.offset.filter(|o| o.local_minus_utc() != 0),
+        };
+    }
     // `<time datetime>` counts from the title to the end of the body (a sidebar's live-news
     // times are not the article's); above the title, only when it is the page's only one.
     let start = around.title_open.unwrap_or(0);

@@ -10,6 +10,7 @@ pub mod byline;
 pub mod dates;
 pub mod elements;
 pub mod lang;
+pub mod software;
 pub mod title;
 
 pub use dates::PageTime;
