@@ -706,6 +706,23 @@ fn without_site_part<'a>(name: &'a str, site_names: &[String]) -> &'a str {
     }
 }
 
+/// A byline's name without the outlet that follows it on the next line (`By Adam Aaronson<br>
+/// PhillyVoice Staff`, read as one line): the name ends before a word that is the site's name
+/// (or its first word), when two words stay.
+fn before_outlet<'a>(name: &'a str, site_names: &[String]) -> &'a str {
+    let site_word = |w: &str| {
+        let w = w.to_lowercase();
+        site_names.iter().any(|s| {
+            let s = s.trim().to_lowercase();
+            s.replace(' ', "") == w || s.split_whitespace().next() == Some(w.as_str())
+        })
+    };
+    name.match_indices(' ')
+        .filter(|(i, _)| name[..*i].contains(' '))
+        .find(|(i, _)| name[i + 1..].split(' ').next().is_some_and(site_word))
+        .map_or(name, |(i, _)| &name[..i])
+}
+
 /// The value of a `twitter:dataN` tag whose `twitter:labelN` says it is the writer (`Written
 /// by`, `Verfasst von`, `Geschrieben von`, `Escrito por`), as SEO plugins write them.
 fn labelled_author(meta: &PageMeta) -> Option<&str> {
@@ -1296,9 +1313,10 @@ pub fn pick(
     // A Chinese byline names the writer; the meta author of Chinese portals is as often the
     // channel or the publishing account (`扬眼企鹅号` above `扬子晚报记者 张楠`).
     let chinese = byline.author.clone().filter(|_| byline.chinese);
+    let names = site_names(meta);
     chinese
-        .or_else(|| meta_author(meta, &site_names(meta)))
-        .or(byline.author)
+        .or_else(|| meta_author(meta, &names))
+        .or_else(|| byline.author.map(|a| before_outlet(&a, &names).to_owned()))
         .or_else(|| element_authors(els, place, around))
         .or_else(|| linked_author(els, place, around, &site_names(meta)))
         .or_else(|| author_box_below(els, place, around))
@@ -1384,6 +1402,18 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_byline_name_ends_before_the_outlet_on_its_next_line() {
+        let names = vec!["PhillyVoice".to_owned(), "Harbour Times".to_owned()];
+        assert_eq!(
+            before_outlet("Adam Aaronson PhillyVoice Staff", &names),
+            "Adam Aaronson"
+        );
+        assert_eq!(before_outlet("Jane Doe Harbour Desk", &names), "Jane Doe");
+        // One word would be left: no cut; a name without the outlet stays whole.
+        assert_eq!(before_outlet("Harbour Times", &names), "Harbour Times");
+        assert_eq!(before_outlet("Mary Ann Smith", &names), "Mary Ann Smith");
+    }
     #[test]
     fn calendar_words_login_words_and_buttons_are_no_authors() {
         assert_eq!(author_name("sabado"), None);
