@@ -1138,11 +1138,43 @@ fn element_author(e: &ElementRef<'_>) -> Option<String> {
     // elements of their own (`<a>王文</a><span>执行院长</span>`, `<a>X</a><span>vor 3 Tagen</span>`).
     let text = match e.value().attr("content") {
         Some(c) if e.value().name() == "meta" => clean_text(c),
-        _ => clean_text(&e.text().collect::<Vec<_>>().join(" ")).replace(" ,", ","),
+        _ => clean_text(&shown_name_text(e).join(" ")).replace(" ,", ","),
     };
     (text.chars().count() <= 120)
         .then(|| author_name(&text))
         .flatten()
+}
+
+/// Social networks whose profile links sit beside an author's name, showing a handle.
+const SOCIAL_HOSTS: &[&str] = &[
+    "twitter.com/",
+    "x.com/",
+    "facebook.com/",
+    "instagram.com/",
+    "linkedin.com/",
+];
+
+/// The text nodes of an author element, without those of links to the author's social
+/// profiles (`<a href="https://twitter.com/jdoe">jdoe</a>` after the name): a handle is no
+/// part of the name.
+fn shown_name_text<'a>(e: &ElementRef<'a>) -> Vec<&'a str> {
+    let social = |n: &ego_tree::NodeRef<'a, scraper::Node>| {
+        ElementRef::wrap(*n).is_some_and(|a| {
+            a.value().name() == "a"
+                && a.value()
+                    .attr("href")
+                    .is_some_and(|h| SOCIAL_HOSTS.iter().any(|s| h.contains(s)))
+        })
+    };
+    e.descendants()
+        .filter_map(|n| n.value().as_text().map(|t| (n, &**t)))
+        .filter(|(n, _)| {
+            !n.ancestors()
+                .take_while(|a| a.id() != e.id())
+                .any(|a| social(&a))
+        })
+        .map(|(_, t)| t)
+        .collect()
 }
 
 /// The name in the author box below the body (`div.author-bio`, `.teaser-box.author`), when
@@ -1401,6 +1433,17 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_social_handle_beside_the_name_is_no_part_of_it() {
+        let doc = Html::parse_fragment(concat!(
+            r#"<div class="entry-author"><a href="/author/jdoe/">Jane Doe</a> "#,
+            r#"<a class="author-twitter" href="https://twitter.com/janed">janed</a></div>"#
+        ));
+        let sel = Selector::parse("div").unwrap();
+        let e = doc.select(&sel).next().unwrap();
+        assert_eq!(element_author(&e).as_deref(), Some("Jane Doe"));
+    }
 
     #[test]
     fn a_byline_name_ends_before_the_outlet_on_its_next_line() {
