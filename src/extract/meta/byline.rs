@@ -708,6 +708,23 @@ fn without_site_part<'a>(name: &'a str, site_names: &[String]) -> &'a str {
     }
 }
 
+/// A byline's name without the outlet that follows it on the next line (`By Adam Aaronson<br>
+/// PhillyVoice Staff`, read as one line): the name ends before a word that is the site's name
+/// (or its first word), when two words stay.
+fn before_outlet<'a>(name: &'a str, site_names: &[String]) -> &'a str {
+    let site_word = |w: &str| {
+        let w = w.to_lowercase();
+        site_names.iter().any(|s| {
+            let s = s.trim().to_lowercase();
+            s.replace(' ', "") == w || s.split_whitespace().next() == Some(w.as_str())
+        })
+    };
+    name.match_indices(' ')
+        .filter(|(i, _)| name[..*i].contains(' '))
+        .find(|(i, _)| name[i + 1..].split(' ').next().is_some_and(site_word))
+        .map_or(name, |(i, _)| &name[..i])
+}
+
 /// The value of a `twitter:dataN` tag whose `twitter:labelN` says it is the writer (`Written
 /// by`, `Verfasst von`, `Geschrieben von`, `Escrito por`), as SEO plugins write them.
 fn labelled_author(meta: &PageMeta) -> Option<&str> {
@@ -1123,11 +1140,43 @@ fn element_author(e: &ElementRef<'_>) -> Option<String> {
     // elements of their own (`<a>王文</a><span>执行院长</span>`, `<a>X</a><span>vor 3 Tagen</span>`).
     let text = match e.value().attr("content") {
         Some(c) if e.value().name() == "meta" => clean_text(c),
-        _ => clean_text(&e.text().collect::<Vec<_>>().join(" ")).replace(" ,", ","),
+        _ => clean_text(&shown_name_text(e).join(" ")).replace(" ,", ","),
     };
     (text.chars().count() <= 120)
         .then(|| author_name(&text))
         .flatten()
+}
+
+/// Social networks whose profile links sit beside an author's name, showing a handle.
+const SOCIAL_HOSTS: &[&str] = &[
+    "twitter.com/",
+    "x.com/",
+    "facebook.com/",
+    "instagram.com/",
+    "linkedin.com/",
+];
+
+/// The text nodes of an author element, without those of links to the author's social
+/// profiles (`<a href="https://twitter.com/jdoe">jdoe</a>` after the name): a handle is no
+/// part of the name.
+fn shown_name_text<'a>(e: &ElementRef<'a>) -> Vec<&'a str> {
+    let social = |n: &ego_tree::NodeRef<'a, scraper::Node>| {
+        ElementRef::wrap(*n).is_some_and(|a| {
+            a.value().name() == "a"
+                && a.value()
+                    .attr("href")
+                    .is_some_and(|h| SOCIAL_HOSTS.iter().any(|s| h.contains(s)))
+        })
+    };
+    e.descendants()
+        .filter_map(|n| n.value().as_text().map(|t| (n, &**t)))
+        .filter(|(n, _)| {
+            !n.ancestors()
+                .take_while(|a| a.id() != e.id())
+                .any(|a| social(&a))
+        })
+        .map(|(_, t)| t)
+        .collect()
 }
 
 /// The name in the author box below the body (`div.author-bio`, `.teaser-box.author`), when
@@ -1298,6 +1347,7 @@ pub fn pick(
     // A Chinese byline names the writer; the meta author of Chinese portals is as often the
     // channel or the publishing account (`扬眼企鹅号` above `扬子晚报记者 张楠`).
     let chinese = byline.author.clone().filter(|_| byline.chinese);
+    let names = site_names(meta);
     // A forum thread's or a blog platform's own mark of its poster comes first: a post that
     // reprints a story keeps the story's byline (`作者：…`) in its text.
     super::software::author(els, meta)
@@ -1307,10 +1357,10 @@ pub fn pick(
             super::software::member_panel_author(&lines[..before_end])
         })
         .or(chinese)
-        .or_else(|| meta_author(meta, &site_names(meta)))
-        .or(byline.author)
+        .or_else(|| meta_author(meta, &names))
+        .or_else(|| byline.author.map(|a| before_outlet(&a, &names).to_owned()))
         .or_else(|| element_authors(els, place, around))
-        .or_else(|| linked_author(els, place, around, &site_names(meta)))
+        .or_else(|| linked_author(els, place, around, &names))
         .or_else(|| author_box_below(els, place, around))
         .or_else(|| lines.iter().find_map(|l| stamp_name(l)))
         .or(byline.source)
@@ -1394,6 +1444,29 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_social_handle_beside_the_name_is_no_part_of_it() {
+        let doc = Html::parse_fragment(concat!(
+            r#"<div class="entry-author"><a href="/author/jdoe/">Jane Doe</a> "#,
+            r#"<a class="author-twitter" href="https://twitter.com/janed">janed</a></div>"#
+        ));
+        let sel = Selector::parse("div").unwrap();
+        let e = doc.select(&sel).next().unwrap();
+        assert_eq!(element_author(&e).as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn a_byline_name_ends_before_the_outlet_on_its_next_line() {
+        let names = vec!["PhillyVoice".to_owned(), "Harbour Times".to_owned()];
+        assert_eq!(
+            before_outlet("Adam Aaronson PhillyVoice Staff", &names),
+            "Adam Aaronson"
+        );
+        assert_eq!(before_outlet("Jane Doe Harbour Desk", &names), "Jane Doe");
+        // One word would be left: no cut; a name without the outlet stays whole.
+        assert_eq!(before_outlet("Harbour Times", &names), "Harbour Times");
+        assert_eq!(before_outlet("Mary Ann Smith", &names), "Mary Ann Smith");
+    }
     #[test]
     fn calendar_words_login_words_and_buttons_are_no_authors() {
         assert_eq!(author_name("sabado"), None);

@@ -469,10 +469,27 @@ static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// The day an address names (`/2015/07/24/…`, `/20150724-…`).
+/// A day written day first in an address (`/meldungen/29-10-2021`, `/23-01-2022-title/`).
+static URL_DATE_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"/(0[1-9]|[12][0-9]|3[01])[-_.](0[1-9]|1[0-2])[-_.]((?:19|20)[0-9]{2})(?:/|[^0-9]|$)",
+    )
+    .expect("static regex")
+});
+
+/// The day an address names (`/2015/07/24/…`, `/20150724-…`), or names day first
+/// (`/29-10-2021`) when the day cannot be a month (`/05-06-2020` may be May 6 or June 5).
 pub fn url_date(url: &Url) -> Option<PageTime> {
-    let c = URL_DATE.captures(url.path())?;
-    let date = NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
+    let (y, m, d) = match URL_DATE.captures(url.path()) {
+        Some(c) => (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?),
+        None => {
+            let c = URL_DATE_DAY_FIRST.captures(url.path())?;
+            let d: u32 = c[1].parse().ok()?;
+            (d > 12).then_some(())?;
+            (c[3].parse().ok()?, c[2].parse().ok()?, d)
+        }
+    };
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
     Some(PageTime {
         local: date.and_time(NaiveTime::MIN),
         offset: None,
@@ -1299,6 +1316,12 @@ mod tests {
             Some("2015-07-24 00:00:00")
         );
         assert_eq!(day("https://example.com/news/12345678"), None);
+        assert_eq!(
+            day("https://example.com/meldungen/29-10-2021").as_deref(),
+            Some("2021-10-29 00:00:00")
+        );
+        // Day first only when the day cannot be a month.
+        assert_eq!(day("https://example.com/news/05-06-2020-story"), None);
     }
 
     #[test]

@@ -287,6 +287,7 @@ pub fn pick(
         }
     }
     if let Some((text, open, _)) = best {
+        let text = declared_wording(&text, meta, &names).unwrap_or(text);
         return (Some(text), Some(open));
     }
     let from_meta = meta
@@ -294,7 +295,7 @@ pub fn pick(
         .headline
         .as_deref()
         .or_else(|| meta.get(&["dc:title", "dc.title", "dcterms.title"]))
-        .or_else(|| meta.get(&["og:title", "twitter:title"]))
+        .or_else(|| meta.get(&["og:title", "twitter:title", "parsely-title"]))
         .or(meta.page_title.as_deref())
         .map(|t| strip_site_suffix(t, &names))
         .filter(|t| !t.is_empty());
@@ -309,6 +310,24 @@ pub fn pick(
         .map(|h| element_text(&h))
         .filter(|t| !t.is_empty());
     (h1, None)
+}
+
+/// The site's declared title (`og:title`, `twitter:title`, JSON-LD headline) when the heading
+/// that shows the title adds a word or a kicker before it (`The seven secrets …` for `Seven
+/// secrets …`, `Tunesien Große Aufgaben …`): readers take the declared wording then. Only a
+/// declared title that is most of the heading counts, so a short label never wins.
+fn declared_wording(heading: &str, meta: &PageMeta, names: &[String]) -> Option<String> {
+    let declared = meta
+        .get(&["og:title", "twitter:title"])
+        .or(meta.ld.headline.as_deref())
+        .map(|t| strip_site_suffix(t, names))?;
+    let (h, d) = (
+        normalize_for_match(heading).to_lowercase(),
+        normalize_for_match(&declared).to_lowercase(),
+    );
+    let d_len = d.chars().count();
+    (d_len >= 12 && h.len() > d.len() && h.ends_with(&d) && d_len * 3 >= h.chars().count() * 2)
+        .then_some(declared)
 }
 
 /// The page's `<h1>` that words the article's title differently from `declared` (`Der
@@ -447,6 +466,36 @@ mod tests {
             page("<title>Wurmkiste selber bauen</title><h1>Garten Wurmkiste selber bauen</h1>")
                 .as_deref(),
             Some("Wurmkiste selber bauen")
+        );
+    }
+
+    #[test]
+    fn the_declared_title_wins_over_a_heading_that_adds_a_word_before_it() {
+        let page = picked_title;
+        assert_eq!(
+            page(concat!(
+                "<title>The seven secrets hotel owners keep | The Daily</title>",
+                r#"<meta property="og:title" content="Seven secrets hotel owners keep">"#,
+                "<h1>The seven secrets hotel owners keep</h1>"
+            ))
+            .as_deref(),
+            Some("Seven secrets hotel owners keep")
+        );
+        // A short declared label is no rewording of the heading.
+        assert_eq!(
+            page(concat!(
+                "<title>Storm closes the coast road again | The Daily</title>",
+                r#"<meta property="og:title" content="coast road again">"#,
+                "<h1>Storm closes the coast road again</h1>"
+            ))
+            .as_deref(),
+            Some("Storm closes the coast road again")
+        );
+        // Parse.ly's title tag is a declared title too.
+        assert_eq!(
+            page(r#"<meta name="parsely-title" content="Harbour plans approved"><p>x</p>"#)
+                .as_deref(),
+            Some("Harbour plans approved")
         );
     }
 
