@@ -19,6 +19,9 @@ use newsvault::config::Config;
 use newsvault::extract::Extraction;
 use newsvault::pipeline::extract_saved_page;
 
+mod common;
+use common::text_score;
+
 #[derive(Debug, serde::Deserialize)]
 struct Pages {
     page: Vec<Page>,
@@ -46,48 +49,6 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quality")
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}')
-}
-
-/// CJK characters one by one, other letters and digits as lower-cased words.
-fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in text.chars() {
-        if is_cjk(c) {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-            out.push(c.to_string());
-        } else if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
-fn lcs(a: &[String], b: &[String]) -> usize {
-    let mut prev = vec![0u32; b.len() + 1];
-    let mut cur = vec![0u32; b.len() + 1];
-    for x in a {
-        for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y {
-                prev[j] + 1
-            } else {
-                cur[j].max(prev[j + 1])
-            };
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()] as usize
-}
-
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -109,13 +70,10 @@ fn score(page: &Page) -> Score {
             author: false,
         };
     };
-    let got = tokens(&a.body.plain_text);
-    let want = tokens(&expected);
-    let common = lcs(&got, &want) as f64;
-    let ratio = |n: usize| if n == 0 { 0.0 } else { common / n as f64 };
+    let (precision, recall) = text_score::overlap(&a.body.plain_text, &expected);
     let s = Score {
-        precision: ratio(got.len()),
-        recall: ratio(want.len()),
+        precision,
+        recall,
         title: collapse(&a.title) == collapse(&page.title),
         date: a.published == page.date,
         author: a.author.as_deref().map(collapse) == Some(collapse(&page.author)),
@@ -273,10 +231,11 @@ fn quality_does_not_regress() {
 #[test]
 fn tokens_are_cjk_characters_and_latin_words() {
     assert_eq!(
-        tokens("新闻 News-day, 2019年!"),
+        text_score::tokens("新闻 News-day, 2019年!"),
         ["新", "闻", "news", "day", "2019", "年"]
     );
-    let a = tokens("一二三四");
-    let b = tokens("一三四五");
-    assert_eq!(lcs(&a, &b), 3);
+    let a = text_score::tokens("一二三四");
+    let b = text_score::tokens("一三四五");
+    assert_eq!(text_score::lcs(&a, &b), 3);
+    assert_eq!(text_score::overlap("一二三四", "一三四五"), (0.75, 0.75));
 }

@@ -10,6 +10,9 @@ use newsvault::config::Config;
 use newsvault::extract::Extraction;
 use newsvault::pipeline::extract_saved_page;
 
+mod common;
+use common::text_score::f1;
+
 #[derive(Debug, serde::Deserialize)]
 struct Pages {
     page: Vec<Page>,
@@ -27,55 +30,6 @@ struct Page {
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zh_layouts")
-}
-
-/// Han characters one by one, other letters and digits as lower-cased words.
-fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in text.chars() {
-        let han = matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}');
-        if han || !c.is_alphanumeric() {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-            if han {
-                out.push(c.to_string());
-            }
-        } else {
-            word.extend(c.to_lowercase());
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
-fn lcs(a: &[String], b: &[String]) -> usize {
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut cur = vec![0usize; b.len() + 1];
-    for x in a {
-        for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y {
-                prev[j] + 1
-            } else {
-                cur[j].max(prev[j + 1])
-            };
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-fn f1(got: &str, want: &str) -> f64 {
-    let (got, want) = (tokens(got), tokens(want));
-    let common = lcs(&got, &want) as f64;
-    if common == 0.0 {
-        return 0.0;
-    }
-    let (p, r) = (common / got.len() as f64, common / want.len() as f64);
-    2.0 * p * r / (p + r)
 }
 
 /// What is wrong with one page's extraction, if anything.

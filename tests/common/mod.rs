@@ -2,6 +2,7 @@
 //! HTTP server (wiremock on 127.0.0.1) and running the real binary.
 #![allow(dead_code)]
 
+pub mod text_score;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
