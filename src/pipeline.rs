@@ -179,11 +179,6 @@ pub struct Pipeline {
 /// Most articles whose writes share one commit.
 const MAX_GROUP: usize = 64;
 
-/// The most page bytes extracted at once (a larger page is extracted alone). Half the pages
-/// of the news corpora are under 40 KB and few pass 500 KB, so this rarely holds a page back,
-/// and it bounds extraction's memory at about ten times this (see `cpu_pool`).
-const EXTRACT_BYTES_AT_ONCE: usize = 1 << 20;
-
 impl Pipeline {
     /// Fails when `[capture] screenshot` is on and its browser is not found: at start, not
     /// at the first new version.
@@ -201,7 +196,7 @@ impl Pipeline {
             image_targets: None,
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
-            cpu: CpuPool::start(cores, EXTRACT_BYTES_AT_ONCE),
+            cpu: CpuPool::start(cores),
             images: ImageWork::new(config_slots),
             capture_policy,
         })
@@ -673,7 +668,7 @@ impl Pipeline {
         let fetched = Arc::clone(fetched);
         let target = target.clone();
         self.cpu
-            .run(fetched.body.len(), move || {
+            .run(move || {
                 let decoded = fetched.decode();
                 let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
                 let raw = matches!(extraction, Extraction::Article(_))
