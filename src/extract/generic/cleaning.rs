@@ -307,12 +307,6 @@ static CN_STAFF_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// A forum member's panel (name, rank, post count, sign-up date) that a post's row holds
-/// beside its text: two of its labels or more.
-fn is_member_panel(t: &str) -> bool {
-    meta::software::MEMBER_LABEL.find_iter(t).nth(1).is_some()
-}
-
 /// A forum post's signature: a rule of dashes or underscores (`------------`), then a short
 /// line of the poster's that every post of theirs repeats.
 fn is_signature(t: &str) -> bool {
@@ -498,7 +492,7 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
     if is_furniture_line(t, len) {
         return true;
     }
-    if len <= 160 && (is_member_panel(t) || is_signature(t)) {
+    if len <= 160 && (meta::software::is_member_panel(t) || is_signature(t)) {
         return true;
     }
     // A date-and-source line ("2019-12-02 11:35 来源：新华网"), or a date followed by a word or

@@ -1444,6 +1444,14 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Every element placed at the page's start, outside furniture.
+    fn anywhere(_: ego_tree::NodeId) -> Option<super::super::Placed> {
+        Some(super::super::Placed {
+            open: 0,
+            noise: false,
+        })
+    }
+
     #[test]
     fn a_social_handle_beside_the_name_is_no_part_of_it() {
         let doc = Html::parse_fragment(concat!(
@@ -1850,12 +1858,7 @@ mod tests {
 
     #[test]
     fn an_element_marked_as_the_source_names_the_outlet_when_no_person_is_named() {
-        let place = |_| {
-            Some(crate::extract::meta::Placed {
-                open: 0,
-                noise: false,
-            })
-        };
+        let place = anywhere;
         let run = |html: &str, near: &[&str]| {
             let doc = Html::parse_document(html);
             let meta = super::super::collect(&doc);
@@ -1880,12 +1883,7 @@ mod tests {
     fn the_editor_is_never_the_author() {
         let doc = Html::parse_document(r#"<p>x</p>"#);
         let meta = super::super::collect(&doc);
-        let place = |_| {
-            Some(crate::extract::meta::Placed {
-                open: 0,
-                noise: false,
-            })
-        };
+        let place = anywhere;
         let pick_with = |after: &[&str]| {
             let around = Around {
                 after,
@@ -2099,12 +2097,7 @@ mod tests {
             r#"<title>一篇很长的新闻标题_网易新闻</title><meta name="author" content="网易新闻"><p>x</p>"#,
         );
         let meta = super::super::collect(&doc);
-        let place = |_| {
-            Some(crate::extract::meta::Placed {
-                open: 0,
-                noise: false,
-            })
-        };
+        let place = anywhere;
         assert_eq!(
             pick(&Elements::new(&doc), &meta, &place, &around).as_deref(),
             Some("新华网")

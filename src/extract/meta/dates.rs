@@ -485,7 +485,9 @@ pub fn url_date(url: &Url) -> Option<PageTime> {
         None => {
             let c = URL_DATE_DAY_FIRST.captures(url.path())?;
             let d: u32 = c[1].parse().ok()?;
-            (d > 12).then_some(())?;
+            if d <= 12 {
+                return None;
+            }
             (c[3].parse().ok()?, c[2].parse().ok()?, d)
         }
     };

@@ -29,20 +29,28 @@ use super::{Elements, PageMeta, element_text};
 
 /// The labels of a forum member's panel beside a post (`等级：版主`, `文章：356`,
 /// `注册：2000-3-15`).
-pub static MEMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+static MEMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     // No boundary before a label: the panel's lines are parted by `<br>`s, which leave no space
     // in an element's text (`江边小舟等级：版主文章：356`).
     Regex::new(r"(?:等级|级别|头衔|文章|帖子|发帖|积分|经验|威望|金钱|精华|注册|注册时间|阅读权限|在线时间)\s*[:：]\s*\S")
         .expect("static regex")
 });
 
+/// Whether a line is a forum member's panel beside a post (name, rank, post count, sign-up
+/// date): two of its labels or more.
+pub fn is_member_panel(line: &str) -> bool {
+    MEMBER_LABEL.find_iter(line).nth(1).is_some()
+}
+
 /// The name a member's panel opens with (`江边小舟 等级：版主 文章：356`), read from the lines
 /// around and at the start of the body: a word, then two panel labels or more.
 pub fn member_panel_author(lines: &[&str]) -> Option<String> {
     lines.iter().find_map(|line| {
         let t = line.trim();
+        if !is_member_panel(t) {
+            return None;
+        }
         let first = MEMBER_LABEL.find(t)?;
-        MEMBER_LABEL.find_iter(t).nth(1)?;
         let name = t[..first.start()].trim();
         let ok = !name.is_empty()
             && name.chars().count() <= 20
