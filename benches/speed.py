@@ -10,7 +10,7 @@ Rows:
            over all pages vs trafilatura (bare_extraction with metadata) over the same files;
            pages/s and peak RSS.
   e2e      a feed of N local article pages served from 127.0.0.1 (fetch + extract + store,
-           4 at a time): `newsvault daemon` and `newsvault archive URL...` vs a Diffengine-style
+           4 requests at a time; newsvault's articles in progress at their defaults): `newsvault daemon` and `newsvault archive URL...` vs a Diffengine-style
            Python pipeline (feedparser, requests, trafilatura, SQLite synchronous=FULL) with
            4 threads and with 4 processes; articles/s, peak RSS, fsyncs per article, URLs
            fetched more than once.
@@ -253,9 +253,10 @@ def newsvault_config(dirname, site, port_feed=True):
             # Images off: the peer fetches none, and the saved pages' images are on hosts
             # that the bench must not reach (each would wait for its robots.txt to time out).
             f'[archive]\npath = "{db}"\nimages = false\n'
+            # Four requests at once, as the peer's four workers make; how many articles are
+            # in progress (fetched, extracted or committing) is left at the defaults.
             '[fetch]\nallow_private_hosts = ["127.0.0.1"]\nper_host_interval = "0s"\nper_host_concurrency = 4\n'
-            "[check]\nmax_in_flight = 4\n"
-            '[daemon]\nmax_in_flight = 4\nserve = false\nshutdown_grace = "5s"\n'
+            '[daemon]\nserve = false\nshutdown_grace = "5s"\n'
         )
         if port_feed:
             f.write(
@@ -329,7 +330,7 @@ def row_e2e(binaries, rounds, articles, python_ok, count_fsyncs=True):
     sizes = sorted(len(b) for b in site.bodies)
     print(
         f"\n## end to end: feed of {articles} local article pages (median {statistics.median(sizes) / 1e3:.0f} KB), "
-        "fetch + extract + store, 4 at a time"
+        "fetch + extract + store, 4 requests at a time"
     )
     results = {}
     twice = {}

@@ -49,7 +49,10 @@ pub struct Config {
 pub struct DaemonConfig {
     /// Serve the web UI and the feeds (on `[server] listen`) while running.
     pub serve: bool,
-    /// Queued articles archived at once (per-host limits still apply).
+    /// Queued articles archived at once (per-host limits still apply). A request is a small
+    /// part of an article's time, the rest is extraction and the commit: at 4 (the old
+    /// default), with 4 requests at once to a local server, one of two cores sat idle and the
+    /// daemon archived 154 articles/s; at 16, 216-226.
     pub max_in_flight: usize,
     /// On SIGINT/SIGTERM, in-flight work gets this long to finish before it is abandoned (it
     /// stays queued and is done after the restart).
@@ -73,7 +76,7 @@ impl Default for DaemonConfig {
     fn default() -> Self {
         Self {
             serve: true,
-            max_in_flight: 4,
+            max_in_flight: 16,
             shutdown_grace: Duration::from_secs(10),
             poll_jitter: 0.1,
             shared: false,

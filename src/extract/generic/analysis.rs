@@ -1,8 +1,6 @@
 //! One iterative pass over the DOM: per-element text statistics (text, link text, running-text
 //! punctuation, paragraphs, images, inputs, pre/post positions) and the page's short text lines.
 //! Iterative, so deeply nested markup costs no recursion.
-
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ego_tree::NodeId;
@@ -68,8 +66,13 @@ pub(super) struct Line {
     pub(super) text: String,
 }
 
+/// Maps and sets keyed by node: a node id is a small integer, so the hash is a multiply (the
+/// default SipHash was a fifth of this pass).
+pub(super) type NodeMap<V> = rustc_hash::FxHashMap<NodeId, V>;
+pub(super) type NodeSet = rustc_hash::FxHashSet<NodeId>;
+
 pub(super) struct Analysis {
-    pub(super) stats: HashMap<NodeId, Stats>,
+    pub(super) stats: NodeMap<Stats>,
     pub(super) lines: Vec<Line>,
     pub(super) page_text: u32,
     pub(super) page_link_text: u32,
@@ -94,7 +97,7 @@ pub(super) static ARTICLE_BODY: LazyLock<Selector> =
 /// The ancestors of the page's only `<article>` (or only `itemprop="articleBody"`): the page says
 /// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
 /// furniture.
-pub(super) fn article_ancestors(doc: &Html) -> HashSet<NodeId> {
+pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
     // One walk in `doc.select`'s order; a selector runs only on elements that pass a cheap
     // test it implies (two full `select` walks cost more than the rest of this pass).
     let mut found: [Vec<ElementRef<'_>>; 2] = [Vec::new(), Vec::new()];
@@ -112,7 +115,7 @@ pub(super) fn article_ancestors(doc: &Html) -> HashSet<NodeId> {
             found[1].push(el);
         }
     }
-    let mut keep = HashSet::new();
+    let mut keep = NodeSet::default();
     for hits in found {
         if let [only] = hits[..] {
             keep.extend(only.ancestors().map(|n| n.id()));
@@ -127,9 +130,9 @@ pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
     let keep = if strip_unlikely {
         article_ancestors(doc)
     } else {
-        HashSet::new()
+        NodeSet::default()
     };
-    let mut stats = HashMap::new();
+    let mut stats = NodeMap::with_capacity_and_hasher(doc.tree.nodes().len(), Default::default());
     let mut lines = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut invisible: Option<NodeId> = None;

@@ -1,7 +1,6 @@
 //! Candidate scoring (Readability's scheme, GNE's punctuation measure) and the pick of the body
 //! containers: the best candidate and the siblings that belong with it.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use ego_tree::NodeId;
@@ -9,7 +8,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
 use super::MIN_BLOCK_CHARS;
-use super::analysis::Analysis;
+use super::analysis::{Analysis, NodeMap};
 use super::classify::{class_and_id, class_weight, is_noise};
 use super::cleaning::is_furniture_box;
 use crate::extract::meta;
@@ -27,8 +26,8 @@ pub(super) fn initial_score(el: &scraper::node::Element) -> f64 {
 }
 
 /// Scores of the candidate containers, link density applied.
-pub(super) fn score(doc: &Html, a: &Analysis) -> HashMap<NodeId, f64> {
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+pub(super) fn score(doc: &Html, a: &Analysis) -> NodeMap<f64> {
+    let mut scores: NodeMap<f64> = NodeMap::default();
     // Summed in document order: float sums in a HashMap's random order differ in the last bits,
     // enough to flip a near tie, and one page must always give one document.
     let mut in_order: Vec<_> = a.stats.iter().collect();
@@ -103,7 +102,7 @@ pub(super) static AUTHOR_BOX: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn pick_containers<'a>(
     doc: &'a Html,
     a: &Analysis,
-    scores: &HashMap<NodeId, f64>,
+    scores: &NodeMap<f64>,
 ) -> Vec<ElementRef<'a>> {
     let by_score =
         |x: &(NodeId, f64), y: &(NodeId, f64)| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0));
