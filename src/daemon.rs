@@ -200,7 +200,7 @@ pub async fn run_until(
     if _lock.is_some() {
         take_back_dead_leases(&mut archive);
     }
-    let mut pipeline = Pipeline::new(config.clone(), archive)?;
+    let mut pipeline = Pipeline::new(config.clone(), archive)?.with_reader(&config.archive.path);
     if shared {
         let gate = archive::connect(&config.archive.path, Mode::ReadWrite)?;
         pipeline = pipeline.with_host_gate(Arc::new(ArchiveGate::new(gate)))?;

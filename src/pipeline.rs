@@ -162,6 +162,9 @@ pub struct Pipeline {
     config: Arc<Config>,
     fetcher: Fetcher,
     archive: Arc<Mutex<Archive>>,
+    /// A second connection for the lookup each fetch starts with, so that it does not wait
+    /// behind the group commits holding `archive` (see [`Self::with_reader`]).
+    reader: Option<Arc<Mutex<Archive>>>,
     committer: GroupCommitter,
     /// Decoding and extraction: one thread per core, whatever the number of fetches.
     cpu: CpuPool,
@@ -196,6 +199,7 @@ impl Pipeline {
             image_targets: None,
             committer: GroupCommitter::start(Arc::clone(&archive), MAX_GROUP),
             archive,
+            reader: None,
             cpu: CpuPool::start(cores),
             images: ImageWork::new(config_slots),
             capture_policy,
@@ -218,6 +222,24 @@ impl Pipeline {
             image_fetcher,
             ..self
         })
+    }
+
+    /// This pipeline, reading each article's row before its fetch through a read-only
+    /// connection to the archive at `location` (the one the pipeline writes). Behind the
+    /// writer's lock that lookup waited for whole group commits: with 16 articles in progress
+    /// it was the longest wait of an article (15 ms on average from a local server, its fetch
+    /// 4 ms). Without the connection (it could not be opened) lookups share the writer's.
+    pub fn with_reader(self, location: &std::path::Path) -> Self {
+        match crate::archive::connect(location, crate::archive::Mode::ReadOnly) {
+            Ok(reader) => Self {
+                reader: Some(Arc::new(Mutex::new(reader))),
+                ..self
+            },
+            Err(e) => {
+                tracing::warn!("lookups share the writer's connection: {e}");
+                self
+            }
+        }
     }
 
     /// This pipeline, fetching images under the target rules of `targets` (`archive URL`
@@ -254,10 +276,15 @@ impl Pipeline {
         &self,
         f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
     ) -> Result<T, ArchiveError> {
-        let archive = Arc::clone(&self.archive);
-        tokio::task::spawn_blocking(move || archive_gate::run_on(&archive, f))
-            .await
-            .map_err(|e| ArchiveError::Corrupt(format!("archive task failed: {e}")))?
+        run_blocking(Arc::clone(&self.archive), f).await
+    }
+
+    /// Runs the read `f` on the reader connection if there is one, else on the archive.
+    async fn read_archive<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
+    ) -> Result<T, ArchiveError> {
+        run_blocking(Arc::clone(self.reader.as_ref().unwrap_or(&self.archive)), f).await
     }
 
     /// Archives several URLs, at most `[check] max_in_flight` at once (the fetcher's per-host
@@ -366,7 +393,7 @@ impl Pipeline {
         let started_at = Utc::now();
         let clock = Instant::now();
         let canonical = target.canonical_url.clone();
-        let known = match self.with_archive(move |a| a.article(&canonical)).await {
+        let known = match self.read_archive(move |a| a.article(&canonical)).await {
             Ok(row) => row,
             Err(e) => return failed(&target, e),
         };
@@ -724,6 +751,16 @@ impl Pipeline {
             outcome
         }))
     }
+}
+
+/// Runs `f` on `archive` off the async threads (SQLite calls block).
+async fn run_blocking<T: Send + 'static>(
+    archive: Arc<Mutex<Archive>>,
+    f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
+) -> Result<T, ArchiveError> {
+    tokio::task::spawn_blocking(move || archive_gate::run_on(&archive, f))
+        .await
+        .map_err(|e| ArchiveError::Corrupt(format!("archive task failed: {e}")))?
 }
 
 /// What the schedule learns from an outcome.

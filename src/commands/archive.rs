@@ -24,7 +24,10 @@ pub fn archive(
     config.fetch.allow_private_targets = true;
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let pipeline = Pipeline::new(config, archive)?.with_image_targets(&configured_targets)?;
+    let location = config.archive.path.clone();
+    let pipeline = Pipeline::new(config, archive)?
+        .with_image_targets(&configured_targets)?
+        .with_reader(&location);
 
     // Outcomes are handled as they come (in input order), so memory stays flat however many
     // URLs there are; the documents of articles found unchanged (304) are read afterwards.

@@ -26,7 +26,8 @@ pub fn check(
 ) -> Result<ExitCode> {
     let archive = archive::connect(&config.archive.path, Mode::ReadWrite)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let pipeline = Pipeline::new(config, archive)?;
+    let location = config.archive.path.clone();
+    let pipeline = Pipeline::new(config, archive)?.with_reader(&location);
     let mut tally = Tally::default();
     let mut printed: std::io::Result<()> = Ok(());
     let mut report = |o: &Outcome| {
