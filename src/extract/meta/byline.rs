@@ -571,12 +571,18 @@ fn trailing_name(line: &str) -> Option<String> {
     people.then(|| tidy_name(v)).filter(|v| !v.is_empty())
 }
 
+/// The date forms [`after_leading_time`] reads, anchored at the line's start: searched
+/// unanchored, every line was scanned to its end for a match that had to start at 0, and the
+/// scan's lazy DFA grew to 2 MB a thread.
+static LEADING_DATES: LazyLock<[Regex; 3]> = LazyLock::new(|| {
+    [&*US_DATE, &*NAMED_MONTH_DATE, &*NUMERIC_DATE]
+        .map(|re| Regex::new(&format!("^(?:{})", re.as_str())).expect("static regex"))
+});
+
 /// What follows a time that opens a line (`2/26/2015 7:11 AM PST BY TMZ STAFF`), for reading
 /// the byline after it.
 fn after_leading_time(line: &str) -> Option<&str> {
-    let m = [&*US_DATE, &*NAMED_MONTH_DATE, &*NUMERIC_DATE]
-        .into_iter()
-        .find_map(|re| re.find(line).filter(|m| m.start() == 0))?;
+    let m = LEADING_DATES.iter().find_map(|re| re.find(line))?;
     let rest = line[m.end()..].trim_start_matches(|c: char| {
         c.is_whitespace() || matches!(c, '|' | '-' | '·' | '–' | '—' | ',')
     });
