@@ -290,17 +290,21 @@ pub fn pick(
         let text = declared_wording(&text, meta, &names).unwrap_or(text);
         return (Some(text), Some(open));
     }
-    let from_meta = meta
+    // Metadata that names only the article (JSON-LD, Dublin Core, Parse.ly), then the page's
+    // titles for search engines and feeds.
+    let article_meta = meta
         .ld
         .headline
         .as_deref()
-        .or_else(|| meta.get(&["dc:title", "dc.title", "dcterms.title"]))
-        .or_else(|| meta.get(&["og:title", "twitter:title", "parsely-title"]))
+        .or_else(|| meta.get(&["dc:title", "dc.title", "dcterms.title", "parsely-title"]));
+    let from_meta = article_meta
+        .or_else(|| meta.get(&["og:title", "twitter:title"]))
         .or(meta.page_title.as_deref())
         .map(|t| strip_site_suffix(t, &names))
         .filter(|t| !t.is_empty());
     if let Some(declared) = from_meta {
-        return match article_h1(els, place, &declared, &names) {
+        let strict = article_meta.is_some();
+        return match article_h1(els, place, &declared, strict, &names) {
             Some((text, open)) => (Some(text), Some(open)),
             None => (Some(declared), None),
         };
@@ -330,15 +334,27 @@ fn declared_wording(heading: &str, meta: &PageMeta, names: &[String]) -> Option<
         .then_some(declared)
 }
 
+/// Whether a heading with the words `heading` speaks of what a declared title with the words
+/// `declared` does ([`words`]): it shares one of them. A title from metadata that names only
+/// the article (`strict`: JSON-LD, Dublin Core, Parse.ly) is no search-engine wording of the
+/// heading, so one shared word is chance there (`Test document title` and `Dublin Core
+/// property title`): the heading shares two then, or holds none the declared title lacks
+/// (`Blockhaus 3` for `Blockhaus Typ 3 in Ludorf`).
+fn speaks_of(heading: &[String], declared: &[String], strict: bool) -> bool {
+    let shared = heading.iter().filter(|w| declared.contains(w)).count();
+    shared >= 1 && (!strict || shared >= 2 || shared == heading.len())
+}
+
 /// The page's `<h1>` that words the article's title differently from `declared` (`Der
 /// Nervenkrieg um den Brexit geht in die nächste Runde` for `Brexit: Nervenkrieg geht in
-/// nächste Runde`): the first one outside furniture that is not the site's name and shares a
-/// word with it. An `<h1>` that holds the whole declared title and more (a kicker before it)
+/// nächste Runde`): the first one outside furniture that is not the site's name and speaks of
+/// what it does ([`speaks_of`], `strict` for a title from article metadata). An `<h1>` that holds the whole declared title and more (a kicker before it)
 /// yields to the declared title.
 fn article_h1(
     els: &Elements<'_>,
     place: Place<'_>,
     declared: &str,
+    strict: bool,
     names: &[String],
 ) -> Option<(String, u32)> {
     let declared_words = words(declared);
@@ -355,7 +371,7 @@ fn article_h1(
         if normalize_for_match(&text).contains(&declared_key) {
             return None;
         }
-        if words(&text).iter().any(|w| declared_words.contains(w)) {
+        if speaks_of(&words(&text), &declared_words, strict) {
             return Some((text, at.open));
         }
     }
@@ -455,6 +471,38 @@ mod tests {
         assert_eq!(
             page("<title>Brexit: Nervenkrieg geht in nächste Runde</title><h1>Der Nervenkrieg um den Brexit geht in die nächste Runde</h1>").as_deref(),
             Some("Der Nervenkrieg um den Brexit geht in die nächste Runde")
+        );
+        // An h1 that shares one word with the declared title by chance is not.
+        assert_eq!(
+            page(concat!(
+                r#"<meta property="dc:title" content="Dublin Core property title">"#,
+                "<h1>Test document title</h1>"
+            ))
+            .as_deref(),
+            Some("Dublin Core property title")
+        );
+        assert_eq!(
+            page(r#"<meta name="parsely-title" content="Some Other Title"><h1>Test document title</h1>"#)
+                .as_deref(),
+            Some("Some Other Title")
+        );
+        // A short h1 all of whose words the declared title holds still speaks of it.
+        assert_eq!(
+            page(concat!(
+                r#"<meta property="dc:title" content="Blockhaus Typ 3 in Ludorf am See">"#,
+                "<h1>Blockhaus 3</h1>"
+            ))
+            .as_deref(),
+            Some("Blockhaus 3")
+        );
+        // A <title> or og:title worded for search engines: one shared word will do.
+        assert_eq!(
+            page(concat!(
+                r#"<meta property="og:title" content="The Modern Ambitions Behind Neon">"#,
+                "<h1>Why Neon Is the Ultimate Symbol of the 20th Century</h1>"
+            ))
+            .as_deref(),
+            Some("Why Neon Is the Ultimate Symbol of the 20th Century")
         );
         // An h1 about something else (the blog's motto) is not.
         assert_eq!(
