@@ -99,14 +99,16 @@ const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>[0-9]{1
 
 /// A date with the month's name, in English, German, French, Spanish, Italian, Portuguese or
 /// Dutch: `May 7, 2005`, `7 May 2005`, `7. Mai 2005`, `7 mai 2005`, `1er mai 2005`,
-/// `7 de mayo de 2005`, and with the weekday before the year as blog platforms stamp posts
-/// (`Dec 28 Sat 2013 00:28`). The word is checked against [`MONTH_NAMES`].
+/// `7 de mayo de 2005`, with the weekday before the year as blog platforms stamp posts
+/// (`Dec 28 Sat 2013 00:28`), and with the time before the year as C's `asctime` writes it
+/// (`Jan 04 09:34 2021`, `Jan  4 09:34:00 2021`). The word is checked against [`MONTH_NAMES`].
 pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
         (?:
             (?-u:\b) (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?,? \s+
-              (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{{0,6}}\.?,?\s+)? (?P<y1>(?:19|20)[0-9]{{2}})
+              (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{{0,6}}\.?,?\s+)?
+              (?:(?P<h1>[0-9]{{1,2}}):(?P<mi1>[0-9]{{2}})(?::[0-9]{{2}})?\s+)? (?P<y1>(?:19|20)[0-9]{{2}})
           | (?-u:\b) (?P<d2>[0-9]{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)[0-9]{{2}})
         ) (?-u:\b)
         {CLOCK}"
@@ -369,7 +371,18 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
         let month = month_number(c.name("mon1").or_else(|| c.name("mon2"))?.as_str())?;
         let day = n("d1").or_else(|| n("d2"))?;
         let year = n("y1").or_else(|| n("y2"))? as i32;
-        dated(&c, NaiveDate::from_ymd_opt(year, month, day)?)
+        let date = NaiveDate::from_ymd_opt(year, month, day)?;
+        // `asctime`'s time stands before the year.
+        match (n("h1"), n("mi1")) {
+            (Some(h), Some(mi)) => Some((
+                c.get(0)?.start(),
+                PageTime {
+                    local: date.and_time(NaiveTime::from_hms_opt(h, mi, 0)?),
+                    offset: None,
+                },
+            )),
+            _ => dated(&c, date),
+        }
     });
     let dotted = DOTTED_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -1200,6 +1213,8 @@ mod tests {
             ("2005年5月7日", "2005-05-07 00:00:00"),
             ("May 7, 2005", "2005-05-07 00:00:00"),
             ("Dec 28 Sat 2013 00:28", "2013-12-28 00:28:00"),
+            ("Jan 04 09:34 2021", "2021-01-04 09:34:00"),
+            ("Mon Jan  4 09:34:56 2021", "2021-01-04 09:34:00"),
         ] {
             assert_eq!(day(text, eu).as_deref(), Some(want), "{text}");
         }
