@@ -602,12 +602,32 @@ static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// A [`SHORT_YEAR_DATE`] in a short line (a date element's, a title block's): the four-digit
-/// year prefilter of [`parse_time_in`] does not see them, and only short lines are read, so
-/// that version numbers and prices in prose are not taken for dates.
+/// `14 Gennaio 20`, `4 Jan. 21`: a day, a month's name and a two-digit year (20xx), as a
+/// dateline or a stamp under the title writes it.
+static NAMED_SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x) (?:^|[^0-9.:]) (?P<d>[0-9]{1,2}) \.? \s+ (?P<mon>\p{L}{3,12}) \.? \s+ (?P<y>[0-9]{2}) (?:$|[^0-9.:/])",
+    )
+    .expect("static regex")
+});
+
+/// A [`SHORT_YEAR_DATE`] or a [`NAMED_SHORT_YEAR_DATE`] in a short line (a date element's, a
+/// title block's): the four-digit year prefilter of [`parse_time_in`] does not see them, and
+/// only short lines are read, so that version numbers and prices in prose are not taken for
+/// dates.
 fn short_year_time(line: &str) -> Option<PageTime> {
-    if line.len() > 80 || line.bytes().filter(|&b| b == b'.').count() < 2 {
+    if line.len() > 80 {
         return None;
+    }
+    if line.bytes().filter(|&b| b == b'.').count() < 2 {
+        let c = NAMED_SHORT_YEAR_DATE.captures(line)?;
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let month = month_number(c.name("mon")?.as_str())?;
+        let date = NaiveDate::from_ymd_opt(2000 + n("y")? as i32, month, n("d")?)?;
+        return plausible(PageTime {
+            local: date.and_time(NaiveTime::MIN),
+            offset: None,
+        });
     }
     let c = SHORT_YEAR_DATE.captures(line)?;
     let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -1267,6 +1287,14 @@ mod tests {
         assert_eq!(v("Version 1.2.3"), None);
         assert_eq!(v("1.234.56 Euro"), None);
         assert_eq!(v("13.13.19"), None);
+        // A month's name with a two-digit year.
+        assert_eq!(
+            v("( Roma, 14 Gennaio 20 )").as_deref(),
+            Some("2020-01-14 00:00:00")
+        );
+        assert_eq!(v("4 Jan. 21").as_deref(), Some("2021-01-04 00:00:00"));
+        assert_eq!(v("14 Gallons 20"), None);
+        assert_eq!(v("Seite 3 Mai 2.0"), None);
         let prose = "Die Firma meldete am 28.09.19 ein Update, das viele Nutzer am Wochenende ohne Probleme installierten.";
         assert_eq!(v(prose), None);
     }
