@@ -442,7 +442,7 @@ pub fn byline(lines: &[&str]) -> Byline {
             .map(|m| tidy_name(m.as_str()))
             .filter(|v| !v.is_empty())
     };
-    let take_en_by = |line: &str| en_by(line).map(tidy_name).filter(|v| !v.is_empty());
+    let take_en_by = |line: &str| en_by(line).map(tidy_names).filter(|v| !v.is_empty());
     for line in lines {
         if line.chars().count() > 200 {
             // A story's first paragraph opens with its dateline and the reporters' credit
@@ -468,7 +468,7 @@ pub fn byline(lines: &[&str]) -> Byline {
                     (line.chars().count() <= 100)
                         .then(|| other_by(before_month_day(line)))
                         .flatten()
-                        .map(tidy_name)
+                        .map(tidy_names)
                         .filter(|v| !v.is_empty())
                 })
                 .or_else(|| {
@@ -481,7 +481,7 @@ pub fn byline(lines: &[&str]) -> Byline {
                 })
                 .or_else(|| {
                     labelled_byline(before_month_day(line))
-                        .map(tidy_name)
+                        .map(tidy_names)
                         .filter(|v| !v.is_empty())
                 });
         }
@@ -593,6 +593,50 @@ static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
 /// The line up to a month-and-day (`By Steven Mufson March 18 at 12:22 PM`).
 fn before_month_day(line: &str) -> &str {
     MONTH_DAY.find(line).map_or(line, |m| &line[..m.start()])
+}
+
+/// Words of a title or a desk after a name and a comma (`Jane Doe, Senior Editor`): no second
+/// name.
+const ROLE_WORDS: &[&str] = &[
+    "editor",
+    "correspondent",
+    "reporter",
+    "staff",
+    "writer",
+    "contributor",
+    "redakteur",
+    "redakteurin",
+    "redaktion",
+    "korrespondent",
+    "korrespondentin",
+    "autor",
+    "autorin",
+];
+
+/// The names of a Latin byline's list (`Daniel Braun, Davor Pasoski`, which the byline
+/// grammar read as capitalised names), each tidied ([`tidy_name`]) and joined by `, `; a part
+/// after a comma that is one word, a title or more words than a name has (`Jane Doe, Senior
+/// Editor`, `X, dpa`, `Jane Doe, MA WebMD Health News`) ends the list as before.
+fn tidy_names(s: &str) -> String {
+    let mut parts = s.split(", ");
+    let first = tidy_name(parts.next().unwrap_or(""));
+    let mut names = vec![first];
+    for part in parts {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let role = words.iter().any(|w| {
+            let w = w.to_lowercase();
+            ROLE_WORDS.iter().any(|r| w.starts_with(r))
+        });
+        let name = tidy_name(part);
+        if !(2..=3).contains(&words.len()) || role || name.is_empty() {
+            break;
+        }
+        names.push(name);
+    }
+    if names[0].is_empty() {
+        return String::new();
+    }
+    names.join(", ")
 }
 
 /// A name without trailing punctuation, a glued-on date/time or the next label; empty when the
@@ -1554,6 +1598,22 @@ fn shown_for_login(author: &str, lines: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_latin_byline_keeps_every_name_of_its_list() {
+        assert_eq!(
+            byline(&["von Daniel Braun, Davor Pasoski"])
+                .author
+                .as_deref(),
+            Some("Daniel Braun, Davor Pasoski")
+        );
+        assert_eq!(
+            byline(&["By Jane Doe, Senior Editor"]).author.as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(tidy_names("Jane Doe, Dpa"), "Jane Doe");
+        assert_eq!(tidy_names("Jane Doe, MA WebMD Health News"), "Jane Doe");
+    }
 
     #[test]
     fn a_login_takes_the_name_the_byline_spells() {
