@@ -68,6 +68,10 @@ pub const DATE_METAS: &[&str] = &[
     "date",
 ];
 
+/// Entries of [`DATE_METAS`] that name no event (`<meta name="date">`, Dublin Core's `date`):
+/// content systems fill them with a page's last edit as often as with its publication.
+const GENERIC_DATE_METAS: &[&str] = &["dc.date", "dcterms.date", "date"];
+
 /// Meta tags that say when a page was last changed: after every publish time the page gives
 /// (`<time datetime>` and a visible date included), as a last changed time is closer than
 /// nothing.
@@ -810,9 +814,19 @@ fn element_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
         .or_else(|| {
             let text = element_text(el);
             (text.chars().count() <= 120)
-                .then(|| visible_time(&text, order))
+                .then(|| visible_time(&text, order).or_else(|| badge_time(el, order)))
                 .flatten()
         })
+}
+
+/// The date of a calendar badge, whose day, month and year stand in elements of their own with
+/// nothing between them (`<span class="tag">18</span><span class="jahr">2009</span>` reads
+/// `182009` as one text): its texts apart.
+fn badge_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
+    let parts: Vec<&str> = el.text().map(str::trim).filter(|t| !t.is_empty()).collect();
+    (parts.len() > 1)
+        .then(|| visible_time(&parts.join(" "), order))
+        .flatten()
 }
 
 /// The date of the dated element nearest the article: the first one between the title and the
@@ -867,15 +881,25 @@ fn dated_element(
 /// The declared publish time (`declared`: JSON-LD, meta tags, microdata) that falls on the day
 /// the page shows (`shown`), when the first one (`first`) falls more than a day from it: a page
 /// republished under a new date keeps the old `datePublished` in its JSON-LD and the new one in
-/// `article:published_time` and on the page. Modified times and `<time>` elements do not count
-/// (a page shows its last change and its comments' times too). Otherwise `first`.
-fn shown_candidate(first: PageTime, declared: &[PageTime], shown: PageTime) -> PageTime {
+/// `article:published_time` and on the page. Else a "last changed" meta time (`modified`) on
+/// that day: a page re-dated in place shows its new date as the publish date (`1. Januar 2023`
+/// under the title, `12.01.2022` beside the author) and its metadata keeps it only as
+/// `dateModified`. `<time>` elements do not count (a page shows its comments' times too), and
+/// neither does a shown "updated" date ([`visible_time`] stops before the word). Otherwise
+/// `first`.
+fn shown_candidate(
+    first: PageTime,
+    declared: &[PageTime],
+    modified: &[PageTime],
+    shown: PageTime,
+) -> PageTime {
     let day = shown.local.date();
     if (first.local.date() - day).num_days().abs() <= 1 {
         return first;
     }
     declared
         .iter()
+        .chain(modified)
         .copied()
         .find(|t| t.local.date() == day)
         .unwrap_or(first)
@@ -1005,6 +1029,19 @@ pub fn pick(
         .filter_map(parse_time)
         .collect();
     let declared_count = meta_times.len();
+    // Only a generic `date` meta: a CMS's own stamp (often the last edit) rather than a claim.
+    let generic_only = declared_count > 0
+        && meta
+            .ld
+            .date_published
+            .as_deref()
+            .and_then(parse_time)
+            .is_none()
+        && declared.is_none()
+        && DATE_METAS
+            .iter()
+            .filter(|k| !GENERIC_DATE_METAS.contains(k))
+            .all(|k| meta.get(&[k]).and_then(parse_time).is_none());
     meta_times.extend(times.iter().map(String::as_str).filter_map(parse_time));
     // A "last changed" meta tag: after every time the page shows.
     let modified: Vec<PageTime> = MODIFIED_METAS
@@ -1018,7 +1055,17 @@ pub fn pick(
         .or(visible.is_none().then(|| modified.first()).flatten())
         .copied();
     let published = first
-        .map(|t| visible.map_or(t, |v| shown_candidate(t, &meta_times[..declared_count], v)))
+        // The date the page shows beats a generic `date` meta more than a day from it
+        // (`Erschienen am: 13.10.2021` under `<meta name="date" content="2021-10-15">`).
+        .filter(|t| {
+            !(generic_only
+                && visible.is_some_and(|v| (t.local.date() - v.local.date()).num_days().abs() > 1))
+        })
+        .map(|t| {
+            visible.map_or(t, |v| {
+                shown_candidate(t, &meta_times[..declared_count], &modified, v)
+            })
+        })
         .map(|t| match visible {
             // A date-only meta tag and a visible time on the same day: the visible one is exact.
             Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
@@ -1144,11 +1191,15 @@ mod tests {
         let ld = p("2021-12-06T14:36:00");
         let og = p("2022-12-15T09:13:00");
         let shown = p("15.12.2022");
-        assert_eq!(shown_candidate(ld, &[ld, og], shown), og);
+        assert_eq!(shown_candidate(ld, &[ld, og], &[], shown), og);
         // One day apart: the first stays (the zone rules move it).
-        assert_eq!(shown_candidate(ld, &[ld, og], p("07.12.2021")), ld);
+        assert_eq!(shown_candidate(ld, &[ld, og], &[], p("07.12.2021")), ld);
         // No declared time on the shown day: the first.
-        assert_eq!(shown_candidate(ld, &[ld], shown), ld);
+        assert_eq!(shown_candidate(ld, &[ld], &[], shown), ld);
+        // A page re-dated in place: its last changed time is the day it shows.
+        let modified = p("2022-12-15T10:00:00+01:00");
+        assert_eq!(shown_candidate(ld, &[ld], &[modified], shown), modified);
+        assert_eq!(shown_candidate(ld, &[ld], &[modified], p("09.05.2020")), ld);
     }
 
     #[test]
@@ -1409,6 +1460,42 @@ mod tests {
         pick(&Elements::new(&doc), &meta, &place, around, &[])
             .published
             .map(|t| t.render(None))
+    }
+
+    #[test]
+    fn a_calendar_badge_reads_its_parts_apart() {
+        let badge = concat!(
+            r#"<div class="datum"><span class="monat">Feb</span> <span class="tag">18</span>"#,
+            r#"<span class="jahr">2009</span></div><p>x</p>"#,
+        );
+        assert_eq!(
+            picked(badge, 3, false).as_deref(),
+            Some("2009-02-18 00:00:00")
+        );
+    }
+
+    #[test]
+    fn a_shown_date_beats_a_generic_date_meta_days_away() {
+        let html = r#"<meta name="date" content="2021-10-15"><p>x</p>"#;
+        let shown = Around {
+            near: &["Erschienen am: 13.10.2021"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around(html, &shown).as_deref(),
+            Some("2021-10-13 00:00:00")
+        );
+        // A publish meta is a claim: it stays.
+        let claimed = r#"<meta property="article:published_time" content="2021-10-15"><p>x</p>"#;
+        assert_eq!(
+            picked_around(claimed, &shown).as_deref(),
+            Some("2021-10-15 00:00:00")
+        );
+        // Without a shown date the generic meta dates the page.
+        assert_eq!(
+            picked_around(html, &Around::default()).as_deref(),
+            Some("2021-10-15 00:00:00")
+        );
     }
 
     #[test]
