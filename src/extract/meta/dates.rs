@@ -4,7 +4,9 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
 use regex::Regex;
 use scraper::{ElementRef, Selector};
 use url::Url;
@@ -897,6 +899,10 @@ fn shown_candidate(
     if (first.local.date() - day).num_days().abs() <= 1 {
         return first;
     }
+    // A shown stamp to the second is a hidden machine copy of a time (a theme's
+    // `<span class="updated">2022-12-07T10:10:52+01:00</span>`), not the date a reader sees.
+    let to_the_second = shown.local.second() != 0;
+    let modified = if to_the_second { &[][..] } else { modified };
     declared
         .iter()
         .chain(modified)
@@ -1063,7 +1069,12 @@ pub fn pick(
         })
         .map(|t| {
             visible.map_or(t, |v| {
-                shown_candidate(t, &meta_times[..declared_count], &modified, v)
+                let changed: Vec<PageTime> = modified
+                    .iter()
+                    .copied()
+                    .chain(meta.ld.date_modified.as_deref().and_then(parse_time))
+                    .collect();
+                shown_candidate(t, &meta_times[..declared_count], &changed, v)
             })
         })
         .map(|t| match visible {
@@ -1200,6 +1211,9 @@ mod tests {
         let modified = p("2022-12-15T10:00:00+01:00");
         assert_eq!(shown_candidate(ld, &[ld], &[modified], shown), modified);
         assert_eq!(shown_candidate(ld, &[ld], &[modified], p("09.05.2020")), ld);
+        // Unless what is shown is the modified time's machine stamp.
+        let stamp = p("2022-12-15T10:00:52+01:00");
+        assert_eq!(shown_candidate(ld, &[ld], &[modified], stamp), ld);
     }
 
     #[test]
@@ -1471,6 +1485,28 @@ mod tests {
         assert_eq!(
             picked(badge, 3, false).as_deref(),
             Some("2009-02-18 00:00:00")
+        );
+    }
+
+    #[test]
+    fn a_shown_date_on_the_json_ld_modified_day_beats_its_published_day() {
+        let ld = concat!(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","#,
+            r#""datePublished":"2021-03-16T16:16:10Z","dateModified":"2021-03-20T14:00:17Z"}"#,
+            r#"</script><p>x</p>"#,
+        );
+        let shown = Around {
+            near: &["20. März 2021 - 15:00 Uhr"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around(ld, &shown).as_deref(),
+            Some("2021-03-20 14:00:17")
+        );
+        // Nothing shown: the publish time.
+        assert_eq!(
+            picked_around(ld, &Around::default()).as_deref(),
+            Some("2021-03-16 16:16:10")
         );
     }
 
