@@ -442,7 +442,7 @@ pub fn byline(lines: &[&str]) -> Byline {
             .map(|m| tidy_name(m.as_str()))
             .filter(|v| !v.is_empty())
     };
-    let take_en_by = |line: &str| en_by(line).map(tidy_name).filter(|v| !v.is_empty());
+    let take_en_by = |line: &str| en_by(line).map(tidy_names).filter(|v| !v.is_empty());
     for line in lines {
         if line.chars().count() > 200 {
             // A story's first paragraph opens with its dateline and the reporters' credit
@@ -468,7 +468,7 @@ pub fn byline(lines: &[&str]) -> Byline {
                     (line.chars().count() <= 100)
                         .then(|| other_by(before_month_day(line)))
                         .flatten()
-                        .map(tidy_name)
+                        .map(tidy_names)
                         .filter(|v| !v.is_empty())
                 })
                 .or_else(|| {
@@ -481,7 +481,7 @@ pub fn byline(lines: &[&str]) -> Byline {
                 })
                 .or_else(|| {
                     labelled_byline(before_month_day(line))
-                        .map(tidy_name)
+                        .map(tidy_names)
                         .filter(|v| !v.is_empty())
                 });
         }
@@ -601,6 +601,50 @@ fn before_month_day(line: &str) -> &str {
     MONTH_DAY.find(line).map_or(line, |m| &line[..m.start()])
 }
 
+/// Words of a title or a desk after a name and a comma (`Jane Doe, Senior Editor`): no second
+/// name.
+const ROLE_WORDS: &[&str] = &[
+    "editor",
+    "correspondent",
+    "reporter",
+    "staff",
+    "writer",
+    "contributor",
+    "redakteur",
+    "redakteurin",
+    "redaktion",
+    "korrespondent",
+    "korrespondentin",
+    "autor",
+    "autorin",
+];
+
+/// The names of a Latin byline's list (`Daniel Braun, Davor Pasoski`, which the byline
+/// grammar read as capitalised names), each tidied ([`tidy_name`]) and joined by `, `; a part
+/// after a comma that is one word, a title or more words than a name has (`Jane Doe, Senior
+/// Editor`, `X, dpa`, `Jane Doe, MA WebMD Health News`) ends the list as before.
+fn tidy_names(s: &str) -> String {
+    let mut parts = s.split(", ");
+    let first = tidy_name(parts.next().unwrap_or(""));
+    let mut names = vec![first];
+    for part in parts {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let role = words.iter().any(|w| {
+            let w = w.to_lowercase();
+            ROLE_WORDS.iter().any(|r| w.starts_with(r))
+        });
+        let name = tidy_name(part);
+        if !(2..=3).contains(&words.len()) || role || name.is_empty() {
+            break;
+        }
+        names.push(name);
+    }
+    if names[0].is_empty() {
+        return String::new();
+    }
+    names.join(", ")
+}
+
 /// A name without trailing punctuation, a glued-on date/time or the next label; empty when the
 /// words are not a name at all.
 fn tidy_name(s: &str) -> String {
@@ -642,6 +686,40 @@ fn tidy_name(s: &str) -> String {
 /// Authors named by meta tags or JSON-LD, made readable ([`author_name`]); the site's own
 /// name is not an author.
 pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
+    let names = declared_authors(meta);
+    // A personal blog ends its `<title>` with its author's name (`… | Haki Benita`): a
+    // person's name there, and not among the names the site declares, is still the author.
+    let declared = meta.site_names();
+    let hosts = address_names(meta);
+    let names = names
+        .iter()
+        .map(|n| without_site_part(n, site_names, &hosts))
+        .filter(|n| {
+            let n = n.trim();
+            (!site_names.iter().any(|s| s.contains(n))
+                || (person_like(n) && !declared.iter().any(|s| s.contains(n))))
+                && !names_the_address(n, &hosts)
+        })
+        // Discuz! 7 credits its own team in `<meta name="author">`.
+        .filter(|n| !super::software::is_software_credit(n))
+        .filter_map(author_name);
+    join_names(names)
+}
+
+/// The outlet the meta tags or JSON-LD name as the author when that is the site itself (`BBC
+/// News` in `og:article:author` on bbc.com): the author when nothing names a writer.
+fn outlet_author(meta: &PageMeta) -> Option<String> {
+    let names = declared_authors(meta);
+    let names = names
+        .iter()
+        .filter(|n| !super::software::is_software_credit(n))
+        .filter_map(|n| author_name(n));
+    join_names(names)
+}
+
+/// The author names of JSON-LD, else of the author meta tags, else of a `twitter:dataN` tag
+/// labelled as the writer, as written.
+fn declared_authors(meta: &PageMeta) -> Vec<String> {
     let mut names: Vec<String> = meta.ld.authors.clone();
     if names.is_empty()
         && let Some(a) = meta.get(&[
@@ -663,21 +741,7 @@ pub fn meta_author(meta: &PageMeta, site_names: &[String]) -> Option<String> {
     {
         names.push(a.to_owned());
     }
-    // A personal blog ends its `<title>` with its author's name (`… | Haki Benita`): a
-    // person's name there, and not among the names the site declares, is still the author.
-    let declared = meta.site_names();
-    let names = names
-        .iter()
-        .map(|n| without_site_part(n, site_names))
-        .filter(|n| {
-            let n = n.trim();
-            !site_names.iter().any(|s| s.contains(n))
-                || (person_like(n) && !declared.iter().any(|s| s.contains(n)))
-        })
-        // Discuz! 7 credits its own team in `<meta name="author">`.
-        .filter(|n| !super::software::is_software_credit(n))
-        .filter_map(author_name);
-    join_names(names)
+    names
 }
 
 /// Whether `name` is written as a person's: two or three Latin words, each a capital and then
@@ -699,19 +763,71 @@ fn person_like(name: &str) -> bool {
         })
 }
 
-/// `name` without a comma-separated part that is the site's own name (`Rob Picheta, CNN`).
-fn without_site_part<'a>(name: &'a str, site_names: &[String]) -> &'a str {
-    match name.rsplit_once(',') {
-        Some((head, tail))
-            if !head.trim().is_empty()
-                && site_names
-                    .iter()
-                    .any(|s| s.trim().eq_ignore_ascii_case(tail.trim())) =>
-        {
-            head
-        }
-        _ => name,
+/// `name` without a comma-separated part that is the site's own name (`Rob Picheta, CNN`), or
+/// a part before or after a dash or bar that names the site or its address (`unocero - Alberto
+/// Ávila`, an SEO plugin's `site - author` meta author).
+fn without_site_part<'a>(name: &'a str, site_names: &[String], hosts: &[String]) -> &'a str {
+    let is_site = |part: &str| {
+        let part = part.trim();
+        site_names
+            .iter()
+            .any(|s| s.trim().eq_ignore_ascii_case(part))
+            || names_the_address(part, hosts)
+    };
+    if let Some((head, tail)) = name.rsplit_once(',')
+        && !head.trim().is_empty()
+        && is_site(tail)
+    {
+        return head;
     }
+    for sep in [" - ", " | ", " – "] {
+        if let Some((head, tail)) = name.split_once(sep) {
+            if is_site(head) && !tail.trim().is_empty() && !is_site(tail) {
+                return tail;
+            }
+            if is_site(tail) && !head.trim().is_empty() && !is_site(head) {
+                return head;
+            }
+        }
+    }
+    name
+}
+
+/// The names the page's address gives its site, from its canonical link or `og:url`: the host
+/// without `www.` (`jungefreiheit.de`) and that host without its last label (`unocero`,
+/// `l-mag`). A meta author that only repeats one of them names the site, not a writer.
+fn address_names(meta: &PageMeta) -> Vec<String> {
+    let Some(host) = [meta.canonical.as_deref(), meta.get(&["og:url"])]
+        .into_iter()
+        .flatten()
+        .find_map(|u| {
+            url::Url::parse(u)
+                .ok()?
+                .host_str()
+                .map(str::to_ascii_lowercase)
+        })
+    else {
+        return Vec::new();
+    };
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+    let mut names = vec![host.clone()];
+    if let Some((name, _tld)) = host.rsplit_once('.') {
+        names.push(name.to_owned());
+    }
+    names
+}
+
+/// Whether `name`, letters and digits only, is one of the [`address_names`] (`L-MAG` for
+/// `l-mag.de`, `finanztreff.de`).
+fn names_the_address(name: &str, hosts: &[String]) -> bool {
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let n = squeeze(name);
+    !n.is_empty() && hosts.iter().any(|h| squeeze(h) == n)
 }
 
 /// A byline's name without the outlet that follows it on the next line (`By Adam Aaronson<br>
@@ -1371,7 +1487,14 @@ pub fn pick(
         .or_else(|| lines.iter().find_map(|l| stamp_name(l)))
         .or(byline.source)
         .or_else(|| source_element(els, place, around))
-        .map(|a| full_name(&a, &lines).unwrap_or(a))
+        // Nothing names a writer: the outlet the meta author names (`BBC News`) is the author
+        // then, even when it is the site's own name.
+        .or_else(|| outlet_author(meta))
+        .map(|a| {
+            full_name(&a, &lines)
+                .or_else(|| shown_for_login(&a, &lines))
+                .unwrap_or(a)
+        })
 }
 
 /// Name particles that may stand between a first name and a surname (`Jose de la Cruz`).
@@ -1446,9 +1569,87 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
     })
 }
 
+/// The name a line near the article shows for `author` when that is a login (`arianschlichenmayer`,
+/// `jane-doe`: one lower-case word, as WordPress gives its user's login to JSON-LD when no
+/// display name is set) and two or three capitalised words there spell it (`von Arian
+/// Schlichenmayer`).
+fn shown_for_login(author: &str, lines: &[&str]) -> Option<String> {
+    let login: String = author.chars().filter(|c| c.is_alphanumeric()).collect();
+    let is_login = !author.contains(' ')
+        && login.chars().count() >= 6
+        && author
+            .chars()
+            .all(|c| c.is_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+    if !is_login {
+        return None;
+    }
+    lines.iter().find_map(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '(' | ')'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        (0..words.len()).find_map(|at| {
+            (2..=3).find_map(|n| {
+                let run = words.get(at..at + n)?;
+                let spelt: String = run.concat().chars().flat_map(char::to_lowercase).collect();
+                let capitalised = run
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+                (capitalised && spelt == login).then(|| run.join(" "))
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_latin_byline_keeps_every_name_of_its_list() {
+        assert_eq!(
+            byline(&["von Daniel Braun, Davor Pasoski"])
+                .author
+                .as_deref(),
+            Some("Daniel Braun, Davor Pasoski")
+        );
+        assert_eq!(
+            byline(&["By Jane Doe, Senior Editor"]).author.as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(tidy_names("Jane Doe, Dpa"), "Jane Doe");
+        assert_eq!(tidy_names("Jane Doe, MA WebMD Health News"), "Jane Doe");
+    }
+
+    #[test]
+    fn a_login_takes_the_name_the_byline_spells() {
+        let lines = ["Sport", "von Arian Schlichenmayer", "Text"];
+        assert_eq!(
+            shown_for_login("arianschlichenmayer", &lines).as_deref(),
+            Some("Arian Schlichenmayer")
+        );
+        assert_eq!(
+            shown_for_login("arian-schlichenmayer", &lines).as_deref(),
+            Some("Arian Schlichenmayer")
+        );
+        // Not a login (a name as written), or no line spells it.
+        assert_eq!(shown_for_login("Arian", &lines), None);
+        assert_eq!(shown_for_login("janedoe", &lines), None);
+    }
+
+    #[test]
+    fn an_address_or_its_name_is_no_author_but_the_outlet_is_a_last_resort() {
+        let mut meta = PageMeta {
+            canonical: Some("http://www.example-news.de/a/1".to_owned()),
+            ..PageMeta::default()
+        };
+        meta.metas
+            .push(("author".to_owned(), "Example-News - Jane Doe".to_owned()));
+        assert_eq!(meta_author(&meta, &[]).as_deref(), Some("Jane Doe"));
+        meta.metas[0].1 = "example-news.de".to_owned();
+        assert_eq!(meta_author(&meta, &[]), None);
+        assert_eq!(outlet_author(&meta).as_deref(), Some("example-news.de"));
+    }
 
     /// Every element placed at the page's start, outside furniture.
     fn anywhere(_: ego_tree::NodeId) -> Option<super::super::Placed> {
@@ -2069,11 +2270,11 @@ mod tests {
         assert_eq!(name("Grant Tinsley, PhD").as_deref(), Some("Grant Tinsley"));
         assert_eq!(name("© Kathrin Führes").as_deref(), Some("Kathrin Führes"));
         assert_eq!(
-            without_site_part("Rob Picheta, CNN", &["CNN".to_owned()]),
+            without_site_part("Rob Picheta, CNN", &["CNN".to_owned()], &[]),
             "Rob Picheta"
         );
         assert_eq!(
-            without_site_part("Smith, John", &["CNN".to_owned()]),
+            without_site_part("Smith, John", &["CNN".to_owned()], &[]),
             "Smith, John"
         );
         assert_eq!(name("John Roe").as_deref(), Some("John Roe"));

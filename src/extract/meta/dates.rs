@@ -4,7 +4,9 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
 use regex::Regex;
 use scraper::{ElementRef, Selector};
 use url::Url;
@@ -68,6 +70,10 @@ pub const DATE_METAS: &[&str] = &[
     "date",
 ];
 
+/// Entries of [`DATE_METAS`] that name no event (`<meta name="date">`, Dublin Core's `date`):
+/// content systems fill them with a page's last edit as often as with its publication.
+const GENERIC_DATE_METAS: &[&str] = &["dc.date", "dcterms.date", "date"];
+
 /// Meta tags that say when a page was last changed: after every publish time the page gives
 /// (`<time datetime>` and a visible date included), as a last changed time is closer than
 /// nothing.
@@ -99,14 +105,16 @@ const CLOCK: &str = r"(?: ,? \s* (?:at|um|à|a\s+las|[-–|])? \s* (?P<h>[0-9]{1
 
 /// A date with the month's name, in English, German, French, Spanish, Italian, Portuguese or
 /// Dutch: `May 7, 2005`, `7 May 2005`, `7. Mai 2005`, `7 mai 2005`, `1er mai 2005`,
-/// `7 de mayo de 2005`, and with the weekday before the year as blog platforms stamp posts
-/// (`Dec 28 Sat 2013 00:28`). The word is checked against [`MONTH_NAMES`].
+/// `7 de mayo de 2005`, with the weekday before the year as blog platforms stamp posts
+/// (`Dec 28 Sat 2013 00:28`), and with the time before the year as C's `asctime` writes it
+/// (`Jan 04 09:34 2021`, `Jan  4 09:34:00 2021`). The word is checked against [`MONTH_NAMES`].
 pub(super) static NAMED_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?ix)
         (?:
             (?-u:\b) (?P<mon1>\p{{L}}{{3,12}}) \.? \s+ (?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?,? \s+
-              (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{{0,6}}\.?,?\s+)? (?P<y1>(?:19|20)[0-9]{{2}})
+              (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{{0,6}}\.?,?\s+)?
+              (?:(?P<h1>[0-9]{{1,2}}):(?P<mi1>[0-9]{{2}})(?::[0-9]{{2}})?\s+)? (?P<y1>(?:19|20)[0-9]{{2}})
           | (?-u:\b) (?P<d2>[0-9]{{1,2}}) (?:st|nd|rd|th|er|\.|º)? [\s-]* (?:de\s+)? (?P<mon2>\p{{L}}{{3,12}}) \.?,? [\s-]* (?:de\s+|del\s+)? (?P<y2>(?:19|20)[0-9]{{2}})
         ) (?-u:\b)
         {CLOCK}"
@@ -369,7 +377,18 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
         let month = month_number(c.name("mon1").or_else(|| c.name("mon2"))?.as_str())?;
         let day = n("d1").or_else(|| n("d2"))?;
         let year = n("y1").or_else(|| n("y2"))? as i32;
-        dated(&c, NaiveDate::from_ymd_opt(year, month, day)?)
+        let date = NaiveDate::from_ymd_opt(year, month, day)?;
+        // `asctime`'s time stands before the year.
+        match (n("h1"), n("mi1")) {
+            (Some(h), Some(mi)) => Some((
+                c.get(0)?.start(),
+                PageTime {
+                    local: date.and_time(NaiveTime::from_hms_opt(h, mi, 0)?),
+                    offset: None,
+                },
+            )),
+            _ => dated(&c, date),
+        }
     });
     let dotted = DOTTED_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -589,12 +608,32 @@ static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// A [`SHORT_YEAR_DATE`] in a short line (a date element's, a title block's): the four-digit
-/// year prefilter of [`parse_time_in`] does not see them, and only short lines are read, so
-/// that version numbers and prices in prose are not taken for dates.
+/// `14 Gennaio 20`, `4 Jan. 21`: a day, a month's name and a two-digit year (20xx), as a
+/// dateline or a stamp under the title writes it.
+static NAMED_SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x) (?:^|[^0-9.:]) (?P<d>[0-9]{1,2}) \.? \s+ (?P<mon>\p{L}{3,12}) \.? \s+ (?P<y>[0-9]{2}) (?:$|[^0-9.:/])",
+    )
+    .expect("static regex")
+});
+
+/// A [`SHORT_YEAR_DATE`] or a [`NAMED_SHORT_YEAR_DATE`] in a short line (a date element's, a
+/// title block's): the four-digit year prefilter of [`parse_time_in`] does not see them, and
+/// only short lines are read, so that version numbers and prices in prose are not taken for
+/// dates.
 fn short_year_time(line: &str) -> Option<PageTime> {
-    if line.len() > 80 || line.bytes().filter(|&b| b == b'.').count() < 2 {
+    if line.len() > 80 {
         return None;
+    }
+    if line.bytes().filter(|&b| b == b'.').count() < 2 {
+        let c = NAMED_SHORT_YEAR_DATE.captures(line)?;
+        let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let month = month_number(c.name("mon")?.as_str())?;
+        let date = NaiveDate::from_ymd_opt(2000 + n("y")? as i32, month, n("d")?)?;
+        return plausible(PageTime {
+            local: date.and_time(NaiveTime::MIN),
+            offset: None,
+        });
     }
     let c = SHORT_YEAR_DATE.captures(line)?;
     let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -777,9 +816,19 @@ fn element_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
         .or_else(|| {
             let text = element_text(el);
             (text.chars().count() <= 120)
-                .then(|| visible_time(&text, order))
+                .then(|| visible_time(&text, order).or_else(|| badge_time(el, order)))
                 .flatten()
         })
+}
+
+/// The date of a calendar badge, whose day, month and year stand in elements of their own with
+/// nothing between them (`<span class="tag">18</span><span class="jahr">2009</span>` reads
+/// `182009` as one text): its texts apart.
+fn badge_time(el: &ElementRef<'_>, order: DayOrder) -> Option<PageTime> {
+    let parts: Vec<&str> = el.text().map(str::trim).filter(|t| !t.is_empty()).collect();
+    (parts.len() > 1)
+        .then(|| visible_time(&parts.join(" "), order))
+        .flatten()
 }
 
 /// The date of the dated element nearest the article: the first one between the title and the
@@ -834,15 +883,29 @@ fn dated_element(
 /// The declared publish time (`declared`: JSON-LD, meta tags, microdata) that falls on the day
 /// the page shows (`shown`), when the first one (`first`) falls more than a day from it: a page
 /// republished under a new date keeps the old `datePublished` in its JSON-LD and the new one in
-/// `article:published_time` and on the page. Modified times and `<time>` elements do not count
-/// (a page shows its last change and its comments' times too). Otherwise `first`.
-fn shown_candidate(first: PageTime, declared: &[PageTime], shown: PageTime) -> PageTime {
+/// `article:published_time` and on the page. Else a "last changed" meta time (`modified`) on
+/// that day: a page re-dated in place shows its new date as the publish date (`1. Januar 2023`
+/// under the title, `12.01.2022` beside the author) and its metadata keeps it only as
+/// `dateModified`. `<time>` elements do not count (a page shows its comments' times too), and
+/// neither does a shown "updated" date ([`visible_time`] stops before the word). Otherwise
+/// `first`.
+fn shown_candidate(
+    first: PageTime,
+    declared: &[PageTime],
+    modified: &[PageTime],
+    shown: PageTime,
+) -> PageTime {
     let day = shown.local.date();
     if (first.local.date() - day).num_days().abs() <= 1 {
         return first;
     }
+    // A shown stamp to the second is a hidden machine copy of a time (a theme's
+    // `<span class="updated">2022-12-07T10:10:52+01:00</span>`), not the date a reader sees.
+    let to_the_second = shown.local.second() != 0;
+    let modified = if to_the_second { &[][..] } else { modified };
     declared
         .iter()
+        .chain(modified)
         .copied()
         .find(|t| t.local.date() == day)
         .unwrap_or(first)
@@ -972,6 +1035,19 @@ pub fn pick(
         .filter_map(parse_time)
         .collect();
     let declared_count = meta_times.len();
+    // Only a generic `date` meta: a CMS's own stamp (often the last edit) rather than a claim.
+    let generic_only = declared_count > 0
+        && meta
+            .ld
+            .date_published
+            .as_deref()
+            .and_then(parse_time)
+            .is_none()
+        && declared.is_none()
+        && DATE_METAS
+            .iter()
+            .filter(|k| !GENERIC_DATE_METAS.contains(k))
+            .all(|k| meta.get(&[k]).and_then(parse_time).is_none());
     meta_times.extend(times.iter().map(String::as_str).filter_map(parse_time));
     // A "last changed" meta tag: after every time the page shows.
     let modified: Vec<PageTime> = MODIFIED_METAS
@@ -985,7 +1061,22 @@ pub fn pick(
         .or(visible.is_none().then(|| modified.first()).flatten())
         .copied();
     let published = first
-        .map(|t| visible.map_or(t, |v| shown_candidate(t, &meta_times[..declared_count], v)))
+        // The date the page shows beats a generic `date` meta more than a day from it
+        // (`Erschienen am: 13.10.2021` under `<meta name="date" content="2021-10-15">`).
+        .filter(|t| {
+            !(generic_only
+                && visible.is_some_and(|v| (t.local.date() - v.local.date()).num_days().abs() > 1))
+        })
+        .map(|t| {
+            visible.map_or(t, |v| {
+                let changed: Vec<PageTime> = modified
+                    .iter()
+                    .copied()
+                    .chain(meta.ld.date_modified.as_deref().and_then(parse_time))
+                    .collect();
+                shown_candidate(t, &meta_times[..declared_count], &changed, v)
+            })
+        })
         .map(|t| match visible {
             // A date-only meta tag and a visible time on the same day: the visible one is exact.
             Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
@@ -1111,11 +1202,18 @@ mod tests {
         let ld = p("2021-12-06T14:36:00");
         let og = p("2022-12-15T09:13:00");
         let shown = p("15.12.2022");
-        assert_eq!(shown_candidate(ld, &[ld, og], shown), og);
+        assert_eq!(shown_candidate(ld, &[ld, og], &[], shown), og);
         // One day apart: the first stays (the zone rules move it).
-        assert_eq!(shown_candidate(ld, &[ld, og], p("07.12.2021")), ld);
+        assert_eq!(shown_candidate(ld, &[ld, og], &[], p("07.12.2021")), ld);
         // No declared time on the shown day: the first.
-        assert_eq!(shown_candidate(ld, &[ld], shown), ld);
+        assert_eq!(shown_candidate(ld, &[ld], &[], shown), ld);
+        // A page re-dated in place: its last changed time is the day it shows.
+        let modified = p("2022-12-15T10:00:00+01:00");
+        assert_eq!(shown_candidate(ld, &[ld], &[modified], shown), modified);
+        assert_eq!(shown_candidate(ld, &[ld], &[modified], p("09.05.2020")), ld);
+        // Unless what is shown is the modified time's machine stamp.
+        let stamp = p("2022-12-15T10:00:52+01:00");
+        assert_eq!(shown_candidate(ld, &[ld], &[modified], stamp), ld);
     }
 
     #[test]
@@ -1200,6 +1298,8 @@ mod tests {
             ("2005年5月7日", "2005-05-07 00:00:00"),
             ("May 7, 2005", "2005-05-07 00:00:00"),
             ("Dec 28 Sat 2013 00:28", "2013-12-28 00:28:00"),
+            ("Jan 04 09:34 2021", "2021-01-04 09:34:00"),
+            ("Mon Jan  4 09:34:56 2021", "2021-01-04 09:34:00"),
         ] {
             assert_eq!(day(text, eu).as_deref(), Some(want), "{text}");
         }
@@ -1252,6 +1352,14 @@ mod tests {
         assert_eq!(v("Version 1.2.3"), None);
         assert_eq!(v("1.234.56 Euro"), None);
         assert_eq!(v("13.13.19"), None);
+        // A month's name with a two-digit year.
+        assert_eq!(
+            v("( Roma, 14 Gennaio 20 )").as_deref(),
+            Some("2020-01-14 00:00:00")
+        );
+        assert_eq!(v("4 Jan. 21").as_deref(), Some("2021-01-04 00:00:00"));
+        assert_eq!(v("14 Gallons 20"), None);
+        assert_eq!(v("Seite 3 Mai 2.0"), None);
         let prose = "Die Firma meldete am 28.09.19 ein Update, das viele Nutzer am Wochenende ohne Probleme installierten.";
         assert_eq!(v(prose), None);
     }
@@ -1366,6 +1474,64 @@ mod tests {
         pick(&Elements::new(&doc), &meta, &place, around, &[])
             .published
             .map(|t| t.render(None))
+    }
+
+    #[test]
+    fn a_calendar_badge_reads_its_parts_apart() {
+        let badge = concat!(
+            r#"<div class="datum"><span class="monat">Feb</span> <span class="tag">18</span>"#,
+            r#"<span class="jahr">2009</span></div><p>x</p>"#,
+        );
+        assert_eq!(
+            picked(badge, 3, false).as_deref(),
+            Some("2009-02-18 00:00:00")
+        );
+    }
+
+    #[test]
+    fn a_shown_date_on_the_json_ld_modified_day_beats_its_published_day() {
+        let ld = concat!(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","#,
+            r#""datePublished":"2021-03-16T16:16:10Z","dateModified":"2021-03-20T14:00:17Z"}"#,
+            r#"</script><p>x</p>"#,
+        );
+        let shown = Around {
+            near: &["20. März 2021 - 15:00 Uhr"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around(ld, &shown).as_deref(),
+            Some("2021-03-20 14:00:17")
+        );
+        // Nothing shown: the publish time.
+        assert_eq!(
+            picked_around(ld, &Around::default()).as_deref(),
+            Some("2021-03-16 16:16:10")
+        );
+    }
+
+    #[test]
+    fn a_shown_date_beats_a_generic_date_meta_days_away() {
+        let html = r#"<meta name="date" content="2021-10-15"><p>x</p>"#;
+        let shown = Around {
+            near: &["Erschienen am: 13.10.2021"],
+            ..Around::default()
+        };
+        assert_eq!(
+            picked_around(html, &shown).as_deref(),
+            Some("2021-10-13 00:00:00")
+        );
+        // A publish meta is a claim: it stays.
+        let claimed = r#"<meta property="article:published_time" content="2021-10-15"><p>x</p>"#;
+        assert_eq!(
+            picked_around(claimed, &shown).as_deref(),
+            Some("2021-10-15 00:00:00")
+        );
+        // Without a shown date the generic meta dates the page.
+        assert_eq!(
+            picked_around(html, &Around::default()).as_deref(),
+            Some("2021-10-15 00:00:00")
+        );
     }
 
     #[test]

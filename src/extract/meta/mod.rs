@@ -46,6 +46,9 @@ pub struct LdArticle {
     pub is_article: bool,
     pub headline: Option<String>,
     pub date_published: Option<String>,
+    /// `dateModified`: only ever a confirmation of the day the page shows
+    /// ([`dates::pick`]'s re-dated pages), never a publish time of its own.
+    pub date_modified: Option<String>,
     pub authors: Vec<String>,
     pub image: Option<String>,
     pub publisher: Option<String>,
@@ -309,6 +312,7 @@ fn fill_ld(v: &Value, out: &mut LdArticle) {
     out.date_published = s("datePublished")
         .or_else(|| s("dateCreated"))
         .or(out.date_published.take());
+    out.date_modified = s("dateModified").or(out.date_modified.take());
     let authors = ld_names(v.get("author"))
         .into_iter()
         .chain(ld_names(v.get("creator")))
