@@ -209,21 +209,99 @@ impl BlockSink {
 /// heads no text of the article. Only after a body of a few blocks (a body of headings stays
 /// whole), and not a sentence set as a heading (`… Es stützt seine Version.`).
 fn drop_trailing_headings(blocks: &mut Vec<Block>) {
-    const MAX_CHARS: usize = 80;
     const MIN_BLOCKS_LEFT: usize = 3;
-    while let Some(Block::Heading(_, inlines)) = blocks.last() {
-        let mut text = String::new();
-        plain_inlines(inlines, &mut text);
-        let text = text.trim_matches(is_ascii_ws);
+    while blocks.last().is_some_and(is_short_heading) {
         let others = blocks
             .iter()
             .filter(|b| !matches!(b, Block::Heading(..) | Block::Image { .. } | Block::Rule))
             .count();
-        if text.chars().count() > MAX_CHARS || text.ends_with('.') || others < MIN_BLOCKS_LEFT {
+        if others < MIN_BLOCKS_LEFT {
             break;
         }
         blocks.pop();
     }
+}
+
+/// Characters of text (not blanks) in `inlines`, of those inside links, and whether the text
+/// outside links holds a colon (a label: `此前报道：`, `Mehr dazu:`).
+fn text_and_link_chars(inlines: &[Inline], in_link: bool, acc: &mut (usize, usize, bool)) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => {
+                let n = t.chars().filter(|c| !c.is_whitespace()).count();
+                acc.0 += n;
+                if in_link {
+                    acc.1 += n;
+                } else if t.contains([':', '：']) {
+                    acc.2 = true;
+                }
+            }
+            Inline::Strong(c) | Inline::Emphasis(c) | Inline::Span(c) => {
+                text_and_link_chars(c, in_link, acc)
+            }
+            Inline::Link { children, .. } => text_and_link_chars(children, true, acc),
+            Inline::LineBreak | Inline::Image { .. } => {}
+        }
+    }
+}
+
+/// A short paragraph that is one link (`<p><a href=…>Another story on the site</a></p>`): a
+/// pointer to another page, not a sentence of the article. A link the article labels as its
+/// own reference (`此前报道：<a>…</a>`, `Die Studie: <a>…</a>`) is the article's.
+fn is_pointer_paragraph(block: &Block) -> bool {
+    const MAX_CHARS: usize = 100;
+    let Block::Paragraph(inlines) = block else {
+        return false;
+    };
+    let mut acc = (0, 0, false);
+    text_and_link_chars(inlines, false, &mut acc);
+    let (text, link, labelled) = acc;
+    !labelled && text > 0 && text < MAX_CHARS && 5 * link >= 4 * text
+}
+
+/// A pointer paragraph, or a list of nothing but pointers (`<ul><li><a>Another story</a></li>
+/// …</ul>`, nested lists too).
+fn is_pointer(block: &Block) -> bool {
+    match block {
+        Block::List { items, .. } => !items.is_empty() && items.iter().flatten().all(is_pointer),
+        _ => is_pointer_paragraph(block),
+    }
+}
+
+/// Drops the pointers to other pages that a body ends on: link-only paragraphs and lists of
+/// them ([`is_pointer`]) after its last paragraph of text (`Bilder des Treffens`, `Zur
+/// Diskussion im Forum`), with the short headings over them (`Weiterlesen:`); the images among
+/// them stay. Pointers between paragraphs of text stay: there they are the article's own links
+/// (`Hier geht's zur Veranstaltung`). Only after a body of a few blocks of text.
+fn drop_trailing_pointers(blocks: &mut Vec<Block>) {
+    const MIN_BLOCKS_LEFT: usize = 3;
+    let is_frame = |b: &Block| matches!(b, Block::Image { .. } | Block::Rule);
+    let is_text = |b: &Block| !is_frame(b) && !is_pointer(b);
+    let tail_start = blocks
+        .iter()
+        .rposition(|b| is_text(b) && !is_short_heading(b))
+        .map_or(0, |i| i + 1);
+    let text_blocks = blocks[..tail_start]
+        .iter()
+        .filter(|b| is_text(b) && !matches!(b, Block::Heading(..)))
+        .count();
+    if text_blocks >= MIN_BLOCKS_LEFT && blocks[tail_start..].iter().any(is_pointer) {
+        let tail = blocks.split_off(tail_start);
+        blocks.extend(tail.into_iter().filter(is_frame));
+    }
+}
+
+/// A heading of a few words that introduces what follows (`Weiterlesen:`, `Related stories`),
+/// not a sentence set as a heading (`… Es stützt seine Version.`).
+fn is_short_heading(block: &Block) -> bool {
+    const MAX_CHARS: usize = 80;
+    let Block::Heading(_, inlines) = block else {
+        return false;
+    };
+    let mut text = String::new();
+    plain_inlines(inlines, &mut text);
+    let text = text.trim_matches(is_ascii_ws);
+    text.chars().count() <= MAX_CHARS && !text.ends_with('.')
 }
 
 /// Adds a paragraph, lifting images out so each stands as a paragraph of its own.
@@ -409,6 +487,7 @@ impl<'s> Converter<'s> {
             blocks.retain(|b| !self.is_boilerplate(b));
         }
         if self.drop_if.is_some() {
+            drop_trailing_pointers(&mut blocks);
             drop_trailing_headings(&mut blocks);
         }
         render_body(&blocks)
@@ -1262,6 +1341,61 @@ mod tests {
                 .text
                 .ends_with("Next")
         );
+    }
+
+    #[test]
+    fn link_only_paragraphs_ending_a_cleaned_body_are_dropped() {
+        let keep = |_: &str| false;
+        let paras = "<p>One.</p><p>Two.</p><p>Three.</p>";
+        let pointers = "<h2>Weiterlesen:</h2><p><a href=/a>Ein Roadtrip durch das Vulkanland</a></p>\
+                        <p><img src=/b.jpg></p><p><strong><a href=/c>Zur Diskussion im Forum</a></strong></p>";
+        let body = convert_dropping(&format!("{paras}{pointers}"), &keep);
+        assert_eq!(body.text, "One.\n\nTwo.\n\nThree.");
+        assert_eq!(body.images.len(), 1, "the picture among the pointers stays");
+        // Between paragraphs of text a link is the article's own; a long linked sentence with
+        // text of its own around it is no pointer.
+        // A link the article labels as its reference stays, last or not.
+        let labelled = "<p>此前报道：<a href=/d>港媒曝陈同佳出狱前首受访</a></p>";
+        let body = convert_dropping(&format!("{paras}{labelled}"), &keep);
+        assert!(
+            body.text.ends_with("港媒曝陈同佳出狱前首受访"),
+            "{}",
+            body.text
+        );
+        let own = "<p><a href=/e>Hier geht's zur Veranstaltung</a></p>";
+        let body = convert_dropping(&format!("{paras}{own}<p>Four.</p>"), &keep);
+        assert!(body.text.contains("Veranstaltung"));
+        let sentence = "<p>Read <a href=/r>the report</a> the ministry published on Monday.</p>";
+        let body = convert_dropping(&format!("{paras}{sentence}"), &keep);
+        assert!(body.text.ends_with("published on Monday."));
+        // A short body, and a body without the generic cleaning, stay whole.
+        let body = convert_dropping(&format!("<p>One.</p>{own}"), &keep);
+        assert!(body.text.ends_with("Veranstaltung"));
+        assert!(
+            convert(&format!("{paras}{own}"))
+                .text
+                .ends_with("Veranstaltung")
+        );
+    }
+
+    #[test]
+    fn link_lists_ending_a_cleaned_body_are_dropped_and_those_inside_it_stay() {
+        let keep = |_: &str| false;
+        let paras = "<p>One.</p><p>Two.</p><p>Three.</p>";
+        let list = "<ul><li><a href=/a>Bug 1 – The window moves</a>\
+                    <ul><li><a href=/b>Bug 2 – The tab closes</a></li></ul></li></ul>";
+        let body = convert_dropping(&format!("{paras}<h2>Read more</h2>{list}"), &keep);
+        assert_eq!(body.text, "One.\n\nTwo.\n\nThree.");
+        let body = convert_dropping(&format!("{paras}{list}<p>Four.</p>"), &keep);
+        assert!(
+            body.text.contains("Bug 2 – The tab closes"),
+            "{}",
+            body.text
+        );
+        // A list whose items say more than their links is text.
+        let fixes = "<ul><li>Jane <a href=/a>fixed the crash</a> in the parser today</li></ul>";
+        let body = convert_dropping(&format!("{paras}{fixes}"), &keep);
+        assert!(body.text.contains("in the parser today"), "{}", body.text);
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub(super) fn find_body(
         a.stats.get(&first.id()).map_or(0, |s| s.open),
         a.stats.get(&last.id()).map_or(0, |s| s.close),
     );
+    // Widened after the span is taken: bylines and dates are read around the picked blocks,
+    // not around the whole marked body (which may end on a widget's vendor name).
+    widen_to_article_body(&mut containers, a);
     // The lead joins the body's text, not its span: bylines and dates between the lead and
     // the body still read as lines before it.
     // The lead lies between the title and the first block of the body's text: a picture above
@@ -237,6 +240,25 @@ pub(super) fn find_body(
     })
 }
 
+/// The containers inside the page's article body (`itemprop="articleBody"`) replaced by it: the
+/// page says where its text is, and the best block is often one of its parts (a section, a
+/// fact box) whose siblings did not score enough to join.
+fn widen_to_article_body(containers: &mut Vec<ElementRef<'_>>, a: &Analysis) {
+    let mut out: Vec<ElementRef<'_>> = Vec::with_capacity(containers.len());
+    for c in containers.iter() {
+        let body = c.ancestors().filter_map(ElementRef::wrap).find(|e| {
+            crate::extract::attr(e.value(), "itemprop")
+                .is_some_and(|p| p.to_ascii_lowercase().contains("articlebody"))
+                && a.stats.get(&e.id()).is_some_and(|s| !s.noise)
+        });
+        let pick = body.unwrap_or(*c);
+        if !out.iter().any(|o| o.id() == pick.id()) {
+            out.push(pick);
+        }
+    }
+    *containers = out;
+}
+
 /// The first paragraph of text after the title at `at` inside the container that holds the
 /// title (an `<article>` with its header): where the body's text starts when no container
 /// starts after the title.
@@ -281,6 +303,18 @@ pub(super) fn best_body(
     (analysis, pick)
 }
 
+/// The text a pick holds besides its lead, in [`text_size`] units.
+fn own_size(p: &BodyPick) -> usize {
+    text_size(&p.body.plain_text).saturating_sub(p.lead_size)
+}
+
+/// Whether the lead outweighs the body it leads: the text between the title and the picked
+/// block is the article, and the pick is a box after it (an advertising disclosure at the page's
+/// end while an ancestor named like furniture, `div.above-footer`, hid the article's block).
+fn lead_outweighs_body(p: &BodyPick) -> bool {
+    p.lead_size > own_size(p)
+}
+
 /// [`best_body`] with boilerplate lines dropped.
 fn cleaned_body(
     doc: &Html,
@@ -291,7 +325,7 @@ fn cleaned_body(
     let pick = find_body(doc, &strict, base, title, true);
     if pick
         .as_ref()
-        .is_some_and(|p| text_size(&p.body.plain_text).saturating_sub(p.lead_size) >= 150)
+        .is_some_and(|p| own_size(p) >= 150 && !lead_outweighs_body(p))
     {
         return (strict, pick);
     }
@@ -299,7 +333,11 @@ fn cleaned_body(
     let again = find_body(doc, &relaxed, base, title, true);
     let better = match (&pick, &again) {
         (None, Some(_)) => true,
-        (Some(p), Some(q)) => text_size(&q.body.plain_text) > 2 * text_size(&p.body.plain_text),
+        (Some(p), Some(q)) => {
+            let (p_size, q_size) = (text_size(&p.body.plain_text), text_size(&q.body.plain_text));
+            // A pick that is mostly its lead gives way to any larger one.
+            q_size > 2 * p_size || (lead_outweighs_body(p) && q_size > p_size)
+        }
         _ => false,
     };
     if better {
@@ -508,5 +546,37 @@ mod tests {
         let md = markdown_under_title(&Html::parse_document(&html));
         assert!(md.starts_with("The lead says what happened"), "{md}");
         assert!(!md.contains("Redaktion"), "{md}");
+    }
+    #[test]
+    fn the_marked_article_body_holds_all_its_parts() {
+        let para = "Running text of the article, with enough words and commas, to be the body.";
+        let paras: String = (0..8).map(|_| format!("<p>{para}</p>")).collect();
+        let html = format!(
+            "<body><h1>The Title</h1><div itemprop=articleBody><div class=part-one>{paras}</div>\
+             <div class=part-two><p>The second part closes the story here</p></div></div>\
+             <div class=teasers><p>Another story, with its own words, elsewhere on the site.</p></div></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.contains("The second part closes the story here"), "{md}");
+        assert!(!md.contains("Another story"), "{md}");
+    }
+
+    #[test]
+    fn a_pick_outweighed_by_its_lead_gives_way() {
+        // The article sits in a block named like furniture (`above-footer`); the strict pass
+        // picks a notice after it and reads the article's plain paragraphs as its lead.
+        let plain = "Running text of the article, with enough words and commas, to be the body.";
+        let linked =
+            "Its <a href=/x>other paragraphs</a> link to pages, with words and commas, on.";
+        let story: String = (0..4)
+            .map(|_| format!("<p>{plain}</p><p>{linked}</p>"))
+            .collect();
+        let html = format!(
+            "<body><div class=above-footer><h1>The Title</h1><div class=story>{story}</div></div>\
+             <section class=notice><p>Offers on this site come from partners, who pay us, as we say.</p></section></body>"
+        );
+        let md = markdown_under_title(&Html::parse_document(&html));
+        assert!(md.contains("other paragraphs"), "{md}");
+        assert!(!md.contains("Offers on this site"), "{md}");
     }
 }

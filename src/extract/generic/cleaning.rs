@@ -98,7 +98,6 @@ pub(super) fn conditional_skips(
                 || (st.img > 1 && ld > 0.5 && st.text < 25 * st.img)
                 || (!is_list && weight < 25.0 && ld > 0.2 && st.text - st.link_text < 100)
                 || (weight >= 25.0 && ld > 0.5)
-                || (is_list && ld > 0.5 && !text_items)
                 || (st.embeds > 0 && st.text < 75);
             if remove {
                 skip.insert(el.id());
@@ -712,12 +711,16 @@ mod tests {
         assert!(skips.is_empty());
     }
 
+    /// A plain list of links inside the body stays, as Readability keeps it (a changelog's
+    /// list of fixed bugs, a sub-list of an outline); the Markdown drops one that ends the body.
+    /// A list named like furniture goes.
     #[test]
-    fn link_lists_inside_the_body_are_skipped() {
+    fn link_lists_inside_the_body_stay_unless_named_like_furniture() {
         let doc = scraper::Html::parse_document(
             "<div id=body><p>Some running text, with commas, and more, and more, and more, \
              and more, and more, and more, and more, and more.</p>\
-             <ul id=more><li><a href=/1>One more story</a></li><li><a href=/2>Two more stories</a></li></ul></div>",
+             <ul id=bugs><li><a href=/1>One more bug</a></li><li><a href=/2>Two more bugs</a></li></ul>\
+             <ul id=more class=promo><li><a href=/1>One more story</a></li><li><a href=/2>Two more stories</a></li></ul></div>",
         );
         let a = super::super::analysis::analyse(&doc, true);
         let sel = |s: &str| {
@@ -726,6 +729,7 @@ mod tests {
                 .unwrap()
         };
         let skips = conditional_skips(&[sel("#body")], &a, &NodeMap::default());
+        assert!(!skips.contains(&sel("#bugs").id()));
         assert!(skips.contains(&sel("#more").id()));
         assert_eq!(skips.len(), 1);
     }
