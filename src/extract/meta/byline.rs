@@ -1523,6 +1523,14 @@ const STAMP_WORDS: &[&str] = &[
     "bild",
 ];
 
+/// A line's words as names are looked for in it: split at spaces and the punctuation around
+/// names in bylines (`,` `:` `|` and brackets).
+fn name_words(line: &str) -> Vec<&str> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// The whole name when `author` is a first name only (blogs show the account's display name,
 /// `Nils`) and a line near the article names the same person in full (`Eine Kolumne von Nils
 /// Pickert`, or the author box's line `Nils Pickert`): the name and the capitalised word after
@@ -1538,10 +1546,7 @@ fn full_name(author: &str, lines: &[&str]) -> Option<String> {
         return None;
     }
     lines.iter().find_map(|line| {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '(' | ')'))
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = name_words(line);
         let at = words.iter().position(|w| w.eq_ignore_ascii_case(first))?;
         // Particles, then one capitalised surname.
         let surname = words
@@ -1584,10 +1589,7 @@ fn shown_for_login(author: &str, lines: &[&str]) -> Option<String> {
         return None;
     }
     lines.iter().find_map(|line| {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '(' | ')'))
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = name_words(line);
         (0..words.len()).find_map(|at| {
             (2..=3).find_map(|n| {
                 let run = words.get(at..at + n)?;
