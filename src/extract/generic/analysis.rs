@@ -94,6 +94,13 @@ pub(super) static ARTICLE_TAG: LazyLock<Selector> =
 pub(super) static ARTICLE_BODY: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse(r#"[itemprop~="articleBody"]"#).expect("static selector"));
 
+/// Whether `el`'s `itemprop` mentions `articleBody`, in any case: a cheap test, looser than
+/// [`ARTICLE_BODY`].
+pub(super) fn mentions_article_body(el: &scraper::node::Element) -> bool {
+    crate::extract::attr(el, "itemprop")
+        .is_some_and(|p| p.to_ascii_lowercase().contains("articlebody"))
+}
+
 /// The ancestors of the page's only `<article>` (or only `itemprop="articleBody"`): the page says
 /// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
 /// furniture.
@@ -109,8 +116,7 @@ pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
         if found[0].len() < 2 && v.name() == "article" && ARTICLE_TAG.matches(&el) {
             found[0].push(el);
         }
-        let says_body = crate::extract::attr(v, "itemprop")
-            .is_some_and(|p| p.to_ascii_lowercase().contains("articlebody"));
+        let says_body = mentions_article_body(v);
         if found[1].len() < 2 && says_body && ARTICLE_BODY.matches(&el) {
             found[1].push(el);
         }

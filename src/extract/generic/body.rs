@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::MIN_BLOCK_CHARS;
-use super::analysis::{Analysis, analyse};
+use super::analysis::{Analysis, analyse, mentions_article_body};
 use super::candidates::{has_caption, is_lead, lead_blocks, pick_containers, score};
 use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
@@ -247,9 +247,7 @@ fn widen_to_article_body(containers: &mut Vec<ElementRef<'_>>, a: &Analysis) {
     let mut out: Vec<ElementRef<'_>> = Vec::with_capacity(containers.len());
     for c in containers.iter() {
         let body = c.ancestors().filter_map(ElementRef::wrap).find(|e| {
-            crate::extract::attr(e.value(), "itemprop")
-                .is_some_and(|p| p.to_ascii_lowercase().contains("articlebody"))
-                && a.stats.get(&e.id()).is_some_and(|s| !s.noise)
+            mentions_article_body(e.value()) && a.stats.get(&e.id()).is_some_and(|s| !s.noise)
         });
         let pick = body.unwrap_or(*c);
         if !out.iter().any(|o| o.id() == pick.id()) {

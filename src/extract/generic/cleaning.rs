@@ -346,13 +346,12 @@ const FURNITURE_LABELS: &[&str] = &[
 /// Only matched, never searched for its position: `(?:^|\W)` before the agencies' names is `\b`
 /// without the Unicode word boundary, which makes the regex crate's fast engine give up on
 /// any line with a non-ASCII letter (most lines) for a slow one. A match is at most about 90
-/// characters and ends the line: only the line's last [`CREDIT_TAIL`] characters are tried. On
-/// whole lines, with its lazy DFA's cache capped at 256 KB (its counted classes make many
-/// states), it took thirty times as long as the other eight line rules together; on the tails,
-/// with the crate's default cache, it takes as long as one of them.
+/// characters and ends the line: only the line's last [`CREDIT_TAIL`] characters are tried (on
+/// whole lines it took thirty times as long as the other eight line rules together). Its
+/// counted classes under `(?i)` make many states: unbounded, its lazy DFA's cache fills the
+/// crate's 2 MB per thread; on the short tails a 256 KB cache, sometimes cleared, costs as
+/// little.
 static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    // Its lazy DFA fills 2 MB a thread unbounded (the counted classes under `(?i)`); on the
-    // short tail it reads, a smaller cache that is sometimes cleared costs little.
     RegexBuilder::new(concat!(
         r"(?i:[(\s](?:foto|fotos|photo|bild|kuva|credit|quelle|crédito)\s*:\s*[^.!?]{2,60}\)?|",
         r"©\s*[^.!?]{2,60}|(?:^|\W)(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",

@@ -1024,30 +1024,25 @@ pub fn pick(
         times = time_elements(els, place, 0, around.body_close);
     }
     let declared = declared_publish_time(els, place, around.body_close);
-    // The times the page declares as its publish time, then the others.
-    let mut meta_times: Vec<PageTime> = meta
+    // The times the page declares as its publish time, each with whether it is a claim (not a
+    // generic `date` meta), then the others.
+    let declared_times: Vec<(PageTime, bool)> = meta
         .ld
         .date_published
         .iter()
-        .map(String::as_str)
-        .chain(DATE_METAS.iter().filter_map(|k| meta.get(&[k])))
-        .chain(declared)
-        .filter_map(parse_time)
+        .map(|t| (t.as_str(), true))
+        .chain(
+            DATE_METAS
+                .iter()
+                .filter_map(|k| meta.get(&[k]).map(|t| (t, !GENERIC_DATE_METAS.contains(k)))),
+        )
+        .chain(declared.map(|t| (t, true)))
+        .filter_map(|(t, claim)| Some((parse_time(t)?, claim)))
         .collect();
-    let declared_count = meta_times.len();
+    let declared_count = declared_times.len();
     // Only a generic `date` meta: a CMS's own stamp (often the last edit) rather than a claim.
-    let generic_only = declared_count > 0
-        && meta
-            .ld
-            .date_published
-            .as_deref()
-            .and_then(parse_time)
-            .is_none()
-        && declared.is_none()
-        && DATE_METAS
-            .iter()
-            .filter(|k| !GENERIC_DATE_METAS.contains(k))
-            .all(|k| meta.get(&[k]).and_then(parse_time).is_none());
+    let generic_only = declared_count > 0 && declared_times.iter().all(|&(_, claim)| !claim);
+    let mut meta_times: Vec<PageTime> = declared_times.into_iter().map(|(t, _)| t).collect();
     meta_times.extend(times.iter().map(String::as_str).filter_map(parse_time));
     // A "last changed" meta tag: after every time the page shows.
     let modified: Vec<PageTime> = MODIFIED_METAS

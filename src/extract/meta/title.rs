@@ -348,8 +348,8 @@ fn speaks_of(heading: &[String], declared: &[String], strict: bool) -> bool {
 /// The page's `<h1>` that words the article's title differently from `declared` (`Der
 /// Nervenkrieg um den Brexit geht in die nächste Runde` for `Brexit: Nervenkrieg geht in
 /// nächste Runde`): the first one outside furniture that is not the site's name and speaks of
-/// what it does ([`speaks_of`], `strict` for a title from article metadata). An `<h1>` that holds the whole declared title and more (a kicker before it)
-/// yields to the declared title.
+/// what it does ([`speaks_of`], `strict` for a title from article metadata). An `<h1>` that
+/// holds the whole declared title and more (a kicker before it) yields to the declared title.
 fn article_h1(
     els: &Elements<'_>,
     place: Place<'_>,
