@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use scraper::ElementRef;
 
 use super::analysis::{Analysis, NodeMap, NodeSet};
@@ -340,38 +340,6 @@ const FURNITURE_LABELS: &[&str] = &[
     "bildnachweise",
 ];
 
-/// A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
-/// - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`, `…Mike Blake/Reuters files`.
-///
-/// Only matched, never searched for its position: `(?:^|\W)` before the agencies' names is `\b`
-/// without the Unicode word boundary, which makes the regex crate's fast engine give up on
-/// any line with a non-ASCII letter (most lines) for a slow one. A match is at most about 90
-/// characters and ends the line: only the line's last [`CREDIT_TAIL`] characters are tried (on
-/// whole lines it took thirty times as long as the other eight line rules together). Its
-/// counted classes under `(?i)` make many states: unbounded, its lazy DFA's cache fills the
-/// crate's 2 MB per thread; on the short tails a 256 KB cache, sometimes cleared, costs as
-/// little.
-static CREDIT_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    RegexBuilder::new(concat!(
-        r"(?i:[(\s](?:foto|fotos|photo|bild|kuva|credit|quelle|crédito)\s*:\s*[^.!?]{2,60}\)?|",
-        r"©\s*[^.!?]{2,60}|(?:^|\W)(?:reuters|afp|ap|dpa|getty\s+images|istock(?:\.com)?|stock\.adobe\.com)(?:\s+files)?\)?)$",
-    ))
-    .dfa_size_limit(256 << 10)
-    .build()
-    .expect("static regex")
-});
-
-/// Characters at the end of a line that [`CREDIT_CLOSING`] looks at.
-const CREDIT_TAIL: usize = 120;
-
-/// The last `chars` characters of `t` (all of it when shorter).
-fn tail(t: &str, chars: usize) -> &str {
-    t.char_indices()
-        .rev()
-        .nth(chars.saturating_sub(1))
-        .map_or(t, |(i, _)| &t[i..])
-}
-
 /// Caption and notice lines the other rules miss: figure labels (`Abbildung 4: …`, `Abb. 2:`),
 /// a zoom button's label before the caption (`Vergrößern  Eine kleine …`), German captions
 /// that place people (`Maria T. (l.) und …`, `v. l. n. r.`), a credit glued to its caption
@@ -434,7 +402,7 @@ static TEASER_OR_FILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Whether a short line is page furniture by its words ([`FURNITURE_OPENING`],
-/// [`FURNITURE_LABELS`]) or a caption by its credit ([`CREDIT_CLOSING`]).
+/// [`FURNITURE_LABELS`]) or a caption by its credit ([`super::credit`]).
 pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
     if len <= 24 {
         let lower = t.to_lowercase();
@@ -444,7 +412,7 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
     }
     (len <= 200 && FURNITURE_OPENING.is_match(t))
         || (len <= 300 && READER_PROMPT.is_match(t))
-        || (len <= 240 && CREDIT_CLOSING.is_match(tail(t, CREDIT_TAIL)))
+        || (len <= 240 && super::credit::closes_on_credit(t))
         || (len <= 80 && CN_STAFF_LINE.is_match(t))
         || (len <= 240 && CAPTION_OR_NOTICE.is_match(t))
         || (len <= 150 && APPEAL_OR_POINTER.is_match(t))
@@ -527,14 +495,6 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tail_counts_characters() {
-        assert_eq!(tail("abc", 5), "abc");
-        assert_eq!(tail("abcdef", 3), "def");
-        assert_eq!(tail("新闻摄影记者", 2), "记者");
-        assert_eq!(tail("", 3), "");
-    }
 
     #[test]
     fn boilerplate_lines() {

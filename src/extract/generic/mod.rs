@@ -19,6 +19,7 @@ mod body;
 mod candidates;
 mod classify;
 mod cleaning;
+mod credit;
 mod verdict;
 
 use std::sync::LazyLock;
