@@ -1,6 +1,6 @@
-//! A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`, `… im Display.
-//! - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`, `…Mike Blake/Reuters
-//! files`.
+//! A picture's caption closing on its credit: `… angekommen. (Foto: Privat)`,
+//! `… im Display. - © jollier_ - stock.adobe.com`, `… Berlin. Kuva: ALEXANDER BECHER`,
+//! `…Mike Blake/Reuters files`.
 //!
 //! Written out by hand rather than as one regex: the regex (kept in the tests as the rule's
 //! statement) ends in `$` with counted classes under `(?i)`, so the crate runs it backwards
