@@ -39,12 +39,43 @@ static SCRIPTED: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse(r#"script[type="text/template"], noscript"#).expect("static selector")
 });
 
+/// Characters of text `parent` shows: its own and its children's, scripts and styles aside.
+fn shown_text(parent: ElementRef<'_>) -> usize {
+    parent
+        .children()
+        .filter_map(|c| c.value().as_text().map(|t| t.trim().chars().count()))
+        .sum::<usize>()
+        + parent
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|c| !matches!(c.value().name(), "script" | "noscript" | "style"))
+            .map(|c| c.text().map(|t| t.trim().chars().count()).sum::<usize>())
+            .sum::<usize>()
+}
+
+/// Non-space characters of `markup` outside its tags.
+fn text_outside_tags(markup: &str) -> usize {
+    let mut in_tag = false;
+    markup
+        .chars()
+        .filter(|&c| {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ => return !in_tag && !c.is_whitespace(),
+            }
+            false
+        })
+        .count()
+}
+
 /// A page whose article is markup inside a script template or a `<noscript>` (the post body of
 /// Blogger and Google's blogs, filled in by a script): the page with that markup put in the
 /// template's place, when the element around it shows almost no text of its own, is named as
 /// the article's body (`itemprop="articleBody"`, `post-body`, `entry-content`) and the markup
 /// holds paragraphs of text. `None` for every other page.
 pub(super) fn unwrap_scripted_body(html: &str, doc: &Html) -> Option<String> {
+    // The cheap tests first: most pages have scripts, a few the template's place around one.
     let inner = doc.select(&SCRIPTED).find_map(|el| {
         let parent = el.parent().and_then(ElementRef::wrap)?;
         let names_body = parent
@@ -56,38 +87,16 @@ pub(super) fn unwrap_scripted_body(html: &str, doc: &Html) -> Option<String> {
                 a.value().attr("itemprop") == Some("articleBody")
                     || POSITIVE.is_match(&class_and_id(a.value()))
             });
-        let shown: usize = parent
-            .children()
-            .filter_map(|c| c.value().as_text().map(|t| t.trim().chars().count()))
-            .sum::<usize>()
-            + parent
-                .children()
-                .filter_map(ElementRef::wrap)
-                .filter(|c| !matches!(c.value().name(), "script" | "noscript" | "style"))
-                .map(|c| c.text().map(|t| t.trim().chars().count()).sum::<usize>())
-                .sum::<usize>();
+        if !names_body || shown_text(parent) >= 200 {
+            return None;
+        }
         let markup: String = el.text().collect();
-        let lower = markup.to_ascii_lowercase();
-        let mut in_tag = false;
-        let text_len = markup
-            .chars()
-            .filter(|&c| {
-                match c {
-                    '<' => in_tag = true,
-                    '>' => in_tag = false,
-                    _ => return !in_tag && !c.is_whitespace(),
-                }
-                false
-            })
-            .count();
         // Markup, not data (a JSON component whose captions hold `<p>`s).
         let is_markup =
             markup.trim_start().starts_with('<') && !markup.trim_start().starts_with("<![CDATA[");
-        (names_body
-            && is_markup
-            && shown < 200
-            && lower.matches("<p").count() >= 2
-            && text_len >= 500)
+        (is_markup
+            && markup.to_ascii_lowercase().matches("<p").count() >= 2
+            && text_outside_tags(&markup) >= 500)
             .then_some(markup)
     })?;
     let at = html.find(inner.as_str())?;
