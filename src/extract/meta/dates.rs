@@ -993,8 +993,9 @@ fn shown_time(
 /// modified), then `<time datetime>` near the article; a visible time on the same day makes a
 /// date-only value exact, and a visible date one day off puts a UTC value into the page's
 /// zone. Without any of them: the visible date nearest the body, then a dated element near the
-/// article, then the day in one of `addresses`. Slashed dates are read in the page language's
-/// order ([`DayOrder::for_lang`]).
+/// article, then the day in one of `addresses`. Slashed dates, shown or declared (a JSON-LD
+/// `datePublished` of `07/05/2005`), are read in the page language's order
+/// ([`DayOrder::for_lang`]).
 pub fn pick(
     els: &Elements<'_>,
     meta: &PageMeta,
@@ -1037,18 +1038,19 @@ pub fn pick(
                 .filter_map(|k| meta.get(&[k]).map(|t| (t, !GENERIC_DATE_METAS.contains(k)))),
         )
         .chain(declared.map(|t| (t, true)))
-        .filter_map(|(t, claim)| Some((parse_time(t)?, claim)))
+        .filter_map(|(t, claim)| Some((parse_time_in(t, order)?, claim)))
         .collect();
     let declared_count = declared_times.len();
     // Only a generic `date` meta: a CMS's own stamp (often the last edit) rather than a claim.
     let generic_only = declared_count > 0 && declared_times.iter().all(|&(_, claim)| !claim);
     let mut meta_times: Vec<PageTime> = declared_times.into_iter().map(|(t, _)| t).collect();
-    meta_times.extend(times.iter().map(String::as_str).filter_map(parse_time));
+    let in_order = |t: &str| parse_time_in(t, order);
+    meta_times.extend(times.iter().map(String::as_str).filter_map(in_order));
     // A "last changed" meta tag: after every time the page shows.
     let modified: Vec<PageTime> = MODIFIED_METAS
         .iter()
         .filter_map(|k| meta.get(&[k]))
-        .filter_map(parse_time)
+        .filter_map(in_order)
         .collect();
     let (visible, furniture_date) = shown_time(els, place, around, order);
     let first = meta_times
@@ -1469,6 +1471,31 @@ mod tests {
         pick(&Elements::new(&doc), &meta, &place, around, &[])
             .published
             .map(|t| t.render(None))
+    }
+
+    #[test]
+    fn declared_slashed_dates_are_read_in_the_page_languages_order() {
+        let page = |lang: &str| {
+            format!(
+                r#"<html lang="{lang}"><head><script type="application/ld+json">{{"@type":"NewsArticle","datePublished":"07/05/2005 10:30"}}</script>
+                <meta property="article:modified_time" content="08/05/2005"></head><body><p>x</p></body></html>"#
+            )
+        };
+        let none = Around::default();
+        assert_eq!(
+            picked_around(&page("de"), &none).as_deref(),
+            Some("2005-05-07 10:30:00")
+        );
+        assert_eq!(
+            picked_around(&page("en-US"), &none).as_deref(),
+            Some("2005-07-05 10:30:00")
+        );
+        // A meta tag alone, in a French page.
+        let meta_only = r#"<html lang="fr"><head><meta property="article:published_time" content="07/05/2005"></head><body><p>x</p></body></html>"#;
+        assert_eq!(
+            picked_around(meta_only, &none).as_deref(),
+            Some("2005-05-07 00:00:00")
+        );
     }
 
     #[test]
