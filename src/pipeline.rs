@@ -695,9 +695,12 @@ impl Pipeline {
         let fetched = Arc::clone(fetched);
         let target = target.clone();
         self.cpu
-            .run(move || {
-                let decoded = fetched.decode();
+            .run_page(fetched.body.len(), move || {
+                let mut decoded = fetched.decode();
                 let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
+                // Only the encoding and its errors are wanted from here on; the text, as large
+                // as the page, would wait with the article for its commit.
+                decoded.text = String::new();
                 let raw = matches!(extraction, Extraction::Article(_))
                     .then(|| RawBlob::new(&fetched.body).ok())
                     .flatten();

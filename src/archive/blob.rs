@@ -18,8 +18,15 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+/// Pages larger than this are compressed with a context of their own: the kept one would
+/// keep their larger tables (2.6 MB for a 1.6 MB page) for the next hundred pages.
+const KEPT_CONTEXT_MOST: usize = 256 << 10;
+
 /// `raw` as one zstd frame at [`RAW_ZSTD_LEVEL`], with this thread's kept context.
 fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    if raw.len() > KEPT_CONTEXT_MOST {
+        return zstd::bulk::compress(raw, RAW_ZSTD_LEVEL);
+    }
     COMPRESSOR.with(|cell| {
         let mut kept = cell.try_borrow_mut().map_err(std::io::Error::other)?;
         let compressor = match &mut *kept {
@@ -75,8 +82,9 @@ mod tests {
     fn the_kept_context_writes_the_frames_of_a_new_one() {
         // Large, small, empty, then large again: a kept context carries nothing over.
         let large = "<p>第一段 the first paragraph</p>".repeat(4_000);
+        let larger = large.repeat(4);
         let small = "<html>short</html>".to_owned();
-        for raw in [&large, &small, &String::new(), &large] {
+        for raw in [&large, &small, &String::new(), &larger, &large] {
             let blob = RawBlob::new(raw.as_bytes()).unwrap();
             let fresh = zstd::bulk::compress(raw.as_bytes(), RAW_ZSTD_LEVEL).unwrap();
             assert_eq!(blob.data(), fresh.as_slice(), "{} bytes", raw.len());

@@ -217,6 +217,10 @@ fn host_limiter(config: &FetchConfig) -> HostLimiter {
 
 static CRYPTO_PROVIDER: Once = Once::new();
 
+/// The most of a body's declared length reserved before the body arrives (bodies larger than
+/// this grow as they come, up to `max_body_bytes`).
+const MOST_RESERVED: u64 = 16 << 20;
+
 /// reqwest is built with `rustls-no-provider`: install ring as the process default once.
 /// The HTTP client: every redirect hop and every address it connects to judged by `targets`.
 fn client_for(
@@ -578,13 +582,22 @@ impl Fetcher {
         if declared.is_some_and(|len| len > max) {
             return Err(too_large());
         }
-        let capacity = declared.unwrap_or(0).min(max).min(1 << 20) as usize;
+        // The declared length, up to the cap, is reserved at once: a body grown by doubling
+        // held up to twice its size, three times while being copied (the largest allocation
+        // of a big page's whole archiving). A length declared but not sent costs address space
+        // only: untouched pages are never resident.
+        let capacity = declared.unwrap_or(0).min(max).min(MOST_RESERVED) as usize;
         let mut body = Vec::with_capacity(capacity);
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(url, e))? {
             if (body.len() + chunk.len()) as u64 > max {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
+        }
+        // Kept until the article is stored: without the room doubling left (a body sent
+        // without its length, or shorter than it said).
+        if body.capacity() - body.len() > body.len() / 8 {
+            body.shrink_to_fit();
         }
         Ok(Attempt {
             final_url,

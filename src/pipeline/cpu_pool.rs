@@ -6,6 +6,11 @@
 //! when full, and with glibc an allocator arena), so over a long run the process grew with the
 //! number of pages. A fixed few threads, one per core, keep it flat. Jobs wait their turn in
 //! order of arrival.
+//!
+//! A page's tree takes about ten times its HTML (a 1.6 MB page's, 14 MB), so pages are let in
+//! by their size too: at most [`PAGE_BYTES_AT_ONCE`] of HTML is being extracted at once, and a
+//! larger page has the threads to itself. Two big pages parsed side by side were the highest
+//! peaks of a long run's memory; the rare big page waits for the small ones before it.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -13,10 +18,15 @@ use std::sync::{Arc, Mutex};
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// The most HTML, in bytes, whose pages are extracted at once (see the module's note).
+const PAGE_BYTES_AT_ONCE: usize = 2 << 20;
+
 /// Cheap to clone; the threads end when the last clone is dropped.
 #[derive(Clone)]
 pub(super) struct CpuPool {
     jobs: Sender<Job>,
+    /// Kilobytes of [`PAGE_BYTES_AT_ONCE`] not taken by pages being extracted.
+    page_kb: Arc<tokio::sync::Semaphore>,
 }
 
 impl CpuPool {
@@ -30,7 +40,26 @@ impl CpuPool {
                 .spawn(move || work(&queue))
                 .expect("cannot start an extraction thread");
         }
-        CpuPool { jobs }
+        CpuPool {
+            jobs,
+            page_kb: Arc::new(tokio::sync::Semaphore::new(PAGE_BYTES_AT_ONCE / 1024)),
+        }
+    }
+
+    /// [`Self::run`] for the extraction of a page of `page_len` bytes, once the pages being
+    /// extracted leave room for it (a page larger than the room waits to be alone).
+    pub(super) async fn run_page<T: Send + 'static>(
+        &self,
+        page_len: usize,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let kb = page_len.div_ceil(1024).clamp(1, PAGE_BYTES_AT_ONCE / 1024);
+        let _room = self
+            .page_kb
+            .acquire_many(u32::try_from(kb).unwrap_or(u32::MAX))
+            .await
+            .map_err(|_| "the extraction threads are gone".to_owned())?;
+        self.run(f).await
     }
 
     /// Runs `f` on one of the pool's threads once one is free; a panic in `f` is an error.
@@ -93,5 +122,42 @@ mod tests {
         for i in 0..4u64 {
             assert_eq!(pool.run(move || i * 2).await.unwrap(), i * 2);
         }
+    }
+
+    /// Runs `pages` (sizes) through `pool` at once; the most that ran side by side.
+    async fn most_at_once(pool: &CpuPool, pages: &[usize]) -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut jobs = tokio::task::JoinSet::new();
+        for &len in pages {
+            let (pool, running, most) = (pool.clone(), Arc::clone(&running), Arc::clone(&most));
+            jobs.spawn(async move {
+                pool.run_page(len, move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            });
+        }
+        while let Some(done) = jobs.join_next().await {
+            done.unwrap().unwrap();
+        }
+        most.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn big_pages_are_extracted_one_at_a_time_and_small_ones_side_by_side() {
+        let pool = CpuPool::start(2);
+        assert_eq!(most_at_once(&pool, &[40_000; 6]).await, 2);
+        let big = PAGE_BYTES_AT_ONCE * 2 / 3;
+        assert_eq!(most_at_once(&pool, &[big; 4]).await, 1);
+        // Larger than the room: it still runs, alone.
+        assert_eq!(
+            most_at_once(&pool, &[PAGE_BYTES_AT_ONCE * 5, 1_000]).await,
+            1
+        );
     }
 }
