@@ -91,12 +91,14 @@ fn migrations() -> Migrations<'static> {
     ));
     all.push(M::up(include_str!("migrations/014_images.sql")));
     all.push(M::up(include_str!("migrations/015_screenshots.sql")));
+    all.push(M::up(include_str!("migrations/016_search_automerge.sql")));
     Migrations::new(all)
 }
 
 /// The schema version (`PRAGMA user_version`) this code writes: [`MIGRATIONS`] and the
-/// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots).
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 3;
+/// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots, 016 the search
+/// index's merging).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 4;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone)]

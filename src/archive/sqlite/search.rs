@@ -424,6 +424,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn both_indexes_merge_eight_segments_at_a_time() {
+        let archive = SqliteArchive::open_in_memory().unwrap();
+        for table in ["search_articles", "search_versions"] {
+            let automerge: i64 = archive
+                .conn
+                .query_row(
+                    &format!("SELECT v FROM {table}_config WHERE k = 'automerge'"),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(automerge, 8, "{table}");
+        }
+    }
+
+    #[test]
     fn rows_past_one_statement_are_all_indexed_and_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let archive = SqliteArchive::open(&dir.path().join("archive.db")).unwrap();
