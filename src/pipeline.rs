@@ -1382,3 +1382,50 @@ fn refresh_diff(archive: &mut Archive, canonical_url: &str, seq: u32) -> Result<
     diff.base = Some(base.seq);
     archive.set_diff(canonical_url, seq, Some(&diff.to_json()))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn undated() -> extract::Article {
+        extract::Article {
+            title: "A story".into(),
+            published: String::new(),
+            date_found: false,
+            zone: None,
+            author: None,
+            cover: None,
+            lang: "en".into(),
+            canonical: None,
+            body: extract::markdown::Body {
+                markdown: "The story's one paragraph.".into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_prepared_article_is_redated_only_by_another_first_capture() {
+        let config = crate::config::SitesConfig::default();
+        let target = sites::resolve("https://news.example/2026/story", &config).unwrap();
+        let at = |secs: i64| Utc.timestamp_opt(1_780_000_000 + secs, 0).unwrap();
+        let mut prepared = PreparedArticle::new(undated(), target.clone(), at(0), true);
+        let tokens = prepared.search.clone().unwrap();
+        let hash = crate::archive::hash_hex(prepared.rendered.as_bytes());
+        assert!(tokens.is_of("A story", &hash));
+        prepared.redate(at(0));
+        assert_eq!(prepared.search.as_ref(), Some(&tokens), "as assumed");
+
+        prepared.redate(at(60));
+        let again = PreparedArticle::new(undated(), target, at(60), false);
+        assert_eq!(prepared.document, again.document);
+        assert_eq!(prepared.rendered, again.rendered);
+        assert_ne!(crate::archive::hash_hex(prepared.rendered.as_bytes()), hash);
+        assert!(
+            prepared.search.is_none(),
+            "made for the other date's document"
+        );
+    }
+}
