@@ -56,6 +56,7 @@ fn generate(archive: &mut Archive) {
                     minor: false,
                     diff: None,
                     date_found: true,
+                    search: None,
                 };
                 archive
                     .in_unit(|a| a.record_capture(&capture).map(|_| ()))

@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::archive::{
     Archive, ArchiveError, ArticleStatus, FetchLog, FetchOutcome, GroupCommitter, NewCapture,
-    QueueState, RawBlob, Recorded, RemovalSighting, RemovalState, VersionKind,
+    QueueState, RawBlob, Recorded, RemovalSighting, RemovalState, SearchText, VersionKind,
 };
 use crate::config::Config;
 use crate::diff::{diff_documents, diff_text, is_edit, is_minor_change};
@@ -428,7 +428,9 @@ impl Pipeline {
             }
             Ok(fetched) => {
                 log.record_response(&fetched);
-                self.handle_response(&target, fetched, &mut log).await
+                let known = known.map(|row| crate::render::parse_stored_time(&row.first_seen_at));
+                self.handle_response(&target, fetched, known, &mut log)
+                    .await
             }
         };
         let config = Arc::clone(&self.config);
@@ -511,10 +513,12 @@ impl Pipeline {
         self.images.finish().await;
     }
 
+    /// `known`: whether the article was archived before the fetch, and when it was first seen.
     async fn handle_response(
         &self,
         target: &ArticleRef,
         fetched: Fetched,
+        known: Option<Option<DateTime<Utc>>>,
         log: &mut LogEntry,
     ) -> Handled {
         let status = fetched.status;
@@ -588,17 +592,18 @@ impl Pipeline {
         }
 
         let fetched = Arc::new(fetched);
-        let (decoded, extraction, raw) = match self.decode_and_extract(target, &fetched).await {
-            Ok(result) => result,
-            Err(reason) => {
-                log.outcome = FetchOutcome::Failed;
-                log.detail = reason.clone();
-                return Handled::done(Outcome::Failed {
-                    url: target.canonical_url.clone(),
-                    reason,
-                });
-            }
-        };
+        let (decoded, extraction, raw) =
+            match self.decode_and_extract(target, &fetched, known).await {
+                Ok(result) => result,
+                Err(reason) => {
+                    log.outcome = FetchOutcome::Failed;
+                    log.detail = reason.clone();
+                    return Handled::done(Outcome::Failed {
+                        url: target.canonical_url.clone(),
+                        reason,
+                    });
+                }
+            };
         log.encoding = Some(decoded.encoding.to_owned());
         log.decode_errors = decoded.had_errors;
         if decoded.had_errors {
@@ -610,10 +615,13 @@ impl Pipeline {
             );
         }
 
-        let article = match extraction {
-            Extraction::Article(article) => article,
-            Extraction::Removed { signal } => return self.removed(target, &fetched, signal),
-            Extraction::Blocked { signal } => {
+        let prepared = match extraction {
+            Prepared::Article(prepared) => prepared,
+            Prepared::Other(Extraction::Article(_)) => unreachable!("articles are prepared"),
+            Prepared::Other(Extraction::Removed { signal }) => {
+                return self.removed(target, &fetched, signal);
+            }
+            Prepared::Other(Extraction::Blocked { signal }) => {
                 log.outcome = FetchOutcome::Blocked;
                 log.detail = signal.clone();
                 return Handled::done(Outcome::Blocked {
@@ -621,7 +629,7 @@ impl Pipeline {
                     signal,
                 });
             }
-            Extraction::NotArticle { reason } => {
+            Prepared::Other(Extraction::NotArticle { reason }) => {
                 log.outcome = FetchOutcome::NotArticle;
                 log.detail = reason.clone();
                 return Handled::done(Outcome::NotArticle {
@@ -631,35 +639,21 @@ impl Pipeline {
             }
         };
 
-        // A generic site's page may name its own canonical link: the article is filed under it.
-        let target = match &article.canonical {
-            Some(link) => sites::generic::adopt_canonical(target, link, &self.config.sites),
-            None => target.clone(),
-        };
-        let author = article.author.clone();
         let encoding = decoded.encoding;
         Handled::Store(Box::new(move |archive, log| {
-            let mut article = article;
-            if !article.date_found {
-                // The first capture's time stands in for a date the page does not show.
+            let mut prepared = prepared;
+            let target = prepared.target.clone();
+            if !prepared.article.date_found {
+                // The first capture's time stands in for a date the page does not show: as
+                // assumed while preparing, unless another capture came first.
                 let first_seen = archive
                     .article(&target.canonical_url)
                     .ok()
                     .flatten()
                     .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at));
-                article.date_from_capture(first_seen.unwrap_or(fetched.fetched_at));
+                prepared.redate(first_seen.unwrap_or(fetched.fetched_at));
             }
-            let date_found = article.date_found;
-            let document = article.to_document(&target);
-            let stored = store_capture(
-                archive,
-                &target,
-                &document,
-                author.as_deref(),
-                (&fetched, raw),
-                encoding,
-                date_found,
-            );
+            let stored = store_capture(archive, &mut prepared, (&fetched, raw), encoding);
             match stored {
                 Ok(recorded) => {
                     log.outcome = match recorded {
@@ -670,7 +664,7 @@ impl Pipeline {
                     Outcome::Archived {
                         target,
                         recorded,
-                        document,
+                        document: prepared.document,
                     }
                 }
                 Err(e) => {
@@ -691,9 +685,11 @@ impl Pipeline {
         &self,
         target: &ArticleRef,
         fetched: &Arc<Fetched>,
-    ) -> Result<(Decoded, Extraction, Option<RawBlob>), String> {
+        known: Option<Option<DateTime<Utc>>>,
+    ) -> Result<(Decoded, Prepared, Option<RawBlob>), String> {
         let fetched = Arc::clone(fetched);
         let target = target.clone();
+        let config = Arc::clone(&self.config);
         self.cpu
             .run_page(fetched.body.len(), move || {
                 let mut decoded = fetched.decode();
@@ -701,10 +697,22 @@ impl Pipeline {
                 // Only the encoding and its errors are wanted from here on; the text, as large
                 // as the page, would wait with the article for its commit.
                 decoded.text = String::new();
-                let raw = matches!(extraction, Extraction::Article(_))
-                    .then(|| RawBlob::new(&fetched.body).ok())
-                    .flatten();
-                (decoded, extraction, raw)
+                let Extraction::Article(article) = extraction else {
+                    return (decoded, Prepared::Other(extraction), None);
+                };
+                let raw = RawBlob::new(&fetched.body).ok();
+                // A generic site's page may name its own canonical link: the article is
+                // filed under it.
+                let target = match &article.canonical {
+                    Some(link) => sites::generic::adopt_canonical(&target, link, &config.sites),
+                    None => target,
+                };
+                let first_seen = known.flatten().unwrap_or(fetched.fetched_at);
+                // An article unknown before the fetch gets a version: its search tokens are
+                // made here. A known one's usually does not (unchanged), and is tokenized
+                // while storing if it does.
+                let prepared = PreparedArticle::new(article, target, first_seen, known.is_none());
+                (decoded, Prepared::Article(prepared), raw)
             })
             .await
     }
@@ -781,24 +789,82 @@ fn schedule_after(outcome: &Outcome) -> Option<CheckResult> {
     })
 }
 
+/// A page's extraction: an article made ready to store, or what else the page is (never
+/// [`Extraction::Article`]).
+// One value per fetched page, consumed at once.
+#[allow(clippy::large_enum_variant)]
+enum Prepared {
+    Article(PreparedArticle),
+    Other(Extraction),
+}
+
+/// An extracted article's document made on the extraction thread: rendered, and with its
+/// search tokens for a new article, so that the commit thread every article waits for only
+/// compares and writes.
+struct PreparedArticle {
+    article: extract::Article,
+    /// Where the article is filed.
+    target: ArticleRef,
+    /// The first capture time `article`'s date stands in for (when the page shows none).
+    first_seen: DateTime<Utc>,
+    document: Document,
+    rendered: String,
+    search: Option<SearchText>,
+}
+
+impl PreparedArticle {
+    /// `first_seen`: the article's first capture as known before the fetch (or this one);
+    /// `tokens`: make the search tokens.
+    fn new(
+        mut article: extract::Article,
+        target: ArticleRef,
+        first_seen: DateTime<Utc>,
+        tokens: bool,
+    ) -> PreparedArticle {
+        article.date_from_capture(first_seen);
+        let document = article.to_document(&target);
+        let rendered = document.render();
+        let search = tokens.then(|| SearchText::new(&document.title, &rendered));
+        PreparedArticle {
+            article,
+            target,
+            first_seen,
+            document,
+            rendered,
+            search,
+        }
+    }
+
+    /// Dates the document by `first_seen` when the page shows no date and another first
+    /// capture was assumed (another capture of the article came first). The tokens were
+    /// made for the other document: they are made again while storing.
+    fn redate(&mut self, first_seen: DateTime<Utc>) {
+        if self.article.date_found || first_seen == self.first_seen {
+            return;
+        }
+        self.article.date_from_capture(first_seen);
+        self.first_seen = first_seen;
+        self.document = self.article.to_document(&self.target);
+        self.rendered = self.document.render();
+        self.search = None;
+    }
+}
+
 /// Stores an extracted article's document, with its diff against the latest version, and the
 /// response with its raw body as prepared off the lock (prepared here if that failed).
 fn store_capture(
     archive: &mut Archive,
-    target: &ArticleRef,
-    document: &Document,
-    author: Option<&str>,
+    prepared: &mut PreparedArticle,
     (fetched, raw): (&Fetched, Option<RawBlob>),
     encoding: &str,
-    date_found: bool,
 ) -> Result<Recorded, ArchiveError> {
     let raw = match raw {
         Some(raw) => raw,
         None => RawBlob::new(&fetched.body)?,
     };
-    let rendered = document.render();
+    let (target, document, rendered) = (&prepared.target, &prepared.document, &prepared.rendered);
     let (minor, diff) = match archive.latest_version_with_content(&target.canonical_url)? {
-        Some((seq, previous)) if previous != rendered => {
+        Some((seq, previous)) if previous != *rendered => {
             let furniture = target.site.leaked_furniture();
             let (minor, mut diff) = match Document::parse(&previous) {
                 Ok(old) => (
@@ -806,8 +872,8 @@ fn store_capture(
                     diff_documents(&old, document),
                 ),
                 Err(_) => (
-                    is_minor_change(&previous, &rendered),
-                    diff_text(&previous, &rendered),
+                    is_minor_change(&previous, rendered),
+                    diff_text(&previous, rendered),
                 ),
             };
             diff.base = Some(seq);
@@ -824,7 +890,7 @@ fn store_capture(
         lang: &document.lang,
         title: &document.title,
         published: &document.date,
-        document: &rendered,
+        document: rendered,
         fetched_at: fetched.fetched_at,
         http_status: fetched.status,
         final_url: &final_url,
@@ -834,10 +900,11 @@ fn store_capture(
         etag: fetched.etag.as_deref(),
         last_modified: fetched.last_modified.as_deref(),
         extractor: &extractor,
-        author,
+        author: prepared.article.author.as_deref(),
         minor,
         diff: diff.as_deref(),
-        date_found,
+        date_found: prepared.article.date_found,
+        search: prepared.search.take(),
     })
 }
 
@@ -1317,4 +1384,51 @@ fn refresh_diff(archive: &mut Archive, canonical_url: &str, seq: u32) -> Result<
     };
     diff.base = Some(base.seq);
     archive.set_diff(canonical_url, seq, Some(&diff.to_json()))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn undated() -> extract::Article {
+        extract::Article {
+            title: "A story".into(),
+            published: String::new(),
+            date_found: false,
+            zone: None,
+            author: None,
+            cover: None,
+            lang: "en".into(),
+            canonical: None,
+            body: extract::markdown::Body {
+                markdown: "The story's one paragraph.".into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_prepared_article_is_redated_only_by_another_first_capture() {
+        let config = crate::config::SitesConfig::default();
+        let target = sites::resolve("https://news.example/2026/story", &config).unwrap();
+        let at = |secs: i64| Utc.timestamp_opt(1_780_000_000 + secs, 0).unwrap();
+        let mut prepared = PreparedArticle::new(undated(), target.clone(), at(0), true);
+        let tokens = prepared.search.clone().unwrap();
+        let hash = crate::archive::hash_hex(prepared.rendered.as_bytes());
+        assert!(tokens.is_of("A story", &hash));
+        prepared.redate(at(0));
+        assert_eq!(prepared.search.as_ref(), Some(&tokens), "as assumed");
+
+        prepared.redate(at(60));
+        let again = PreparedArticle::new(undated(), target, at(60), false);
+        assert_eq!(prepared.document, again.document);
+        assert_eq!(prepared.rendered, again.rendered);
+        assert_ne!(crate::archive::hash_hex(prepared.rendered.as_bytes()), hash);
+        assert!(
+            prepared.search.is_none(),
+            "made for the other date's document"
+        );
+    }
 }

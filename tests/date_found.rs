@@ -98,6 +98,7 @@ fn reprocess_brings_the_new_extractor_and_dates_by_first_capture() {
                 minor: false,
                 diff: None,
                 date_found: true,
+                search: None,
             })
             .unwrap();
     }

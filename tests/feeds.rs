@@ -637,6 +637,7 @@ fn generic_sites_publish_dates_in_their_zone() {
                 minor: false,
                 diff: None,
                 date_found: true,
+                search: None,
             })
             .unwrap();
     }

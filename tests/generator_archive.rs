@@ -352,6 +352,7 @@ async fn reprocess_turns_false_edits_into_recaptures() {
                 minor: false,
                 diff: None,
                 date_found: true,
+                search: None,
             })
             .unwrap();
         assert_eq!(recorded, newsvault::archive::Recorded::Changed { seq: 2 });

@@ -473,6 +473,7 @@ fn fill_warc_archive(db: &Path) -> Vec<Fetched> {
                 minor: false,
                 diff: None,
                 date_found: true,
+                search: None,
             })
             .unwrap();
         fetched.push(Fetched {

@@ -167,6 +167,7 @@ fn capture<'a>(document: &'a str, raw: &'a [u8], secs: i64) -> NewCapture<'a> {
         minor: false,
         diff: None,
         date_found: true,
+        search: None,
     }
 }
 
@@ -792,6 +793,7 @@ fn removal_needs_enough_sightings_far_enough_apart(backend: Backend) {
             minor: false,
             diff: None,
             date_found: true,
+            search: None,
         })
         .unwrap();
     let sighting = |hours: i64| RemovalSighting {

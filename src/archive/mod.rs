@@ -39,7 +39,7 @@ pub use leases::{HostGrant, HostRequest, QueueEntry, RobotsRecord, SourcePoll};
 pub use screenshots::{NewScreenshot, ScreenshotRow};
 pub use search::{
     FoundVersion, IndexCounts, SearchCandidate, SearchOptions, SearchResult, SearchResults,
-    SearchScope,
+    SearchScope, SearchText,
 };
 pub use sqlite::{
     APPLICATION_ID, ArchiveStats, ArticleDocument, ArticleRow, ArticleSummary, ChosenVersion,

@@ -9,8 +9,9 @@
 //! sentence edited out). A backend ranks at most [`CANDIDATES`] matches, the newest: a word
 //! that is in every article must not cost a ranking of the whole archive.
 
-use crate::search::{Marked, Query, SNIPPET_CHARS, body_text, highlight, snippet};
+use crate::search::{Marked, Query, SNIPPET_CHARS, body_text, highlight, snippet, token_text};
 
+use super::sqlite::hash_hex;
 use super::store::Archive;
 use super::{ArchiveError, ArticleStatus, VersionKind};
 
@@ -81,6 +82,52 @@ pub struct SearchResult {
 pub struct SearchResults {
     pub results: Vec<SearchResult>,
     pub more: bool,
+}
+
+/// A version's search tokens, made before its write from the title and the document it is
+/// stored with. Tokenizing is CPU work: done by the caller's thread, it leaves the one thread
+/// holding the archive's write lock only the inserting (it was a third of that thread's time).
+/// A backend uses it only for the title and document it was made from (the document checked
+/// by its content hash), and tokenizes again otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText {
+    /// The blake3 hex of the document, as in `versions.content_hash`.
+    content_hash: String,
+    source_title: String,
+    title: String,
+    body: String,
+}
+
+impl SearchText {
+    /// The tokens of `title` and of `document`'s searched text ([`body_text`]).
+    pub fn new(title: &str, document: &str) -> SearchText {
+        SearchText::with_hash(title, document, hash_hex(document.as_bytes()))
+    }
+
+    /// [`SearchText::new`] for a document whose content hash is known.
+    pub(crate) fn with_hash(title: &str, document: &str, content_hash: String) -> SearchText {
+        SearchText {
+            content_hash,
+            source_title: title.to_owned(),
+            title: token_text(title),
+            body: token_text(&body_text(document)),
+        }
+    }
+
+    /// Whether these are the tokens of this title and document (known by its content hash).
+    pub(crate) fn is_of(&self, title: &str, content_hash: &str) -> bool {
+        self.source_title == title && self.content_hash == content_hash
+    }
+
+    /// The title's tokens, space-separated ([`token_text`]).
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The body's tokens, space-separated.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
 }
 
 /// What a rebuild indexed.

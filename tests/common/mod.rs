@@ -283,6 +283,7 @@ pub fn record(
             minor,
             diff: diff.as_deref(),
             date_found: true,
+            search: None,
         })
         .unwrap()
 }

@@ -3,7 +3,7 @@
 //! investment, and an English Ars Technica body (`tests/fixtures/quality`).
 
 use super::*;
-use crate::archive::search::rank;
+use crate::archive::search::{SearchText, rank};
 use crate::document::Document;
 use crate::search::{MAX_TERMS, Query, QueryError};
 
@@ -16,6 +16,7 @@ on_both_backends!(
     queries_with_search_syntax_never_reach_the_index,
     a_rebuilt_or_upgraded_index_finds_the_same,
     a_group_indexes_its_kept_units_when_it_commits,
+    tokens_made_before_the_write_are_used_only_for_their_own_text,
 );
 
 const DEEPSEEK: &str = include_str!("../../../tests/fixtures/golden/20250211A013J400.zh-CN.md");
@@ -44,6 +45,17 @@ fn ars_document() -> String {
 
 /// Archives `document` as article `id` of `site` at time `secs`; returns its URL.
 fn archive_document(a: &mut Archive, site: &str, id: &str, document: &str, secs: i64) -> String {
+    archive_with_tokens(a, (site, id), document, secs, None)
+}
+
+/// [`archive_document`], with search tokens made before the write.
+fn archive_with_tokens(
+    a: &mut Archive,
+    (site, id): (&str, &str),
+    document: &str,
+    secs: i64,
+    search: Option<SearchText>,
+) -> String {
     let url = format!("https://news.example/{site}/{id}");
     let title = Document::parse(document).unwrap().title;
     let raw = format!("<html>{id} {secs}</html>");
@@ -54,6 +66,7 @@ fn archive_document(a: &mut Archive, site: &str, id: &str, document: &str, secs:
         title: &title,
         document,
         raw: RawBlob::new(raw.as_bytes()).unwrap(),
+        search,
         ..capture(document, b"", secs)
     })
     .unwrap();
@@ -324,6 +337,47 @@ fn a_group_indexes_its_kept_units_when_it_commits(backend: Backend) {
     assert_eq!(seqs, [1]);
 }
 
+fn tokens_made_before_the_write_are_used_only_for_their_own_text(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    let tokens = |document: &str| {
+        let title = Document::parse(document).unwrap().title;
+        Some(SearchText::new(&title, document))
+    };
+    a.begin_group().unwrap();
+    a.in_unit(|a| {
+        archive_with_tokens(a, ("qq", "20250211A013J400"), DEEPSEEK, 0, tokens(DEEPSEEK));
+        // Tokens of another document (a caller's mistake) are not what gets indexed.
+        archive_with_tokens(
+            a,
+            ("qq", "20260819A038M200"),
+            FUNDS,
+            10,
+            tokens(CONSUMPTION),
+        );
+        Ok(())
+    })
+    .unwrap();
+    a.commit_group().unwrap();
+    // Outside a group, and tokens of the same body under another title.
+    let ars = ars_document();
+    let retitled = Some(SearchText::new("Terraria", &ars));
+    archive_with_tokens(&mut a, ("ars", "minecraft"), &ars, 20, retitled);
+    assert_eq!(latest(&a, "中美"), [DEEPSEEK_中美]);
+    assert_eq!(
+        latest(&a, "存储芯片").len(),
+        1,
+        "the funds article's own text"
+    );
+    assert!(latest(&a, "三新").is_empty(), "not the tokens given");
+    assert!(latest(&a, "Terraria").is_empty());
+    assert_eq!(
+        search(&a, "Minecraft", SearchScope::AllVersions).results[0]
+            .found
+            .title,
+        "Minecraft flaw lets anyone crash a server"
+    );
+}
+
 fn a_removed_article_stays_findable_marked_removed(backend: Backend) {
     let (mut a, _side) = open(backend);
     let urls = archive_all(&mut a);
@@ -418,7 +472,8 @@ fn a_rebuilt_or_upgraded_index_finds_the_same(backend: Backend) {
     // An archive from before the index: opening it builds the index.
     drop(a);
     // Back to the schema before the search migration (SQLite's file 013, PostgreSQL's 006):
-    // the migrations after it (images, screenshots) are undone too.
+    // the migrations after it (images, screenshots; SQLite's 016 sets options of the search
+    // tables) are undone too.
     side.execute(
         "DROP TABLE version_screenshots; DROP TABLE version_images;
          DELETE FROM row_counts WHERE name = 'screenshots';",
@@ -426,7 +481,7 @@ fn a_rebuilt_or_upgraded_index_finds_the_same(backend: Backend) {
     side.execute(&match backend {
         Backend::Sqlite => format!(
             "DROP TABLE search_articles; DROP TABLE search_versions; PRAGMA user_version = {};",
-            SCHEMA_VERSION - 3
+            SCHEMA_VERSION - 4
         ),
         Backend::Postgres => format!(
             "DROP TABLE search_versions, search_articles;

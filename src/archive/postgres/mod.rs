@@ -27,6 +27,7 @@ use chrono::Utc;
 
 use super::blob::RawBlob;
 use super::kinds::{CaptureVerdict, Latest, VersionKind, classify_capture};
+use super::search::SearchText;
 use super::sqlite::{decode_blob, to_i64, verify_document};
 use super::store::Versions;
 use super::{
@@ -577,30 +578,33 @@ fn record_capture_in(conn: &mut Conn, capture: &NewCapture<'_>) -> Result<Record
         CaptureVerdict::Append { seq, kind } => (seq, kind),
     };
     let diff = if seq == 1 { None } else { capture.diff };
-    conn.execute(
-        "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
+    let version_id = conn
+        .query_one(
+            "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
              document, title, published, http_status, final_url, raw_hash, content_type,
              encoding, extractor, diff, date_found)
-         VALUES ($1, $2, $3, 'fetch', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        &[
-            &article_id,
-            &i64::from(seq),
-            &kind.as_str(),
-            &now,
-            &content_hash,
-            &capture.document,
-            &capture.title,
-            &capture.published,
-            &i64::from(capture.http_status),
-            &capture.final_url,
-            &raw_hash,
-            &capture.content_type,
-            &capture.encoding,
-            &capture.extractor,
-            &diff,
-            &capture.date_found,
-        ],
-    )?;
+         VALUES ($1, $2, $3, 'fetch', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         RETURNING id",
+            &[
+                &article_id,
+                &i64::from(seq),
+                &kind.as_str(),
+                &now,
+                &content_hash,
+                &capture.document,
+                &capture.title,
+                &capture.published,
+                &i64::from(capture.http_status),
+                &capture.final_url,
+                &raw_hash,
+                &capture.content_type,
+                &capture.encoding,
+                &capture.extractor,
+                &diff,
+                &capture.date_found,
+            ],
+        )?
+        .int("id")?;
     conn.execute(
         "UPDATE articles SET latest_seq = $2, last_changed_at = $3, status = 'live',
              removal_signal = CASE WHEN $4 THEN NULL ELSE removal_signal END
@@ -612,7 +616,15 @@ fn record_capture_in(conn: &mut Conn, capture: &NewCapture<'_>) -> Result<Record
             &(kind == VersionKind::Restored),
         ],
     )?;
-    search::index_version(conn, article_id, seq)?;
+    let made;
+    let text = match &capture.search {
+        Some(text) if text.is_of(capture.title, &content_hash) => text,
+        _ => {
+            made = SearchText::with_hash(capture.title, capture.document, content_hash);
+            &made
+        }
+    };
+    search::index_text(conn, article_id, seq, version_id, text)?;
     Ok(if seq == 1 {
         Recorded::New { seq }
     } else {

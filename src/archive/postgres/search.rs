@@ -13,31 +13,31 @@ use std::fmt::Write as _;
 
 use super::{Conn, PostgresArchive, RowExt, limit_i64};
 use crate::archive::ArchiveError;
-use crate::archive::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
+use crate::archive::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope, SearchText};
 use crate::archive::sqlite::verify_document;
 use crate::archive::store::Search;
-use crate::search::{Query, body_text, tokens};
+use crate::search::{Query, body_text, token_text};
 
 /// Highest position a `tsvector` keeps (larger ones are stored as this).
 const MAX_POSITION: usize = 16_383;
 /// Positions a `tsvector` keeps per lexeme.
 const MAX_POSITIONS_PER_LEXEME: usize = 256;
 
-/// The `tsvector` literal of a title and a body: title tokens at positions 1.. weighted A,
-/// then the body's after a gap, so that no phrase runs from the title into the body.
+/// The `tsvector` literal of a title and a body, each given as its tokens space-separated
+/// ([`crate::search::token_text`]): title tokens at positions 1.. weighted A, then the body's
+/// after a gap, so that no phrase runs from the title into the body.
 pub(crate) fn tsvector_literal(title: &str, body: &str) -> String {
-    let mut positions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let title_tokens = tokens(title);
+    let mut positions: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let title_tokens: Vec<&str> = title.split_ascii_whitespace().collect();
     let body_start = title_tokens.len() + 2;
     let all = title_tokens
         .into_iter()
         .enumerate()
-        .map(|(i, t)| (t.text, i + 1, "A"))
+        .map(|(i, t)| (t, i + 1, "A"))
         .chain(
-            tokens(body)
-                .into_iter()
+            body.split_ascii_whitespace()
                 .enumerate()
-                .map(|(i, t)| (t.text, body_start + i, "")),
+                .map(|(i, t)| (t, body_start + i, "")),
         );
     for (text, position, weight) in all {
         let list = positions.entry(text).or_default();
@@ -73,14 +73,15 @@ pub(crate) fn tsquery_literal(query: &Query) -> String {
 }
 
 /// Indexes version `seq` of an article just written, in the caller's transaction (see
-/// `sqlite/search.rs`, `index_version`).
+/// `sqlite/search.rs`, `index_version`): read back and tokenized here.
 pub(crate) fn index_version(
     conn: &mut Conn,
     article_id: i64,
     seq: u32,
 ) -> Result<(), ArchiveError> {
     let Some(row) = conn.query_opt(
-        "SELECT id, kind, title, document FROM versions WHERE article_id = $1 AND seq = $2",
+        "SELECT id, kind, title, document, content_hash FROM versions
+         WHERE article_id = $1 AND seq = $2",
         &[&article_id, &i64::from(seq)],
     )?
     else {
@@ -89,10 +90,25 @@ pub(crate) fn index_version(
     if row.try_get::<_, &str>("kind")? == "removed" {
         return Ok(());
     }
-    let version_id = row.int("id")?;
-    let title: &str = row.try_get("title")?;
-    let document: &str = row.try_get("document")?;
-    let tsv = tsvector_literal(title, &body_text(document));
+    let text = SearchText::with_hash(
+        row.try_get("title")?,
+        row.try_get("document")?,
+        row.try_get("content_hash")?,
+    );
+    index_text(conn, article_id, seq, row.int("id")?, &text)
+}
+
+/// Indexes version `seq` (row `version_id`) of an article just written, whose tokens are
+/// made: its own row, and the article's when it is the article's latest version with a
+/// document.
+pub(crate) fn index_text(
+    conn: &mut Conn,
+    article_id: i64,
+    seq: u32,
+    version_id: i64,
+    text: &SearchText,
+) -> Result<(), ArchiveError> {
+    let tsv = tsvector_literal(text.title(), text.body());
     conn.execute(
         "INSERT INTO search_versions (version_id, article_id, tsv) VALUES ($1, $2, $3::text::tsvector)
          ON CONFLICT (version_id) DO UPDATE SET tsv = excluded.tsv",
@@ -169,8 +185,8 @@ fn fill(conn: &mut Conn, select: &str, insert: &str) -> Result<u64, ArchiveError
             article_ids.push(row.int("article_id")?);
             let document: &str = row.try_get("document")?;
             vectors.push(tsvector_literal(
-                row.try_get("title")?,
-                &body_text(document),
+                &token_text(row.try_get("title")?),
+                &token_text(&body_text(document)),
             ));
         }
         conn.execute(insert, &[&ids, &article_ids, &vectors])?;

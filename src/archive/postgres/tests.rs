@@ -42,6 +42,7 @@ fn capture(document: &str, secs: i64) -> NewCapture<'_> {
         minor: false,
         diff: None,
         date_found: true,
+        search: None,
     }
 }
 

@@ -41,6 +41,7 @@ use super::kinds::{
     ArticleStatus, CaptureVerdict, FetchOutcome, Latest, QueueStatus, VersionKind, VersionOrigin,
     classify_capture,
 };
+use super::search::SearchText;
 pub use checks::{RemovalSighting, RemovalState, ReprocessItem, ScheduleInputs, VersionDetail};
 pub use feeds::{ArchiveStats, ArticleSummary, RawCaptureInfo, Removal, VersionEvent};
 
@@ -90,12 +91,14 @@ fn migrations() -> Migrations<'static> {
     ));
     all.push(M::up(include_str!("migrations/014_images.sql")));
     all.push(M::up(include_str!("migrations/015_screenshots.sql")));
+    all.push(M::up(include_str!("migrations/016_search_automerge.sql")));
     Migrations::new(all)
 }
 
 /// The schema version (`PRAGMA user_version`) this code writes: [`MIGRATIONS`] and the
-/// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots).
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 3;
+/// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots, 016 the search
+/// index's merging).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 4;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone)]
@@ -129,6 +132,9 @@ pub struct NewCapture<'a> {
     /// Whether `published` was found on the page; false when it is the first capture time
     /// (see migration 6).
     pub date_found: bool,
+    /// The search tokens of `title` and `document`, made off the archive's lock; `None` (or
+    /// tokens of another text): they are made while writing.
+    pub search: Option<SearchText>,
 }
 
 /// What [`SqliteArchive::record_capture`] did.
@@ -478,7 +484,7 @@ impl Versions for SqliteArchive {
         // The group's versions are indexed together, in its transaction: a failure here
         // fails the group like a failed commit.
         let backlog = self.index_backlog.close_group();
-        let committed = search::index_versions(&self.conn, &backlog)
+        let committed = search::index_pending(&self.conn, &backlog)
             .and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
         if committed.is_err() && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
@@ -574,43 +580,58 @@ impl Versions for SqliteArchive {
             }
         };
 
-        tx.prepare_cached(
-            "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
+        let version_id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
                  document, title, published, http_status, final_url, raw_hash, content_type,
                  encoding, extractor, diff, date_found)
              VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)",
-        )?
-        .execute(params![
-            article_id,
-            seq,
-            kind,
-            now,
-            content_hash,
-            capture.document,
-            capture.title,
-            capture.published,
-            capture.http_status,
-            capture.final_url,
-            raw_hash,
-            capture.content_type,
-            capture.encoding,
-            capture.extractor,
-            capture.diff,
-            capture.date_found,
-        ])?;
+                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)
+             RETURNING id",
+            )?
+            .query_row(
+                params![
+                    article_id,
+                    seq,
+                    kind,
+                    now,
+                    content_hash,
+                    capture.document,
+                    capture.title,
+                    capture.published,
+                    capture.http_status,
+                    capture.final_url,
+                    raw_hash,
+                    capture.content_type,
+                    capture.encoding,
+                    capture.extractor,
+                    capture.diff,
+                    capture.date_found,
+                ],
+                |r| r.get(0),
+            )?;
         tx.prepare_cached(
             "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',
                  removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
              WHERE id = ?1",
         )?
         .execute(params![article_id, seq, now, kind == VersionKind::Restored])?;
+        let text = match &capture.search {
+            Some(text) if text.is_of(capture.title, &content_hash) => text.clone(),
+            _ => SearchText::with_hash(capture.title, capture.document, content_hash),
+        };
+        let pending = search::PendingVersion {
+            article_id,
+            seq,
+            version_id,
+            text,
+        };
         if !in_group {
-            search::index_version(&tx, article_id, seq)?;
+            search::index_pending(&tx, std::slice::from_ref(&pending))?;
         }
         tx.commit()?;
         if in_group {
-            self.index_backlog.push(article_id, seq);
+            self.index_backlog.push(pending);
         }
         tracing::debug!(
             url = capture.canonical_url,

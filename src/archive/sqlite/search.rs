@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{ArchiveError, SqliteArchive, verify_document};
-use crate::archive::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope};
+use crate::archive::search::{FoundVersion, IndexCounts, SearchCandidate, SearchScope, SearchText};
 use crate::archive::store::Search;
 use crate::search::{Query, body_text, token_text};
 
@@ -35,52 +35,73 @@ pub(crate) fn fts_query(query: &Query) -> String {
         .join(" ")
 }
 
+/// A version written and waiting to be indexed, with its tokens.
+#[derive(Debug)]
+pub(crate) struct PendingVersion {
+    pub(crate) article_id: i64,
+    pub(crate) seq: u32,
+    pub(crate) version_id: i64,
+    pub(crate) text: SearchText,
+}
+
 /// Indexes version `seq` of an article just written (inserted, or its document replaced), in
 /// the caller's transaction: its own row, and the article's row when it is the article's
 /// latest version with a document. A removal tombstone changes nothing: the article keeps
-/// its last good text.
+/// its last good text. The version is read back and tokenized here; writers that have its
+/// tokens at hand use [`index_pending`].
 pub(crate) fn index_version(
     conn: &Connection,
     article_id: i64,
     seq: u32,
 ) -> Result<(), ArchiveError> {
-    index_versions(conn, &[(article_id, seq)])
+    let row: Option<(i64, String, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT id, kind, title, document, content_hash FROM versions
+             WHERE article_id = ?1 AND seq = ?2",
+        )?
+        .query_row(params![article_id, seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((version_id, kind, title, document, hash)) = row else {
+        return Ok(());
+    };
+    if kind == "removed" {
+        return Ok(());
+    }
+    let text = SearchText::with_hash(&title, &document, hash);
+    index_pending(
+        conn,
+        &[PendingVersion {
+            article_id,
+            seq,
+            version_id,
+            text,
+        }],
+    )
 }
 
-/// [`index_version`] for several versions, with one statement per index. FTS5 writes its
-/// pending rows out as a new segment at every statement that opens a savepoint in a
-/// transaction, which every write to a virtual table does: rows inserted one statement each
+/// [`index_version`] for versions whose tokens are made, with one statement per index. FTS5
+/// writes its pending rows out as a new segment at every statement that opens a savepoint in
+/// a transaction, which every write to a virtual table does: rows inserted one statement each
 /// cost a segment each, and the merges that follow.
-pub(crate) fn index_versions(
+pub(crate) fn index_pending(
     conn: &Connection,
-    versions: &[(i64, u32)],
+    versions: &[PendingVersion],
 ) -> Result<(), ArchiveError> {
     let (mut version_rows, mut article_rows) = (Vec::new(), Vec::new());
-    for &(article_id, seq) in versions {
-        let row: Option<(i64, String, String, String)> = conn
-            .prepare_cached(
-                "SELECT id, kind, title, document FROM versions WHERE article_id = ?1 AND seq = ?2",
-            )?
-            .query_row(params![article_id, seq], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?;
-        let Some((version_id, kind, title, document)) = row else {
-            continue;
-        };
-        if kind == "removed" {
-            continue;
-        }
-        let (title, body) = (token_text(&title), token_text(&body_text(&document)));
+    for version in versions {
+        let text = &version.text;
+        // A later version of the article may have been written since (in the same group).
         let latest_good: Option<u32> = conn
             .prepare_cached(
                 "SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'",
             )?
-            .query_row([article_id], |r| r.get(0))?;
-        if latest_good == Some(seq) {
-            article_rows.push((article_id, title.clone(), body.clone()));
+            .query_row([version.article_id], |r| r.get(0))?;
+        if latest_good == Some(version.seq) {
+            article_rows.push((version.article_id, text.title(), text.body()));
         }
-        version_rows.push((version_id, title, body));
+        version_rows.push((version.version_id, text.title(), text.body()));
     }
     insert_rows(conn, IndexTable::Versions, &version_rows)?;
     insert_rows(conn, IndexTable::Articles, &article_rows)
@@ -98,7 +119,7 @@ enum IndexTable {
 fn insert_rows(
     conn: &Connection,
     table: IndexTable,
-    rows: &[(i64, String, String)],
+    rows: &[(i64, &str, &str)],
 ) -> Result<(), ArchiveError> {
     /// Statements of up to this many rows are kept prepared.
     const CACHED_ROWS: usize = 8;
@@ -120,11 +141,11 @@ fn insert_rows(
         "INSERT OR REPLACE INTO {table} (rowid, title, body) VALUES {}",
         vec!["(?, ?, ?)"; rows.len()].join(", ")
     );
-    let values = rows.iter().flat_map(|(id, title, body)| {
+    let values = rows.iter().flat_map(|&(id, title, body)| {
         [
-            rusqlite::types::ToSqlOutput::from(*id),
-            rusqlite::types::ToSqlOutput::from(title.as_str()),
-            rusqlite::types::ToSqlOutput::from(body.as_str()),
+            rusqlite::types::ToSqlOutput::from(id),
+            rusqlite::types::ToSqlOutput::from(title),
+            rusqlite::types::ToSqlOutput::from(body),
         ]
     });
     let params = rusqlite::params_from_iter(values);
@@ -137,12 +158,12 @@ fn insert_rows(
 }
 
 /// Versions written in an open group of units whose index rows wait for the group's commit,
-/// so that the whole group costs one FTS5 segment per index (see [`index_versions`]).
+/// so that the whole group costs one FTS5 segment per index (see [`index_pending`]).
 #[derive(Debug, Default)]
 pub(crate) struct IndexBacklog {
     /// A group is open: versions wait here instead of being indexed at once.
     open: bool,
-    versions: Vec<(i64, u32)>,
+    versions: Vec<PendingVersion>,
     /// Where the open unit's versions start (dropped if the unit is rolled back).
     unit_start: usize,
 }
@@ -156,7 +177,7 @@ impl IndexBacklog {
     }
 
     /// Ends the group, handing back what it wrote.
-    pub(crate) fn close_group(&mut self) -> Vec<(i64, u32)> {
+    pub(crate) fn close_group(&mut self) -> Vec<PendingVersion> {
         std::mem::take(self).versions
     }
 
@@ -172,8 +193,8 @@ impl IndexBacklog {
         self.versions.truncate(self.unit_start);
     }
 
-    pub(crate) fn push(&mut self, article_id: i64, seq: u32) {
-        self.versions.push((article_id, seq));
+    pub(crate) fn push(&mut self, version: PendingVersion) {
+        self.versions.push(version);
     }
 }
 
@@ -225,11 +246,15 @@ fn fill(conn: &Connection, select: &str, table: IndexTable) -> Result<u64, Archi
         };
         after = last.0;
         count += page.len() as u64;
-        let rows: Vec<(i64, String, String)> = page
+        let texts: Vec<(i64, String, String)> = page
             .into_iter()
             .map(|(id, title, document)| {
                 (id, token_text(&title), token_text(&body_text(&document)))
             })
+            .collect();
+        let rows: Vec<(i64, &str, &str)> = texts
+            .iter()
+            .map(|(id, title, body)| (*id, title.as_str(), body.as_str()))
             .collect();
         insert_rows(conn, table, &rows)?;
     }
@@ -399,14 +424,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn both_indexes_merge_eight_segments_at_a_time() {
+        let archive = SqliteArchive::open_in_memory().unwrap();
+        for table in ["search_articles", "search_versions"] {
+            let automerge: i64 = archive
+                .conn
+                .query_row(
+                    &format!("SELECT v FROM {table}_config WHERE k = 'automerge'"),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(automerge, 8, "{table}");
+        }
+    }
+
+    #[test]
     fn rows_past_one_statement_are_all_indexed_and_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let archive = SqliteArchive::open(&dir.path().join("archive.db")).unwrap();
-        let rows = |word: &str| -> Vec<(i64, String, String)> {
+        let texts = |word: &str| -> Vec<(i64, String, String)> {
             (1..=600)
                 .map(|id| (id, format!("t{id}"), format!("{word} b{id}")))
                 .collect()
         };
+        fn rows(texts: &[(i64, String, String)]) -> Vec<(i64, &str, &str)> {
+            texts
+                .iter()
+                .map(|(id, title, body)| (*id, title.as_str(), body.as_str()))
+                .collect()
+        }
         let count = |word: &str| -> i64 {
             archive
                 .conn
@@ -417,9 +464,11 @@ mod tests {
                 )
                 .unwrap()
         };
-        insert_rows(&archive.conn, IndexTable::Versions, &rows("alpha")).unwrap();
+        let alpha = texts("alpha");
+        insert_rows(&archive.conn, IndexTable::Versions, &rows(&alpha)).unwrap();
         assert_eq!(count("alpha"), 600);
-        insert_rows(&archive.conn, IndexTable::Versions, &rows("beta")).unwrap();
+        let beta = texts("beta");
+        insert_rows(&archive.conn, IndexTable::Versions, &rows(&beta)).unwrap();
         assert_eq!((count("alpha"), count("beta"), count("b599")), (0, 600, 1));
     }
 }

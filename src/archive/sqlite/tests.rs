@@ -34,6 +34,7 @@ fn capture<'a>(document: &'a str, raw: &'a [u8], secs: i64) -> NewCapture<'a> {
         minor: false,
         diff: None,
         date_found: true,
+        search: None,
     }
 }
 
