@@ -75,6 +75,13 @@ fn fold(c: char, out: &mut Vec<char>) {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    // Unified ideographs and Hangul syllables are their own NFKC form and have no case: most
+    // characters of a Chinese page, which NFKC would otherwise decompose and recompose one by
+    // one.
+    if matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF) {
+        out.push(c);
+        return;
+    }
     for n in std::iter::once(c).nfkc() {
         if is_cjk(n) {
             out.push(n);
@@ -98,32 +105,27 @@ struct Run {
 }
 
 impl Run {
-    fn flush(&mut self, out: &mut Vec<Token>) {
+    /// Hands each token of the run to `emit` (its text, in `buf`, and byte range).
+    fn flush(&mut self, buf: &mut String, emit: &mut impl FnMut(&str, usize, usize)) {
         match self.class {
             Class::Cjk if self.chars.len() == 1 => {
                 let (c, start, end) = self.chars[0];
-                out.push(Token {
-                    text: c.to_string(),
-                    start,
-                    end,
-                });
+                buf.clear();
+                buf.push(c);
+                emit(buf, start, end);
             }
             Class::Cjk => {
                 for pair in self.chars.windows(2) {
-                    out.push(Token {
-                        text: [pair[0].0, pair[1].0].iter().collect(),
-                        start: pair[0].1,
-                        end: pair[1].2,
-                    });
+                    buf.clear();
+                    buf.extend([pair[0].0, pair[1].0]);
+                    emit(buf, pair[0].1, pair[1].2);
                 }
             }
             Class::Word => {
                 for word in self.chars.chunks(MAX_WORD_CHARS) {
-                    out.push(Token {
-                        text: word.iter().map(|(c, _, _)| c).collect(),
-                        start: word[0].1,
-                        end: word[word.len() - 1].2,
-                    });
+                    buf.clear();
+                    buf.extend(word.iter().map(|(c, _, _)| c));
+                    emit(buf, word[0].1, word[word.len() - 1].2);
                 }
             }
             Class::Separator => {}
@@ -132,13 +134,14 @@ impl Run {
     }
 }
 
-/// The tokens of `text`, in order (see the module comment).
-pub fn tokens(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
+/// Hands each token of `text` to `emit`, in order: its text and byte range. One buffer serves
+/// every token (indexing a page's body made a string per token).
+fn each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
     let mut run = Run {
         class: Class::Separator,
         chars: Vec::new(),
     };
+    let mut buf = String::new();
     let mut folded = Vec::with_capacity(4);
     for (start, c) in text.char_indices() {
         let end = start + c.len_utf8();
@@ -146,7 +149,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
         for &f in &folded {
             let class = class(f);
             if class != run.class {
-                run.flush(&mut out);
+                run.flush(&mut buf, &mut emit);
                 run.class = class;
             }
             if class != Class::Separator {
@@ -154,19 +157,31 @@ pub fn tokens(text: &str) -> Vec<Token> {
             }
         }
     }
-    run.flush(&mut out);
+    run.flush(&mut buf, &mut emit);
+}
+
+/// The tokens of `text`, in order (see the module comment).
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    each_token(text, |token, start, end| {
+        out.push(Token {
+            text: token.to_owned(),
+            start,
+            end,
+        });
+    });
     out
 }
 
 /// The token texts of `text` separated by spaces: what the SQLite index stores.
 pub fn token_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
-    for token in tokens(text) {
+    each_token(text, |token, _, _| {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&token.text);
-    }
+        out.push_str(token);
+    });
     out
 }
 
@@ -493,6 +508,37 @@ fn best_window_start(
 
 #[cfg(test)]
 mod tests {
+    /// `fold` without its shortcuts: NFKC, lowercase, no diacritics outside CJK.
+    fn fold_in_full(c: char) -> Vec<char> {
+        let mut out = Vec::new();
+        for n in std::iter::once(c).nfkc() {
+            if is_cjk(n) {
+                out.push(n);
+                continue;
+            }
+            for lower in n.to_lowercase() {
+                out.extend(
+                    std::iter::once(lower)
+                        .nfd()
+                        .filter(|d| !is_combining_mark(*d)),
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_shortcuts_of_fold_fold_as_nfkc_does() {
+        let mut folded = Vec::new();
+        let shortcut = (0x3400..=0x4DBF)
+            .chain(0x4E00..=0x9FFF)
+            .chain(0xAC00..=0xD7AF);
+        for c in shortcut.chain(0..0x80).filter_map(char::from_u32) {
+            fold(c, &mut folded);
+            assert_eq!(folded, fold_in_full(c), "{c:?}");
+        }
+    }
+
     use super::*;
 
     fn texts(text: &str) -> Vec<String> {
