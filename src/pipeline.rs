@@ -640,6 +640,14 @@ impl Pipeline {
         };
 
         let encoding = decoded.encoding;
+        // With its raw capture compressed the body is not read again: freed now, not after
+        // the commit the article waits for.
+        let mut fetched = fetched;
+        if raw.is_some()
+            && let Some(only) = Arc::get_mut(&mut fetched)
+        {
+            only.body = Vec::new();
+        }
         Handled::Store(Box::new(move |archive, log| {
             let mut prepared = prepared;
             let target = prepared.target.clone();

@@ -53,7 +53,13 @@ impl RawBlob {
         Ok(RawBlob {
             hash: hash_hex(raw),
             size: to_i64(raw.len() as u64, "blob size")?,
-            zstd: compress(raw)?,
+            zstd: {
+                // The frame comes in a buffer of the worst case's size (a little more than
+                // the page) and waits with the article for its commit: kept at its own size.
+                let mut frame = compress(raw)?;
+                frame.shrink_to_fit();
+                frame
+            },
         })
     }
 
