@@ -27,6 +27,7 @@ use crate::sites::{self, ArticleRef};
 
 mod cpu_pool;
 use cpu_pool::CpuPool;
+pub use cpu_pool::{PageRoom, TakenRoom};
 mod images;
 use images::{ImageJob, ImageWork};
 

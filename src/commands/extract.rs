@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use newsvault::config::Config;
 use newsvault::extract::Extraction;
-use newsvault::pipeline::{ExtractRecord, extract_saved_file};
+use newsvault::pipeline::{ExtractRecord, PageRoom, extract_saved_file};
 
 /// Prints the archive document of one saved page.
 pub fn extract(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<ExitCode> {
@@ -40,25 +40,30 @@ pub fn extract(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<
 }
 
 /// Prints one JSON record per file, in order; fails (after printing all) when any file is not
-/// an article. Files are read and extracted on one thread per core; records are printed in the
-/// order of `files` as soon as they and those before them are done.
+/// an article. Files are read and extracted on one thread per core, big pages alone (as the
+/// archiving pool lets them in: [`PageRoom`]); records are printed in the order of `files` as
+/// soon as they and those before them are done.
 pub fn extract_json(config: &Config, files: &[PathBuf], url: Option<&str>) -> Result<ExitCode> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
+    let room = PageRoom::default();
     let (done, records) = mpsc::channel::<(usize, ExtractRecord)>();
     let mut stdout = std::io::stdout().lock();
     let mut not_articles = 0;
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..workers {
             let done = done.clone();
-            let next = &next;
+            let (next, room) = (&next, &room);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    if done.send((i, extract_record(config, file, url))).is_err() {
+                    if done
+                        .send((i, extract_record(config, file, url, room)))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -88,17 +93,27 @@ pub fn extract_json(config: &Config, files: &[PathBuf], url: Option<&str>) -> Re
     })
 }
 
-fn extract_record(config: &Config, file: &Path, url: Option<&str>) -> ExtractRecord {
+fn extract_record(
+    config: &Config,
+    file: &Path,
+    url: Option<&str>,
+    room: &PageRoom,
+) -> ExtractRecord {
     let name = file.display().to_string();
-    match std::fs::read(file) {
-        Err(e) => ExtractRecord::error(&name, format!("cannot read {name}: {e}")),
-        Ok(bytes) => match extract_saved_file(&bytes, file, url, config) {
-            Ok(mut saved) => {
-                saved.date_from_capture(saved_at(file));
-                saved.record(&name)
-            }
-            Err(e) => ExtractRecord::error(&name, e.to_string()),
-        },
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return ExtractRecord::error(&name, format!("cannot read {name}: {e}")),
+    };
+    let extracted = {
+        let _taken = room.take(bytes.len());
+        extract_saved_file(&bytes, file, url, config)
+    };
+    match extracted {
+        Ok(mut saved) => {
+            saved.date_from_capture(saved_at(file));
+            saved.record(&name)
+        }
+        Err(e) => ExtractRecord::error(&name, e.to_string()),
     }
 }
 

@@ -14,12 +14,67 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 type Job = Box<dyn FnOnce() + Send>;
 
 /// The most HTML, in bytes, whose pages are extracted at once (see the module's note).
 const PAGE_BYTES_AT_ONCE: usize = 2 << 20;
+
+/// The kilobytes of [`PAGE_BYTES_AT_ONCE`] a page of `page_len` bytes takes: all of them for a
+/// page larger than that, so that it is extracted alone.
+fn page_kb(page_len: usize) -> usize {
+    page_len.div_ceil(1024).clamp(1, PAGE_BYTES_AT_ONCE / 1024)
+}
+
+/// [`CpuPool::run_page`]'s gate for threads that block rather than await (`extract --json`
+/// over many files): at most [`PAGE_BYTES_AT_ONCE`] of HTML extracted at once.
+pub struct PageRoom {
+    free_kb: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// Room taken by one page; given back when dropped.
+pub struct TakenRoom<'a> {
+    room: &'a PageRoom,
+    kb: usize,
+}
+
+impl Default for PageRoom {
+    fn default() -> Self {
+        PageRoom {
+            free_kb: Mutex::new(PAGE_BYTES_AT_ONCE / 1024),
+            freed: Condvar::new(),
+        }
+    }
+}
+
+impl PageRoom {
+    /// Waits until the pages being extracted leave room for one of `page_len` bytes, and takes
+    /// it.
+    pub fn take(&self, page_len: usize) -> TakenRoom<'_> {
+        let kb = page_kb(page_len);
+        let free = self.free_kb.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut free = self
+            .freed
+            .wait_while(free, |free| *free < kb)
+            .unwrap_or_else(PoisonError::into_inner);
+        *free -= kb;
+        TakenRoom { room: self, kb }
+    }
+}
+
+impl Drop for TakenRoom<'_> {
+    fn drop(&mut self) {
+        let mut free = self
+            .room
+            .free_kb
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *free += self.kb;
+        self.room.freed.notify_all();
+    }
+}
 
 /// Cheap to clone; the threads end when the last clone is dropped.
 #[derive(Clone)]
@@ -53,7 +108,7 @@ impl CpuPool {
         page_len: usize,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, String> {
-        let kb = page_len.div_ceil(1024).clamp(1, PAGE_BYTES_AT_ONCE / 1024);
+        let kb = page_kb(page_len);
         let _room = self
             .page_kb
             .acquire_many(u32::try_from(kb).unwrap_or(u32::MAX))
@@ -159,5 +214,35 @@ mod tests {
             most_at_once(&pool, &[PAGE_BYTES_AT_ONCE * 5, 1_000]).await,
             1
         );
+    }
+
+    /// Runs `pages` (sizes) on one thread each through `room`; the most that held room at once.
+    fn most_in_room(room: &PageRoom, pages: &[usize]) -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|scope| {
+            for &len in pages {
+                let (running, most) = (&running, &most);
+                scope.spawn(move || {
+                    let _taken = room.take(len);
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        most.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn blocking_threads_share_the_room_as_the_pool_does() {
+        let room = PageRoom::default();
+        assert_eq!(most_in_room(&room, &[40_000; 4]), 4);
+        let big = PAGE_BYTES_AT_ONCE * 2 / 3;
+        assert_eq!(most_in_room(&room, &[big; 3]), 1);
+        assert_eq!(most_in_room(&room, &[PAGE_BYTES_AT_ONCE * 5, 1_000]), 1);
+        // All of it given back.
+        assert_eq!(*room.free_kb.lock().unwrap(), PAGE_BYTES_AT_ONCE / 1024);
     }
 }
