@@ -695,17 +695,17 @@ impl Pipeline {
         target: &ArticleRef,
         fetched: &Arc<Fetched>,
         known: Option<Option<DateTime<Utc>>>,
-    ) -> Result<(Decoded, Prepared, Option<RawBlob>), String> {
+    ) -> Result<(Decoded<'static>, Prepared, Option<RawBlob>), String> {
         let fetched = Arc::clone(fetched);
         let target = target.clone();
         let config = Arc::clone(&self.config);
         self.cpu
             .run_page(fetched.body.len(), move || {
-                let mut decoded = fetched.decode();
+                let decoded = fetched.decode();
                 let extraction = extract::extract(&decoded.text, &target, &fetched.final_url);
                 // Only the encoding and its errors are wanted from here on; the text, as large
                 // as the page, would wait with the article for its commit.
-                decoded.text = String::new();
+                let decoded = decoded.without_text();
                 let Extraction::Article(article) = extraction else {
                     return (decoded, Prepared::Other(extraction), None);
                 };
@@ -1189,7 +1189,7 @@ fn extract_for(
     bytes: &[u8],
     target: ArticleRef,
     config: &Config,
-    read: Option<(&Decoded, &extract::parse::Page<'_>)>,
+    read: Option<(&Decoded<'_>, &extract::parse::Page<'_>)>,
 ) -> SavedPage {
     let base = Url::parse(&target.canonical_url).unwrap_or_else(|_| target.fetch_url.clone());
     let (decoded, page) = match read {

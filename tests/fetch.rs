@@ -133,10 +133,10 @@ async fn gb2312_via_meta_charset_only() {
         ResponseTemplate::new(200).set_body_raw(encode(&html, encoding_rs::GBK), "text/html"),
     )
     .await;
-    let d = get(&fetcher(&config()), &url(&server, "/meta"))
+    let fetched = get(&fetcher(&config()), &url(&server, "/meta"))
         .await
-        .unwrap()
-        .decode();
+        .unwrap();
+    let d = fetched.decode();
     assert_eq!((d.encoding, d.source), ("GBK", CharsetSource::Meta));
     assert_eq!(d.text, html);
 }
@@ -153,10 +153,10 @@ async fn big5_via_http_equiv() {
         ResponseTemplate::new(200).set_body_raw(encode(&html, encoding_rs::BIG5), "text/html"),
     )
     .await;
-    let d = get(&fetcher(&config()), &url(&server, "/big5"))
+    let fetched = get(&fetcher(&config()), &url(&server, "/big5"))
         .await
-        .unwrap()
-        .decode();
+        .unwrap();
+    let d = fetched.decode();
     assert_eq!((d.encoding, d.source), ("Big5", CharsetSource::Meta));
     assert_eq!(d.text, html);
 }
@@ -192,10 +192,10 @@ async fn utf8_bom() {
         ResponseTemplate::new(200).set_body_raw(body, "text/html; charset=iso-8859-1"),
     )
     .await;
-    let d = get(&fetcher(&config()), &url(&server, "/bom"))
+    let fetched = get(&fetcher(&config()), &url(&server, "/bom"))
         .await
-        .unwrap()
-        .decode();
+        .unwrap();
+    let d = fetched.decode();
     assert_eq!((d.encoding, d.source), ("UTF-8", CharsetSource::Bom));
     assert_eq!(d.text, format!("<p>{ZH}</p>"));
 }
@@ -213,10 +213,10 @@ async fn shift_jis() {
         ),
     )
     .await;
-    let d = get(&fetcher(&config()), &url(&server, "/sjis"))
+    let fetched = get(&fetcher(&config()), &url(&server, "/sjis"))
         .await
-        .unwrap()
-        .decode();
+        .unwrap();
+    let d = fetched.decode();
     assert_eq!((d.encoding, d.source), ("Shift_JIS", CharsetSource::Header));
     assert_eq!(d.text, html);
 }

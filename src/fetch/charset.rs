@@ -10,6 +10,8 @@
 //! counted), never single-byte mojibake; a document with no non-ASCII bytes and no declaration
 //! is reported as UTF-8.
 
+use std::borrow::Cow;
+
 use encoding_rs::{
     DecoderResult, Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED,
 };
@@ -28,8 +30,10 @@ const UTF8_VALID_PER_ERROR: usize = 16;
 
 /// Text decoded from a document, with how its encoding was chosen.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the bytes when they are valid UTF-8 (most pages): a page-sized copy fewer
+    /// while the page is extracted.
+    pub text: Cow<'a, str>,
     /// The encoding_rs name of the encoding used, e.g. "UTF-8", "GBK", "Big5", "Shift_JIS".
     pub encoding: &'static str,
     pub source: CharsetSource,
@@ -40,6 +44,20 @@ pub struct Decoded {
     /// chardetng was asked, so the result may depend on the TLD hint: decoding the same bytes
     /// with another hint may give another text. False means the hint played no part.
     pub guessed: bool,
+}
+
+impl Decoded<'_> {
+    /// How the page was decoded, without its text (which may borrow the page's bytes).
+    pub fn without_text(self) -> Decoded<'static> {
+        Decoded {
+            text: Cow::Borrowed(""),
+            encoding: self.encoding,
+            source: self.source,
+            had_errors: self.had_errors,
+            decode_errors: self.decode_errors,
+            guessed: self.guessed,
+        }
+    }
 }
 
 /// Where the encoding came from.
@@ -104,7 +122,11 @@ fn utf8_fit(bytes: &[u8]) -> Utf8Fit {
 ///
 /// `tld` is the rightmost label of the host the document came from ("cn", "jp", ...); it steers
 /// detection. Anything that is not a plain ASCII label is ignored.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) -> Decoded {
+pub fn decode_html<'a>(
+    bytes: &'a [u8],
+    content_type: Option<&str>,
+    tld: Option<&str>,
+) -> Decoded<'a> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return decode_with(encoding, &bytes[bom_len..], CharsetSource::Bom);
     }
@@ -151,7 +173,7 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
     guessed(decoded)
 }
 
-fn guessed(decoded: Decoded) -> Decoded {
+fn guessed(decoded: Decoded<'_>) -> Decoded<'_> {
     Decoded {
         guessed: true,
         ..decoded
@@ -159,7 +181,11 @@ fn guessed(decoded: Decoded) -> Decoded {
 }
 
 /// Decodes `bytes` in `encoding`, one U+FFFD per malformed sequence, counting them.
-fn decode_with(encoding: &'static Encoding, bytes: &[u8], source: CharsetSource) -> Decoded {
+fn decode_with<'a>(
+    encoding: &'static Encoding,
+    bytes: &'a [u8],
+    source: CharsetSource,
+) -> Decoded<'a> {
     let (text, decode_errors) = if encoding == UTF_8 {
         decode_utf8(bytes)
     } else {
@@ -175,9 +201,9 @@ fn decode_with(encoding: &'static Encoding, bytes: &[u8], source: CharsetSource)
     }
 }
 
-fn decode_utf8(bytes: &[u8]) -> (String, usize) {
+fn decode_utf8(bytes: &[u8]) -> (Cow<'_, str>, usize) {
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return (text.to_owned(), 0);
+        return (Cow::Borrowed(text), 0);
     }
     let mut text = String::with_capacity(bytes.len() + 16);
     let mut errors = 0;
@@ -189,10 +215,10 @@ fn decode_utf8(bytes: &[u8]) -> (String, usize) {
             errors += 1;
         }
     }
-    (text, errors)
+    (Cow::Owned(text), errors)
 }
 
-fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (Cow<'static, str>, usize) {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let capacity = decoder
         .max_utf8_buffer_length_without_replacement(bytes.len())
@@ -203,7 +229,7 @@ fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize)
         let (result, read) = decoder.decode_to_string_without_replacement(input, &mut text, true);
         input = &input[read..];
         match result {
-            DecoderResult::InputEmpty => return (text, errors),
+            DecoderResult::InputEmpty => return (Cow::Owned(text), errors),
             DecoderResult::OutputFull => text.reserve(input.len().max(16) * 3),
             DecoderResult::Malformed(_, _) => {
                 text.reserve(3);
@@ -515,7 +541,7 @@ mod tests {
             le.extend_from_slice(&u.to_le_bytes());
         }
         let d = decode_html(&le, None, None);
-        assert_eq!((d.encoding, d.text.as_str()), ("UTF-16LE", "hi"));
+        assert_eq!((d.encoding, &*d.text), ("UTF-16LE", "hi"));
     }
 
     #[test]
@@ -705,15 +731,13 @@ mod tests {
         assert_eq!(d.decode_errors, 1);
         // Declared GBK, but valid UTF-8.
         let d = decode_html(ZH.as_bytes(), Some("text/html; charset=gbk"), None);
-        assert_eq!(
-            (d.encoding, d.text.as_str(), d.decode_errors),
-            ("UTF-8", ZH, 0)
-        );
+        assert_eq!((d.encoding, &*d.text, d.decode_errors), ("UTF-8", ZH, 0));
         // Declared UTF-8 (in a meta), but GBK: detection decodes it cleanly.
         let page = format!("<meta charset=utf-8><p>{}</p>", ZH.repeat(2));
-        let d = decode_html(&enc(&page, encoding_rs::GBK), None, Some("cn"));
+        let gbk = enc(&page, encoding_rs::GBK);
+        let d = decode_html(&gbk, None, Some("cn"));
         assert_eq!((d.encoding, d.source), ("GBK", CharsetSource::Detected));
-        assert_eq!((d.text.as_str(), d.decode_errors), (page.as_str(), 0));
+        assert_eq!((&*d.text, d.decode_errors), (page.as_str(), 0));
     }
 
     #[test]
@@ -747,7 +771,8 @@ mod tests {
     fn detection_looks_past_a_long_ascii_head() {
         let mut page = format!("<script>{}</script>", "var x = 1;\n".repeat(20_000));
         page.push_str(&ZH.repeat(3));
-        let d = decode_html(&enc(&page, encoding_rs::GBK), None, Some("cn"));
+        let gbk = enc(&page, encoding_rs::GBK);
+        let d = decode_html(&gbk, None, Some("cn"));
         assert_eq!((d.encoding, d.decode_errors), ("GBK", 0));
         assert_eq!(d.text, page);
     }

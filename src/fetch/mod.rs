@@ -69,7 +69,7 @@ pub struct Fetched {
 impl Fetched {
     /// Decodes the body as HTML: BOM, Content-Type charset, `<meta>` prescan, then detection
     /// steered by the final URL's top-level domain.
-    pub fn decode(&self) -> charset::Decoded {
+    pub fn decode(&self) -> charset::Decoded<'_> {
         charset::decode_html(&self.body, self.content_type.as_deref(), self.tld())
     }
 
