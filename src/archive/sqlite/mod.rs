@@ -92,13 +92,14 @@ fn migrations() -> Migrations<'static> {
     all.push(M::up(include_str!("migrations/014_images.sql")));
     all.push(M::up(include_str!("migrations/015_screenshots.sql")));
     all.push(M::up(include_str!("migrations/016_search_automerge.sql")));
+    all.push(M::up(include_str!("migrations/017_one_search_table.sql")));
     Migrations::new(all)
 }
 
 /// The schema version (`PRAGMA user_version`) this code writes: [`MIGRATIONS`] and the
 /// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots, 016 the search
-/// index's merging).
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 4;
+/// index's merging, 017 one search table).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 5;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone)]
@@ -620,12 +621,7 @@ impl Versions for SqliteArchive {
             Some(text) if text.is_of(capture.title, &content_hash) => text.clone(),
             _ => SearchText::with_hash(capture.title, capture.document, content_hash),
         };
-        let pending = search::PendingVersion {
-            article_id,
-            seq,
-            version_id,
-            text,
-        };
+        let pending = search::PendingVersion { version_id, text };
         if !in_group {
             search::index_pending(&tx, std::slice::from_ref(&pending))?;
         }

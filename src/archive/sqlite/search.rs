@@ -1,12 +1,15 @@
-//! The SQLite search index (`013_search.sql`): two FTS5 tables over the tokens of
-//! [`crate::search`], stored space-separated and read back by FTS5's `ascii` tokenizer, which
-//! splits exactly there (our tokens hold no ASCII punctuation), so FTS5 indexes our tokens and
-//! nothing else. The tables are contentless (the text is in `versions`; snippets are cut from
-//! it) with `contentless_delete`, so a row can be replaced. `search_articles` has one row per
-//! article (rowid: the article's id), `search_versions` one per version with a document (rowid:
-//! the version's id). Columns: `title`, `body`; ranking is `bm25` with a title hit worth five
-//! body hits. No trigger counts these tables as a change: the version written in the same
-//! transaction already moved the change counter.
+//! The SQLite search index (`013_search.sql`, `017_one_search_table.sql`): one FTS5 table,
+//! `search_versions`, over the tokens of [`crate::search`], stored space-separated and read back
+//! by FTS5's `ascii` tokenizer, which splits exactly there (our tokens hold no ASCII
+//! punctuation), so FTS5 indexes our tokens and nothing else. The table is contentless (the
+//! text is in `versions`; snippets are cut from it) with `contentless_delete`, so a row can be
+//! replaced. It has one row per version with a document (rowid: the version's id); a search of
+//! the latest texts keeps the matches that are their article's latest version with a document.
+//! (A second table of the latest text per article cost every new article a second FTS5 write,
+//! 12% of `archive`'s throughput; the price of one table is that `bm25` weighs a word's rarity
+//! over all versions, not only the latest ones.) Columns: `title`, `body`; ranking is `bm25`
+//! with a title hit worth five body hits. No trigger counts the table as a change: the version
+//! written in the same transaction already moved the change counter.
 
 use std::collections::HashSet;
 
@@ -38,16 +41,13 @@ pub(crate) fn fts_query(query: &Query) -> String {
 /// A version written and waiting to be indexed, with its tokens.
 #[derive(Debug)]
 pub(crate) struct PendingVersion {
-    pub(crate) article_id: i64,
-    pub(crate) seq: u32,
     pub(crate) version_id: i64,
     pub(crate) text: SearchText,
 }
 
 /// Indexes version `seq` of an article just written (inserted, or its document replaced), in
-/// the caller's transaction: its own row, and the article's row when it is the article's
-/// latest version with a document. A removal tombstone changes nothing: the article keeps
-/// its last good text. The version is read back and tokenized here; writers that have its
+/// the caller's transaction. A removal tombstone has no row: the article keeps its last good
+/// text. The version is read back and tokenized here; writers that have its
 /// tokens at hand use [`index_pending`].
 pub(crate) fn index_version(
     conn: &Connection,
@@ -70,57 +70,27 @@ pub(crate) fn index_version(
         return Ok(());
     }
     let text = SearchText::with_hash(&title, &document, hash);
-    index_pending(
-        conn,
-        &[PendingVersion {
-            article_id,
-            seq,
-            version_id,
-            text,
-        }],
-    )
+    index_pending(conn, &[PendingVersion { version_id, text }])
 }
 
-/// [`index_version`] for versions whose tokens are made, with one statement per index. FTS5
-/// writes its pending rows out as a new segment at every statement that opens a savepoint in
-/// a transaction, which every write to a virtual table does: rows inserted one statement each
+/// [`index_version`] for versions whose tokens are made, in one statement. FTS5 writes its
+/// pending rows out as a new segment at every statement that opens a savepoint in a
+/// transaction, which every write to a virtual table does: rows inserted one statement each
 /// cost a segment each, and the merges that follow.
 pub(crate) fn index_pending(
     conn: &Connection,
     versions: &[PendingVersion],
 ) -> Result<(), ArchiveError> {
-    let (mut version_rows, mut article_rows) = (Vec::new(), Vec::new());
-    for version in versions {
-        let text = &version.text;
-        // A later version of the article may have been written since (in the same group).
-        let latest_good: Option<u32> = conn
-            .prepare_cached(
-                "SELECT max(seq) FROM versions WHERE article_id = ?1 AND kind <> 'removed'",
-            )?
-            .query_row([version.article_id], |r| r.get(0))?;
-        if latest_good == Some(version.seq) {
-            article_rows.push((version.article_id, text.title(), text.body()));
-        }
-        version_rows.push((version.version_id, text.title(), text.body()));
-    }
-    insert_rows(conn, IndexTable::Versions, &version_rows)?;
-    insert_rows(conn, IndexTable::Articles, &article_rows)
-}
-
-/// The two FTS5 tables.
-#[derive(Clone, Copy)]
-enum IndexTable {
-    Versions,
-    Articles,
+    let rows: Vec<(i64, &str, &str)> = versions
+        .iter()
+        .map(|v| (v.version_id, v.text.title(), v.text.body()))
+        .collect();
+    insert_rows(conn, &rows)
 }
 
 /// Inserts (or replaces) `rows` (rowid, title tokens, body tokens) in one statement of as
 /// many rows (a statement per 256 beyond); the usual sizes (a group's few) stay prepared.
-fn insert_rows(
-    conn: &Connection,
-    table: IndexTable,
-    rows: &[(i64, &str, &str)],
-) -> Result<(), ArchiveError> {
+fn insert_rows(conn: &Connection, rows: &[(i64, &str, &str)]) -> Result<(), ArchiveError> {
     /// Statements of up to this many rows are kept prepared.
     const CACHED_ROWS: usize = 8;
     /// Rows per statement at most (well within SQLite's limit on bound parameters).
@@ -128,17 +98,13 @@ fn insert_rows(
     if rows.len() > MOST_ROWS {
         return rows
             .chunks(MOST_ROWS)
-            .try_for_each(|chunk| insert_rows(conn, table, chunk));
+            .try_for_each(|chunk| insert_rows(conn, chunk));
     }
     if rows.is_empty() {
         return Ok(());
     }
-    let table = match table {
-        IndexTable::Versions => "search_versions",
-        IndexTable::Articles => "search_articles",
-    };
     let sql = format!(
-        "INSERT OR REPLACE INTO {table} (rowid, title, body) VALUES {}",
+        "INSERT OR REPLACE INTO search_versions (rowid, title, body) VALUES {}",
         vec!["(?, ?, ?)"; rows.len()].join(", ")
     );
     let values = rows.iter().flat_map(|&(id, title, body)| {
@@ -158,7 +124,7 @@ fn insert_rows(
 }
 
 /// Versions written in an open group of units whose index rows wait for the group's commit,
-/// so that the whole group costs one FTS5 segment per index (see [`index_pending`]).
+/// so that the whole group costs one FTS5 segment (see [`index_pending`]).
 #[derive(Debug, Default)]
 pub(crate) struct IndexBacklog {
     /// A group is open: versions wait here instead of being indexed at once.
@@ -201,42 +167,36 @@ impl IndexBacklog {
 /// Rows read per page while rebuilding.
 const REBUILD_PAGE: i64 = 1_000;
 
-/// Builds both indexes from scratch, in the caller's transaction.
+/// Builds the index from scratch, in the caller's transaction.
 pub(crate) fn rebuild(conn: &Connection) -> Result<IndexCounts, ArchiveError> {
-    conn.execute_batch(
-        "INSERT INTO search_versions (search_versions) VALUES ('delete-all');
-         INSERT INTO search_articles (search_articles) VALUES ('delete-all');",
+    conn.execute(
+        "INSERT INTO search_versions (search_versions) VALUES ('delete-all')",
+        [],
     )?;
-    let versions = fill(
-        conn,
-        "SELECT id, title, document FROM versions
-         WHERE id > ?1 AND kind <> 'removed' ORDER BY id LIMIT ?2",
-        IndexTable::Versions,
+    let versions = fill(conn)?;
+    let articles: i64 = conn.query_row(
+        "SELECT count(DISTINCT article_id) FROM versions WHERE kind <> 'removed'",
+        [],
+        |r| r.get(0),
     )?;
-    let articles = fill(
-        conn,
-        "SELECT a.id, v.title, v.document FROM articles a
-         JOIN versions v ON v.article_id = a.id AND v.seq = (SELECT max(seq) FROM versions
-             WHERE article_id = a.id AND kind <> 'removed')
-         WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
-        IndexTable::Articles,
-    )?;
+    let articles = u64::try_from(articles).unwrap_or_default();
     conn.execute_batch(
         "INSERT INTO search_versions (search_versions) VALUES ('optimize');
-         INSERT INTO search_articles (search_articles) VALUES ('optimize');
          UPDATE change_counter SET value = value + 1 WHERE id = 1;",
     )?;
     tracing::info!(articles, versions, "search index rebuilt");
     Ok(IndexCounts { articles, versions })
 }
 
-/// Indexes in `table` the rows `select` pages through (`id, title, document` after id `?1`,
-/// `?2` at a time), a page per statement; returns how many.
-fn fill(conn: &Connection, select: &str, table: IndexTable) -> Result<u64, ArchiveError> {
+/// Indexes every version with a document, a page per statement; returns how many.
+fn fill(conn: &Connection) -> Result<u64, ArchiveError> {
     let (mut after, mut count) = (0i64, 0u64);
     loop {
         let page: Vec<(i64, String, String)> = conn
-            .prepare_cached(select)?
+            .prepare_cached(
+                "SELECT id, title, document FROM versions
+                 WHERE id > ?1 AND kind <> 'removed' ORDER BY id LIMIT ?2",
+            )?
             .query_map(params![after, REBUILD_PAGE], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
@@ -256,15 +216,33 @@ fn fill(conn: &Connection, select: &str, table: IndexTable) -> Result<u64, Archi
             .iter()
             .map(|(id, title, body)| (*id, title.as_str(), body.as_str()))
             .collect();
-        insert_rows(conn, table, &rows)?;
+        insert_rows(conn, &rows)?;
+    }
+}
+
+/// Keeps the versions (`v`) that are their article's latest version with a document.
+const LATEST_GOOD: &str = "v.seq = (SELECT max(seq) FROM versions
+    WHERE article_id = v.article_id AND kind <> 'removed')";
+
+/// Keeps every version.
+const ANY_VERSION: &str = "1";
+
+/// The condition on versions (`v`) that `scope` searches.
+fn scope_filter(scope: SearchScope) -> &'static str {
+    match scope {
+        SearchScope::Latest => LATEST_GOOD,
+        SearchScope::AllVersions => ANY_VERSION,
     }
 }
 
 impl SqliteArchive {
-    /// How many rows of `table` match, counting no further than `cap`.
-    fn count_matches(&self, table: &str, fts: &str, cap: i64) -> Result<i64, ArchiveError> {
+    /// How many versions in `scope` match, counting no further than `cap`.
+    fn count_matches(&self, scope: SearchScope, fts: &str, cap: i64) -> Result<i64, ArchiveError> {
         let sql = format!(
-            "SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?1 LIMIT ?2)"
+            "SELECT count(*) FROM (SELECT f.rowid FROM search_versions f
+                 JOIN versions v ON v.id = f.rowid
+             WHERE search_versions MATCH ?1 AND {} LIMIT ?2)",
+            scope_filter(scope)
         );
         Ok(self
             .conn
@@ -272,24 +250,20 @@ impl SqliteArchive {
             .query_row(params![fts, cap], |r| r.get(0))?)
     }
 
-    /// The rowids of the rows of `table` from rowid `from` on that match.
-    fn matches_from(
-        &self,
-        table: &str,
-        fts: &str,
-        from: i64,
-    ) -> Result<HashSet<i64>, ArchiveError> {
-        let sql = format!("SELECT rowid FROM {table} WHERE {table} MATCH ?1 AND rowid >= ?2");
+    /// The ids of the versions from id `from` on that match.
+    fn matches_from(&self, fts: &str, from: i64) -> Result<HashSet<i64>, ArchiveError> {
         let rows = self
             .conn
-            .prepare_cached(&sql)?
+            .prepare_cached(
+                "SELECT rowid FROM search_versions WHERE search_versions MATCH ?1 AND rowid >= ?2",
+            )?
             .query_map(params![fts, from], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
     /// The newest `limit` matches of `fts` in `scope` (of one site), each scored by `rank`
-    /// (SQL over the FTS table of the scope).
+    /// (SQL over the FTS table), each with its version.
     fn read_candidates(
         &self,
         scope: SearchScope,
@@ -300,21 +274,14 @@ impl SqliteArchive {
     ) -> Result<Vec<SearchCandidate>, ArchiveError> {
         // The site filter joins the articles: the newest matches are read until `limit` of
         // the site's are found.
-        let sql = match scope {
-            SearchScope::Latest => format!(
-                "SELECT f.rowid AS article_id, NULL AS version_id, {rank} AS score
-                 FROM search_articles f JOIN articles a ON a.id = f.rowid
-                 WHERE search_articles MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
-                 ORDER BY f.rowid DESC LIMIT ?3"
-            ),
-            SearchScope::AllVersions => format!(
-                "SELECT v.article_id, f.rowid AS version_id, {rank} AS score
-                 FROM search_versions f JOIN versions v ON v.id = f.rowid
-                     JOIN articles a ON a.id = v.article_id
-                 WHERE search_versions MATCH ?1 AND (?2 IS NULL OR a.site = ?2)
-                 ORDER BY f.rowid DESC LIMIT ?3"
-            ),
-        };
+        let sql = format!(
+            "SELECT v.article_id, f.rowid AS version_id, {rank} AS score
+             FROM search_versions f JOIN versions v ON v.id = f.rowid
+                 JOIN articles a ON a.id = v.article_id
+             WHERE search_versions MATCH ?1 AND {} AND (?2 IS NULL OR a.site = ?2)
+             ORDER BY f.rowid DESC LIMIT ?3",
+            scope_filter(scope)
+        );
         let rows = self
             .conn
             .prepare_cached(&sql)?
@@ -327,6 +294,41 @@ impl SqliteArchive {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+
+    /// The newest `limit` matches of `fts` in `scope`, scored (see [`Search::search_candidates`]).
+    fn scored_candidates(
+        &self,
+        scope: SearchScope,
+        fts: &str,
+        site: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SearchCandidate>, ArchiveError> {
+        if self.count_matches(scope, fts, limit + 1)? <= limit {
+            return self.read_candidates(
+                scope,
+                "-bm25(search_versions, 5.0, 1.0)",
+                fts,
+                site,
+                limit,
+            );
+        }
+        let mut candidates = self.read_candidates(scope, "0.0", fts, site, limit)?;
+        // Title matches only as far back as the oldest candidate: a phrase that no title
+        // holds must not be looked for in the whole table.
+        let Some(oldest) = candidates.iter().filter_map(|c| c.version_id).min() else {
+            return Ok(candidates);
+        };
+        let in_title = self.matches_from(&format!("{{title}} : ({fts})"), oldest)?;
+        for candidate in &mut candidates {
+            if candidate
+                .version_id
+                .is_some_and(|id| in_title.contains(&id))
+            {
+                candidate.score = 1.0;
+            }
+        }
+        Ok(candidates)
     }
 }
 
@@ -342,27 +344,12 @@ impl Search for SqliteArchive {
         site: Option<&str>,
         limit: usize,
     ) -> Result<Vec<SearchCandidate>, ArchiveError> {
-        let fts = fts_query(query);
-        let table = match scope {
-            SearchScope::Latest => "search_articles",
-            SearchScope::AllVersions => "search_versions",
-        };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX - 1);
-        if self.count_matches(table, &fts, limit + 1)? <= limit {
-            let rank = format!("-bm25({table}, 5.0, 1.0)");
-            return self.read_candidates(scope, &rank, &fts, site, limit);
-        }
-        let mut candidates = self.read_candidates(scope, "0.0", &fts, site, limit)?;
-        let key = |c: &SearchCandidate| c.version_id.unwrap_or(c.article_id);
-        // Title matches only as far back as the oldest candidate: a phrase that no title
-        // holds must not be looked for in the whole table.
-        let Some(oldest) = candidates.iter().map(key).min() else {
-            return Ok(candidates);
-        };
-        let in_title = self.matches_from(table, &format!("{{title}} : ({fts})"), oldest)?;
-        for candidate in &mut candidates {
-            if in_title.contains(&key(candidate)) {
-                candidate.score = 1.0;
+        let mut candidates = self.scored_candidates(scope, &fts_query(query), site, limit)?;
+        if scope == SearchScope::Latest {
+            // The article's latest version with a document, whichever that is when shown.
+            for candidate in &mut candidates {
+                candidate.version_id = None;
             }
         }
         Ok(candidates)
@@ -424,19 +411,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_indexes_merge_eight_segments_at_a_time() {
+    fn the_index_merges_eight_segments_at_a_time() {
         let archive = SqliteArchive::open_in_memory().unwrap();
-        for table in ["search_articles", "search_versions"] {
-            let automerge: i64 = archive
-                .conn
-                .query_row(
-                    &format!("SELECT v FROM {table}_config WHERE k = 'automerge'"),
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(automerge, 8, "{table}");
-        }
+        let automerge: i64 = archive
+            .conn
+            .query_row(
+                "SELECT v FROM search_versions_config WHERE k = 'automerge'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(automerge, 8);
     }
 
     #[test]
@@ -465,10 +450,10 @@ mod tests {
                 .unwrap()
         };
         let alpha = texts("alpha");
-        insert_rows(&archive.conn, IndexTable::Versions, &rows(&alpha)).unwrap();
+        insert_rows(&archive.conn, &rows(&alpha)).unwrap();
         assert_eq!(count("alpha"), 600);
         let beta = texts("beta");
-        insert_rows(&archive.conn, IndexTable::Versions, &rows(&beta)).unwrap();
+        insert_rows(&archive.conn, &rows(&beta)).unwrap();
         assert_eq!((count("alpha"), count("beta"), count("b599")), (0, 600, 1));
     }
 }
