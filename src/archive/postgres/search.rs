@@ -1,9 +1,9 @@
 //! The PostgreSQL search index (migration 4): the tokens of [`crate::search`] as `tsvector`s
 //! with GIN indexes, `search_articles` (one row per article) and `search_versions` (one per
 //! version with a document). SQLite keeps only the second (see `sqlite/search.rs`, for the
-//! cost of a second FTS5 write); here the newest matches of the latest texts are walked along
-//! the per-article table's key (`Reading::Walk`), which a filtered versions table would not
-//! give as cheaply, and PostgreSQL is not the daemon's bottleneck.
+//! cost of a second FTS5 write); here both stay, because the newest matches of the latest texts
+//! are walked along the per-article table's key (`Reading::Walk`), and doing that on the
+//! versions table would need its own walk, not yet written or measured.
 //!
 //! The `tsvector` and `tsquery` values are written as literals, token by token with their
 //! positions, not by `to_tsvector`: PostgreSQL's parser would split and classify the text its
