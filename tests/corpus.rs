@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use newsvault::config::Config;
 use newsvault::extract::Extraction;
+use newsvault::extract::parse::parse_document;
 use newsvault::pipeline::extract_saved_file;
 
 #[derive(Debug, serde::Deserialize)]
@@ -58,12 +59,7 @@ fn extract_sample(corpus: &str) -> (BTreeMap<String, Labels>, HashMap<String, Op
     let config = Config::default();
     let mut bodies = HashMap::new();
     for (id, label) in &labels {
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(
-            std::fs::File::open(root.join(format!("{id}.html.gz"))).unwrap(),
-        )
-        .read_to_end(&mut bytes)
-        .unwrap();
+        let bytes = gunzip(&root.join(format!("{id}.html.gz")));
         // Saved under its id, as the bench extracts it: pages without a URL resolve to file://.
         let path = scratch.join(format!("{id}.html"));
         std::fs::write(&path, &bytes).unwrap();
@@ -77,6 +73,50 @@ fn extract_sample(corpus: &str) -> (BTreeMap<String, Labels>, HashMap<String, Op
     }
     std::fs::remove_dir_all(&scratch).ok();
     (labels, bodies)
+}
+
+fn gunzip(path: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
+    bytes
+}
+
+/// The extractor's parser (with its depth cap and its shortcut for scripts' and styles' text)
+/// builds the tree scraper builds, on every real page the repository holds.
+#[test]
+fn real_pages_parse_as_scraper_parses_them() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut pages = Vec::new();
+    for sub in [
+        "corpus/readability",
+        "corpus/trafilatura",
+        "quality/pages",
+        "qq",
+        "zh_layouts",
+    ] {
+        for entry in std::fs::read_dir(fixtures.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.to_string_lossy().into_owned();
+            if name.ends_with(".html.gz") {
+                pages.push((name, gunzip(&path)));
+            } else if name.ends_with(".html") {
+                pages.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    assert!(pages.len() > 100, "{} pages", pages.len());
+    let differ: Vec<&str> = pages
+        .iter()
+        .filter(|(_, bytes)| {
+            let html = String::from_utf8_lossy(bytes);
+            parse_document(&html).root_element().html()
+                != scraper::Html::parse_document(&html).root_element().html()
+        })
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert!(differ.is_empty(), "trees differ: {differ:#?}");
 }
 
 /// `\w+` runs, as Python's `re` finds them in Unicode text.
