@@ -7,6 +7,7 @@
 //! those, after a cheap test that every element it can match passes, so what it finds, and in
 //! which order, is what `doc.select` found.
 
+use html5ever::{local_name, ns};
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
@@ -44,17 +45,18 @@ impl<'a> Marked<'a> {
             rel: None,
             property: None,
         };
-        // As `Element::attr` reads them (no namespace), without interning each name asked for.
+        // As `Element::attr` reads them (no namespace), without interning each name asked for;
+        // names compared as atoms (one integer each), not as strings.
         for (name, value) in &el.value().attrs {
-            if name.prefix.is_some() || name.ns != html5ever::ns!() {
+            if name.prefix.is_some() || name.ns != ns!() {
                 continue;
             }
-            let slot = match &*name.local {
-                "class" => &mut m.class,
-                "id" => &mut m.id,
-                "itemprop" => &mut m.itemprop,
-                "rel" => &mut m.rel,
-                "property" => &mut m.property,
+            let slot = match name.local {
+                local_name!("class") => &mut m.class,
+                local_name!("id") => &mut m.id,
+                local_name!("itemprop") => &mut m.itemprop,
+                local_name!("rel") => &mut m.rel,
+                local_name!("property") => &mut m.property,
                 _ => continue,
             };
             *slot = Some(&**value);
@@ -62,7 +64,7 @@ impl<'a> Marked<'a> {
         let marked = [m.class, m.id, m.itemprop, m.rel, m.property]
             .iter()
             .any(Option::is_some);
-        (marked || el.value().name() == "abbr").then_some(m)
+        (marked || el.value().name.local == local_name!("abbr")).then_some(m)
     }
 }
 
@@ -100,9 +102,6 @@ pub fn is_author_page(href: &str) -> bool {
     false
 }
 
-/// Element names kept in [`Elements::head`].
-const HEAD_NAMES: &[&str] = &["html", "meta", "title", "link", "script", "time", "input"];
-
 impl<'a> Elements<'a> {
     /// One walk over `doc`.
     pub fn new(doc: &'a Html) -> Self {
@@ -112,13 +111,23 @@ impl<'a> Elements<'a> {
                 continue;
             };
             let v = el.value();
-            let name = v.name();
-            if HEAD_NAMES.contains(&name) {
-                found.head.push(el);
-            } else if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
-                found.headings.push(el);
+            match v.name.local {
+                local_name!("html")
+                | local_name!("meta")
+                | local_name!("title")
+                | local_name!("link")
+                | local_name!("script")
+                | local_name!("time")
+                | local_name!("input") => found.head.push(el),
+                local_name!("h1")
+                | local_name!("h2")
+                | local_name!("h3")
+                | local_name!("h4")
+                | local_name!("h5")
+                | local_name!("h6") => found.headings.push(el),
+                _ => {}
             }
-            if name == "a" && v.attr("href").is_some_and(is_author_page) {
+            if v.name.local == local_name!("a") && v.attr("href").is_some_and(is_author_page) {
                 found.author_links.push(el);
             }
             found.marked.extend(Marked::read(el));
