@@ -8,7 +8,7 @@ pub mod parse;
 pub mod qq;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use self::parse::Page;
@@ -193,6 +193,16 @@ fn balanced_object(s: &str) -> Option<&str> {
 }
 
 /// The value of an element's attribute `name` (no namespace), as `Element::attr` gives it.
+/// The document's elements in the order `Html::select` visits them (the tree's node order,
+/// attached elements only): a walk in which a selector runs only on the elements a cheap test
+/// lets through finds what `doc.select` finds, in the same order.
+pub(crate) fn elements_in_select_order(doc: &Html) -> impl Iterator<Item = ElementRef<'_>> {
+    doc.tree
+        .nodes()
+        .filter_map(ElementRef::wrap)
+        .filter(|el| el.parent().is_some())
+}
+
 /// scraper's `attr` interns `name` on every call (a hash and a table lookup), which made
 /// attribute tests the largest cost per element on large pages; this compares the few names an
 /// element has.

@@ -108,10 +108,7 @@ pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
     // One walk in `doc.select`'s order; a selector runs only on elements that pass a cheap
     // test it implies (two full `select` walks cost more than the rest of this pass).
     let mut found: [Vec<ElementRef<'_>>; 2] = [Vec::new(), Vec::new()];
-    for node in doc.tree.nodes() {
-        let Some(el) = ElementRef::wrap(node).filter(|e| e.parent().is_some()) else {
-            continue;
-        };
+    for el in crate::extract::elements_in_select_order(doc) {
         let v = el.value();
         if found[0].len() < 2 && v.name() == "article" && ARTICLE_TAG.matches(&el) {
             found[0].push(el);

@@ -78,11 +78,8 @@ pub(super) fn unwrap_scripted_body(html: &str, doc: &Html) -> Option<String> {
     // The cheap tests first: most pages have scripts, a few the template's place around one.
     // The selector runs only on the elements it can match (on every element, it cost a fiftieth
     // of extraction).
-    let mut scripted = doc.tree.nodes().filter_map(ElementRef::wrap).filter(|el| {
-        matches!(el.value().name(), "script" | "noscript")
-            && el.parent().is_some()
-            && SCRIPTED.matches(el)
-    });
+    let mut scripted = crate::extract::elements_in_select_order(doc)
+        .filter(|el| matches!(el.value().name(), "script" | "noscript") && SCRIPTED.matches(el));
     let inner = scripted.find_map(|el| {
         let parent = el.parent().and_then(ElementRef::wrap)?;
         let names_body = parent

@@ -106,10 +106,7 @@ impl<'a> Elements<'a> {
     /// One walk over `doc`.
     pub fn new(doc: &'a Html) -> Self {
         let mut found = Elements::default();
-        for node in doc.tree.nodes() {
-            let Some(el) = ElementRef::wrap(node).filter(|e| e.parent().is_some()) else {
-                continue;
-            };
+        for el in crate::extract::elements_in_select_order(doc) {
             let v = el.value();
             match v.name.local {
                 local_name!("html")
