@@ -393,16 +393,26 @@ fn same_kind_blocks_around<'a>(
                 };
                 if el.value().name() != anc_el.value().name()
                     || !same_kind(class, el.value().attr("class").unwrap_or(""))
-                    || std::iter::once(el)
-                        .chain(el.descendent_elements())
-                        .any(|d| is_author_block(&d) || is_linked_heading(&d))
                 {
                     continue;
                 }
-                let Some(st) = a.stats.get(&sib.id()) else {
+                let teasers: Vec<ElementRef<'_>> = std::iter::once(el)
+                    .chain(el.descendent_elements())
+                    .filter(|d| is_author_block(d) || is_linked_heading(d))
+                    .collect();
+                if !teasers.is_empty() {
+                    // A chunk of one article cut into rows, each with a rail of teasers
+                    // beside the text, gives its copy of the body's own block. A chunk whose
+                    // title or byline stands on its own is another post.
+                    let blocks: Vec<ElementRef<'_>> = same_block_within(el, top)
+                        .filter(|b| is_running_text(a, b.id()))
+                        .collect();
+                    if !blocks.is_empty() && only_in_rails(el, &blocks, &teasers) {
+                        out.extend(blocks);
+                    }
                     continue;
-                };
-                if !st.noise && st.punct >= 3 && st.text >= 60 && st.link_density() < 0.3 {
+                }
+                if is_running_text(a, sib.id()) {
                     out.push(el);
                 }
             }
@@ -413,6 +423,80 @@ fn same_kind_blocks_around<'a>(
         level = anc.parent();
     }
     out
+}
+
+/// Whether a block holds running text: sentences, hardly any links, no furniture.
+fn is_running_text(a: &Analysis, id: NodeId) -> bool {
+    a.stats
+        .get(&id)
+        .is_some_and(|st| !st.noise && st.punct >= 3 && st.text >= 60 && st.link_density() < 0.3)
+}
+
+/// Teasers (bylines, linked headings) a block beside the body's text needs to be a rail of
+/// them ("Most popular", "Read more") rather than a post's own heading or byline.
+const MIN_RAIL_TEASERS: usize = 3;
+
+/// Whether every teaser of `chunk` stands in a rail: a block beside the `blocks` of body text
+/// (on no path from `chunk` to them) that holds at least [`MIN_RAIL_TEASERS`] of them.
+fn only_in_rails(
+    chunk: ElementRef<'_>,
+    blocks: &[ElementRef<'_>],
+    teasers: &[ElementRef<'_>],
+) -> bool {
+    let body_path: std::collections::HashSet<NodeId> = blocks
+        .iter()
+        .flat_map(|b| {
+            std::iter::once(**b)
+                .chain(b.ancestors())
+                .map(|n| n.id())
+                .take_while(|id| *id != chunk.id())
+        })
+        .collect();
+    let mut per_rail: std::collections::HashMap<NodeId, usize> = Default::default();
+    for teaser in teasers {
+        // The highest block above the teaser that is beside the body's path.
+        let mut rail = **teaser;
+        loop {
+            if rail.id() == chunk.id() || body_path.contains(&rail.id()) {
+                return false;
+            }
+            match rail.parent() {
+                // A teaser inside a block of body text: that block is a list of teasers.
+                Some(p) if blocks.iter().any(|b| b.id() == p.id()) => return false,
+                Some(p) if p.id() != chunk.id() && !body_path.contains(&p.id()) => rail = p,
+                _ => break,
+            }
+        }
+        *per_rail.entry(rail.id()).or_default() += 1;
+    }
+    per_rail.values().all(|n| *n >= MIN_RAIL_TEASERS)
+}
+
+/// The blocks inside `chunk` of the body block's own tag and kind of class (`div.body__container
+/// article__body` in each of the grid rows that a long article is cut into, between rows of
+/// advertising, each row with a rail of teasers of its own). A body block without a class has no
+/// kind to match.
+fn same_block_within<'a>(
+    chunk: ElementRef<'a>,
+    body: ego_tree::NodeRef<'a, Node>,
+) -> impl Iterator<Item = ElementRef<'a>> {
+    let body = body.value().as_element();
+    let name = body.map_or("", |e| e.name());
+    let class = body.and_then(|e| e.attr("class")).unwrap_or("");
+    let is_body_block = move |d: &ElementRef<'_>| {
+        !class.is_empty()
+            && d.value().name() == name
+            && same_kind(class, d.value().attr("class").unwrap_or(""))
+    };
+    // The outermost ones only: a block inside another would give its text twice.
+    chunk.descendent_elements().filter(move |d| {
+        is_body_block(d)
+            && !d
+                .ancestors()
+                .take_while(|n| n.id() != chunk.id())
+                .filter_map(ElementRef::wrap)
+                .any(|up| is_body_block(&up))
+    })
 }
 
 /// An author box or byline block (not an author's link inside the text).
@@ -554,5 +638,50 @@ mod tests {
             column("story", &paras),
         );
         assert_eq!(picked(&html), ["row-intro", "story"]);
+    }
+
+    #[test]
+    fn an_article_cut_into_rows_with_rails_of_teasers_joins_and_other_posts_do_not() {
+        // Condé Nast's layout: each row holds a block of the body and a rail of teasers with
+        // bylines; rows of advertising stand between them.
+        let rail: String = (0..3)
+            .map(|i| {
+                format!(
+                    "<li><div class=summary-item><div class=hed>Popular story {i}</div>\
+                     <div class=\"bylines byline-wrapper\"><p>Some Writer</p></div></div></li>"
+                )
+            })
+            .collect();
+        let row = |id: &str, paras: usize| {
+            let text: String = (0..paras).map(|_| format!("<p>{PARA}</p>")).collect();
+            format!(
+                "<div class=\"grid chunks-grid\" id=row-{id}><div class=\"grid-item content\" id={id}>\
+                 <div class=\"body body__container\">{text}</div></div>\
+                 <div class=\"grid-item rail\"><ul>{rail}</ul></div></div>\
+                 <div class=ad-row><div class=ad-slot></div></div>"
+            )
+        };
+        let html = format!(
+            "<body><main>{}{}</main></body>",
+            row("one", 8),
+            row("two", 3)
+        );
+        assert_eq!(picked(&html), ["one", "two"]);
+
+        // A list of posts: the other post's own linked title stands beside its text.
+        let post = |id: &str, paras: usize| {
+            let text: String = (0..paras).map(|_| format!("<p>{PARA}</p>")).collect();
+            format!(
+                "<div class=\"grid chunks-grid\"><div class=\"grid-item content\">\
+                 <h2><a href=/{id}>Post {id}</a></h2><div class=\"body body__container\" id=body-{id}>{text}</div></div>\
+                 <div class=\"grid-item rail\"><ul>{rail}</ul></div></div>"
+            )
+        };
+        let html = format!(
+            "<body><main>{}{}</main></body>",
+            post("one", 8),
+            post("two", 3)
+        );
+        assert_eq!(picked(&html), ["body-one"]);
     }
 }

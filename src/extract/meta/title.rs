@@ -228,7 +228,12 @@ fn is_site_heading(h: &ElementRef<'_>, text: &str, names: &[String]) -> bool {
                 .strip_prefix("https://")
                 .or_else(|| href.strip_prefix("http://"))
                 .map_or(href, |rest| rest.find('/').map_or("/", |i| &rest[i..]));
-            matches!(path, "/" | "./" | "/index.html" | "/index.php")
+            // `index.html` relative to the page: the home of a manual or a section.
+            let path = path.strip_prefix("./").unwrap_or(path);
+            matches!(
+                path.trim_start_matches('/'),
+                "" | "index.html" | "index.htm" | "index.php"
+            ) && !href.is_empty()
         })
 }
 
@@ -425,6 +430,23 @@ mod tests {
             ),
         ] {
             assert_eq!(strip_site_suffix(raw, &names), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_heading_that_links_to_the_home_page_is_the_sites_name() {
+        // A manual's pages (Sphinx) head each page with the manual's name, linked to its
+        // `index.html`; the page's own title is the next `<h1>`.
+        for home in ["index.html", "./", "/", "https://example.org", "/index.php"] {
+            let html = format!(
+                "<title>Shared History — the manual of the project</title>\
+                 <h1><a href=\"{home}\">the manual of the project</a></h1><h1>Shared History</h1>"
+            );
+            assert_eq!(
+                picked_title(&html).as_deref(),
+                Some("Shared History"),
+                "{home}"
+            );
         }
     }
 
