@@ -231,6 +231,13 @@ pub(super) const BOILERPLATE_STARTS: &[&str] = &[
     "Click here",
 ];
 
+/// Words of a platform's notice that it only stores its users' posts.
+const PLATFORM_NOTICES: &[&str] = &[
+    "仅提供信息存储",
+    "僅提供信息存儲",
+    "only provides information storage",
+];
+
 /// A wire credit closing an article: `(FRANCE 24 with AFP, REUTERS)`, `(AP)`.
 pub(super) static WIRE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[(（].{0,60}(?-u:\b)(?:AFP|Reuters|REUTERS|AP|Associated Press|Bloomberg|dpa|Xinhua)(?-u:\b).{0,30}[)）]$")
@@ -460,6 +467,11 @@ pub(super) fn is_boilerplate_line(text: &str, title_key: &str, title_alnum: &str
     if len <= 150 && BOILERPLATE_STARTS.iter().any(|p| t.starts_with(p)) {
         return true;
     }
+    // The notice of a self-media platform (网易号, 搜狐号) under each of its users' posts: it
+    // only stores what they publish (the wording of China's safe-harbour rule).
+    if len <= 300 && PLATFORM_NOTICES.iter().any(|w| t.contains(w)) {
+        return true;
+    }
     // App and account promotions: "证券时报APP", "微信公众号".
     if len <= 12
         && ["APP", "App", "公众号", "客户端"]
@@ -514,6 +526,13 @@ mod tests {
             "------------------------\n天涯何处无芳草，何必单恋一枝花"
         ));
         assert!(boiler("发表于：2002-10-13 19:45:21 引用 编辑"));
+        // A self-media platform's notice, in both of its languages.
+        assert!(boiler(
+            "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，本平台仅提供信息存储服务。"
+        ));
+        assert!(boiler(
+            "Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of NetEase Hao, which is a social media platform and only provides information storage services."
+        ));
         assert!(!boiler(
             "文章：这是一段正文，说的是一篇文章的事情，不是会员资料。"
         ));

@@ -962,6 +962,28 @@ const PLACEHOLDERS: &[&str] = &[
     "updated",
     "actualizado",
     "aktualisiert",
+    // the words before a date, left when the date is cut off (`Published 12 May`)
+    "published",
+    "posted",
+    "posted on",
+    "veröffentlicht",
+    "publié",
+    "publié le",
+    "publicado",
+    // headings of the list of other articles that sites put in their author block
+    "相关文章",
+    "相关阅读",
+    "相关新闻",
+    "相关推荐",
+    "推荐阅读",
+    "延伸阅读",
+    "热门文章",
+    "更多文章",
+    "作者文章",
+    "related",
+    "related articles",
+    "more articles",
+    "recent posts",
 ];
 
 /// Words of ad networks, themes and CMS credits, which name no author wherever they appear.
@@ -1002,7 +1024,8 @@ pub fn author_name(raw: &str) -> Option<String> {
     }
     // An author element's text runs on into the next label (`IT之家发布时间：09-30`) or a
     // follow button (`中国广州发布 关注`).
-    if let Some(cut) = CN_LABEL_AFTER_NAME.find(&t).filter(|m| m.start() > 0) {
+    // Such a label first is no name at all: the element held a date (`发布于 2019-09-26`).
+    if let Some(cut) = CN_LABEL_AFTER_NAME.find(&t) {
         t.truncate(cut.start());
     }
     let t = t
@@ -1691,6 +1714,14 @@ mod tests {
         assert_eq!(author_name("Sonntag"), None);
         assert_eq!(author_name("Follow"), None);
         assert_eq!(author_name("Actualizado"), None);
+        // An author element that holds only a date, after its label.
+        assert_eq!(author_name("发布于 2019-09-26 07:19:52"), None);
+        assert_eq!(author_name("Published 12 May 2021"), None);
+        assert_eq!(author_name("相关文章"), None);
+        assert_eq!(
+            author_name("IT之家发布时间：09-30").as_deref(),
+            Some("IT之家")
+        );
         assert_eq!(author_name("Last Updated: January 7, 2025"), None);
         // A name that is also a month's is a name beside a surname.
         assert_eq!(author_name("June Carter").as_deref(), Some("June Carter"));
