@@ -270,7 +270,9 @@ static FURNITURE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
         r"anzeige\s*-|\*?werbung\s*[.:]|advertising\s+disclosure|",
         // stamps
         r"this\s+entry\s+was\s+posted|der\s+beitrag\s+wurde\s+am|stand\s*:|aktualisiert\s+am|",
-        r"veröffentlich(?:t|ung)\s*:|verfasst\s+von\s*:|von\s*:|release\s+date\s*:|zurück\s+zu",
+        r"veröffentlich(?:t|ung)\s*:|verfasst\s+von\s*:|von\s*:|release\s+date\s*:|zurück\s+zu|",
+        // Drupal's stamp: `Submitted by admin on Mon, 01/21/2019 - 13:49`
+        r"submitted\s+(?:by\s.{1,60}?\s)?on\s+\S.{0,20}?[0-9]",
         r")",
     ))
     .expect("static regex")
@@ -345,6 +347,23 @@ const FURNITURE_LABELS: &[&str] = &[
     "zusatzinformationen",
     "bildnachweis",
     "bildnachweise",
+    // the buttons of a paywall or login box under a cut-off article
+    "log in",
+    "login",
+    "sign in",
+    "register",
+    "einloggen",
+    "anmelden",
+    "registrieren",
+    "se connecter",
+    "iniciar sesión",
+    "ログイン",
+    "会員登録",
+    "今すぐ登録",
+    "登录",
+    "注册",
+    "登入",
+    "註冊",
 ];
 
 /// Caption and notice lines the other rules miss: figure labels (`Abbildung 4: …`, `Abb. 2:`),
@@ -428,7 +447,13 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
         || (len <= 200 && TEASER_OR_FILE.is_match(t))
         // A teaser link set off by arrows (`>> Another story <<`).
         || (len <= 200 && t.starts_with(">>") && t.ends_with("<<"))
+        || (len <= 200 && WIDGET_NOTICES.iter().any(|w| t.contains(w)))
 }
+
+/// Words of the notices that widgets put under an article, in any language: the "found a
+/// mistake? select it and press Ctrl+Enter" box of Russian and Baltic sites, a Japanese
+/// paywall's "members only" (`この記事は会員限定です`).
+const WIDGET_NOTICES: &[&str] = &["Ctrl+Enter", "Ctrl + Enter", "会員限定"];
 
 /// Letters and digits only, lower-cased: for finding a piece of the title.
 pub(super) fn alnum_key(s: &str) -> String {
@@ -575,6 +600,13 @@ mod tests {
             "(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)",
             "原创 GameForce 2019-09-04 22:18:34",
             "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner",
+            "Submitted on Mon, 2019-01-21 13:49",
+            "Submitted by admin on Mon, 01/21/2019 - 13:49",
+            "ログイン",
+            "Log in",
+            "Iezīmējiet tekstu un spiediet Ctrl+Enter, lai nosūtītu labojamo teksta fragmentu redaktoram!",
+            "Нашли ошибку? Выделите её и нажмите Ctrl + Enter",
+            "［有料会員限定］ この記事は会員限定です。電子版に登録すると続きをお読みいただけます。",
             "For the latest stories download the Nationnews apps for iOS and Android.",
             "To view the full story, please subscribe to The Haitian Times.",
             "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
@@ -595,6 +627,8 @@ mod tests {
             "Netflix said it gained two million subscribers in the quarter, and shares rose.",
             "The app was downloaded a million times, the company said on Twitter.",
             "Für die Challenge nutzen wir die Sequenzen meines Youtube-Kanals, die ich zusammenstellte.",
+            "Submitted by the council in 2019, the plan was rejected.",
+            "Login data of 2 million users leaked on Monday.",
         ] {
             assert!(!boiler(line), "{line}");
         }
