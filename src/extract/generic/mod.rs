@@ -105,8 +105,22 @@ fn extract_parsed(
         };
         return Extraction::NotArticle { reason };
     };
-    let near = Nearby::new(&analysis.lines, title_open, pick.span);
     let place = placed(&analysis);
+    // No heading shows the title and the page declares none for the article: its `<title>`
+    // may name only the section, and the heading over the body names the article.
+    let (title, title_open) = match title_open {
+        None if !meta.declares_title() => {
+            match meta::title::heading_above(&els, &place, pick.span.0) {
+                // A heading that holds the whole title and more adds a badge (`原创`) to it.
+                Some((text, open)) if !title.as_deref().is_some_and(|t| shows_all(&text, t)) => {
+                    (Some(text), Some(open))
+                }
+                _ => (title, None),
+            }
+        }
+        _ => (title, title_open),
+    };
+    let near = Nearby::new(&analysis.lines, title_open, pick.span);
     let inside = with_closing_credit(&near.inside, &pick.body.text);
     let around = meta::Around {
         title_open,
@@ -177,6 +191,11 @@ fn extract_parsed(
         canonical,
         body: pick.body,
     })
+}
+
+/// Whether `heading` holds all of `title`'s words.
+fn shows_all(heading: &str, title: &str) -> bool {
+    meta::normalize_for_match(heading).contains(&meta::normalize_for_match(title))
 }
 
 /// The title when neither metadata nor a heading matching it gives one: `og:title`, the first
@@ -399,6 +418,30 @@ mod tests {
         assert!(!a.body.markdown.contains("责任编辑"), "{}", a.body.markdown);
         assert!(!a.body.markdown.contains("相关新闻"), "{}", a.body.markdown);
         assert!(!a.body.markdown.contains("首页"));
+    }
+
+    #[test]
+    fn a_page_titled_by_its_section_takes_the_heading_over_its_body() {
+        let page = |head: &str, heading: &str| {
+            let body: String = (0..6).map(|i| format!("<p>{PARA}第{i}段。</p>")).collect();
+            format!(
+                "<html><head><title>新闻动态--某某学会官网</title>{head}</head><body>\
+                 <div class=\"crumbs\"><h3>首页 - 新闻动态</h3></div>\
+                 <div class=\"news\"><h5>{heading}</h5>\
+                 <div class=\"ly\"><b>发布时间：2019-05-18</b> <i>来源：某某学会</i></div>\
+                 <div class=\"detailCon\">{body}</div></div></body></html>"
+            )
+        };
+        let url = "http://127.0.0.1/news/detail.aspx?id=7";
+        let title = "2019年人文地理学术年会在重庆成功举行";
+        assert_eq!(article(&page("", title), url).title, title);
+        // A label is no headline; a title the page declares stands.
+        assert_eq!(
+            article(&page("", "通知"), url).title,
+            "新闻动态--某某学会官网"
+        );
+        let og = r#"<meta property="og:title" content="学会官网新闻">"#;
+        assert_eq!(article(&page(og, title), url).title, "学会官网新闻");
     }
 
     #[test]

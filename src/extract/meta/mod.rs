@@ -171,6 +171,22 @@ impl PageMeta {
         names
     }
 
+    /// Whether the page declares a title of its own beside `<title>`: `og:title`, Twitter's,
+    /// JSON-LD's headline, Dublin Core's, Parse.ly's.
+    pub fn declares_title(&self) -> bool {
+        self.ld.headline.is_some()
+            || self
+                .get(&[
+                    "og:title",
+                    "twitter:title",
+                    "dc:title",
+                    "dc.title",
+                    "dcterms.title",
+                    "parsely-title",
+                ])
+                .is_some()
+    }
+
     /// Whether the page says it is an article (JSON-LD type or `og:type`).
     pub fn says_article(&self) -> bool {
         self.ld.is_article

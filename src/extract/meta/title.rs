@@ -321,6 +321,45 @@ pub fn pick(
     (h1, None)
 }
 
+/// Elements (in document order) at most between the heading [`heading_above`] takes and the
+/// body: the heading's block, a date and source line, the body's wrappers.
+const HEADING_GAP: u32 = 30;
+
+/// The heading just above the body (`body_open`) when it reads as a headline: the title of a
+/// page whose `<title>` names only its section (`新闻动态--中国地理学会官网`, the article's
+/// title in an `<h5>` over the date line), as small CMS sites of institutions write them.
+pub fn heading_above(
+    els: &Elements<'_>,
+    place: Place<'_>,
+    body_open: u32,
+) -> Option<(String, u32)> {
+    let (h, open) = els
+        .headings
+        .iter()
+        .filter_map(|h| {
+            place(h.id())
+                .filter(|p| !p.noise && p.open < body_open)
+                .map(|p| (h, p.open))
+        })
+        .max_by_key(|(_, open)| *open)?;
+    let text = heading_title_text(h);
+    (body_open - open <= HEADING_GAP && reads_as_headline(&text)).then_some((text, open))
+}
+
+/// A headline rather than a label: six Han characters or four words, at most 150 characters,
+/// not leading into what follows (`:`), no breadcrumb (`首页 - 新闻动态`, `Home > News`).
+fn reads_as_headline(text: &str) -> bool {
+    let han = text
+        .chars()
+        .filter(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'))
+        .count();
+    (han >= 6 || text.split_whitespace().count() >= 4)
+        && text.chars().count() <= 150
+        && !text.ends_with([':', '：'])
+        && !text.contains(['>', '»', '›'])
+        && !text.starts_with("首页")
+}
+
 /// The site's declared title (`og:title`, `twitter:title`, JSON-LD headline) when the heading
 /// that shows the title adds a word or a kicker before it (`The seven secrets …` for `Seven
 /// secrets …`, `Tunesien Große Aufgaben …`): readers take the declared wording then. Only a
