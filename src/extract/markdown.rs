@@ -291,6 +291,34 @@ fn drop_trailing_pointers(blocks: &mut Vec<Block>) {
     }
 }
 
+/// Drops a link marked with an arrow (`返回腾讯网首页>>`, `Zur Startseite »`) that closes the
+/// body's last paragraph after a finished sentence: it leads off the page, it is navigation
+/// and not the article's words.
+fn drop_closing_arrow_link(blocks: &mut [Block]) {
+    let Some(Block::Paragraph(inlines)) = blocks.last_mut() else {
+        return;
+    };
+    let Some(last) = inlines
+        .iter()
+        .rposition(|i| !is_blank(std::slice::from_ref(i)))
+    else {
+        return;
+    };
+    let Inline::Link { children, .. } = &inlines[last] else {
+        return;
+    };
+    let (mut label, mut before) = (String::new(), String::new());
+    plain_inlines(children, &mut label);
+    plain_inlines(&inlines[..last], &mut before);
+    let points_on = label.trim_end().ends_with(['>', '»', '→', '›']);
+    let after_sentence = before
+        .trim_end()
+        .ends_with(['。', '！', '？', '.', '!', '?', '”', '"', '）', ')']);
+    if points_on && after_sentence {
+        inlines.truncate(last);
+    }
+}
+
 /// A heading of a few words that introduces what follows (`Weiterlesen:`, `Related stories`),
 /// not a sentence set as a heading (`… Es stützt seine Version.`).
 fn is_short_heading(block: &Block) -> bool {
@@ -412,9 +440,11 @@ fn parts_paragraphs(el: &ElementRef<'_>) -> bool {
     false
 }
 
+/// Whether a run shows nothing: a paragraph of no-break or ideographic spaces alone (a
+/// spacer, `<p>&nbsp;</p>`) is blank, though such spaces inside text are kept.
 fn is_blank(inlines: &[Inline]) -> bool {
     inlines.iter().all(|i| match i {
-        Inline::Text(t) => t.trim_matches(is_ascii_ws).is_empty(),
+        Inline::Text(t) => t.chars().all(char::is_whitespace),
         Inline::LineBreak => true,
         Inline::Strong(c) | Inline::Emphasis(c) | Inline::Span(c) => is_blank(c),
         Inline::Link { children, .. } => is_blank(children),
@@ -488,6 +518,7 @@ impl<'s> Converter<'s> {
         }
         if self.drop_if.is_some() {
             drop_trailing_pointers(&mut blocks);
+            drop_closing_arrow_link(&mut blocks);
             drop_trailing_headings(&mut blocks);
         }
         render_body(&blocks)
@@ -726,7 +757,7 @@ impl<'s> Converter<'s> {
             .filter_map(|a| el.value().attr(a))
             .map(str::trim)
             .find(|v| !v.is_empty() && !v.starts_with("data:"))?;
-        absolute_url(self.base, raw)
+        absolute_url(self.base, raw).filter(|src| !is_layout_image(src))
     }
 
     fn link_target(&self, href: &str) -> Option<String> {
@@ -736,6 +767,32 @@ impl<'s> Converter<'s> {
         }
         absolute_url(self.base, href)
     }
+}
+
+/// Whether an image is the page's own furniture rather than the article's: a site icon, or a
+/// file served from the stylesheet, skin, template or theme folder of the site's layout (end
+/// marks, share buttons, banners), where no CMS keeps an article's pictures.
+fn is_layout_image(src: &str) -> bool {
+    let Ok(url) = Url::parse(src) else {
+        return false;
+    };
+    let mut segments: Vec<&str> = url.path().split('/').collect();
+    let file = segments.pop().unwrap_or("").to_ascii_lowercase();
+    let layout_folder = |segment: &&str| {
+        let name = segment.trim_end_matches(|c: char| c.is_ascii_digit());
+        [
+            "css",
+            "skin",
+            "skins",
+            "template",
+            "templates",
+            "theme",
+            "themes",
+        ]
+        .iter()
+        .any(|folder| name.eq_ignore_ascii_case(folder))
+    };
+    file.starts_with("favicon") || file.ends_with(".ico") || segments.iter().any(layout_folder)
 }
 
 /// Resolves `raw` against `base`; protocol-relative URLs get `https:`. Only http(s) survive.
@@ -1418,6 +1475,50 @@ mod tests {
         assert_eq!(body.plain_text, "蓝鲸新闻，中信证券第五届会议第二段");
         assert_eq!(body.text, "蓝鲸新闻，中信证券第五届会议\n\n第二段");
         assert_eq!(body.text_blocks, 2);
+    }
+
+    #[test]
+    fn icons_and_images_of_the_sites_layout_are_not_the_articles() {
+        let body = convert(
+            r#"<p>正文第一段。<img src="http://127.0.0.1/cnews/css13/img/end_news.png" alt="编辑"></p>
+            <p><img src="http://127.0.0.1/wp-content/themes/x/images/digg.gif"><img src="http://127.0.0.1/favicon.ico"></p>
+            <p><img src="http://127.0.0.1/skin/ecms/img/850x118-1.jpg" alt="广告"></p>
+            <p><img src="http://127.0.0.1/wp-content/uploads/2019/05/photo.jpg" alt="照片"></p>
+            <p><img src="http://127.0.0.1/themed/2019/photo.png" alt="主题"></p>"#,
+        );
+        assert_eq!(
+            body.markdown,
+            "正文第一段。\n\n![照片](http://127.0.0.1/wp-content/uploads/2019/05/photo.jpg)\n\n\
+             ![主题](http://127.0.0.1/themed/2019/photo.png)"
+        );
+        assert_eq!(body.images.len(), 2);
+    }
+
+    #[test]
+    fn an_arrow_link_closing_the_body_is_navigation() {
+        let page = |tail: &str| {
+            let paragraphs: String = (0..3).map(|i| format!("<p>第{i}段正文。</p>")).collect();
+            let html = format!(
+                "{paragraphs}<p>整顿仍将持续。<a href=\"http://127.0.0.1/?pref=article\">\
+                 <img src=\"http://127.0.0.1/img/favicon.ico\"><span>{tail}</span></a></p>"
+            );
+            convert_dropping(&html, &|_| false).markdown
+        };
+        assert!(page("返回首页&gt;&gt;").ends_with("第2段正文。\n\n整顿仍将持续。"));
+        // A link without an arrow is the article's own.
+        assert!(
+            page("国家统计局")
+                .ends_with("整顿仍将持续。[国家统计局](http://127.0.0.1/?pref=article)")
+        );
+    }
+
+    #[test]
+    fn a_paragraph_of_spaces_alone_is_dropped_and_spaces_inside_text_stay() {
+        let body = convert(
+            "<p>&nbsp;</p><p><b>\u{3000}</b> &nbsp;</p><p>\u{3000}\u{3000}第一段&nbsp;</p>",
+        );
+        assert_eq!(body.markdown, "\u{3000}\u{3000}第一段\u{a0}");
+        assert_eq!(body.text_blocks, 1);
     }
 
     #[test]

@@ -309,7 +309,9 @@ pub fn pick(
         .filter(|t| !t.is_empty());
     if let Some(declared) = from_meta {
         let strict = article_meta.is_some();
-        return match article_h1(els, place, &declared, strict, &names) {
+        let shown = article_h1(els, place, &declared, strict, &names)
+            .or_else(|| title_box_showing_part(els, place, &declared));
+        return match shown {
             Some((text, open)) => (Some(text), Some(open)),
             None => (Some(declared), None),
         };
@@ -422,6 +424,38 @@ fn article_h1(
     None
 }
 
+/// The text of a title box that is not a heading (`<span class="Title">`, `<div
+/// class="title">`) when it shows the declared title without a last word the `<title>` adds
+/// after a space: the section's or the institution's name (`… 东区办事处`, `… 某某医院`), which
+/// small CMS sites of China append so. The rest is one name, at most half as long as what the
+/// box shows.
+fn title_box_showing_part(
+    els: &Elements<'_>,
+    place: Place<'_>,
+    declared: &str,
+) -> Option<(String, u32)> {
+    const MAX_REST: usize = 30;
+    els.marked.iter().find_map(|m| {
+        let names_title = [m.class, m.id]
+            .into_iter()
+            .flatten()
+            .any(|v| v.to_ascii_lowercase().contains("title"));
+        if !names_title {
+            return None;
+        }
+        let at = place(m.el.id()).filter(|p| !p.noise)?;
+        let text = element_text(&m.el);
+        let rest = declared.strip_prefix(text.as_str())?;
+        let rest = rest.strip_prefix(char::is_whitespace)?.trim_start();
+        let rest_len = rest.chars().count();
+        (reads_as_headline(&text)
+            && !rest.contains(char::is_whitespace)
+            && (1..=MAX_REST).contains(&rest_len)
+            && rest_len * 2 <= text.chars().count())
+        .then_some((text, at.open))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +472,25 @@ mod tests {
         let doc = Html::parse_document(html);
         let meta = super::super::collect(&doc);
         pick(&Elements::new(&doc), &meta, &place).0
+    }
+
+    #[test]
+    fn a_title_box_showing_the_title_without_the_units_name_is_the_title() {
+        let page = |title: &str, shown: &str| {
+            format!(
+                "<html><head><title>{title}</title></head><body>\
+                 <span class=\"Title\"><b>{shown}</b></span><p>正文。</p></body></html>"
+            )
+        };
+        let headline = "顺德区大良街道党工委委员一行到众创金融街开展调研工作";
+        let title = format!("{headline} 东区办事处_中山网");
+        assert_eq!(
+            picked_title(&page(&title, headline)).as_deref(),
+            Some(headline)
+        );
+        // A box showing only a few words of a longer title is no title.
+        let long = format!("{headline} 并召开座谈会研究下一步工作安排");
+        assert_eq!(picked_title(&page(&long, headline)), Some(long));
     }
 
     #[test]
