@@ -364,6 +364,11 @@ const FURNITURE_LABELS: &[&str] = &[
     "注册",
     "登入",
     "註冊",
+    // the label of a slideshow the page fills by script
+    "图集",
+    "組圖",
+    "组图",
+    "bildergalerie",
 ];
 
 /// Caption and notice lines the other rules miss: figure labels (`Abbildung 4: …`, `Abb. 2:`),
@@ -433,6 +438,12 @@ pub(super) fn is_furniture_line(t: &str, len: usize) -> bool {
     if len <= 24 {
         let lower = t.to_lowercase();
         if FURNITURE_LABELS.contains(&lower.trim_end_matches(['.', '!', ':', ' '])) {
+            return true;
+        }
+        // A like button's count (`+1`, `+12`).
+        if t.strip_prefix('+')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
             return true;
         }
     }
@@ -597,6 +608,8 @@ mod tests {
             "医技药剂党支部、药剂科供稿  摄影/张艳  编辑/苏芳",
             "打印  字体： 放大 正常 缩小  分享",
             "返回腾讯网首页>>",
+            "图集",
+            "+1",
             "(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)",
             "原创 GameForce 2019-09-04 22:18:34",
             "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner",
