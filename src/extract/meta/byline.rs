@@ -1518,6 +1518,61 @@ pub fn pick(
                 .or_else(|| shown_for_login(&a, &lines))
                 .unwrap_or(a)
         })
+        .map(|a| without_role_before(&a).unwrap_or(a))
+        .map(|a| list_of_names(&a).unwrap_or(a))
+}
+
+/// Roles that German bylines glue to an outlet's name before the writer's (`FOCUS-Online-
+/// Experte Robin Tschöpe`, `SPIEGEL-Korrespondentin …`, `ZEIT-ONLINE-Autor …`).
+const COMPOUND_ROLES: &[&str] = &[
+    "experte",
+    "expertin",
+    "autor",
+    "autorin",
+    "redakteur",
+    "redakteurin",
+    "korrespondent",
+    "korrespondentin",
+    "kolumnist",
+    "kolumnistin",
+    "reporter",
+    "reporterin",
+];
+
+/// The name after a role glued to an outlet (`FOCUS-Online-Experte Robin Tschöpe` → `Robin
+/// Tschöpe`) when two or three words follow it.
+fn without_role_before(author: &str) -> Option<String> {
+    let (first, rest) = author.split_once(' ')?;
+    let (_, role) = first.rsplit_once('-')?;
+    let is_role = COMPOUND_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r));
+    (is_role && (2..=3).contains(&rest.split_whitespace().count())).then(|| rest.to_owned())
+}
+
+/// Words that join the last name of a list to the others (`A, B y C`, `A, B und C`).
+const LIST_JOINERS: &[&str] = &[" and ", " und ", " y ", " et ", " e ", " en ", " & "];
+
+/// A list of names whose last one is joined by a word (`Isabel Caro, Rocío Latorre y José
+/// Miguel Wilson`, the text of a byline of author links) in the archive's form for several
+/// authors, `A, B, C`. Only when every part reads as a person's name of two or three
+/// capitalised words, so a name with `y` inside (`José Ortega y Gasset`) or an outlet (`Simon &
+/// Schuster`) stays whole.
+fn list_of_names(author: &str) -> Option<String> {
+    let (head, last) = author.rsplit_once(", ")?;
+    let (joiner_at, joiner) = LIST_JOINERS
+        .iter()
+        .filter_map(|j| last.find(j).map(|at| (at, j.len())))
+        .min()?;
+    let mut names: Vec<&str> = head.split(", ").collect();
+    names.push(&last[..joiner_at]);
+    names.push(&last[joiner_at + joiner..]);
+    let reads_as_name = |name: &&str| {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        (2..=3).contains(&words.len())
+            && words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    };
+    names.iter().all(reads_as_name).then(|| names.join(", "))
 }
 
 /// Name particles that may stand between a first name and a surname (`Jose de la Cruz`).
@@ -1644,6 +1699,38 @@ mod tests {
         );
         assert_eq!(tidy_names("Jane Doe, Dpa"), "Jane Doe");
         assert_eq!(tidy_names("Jane Doe, MA WebMD Health News"), "Jane Doe");
+    }
+
+    #[test]
+    fn a_list_of_names_joined_by_a_word_takes_the_archives_form() {
+        let list = |a: &str| list_of_names(a);
+        assert_eq!(
+            list("Isabel Caro, Rocío Latorre y José Miguel Wilson").as_deref(),
+            Some("Isabel Caro, Rocío Latorre, José Miguel Wilson")
+        );
+        assert_eq!(
+            list("Anna Muster, Ben Beispiel und Carla Probe").as_deref(),
+            Some("Anna Muster, Ben Beispiel, Carla Probe")
+        );
+        // A name with `y` inside, an outlet, a list without a joiner: as they are.
+        assert_eq!(list("Ana Ruiz, José Ortega y Gasset"), None);
+        assert_eq!(list("Jane Doe, Simon & Schuster"), None);
+        assert_eq!(list("Jane Doe, John Roe"), None);
+        assert_eq!(list("Jane Doe und John Roe"), None);
+    }
+
+    #[test]
+    fn a_role_glued_to_an_outlet_before_the_name_is_cut() {
+        assert_eq!(
+            without_role_before("FOCUS-Online-Experte Robin Tschöpe").as_deref(),
+            Some("Robin Tschöpe")
+        );
+        assert_eq!(
+            without_role_before("SPIEGEL-Korrespondentin Anna Muster").as_deref(),
+            Some("Anna Muster")
+        );
+        assert_eq!(without_role_before("Hans-Peter Muster"), None);
+        assert_eq!(without_role_before("Anna Muster-Autor"), None);
     }
 
     #[test]
