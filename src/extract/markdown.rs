@@ -291,6 +291,50 @@ fn drop_trailing_pointers(blocks: &mut Vec<Block>) {
     }
 }
 
+/// Drops a box of teasers that a body ends on: a heading that is one link (the box's name,
+/// `#### [观察员](…/member)`, `### [Mehr aus dem Ressort](…)`) followed by nothing but pictures
+/// and short paragraphs that each hold a link (a teaser's title and its column's link). Only
+/// after a body of a few blocks of text, and only when such teasers follow.
+fn drop_trailing_teaser_box(blocks: &mut Vec<Block>) {
+    const MIN_BLOCKS_LEFT: usize = 3;
+    const MAX_TEASER_CHARS: usize = 120;
+    let is_linked_heading = |b: &Block| match b {
+        Block::Heading(_, inlines) => {
+            let shown: Vec<&Inline> = inlines
+                .iter()
+                .filter(|i| !is_blank(std::slice::from_ref(*i)))
+                .collect();
+            matches!(shown.as_slice(), [Inline::Link { .. }])
+        }
+        _ => false,
+    };
+    let is_teaser = |b: &Block| {
+        let Block::Paragraph(inlines) = b else {
+            return false;
+        };
+        let mut acc = (0, 0, false);
+        text_and_link_chars(inlines, false, &mut acc);
+        let (text, link, _) = acc;
+        link > 0 && text <= MAX_TEASER_CHARS
+    };
+    let Some(at) = blocks.iter().rposition(is_linked_heading) else {
+        return;
+    };
+    let tail = &blocks[at + 1..];
+    let text_before = blocks[..at]
+        .iter()
+        .filter(|b| matches!(b, Block::Paragraph(_)))
+        .count();
+    if text_before >= MIN_BLOCKS_LEFT
+        && tail.iter().any(is_teaser)
+        && tail
+            .iter()
+            .all(|b| is_teaser(b) || matches!(b, Block::Image { .. }))
+    {
+        blocks.truncate(at);
+    }
+}
+
 /// Drops a link marked with an arrow (`返回腾讯网首页>>`, `Zur Startseite »`) that closes the
 /// body's last paragraph after a finished sentence: it leads off the page, it is navigation
 /// and not the article's words.
@@ -517,6 +561,7 @@ impl<'s> Converter<'s> {
             blocks.retain(|b| !self.is_boilerplate(b));
         }
         if self.drop_if.is_some() {
+            drop_trailing_teaser_box(&mut blocks);
             drop_trailing_pointers(&mut blocks);
             drop_closing_arrow_link(&mut blocks);
             drop_trailing_headings(&mut blocks);
@@ -1492,6 +1537,20 @@ mod tests {
              ![主题](http://127.0.0.1/themed/2019/photo.png)"
         );
         assert_eq!(body.images.len(), 2);
+    }
+
+    #[test]
+    fn a_box_of_teasers_under_a_linked_heading_ends_no_body() {
+        let page = |heading: &str| {
+            let paragraphs: String = (0..3).map(|i| format!("<p>第{i}段正文。</p>")).collect();
+            let teaser = "<p><img src=\"http://127.0.0.1/post/1.jpg\"></p>\
+                 <p>【深度】越南拒用中国5G，原因和后果是...<a href=\"http://127.0.0.1/column/x\">大参考</a></p>";
+            let html = format!("{paragraphs}<h4>{heading}</h4>{teaser}{teaser}");
+            convert_dropping(&html, &|_| false).markdown
+        };
+        assert!(page(r#"<a href="http://127.0.0.1/member">观察员</a>"#).ends_with("第2段正文。"));
+        // A heading of the article's own, not a link, heads text of the article.
+        assert!(page("观察员").ends_with("[大参考](http://127.0.0.1/column/x)"));
     }
 
     #[test]
