@@ -774,6 +774,9 @@ impl<'s> Converter<'s> {
         Some(match name {
             "br" => Inline::LineBreak,
             "img" => {
+                if is_in_logo(&el) {
+                    return None;
+                }
                 let src = self.image_src(el)?;
                 let alt = collapse_ws(el.value().attr("alt").unwrap_or(""))
                     .trim()
@@ -812,6 +815,31 @@ impl<'s> Converter<'s> {
         }
         absolute_url(self.base, href)
     }
+}
+
+/// Whether an image is a logo: the image, or one of the two elements around it, is named so
+/// (`<span class="ifengLogo"><a><img></a></span>` after the last paragraph, a partner's
+/// `img.logo`), and the page does not declare it a picture's width (SPIP names the article's
+/// own illustrations `spip_logos`, 890 pixels wide).
+fn is_in_logo(img: &ElementRef<'_>) -> bool {
+    const PICTURE_WIDTH: u32 = 200;
+    let declared_wide = img
+        .value()
+        .attr("width")
+        .and_then(|w| w.trim().trim_end_matches("px").parse::<u32>().ok())
+        .is_some_and(|w| w >= PICTURE_WIDTH);
+    if declared_wide {
+        return false;
+    }
+    let named_logo = |el: &ElementRef<'_>| {
+        [el.value().attr("class"), el.value().id()]
+            .into_iter()
+            .flatten()
+            .any(|v| v.to_ascii_lowercase().contains("logo"))
+    };
+    std::iter::successors(Some(*img), |el| el.parent().and_then(ElementRef::wrap))
+        .take(3)
+        .any(|el| named_logo(&el))
 }
 
 /// Whether an image is the page's own furniture rather than the article's: a site icon, or a
@@ -1551,6 +1579,18 @@ mod tests {
         assert!(page(r#"<a href="http://127.0.0.1/member">观察员</a>"#).ends_with("第2段正文。"));
         // A heading of the article's own, not a link, heads text of the article.
         assert!(page("观察员").ends_with("[大参考](http://127.0.0.1/column/x)"));
+    }
+
+    #[test]
+    fn a_logo_is_no_picture_of_the_article() {
+        let body = convert(
+            r#"<p>正文。<span class="ifengLogo"><a href="http://127.0.0.1/"><img src="http://127.0.0.1/a/w16.png"></a></span></p>
+            <p><img class="spip_logos" width="890" src="http://127.0.0.1/local/photo.jpg" alt="照片"></p>"#,
+        );
+        assert_eq!(
+            body.markdown,
+            "正文。\n\n![照片](http://127.0.0.1/local/photo.jpg)"
+        );
     }
 
     #[test]
