@@ -489,11 +489,22 @@ impl PageRequests {
                 let shown: String = address.chars().take(200).collect();
                 self.refused.push(format!("{resource_type} {shown}"));
             }
-            cdp.send(
-                session,
-                "Fetch.failRequest",
-                json!({ "requestId": id, "errorReason": "BlockedByClient" }),
-            )?;
+            if resource_type == "Document" {
+                // A navigation (the page leaving, a frame loading) answered "204 No Content"
+                // leaves the frame as it was; refused outright, it would commit the browser's
+                // error page, and the screenshot would wait on it or show it.
+                cdp.send(
+                    session,
+                    "Fetch.fulfillRequest",
+                    json!({ "requestId": id, "responseCode": 204, "responseHeaders": [] }),
+                )?;
+            } else {
+                cdp.send(
+                    session,
+                    "Fetch.failRequest",
+                    json!({ "requestId": id, "errorReason": "BlockedByClient" }),
+                )?;
+            }
         }
         Ok(())
     }
