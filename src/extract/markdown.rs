@@ -805,7 +805,9 @@ impl<'s> Converter<'s> {
             .filter_map(|a| el.value().attr(a))
             .map(str::trim)
             .find(|v| !v.is_empty() && !v.starts_with("data:"))?;
-        absolute_url(self.base, raw).filter(|src| !is_layout_image(src))
+        resolve(self.base, raw)
+            .filter(|src| !is_layout_image(src))
+            .map(String::from)
     }
 
     fn link_target(&self, href: &str) -> Option<String> {
@@ -845,11 +847,8 @@ fn is_in_logo(img: &ElementRef<'_>) -> bool {
 /// Whether an image is the page's own furniture rather than the article's: a site icon, or a
 /// file served from the stylesheet, skin, template or theme folder of the site's layout (end
 /// marks, share buttons, banners), where no CMS keeps an article's pictures.
-fn is_layout_image(src: &str) -> bool {
-    let Ok(url) = Url::parse(src) else {
-        return false;
-    };
-    let mut segments: Vec<&str> = url.path().split('/').collect();
+fn is_layout_image(src: &Url) -> bool {
+    let mut segments: Vec<&str> = src.path().split('/').collect();
     let file = segments.pop().unwrap_or("").to_ascii_lowercase();
     let layout_folder = |segment: &&str| {
         let name = segment.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -870,13 +869,18 @@ fn is_layout_image(src: &str) -> bool {
 
 /// Resolves `raw` against `base`; protocol-relative URLs get `https:`. Only http(s) survive.
 pub fn absolute_url(base: &Url, raw: &str) -> Option<String> {
+    resolve(base, raw).map(String::from)
+}
+
+/// [`absolute_url`], before it is written out.
+fn resolve(base: &Url, raw: &str) -> Option<Url> {
     let raw = raw.trim();
     let resolved = if let Some(rest) = raw.strip_prefix("//") {
         Url::parse(&format!("https://{rest}")).ok()?
     } else {
         base.join(raw).ok()?
     };
-    matches!(resolved.scheme(), "http" | "https").then(|| resolved.to_string())
+    matches!(resolved.scheme(), "http" | "https").then_some(resolved)
 }
 
 fn render_body(blocks: &[Block]) -> Body {

@@ -171,20 +171,24 @@ impl PageMeta {
         names
     }
 
-    /// Whether the page declares a title of its own beside `<title>`: `og:title`, Twitter's,
-    /// JSON-LD's headline, Dublin Core's, Parse.ly's.
+    /// The title that metadata gives the article alone: JSON-LD's headline, Dublin Core's,
+    /// Parse.ly's.
+    pub fn article_title(&self) -> Option<&str> {
+        self.ld
+            .headline
+            .as_deref()
+            .or_else(|| self.get(&["dc:title", "dc.title", "dcterms.title", "parsely-title"]))
+    }
+
+    /// The title the page gives link previews: `og:title`, else Twitter's.
+    pub fn preview_title(&self) -> Option<&str> {
+        self.get(&["og:title", "twitter:title"])
+    }
+
+    /// Whether the page declares a title of its own beside `<title>` ([`Self::article_title`],
+    /// [`Self::preview_title`]).
     pub fn declares_title(&self) -> bool {
-        self.ld.headline.is_some()
-            || self
-                .get(&[
-                    "og:title",
-                    "twitter:title",
-                    "dc:title",
-                    "dc.title",
-                    "dcterms.title",
-                    "parsely-title",
-                ])
-                .is_some()
+        self.article_title().is_some() || self.preview_title().is_some()
     }
 
     /// Whether the page says it is an article (JSON-LD type or `og:type`).

@@ -249,7 +249,7 @@ pub fn pick(
     let names = meta.site_names();
     let references: Vec<&str> = [
         meta.page_title.as_deref(),
-        meta.get(&["og:title", "twitter:title"]),
+        meta.preview_title(),
         meta.ld.headline.as_deref(),
     ]
     .into_iter()
@@ -297,13 +297,9 @@ pub fn pick(
     }
     // Metadata that names only the article (JSON-LD, Dublin Core, Parse.ly), then the page's
     // titles for search engines and feeds.
-    let article_meta = meta
-        .ld
-        .headline
-        .as_deref()
-        .or_else(|| meta.get(&["dc:title", "dc.title", "dcterms.title", "parsely-title"]));
+    let article_meta = meta.article_title();
     let from_meta = article_meta
-        .or_else(|| meta.get(&["og:title", "twitter:title"]))
+        .or_else(|| meta.preview_title())
         .or(meta.page_title.as_deref())
         .map(|t| strip_site_suffix(t, &names))
         .filter(|t| !t.is_empty());
@@ -368,7 +364,7 @@ fn reads_as_headline(text: &str) -> bool {
 /// declared title that is most of the heading counts, so a short label never wins.
 fn declared_wording(heading: &str, meta: &PageMeta, names: &[String]) -> Option<String> {
     let declared = meta
-        .get(&["og:title", "twitter:title"])
+        .preview_title()
         .or(meta.ld.headline.as_deref())
         .map(|t| strip_site_suffix(t, names))?;
     let (h, d) = (
