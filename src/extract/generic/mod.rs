@@ -10,7 +10,9 @@
 //!
 //! The body goes through the same [`Converter`] as the site modules, so its Markdown follows the
 //! archive format; headings, lists, quotes, tables, images with captions and links are kept;
-//! copyright, disclaimer, editor and byline lines are dropped. Metadata comes from
+//! copyright, disclaimer, editor and byline lines are dropped. A page whose markup shows only a
+//! teaser of the text its JSON-LD declares (`articleBody`: pages rendered by their scripts) takes
+//! the declared text. Metadata comes from
 //! [`super::meta`]. Pages that are not articles (home and list pages, login walls, empty
 //! shells, binary data) come out as [`Extraction::NotArticle`] with the reason.
 
@@ -20,6 +22,7 @@ mod candidates;
 mod classify;
 mod cleaning;
 mod credit;
+mod declared;
 mod verdict;
 
 use std::sync::LazyLock;
@@ -96,6 +99,12 @@ fn extract_parsed(
     let (title, title_open) = meta::title::pick(&els, meta, &placed(&analysis));
     let (analysis, pick) =
         body::best_body(doc, analysis, final_url, (title.as_deref(), title_open));
+    let pick = declared::with_declared_body(
+        pick,
+        meta.ld.article_body.as_deref(),
+        final_url,
+        page_span(doc, &analysis),
+    );
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
     let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {
@@ -229,6 +238,16 @@ fn fallback_title(els: &meta::Elements<'_>, meta: &PageMeta, body: &Body, url: &
 }
 
 /// Where the body finder saw each element, for the metadata pickers.
+/// Pre/post positions of the page's `<body>`: where a body declared in the page's data sits.
+fn page_span(doc: &scraper::Html, a: &Analysis) -> (u32, u32) {
+    doc.root_element()
+        .children()
+        .filter_map(scraper::ElementRef::wrap)
+        .find(|e| e.value().name() == "body")
+        .and_then(|b| a.stats.get(&b.id()))
+        .map_or((0, u32::MAX), |s| (s.open, s.close))
+}
+
 fn placed(a: &Analysis) -> impl Fn(ego_tree::NodeId) -> Option<meta::Placed> + '_ {
     |id| {
         a.stats.get(&id).map(|s| meta::Placed {
@@ -394,6 +413,35 @@ mod tests {
 
     const PARA: &str =
         "这是一段足够长的正文，用来检验通用抽取器能否找到文章的主体内容，而不是导航或者推荐列表。";
+
+    /// A page rendered by its scripts: the served HTML is an empty shell or a teaser, and the
+    /// JSON-LD holds the article's text. A subscribers-only article keeps what the page shows.
+    #[test]
+    fn a_scripted_page_takes_the_body_its_data_declares() {
+        let text = [PARA; 8].join("\\n");
+        let page = |free: &str, shown: &str| {
+            format!(
+                "<html><head><title>测试标题</title><script type=\"application/ld+json\">\
+                 {{\"@type\":\"NewsArticle\",\"headline\":\"测试标题\",{free}\
+                 \"datePublished\":\"2021-03-04T05:06:07+08:00\",\"articleBody\":\"{text}\"}}\
+                 </script></head><body><div id=\"app\">{shown}</div></body></html>"
+            )
+        };
+        let url = "https://news.example.cn/a/1.html";
+        for shown in ["", "<h1>测试标题</h1><p>这是一段导语，只有一句话。</p>"] {
+            let a = article(&page("", shown), url);
+            assert_eq!(a.body.text_blocks, 8, "{}", a.body.markdown);
+            assert!(
+                a.body.markdown.starts_with("这是一段足够长的正文"),
+                "{}",
+                a.body.markdown
+            );
+        }
+        let teaser = "<h1>测试标题</h1><p>这是一段导语，只有一句话，但它是页面显示的全部内容。</p>";
+        let paid = article(&page("\"isAccessibleForFree\":false,", teaser), url);
+        assert_eq!(paid.body.text_blocks, 1, "{}", paid.body.markdown);
+        assert!(paid.body.markdown.starts_with("这是一段导语"));
+    }
 
     #[test]
     fn chinese_portal_page() {

@@ -54,6 +54,11 @@ pub struct LdArticle {
     pub publisher: Option<String>,
     pub url: Option<String>,
     pub in_language: Option<String>,
+    /// `articleBody`: the article's text as the page declares it, entities not yet decoded and
+    /// line breaks kept (it may be markup, escaped or not). Not kept from an article marked
+    /// `isAccessibleForFree: false`: there it is the subscribers' text, which the page does not
+    /// show (the raw capture still holds it).
+    pub article_body: Option<String>,
 }
 
 fn sel(css: &str) -> Selector {
@@ -349,6 +354,22 @@ fn fill_ld(v: &Value, out: &mut LdArticle) {
         .or_else(|| v.get("mainEntityOfPage").and_then(ld_url))
         .or(out.url.take());
     out.in_language = s("inLanguage").or(out.in_language.take());
+    out.article_body = v
+        .get("articleBody")
+        .and_then(Value::as_str)
+        .filter(|b| !b.trim().is_empty() && !is_paywalled(v))
+        .map(str::to_owned)
+        .or(out.article_body.take());
+}
+
+/// Whether an article object says it is for subscribers only (`"isAccessibleForFree": false`,
+/// or the string `"False"`, as Google's paywall markup allows).
+fn is_paywalled(v: &Value) -> bool {
+    match v.get("isAccessibleForFree") {
+        Some(Value::Bool(free)) => !free,
+        Some(Value::String(free)) => free.trim().eq_ignore_ascii_case("false"),
+        _ => false,
+    }
 }
 
 fn ld_string(v: &Value) -> Option<String> {
@@ -394,7 +415,7 @@ fn ld_url(v: &Value) -> Option<String> {
 
 /// `&amp;`-style entities some sites leave in JSON-LD strings; only the common named ones and
 /// numeric references, one pass (no recursive expansion).
-pub(super) fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
@@ -509,6 +530,30 @@ mod tests {
         let mut nl = LdArticle::default();
         read_ld("{\"@type\":\"Article\",\"headline\":\"a\nb\"}", &mut nl);
         assert_eq!(nl.headline.as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn json_ld_article_body_unless_for_subscribers() {
+        let mut ld = LdArticle::default();
+        read_ld(
+            r#"{"@type":"NewsArticle","articleBody":"First line.\nCaf&eacute; second."}"#,
+            &mut ld,
+        );
+        assert_eq!(
+            ld.article_body.as_deref(),
+            Some("First line.\nCaf&eacute; second.")
+        );
+        for free in ["false", r#""False""#] {
+            let mut paid = LdArticle::default();
+            read_ld(
+                &format!(
+                    r#"{{"@type":"NewsArticle","isAccessibleForFree":{free},"articleBody":"x"}}"#
+                ),
+                &mut paid,
+            );
+            assert!(paid.is_article);
+            assert_eq!(paid.article_body, None, "{free}");
+        }
     }
 
     #[test]
