@@ -304,14 +304,66 @@ pub(super) fn best_body(
     let (analysis, pick) = cleaned_body(doc, strict, base, title);
     // Everything the body holds reads like furniture (a video page's one stamp line): the page
     // keeps it rather than losing its body to the line filter.
-    if pick
-        .as_ref()
-        .is_none_or(|p| p.body.text_blocks == 0 && p.body.images.is_empty())
-    {
-        let whole = find_body(doc, &analysis, base, title, false);
-        return (analysis, whole.or(pick));
+    if pick.as_ref().is_none_or(is_empty) {
+        let whole = find_body(doc, &analysis, base, title, false).or(pick);
+        if whole.as_ref().is_none_or(is_empty) {
+            let marked = marked_body(doc, &analysis, base);
+            return (analysis, marked.or(whole));
+        }
+        return (analysis, whole);
     }
     (analysis, pick)
+}
+
+fn is_empty(p: &BodyPick) -> bool {
+    p.body.text_blocks == 0 && p.body.images.is_empty()
+}
+
+/// Class names a CMS gives the element that holds a post's content (WordPress's
+/// `entry-content`, Drupal's and most themes' variants).
+const CONTENT_CLASSES: &[&str] = &[
+    "entry-content",
+    "post-content",
+    "article-content",
+    "article-body",
+    "post-body",
+    "entry-body",
+];
+
+/// The element the page marks as its article's content, whole: its only
+/// `itemprop="articleBody"`, else the first element inside its only `<article>` classed as a
+/// post's content. The last resort for a post whose content no scoring finds, being all links
+/// (a blog's link roll) or all short lines; furniture and hidden parts are still skipped, and
+/// the verdict still refuses a list page that does not say it is an article.
+fn marked_body(doc: &Html, a: &Analysis, base: &Url) -> Option<BodyPick> {
+    let mut bodies = doc.select(&super::analysis::ARTICLE_BODY);
+    let marked = match (bodies.next(), bodies.next()) {
+        (Some(only), None) => only,
+        _ => {
+            let mut articles = doc.select(&super::analysis::ARTICLE_TAG);
+            let (Some(article), None) = (articles.next(), articles.next()) else {
+                return None;
+            };
+            article
+                .descendent_elements()
+                .find(|e| e.value().classes().any(|c| CONTENT_CLASSES.contains(&c)))?
+        }
+    };
+    let st = *a.stats.get(&marked.id())?;
+    if st.noise {
+        return None;
+    }
+    let skip = |el: &ElementRef<'_>| a.stats.get(&el.id()).is_some_and(|s| s.noise);
+    let body = Converter::new(base, &[])
+        .skip_elements_where(&skip)
+        .convert(&[marked]);
+    Some(BodyPick {
+        body,
+        span: (st.open, st.close),
+        link_density: st.link_density(),
+        headline_links: st.headline_links,
+        lead_size: 0,
+    })
 }
 
 /// The text a pick holds besides its lead, in [`text_size`] units.

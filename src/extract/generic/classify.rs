@@ -125,8 +125,22 @@ pub(super) fn class_weight(el: &scraper::node::Element) -> f64 {
     w
 }
 
+/// Class names of text shown to screen readers only (WordPress, Bootstrap, Drupal, the
+/// HTML5 Boilerplate): "Skip to content", "Posted on", "(opens in a new window)".
+const SCREEN_READER_ONLY: &[&str] = &[
+    "screen-reader-text",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "element-invisible",
+    "screen-reader-only",
+];
+
 pub(super) fn is_hidden(el: &scraper::node::Element) -> bool {
     if attr(el, "hidden").is_some() || attr(el, "aria-hidden").is_some_and(|v| v == "true") {
+        return true;
+    }
+    if el.classes().any(|c| SCREEN_READER_ONLY.contains(&c)) {
         return true;
     }
     attr(el, "style").is_some_and(|s| {
@@ -207,6 +221,20 @@ mod tests {
             .nodes()
             .find_map(|n| n.value().as_element().filter(|e| e.name() == name).cloned())
             .unwrap()
+    }
+
+    #[test]
+    fn text_for_screen_readers_only_is_hidden() {
+        for class in ["skip-link screen-reader-text", "sr-only", "visually-hidden"] {
+            let el = first(&format!(r##"<a class="{class}" href="#c">Skip</a>"##), "a");
+            assert!(is_hidden(&el), "{class}");
+        }
+        // A name that only contains one of them is not one.
+        assert!(!is_hidden(&first(
+            r#"<a class="no-sr-only-x">Skip</a>"#,
+            "a"
+        )));
+        assert!(!is_hidden(&first(r#"<p class="text">Body</p>"#, "p")));
     }
 
     #[test]

@@ -414,6 +414,40 @@ mod tests {
     const PARA: &str =
         "这是一段足够长的正文，用来检验通用抽取器能否找到文章的主体内容，而不是导航或者推荐列表。";
 
+    /// A blog post that is a roll of links: no block scores as running text, and the post's
+    /// marked content (`entry-content` in its only `<article>`) is its body, links and all.
+    /// Text for screen readers only ("Skip to content") is not shown, so not body.
+    #[test]
+    fn a_link_roll_post_is_its_marked_content() {
+        let items: String = (0..8)
+            .map(|i| {
+                format!(
+                    "<li><p><a href=\"https://other.test/story-{i}\">Eine Meldung Nummer {i}</a></p>\
+                     <p>via Quelle <a href=\"https://other.test/\">https://other.test/</a></p></li>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<html><head><title>Blogposting 01/23/2020</title>\
+             <meta property=\"og:type\" content=\"article\"></head><body>\
+             <a class=\"skip-link screen-reader-text\" href=\"#content\">Zum Inhalt springen</a>\
+             <article class=\"post hentry\"><header><h1>Blogposting 01/23/2020</h1></header>\
+             <div class=\"entry-content\"><ul>{items}</ul></div></article></body></html>"
+        );
+        let a = article(&html, "https://blog.test/2020/01/23/blogposting/");
+        assert!(
+            a.body.markdown.starts_with("* [Eine Meldung Nummer 0]"),
+            "{}",
+            a.body.markdown
+        );
+        assert!(a.body.markdown.contains("Nummer 7"), "{}", a.body.markdown);
+        assert!(
+            !a.body.markdown.contains("Zum Inhalt"),
+            "{}",
+            a.body.markdown
+        );
+    }
+
     /// A page rendered by its scripts: the served HTML is an empty shell or a teaser, and the
     /// JSON-LD holds the article's text. A subscribers-only article keeps what the page shows.
     #[test]
