@@ -7,7 +7,9 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::classify::{is_invisible, is_noise, is_text_block, is_text_punct};
+use super::classify::{
+    is_invisible, is_noise, is_screen_reader_only, is_text_block, is_text_punct,
+};
 use crate::extract::meta;
 
 /// Per-element statistics, over the element's visible, non-furniture subtree.
@@ -168,7 +170,8 @@ pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
                             },
                             block: is_text_block(el.name()),
                             noise: parent_noise
-                                || is_noise(el, strip_unlikely && !keep.contains(&node.id())),
+                                || is_noise(el, strip_unlikely && !keep.contains(&node.id()))
+                                || ElementRef::wrap(node).is_some_and(is_screen_reader_only),
                             link,
                             line: String::new(),
                         });

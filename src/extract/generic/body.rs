@@ -8,7 +8,7 @@ use url::Url;
 use super::MIN_BLOCK_CHARS;
 use super::analysis::{Analysis, analyse, mentions_article_body};
 use super::candidates::{has_caption, is_lead, lead_blocks, pick_containers, score};
-use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise};
+use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise_el};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
 use crate::extract::markdown::{Body, Converter};
@@ -171,7 +171,7 @@ pub(super) fn find_body(
         // Inside the lead (which may sit in a title block named like furniture), an element is
         // furniture by its own tag and names only.
         let noise = if !lead_ids.is_empty() && el.ancestors().any(|p| lead_ids.contains(&p.id())) {
-            is_noise(el.value(), true)
+            is_noise_el(*el, true)
         } else {
             a.stats.get(&id).is_some_and(|s| s.noise)
         };

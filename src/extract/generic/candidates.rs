@@ -9,7 +9,7 @@ use scraper::{ElementRef, Html, Node};
 
 use super::MIN_BLOCK_CHARS;
 use super::analysis::{Analysis, NodeMap};
-use super::classify::{class_and_id, class_weight, is_noise};
+use super::classify::{class_and_id, class_weight, is_noise, is_noise_el};
 use super::cleaning::is_furniture_box;
 use crate::extract::meta;
 
@@ -277,7 +277,7 @@ pub(super) fn lead_blocks<'a>(
         }
         let holds_title = st.open <= title_open;
         let noise = if in_title_block {
-            is_noise(el.value(), true)
+            is_noise_el(el, true)
         } else {
             st.noise
         };

@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use scraper::ElementRef;
 
 use crate::extract::attr;
 
@@ -136,11 +137,38 @@ const SCREEN_READER_ONLY: &[&str] = &[
     "screen-reader-only",
 ];
 
+/// Text for screen readers only, unless it stands for visible text that is hidden from screen
+/// readers beside it (`20<span class=sr-only> minutes</span><span aria-hidden=true>mins</span>`,
+/// where the visible word is dropped as hidden and the spoken one keeps its meaning).
+pub(super) fn is_screen_reader_only(el: ElementRef<'_>) -> bool {
+    if !el
+        .value()
+        .classes()
+        .any(|c| SCREEN_READER_ONLY.contains(&c))
+    {
+        return false;
+    }
+    let aria_hidden = |e: ElementRef<'_>| e.value().attr("aria-hidden") == Some("true");
+    let beside_hidden = |e: ElementRef<'_>| {
+        e.prev_siblings()
+            .chain(e.next_siblings())
+            .filter_map(ElementRef::wrap)
+            .any(aria_hidden)
+    };
+    !(beside_hidden(el)
+        || el
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(beside_hidden))
+}
+
+/// [`is_noise`], or text for screen readers only ([`is_screen_reader_only`]).
+pub(super) fn is_noise_el(el: ElementRef<'_>, strip_unlikely: bool) -> bool {
+    is_noise(el.value(), strip_unlikely) || is_screen_reader_only(el)
+}
+
 pub(super) fn is_hidden(el: &scraper::node::Element) -> bool {
     if attr(el, "hidden").is_some() || attr(el, "aria-hidden").is_some_and(|v| v == "true") {
-        return true;
-    }
-    if el.classes().any(|c| SCREEN_READER_ONLY.contains(&c)) {
         return true;
     }
     attr(el, "style").is_some_and(|s| {
@@ -225,16 +253,28 @@ mod tests {
 
     #[test]
     fn text_for_screen_readers_only_is_hidden() {
+        let hidden = |html: &str| {
+            let doc = Html::parse_fragment(html);
+            let el = doc
+                .root_element()
+                .descendent_elements()
+                .find(|e| e.value().attr("class").is_some())
+                .unwrap();
+            is_screen_reader_only(el)
+        };
         for class in ["skip-link screen-reader-text", "sr-only", "visually-hidden"] {
-            let el = first(&format!(r##"<a class="{class}" href="#c">Skip</a>"##), "a");
-            assert!(is_hidden(&el), "{class}");
+            let html = format!(r##"<p><a class="{class}" href="#c">Skip</a></p>"##);
+            assert!(hidden(&html), "{class}");
         }
         // A name that only contains one of them is not one.
-        assert!(!is_hidden(&first(
-            r#"<a class="no-sr-only-x">Skip</a>"#,
-            "a"
-        )));
-        assert!(!is_hidden(&first(r#"<p class="text">Body</p>"#, "p")));
+        assert!(!hidden(r#"<p><a class="no-sr-only-x">Skip</a></p>"#));
+        // The spoken words of visible ones hidden from screen readers stay.
+        assert!(!hidden(
+            r#"<p><span class="sr-only">Rating: 4 of 5</span><span aria-hidden="true">*</span></p>"#
+        ));
+        assert!(!hidden(
+            r#"<p><span>20<span class="sr-only"> minutes</span></span><i aria-hidden="true">mins</i></p>"#
+        ));
     }
 
     #[test]
