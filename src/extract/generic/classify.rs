@@ -141,11 +141,14 @@ const SCREEN_READER_ONLY: &[&str] = &[
 /// readers beside it (`20<span class=sr-only> minutes</span><span aria-hidden=true>mins</span>`,
 /// where the visible word is dropped as hidden and the spoken one keeps its meaning).
 pub(super) fn is_screen_reader_only(el: ElementRef<'_>) -> bool {
-    if !el
-        .value()
-        .classes()
-        .any(|c| SCREEN_READER_ONLY.contains(&c))
-    {
+    // The attribute's words, not `classes()`: this runs on every element, and the class set is
+    // built (its names interned) on first use.
+    let named = attr(el.value(), "class").is_some_and(|class| {
+        class
+            .split_ascii_whitespace()
+            .any(|c| SCREEN_READER_ONLY.contains(&c))
+    });
+    if !named {
         return false;
     }
     let aria_hidden = |e: ElementRef<'_>| e.value().attr("aria-hidden") == Some("true");
