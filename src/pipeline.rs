@@ -522,27 +522,57 @@ impl Pipeline {
         known: Option<Option<DateTime<Utc>>>,
         log: &mut LogEntry,
     ) -> Handled {
+        if let Some(handled) = self.handled_by_status(target, &fetched, log) {
+            return handled;
+        }
+        if !extract::is_html_content_type(fetched.content_type.as_deref()) {
+            log.outcome = FetchOutcome::NotArticle;
+            let reason = format!(
+                "not an HTML page (Content-Type {})",
+                fetched.content_type.as_deref().unwrap_or("")
+            );
+            log.detail = reason.clone();
+            return Handled::done(Outcome::NotArticle {
+                target: target.clone(),
+                reason,
+            });
+        }
+
+        let fetched = Arc::new(fetched);
+        let (decoded, extraction, raw) =
+            match self.decode_and_extract(target, &fetched, known).await {
+                Ok(result) => result,
+                Err(reason) => {
+                    log.outcome = FetchOutcome::Failed;
+                    log.detail = reason.clone();
+                    return Handled::done(Outcome::Failed {
+                        url: target.canonical_url.clone(),
+                        reason,
+                    });
+                }
+            };
+        log_decoding(target, &decoded, log);
+        let prepared = match self.article_or_handled(target, &fetched, extraction, log) {
+            Ok(prepared) => prepared,
+            Err(handled) => return handled,
+        };
+        store_article_step(prepared, fetched, raw, decoded.encoding)
+    }
+
+    /// A response its status alone settles (anything but a 2xx), or `None` for a page to
+    /// read.
+    fn handled_by_status(
+        &self,
+        target: &ArticleRef,
+        fetched: &Fetched,
+        log: &mut LogEntry,
+    ) -> Option<Handled> {
         let status = fetched.status;
         let early = match status {
-            304 => {
-                let (canonical, at) = (target.canonical_url.clone(), fetched.fetched_at);
-                let target = target.clone();
-                log.outcome = FetchOutcome::NotModified;
-                return Handled::Store(Box::new(move |a, log| {
-                    let outcome = match a.touch_checked(&canonical, at) {
-                        Ok(()) => Outcome::NotModified { target },
-                        Err(e) => {
-                            log.outcome = FetchOutcome::Failed;
-                            failed(&target, e)
-                        }
-                    };
-                    log.detail = outcome.summary();
-                    outcome
-                }));
-            }
+            304 => return Some(not_modified(target, fetched, log)),
             404 | 410 => {
                 let signal = format!("HTTP {status} at {}", fetched.final_url);
-                return self.removed(target, &fetched, signal);
+                return Some(self.removed(target, fetched, signal));
             }
             401 | 403 | 451 => Some((
                 FetchOutcome::Blocked,
@@ -574,115 +604,44 @@ impl Pipeline {
                 },
             )),
         };
-        if let Some((log_outcome, outcome)) = early {
-            log.outcome = log_outcome;
-            log.detail = outcome.summary();
-            return Handled::done(outcome);
-        }
-        if !extract::is_html_content_type(fetched.content_type.as_deref()) {
-            log.outcome = FetchOutcome::NotArticle;
-            let reason = format!(
-                "not an HTML page (Content-Type {})",
-                fetched.content_type.as_deref().unwrap_or("")
-            );
-            log.detail = reason.clone();
-            return Handled::done(Outcome::NotArticle {
-                target: target.clone(),
-                reason,
-            });
-        }
+        let (log_outcome, outcome) = early?;
+        log.outcome = log_outcome;
+        log.detail = outcome.summary();
+        Some(Handled::done(outcome))
+    }
 
-        let fetched = Arc::new(fetched);
-        let (decoded, extraction, raw) =
-            match self.decode_and_extract(target, &fetched, known).await {
-                Ok(result) => result,
-                Err(reason) => {
-                    log.outcome = FetchOutcome::Failed;
-                    log.detail = reason.clone();
-                    return Handled::done(Outcome::Failed {
-                        url: target.canonical_url.clone(),
-                        reason,
-                    });
-                }
-            };
-        log.encoding = Some(decoded.encoding.to_owned());
-        log.decode_errors = decoded.had_errors;
-        if decoded.had_errors {
-            tracing::warn!(
-                "{}: {} byte sequence(s) invalid in {} were replaced while decoding",
-                target.canonical_url,
-                decoded.decode_errors,
-                decoded.encoding
-            );
-        }
-
-        let prepared = match extraction {
-            Prepared::Article(prepared) => prepared,
+    /// The article prepared from a page, or how a page that is not one is handled (a
+    /// removal, a block page, something else).
+    fn article_or_handled(
+        &self,
+        target: &ArticleRef,
+        fetched: &Fetched,
+        extraction: Prepared,
+        log: &mut LogEntry,
+    ) -> Result<PreparedArticle, Handled> {
+        match extraction {
+            Prepared::Article(prepared) => Ok(prepared),
             Prepared::Other(Extraction::Article(_)) => unreachable!("articles are prepared"),
             Prepared::Other(Extraction::Removed { signal }) => {
-                return self.removed(target, &fetched, signal);
+                Err(self.removed(target, fetched, signal))
             }
             Prepared::Other(Extraction::Blocked { signal }) => {
                 log.outcome = FetchOutcome::Blocked;
                 log.detail = signal.clone();
-                return Handled::done(Outcome::Blocked {
+                Err(Handled::done(Outcome::Blocked {
                     target: target.clone(),
                     signal,
-                });
+                }))
             }
             Prepared::Other(Extraction::NotArticle { reason }) => {
                 log.outcome = FetchOutcome::NotArticle;
                 log.detail = reason.clone();
-                return Handled::done(Outcome::NotArticle {
+                Err(Handled::done(Outcome::NotArticle {
                     target: target.clone(),
                     reason,
-                });
+                }))
             }
-        };
-
-        let encoding = decoded.encoding;
-        // With its raw capture compressed the body is not read again: freed now, not after
-        // the commit the article waits for.
-        let mut fetched = fetched;
-        if raw.is_some()
-            && let Some(only) = Arc::get_mut(&mut fetched)
-        {
-            only.body = Vec::new();
         }
-        Handled::Store(Box::new(move |archive, log| {
-            let mut prepared = prepared;
-            let target = prepared.target.clone();
-            if !prepared.article.date_found {
-                // The first capture's time stands in for a date the page does not show: as
-                // assumed while preparing, unless another capture came first.
-                let first_seen = archive
-                    .article(&target.canonical_url)
-                    .ok()
-                    .flatten()
-                    .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at));
-                prepared.redate(first_seen.unwrap_or(fetched.fetched_at));
-            }
-            let stored = store_capture(archive, &mut prepared, (&fetched, raw), encoding);
-            match stored {
-                Ok(recorded) => {
-                    log.outcome = match recorded {
-                        Recorded::Unchanged { .. } => FetchOutcome::Unchanged,
-                        _ => FetchOutcome::Archived,
-                    };
-                    log.detail = format!("version {}", recorded.seq());
-                    Outcome::Archived {
-                        target,
-                        recorded,
-                        document: prepared.document,
-                    }
-                }
-                Err(e) => {
-                    log.outcome = FetchOutcome::Failed;
-                    log.detail = e.to_string();
-                    failed(&target, e)
-                }
-            }
-        }))
     }
 
     /// Decodes and extracts a page off the async threads, at most one page per core at once
@@ -857,6 +816,88 @@ impl PreparedArticle {
         self.rendered = self.document.render();
         self.search = None;
     }
+}
+
+/// A 304: the archived version is current, which the store step records as checked.
+fn not_modified(target: &ArticleRef, fetched: &Fetched, log: &mut LogEntry) -> Handled {
+    let (canonical, at) = (target.canonical_url.clone(), fetched.fetched_at);
+    let target = target.clone();
+    log.outcome = FetchOutcome::NotModified;
+    Handled::Store(Box::new(move |a, log| {
+        let outcome = match a.touch_checked(&canonical, at) {
+            Ok(()) => Outcome::NotModified { target },
+            Err(e) => {
+                log.outcome = FetchOutcome::Failed;
+                failed(&target, e)
+            }
+        };
+        log.detail = outcome.summary();
+        outcome
+    }))
+}
+
+/// Notes in the log how a page was decoded, and warns of bytes its encoding could not read.
+fn log_decoding(target: &ArticleRef, decoded: &Decoded<'_>, log: &mut LogEntry) {
+    log.encoding = Some(decoded.encoding.to_owned());
+    log.decode_errors = decoded.had_errors;
+    if decoded.had_errors {
+        tracing::warn!(
+            "{}: {} byte sequence(s) invalid in {} were replaced while decoding",
+            target.canonical_url,
+            decoded.decode_errors,
+            decoded.encoding
+        );
+    }
+}
+
+/// The store step of an extracted article: a new version, or the article found unchanged.
+fn store_article_step(
+    prepared: PreparedArticle,
+    mut fetched: Arc<Fetched>,
+    raw: Option<RawBlob>,
+    encoding: &'static str,
+) -> Handled {
+    // With its raw capture compressed the body is not read again: freed now, not after
+    // the commit the article waits for.
+    if raw.is_some()
+        && let Some(only) = Arc::get_mut(&mut fetched)
+    {
+        only.body = Vec::new();
+    }
+    Handled::Store(Box::new(move |archive, log| {
+        let mut prepared = prepared;
+        let target = prepared.target.clone();
+        if !prepared.article.date_found {
+            // The first capture's time stands in for a date the page does not show: as
+            // assumed while preparing, unless another capture came first.
+            let first_seen = archive
+                .article(&target.canonical_url)
+                .ok()
+                .flatten()
+                .and_then(|row| crate::render::parse_stored_time(&row.first_seen_at));
+            prepared.redate(first_seen.unwrap_or(fetched.fetched_at));
+        }
+        let stored = store_capture(archive, &mut prepared, (&fetched, raw), encoding);
+        match stored {
+            Ok(recorded) => {
+                log.outcome = match recorded {
+                    Recorded::Unchanged { .. } => FetchOutcome::Unchanged,
+                    _ => FetchOutcome::Archived,
+                };
+                log.detail = format!("version {}", recorded.seq());
+                Outcome::Archived {
+                    target,
+                    recorded,
+                    document: prepared.document,
+                }
+            }
+            Err(e) => {
+                log.outcome = FetchOutcome::Failed;
+                log.detail = e.to_string();
+                failed(&target, e)
+            }
+        }
+    }))
 }
 
 /// Stores an extracted article's document, with its diff against the latest version, and the

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::security::token_ok;
 use super::{AppError, AppState, writes};
 use crate::archive::{
-    ArticleStatus, ArticleSummary, ScreenshotRow, SearchOptions, SearchResult, SearchScope,
-    ShotKind, ShotOutcome, VersionDetail, VersionKind,
+    Archive, ArticleRow, ArticleStatus, ArticleSummary, ImageRow, Removal, ScreenshotRow,
+    SearchOptions, SearchResult, SearchScope, ShotKind, ShotOutcome, VersionDetail, VersionKind,
 };
 use crate::diff::{DocumentDiff, diff_documents, diff_text};
 use crate::document::Document;
@@ -326,66 +326,183 @@ pub async fn article(
     id: String,
     query: ArticleQuery,
 ) -> Result<Response, AppError> {
-    let (site2, id2) = (site.clone(), id.clone());
-    let (summary, versions, shown, evidence, pending, images, shots) = state
-        .read(move |a| {
-            let summary = a
-                .article_summary(&site2, &id2)?
-                .ok_or_else(|| AppError::NotFound(format!("no archived article {site2}/{id2}")))?;
-            let versions = a.version_details(&summary.canonical_url)?;
-            let shown = match query.v {
-                Some(v) if v != summary.seq => {
-                    let detail = versions
-                        .iter()
-                        .find(|d| d.seq == v)
-                        .ok_or_else(|| AppError::NotFound(format!("no version {v}")))?;
-                    let doc = if detail.kind == VersionKind::Removed {
-                        String::new()
-                    } else {
-                        a.document(&summary.canonical_url, v)?.unwrap_or_default()
-                    };
-                    (v, doc)
-                }
-                _ => (summary.seq, summary.document.clone()),
-            };
-            // The page served in the article's place, kept as evidence of a removal.
-            let evidence_seq = match query.v {
-                Some(v)
-                    if versions
-                        .iter()
-                        .any(|d| d.seq == v && d.kind == VersionKind::Removed) =>
-                {
-                    Some(v)
-                }
-                Some(_) => None,
-                None => summary.removal.as_ref().map(|r| r.seq),
-            };
-            let evidence = match evidence_seq {
-                Some(seq) => a
-                    .raw_capture(&summary.canonical_url, seq)?
-                    .map(|raw| String::from_utf8_lossy(&raw[..raw.len().min(4096)]).into_owned()),
-                None => None,
-            };
-            let pending = a
-                .article(&summary.canonical_url)?
-                .filter(|row| row.removal_pending > 0 && summary.removal.is_none());
-            let images = a.archived_images(&summary.canonical_url)?;
-            let shots = a.screenshots(&summary.canonical_url)?;
-            Ok((summary, versions, shown, evidence, pending, images, shots))
-        })
+    let view = state
+        .read(move |a| read_article(a, &site, &id, &query))
         .await?;
+    let ArticleView {
+        summary,
+        versions,
+        shown_seq,
+        shown_doc,
+        evidence,
+        pending,
+        images,
+        shots,
+    } = view;
     let copies = render::ArchivedCopies::new(images, super::media::PREFIX);
-    let (shown_seq, shown_doc) = shown;
     let shown_detail = versions.iter().find(|d| d.seq == shown_seq);
     let page = article_path(&summary.site, &summary.site_article_id, summary.id);
     let parsed = Document::parse(&shown_doc).ok();
-    let title = parsed
-        .as_ref()
-        .map(|d| d.title.clone())
-        .or_else(|| shown_detail.map(|d| d.title.clone()))
-        .unwrap_or_else(|| summary.title.clone());
+    let title = shown_title(parsed.as_ref(), shown_detail, &summary);
     let mut body = String::new();
     let _ = write!(body, "<h1>{}</h1>", escape(&title));
+    article_meta(&mut body, &state, &summary, &versions, &page);
+    if let Some(removal) = &summary.removal {
+        removal_notice(&mut body, removal, summary.seq, evidence.as_deref());
+    }
+    if let Some(row) = &pending {
+        pending_removal_notice(&mut body, row);
+    }
+    if shown_seq != summary.seq {
+        let _ = write!(
+            body,
+            "<p class=\"meta\">Showing version {shown_seq} ({}). <a href=\"{}\">Latest version</a></p>",
+            shown_detail.map_or("?", |d| kind_label(d.kind)),
+            escape(&page)
+        );
+    }
+    match shown_detail {
+        Some(d) if d.kind == VersionKind::Removed => {
+            removal_version(&mut body, d, evidence.as_deref());
+        }
+        _ => {
+            let source = Some(summary.canonical_url.as_str());
+            let html = match &parsed {
+                Some(d) => render::markdown_to_html_with_images(&d.body, source, &copies),
+                None => render::markdown_to_html_with_images(&shown_doc, source, &copies),
+            };
+            let _ = write!(body, "<article id=\"body\">{html}</article>");
+        }
+    }
+    screenshot_figure(&mut body, &shots, shown_seq);
+    versions_table(&mut body, &page, &versions, &shots);
+    recheck_form(&mut body, &summary.canonical_url);
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"History\" href=\"{}.atom\">",
+        escape(&page)
+    );
+    Ok(layout_in(&summary.lang, &title, &head, &body).into_response())
+}
+
+/// The title of the version shown: its document's, else the one recorded with it, else the
+/// article's.
+fn shown_title(
+    parsed: Option<&Document>,
+    shown_detail: Option<&VersionDetail>,
+    summary: &ArticleSummary,
+) -> String {
+    parsed
+        .map(|d| d.title.clone())
+        .or_else(|| shown_detail.map(|d| d.title.clone()))
+        .unwrap_or_else(|| summary.title.clone())
+}
+
+/// What an article's page shows, read from the archive in one go.
+struct ArticleView {
+    summary: ArticleSummary,
+    versions: Vec<VersionDetail>,
+    /// The version shown: the latest good one, or the one asked for.
+    shown_seq: u32,
+    /// Its document (empty for a removal).
+    shown_doc: String,
+    /// The page served in the article's place, kept as evidence of a removal (its first 4 KiB).
+    evidence: Option<String>,
+    /// The article's row while a removal is seen but not yet confirmed.
+    pending: Option<ArticleRow>,
+    images: Vec<ImageRow>,
+    shots: Vec<ScreenshotRow>,
+}
+
+/// Reads what the page of article `site`/`id` shows (see [`ArticleView`]).
+fn read_article(
+    a: &Archive,
+    site: &str,
+    id: &str,
+    query: &ArticleQuery,
+) -> Result<ArticleView, AppError> {
+    let summary = a
+        .article_summary(site, id)?
+        .ok_or_else(|| AppError::NotFound(format!("no archived article {site}/{id}")))?;
+    let versions = a.version_details(&summary.canonical_url)?;
+    let (shown_seq, shown_doc) = shown_version(a, &summary, &versions, query.v)?;
+    let evidence = removal_evidence(a, &summary, &versions, query.v)?;
+    let pending = a
+        .article(&summary.canonical_url)?
+        .filter(|row| row.removal_pending > 0 && summary.removal.is_none());
+    let images = a.archived_images(&summary.canonical_url)?;
+    let shots = a.screenshots(&summary.canonical_url)?;
+    Ok(ArticleView {
+        summary,
+        versions,
+        shown_seq,
+        shown_doc,
+        evidence,
+        pending,
+        images,
+        shots,
+    })
+}
+
+/// The version to show and its document: version `v` when asked for, else the latest good
+/// one.
+fn shown_version(
+    a: &Archive,
+    summary: &ArticleSummary,
+    versions: &[VersionDetail],
+    v: Option<u32>,
+) -> Result<(u32, String), AppError> {
+    Ok(match v {
+        Some(v) if v != summary.seq => {
+            let detail = versions
+                .iter()
+                .find(|d| d.seq == v)
+                .ok_or_else(|| AppError::NotFound(format!("no version {v}")))?;
+            let doc = if detail.kind == VersionKind::Removed {
+                String::new()
+            } else {
+                a.document(&summary.canonical_url, v)?.unwrap_or_default()
+            };
+            (v, doc)
+        }
+        _ => (summary.seq, summary.document.clone()),
+    })
+}
+
+/// The page served in the article's place, kept as evidence of a removal: that of version
+/// `v` when it is a removal, else (no version asked for) that of the confirmed removal.
+fn removal_evidence(
+    a: &Archive,
+    summary: &ArticleSummary,
+    versions: &[VersionDetail],
+    v: Option<u32>,
+) -> Result<Option<String>, AppError> {
+    let evidence_seq = match v {
+        Some(v)
+            if versions
+                .iter()
+                .any(|d| d.seq == v && d.kind == VersionKind::Removed) =>
+        {
+            Some(v)
+        }
+        Some(_) => None,
+        None => summary.removal.as_ref().map(|r| r.seq),
+    };
+    Ok(match evidence_seq {
+        Some(seq) => a
+            .raw_capture(&summary.canonical_url, seq)?
+            .map(|raw| String::from_utf8_lossy(&raw[..raw.len().min(4096)]).into_owned()),
+        None => None,
+    })
+}
+
+/// The line under an article's title: site, publication time, source and history feed.
+fn article_meta(
+    body: &mut String,
+    state: &AppState,
+    summary: &ArticleSummary,
+    versions: &[VersionDetail],
+    page: &str,
+) {
     let zone = published_zone(
         &summary.site,
         &summary.canonical_url,
@@ -415,96 +532,81 @@ pub async fn article(
         "<p class=\"meta\">{} · published {} · {source} · <a href=\"{}.atom\">history feed</a></p>",
         escape(&summary.site),
         escape(&published),
-        escape(&page)
+        escape(page)
     );
-    if let Some(removal) = &summary.removal {
+}
+
+/// The notice of a confirmed removal, with the page served in the article's place; the
+/// page goes on to show `last_good`, the last good version.
+fn removal_notice(body: &mut String, removal: &Removal, last_good: u32, evidence: Option<&str>) {
+    let _ = write!(
+        body,
+        "<div class=\"removed\" id=\"removal\"><p><strong>Removed from the source</strong> \
+         (confirmed {}, version {}): {}.</p><p>Shown below: the last good version, version {}.</p>",
+        escape(&display_time(&removal.at)),
+        removal.seq,
+        escape(&removal_evidence_text(
+            &removal.signal,
+            removal.http_status,
+            removal.final_url.as_deref()
+        )),
+        last_good,
+    );
+    if let Some(evidence) = evidence {
         let _ = write!(
             body,
-            "<div class=\"removed\" id=\"removal\"><p><strong>Removed from the source</strong> \
-             (confirmed {}, version {}): {}.</p><p>Shown below: the last good version, version {}.</p>",
-            escape(&display_time(&removal.at)),
-            removal.seq,
-            escape(&removal_evidence_text(
-                &removal.signal,
-                removal.http_status,
-                removal.final_url.as_deref()
-            )),
-            summary.seq,
-        );
-        if let Some(evidence) = &evidence {
-            let _ = write!(
-                body,
-                "<details><summary>The page served in the article's place</summary><pre>{}</pre></details>",
-                escape(evidence)
-            );
-        }
-        body.push_str("</div>");
-    }
-    if let Some(row) = &pending {
-        let _ = write!(
-            body,
-            "<div class=\"removed\" id=\"pending-removal\"><p><strong>Seen removed, not yet \
-             confirmed</strong>: {} time(s), first at {}. A removal is recorded only after \
-             repeated checks some time apart; until then this is the article as last \
-             archived.</p></div>",
-            row.removal_pending,
-            escape(
-                &row.removal_pending_since
-                    .as_deref()
-                    .map(display_time)
-                    .unwrap_or_default()
-            ),
+            "<details><summary>The page served in the article's place</summary><pre>{}</pre></details>",
+            escape(evidence)
         );
     }
-    if shown_seq != summary.seq {
-        let _ = write!(
-            body,
-            "<p class=\"meta\">Showing version {shown_seq} ({}). <a href=\"{}\">Latest version</a></p>",
-            shown_detail.map_or("?", |d| kind_label(d.kind)),
-            escape(&page)
-        );
-    }
-    match shown_detail {
-        Some(d) if d.kind == VersionKind::Removed => {
-            let _ = write!(
-                body,
-                "<div class=\"removed\"><p>Version {} is the removal: {}.</p>{}</div>",
-                d.seq,
-                escape(&removal_evidence_text(
-                    d.removal_signal.as_deref().unwrap_or(""),
-                    d.http_status,
-                    d.final_url.as_deref()
-                )),
-                evidence
-                    .as_ref()
-                    .map(|e| format!("<pre>{}</pre>", escape(e)))
-                    .unwrap_or_default()
-            );
-        }
-        _ => {
-            let source = Some(summary.canonical_url.as_str());
-            let html = match &parsed {
-                Some(d) => render::markdown_to_html_with_images(&d.body, source, &copies),
-                None => render::markdown_to_html_with_images(&shown_doc, source, &copies),
-            };
-            let _ = write!(body, "<article id=\"body\">{html}</article>");
-        }
-    }
-    screenshot_figure(&mut body, &shots, shown_seq);
-    versions_table(&mut body, &page, &versions, &shots);
+    body.push_str("</div>");
+}
+
+/// The notice of a removal seen but not yet confirmed.
+fn pending_removal_notice(body: &mut String, row: &ArticleRow) {
+    let _ = write!(
+        body,
+        "<div class=\"removed\" id=\"pending-removal\"><p><strong>Seen removed, not yet \
+         confirmed</strong>: {} time(s), first at {}. A removal is recorded only after \
+         repeated checks some time apart; until then this is the article as last \
+         archived.</p></div>",
+        row.removal_pending,
+        escape(
+            &row.removal_pending_since
+                .as_deref()
+                .map(display_time)
+                .unwrap_or_default()
+        ),
+    );
+}
+
+/// A removal version shown in the document's place: its signal and the page served.
+fn removal_version(body: &mut String, d: &VersionDetail, evidence: Option<&str>) {
+    let _ = write!(
+        body,
+        "<div class=\"removed\"><p>Version {} is the removal: {}.</p>{}</div>",
+        d.seq,
+        escape(&removal_evidence_text(
+            d.removal_signal.as_deref().unwrap_or(""),
+            d.http_status,
+            d.final_url.as_deref()
+        )),
+        evidence
+            .map(|e| format!("<pre>{}</pre>", escape(e)))
+            .unwrap_or_default()
+    );
+}
+
+/// The form that asks for an article to be checked again now (it needs the token).
+fn recheck_form(body: &mut String, canonical_url: &str) {
     let _ = write!(
         body,
         "<h2>Check again</h2><form method=\"post\" action=\"/check\">\
          <input type=\"hidden\" name=\"article\" value=\"{}\">\
          <label>Token <input name=\"token\" type=\"password\"></label> \
          <button type=\"submit\">Re-check now</button></form>",
-        escape(&summary.canonical_url)
+        escape(canonical_url)
     );
-    let head = format!(
-        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"History\" href=\"{}.atom\">",
-        escape(&page)
-    );
-    Ok(layout_in(&summary.lang, &title, &head, &body).into_response())
 }
 
 /// The picture of version `seq` as the page was served, folded (a page is often many

@@ -501,122 +501,30 @@ impl Versions for SqliteArchive {
         let tx = self.write_tx()?;
         let raw_hash = store_blob(&tx, &capture.raw)?;
 
-        let existing: Option<(i64, u32)> = tx
-            .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
-            .query_row([capture.canonical_url], |r| {
-                Ok((r.get("id")?, r.get("latest_seq")?))
-            })
-            .optional()?;
-
-        let (article_id, kind, seq) = match existing {
-            None => {
-                let id: i64 = tx
-                    .prepare_cached(
-                        "INSERT INTO articles (canonical_url, site, site_article_id, lang,
-                             first_seen_at, last_checked_at, last_changed_at, status, latest_seq,
-                             etag, last_modified, author)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7, ?8)
-                         RETURNING id",
-                    )?
-                    .query_row(
-                        params![
-                            capture.canonical_url,
-                            capture.site,
-                            capture.site_article_id,
-                            capture.lang,
-                            now,
-                            capture.etag,
-                            capture.last_modified,
-                            capture.author,
-                        ],
-                        |r| r.get(0),
-                    )?;
-                (id, VersionKind::New, 1)
-            }
+        let next = match known_article(&tx, capture.canonical_url)? {
+            None => NextVersion {
+                article_id: insert_article(&tx, capture, &now)?,
+                seq: 1,
+                kind: VersionKind::New,
+            },
             Some((id, latest_seq)) => {
-                // Always: the check time, validators and identity fields of the last good response.
-                tx.prepare_cached(
-                    "UPDATE articles SET site = ?2, site_article_id = ?3, lang = ?4,
-                         last_checked_at = max(last_checked_at, ?5), etag = ?6, last_modified = ?7,
-                         removal_pending = 0, removal_pending_since = NULL,
-                         author = coalesce(?8, author)
-                     WHERE id = ?1",
-                )?
-                .execute(params![
-                    id,
-                    capture.site,
-                    capture.site_article_id,
-                    capture.lang,
-                    now,
-                    capture.etag,
-                    capture.last_modified,
-                    capture.author,
-                ])?;
-                let latest: Option<(String, VersionKind)> = tx
-                    .prepare_cached(
-                        "SELECT content_hash, kind FROM versions WHERE article_id = ?1 AND seq = ?2",
-                    )?
-                    .query_row(params![id, latest_seq], |r| {
-                        Ok((r.get("content_hash")?, r.get("kind")?))
-                    })
-                    .optional()?;
-                if latest.is_none() && latest_seq != 0 {
-                    return Err(ArchiveError::Corrupt(format!(
-                        "article {} has latest_seq {latest_seq} but no such version",
-                        capture.canonical_url
-                    )));
-                }
-                let latest = latest.as_ref().map(|(content_hash, kind)| Latest {
-                    seq: latest_seq,
-                    kind: *kind,
-                    content_hash,
-                });
-                match classify_capture(latest, &content_hash, capture.minor) {
+                update_checked_article(&tx, id, capture, &now)?;
+                match classify_against_latest(&tx, capture, id, latest_seq, &content_hash)? {
                     CaptureVerdict::Unchanged { seq } => {
                         tx.commit()?;
                         return Ok(Recorded::Unchanged { seq });
                     }
-                    CaptureVerdict::Append { seq, kind } => (id, kind, seq),
+                    CaptureVerdict::Append { seq, kind } => NextVersion {
+                        article_id: id,
+                        seq,
+                        kind,
+                    },
                 }
             }
         };
 
-        let version_id: i64 = tx
-            .prepare_cached(
-                "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
-                 document, title, published, http_status, final_url, raw_hash, content_type,
-                 encoding, extractor, diff, date_found)
-             VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)
-             RETURNING id",
-            )?
-            .query_row(
-                params![
-                    article_id,
-                    seq,
-                    kind,
-                    now,
-                    content_hash,
-                    capture.document,
-                    capture.title,
-                    capture.published,
-                    capture.http_status,
-                    capture.final_url,
-                    raw_hash,
-                    capture.content_type,
-                    capture.encoding,
-                    capture.extractor,
-                    capture.diff,
-                    capture.date_found,
-                ],
-                |r| r.get(0),
-            )?;
-        tx.prepare_cached(
-            "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',
-                 removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
-             WHERE id = ?1",
-        )?
-        .execute(params![article_id, seq, now, kind == VersionKind::Restored])?;
+        let version_id = insert_version(&tx, capture, &next, &now, &content_hash, &raw_hash)?;
+        make_latest(&tx, &next, &now)?;
         let text = match &capture.search {
             Some(text) if text.is_of(capture.title, &content_hash) => text.clone(),
             _ => SearchText::with_hash(capture.title, capture.document, content_hash),
@@ -629,6 +537,7 @@ impl Versions for SqliteArchive {
         if in_group {
             self.index_backlog.push(pending);
         }
+        let NextVersion { seq, kind, .. } = next;
         tracing::debug!(
             url = capture.canonical_url,
             seq,
@@ -925,6 +834,173 @@ fn store_blob(conn: &Connection, blob: &RawBlob) -> Result<String, ArchiveError>
     )?
     .execute(params![blob.hash(), blob.size(), blob.data()])?;
     Ok(blob.hash().to_owned())
+}
+
+/// The version [`SqliteArchive::record_capture`] appends to an article.
+struct NextVersion {
+    article_id: i64,
+    seq: u32,
+    kind: VersionKind,
+}
+
+/// The id and latest version number of the article filed under `canonical_url`, if any.
+fn known_article(
+    conn: &Connection,
+    canonical_url: &str,
+) -> Result<Option<(i64, u32)>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT id, latest_seq FROM articles WHERE canonical_url = ?1")?
+        .query_row([canonical_url], |r| {
+            Ok((r.get("id")?, r.get("latest_seq")?))
+        })
+        .optional()?)
+}
+
+/// Files the article of a first capture, first seen at `now`, still without versions;
+/// returns its id.
+fn insert_article(
+    conn: &Connection,
+    capture: &NewCapture<'_>,
+    now: &str,
+) -> Result<i64, ArchiveError> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO articles (canonical_url, site, site_article_id, lang,
+                             first_seen_at, last_checked_at, last_changed_at, status, latest_seq,
+                             etag, last_modified, author)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7, ?8)
+                         RETURNING id",
+        )?
+        .query_row(
+            params![
+                capture.canonical_url,
+                capture.site,
+                capture.site_article_id,
+                capture.lang,
+                now,
+                capture.etag,
+                capture.last_modified,
+                capture.author,
+            ],
+            |r| r.get(0),
+        )?)
+}
+
+/// Updates an archived article on a capture, whether or not it adds a version.
+fn update_checked_article(
+    conn: &Connection,
+    id: i64,
+    capture: &NewCapture<'_>,
+    now: &str,
+) -> Result<(), ArchiveError> {
+    // Always: the check time, validators and identity fields of the last good response.
+    conn.prepare_cached(
+        "UPDATE articles SET site = ?2, site_article_id = ?3, lang = ?4,
+                         last_checked_at = max(last_checked_at, ?5), etag = ?6, last_modified = ?7,
+                         removal_pending = 0, removal_pending_since = NULL,
+                         author = coalesce(?8, author)
+                     WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        capture.site,
+        capture.site_article_id,
+        capture.lang,
+        now,
+        capture.etag,
+        capture.last_modified,
+        capture.author,
+    ])?;
+    Ok(())
+}
+
+/// What a capture of archived article `id` becomes next to its latest version `latest_seq`
+/// (see [`classify_capture`]).
+fn classify_against_latest(
+    conn: &Connection,
+    capture: &NewCapture<'_>,
+    id: i64,
+    latest_seq: u32,
+    content_hash: &str,
+) -> Result<CaptureVerdict, ArchiveError> {
+    let latest: Option<(String, VersionKind)> = conn
+        .prepare_cached(
+            "SELECT content_hash, kind FROM versions WHERE article_id = ?1 AND seq = ?2",
+        )?
+        .query_row(params![id, latest_seq], |r| {
+            Ok((r.get("content_hash")?, r.get("kind")?))
+        })
+        .optional()?;
+    if latest.is_none() && latest_seq != 0 {
+        return Err(ArchiveError::Corrupt(format!(
+            "article {} has latest_seq {latest_seq} but no such version",
+            capture.canonical_url
+        )));
+    }
+    let latest = latest.as_ref().map(|(content_hash, kind)| Latest {
+        seq: latest_seq,
+        kind: *kind,
+        content_hash,
+    });
+    Ok(classify_capture(latest, content_hash, capture.minor))
+}
+
+/// Inserts the version `next` of a fetched capture; returns its id.
+fn insert_version(
+    conn: &Connection,
+    capture: &NewCapture<'_>,
+    next: &NextVersion,
+    now: &str,
+    content_hash: &str,
+    raw_hash: &str,
+) -> Result<i64, ArchiveError> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
+                 document, title, published, http_status, final_url, raw_hash, content_type,
+                 encoding, extractor, diff, date_found)
+             VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                next.article_id,
+                next.seq,
+                next.kind,
+                now,
+                content_hash,
+                capture.document,
+                capture.title,
+                capture.published,
+                capture.http_status,
+                capture.final_url,
+                raw_hash,
+                capture.content_type,
+                capture.encoding,
+                capture.extractor,
+                capture.diff,
+                capture.date_found,
+            ],
+            |r| r.get(0),
+        )?)
+}
+
+/// Makes version `next` its article's latest, changed at `now`: the article is live again
+/// (and, restored, no longer carries its removal signal).
+fn make_latest(conn: &Connection, next: &NextVersion, now: &str) -> Result<(), ArchiveError> {
+    conn.prepare_cached(
+        "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',
+                 removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
+             WHERE id = ?1",
+    )?
+    .execute(params![
+        next.article_id,
+        next.seq,
+        now,
+        next.kind == VersionKind::Restored
+    ])?;
+    Ok(())
 }
 
 pub(crate) fn verify_document(
