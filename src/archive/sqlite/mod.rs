@@ -866,10 +866,10 @@ fn insert_article(
     Ok(conn
         .prepare_cached(
             "INSERT INTO articles (canonical_url, site, site_article_id, lang,
-                             first_seen_at, last_checked_at, last_changed_at, status, latest_seq,
-                             etag, last_modified, author)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7, ?8)
-                         RETURNING id",
+                    first_seen_at, last_checked_at, last_changed_at, status, latest_seq,
+                    etag, last_modified, author)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 'live', 0, ?6, ?7, ?8)
+                RETURNING id",
         )?
         .query_row(
             params![
@@ -896,10 +896,10 @@ fn update_checked_article(
     // Always: the check time, validators and identity fields of the last good response.
     conn.prepare_cached(
         "UPDATE articles SET site = ?2, site_article_id = ?3, lang = ?4,
-                         last_checked_at = max(last_checked_at, ?5), etag = ?6, last_modified = ?7,
-                         removal_pending = 0, removal_pending_since = NULL,
-                         author = coalesce(?8, author)
-                     WHERE id = ?1",
+                last_checked_at = max(last_checked_at, ?5), etag = ?6, last_modified = ?7,
+                removal_pending = 0, removal_pending_since = NULL,
+                author = coalesce(?8, author)
+            WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -957,11 +957,11 @@ fn insert_version(
     Ok(conn
         .prepare_cached(
             "INSERT INTO versions (article_id, seq, kind, origin, fetched_at, content_hash,
-                 document, title, published, http_status, final_url, raw_hash, content_type,
-                 encoding, extractor, diff, date_found)
-             VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                 CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)
-             RETURNING id",
+                    document, title, published, http_status, final_url, raw_hash, content_type,
+                    encoding, extractor, diff, date_found)
+                VALUES (?1, ?2, ?3, 'fetch', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                    CASE WHEN ?2 = 1 THEN NULL ELSE ?15 END, ?16)
+                RETURNING id",
         )?
         .query_row(
             params![
@@ -991,8 +991,8 @@ fn insert_version(
 fn make_latest(conn: &Connection, next: &NextVersion, now: &str) -> Result<(), ArchiveError> {
     conn.prepare_cached(
         "UPDATE articles SET latest_seq = ?2, last_changed_at = ?3, status = 'live',
-                 removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
-             WHERE id = ?1",
+                removal_signal = CASE WHEN ?4 THEN NULL ELSE removal_signal END
+            WHERE id = ?1",
     )?
     .execute(params![
         next.article_id,
