@@ -332,11 +332,22 @@ fn load_config(cli: &Cli) -> Result<(Config, Option<PathBuf>)> {
 fn run(cli: Cli) -> Result<ExitCode> {
     // Generated from the command line's definition; no configuration involved.
     // Written to a buffer first: clap_complete panics on a failed write (`| head`).
+    let generated = generate_from_definition(&cli.command)?;
+    if !generated.is_empty() {
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &generated)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (config, config_path) = load_config(&cli)?;
+    run_with_config(cli.command, config, config_path)
+}
+
+/// The shell completion script or the manual page; empty for every other command.
+fn generate_from_definition(command: &Command) -> Result<Vec<u8>> {
     let mut generated = Vec::new();
-    match cli.command {
+    match command {
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "newsvault", &mut generated);
+            clap_complete::generate(*shell, &mut command, "newsvault", &mut generated);
         }
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
@@ -344,21 +355,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         _ => {}
     }
-    if !generated.is_empty() {
-        std::io::Write::write_all(&mut std::io::stdout().lock(), &generated)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let (config, config_path) = load_config(&cli)?;
-    match cli.command {
+    Ok(generated)
+}
+
+/// Runs every command but `completions` and `man` (see [`generate_from_definition`]).
+fn run_with_config(
+    command: Command,
+    config: Config,
+    config_path: Option<PathBuf>,
+) -> Result<ExitCode> {
+    match command {
         Command::Archive { urls, out, json } => {
             commands::archive::archive(config, &urls, out.as_deref(), json)
         }
         Command::Extract { files, url, json } => {
-            if json {
-                commands::extract::extract_json(&config, &files, url.as_deref())
-            } else {
-                commands::extract::extract(&config, &files, url.as_deref())
-            }
+            extract_command(&config, &files, url.as_deref(), json)
         }
         Command::Check {
             due: _,
@@ -366,16 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             site,
             urls,
             json,
-        } => {
-            let selection = if !urls.is_empty() {
-                commands::check::Selection::Urls(urls)
-            } else if all {
-                commands::check::Selection::All
-            } else {
-                commands::check::Selection::Due
-            };
-            commands::check::check(config, selection, site.as_deref(), json)
-        }
+        } => commands::check::check(config, check_selection(all, urls), site.as_deref(), json),
         Command::History { article, json } => commands::history::history(&config, &article, json),
         Command::Diff { article, a, b } => commands::diff::diff(&config, &article, a, b),
         Command::Reprocess { site } => commands::reprocess::reprocess(&config, site.as_deref()),
@@ -385,16 +387,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             all_versions,
             limit,
             json,
-        } => commands::search::search(
-            &config,
-            &commands::search::SearchArgs {
-                words: &words,
-                site: site.as_deref(),
-                all_versions,
-                limit: usize::from(limit),
-                json,
-            },
-        ),
+        } => search_command(&config, &words, site.as_deref(), all_versions, limit, json),
         Command::Reindex => commands::search::reindex(&config),
         Command::Daemon => commands::daemon::daemon(config, config_path),
         Command::Status { json } => commands::daemon::status(&config, json),
@@ -404,13 +397,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             article,
             before,
         } => commands::feed::feed(&config, site, changes, article, before),
-        Command::Serve { listen } => {
-            let mut config = config;
-            if let Some(listen) = listen {
-                config.server.listen = listen;
-            }
-            commands::serve::serve(config)
-        }
+        Command::Serve { listen } => serve_command(config, listen),
         Command::Import { paths } => commands::import::import(&config, &paths),
         Command::Export {
             dir,
@@ -418,43 +405,107 @@ fn run(cli: Cli) -> Result<ExitCode> {
             site,
             version,
             images,
-        } => match (dir, warc) {
-            (_, Some(file)) => commands::export::export_warc_file(&config, &file, site.as_deref()),
-            (Some(dir), None) => {
-                commands::export::export(&config, &dir, site.as_deref(), version, images)
-            }
-            // clap requires one of them.
-            (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
-        },
+        } => export_command(&config, dir, warc, site.as_deref(), version, images),
         Command::Copy { source, dest } => commands::copy::copy(&source, &dest),
-        Command::Backup { file } => {
-            if let newsvault::archive::Location::Postgres(url) =
-                newsvault::archive::Location::of(&config.archive.path)
-            {
-                anyhow::bail!(
-                    "backup copies SQLite files; {url} is a PostgreSQL archive (use pg_dump)"
-                );
-            }
-            let stats = newsvault::archive::backup::backup_file(&config.archive.path, &file)?;
-            eprintln!(
-                "backed up {} into {} ({} pages, {} bytes)",
-                config.archive.path.display(),
-                file.display(),
-                stats.pages,
-                stats.bytes
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Opml { action } => match action {
-            OpmlAction::Import { file, append_to } => {
-                commands::opml::import(&config, &file, append_to.as_deref())
-            }
-            OpmlAction::Export => commands::opml::export(&config),
-        },
+        Command::Backup { file } => backup_command(&config, &file),
+        Command::Opml { action } => opml_command(&config, action),
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::DefaultConfig => {
             print!("{}", newsvault::config::DEFAULT_CONFIG_TOML);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn extract_command(
+    config: &Config,
+    files: &[PathBuf],
+    url: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    if json {
+        commands::extract::extract_json(config, files, url)
+    } else {
+        commands::extract::extract(config, files, url)
+    }
+}
+
+/// URLs given win; otherwise `--all`, else the articles due (`--due`, the default).
+fn check_selection(all: bool, urls: Vec<String>) -> commands::check::Selection {
+    if !urls.is_empty() {
+        commands::check::Selection::Urls(urls)
+    } else if all {
+        commands::check::Selection::All
+    } else {
+        commands::check::Selection::Due
+    }
+}
+
+fn search_command(
+    config: &Config,
+    words: &[String],
+    site: Option<&str>,
+    all_versions: bool,
+    limit: u16,
+    json: bool,
+) -> Result<ExitCode> {
+    commands::search::search(
+        config,
+        &commands::search::SearchArgs {
+            words,
+            site,
+            all_versions,
+            limit: usize::from(limit),
+            json,
+        },
+    )
+}
+
+fn serve_command(mut config: Config, listen: Option<String>) -> Result<ExitCode> {
+    if let Some(listen) = listen {
+        config.server.listen = listen;
+    }
+    commands::serve::serve(config)
+}
+
+fn export_command(
+    config: &Config,
+    dir: Option<PathBuf>,
+    warc: Option<PathBuf>,
+    site: Option<&str>,
+    version: commands::export::ExportVersion,
+    images: bool,
+) -> Result<ExitCode> {
+    match (dir, warc) {
+        (_, Some(file)) => commands::export::export_warc_file(config, &file, site),
+        (Some(dir), None) => commands::export::export(config, &dir, site, version, images),
+        // clap requires one of them.
+        (None, None) => anyhow::bail!("export needs a DIR or --warc FILE"),
+    }
+}
+
+fn backup_command(config: &Config, file: &Path) -> Result<ExitCode> {
+    if let newsvault::archive::Location::Postgres(url) =
+        newsvault::archive::Location::of(&config.archive.path)
+    {
+        anyhow::bail!("backup copies SQLite files; {url} is a PostgreSQL archive (use pg_dump)");
+    }
+    let stats = newsvault::archive::backup::backup_file(&config.archive.path, file)?;
+    eprintln!(
+        "backed up {} into {} ({} pages, {} bytes)",
+        config.archive.path.display(),
+        file.display(),
+        stats.pages,
+        stats.bytes
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn opml_command(config: &Config, action: OpmlAction) -> Result<ExitCode> {
+    match action {
+        OpmlAction::Import { file, append_to } => {
+            commands::opml::import(config, &file, append_to.as_deref())
+        }
+        OpmlAction::Export => commands::opml::export(config),
     }
 }

@@ -897,123 +897,152 @@ fn render_body(blocks: &[Block]) -> Body {
 
 fn render_block(block: &Block, depth: usize, body: &mut Body) -> Option<String> {
     match block {
-        Block::Paragraph(inlines) => {
-            let md = render_inlines(inlines);
-            let md = trim_paragraph(&md);
-            if md.is_empty() {
-                return None;
-            }
-            push_plain(body, inlines);
-            Some(escape_line_starts(md))
-        }
-        Block::Heading(level, inlines) => {
-            let text = render_inlines(inlines);
-            let text = trim_paragraph(&text).replace("  \n", " ");
-            if text.is_empty() {
-                return None;
-            }
-            push_plain(body, inlines);
-            Some(match level {
-                1 => format!("{text}\n{}", "=".repeat(text.chars().count())),
-                2 => format!("{text}\n{}", "-".repeat(text.chars().count())),
-                n => format!("{} {text}", "#".repeat(usize::from(*n))),
-            })
-        }
-        Block::Image { alt, src } => {
-            body.images.push(src.clone());
-            Some(format!(
-                "![{}]({})",
-                escape_link_text(alt),
-                escape_destination(src)
-            ))
-        }
-        Block::Quote(blocks) => {
-            let inner: Vec<String> = blocks
-                .iter()
-                .filter_map(|b| render_block(b, depth, body))
-                .collect();
-            if inner.is_empty() {
-                return None;
-            }
-            let text = inner.join("\n\n");
-            Some(
-                text.lines()
-                    .map(|l| {
-                        if l.is_empty() {
-                            ">".to_owned()
-                        } else {
-                            format!("> {l}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        }
+        Block::Paragraph(inlines) => render_paragraph(inlines, body),
+        Block::Heading(level, inlines) => render_heading(*level, inlines, body),
+        Block::Image { alt, src } => Some(render_image(alt, src, body)),
+        Block::Quote(blocks) => render_quote(blocks, depth, body),
         Block::List {
             ordered,
             start,
             items,
-        } => {
-            let bullet = ['*', '+', '-'][depth % 3];
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let marker = if *ordered {
-                    format!("{}. ", start + i as u64)
-                } else {
-                    format!("{bullet} ")
-                };
-                let indent = " ".repeat(marker.len());
-                let inner: Vec<String> = item
-                    .iter()
-                    .filter_map(|b| render_block(b, depth + 1, body))
-                    .collect();
-                if inner.is_empty() {
-                    continue;
-                }
-                let text = inner.join("\n\n");
-                let mut lines = text.lines();
-                let mut rendered = format!("{marker}{}", lines.next().unwrap_or(""));
-                for line in lines {
-                    rendered.push('\n');
-                    if !line.is_empty() {
-                        rendered.push_str(&indent);
-                        rendered.push_str(line);
-                    }
-                }
-                out.push(rendered);
-            }
-            (!out.is_empty()).then(|| out.join("\n"))
-        }
-        Block::Table(rows) => {
-            let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-            let mut out = Vec::new();
-            for (i, row) in rows.iter().enumerate() {
-                let mut cells: Vec<String> = row
-                    .iter()
-                    .map(|c| {
-                        push_plain(body, c);
-                        trim_paragraph(&render_inlines(c))
-                            .replace("  \n", " ")
-                            .replace('|', "\\|")
-                    })
-                    .collect();
-                cells.resize(width, String::new());
-                out.push(format!("| {} |", cells.join(" | ")));
-                if i == 0 {
-                    out.push(format!("|{}", " --- |".repeat(width)));
-                }
-            }
-            Some(out.join("\n"))
-        }
-        Block::Code(text) => {
-            body.text_blocks += 1;
-            push_block_text(&mut body.plain_text, text);
-            push_text_paragraph(&mut body.text, text);
-            let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
-            Some(format!("{fence}\n{text}\n{fence}"))
-        }
+        } => render_list(*ordered, *start, items, depth, body),
+        Block::Table(rows) => Some(render_table(rows, body)),
+        Block::Code(text) => Some(render_code(text, body)),
         Block::Rule => Some("---".to_owned()),
     }
+}
+
+fn render_paragraph(inlines: &[Inline], body: &mut Body) -> Option<String> {
+    let md = render_inlines(inlines);
+    let md = trim_paragraph(&md);
+    if md.is_empty() {
+        return None;
+    }
+    push_plain(body, inlines);
+    Some(escape_line_starts(md))
+}
+
+/// Setext underlines for levels 1 and 2 (as existing archives have them), ATX `#`s below.
+fn render_heading(level: u8, inlines: &[Inline], body: &mut Body) -> Option<String> {
+    let text = render_inlines(inlines);
+    let text = trim_paragraph(&text).replace("  \n", " ");
+    if text.is_empty() {
+        return None;
+    }
+    push_plain(body, inlines);
+    Some(match level {
+        1 => format!("{text}\n{}", "=".repeat(text.chars().count())),
+        2 => format!("{text}\n{}", "-".repeat(text.chars().count())),
+        n => format!("{} {text}", "#".repeat(usize::from(n))),
+    })
+}
+
+fn render_image(alt: &str, src: &str, body: &mut Body) -> String {
+    body.images.push(src.to_owned());
+    format!("![{}]({})", escape_link_text(alt), escape_destination(src))
+}
+
+/// The quoted blocks with every line prefixed by `> ` (a bare `>` on blank lines).
+fn render_quote(blocks: &[Block], depth: usize, body: &mut Body) -> Option<String> {
+    let inner: Vec<String> = blocks
+        .iter()
+        .filter_map(|b| render_block(b, depth, body))
+        .collect();
+    if inner.is_empty() {
+        return None;
+    }
+    let text = inner.join("\n\n");
+    Some(
+        text.lines()
+            .map(|l| {
+                if l.is_empty() {
+                    ">".to_owned()
+                } else {
+                    format!("> {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// The list's items, one per line; bullets cycle `*`, `+`, `-` with the nesting depth.
+fn render_list(
+    ordered: bool,
+    start: u64,
+    items: &[Vec<Block>],
+    depth: usize,
+    body: &mut Body,
+) -> Option<String> {
+    let bullet = ['*', '+', '-'][depth % 3];
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let marker = if ordered {
+            format!("{}. ", start + i as u64)
+        } else {
+            format!("{bullet} ")
+        };
+        if let Some(rendered) = render_list_item(&marker, item, depth, body) {
+            out.push(rendered);
+        }
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
+}
+
+/// One item: its marker, then its blocks with continuation lines indented to the marker's
+/// width (so that they stay inside the item). `None` when the item renders to nothing.
+fn render_list_item(marker: &str, item: &[Block], depth: usize, body: &mut Body) -> Option<String> {
+    let indent = " ".repeat(marker.len());
+    let inner: Vec<String> = item
+        .iter()
+        .filter_map(|b| render_block(b, depth + 1, body))
+        .collect();
+    if inner.is_empty() {
+        return None;
+    }
+    let text = inner.join("\n\n");
+    let mut lines = text.lines();
+    let mut rendered = format!("{marker}{}", lines.next().unwrap_or(""));
+    for line in lines {
+        rendered.push('\n');
+        if !line.is_empty() {
+            rendered.push_str(&indent);
+            rendered.push_str(line);
+        }
+    }
+    Some(rendered)
+}
+
+/// A pipe table, every row padded to the widest; the first row is the header.
+fn render_table(rows: &[Vec<Vec<Inline>>], body: &mut Body) -> String {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let mut cells: Vec<String> = row.iter().map(|c| render_table_cell(c, body)).collect();
+        cells.resize(width, String::new());
+        out.push(format!("| {} |", cells.join(" | ")));
+        if i == 0 {
+            out.push(format!("|{}", " --- |".repeat(width)));
+        }
+    }
+    out.join("\n")
+}
+
+/// A cell on one line: its line breaks become spaces and its pipes are escaped.
+fn render_table_cell(cell: &[Inline], body: &mut Body) -> String {
+    push_plain(body, cell);
+    trim_paragraph(&render_inlines(cell))
+        .replace("  \n", " ")
+        .replace('|', "\\|")
+}
+
+/// A fenced block, the fence one backtick longer than any run inside (and at least three).
+fn render_code(text: &str, body: &mut Body) -> String {
+    body.text_blocks += 1;
+    push_block_text(&mut body.plain_text, text);
+    push_text_paragraph(&mut body.text, text);
+    let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+    format!("{fence}\n{text}\n{fence}")
 }
 
 fn push_plain(body: &mut Body, inlines: &[Inline]) {
