@@ -138,30 +138,7 @@ pub(super) fn find_body(
     widen_to_article_body(&mut containers, a);
     // The lead joins the body's text, not its span: bylines and dates between the lead and
     // the body still read as lines before it.
-    // The lead lies between the title and the first block of the body's text: a picture above
-    // the title or beside the body (joined for its caption) does not bound it.
-    let mut lead = title_open
-        .and_then(|at| {
-            let text_block = containers
-                .iter()
-                .find(|c| {
-                    a.stats.get(&c.id()).is_some_and(|s| {
-                        s.open > at && !(s.img > 0 && s.text <= 500 && has_caption(c))
-                    })
-                })
-                .copied()
-                .or_else(|| first_paragraph_after(&containers, a, at))?;
-            Some(lead_blocks(text_block, a, at))
-        })
-        .unwrap_or_default();
-    // A block inside a body container is body already, unless it sits in a title block named
-    // like furniture (`header.Post__header` inside the container), which the body skips.
-    lead.retain(|l| {
-        a.stats.get(&l.id()).is_some_and(|s| s.noise)
-            || !l
-                .ancestors()
-                .any(|p| containers.iter().any(|c| c.id() == p.id()))
-    });
+    let lead = title_open.map_or_else(Vec::new, |at| lead_of(&containers, a, at));
     let lead_size = lead.iter().map(|l| text_size(&meta::element_text(l))).sum();
     let lead_ids: Vec<_> = lead.iter().map(|l| l.id()).collect();
     containers.splice(0..0, lead);
@@ -175,51 +152,7 @@ pub(super) fn find_body(
         } else {
             a.stats.get(&id).is_some_and(|s| s.noise)
         };
-        if skips.contains(&id) || noise {
-            return true;
-        }
-        let v = el.value();
-        // A header holding the title is the title block: its kicker, byline and share bar are not
-        // body, its lead picture and its lead (standfirst, found by `lead_blocks`) are.
-        if !lead_ids.contains(&id)
-            && el
-                .parent()
-                .and_then(ElementRef::wrap)
-                .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
-        {
-            // A container holding the title holds its header: the lead there is read as
-            // `lead_blocks` reads one between the title and the body.
-            return !(matches!(v.name(), "figure" | "img")
-                || el
-                    .descendent_elements()
-                    .any(|d| matches!(d.value().name(), "figure" | "img"))
-                || a.stats
-                    .get(&id)
-                    .is_some_and(|st| !st.noise && is_lead(el, st)));
-        }
-        match v.name() {
-            // The title is not body; other `<h1>`s inside the body are its section headings.
-            "h1" => {
-                title.is_empty() || meta::title::heading_matches(&meta::element_text(el), title)
-            }
-            // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
-            "img" => {
-                ["width", "height"].iter().any(|at| {
-                    v.attr(at)
-                        .and_then(|x| x.trim().trim_end_matches("px").parse::<u32>().ok())
-                        .is_some_and(|x| x <= 2)
-                }) || ["src", "class", "alt"].iter().any(|at| {
-                    v.attr(at).is_some_and(|x| {
-                        let x = x.to_ascii_lowercase();
-                        x.contains("qrcode")
-                            || x.contains("erweima")
-                            || x.contains("/ewm")
-                            || x.contains("二维码")
-                    })
-                })
-            }
-            _ => is_hidden(v),
-        }
+        skips.contains(&id) || noise || is_skipped_in_body(el, a, &lead_ids, title)
     };
     let title_key = meta::normalize_for_match(title);
     let title_alnum = alnum_key(title);
@@ -231,8 +164,98 @@ pub(super) fn find_body(
         converter
     }
     .convert(&containers);
+    let (link_density, headline_links) = link_figures(&containers, a);
+    Some(BodyPick {
+        body,
+        span,
+        link_density,
+        headline_links,
+        lead_size,
+    })
+}
+
+/// The blocks of the lead: between the title (at `at`) and the first block of the body's text.
+/// A picture above the title or beside the body (joined for its caption) does not bound it. A
+/// block inside a body container is body already, unless it sits in a title block named like
+/// furniture (`header.Post__header` inside the container), which the body skips.
+fn lead_of<'a>(containers: &[ElementRef<'a>], a: &Analysis, at: u32) -> Vec<ElementRef<'a>> {
+    let text_block = containers
+        .iter()
+        .find(|c| {
+            a.stats
+                .get(&c.id())
+                .is_some_and(|s| s.open > at && !(s.img > 0 && s.text <= 500 && has_caption(c)))
+        })
+        .copied()
+        .or_else(|| first_paragraph_after(containers, a, at));
+    let Some(text_block) = text_block else {
+        return Vec::new();
+    };
+    let mut lead = lead_blocks(text_block, a, at);
+    lead.retain(|l| {
+        a.stats.get(&l.id()).is_some_and(|s| s.noise)
+            || !l
+                .ancestors()
+                .any(|p| containers.iter().any(|c| c.id() == p.id()))
+    });
+    lead
+}
+
+/// Whether the body skips `el`, furniture and conditional cleaning aside: the title block's
+/// furniture, the title itself, tracking pixels and QR codes, hidden elements.
+fn is_skipped_in_body(
+    el: &ElementRef<'_>,
+    a: &Analysis,
+    lead_ids: &[ego_tree::NodeId],
+    title: &str,
+) -> bool {
+    let id = el.id();
+    let v = el.value();
+    // A header holding the title is the title block: its kicker, byline and share bar are not
+    // body, its lead picture and its lead (standfirst, found by `lead_blocks`) are.
+    if !lead_ids.contains(&id)
+        && el
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|p| p.value().name() == "header" && has_h1(&p))
+    {
+        // A container holding the title holds its header: the lead there is read as
+        // `lead_blocks` reads one between the title and the body.
+        return !(matches!(v.name(), "figure" | "img")
+            || el
+                .descendent_elements()
+                .any(|d| matches!(d.value().name(), "figure" | "img"))
+            || a.stats
+                .get(&id)
+                .is_some_and(|st| !st.noise && is_lead(el, st)));
+    }
+    match v.name() {
+        // The title is not body; other `<h1>`s inside the body are its section headings.
+        "h1" => title.is_empty() || meta::title::heading_matches(&meta::element_text(el), title),
+        // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
+        "img" => {
+            ["width", "height"].iter().any(|at| {
+                v.attr(at)
+                    .and_then(|x| x.trim().trim_end_matches("px").parse::<u32>().ok())
+                    .is_some_and(|x| x <= 2)
+            }) || ["src", "class", "alt"].iter().any(|at| {
+                v.attr(at).is_some_and(|x| {
+                    let x = x.to_ascii_lowercase();
+                    x.contains("qrcode")
+                        || x.contains("erweima")
+                        || x.contains("/ewm")
+                        || x.contains("二维码")
+                })
+            })
+        }
+        _ => is_hidden(v),
+    }
+}
+
+/// The share of link text in the containers' text, and their headline links.
+fn link_figures(containers: &[ElementRef<'_>], a: &Analysis) -> (f64, u32) {
     let (mut text, mut link_text, mut headline_links) = (0u32, 0u32, 0u32);
-    for c in &containers {
+    for c in containers {
         if let Some(st) = a.stats.get(&c.id()) {
             text += st.text;
             link_text += st.link_text;
@@ -244,13 +267,7 @@ pub(super) fn find_body(
     } else {
         f64::from(link_text) / f64::from(text)
     };
-    Some(BodyPick {
-        body,
-        span,
-        link_density,
-        headline_links,
-        lead_size,
-    })
+    (link_density, headline_links)
 }
 
 /// The containers inside the page's article body (`itemprop="articleBody"`) replaced by it: the
