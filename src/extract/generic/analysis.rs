@@ -129,158 +129,62 @@ pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
     keep
 }
 
+/// Characters of an element's own text line that are kept (lines are stamps, bylines, titles).
+const LINE_CAP: usize = 600;
+
 /// One pass over the DOM: statistics of every element, and the page's short text lines.
 pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
-    const LINE_CAP: usize = 600;
     let keep = if strip_unlikely {
         article_ancestors(doc)
     } else {
         NodeSet::default()
     };
-    let mut stats = NodeMap::with_capacity_and_hasher(doc.tree.nodes().len(), Default::default());
-    let mut lines = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut invisible: Option<NodeId> = None;
-    let mut counter = 0u32;
-    let mut scripts = 0u32;
-    let mut links_open = 0u32;
-    let (mut page_text, mut page_link_text) = (0u32, 0u32);
+    let mut walk = Walk {
+        strip_unlikely,
+        keep,
+        stats: NodeMap::with_capacity_and_hasher(doc.tree.nodes().len(), Default::default()),
+        lines: Vec::new(),
+        stack: Vec::new(),
+        invisible: None,
+        counter: 0,
+        scripts: 0,
+        links_open: 0,
+        page_text: 0,
+        page_link_text: 0,
+    };
     for edge in doc.tree.root().traverse() {
         match edge {
             Edge::Open(node) => {
-                if invisible.is_some() {
+                if walk.invisible.is_some() {
                     continue;
                 }
                 match node.value() {
-                    Node::Element(el) => {
-                        if is_invisible(el.name()) {
-                            scripts += u32::from(el.name() == "script");
-                            invisible = Some(node.id());
-                            continue;
-                        }
-                        counter += 1;
-                        let parent_noise = stack.last().is_some_and(|f| f.noise);
-                        let link = el.name() == "a";
-                        links_open += u32::from(link);
-                        stack.push(Frame {
-                            id: node.id(),
-                            stats: Stats {
-                                open: counter,
-                                ..Stats::default()
-                            },
-                            block: is_text_block(el.name()),
-                            noise: parent_noise
-                                || is_noise(el, strip_unlikely && !keep.contains(&node.id()))
-                                || ElementRef::wrap(node).is_some_and(is_screen_reader_only),
-                            link,
-                            line: String::new(),
-                        });
-                    }
-                    Node::Text(text) => {
-                        let (mut chars, mut punct) = (0u32, 0u32);
-                        for c in text.chars() {
-                            if !c.is_whitespace() {
-                                chars += 1;
-                                punct += u32::from(is_text_punct(c));
-                            }
-                        }
-                        if chars == 0 {
-                            if let Some(f) = stack.iter_mut().rev().take(64).find(|f| f.block)
-                                && !f.line.is_empty()
-                                && f.line.len() < LINE_CAP
-                            {
-                                f.line.push(' ');
-                            }
-                            continue;
-                        }
-                        let in_link = links_open > 0;
-                        page_text += chars;
-                        if in_link {
-                            page_link_text += chars;
-                        }
-                        let Some(top) = stack.last_mut() else {
-                            continue;
-                        };
-                        top.stats.text += chars;
-                        if in_link {
-                            top.stats.link_text += chars;
-                        } else {
-                            top.stats.punct += punct;
-                        }
-                        // Own text goes to the nearest block (bounded: inline nesting is shallow
-                        // on real pages, and hostile nesting must stay cheap).
-                        if let Some(f) = stack.iter_mut().rev().take(64).find(|f| f.block) {
-                            f.stats.own_text += chars;
-                            if in_link {
-                                f.stats.own_link_text += chars;
-                            } else {
-                                f.stats.own_punct += punct;
-                            }
-                            if f.line.len() < LINE_CAP {
-                                f.line.push_str(text);
-                            }
-                        }
-                    }
+                    Node::Element(el) => walk.open_element(node, el),
+                    Node::Text(text) => walk.text(text),
                     _ => {}
                 }
             }
             Edge::Close(node) => {
-                if let Some(id) = invisible {
+                if let Some(id) = walk.invisible {
                     if id == node.id() {
-                        invisible = None;
+                        walk.invisible = None;
                     }
                     continue;
                 }
-                let Node::Element(el) = node.value() else {
-                    continue;
-                };
-                let Some(mut frame) = stack.pop() else {
-                    continue;
-                };
-                counter += 1;
-                frame.stats.close = counter;
-                frame.stats.noise = frame.noise;
-                match el.name() {
-                    "a" => {
-                        frame.stats.links += 1;
-                        if frame.stats.text >= 8 {
-                            frame.stats.headline_links += 1;
-                        }
-                    }
-                    "p" => frame.stats.p += 1,
-                    "img" => {
-                        let tiny = ["width", "height"].iter().any(|a| {
-                            el.attr(a)
-                                .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
-                                .is_some_and(|v| v <= 2)
-                        });
-                        if !tiny {
-                            frame.stats.img += 1;
-                        }
-                    }
-                    "input" => frame.stats.inputs += 1,
-                    "embed" | "object" | "iframe" | "video" => frame.stats.embeds += 1,
-                    _ => {}
+                if let Node::Element(el) = node.value() {
+                    walk.close_element(el);
                 }
-                if frame.link {
-                    links_open = links_open.saturating_sub(1);
-                }
-                let line = meta::clean_text(&frame.line);
-                if !line.is_empty() {
-                    lines.push(Line {
-                        open: frame.stats.open,
-                        text: line,
-                    });
-                }
-                if let Some(parent) = stack.last_mut()
-                    && (!frame.noise || parent.noise)
-                {
-                    parent.stats.add(&frame.stats);
-                }
-                stats.insert(frame.id, frame.stats);
             }
         }
     }
+    let Walk {
+        stats,
+        mut lines,
+        page_text,
+        page_link_text,
+        scripts,
+        ..
+    } = walk;
     lines.sort_by_key(|l| l.open);
     Analysis {
         stats,
@@ -288,6 +192,151 @@ pub(super) fn analyse(doc: &Html, strip_unlikely: bool) -> Analysis {
         page_text,
         page_link_text,
         scripts,
+    }
+}
+
+/// The state of [`analyse`]'s walk: the open elements and what is counted so far.
+struct Walk {
+    strip_unlikely: bool,
+    /// Ancestors of the page's only article, never furniture by their names.
+    keep: NodeSet,
+    stats: NodeMap<Stats>,
+    lines: Vec<Line>,
+    stack: Vec<Frame>,
+    /// The script, style or other element whose content is skipped, while inside it.
+    invisible: Option<NodeId>,
+    /// Pre/post-order position.
+    counter: u32,
+    scripts: u32,
+    links_open: u32,
+    page_text: u32,
+    page_link_text: u32,
+}
+
+impl Walk {
+    fn open_element(&mut self, node: ego_tree::NodeRef<'_, Node>, el: &scraper::node::Element) {
+        if is_invisible(el.name()) {
+            self.scripts += u32::from(el.name() == "script");
+            self.invisible = Some(node.id());
+            return;
+        }
+        self.counter += 1;
+        let parent_noise = self.stack.last().is_some_and(|f| f.noise);
+        let link = el.name() == "a";
+        self.links_open += u32::from(link);
+        let strip = self.strip_unlikely && !self.keep.contains(&node.id());
+        self.stack.push(Frame {
+            id: node.id(),
+            stats: Stats {
+                open: self.counter,
+                ..Stats::default()
+            },
+            block: is_text_block(el.name()),
+            noise: parent_noise
+                || is_noise(el, strip)
+                || ElementRef::wrap(node).is_some_and(is_screen_reader_only),
+            link,
+            line: String::new(),
+        });
+    }
+
+    fn text(&mut self, text: &str) {
+        let (mut chars, mut punct) = (0u32, 0u32);
+        for c in text.chars() {
+            if !c.is_whitespace() {
+                chars += 1;
+                punct += u32::from(is_text_punct(c));
+            }
+        }
+        if chars == 0 {
+            if let Some(f) = self.stack.iter_mut().rev().take(64).find(|f| f.block)
+                && !f.line.is_empty()
+                && f.line.len() < LINE_CAP
+            {
+                f.line.push(' ');
+            }
+            return;
+        }
+        let in_link = self.links_open > 0;
+        self.page_text += chars;
+        if in_link {
+            self.page_link_text += chars;
+        }
+        let Some(top) = self.stack.last_mut() else {
+            return;
+        };
+        top.stats.text += chars;
+        if in_link {
+            top.stats.link_text += chars;
+        } else {
+            top.stats.punct += punct;
+        }
+        // Own text goes to the nearest block (bounded: inline nesting is shallow on real pages,
+        // and hostile nesting must stay cheap).
+        if let Some(f) = self.stack.iter_mut().rev().take(64).find(|f| f.block) {
+            f.stats.own_text += chars;
+            if in_link {
+                f.stats.own_link_text += chars;
+            } else {
+                f.stats.own_punct += punct;
+            }
+            if f.line.len() < LINE_CAP {
+                f.line.push_str(text);
+            }
+        }
+    }
+
+    fn close_element(&mut self, el: &scraper::node::Element) {
+        let Some(mut frame) = self.stack.pop() else {
+            return;
+        };
+        self.counter += 1;
+        frame.stats.close = self.counter;
+        frame.stats.noise = frame.noise;
+        count_element(el, &mut frame.stats);
+        if frame.link {
+            self.links_open = self.links_open.saturating_sub(1);
+        }
+        let line = meta::clean_text(&frame.line);
+        if !line.is_empty() {
+            self.lines.push(Line {
+                open: frame.stats.open,
+                text: line,
+            });
+        }
+        if let Some(parent) = self.stack.last_mut()
+            && (!frame.noise || parent.noise)
+        {
+            parent.stats.add(&frame.stats);
+        }
+        self.stats.insert(frame.id, frame.stats);
+    }
+}
+
+/// Counts a closed element by its kind: links (and headline links), paragraphs, images that
+/// are not tracking pixels, inputs, embeds.
+fn count_element(el: &scraper::node::Element, stats: &mut Stats) {
+    match el.name() {
+        "a" => {
+            stats.links += 1;
+            if stats.text >= 8 {
+                stats.headline_links += 1;
+            }
+        }
+        "p" => stats.p += 1,
+        "img" => {
+            let tiny = ["width", "height"].iter().any(|a| {
+                el.attr(a)
+                    .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+                    .is_some_and(|v| v <= 2)
+            });
+            if !tiny {
+                stats.img += 1;
+            }
+        }
+        "input" => stats.inputs += 1,
+        "embed" | "object" | "iframe" | "video" => stats.embeds += 1,
+        _ => {}
     }
 }
 
