@@ -115,20 +115,7 @@ fn extract_parsed(
         return Extraction::NotArticle { reason };
     };
     let place = placed(&analysis);
-    // No heading shows the title and the page declares none for the article: its `<title>`
-    // may name only the section, and the heading over the body names the article.
-    let (title, title_open) = match title_open {
-        None if !meta.declares_title() => {
-            match meta::title::heading_above(&els, &place, pick.span.0) {
-                // A heading that holds the whole title and more adds a badge (`原创`) to it.
-                Some((text, open)) if !title.as_deref().is_some_and(|t| shows_all(&text, t)) => {
-                    (Some(text), Some(open))
-                }
-                _ => (title, None),
-            }
-        }
-        _ => (title, title_open),
-    };
+    let (title, title_open) = title_over_body(&els, meta, &place, (title, title_open), &pick);
     let near = Nearby::new(&analysis.lines, title_open, pick.span);
     let inside = with_closing_credit(&near.inside, &pick.body.text);
     let around = meta::Around {
@@ -144,19 +131,9 @@ fn extract_parsed(
         .chain(Url::parse(&target.canonical_url))
         .collect();
     let dates = meta::dates::pick(&els, meta, &place, &around, &addresses);
-    // An undated page whose body opens on a dateline (`27.1.2022 - …`, after the lead and the
-    // byline) is dated by it.
-    let published = dates.published.or_else(|| {
-        let order = meta::dates::DayOrder::for_lang(
-            meta.html_lang.as_deref().or(meta.ld.in_language.as_deref()),
-        );
-        pick.body
-            .text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(3)
-            .find_map(|l| meta::dates::dateline(l, order))
-    });
+    let published = dates
+        .published
+        .or_else(|| opening_dateline(meta, &pick.body));
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
     let near_date = title_open.is_some()
@@ -238,6 +215,40 @@ fn fallback_title(els: &meta::Elements<'_>, meta: &PageMeta, body: &Body, url: &
 }
 
 /// Where the body finder saw each element, for the metadata pickers.
+/// The title once the body is known: a page where no heading shows the title and that declares
+/// none for the article may name only its section in `<title>`, and the heading over the body
+/// names the article (unless it holds the whole title and more: a badge, `原创`, added to it).
+fn title_over_body(
+    els: &meta::Elements<'_>,
+    meta: &PageMeta,
+    place: &dyn Fn(ego_tree::NodeId) -> Option<meta::Placed>,
+    (title, title_open): (Option<String>, Option<u32>),
+    pick: &body::BodyPick,
+) -> (Option<String>, Option<u32>) {
+    if title_open.is_some() || meta.declares_title() {
+        return (title, title_open);
+    }
+    match meta::title::heading_above(els, place, pick.span.0) {
+        Some((text, open)) if !title.as_deref().is_some_and(|t| shows_all(&text, t)) => {
+            (Some(text), Some(open))
+        }
+        _ => (title, None),
+    }
+}
+
+/// The date of an undated page whose body opens on a dateline (`27.1.2022 - …`, after the lead
+/// and the byline).
+fn opening_dateline(meta: &PageMeta, body: &Body) -> Option<meta::dates::PageTime> {
+    let order = meta::dates::DayOrder::for_lang(
+        meta.html_lang.as_deref().or(meta.ld.in_language.as_deref()),
+    );
+    body.text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(3)
+        .find_map(|l| meta::dates::dateline(l, order))
+}
+
 /// Pre/post positions of the page's `<body>`: where a body declared in the page's data sits.
 fn page_span(doc: &scraper::Html, a: &Analysis) -> (u32, u32) {
     doc.root_element()
