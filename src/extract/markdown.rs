@@ -825,11 +825,8 @@ impl<'s> Converter<'s> {
 /// own illustrations `spip_logos`, 890 pixels wide).
 fn is_in_logo(img: &ElementRef<'_>) -> bool {
     const PICTURE_WIDTH: u32 = 200;
-    let declared_wide = img
-        .value()
-        .attr("width")
-        .and_then(|w| w.trim().trim_end_matches("px").parse::<u32>().ok())
-        .is_some_and(|w| w >= PICTURE_WIDTH);
+    let declared_wide =
+        crate::extract::declared_pixels(img.value(), "width").is_some_and(|w| w >= PICTURE_WIDTH);
     if declared_wide {
         return false;
     }
@@ -837,7 +834,7 @@ fn is_in_logo(img: &ElementRef<'_>) -> bool {
         [el.value().attr("class"), el.value().id()]
             .into_iter()
             .flatten()
-            .any(|v| v.to_ascii_lowercase().contains("logo"))
+            .any(|v| crate::extract::contains_ignoring_ascii_case(v, "logo"))
     };
     std::iter::successors(Some(*img), |el| el.parent().and_then(ElementRef::wrap))
         .take(3)

@@ -213,6 +213,22 @@ pub(crate) fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a
         .map(|(_, v)| &**v)
 }
 
+/// The pixels an attribute declares (`width="2"`, `height="300px"`), if it is a number.
+pub(crate) fn declared_pixels(el: &scraper::node::Element, name: &str) -> Option<u32> {
+    attr(el, name)?.trim().trim_end_matches("px").parse().ok()
+}
+
+/// Whether `text` contains `needle` (ASCII, lower case) in any ASCII case, without the lower-cased
+/// copy that `to_ascii_lowercase().contains(…)` makes.
+pub(crate) fn contains_ignoring_ascii_case(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    needle.is_empty()
+        || text
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// The `content` of the first `<meta {attr}="{name}">`, trimmed, if not empty.
 pub(crate) fn meta_content(doc: &Html, attr: &str, name: &str) -> Option<String> {
     let metas = Selector::parse("meta").expect("static selector");
@@ -242,6 +258,23 @@ pub(crate) fn clean_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_pixels_and_case_blind_contains() {
+        let doc = Html::parse_fragment(r#"<img width=" 2px" height="x" alt="a">"#);
+        let img = doc
+            .root_element()
+            .descendent_elements()
+            .find(|e| e.value().name() == "img")
+            .unwrap();
+        assert_eq!(declared_pixels(img.value(), "width"), Some(2));
+        assert_eq!(declared_pixels(img.value(), "height"), None);
+        assert_eq!(declared_pixels(img.value(), "alt"), None);
+        assert!(contains_ignoring_ascii_case("site-LOGO-top", "logo"));
+        assert!(contains_ignoring_ascii_case("articleBody", "articlebody"));
+        assert!(!contains_ignoring_ascii_case("lo", "logo"));
+        assert!(!contains_ignoring_ascii_case("标题", "title"));
+    }
 
     #[test]
     fn assigned_json_finds_the_object_and_reports_bad_json() {

@@ -7,9 +7,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::classify::{
-    is_invisible, is_noise, is_screen_reader_only, is_text_block, is_text_punct,
-};
+use super::classify::{is_invisible, is_noise_el, is_text_block, is_text_punct, is_tracking_pixel};
 use crate::extract::meta;
 
 /// Per-element statistics, over the element's visible, non-furniture subtree.
@@ -100,13 +98,17 @@ pub(super) static ARTICLE_BODY: LazyLock<Selector> =
 /// [`ARTICLE_BODY`].
 pub(super) fn mentions_article_body(el: &scraper::node::Element) -> bool {
     crate::extract::attr(el, "itemprop")
-        .is_some_and(|p| p.to_ascii_lowercase().contains("articlebody"))
+        .is_some_and(|p| crate::extract::contains_ignoring_ascii_case(p, "articlebody"))
 }
 
-/// The ancestors of the page's only `<article>` (or only `itemprop="articleBody"`): the page says
-/// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
-/// furniture.
-pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
+/// Where the page says its article is: its only `<article>` and its only
+/// `itemprop="articleBody"`, each `None` when the page has none or several.
+pub(super) struct MarkedArticle<'a> {
+    pub(super) article: Option<ElementRef<'a>>,
+    pub(super) body: Option<ElementRef<'a>>,
+}
+
+pub(super) fn marked_article(doc: &Html) -> MarkedArticle<'_> {
     // One walk in `doc.select`'s order; a selector runs only on elements that pass a cheap
     // test it implies (two full `select` walks cost more than the rest of this pass).
     let mut found: [Vec<ElementRef<'_>>; 2] = [Vec::new(), Vec::new()];
@@ -120,11 +122,28 @@ pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
             found[1].push(el);
         }
     }
+    let [articles, bodies] = found;
+    MarkedArticle {
+        article: only_one(&articles),
+        body: only_one(&bodies),
+    }
+}
+
+fn only_one<'a>(hits: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+    match hits {
+        [only] => Some(*only),
+        _ => None,
+    }
+}
+
+/// The ancestors of the page's only `<article>` (or only `itemprop="articleBody"`): the page says
+/// where its article is, so no class name on the way to it (`col-1 highfooter`) makes it
+/// furniture.
+pub(super) fn article_ancestors(doc: &Html) -> NodeSet {
+    let marked = marked_article(doc);
     let mut keep = NodeSet::default();
-    for hits in found {
-        if let [only] = hits[..] {
-            keep.extend(only.ancestors().map(|n| n.id()));
-        }
+    for only in [marked.article, marked.body].into_iter().flatten() {
+        keep.extend(only.ancestors().map(|n| n.id()));
     }
     keep
 }
@@ -232,9 +251,7 @@ impl Walk {
                 ..Stats::default()
             },
             block: is_text_block(el.name()),
-            noise: parent_noise
-                || is_noise(el, strip)
-                || ElementRef::wrap(node).is_some_and(is_screen_reader_only),
+            noise: parent_noise || ElementRef::wrap(node).is_some_and(|e| is_noise_el(e, strip)),
             link,
             line: String::new(),
         });
@@ -324,16 +341,7 @@ fn count_element(el: &scraper::node::Element, stats: &mut Stats) {
             }
         }
         "p" => stats.p += 1,
-        "img" => {
-            let tiny = ["width", "height"].iter().any(|a| {
-                el.attr(a)
-                    .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
-                    .is_some_and(|v| v <= 2)
-            });
-            if !tiny {
-                stats.img += 1;
-            }
-        }
+        "img" if !is_tracking_pixel(el) => stats.img += 1,
         "input" => stats.inputs += 1,
         "embed" | "object" | "iframe" | "video" => stats.embeds += 1,
         _ => {}

@@ -6,9 +6,9 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::MIN_BLOCK_CHARS;
-use super::analysis::{Analysis, analyse, mentions_article_body};
+use super::analysis::{Analysis, analyse, marked_article, mentions_article_body};
 use super::candidates::{has_caption, is_lead, lead_blocks, pick_containers, score};
-use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise_el};
+use super::classify::{POSITIVE, class_and_id, is_hidden, is_noise_el, is_tracking_pixel};
 use super::cleaning::{alnum_key, conditional_skips, is_boilerplate_line};
 use super::verdict::text_size;
 use crate::extract::markdown::{Body, Converter};
@@ -234,19 +234,16 @@ fn is_skipped_in_body(
         "h1" => title.is_empty() || meta::title::heading_matches(&meta::element_text(el), title),
         // Tracking pixels and QR codes (二维码, erweima, ewm) are not the article's images.
         "img" => {
-            ["width", "height"].iter().any(|at| {
-                v.attr(at)
-                    .and_then(|x| x.trim().trim_end_matches("px").parse::<u32>().ok())
-                    .is_some_and(|x| x <= 2)
-            }) || ["src", "class", "alt"].iter().any(|at| {
-                v.attr(at).is_some_and(|x| {
-                    let x = x.to_ascii_lowercase();
-                    x.contains("qrcode")
-                        || x.contains("erweima")
-                        || x.contains("/ewm")
-                        || x.contains("二维码")
+            is_tracking_pixel(v)
+                || ["src", "class", "alt"].iter().any(|at| {
+                    v.attr(at).is_some_and(|x| {
+                        let x = x.to_ascii_lowercase();
+                        x.contains("qrcode")
+                            || x.contains("erweima")
+                            || x.contains("/ewm")
+                            || x.contains("二维码")
+                    })
                 })
-            })
         }
         _ => is_hidden(v),
     }
@@ -321,9 +318,9 @@ pub(super) fn best_body(
     let (analysis, pick) = cleaned_body(doc, strict, base, title);
     // Everything the body holds reads like furniture (a video page's one stamp line): the page
     // keeps it rather than losing its body to the line filter.
-    if pick.as_ref().is_none_or(is_empty) {
+    if pick.as_ref().is_none_or(BodyPick::is_empty) {
         let whole = find_body(doc, &analysis, base, title, false).or(pick);
-        if whole.as_ref().is_none_or(is_empty) {
+        if whole.as_ref().is_none_or(BodyPick::is_empty) {
             let marked = marked_body(doc, &analysis, base);
             return (analysis, marked.or(whole));
         }
@@ -332,8 +329,11 @@ pub(super) fn best_body(
     (analysis, pick)
 }
 
-fn is_empty(p: &BodyPick) -> bool {
-    p.body.text_blocks == 0 && p.body.images.is_empty()
+impl BodyPick {
+    /// Neither text nor pictures: no body.
+    pub(super) fn is_empty(&self) -> bool {
+        self.body.text_blocks == 0 && self.body.images.is_empty()
+    }
 }
 
 /// Class names a CMS gives the element that holds a post's content (WordPress's
@@ -353,18 +353,13 @@ const CONTENT_CLASSES: &[&str] = &[
 /// (a blog's link roll) or all short lines; furniture and hidden parts are still skipped, and
 /// the verdict still refuses a list page that does not say it is an article.
 fn marked_body(doc: &Html, a: &Analysis, base: &Url) -> Option<BodyPick> {
-    let mut bodies = doc.select(&super::analysis::ARTICLE_BODY);
-    let marked = match (bodies.next(), bodies.next()) {
-        (Some(only), None) => only,
-        _ => {
-            let mut articles = doc.select(&super::analysis::ARTICLE_TAG);
-            let (Some(article), None) = (articles.next(), articles.next()) else {
-                return None;
-            };
-            article
-                .descendent_elements()
-                .find(|e| e.value().classes().any(|c| CONTENT_CLASSES.contains(&c)))?
-        }
+    let page = marked_article(doc);
+    let marked = match page.body {
+        Some(only) => only,
+        None => page
+            .article?
+            .descendent_elements()
+            .find(|e| e.value().classes().any(|c| CONTENT_CLASSES.contains(&c)))?,
     };
     let st = *a.stats.get(&marked.id())?;
     if st.noise {

@@ -525,7 +525,7 @@ pub(super) fn has_caption(el: &ElementRef<'_>) -> bool {
 fn is_caption(v: &scraper::node::Element) -> bool {
     matches!(v.name(), "figure" | "figcaption")
         || v.attr("class")
-            .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
+            .is_some_and(|c| crate::extract::contains_ignoring_ascii_case(c, "caption"))
 }
 
 #[cfg(test)]

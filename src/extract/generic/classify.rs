@@ -165,6 +165,13 @@ pub(super) fn is_screen_reader_only(el: ElementRef<'_>) -> bool {
             .is_some_and(beside_hidden))
 }
 
+/// Whether an image is a tracking pixel: declared 2 pixels wide or high, or less.
+pub(super) fn is_tracking_pixel(el: &scraper::node::Element) -> bool {
+    ["width", "height"]
+        .iter()
+        .any(|at| crate::extract::declared_pixels(el, at).is_some_and(|px| px <= 2))
+}
+
 /// [`is_noise`], or text for screen readers only ([`is_screen_reader_only`]).
 pub(super) fn is_noise_el(el: ElementRef<'_>, strip_unlikely: bool) -> bool {
     is_noise(el.value(), strip_unlikely) || is_screen_reader_only(el)

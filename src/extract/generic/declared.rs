@@ -21,12 +21,12 @@ const TIMES_THE_FOUND: usize = 3;
 
 /// `pick` with its body replaced by the declared one (`declared`, as the JSON-LD string holds
 /// it) when the declared text is at least [`MIN_SIZE`] and [`TIMES_THE_FOUND`] times the
-/// found body's. A page where no body was found keeps the declared one, spanning `page_span`.
+/// found body's. A page where no body was found keeps the declared one, spanning `page_span()`.
 pub(super) fn with_declared_body(
     pick: Option<BodyPick>,
     declared: Option<&str>,
     base: &Url,
-    page_span: (u32, u32),
+    page_span: impl FnOnce() -> (u32, u32),
 ) -> Option<BodyPick> {
     let Some(declared) = declared else {
         return pick;
@@ -45,7 +45,7 @@ pub(super) fn with_declared_body(
         Some(p) => BodyPick { body, ..p },
         None => BodyPick {
             body,
-            span: page_span,
+            span: page_span(),
             link_density: 0.0,
             headline_links: 0,
             lead_size: 0,
@@ -107,7 +107,9 @@ mod tests {
     #[test]
     fn a_teaser_gives_way_to_the_declared_text() {
         let declared = format!("{}\n\n{}", SENTENCE.repeat(12), SENTENCE.repeat(12));
-        let pick = with_declared_body(Some(pick_of(SENTENCE)), Some(&declared), &base(), (0, 99));
+        let pick = with_declared_body(Some(pick_of(SENTENCE)), Some(&declared), &base(), || {
+            (0, 99)
+        });
         let pick = pick.unwrap();
         assert_eq!(pick.body.text_blocks, 2, "{}", pick.body.markdown);
         assert!(pick.body.markdown.starts_with("The council met"));
@@ -118,20 +120,20 @@ mod tests {
     fn a_found_body_near_the_declared_size_stays() {
         let found = SENTENCE.repeat(8);
         let declared = SENTENCE.repeat(20);
-        let pick = with_declared_body(Some(pick_of(&found)), Some(&declared), &base(), (0, 99));
+        let pick = with_declared_body(Some(pick_of(&found)), Some(&declared), &base(), || (0, 99));
         assert_eq!(pick.unwrap().body.plain_text.trim(), found.trim());
     }
 
     #[test]
     fn a_short_declared_summary_is_not_a_body() {
-        let pick = with_declared_body(None, Some(SENTENCE), &base(), (0, 99));
+        let pick = with_declared_body(None, Some(SENTENCE), &base(), || (0, 99));
         assert!(pick.is_none());
     }
 
     #[test]
     fn a_page_without_a_body_keeps_the_declared_one() {
         let declared = SENTENCE.repeat(24);
-        let pick = with_declared_body(None, Some(&declared), &base(), (3, 99)).unwrap();
+        let pick = with_declared_body(None, Some(&declared), &base(), || (3, 99)).unwrap();
         assert_eq!(pick.span, (3, 99));
         assert_eq!(pick.body.text_blocks, 1);
     }
@@ -144,7 +146,7 @@ mod tests {
             "&lt;p class=&quot;texto&quot;&gt;{para}&lt;/p&gt;&lt;p&gt;Caf&amp;eacute; {para}&lt;/p&gt;"
         );
         for declared in [markup, escaped] {
-            let pick = with_declared_body(None, Some(&declared), &base(), (0, 9)).unwrap();
+            let pick = with_declared_body(None, Some(&declared), &base(), || (0, 9)).unwrap();
             assert_eq!(pick.body.text_blocks, 2, "{}", pick.body.markdown);
             assert!(
                 pick.body.markdown.contains("Café The council"),
@@ -162,7 +164,7 @@ mod tests {
             SENTENCE.repeat(12),
             SENTENCE.repeat(12)
         );
-        let pick = with_declared_body(None, Some(&declared), &base(), (0, 9)).unwrap();
+        let pick = with_declared_body(None, Some(&declared), &base(), || (0, 9)).unwrap();
         assert!(
             pick.body.plain_text.contains("a <b> and 1 < 2 & more"),
             "{}",

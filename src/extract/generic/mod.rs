@@ -99,15 +99,13 @@ fn extract_parsed(
     let (title, title_open) = meta::title::pick(&els, meta, &placed(&analysis));
     let (analysis, pick) =
         body::best_body(doc, analysis, final_url, (title.as_deref(), title_open));
-    let pick = declared::with_declared_body(
-        pick,
-        meta.ld.article_body.as_deref(),
-        final_url,
-        page_span(doc, &analysis),
-    );
+    let pick =
+        declared::with_declared_body(pick, meta.ld.article_body.as_deref(), final_url, || {
+            page_span(doc, &analysis)
+        });
     let says_article = meta.says_article();
     let home_path = is_home_path(final_url).then(|| final_url.path().to_owned());
-    let Some(pick) = pick.filter(|p| p.body.text_blocks > 0 || !p.body.images.is_empty()) else {
+    let Some(pick) = pick.filter(|p| !p.is_empty()) else {
         let reason = match &home_path {
             Some(path) => format!("a home page ({path}), not an article"),
             None => verdict::no_body_reason(meta.has_password_input, &analysis),
@@ -214,7 +212,6 @@ fn fallback_title(els: &meta::Elements<'_>, meta: &PageMeta, body: &Body, url: &
         .unwrap_or_else(|| url.to_string())
 }
 
-/// Where the body finder saw each element, for the metadata pickers.
 /// The title once the body is known: a page where no heading shows the title and that declares
 /// none for the article may name only its section in `<title>`, and the heading over the body
 /// names the article (unless it holds the whole title and more: a badge, `原创`, added to it).
@@ -259,6 +256,7 @@ fn page_span(doc: &scraper::Html, a: &Analysis) -> (u32, u32) {
         .map_or((0, u32::MAX), |s| (s.open, s.close))
 }
 
+/// Where the body finder saw each element, for the metadata pickers.
 fn placed(a: &Analysis) -> impl Fn(ego_tree::NodeId) -> Option<meta::Placed> + '_ {
     |id| {
         a.stats.get(&id).map(|s| meta::Placed {

@@ -435,7 +435,7 @@ fn title_box_showing_part(
         let names_title = [m.class, m.id]
             .into_iter()
             .flatten()
-            .any(|v| v.to_ascii_lowercase().contains("title"));
+            .any(|v| crate::extract::contains_ignoring_ascii_case(v, "title"));
         if !names_title {
             return None;
         }
