@@ -178,16 +178,90 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
-/// The token texts of `text` separated by spaces: what the SQLite index stores.
+/// The token texts of `text` separated by spaces: what the SQLite index stores. The same
+/// tokens as [`tokens`], written as they are read (every article's body passes through here
+/// on its way to the index; keeping each character's byte range cost three times as much).
 pub fn token_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    each_token(text, |token, _, _| {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut writer = TokenWriter {
+        out: String::with_capacity(text.len() + text.len() / 2),
+        class: Class::Separator,
+        run_chars: 0,
+        last_cjk: ' ',
+    };
+    let mut folded = Vec::with_capacity(4);
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                writer.word_char(c.to_ascii_lowercase());
+            } else {
+                writer.end_run();
+            }
+            continue;
         }
-        out.push_str(token);
-    });
-    out
+        fold(c, &mut folded);
+        for &f in &folded {
+            match class(f) {
+                Class::Cjk => writer.cjk_char(f),
+                Class::Word => writer.word_char(f),
+                Class::Separator => writer.end_run(),
+            }
+        }
+    }
+    writer.end_run();
+    writer.out
+}
+
+/// [`token_text`]'s output and the run being read: a word is written as its characters come,
+/// a CJK run as each bigram is complete (a run of one character when it ends).
+struct TokenWriter {
+    out: String,
+    class: Class,
+    /// Characters of the run so far (of the current token, for a word).
+    run_chars: usize,
+    /// The run's last CJK character.
+    last_cjk: char,
+}
+
+impl TokenWriter {
+    fn start_token(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push(' ');
+        }
+    }
+
+    fn word_char(&mut self, c: char) {
+        if self.class != Class::Word {
+            self.end_run();
+            self.class = Class::Word;
+        }
+        if self.run_chars.is_multiple_of(MAX_WORD_CHARS) {
+            self.start_token();
+        }
+        self.out.push(c);
+        self.run_chars += 1;
+    }
+
+    fn cjk_char(&mut self, c: char) {
+        if self.class != Class::Cjk {
+            self.end_run();
+            self.class = Class::Cjk;
+        } else {
+            self.start_token();
+            self.out.push(self.last_cjk);
+            self.out.push(c);
+        }
+        self.last_cjk = c;
+        self.run_chars += 1;
+    }
+
+    fn end_run(&mut self) {
+        if self.class == Class::Cjk && self.run_chars == 1 {
+            self.start_token();
+            self.out.push(self.last_cjk);
+        }
+        self.class = Class::Separator;
+        self.run_chars = 0;
+    }
 }
 
 /// The text of a document that is searched, besides its title: the Markdown body as a reader
@@ -532,6 +606,43 @@ mod tests {
 
     fn texts(text: &str) -> Vec<String> {
         tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    /// [`token_text`] writes exactly the tokens [`tokens`] finds, on texts mixing every class
+    /// of character, runs of one, words longer than [`MAX_WORD_CHARS`] and characters that
+    /// fold to several or none.
+    #[test]
+    fn token_text_is_the_tokens_joined() {
+        use proptest::prelude::*;
+        let pieces = prop::sample::select(vec![
+            "a",
+            "Z",
+            "7",
+            " ",
+            "-",
+            "，",
+            "中",
+            "美",
+            "한",
+            "국",
+            "ひ",
+            "é",
+            "Café",
+            "ß",
+            "ﬁ",
+            "Ⅻ",
+            "\u{301}",
+            "ＤｅｅｐＳｅｅｋ",
+            "々",
+            "𠀀",
+            "x".repeat(70).leak(),
+            "İ",
+            "\n",
+        ]);
+        proptest!(|(parts in prop::collection::vec(pieces, 0..40))| {
+            let text = parts.concat();
+            prop_assert_eq!(token_text(&text), texts(&text).join(" "));
+        });
     }
 
     #[test]
