@@ -645,6 +645,26 @@ mod tests {
         });
     }
 
+    /// The same on real text: the golden article and the quality suite's expected bodies
+    /// (Chinese, English, German, French, Spanish).
+    #[test]
+    fn token_text_is_the_tokens_joined_on_real_bodies() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = vec![root.join("golden/20250211A013J400.zh-CN.md")];
+        let expected = std::fs::read_dir(root.join("quality/expected")).unwrap();
+        files.extend(expected.map(|entry| entry.unwrap().path()));
+        assert!(files.len() > 20, "{files:?}");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert_eq!(
+                token_text(&text),
+                texts(&text).join(" "),
+                "{}",
+                file.display()
+            );
+        }
+    }
+
     #[test]
     fn cjk_runs_are_bigrams_and_words_are_folded() {
         assert_eq!(texts("中美科技"), ["中美", "美科", "科技"]);
