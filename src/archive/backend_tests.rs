@@ -129,6 +129,7 @@ on_both_backends!(
     tampered_text_is_reported_not_exported,
     removal_needs_enough_sightings_far_enough_apart,
     the_queue_takes_each_url_once_and_keeps_its_state,
+    claims_take_the_lowest_claimable_ids,
     feeds_page_newest_first_with_cursors,
     changes_and_history_events,
     rechecks_and_reprocessing,
@@ -871,6 +872,40 @@ fn listed<'a>(url: &'a str, kind: &'a str) -> ToQueue<'a> {
         published: None,
         listing: None,
     }
+}
+
+/// A claim takes the lowest claimable ids, past items that are finished, claimed by another
+/// worker or waiting for a retry.
+fn claims_take_the_lowest_claimable_ids(backend: Backend) {
+    let (mut a, _side) = open(backend);
+    a.register_source("wire", "feed").unwrap();
+    let urls: Vec<String> = (0..40)
+        .map(|i| format!("https://news.example/{i:02}"))
+        .collect();
+    let items: Vec<ToQueue<'_>> = urls.iter().map(|u| listed(u, "text")).collect();
+    assert_eq!(a.record_poll("wire", &items, &poll(0, None)).unwrap(), 40);
+    let all = a.pending_queue(at(0), 100).unwrap();
+    let ids = |items: &[QueueItem]| items.iter().map(|q| q.id).collect::<Vec<_>>();
+    for item in &all[..10] {
+        a.finish_queued(item.id, &QueueState::Done, "archived", at(1))
+            .unwrap();
+    }
+    let first = a.claim_queue("w1", at(2), at(600), 3).unwrap();
+    assert_eq!(ids(&first), ids(&all[10..13]));
+    let retry = QueueState::Retry {
+        not_before: at(900),
+    };
+    for item in [&all[13], &all[15]] {
+        a.finish_queued(item.id, &retry, "HTTP 503", at(3)).unwrap();
+    }
+    let second = a.claim_queue("w2", at(4), at(600), 4).unwrap();
+    assert_eq!(
+        ids(&second),
+        [all[14].id, all[16].id, all[17].id, all[18].id]
+    );
+    // Later the expired claims and the retries are the lowest claimable ids again.
+    let third = a.claim_queue("w3", at(900), at(1_500), 5).unwrap();
+    assert_eq!(ids(&third), ids(&all[10..15]));
 }
 
 fn the_queue_takes_each_url_once_and_keeps_its_state(backend: Backend) {

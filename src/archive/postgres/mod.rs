@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_search.sql"),
     include_str!("migrations/007_images.sql"),
     include_str!("migrations/008_screenshots.sql"),
+    include_str!("migrations/009_queue_claim_order.sql"),
 ];
 
 /// The migration (version) after which the search index is built in Rust for what the

@@ -31,6 +31,19 @@ fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
 const CLAIMABLE: &str = "state = 'pending' AND (not_before IS NULL OR not_before <= ?1)
      AND (claimed_until IS NULL OR claimed_until <= ?1)";
 
+/// Claims (`?1` now, `?2` the worker, `?3` the lease's end, `?4` how many) the lowest
+/// claimable ids, read in id order from `queue_claimable`. The index is named: SQLite's
+/// planner, knowing nothing of the backlog, prefers `queue_pending`'s equality on `state`
+/// and then sorts every pending item at every claim (see `018_queue_claim_order.sql`).
+pub(super) fn claim_sql() -> String {
+    format!(
+        "UPDATE queue SET claimed_by = ?2, claimed_until = ?3
+         WHERE id IN (SELECT id FROM queue INDEXED BY queue_claimable
+                      WHERE {CLAIMABLE} ORDER BY id LIMIT ?4)
+         RETURNING id, url, attempts"
+    )
+}
+
 impl Leases for SqliteArchive {
     fn claim_queue(
         &mut self,
@@ -320,7 +333,7 @@ impl HostGates for SqliteArchive {
 }
 
 impl SqliteArchive {
-    /// Claims up to `limit` claimable items in a transaction of its own.
+    /// Claims up to `limit` claimable items in a transaction of its own ([`claim_sql`]).
     fn claim_queued(
         &mut self,
         worker: &str,
@@ -330,11 +343,7 @@ impl SqliteArchive {
     ) -> Result<Vec<QueueItem>, ArchiveError> {
         let tx = self.write_tx()?;
         let mut items = {
-            let mut claim = tx.prepare_cached(&format!(
-                "UPDATE queue SET claimed_by = ?2, claimed_until = ?3
-                 WHERE id IN (SELECT id FROM queue WHERE {CLAIMABLE} ORDER BY id LIMIT ?4)
-                 RETURNING id, url, attempts"
-            ))?;
+            let mut claim = tx.prepare_cached(&claim_sql())?;
             let rows = claim.query_map(
                 params![now, worker, format_time(until), limit_param(limit)],
                 super::sources::queue_item,

@@ -93,13 +93,14 @@ fn migrations() -> Migrations<'static> {
     all.push(M::up(include_str!("migrations/015_screenshots.sql")));
     all.push(M::up(include_str!("migrations/016_search_automerge.sql")));
     all.push(M::up(include_str!("migrations/017_one_search_table.sql")));
+    all.push(M::up(include_str!("migrations/018_queue_claim_order.sql")));
     Migrations::new(all)
 }
 
 /// The schema version (`PRAGMA user_version`) this code writes: [`MIGRATIONS`] and the
 /// migrations [`migrations`] appends (013 search, 014 images, 015 screenshots, 016 the search
-/// index's merging, 017 one search table).
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 5;
+/// index's merging, 017 one search table, 018 the queue's claim order).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len() + 6;
 
 /// One successful capture of an article, ready to archive.
 #[derive(Debug, Clone)]

@@ -480,3 +480,29 @@ fn a_claim_commits_unsynced_and_leaves_the_connection_synced() {
         .unwrap();
     assert_eq!(by, "w1");
 }
+
+#[test]
+fn a_claim_reads_the_pending_items_in_id_order_without_sorting_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Archive::open(&dir.path().join("archive.db")).unwrap();
+    let mut stmt = a
+        .conn
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::leases::claim_sql()
+        ))
+        .unwrap();
+    let plan: Vec<String> = stmt
+        .query_map(params!["now", "w1", "until", 4], |r| r.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter().any(|step| step.contains("queue_claimable")),
+        "{plan:?}"
+    );
+    assert!(
+        !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+        "{plan:?}"
+    );
+}
