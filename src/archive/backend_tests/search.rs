@@ -472,21 +472,22 @@ fn a_rebuilt_or_upgraded_index_finds_the_same(backend: Backend) {
     // An archive from before the index: opening it builds the index.
     drop(a);
     // Back to the schema before the search migration (SQLite's file 013, PostgreSQL's 006):
-    // the migrations after it (images, screenshots; SQLite's 016 sets options of the search
-    // tables, and 017 drops one of them) are undone too.
+    // the migrations after it (images, screenshots, the queue's claim order; SQLite's 016 sets
+    // options of the search tables, and 017 drops one of them) are undone too.
     side.execute(
         "DROP TABLE version_screenshots; DROP TABLE version_images;
-         DELETE FROM row_counts WHERE name = 'screenshots';",
+         DELETE FROM row_counts WHERE name = 'screenshots';
+         DROP INDEX queue_claimable;",
     );
     side.execute(&match backend {
         Backend::Sqlite => format!(
             "DROP TABLE search_versions; PRAGMA user_version = {};",
-            SCHEMA_VERSION - 5
+            SCHEMA_VERSION - 6
         ),
         Backend::Postgres => format!(
             "DROP TABLE search_versions, search_articles;
              DELETE FROM newsvault_schema WHERE version >= {};",
-            super::super::postgres::PG_SCHEMA_VERSION - 2
+            super::super::postgres::PG_SCHEMA_VERSION - 3
         ),
     });
     let a = connect(Path::new(&location), Mode::ReadWrite).unwrap();
