@@ -97,6 +97,25 @@ fn main() {
             ),
         ));
     }
+    // Level 3 with smaller match tables (hash log, chain log): fewer cache misses per page.
+    for (hash_log, chain_log) in [(16, 15), (15, 14), (14, 13)] {
+        let mut compressor = zstd::bulk::Compressor::new(3).unwrap();
+        compressor
+            .set_parameter(zstd::zstd_safe::CParameter::HashLog(hash_log))
+            .unwrap();
+        compressor
+            .set_parameter(zstd::zstd_safe::CParameter::ChainLog(chain_log))
+            .unwrap();
+        let context = std::cell::RefCell::new(compressor);
+        rows.push((
+            format!("zstd 3 h{hash_log} c{chain_log}"),
+            measure(
+                &pages,
+                move |raw| context.borrow_mut().compress(raw).unwrap(),
+                unzstd,
+            ),
+        ));
+    }
     for (name, (size, pack, unpack)) in rows {
         println!(
             "{name:<20} ratio {:.2} ({:.1} MB), compress {pack:.0} MB/s, decompress {unpack:.0} MB/s",
