@@ -104,31 +104,74 @@ pub(super) fn pick_containers<'a>(
     a: &Analysis,
     scores: &NodeMap<f64>,
 ) -> Vec<ElementRef<'a>> {
-    let by_score =
-        |x: &(NodeId, f64), y: &(NodeId, f64)| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0));
-    let Some(raw_best) = scores.iter().map(|(id, s)| (*id, *s)).max_by(by_score) else {
+    let Some(best) = best_block(doc, a, scores) else {
         return Vec::new();
-    };
-    // Names are weighed again only when the best block is a small one (most pages: never).
-    let best = if unearned_weight(doc, a, raw_best.0) > 0.0 {
-        scores
-            .iter()
-            .map(|(id, s)| (*id, s - unearned_weight(doc, a, *id)))
-            .max_by(by_score)
-            .map_or(raw_best.0, |b| b.0)
-    } else {
-        raw_best.0
     };
     let best_score = scores[&best];
-    let Some(mut top) = doc.tree.get(best) else {
+    let Some(best_node) = doc.tree.get(best) else {
         return Vec::new();
     };
-    let is_root = |n: &ego_tree::NodeRef<'_, Node>| {
-        n.value()
-            .as_element()
-            .is_none_or(|e| matches!(e.name(), "body" | "html"))
+    let top = climb(best_node, scores, best_score);
+    let top_score = scores.get(&top.id()).copied().unwrap_or(best_score);
+    let Some(parent) = top.parent().filter(|p| !is_root(p)) else {
+        return ElementRef::wrap(top).into_iter().collect();
     };
-    // Readability: climb while the parent scores close to or above the candidate.
+    let siblings = Siblings {
+        a,
+        scores,
+        top_score,
+        threshold: (top_score * 0.2).max(10.0),
+        top_class: top
+            .value()
+            .as_element()
+            .and_then(|e| e.attr("class"))
+            .unwrap_or(""),
+    };
+    let mut out = Vec::new();
+    for child in parent.children() {
+        let Some(el) = ElementRef::wrap(child) else {
+            continue;
+        };
+        if child.id() == top.id() || siblings.joins(&el) {
+            out.push(el);
+        }
+    }
+    out.extend(same_kind_blocks_around(top, a));
+    out.sort_by_key(|e| a.stats.get(&e.id()).map_or(0, |s| s.open));
+    out
+}
+
+/// The best-scoring block; its names are weighed again only when it is a small one (most
+/// pages: never).
+fn best_block(doc: &Html, a: &Analysis, scores: &NodeMap<f64>) -> Option<NodeId> {
+    let by_score =
+        |x: &(NodeId, f64), y: &(NodeId, f64)| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0));
+    let raw_best = scores.iter().map(|(id, s)| (*id, *s)).max_by(by_score)?;
+    if unearned_weight(doc, a, raw_best.0) > 0.0 {
+        let reweighed = scores
+            .iter()
+            .map(|(id, s)| (*id, s - unearned_weight(doc, a, *id)))
+            .max_by(by_score);
+        Some(reweighed.map_or(raw_best.0, |b| b.0))
+    } else {
+        Some(raw_best.0)
+    }
+}
+
+fn is_root(n: &ego_tree::NodeRef<'_, Node>) -> bool {
+    n.value()
+        .as_element()
+        .is_none_or(|e| matches!(e.name(), "body" | "html"))
+}
+
+/// From the best block up: as Readability, while the parent scores close to or above the
+/// candidate; then an only child stands for its parent.
+fn climb<'a>(
+    best: ego_tree::NodeRef<'a, Node>,
+    scores: &NodeMap<f64>,
+    best_score: f64,
+) -> ego_tree::NodeRef<'a, Node> {
+    let mut top = best;
     let threshold = best_score / 3.0;
     let mut last = best_score;
     let mut parent = top.parent();
@@ -149,57 +192,51 @@ pub(super) fn pick_containers<'a>(
             }
         }
     }
-    // An only child stands for its parent.
     while let Some(p) = top.parent() {
         if is_root(&p) || p.children().filter(|c| c.value().is_element()).count() != 1 {
             break;
         }
         top = p;
     }
-    let top_score = scores.get(&top.id()).copied().unwrap_or(best_score);
-    let Some(parent) = top.parent().filter(|p| !is_root(p)) else {
-        return ElementRef::wrap(top).into_iter().collect();
-    };
-    let sibling_threshold = (top_score * 0.2).max(10.0);
-    let top_class = top
-        .value()
-        .as_element()
-        .and_then(|e| e.attr("class"))
-        .unwrap_or("");
-    let mut out = Vec::new();
-    for child in parent.children() {
-        let Some(el) = ElementRef::wrap(child) else {
-            continue;
-        };
-        if child.id() == top.id() {
-            out.push(el);
-            continue;
-        }
-        let Some(st) = a.stats.get(&child.id()) else {
-            continue;
+    top
+}
+
+/// What decides whether a sibling of the top block joins the body.
+struct Siblings<'s> {
+    a: &'s Analysis,
+    scores: &'s NodeMap<f64>,
+    top_score: f64,
+    threshold: f64,
+    top_class: &'s str,
+}
+
+impl Siblings<'_> {
+    fn joins(&self, el: &ElementRef<'_>) -> bool {
+        let Some(st) = self.a.stats.get(&el.id()) else {
+            return false;
         };
         // Furniture, link lists and author boxes never join, whatever their score.
         if st.noise || st.link_density() >= 0.5 || AUTHOR_BOX.is_match(&class_and_id(el.value())) {
-            continue;
+            return false;
         }
-        let bonus = if same_kind(top_class, el.value().attr("class").unwrap_or("")) {
-            top_score * 0.2
+        let bonus = if same_kind(self.top_class, el.value().attr("class").unwrap_or("")) {
+            self.top_score * 0.2
         } else {
             0.0
         };
-        let s = scores.get(&child.id()).copied().unwrap_or(0.0);
-        let joins = if s + bonus >= sibling_threshold {
+        let s = self.scores.get(&el.id()).copied().unwrap_or(0.0);
+        if s + bonus >= self.threshold {
             true
         } else if st.img > 0
             && st.link_text == 0
             && (20..=500).contains(&st.text)
-            && has_caption(&el)
+            && has_caption(el)
         {
             // A picture with its caption beside the body.
             true
         } else if el.value().name() == "p" {
             let ld = st.link_density();
-            let text = meta::element_text(&el);
+            let text = meta::element_text(el);
             (st.text > 80 && ld < 0.25)
                 || (st.text > 0
                     && st.text <= 80
@@ -207,14 +244,8 @@ pub(super) fn pick_containers<'a>(
                     && text.ends_with(['.', '。', '！', '？']))
         } else {
             false
-        };
-        if joins {
-            out.push(el);
         }
     }
-    out.extend(same_kind_blocks_around(top, a));
-    out.sort_by_key(|e| a.stats.get(&e.id()).map_or(0, |s| s.open));
-    out
 }
 
 /// Text (non-whitespace characters) a block needs before its article-like name can make it the
