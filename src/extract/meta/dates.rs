@@ -1028,43 +1028,16 @@ pub fn pick(
             page_offset: t.offset.filter(|o| o.local_minus_utc() != 0),
         };
     }
-    // `<time datetime>` counts from the title to the end of the body (a sidebar's live-news
-    // times are not the article's); above the title, only when it is the page's only one.
-    let start = around.title_open.unwrap_or(0);
-    let mut times = time_elements(els, place, start, around.body_close);
-    if times.is_empty() && meta.time_elements.len() == 1 {
-        times = time_elements(els, place, 0, around.body_close);
-    }
-    let declared = declared_publish_time(els, place, around.body_close);
-    // The times the page declares as its publish time, each with whether it is a claim (not a
-    // generic `date` meta), then the others.
-    let declared_times: Vec<(PageTime, bool)> = meta
-        .ld
-        .date_published
-        .iter()
-        .map(|t| (t.as_str(), true))
-        .chain(
-            DATE_METAS
-                .iter()
-                .filter_map(|k| meta.get(&[k]).map(|t| (t, !GENERIC_DATE_METAS.contains(k)))),
-        )
-        .chain(declared.map(|t| (t, true)))
-        .filter_map(|(t, claim)| Some((parse_time_in(t, order)?, claim)))
-        .collect();
-    let declared_count = declared_times.len();
-    // Only a generic `date` meta: a CMS's own stamp (often the last edit) rather than a claim.
-    let generic_only = declared_count > 0 && declared_times.iter().all(|&(_, claim)| !claim);
-    let mut meta_times: Vec<PageTime> = declared_times.into_iter().map(|(t, _)| t).collect();
-    let in_order = |t: &str| parse_time_in(t, order);
-    meta_times.extend(times.iter().map(String::as_str).filter_map(in_order));
+    let declared = DeclaredTimes::read(els, meta, place, around, order);
     // A "last changed" meta tag: after every time the page shows.
     let modified: Vec<PageTime> = MODIFIED_METAS
         .iter()
         .filter_map(|k| meta.get(&[k]))
-        .filter_map(in_order)
+        .filter_map(|t| parse_time_in(t, order))
         .collect();
     let (visible, furniture_date) = shown_time(els, place, around, order);
-    let first = meta_times
+    let first = declared
+        .times
         .first()
         .or(visible.is_none().then(|| modified.first()).flatten())
         .copied();
@@ -1072,25 +1045,11 @@ pub fn pick(
         // The date the page shows beats a generic `date` meta more than a day from it
         // (`Erschienen am: 13.10.2021` under `<meta name="date" content="2021-10-15">`).
         .filter(|t| {
-            !(generic_only
+            !(declared.generic_only
                 && visible.is_some_and(|v| (t.local.date() - v.local.date()).num_days().abs() > 1))
         })
-        .map(|t| {
-            visible.map_or(t, |v| {
-                let changed: Vec<PageTime> = modified
-                    .iter()
-                    .copied()
-                    .chain(meta.ld.date_modified.as_deref().and_then(parse_time))
-                    .collect();
-                shown_candidate(t, &meta_times[..declared_count], &changed, v)
-            })
-        })
         .map(|t| match visible {
-            // A date-only meta tag and a visible time on the same day: the visible one is exact.
-            Some(v) if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() => v,
-            Some(v) => on_shown_day(t, v.local.date())
-                .or_else(|| zoneless_on_shown_day(t, v))
-                .unwrap_or(t),
+            Some(v) => as_shown(t, v, &declared, &modified, meta),
             // The day in the address is the page's own day too.
             None => addresses
                 .iter()
@@ -1107,11 +1066,101 @@ pub fn pick(
     let page_offset = published
         .and_then(|t| t.offset)
         .into_iter()
-        .chain(meta_times.iter().chain(&modified).filter_map(|t| t.offset))
+        .chain(
+            declared
+                .times
+                .iter()
+                .chain(&modified)
+                .filter_map(|t| t.offset),
+        )
         .find(|o| o.local_minus_utc() != 0);
     Dates {
         published,
         page_offset,
+    }
+}
+
+/// The times a page declares: what its metadata says (JSON-LD `datePublished`, date meta
+/// tags, a `<time>` marked as the publish time), then its other `<time datetime>` elements.
+struct DeclaredTimes {
+    times: Vec<PageTime>,
+    /// How many of `times` come from the metadata.
+    from_metadata: usize,
+    /// The metadata's only times are generic `date` metas: a CMS's own stamp (often the last
+    /// edit) rather than a claim.
+    generic_only: bool,
+}
+
+impl DeclaredTimes {
+    fn read(
+        els: &Elements<'_>,
+        meta: &PageMeta,
+        place: Place<'_>,
+        around: &Around<'_>,
+        order: DayOrder,
+    ) -> DeclaredTimes {
+        // `<time datetime>` counts from the title to the end of the body (a sidebar's
+        // live-news times are not the article's); above the title, only when it is the page's
+        // only one.
+        let start = around.title_open.unwrap_or(0);
+        let mut time_els = time_elements(els, place, start, around.body_close);
+        if time_els.is_empty() && meta.time_elements.len() == 1 {
+            time_els = time_elements(els, place, 0, around.body_close);
+        }
+        let marked = declared_publish_time(els, place, around.body_close);
+        // Each with whether it is a claim (not a generic `date` meta).
+        let from_metadata: Vec<(PageTime, bool)> = meta
+            .ld
+            .date_published
+            .iter()
+            .map(|t| (t.as_str(), true))
+            .chain(
+                DATE_METAS
+                    .iter()
+                    .filter_map(|k| meta.get(&[k]).map(|t| (t, !GENERIC_DATE_METAS.contains(k)))),
+            )
+            .chain(marked.map(|t| (t, true)))
+            .filter_map(|(t, claim)| Some((parse_time_in(t, order)?, claim)))
+            .collect();
+        let generic_only =
+            !from_metadata.is_empty() && from_metadata.iter().all(|&(_, claim)| !claim);
+        let count = from_metadata.len();
+        let mut times: Vec<PageTime> = from_metadata.into_iter().map(|(t, _)| t).collect();
+        times.extend(
+            time_els
+                .iter()
+                .filter_map(|t| parse_time_in(t.as_str(), order)),
+        );
+        DeclaredTimes {
+            times,
+            from_metadata: count,
+            generic_only,
+        }
+    }
+}
+
+/// A declared time `t` as the visible time `v` makes it more exact: a date-only meta tag and a
+/// visible time on the same day give the visible one; a declared time a day off is put into
+/// the page's zone.
+fn as_shown(
+    t: PageTime,
+    v: PageTime,
+    declared: &DeclaredTimes,
+    modified: &[PageTime],
+    meta: &PageMeta,
+) -> PageTime {
+    let changed: Vec<PageTime> = modified
+        .iter()
+        .copied()
+        .chain(meta.ld.date_modified.as_deref().and_then(parse_time))
+        .collect();
+    let t = shown_candidate(t, &declared.times[..declared.from_metadata], &changed, v);
+    if t.local.time() == NaiveTime::MIN && v.local.date() == t.local.date() {
+        v
+    } else {
+        on_shown_day(t, v.local.date())
+            .or_else(|| zoneless_on_shown_day(t, v))
+            .unwrap_or(t)
     }
 }
 
