@@ -453,54 +453,65 @@ impl Config {
     }
 
     fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: origin.to_owned(),
-            message,
-        };
+        self.check_limits()
+            .and_then(|()| self.check_addresses())
+            .and_then(|()| self.check_daemon())
+            .and_then(|()| check_sources(&self.sources))
+            .and_then(|()| self.sites.validate())
+            .and_then(|()| self.capture.validate())
+            .map_err(|message| ConfigError::Invalid {
+                path: origin.to_owned(),
+                message,
+            })
+    }
+
+    /// Counts, sizes and durations that must be above zero.
+    fn check_limits(&self) -> Result<(), String> {
         if self.fetch.per_host_concurrency == 0 {
-            return Err(invalid(
-                "fetch.per_host_concurrency must be at least 1".into(),
-            ));
+            return Err("fetch.per_host_concurrency must be at least 1".into());
         }
         if self.check.max_in_flight == 0 {
-            return Err(invalid("check.max_in_flight must be at least 1".into()));
+            return Err("check.max_in_flight must be at least 1".into());
         }
         if self.check.otherwise.is_zero() || self.check.schedule.iter().any(|t| t.every.is_zero()) {
-            return Err(invalid(
-                "check schedule intervals must be longer than zero".into(),
-            ));
+            return Err("check schedule intervals must be longer than zero".into());
         }
         if self.archive.image_max_bytes == 0 || self.archive.images_max_bytes_per_article == 0 {
-            return Err(invalid(
+            return Err(
                 "archive.image_max_bytes and archive.images_max_bytes_per_article must be at least 1"
                     .into(),
-            ));
+            );
         }
         if self.fetch.max_body_bytes == 0 {
-            return Err(invalid("fetch.max_body_bytes must be at least 1".into()));
+            return Err("fetch.max_body_bytes must be at least 1".into());
         }
         if self.server.max_connections == 0 || self.server.header_read_timeout.is_zero() {
-            return Err(invalid(
+            return Err(
                 "server.max_connections and server.header_read_timeout must be above zero".into(),
-            ));
+            );
         }
         if self.fetch.timeout.is_zero() || self.fetch.connect_timeout.is_zero() {
-            return Err(invalid("fetch timeouts must be longer than zero".into()));
+            return Err("fetch timeouts must be longer than zero".into());
         }
+        Ok(())
+    }
+
+    /// The server's address, its public URL and the qq endpoints.
+    fn check_addresses(&self) -> Result<(), String> {
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
-            return Err(invalid(format!(
+            return Err(format!(
                 "server.listen must be an address and port such as \"127.0.0.1:8080\", not {:?}",
                 self.server.listen
-            )));
+            ));
         }
         if !self.server.public_url.is_empty() {
             match url::Url::parse(&self.server.public_url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
                 _ => {
-                    return Err(invalid(format!(
+                    return Err(format!(
                         "server.public_url must be empty or an http(s) URL, not {:?}",
                         self.server.public_url
-                    )));
+                    ));
                 }
             }
         }
@@ -511,57 +522,58 @@ impl Config {
             match url::Url::parse(value) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
                 _ => {
-                    return Err(invalid(format!(
-                        "{key} must be an http(s) URL, not {value:?}"
-                    )));
+                    return Err(format!("{key} must be an http(s) URL, not {value:?}"));
                 }
             }
         }
-        if !(0.0..=1.0).contains(&self.daemon.poll_jitter) {
-            return Err(invalid("daemon.poll_jitter must be between 0 and 1".into()));
-        }
-        if self.daemon.lease < Duration::from_secs(1) {
-            return Err(invalid("daemon.lease must be at least 1s".into()));
-        }
-        let mut names = std::collections::HashSet::new();
-        for source in &self.sources {
-            let name = &source.name;
-            if name.trim().is_empty() {
-                return Err(invalid("a [[sources]] entry has an empty name".into()));
-            }
-            if !names.insert(name.as_str()) {
-                return Err(invalid(format!("two sources are named {name:?}")));
-            }
-            let needs = match source.kind {
-                SourceKind::Feed => ("url", source.url.is_some()),
-                SourceKind::QqChannel => ("channel", source.channel.is_some()),
-                SourceKind::QqAuthor => ("author", source.author.is_some()),
-                SourceKind::Hugo => ("path", source.path.is_some()),
-            };
-            if !needs.1 {
-                return Err(invalid(format!(
-                    "source {name:?} of kind {} needs `{}`",
-                    source.kind.as_str(),
-                    needs.0
-                )));
-            }
-            if source.interval < Duration::from_secs(10) {
-                return Err(invalid(format!(
-                    "source {name:?}: interval must be at least 10s"
-                )));
-            }
-            for pattern in source.include.iter().chain(&source.exclude) {
-                if let Err(e) = regex::Regex::new(pattern) {
-                    return Err(invalid(format!(
-                        "source {name:?}: bad pattern {pattern:?}: {e}"
-                    )));
-                }
-            }
-        }
-        self.sites.validate().map_err(invalid)?;
-        self.capture.validate().map_err(invalid)?;
         Ok(())
     }
+
+    fn check_daemon(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.daemon.poll_jitter) {
+            return Err("daemon.poll_jitter must be between 0 and 1".into());
+        }
+        if self.daemon.lease < Duration::from_secs(1) {
+            return Err("daemon.lease must be at least 1s".into());
+        }
+        Ok(())
+    }
+}
+
+/// Each source: a unique name, what its kind needs, a sane interval, patterns that compile.
+fn check_sources(sources: &[SourceConfig]) -> Result<(), String> {
+    let mut names = std::collections::HashSet::new();
+    for source in sources {
+        let name = &source.name;
+        if name.trim().is_empty() {
+            return Err("a [[sources]] entry has an empty name".into());
+        }
+        if !names.insert(name.as_str()) {
+            return Err(format!("two sources are named {name:?}"));
+        }
+        let needs = match source.kind {
+            SourceKind::Feed => ("url", source.url.is_some()),
+            SourceKind::QqChannel => ("channel", source.channel.is_some()),
+            SourceKind::QqAuthor => ("author", source.author.is_some()),
+            SourceKind::Hugo => ("path", source.path.is_some()),
+        };
+        if !needs.1 {
+            return Err(format!(
+                "source {name:?} of kind {} needs `{}`",
+                source.kind.as_str(),
+                needs.0
+            ));
+        }
+        if source.interval < Duration::from_secs(10) {
+            return Err(format!("source {name:?}: interval must be at least 10s"));
+        }
+        for pattern in source.include.iter().chain(&source.exclude) {
+            if let Err(e) = regex::Regex::new(pattern) {
+                return Err(format!("source {name:?}: bad pattern {pattern:?}: {e}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Durations as human-readable strings ("30s", "6h"), via humantime.
@@ -631,6 +643,36 @@ mod tests {
         let twice = format!("{missing}url = \"http://e.com\"\n{missing}url = \"http://e.com\"\n");
         let err = Config::from_toml(&twice, Path::new("s.toml")).unwrap_err();
         assert!(err.to_string().contains("two sources"), "{err}");
+    }
+
+    /// One bad value of each group of checks: each is named, with the file it is in.
+    #[test]
+    fn each_check_names_the_value_and_the_file() {
+        for (text, says) in [
+            (
+                "[fetch]\nper_host_concurrency = 0\n",
+                "fetch.per_host_concurrency",
+            ),
+            ("[server]\nlisten = \"localhost\"\n", "server.listen"),
+            (
+                "[server]\npublic_url = \"ftp://127.0.0.1/\"\n",
+                "server.public_url",
+            ),
+            ("[daemon]\npoll_jitter = 2.0\n", "daemon.poll_jitter"),
+            ("[daemon]\nlease = \"10ms\"\n", "daemon.lease"),
+            ("[capture]\nwidth = 50\n", "capture.width"),
+        ] {
+            let err = Config::from_toml(text, Path::new("v.toml")).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                matches!(err, ConfigError::Invalid { .. }),
+                "{text}: {err:?}"
+            );
+            assert!(
+                message.contains("v.toml") && message.contains(says),
+                "{text}: {message}"
+            );
+        }
     }
 
     #[test]
