@@ -102,67 +102,113 @@ fn fold_in_full(c: char, out: &mut Vec<char>) {
     }
 }
 
-/// A run of characters of one class being read: each folded character with the byte range of
-/// the original character it came from.
+/// The run of characters of one class being read. A word is gathered as its characters come
+/// and handed on when it ends (or reaches [`MAX_WORD_CHARS`]); a CJK run hands on each bigram
+/// as soon as it is complete, and a run of one character when it ends.
 struct Run {
     class: Class,
-    chars: Vec<(char, usize, usize)>,
+    /// Characters of the run so far (of the current token, for a word).
+    chars: usize,
+    /// The word being gathered, or the last token of a CJK run.
+    buf: String,
+    /// Byte range of the word in the text read.
+    word: (usize, usize),
+    /// The run's last CJK character and its byte range.
+    last_cjk: (char, usize, usize),
 }
 
 impl Run {
-    /// Hands each token of the run to `emit` (its text, in `buf`, and byte range).
-    fn flush(&mut self, buf: &mut String, emit: &mut impl FnMut(&str, usize, usize)) {
-        match self.class {
-            Class::Cjk if self.chars.len() == 1 => {
-                let (c, start, end) = self.chars[0];
-                buf.clear();
-                buf.push(c);
-                emit(buf, start, end);
-            }
-            Class::Cjk => {
-                for pair in self.chars.windows(2) {
-                    buf.clear();
-                    buf.extend([pair[0].0, pair[1].0]);
-                    emit(buf, pair[0].1, pair[1].2);
-                }
-            }
-            Class::Word => {
-                for word in self.chars.chunks(MAX_WORD_CHARS) {
-                    buf.clear();
-                    buf.extend(word.iter().map(|(c, _, _)| c));
-                    emit(buf, word[0].1, word[word.len() - 1].2);
-                }
-            }
-            Class::Separator => {}
+    fn word_char(
+        &mut self,
+        c: char,
+        (start, end): (usize, usize),
+        emit: &mut impl FnMut(&str, usize, usize),
+    ) {
+        if self.class != Class::Word {
+            self.end(emit);
+            self.class = Class::Word;
         }
-        self.chars.clear();
+        if self.chars > 0 && self.chars.is_multiple_of(MAX_WORD_CHARS) {
+            emit(&self.buf, self.word.0, self.word.1);
+            self.buf.clear();
+        }
+        if self.buf.is_empty() {
+            self.word.0 = start;
+        }
+        self.buf.push(c);
+        self.word.1 = end;
+        self.chars += 1;
+    }
+
+    fn cjk_char(
+        &mut self,
+        c: char,
+        (start, end): (usize, usize),
+        emit: &mut impl FnMut(&str, usize, usize),
+    ) {
+        if self.class != Class::Cjk {
+            self.end(emit);
+            self.class = Class::Cjk;
+        } else {
+            self.buf.clear();
+            self.buf.extend([self.last_cjk.0, c]);
+            emit(&self.buf, self.last_cjk.1, end);
+        }
+        self.last_cjk = (c, start, end);
+        self.chars += 1;
+    }
+
+    /// Hands on what the run still holds: a word, or a CJK run of one character.
+    fn end(&mut self, emit: &mut impl FnMut(&str, usize, usize)) {
+        match self.class {
+            Class::Word => emit(&self.buf, self.word.0, self.word.1),
+            Class::Cjk if self.chars == 1 => {
+                let (c, start, end) = self.last_cjk;
+                self.buf.clear();
+                self.buf.push(c);
+                emit(&self.buf, start, end);
+            }
+            Class::Cjk | Class::Separator => {}
+        }
+        self.buf.clear();
+        self.class = Class::Separator;
+        self.chars = 0;
     }
 }
 
-/// Hands each token of `text` to `emit`, in order: its text and byte range. One buffer serves
-/// every token (indexing a page's body made a string per token).
+/// Hands each token of `text` to `emit`, in order: its text and byte range, as soon as it is
+/// complete. One buffer serves every token (indexing a page's body made a string per token;
+/// keeping every character's byte range until its run ended cost three times as much).
 fn each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
     let mut run = Run {
         class: Class::Separator,
-        chars: Vec::new(),
+        chars: 0,
+        buf: String::new(),
+        word: (0, 0),
+        last_cjk: (' ', 0, 0),
     };
-    let mut buf = String::new();
     let mut folded = Vec::with_capacity(4);
     for (start, c) in text.char_indices() {
-        let end = start + c.len_utf8();
+        let range = (start, start + c.len_utf8());
+        // ASCII, most characters of most texts: [`fold`] and [`class`] in one step.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                run.word_char(c.to_ascii_lowercase(), range, &mut emit);
+            } else {
+                run.end(&mut emit);
+            }
+            continue;
+        }
         fold(c, &mut folded);
         for &f in &folded {
-            let class = class(f);
-            if class != run.class {
-                run.flush(&mut buf, &mut emit);
-                run.class = class;
-            }
-            if class != Class::Separator {
-                run.chars.push((f, start, end));
+            match class(f) {
+                Class::Cjk => run.cjk_char(f, range, &mut emit),
+                Class::Word => run.word_char(f, range, &mut emit),
+                Class::Separator => run.end(&mut emit),
             }
         }
     }
-    run.flush(&mut buf, &mut emit);
+    run.end(&mut emit);
 }
 
 /// The tokens of `text`, in order (see the module comment).
@@ -178,90 +224,16 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
-/// The token texts of `text` separated by spaces: what the SQLite index stores. The same
-/// tokens as [`tokens`], written as they are read (every article's body passes through here
-/// on its way to the index; keeping each character's byte range cost three times as much).
+/// The token texts of `text` separated by spaces: what the SQLite index stores.
 pub fn token_text(text: &str) -> String {
-    let mut writer = TokenWriter {
-        out: String::with_capacity(text.len() + text.len() / 2),
-        class: Class::Separator,
-        run_chars: 0,
-        last_cjk: ' ',
-    };
-    let mut folded = Vec::with_capacity(4);
-    for c in text.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                writer.word_char(c.to_ascii_lowercase());
-            } else {
-                writer.end_run();
-            }
-            continue;
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    each_token(text, |token, _, _| {
+        if !out.is_empty() {
+            out.push(' ');
         }
-        fold(c, &mut folded);
-        for &f in &folded {
-            match class(f) {
-                Class::Cjk => writer.cjk_char(f),
-                Class::Word => writer.word_char(f),
-                Class::Separator => writer.end_run(),
-            }
-        }
-    }
-    writer.end_run();
-    writer.out
-}
-
-/// [`token_text`]'s output and the run being read: a word is written as its characters come,
-/// a CJK run as each bigram is complete (a run of one character when it ends).
-struct TokenWriter {
-    out: String,
-    class: Class,
-    /// Characters of the run so far (of the current token, for a word).
-    run_chars: usize,
-    /// The run's last CJK character.
-    last_cjk: char,
-}
-
-impl TokenWriter {
-    fn start_token(&mut self) {
-        if !self.out.is_empty() {
-            self.out.push(' ');
-        }
-    }
-
-    fn word_char(&mut self, c: char) {
-        if self.class != Class::Word {
-            self.end_run();
-            self.class = Class::Word;
-        }
-        if self.run_chars.is_multiple_of(MAX_WORD_CHARS) {
-            self.start_token();
-        }
-        self.out.push(c);
-        self.run_chars += 1;
-    }
-
-    fn cjk_char(&mut self, c: char) {
-        if self.class != Class::Cjk {
-            self.end_run();
-            self.class = Class::Cjk;
-        } else {
-            self.start_token();
-            self.out.push(self.last_cjk);
-            self.out.push(c);
-        }
-        self.last_cjk = c;
-        self.run_chars += 1;
-    }
-
-    fn end_run(&mut self) {
-        if self.class == Class::Cjk && self.run_chars == 1 {
-            self.start_token();
-            self.out.push(self.last_cjk);
-        }
-        self.class = Class::Separator;
-        self.run_chars = 0;
-    }
+        out.push_str(token);
+    });
+    out
 }
 
 /// The text of a document that is searched, besides its title: the Markdown body as a reader
