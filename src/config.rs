@@ -504,26 +504,18 @@ impl Config {
                 self.server.listen
             ));
         }
-        if !self.server.public_url.is_empty() {
-            match url::Url::parse(&self.server.public_url) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-                _ => {
-                    return Err(format!(
-                        "server.public_url must be empty or an http(s) URL, not {:?}",
-                        self.server.public_url
-                    ));
-                }
-            }
+        if !self.server.public_url.is_empty() && !is_http_url_with_host(&self.server.public_url) {
+            return Err(format!(
+                "server.public_url must be empty or an http(s) URL, not {:?}",
+                self.server.public_url
+            ));
         }
         for (key, value) in [
             ("sites.qq.fetch_base", &self.sites.qq.fetch_base),
             ("sites.qq.api_base", &self.sites.qq.api_base),
         ] {
-            match url::Url::parse(value) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-                _ => {
-                    return Err(format!("{key} must be an http(s) URL, not {value:?}"));
-                }
+            if !is_http_url_with_host(value) {
+                return Err(format!("{key} must be an http(s) URL, not {value:?}"));
             }
         }
         Ok(())
@@ -538,6 +530,11 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn is_http_url_with_host(text: &str) -> bool {
+    url::Url::parse(text)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 /// Each source: a unique name, what its kind needs, a sane interval, patterns that compile.
