@@ -52,7 +52,9 @@ pub struct DaemonConfig {
     /// Queued articles archived at once (per-host limits still apply). A request is a small
     /// part of an article's time, the rest is extraction and the commit: at 4 (the old
     /// default), with 4 requests at once to a local server, one of two cores sat idle and the
-    /// daemon archived 154 articles/s; at 16, 216-226.
+    /// daemon archived 154 articles/s; at 16, 216-226. At 32, articles waiting for their group
+    /// commit no longer hold back new fetches: the two cores went from 1.76 to 1.81 busy, and
+    /// 343 -> 357 articles/s (medians of three, 2,000 local pages).
     pub max_in_flight: usize,
     /// On SIGINT/SIGTERM, in-flight work gets this long to finish before it is abandoned (it
     /// stays queued and is done after the restart).
@@ -76,7 +78,7 @@ impl Default for DaemonConfig {
     fn default() -> Self {
         Self {
             serve: true,
-            max_in_flight: 16,
+            max_in_flight: 32,
             shutdown_grace: Duration::from_secs(10),
             poll_jitter: 0.1,
             shared: false,
