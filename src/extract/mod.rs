@@ -17,7 +17,7 @@ use crate::sites::{ArticleRef, Site};
 
 /// Version of the extraction rules, recorded with every version so that a later `reprocess`
 /// knows which documents an improved extractor would change.
-pub const EXTRACTOR_VERSION: &str = "15";
+pub const EXTRACTOR_VERSION: &str = "16";
 
 /// An extracted article, before it becomes a document.
 #[derive(Debug, Clone, PartialEq, Eq)]

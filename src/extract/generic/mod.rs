@@ -129,9 +129,14 @@ fn extract_parsed(
         .chain(Url::parse(&target.canonical_url))
         .collect();
     let dates = meta::dates::pick(&els, meta, &place, &around, &addresses);
+    let order = meta::dates::page_day_order(meta);
     let published = dates
         .published
-        .or_else(|| opening_dateline(meta, &pick.body));
+        .or_else(|| opening_dateline(order, &pick.body))
+        .or_else(|| {
+            let lines = analysis.lines.iter().map(|l| l.text.as_str());
+            meta::dates::posted_sentence_time(lines, title.as_deref(), order)
+        });
     // A heading that shows the title with a date between it and the body is an article's
     // layout, whatever the share of links around it.
     let near_date = title_open.is_some()
@@ -235,10 +240,7 @@ fn title_over_body(
 
 /// The date of an undated page whose body opens on a dateline (`27.1.2022 - …`, after the lead
 /// and the byline).
-fn opening_dateline(meta: &PageMeta, body: &Body) -> Option<meta::dates::PageTime> {
-    let order = meta::dates::DayOrder::for_lang(
-        meta.html_lang.as_deref().or(meta.ld.in_language.as_deref()),
-    );
+fn opening_dateline(order: meta::dates::DayOrder, body: &Body) -> Option<meta::dates::PageTime> {
     body.text
         .lines()
         .filter(|l| !l.trim().is_empty())

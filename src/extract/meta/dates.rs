@@ -1000,6 +1000,16 @@ fn shown_time(
     (visible, furniture_date)
 }
 
+/// The order of day and month in the page's slashed dates, from its declared language.
+pub fn page_day_order(meta: &PageMeta) -> DayOrder {
+    DayOrder::for_lang(
+        meta.html_lang
+            .as_deref()
+            .or(meta.ld.in_language.as_deref())
+            .or_else(|| meta.get(&["og:locale", "content-language", "language"])),
+    )
+}
+
 /// Chooses the publish time: JSON-LD `datePublished`, then date meta tags (published before
 /// modified), then `<time datetime>` near the article; a visible time on the same day makes a
 /// date-only value exact, and a visible date one day off puts a UTC value into the page's
@@ -1014,12 +1024,7 @@ pub fn pick(
     around: &Around<'_>,
     addresses: &[Url],
 ) -> Dates {
-    let order = DayOrder::for_lang(
-        meta.html_lang
-            .as_deref()
-            .or(meta.ld.in_language.as_deref())
-            .or_else(|| meta.get(&["og:locale", "content-language", "language"])),
-    );
+    let order = page_day_order(meta);
     // A forum thread's opening post is dated by the board's own mark (its edit note and the
     // replies around it are dated later, and a recent post shows `3 天前`).
     if let Some(t) = super::software::post_time(els) {
@@ -1196,6 +1201,72 @@ fn script_time(els: &Elements<'_>) -> Option<PageTime> {
             .or_else(|| SCRIPT_DATE.captures(&text))?;
         parse_time(found.get(1)?.as_str())
     })
+}
+
+/// Words that say a page's item was put online: `posted`, `gepostet`, `veröffentlicht`, ...
+static POSTED: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "posted",
+            "published",
+            "gepostet",
+            "veröffentlicht",
+            "erschienen",
+            "publié",
+            "publicado",
+            "pubblicato",
+            "发表于",
+            "发布于",
+        ])
+        .expect("static words")
+});
+
+/// Words by which a line names the page's own item rather than another one.
+static THIS_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:this|dieser|diese|dieses|ce|cet|cette|este|esta|questo|questa)\s+(?:entry|post|article|story|page|beitrag|artikel|eintrag|text|billet|article|entrada|artículo|articolo)\b")
+        .expect("static regex")
+});
+
+/// Longest line read as a "posted" sentence: a theme's note is one sentence.
+const POSTED_LINE: usize = 400;
+
+/// The date of a page that shows none near its article, from a sentence anywhere on it that
+/// names the article and says when it was posted (a blog theme's note, in a sidebar or the
+/// footer: `Literatur und Animated Typography wurde am 19. Mai 2010 um 23:03 Uhr gepostet`,
+/// `This entry was posted on Wednesday, May 19th, 2010`). The line must name the article,
+/// by its `title` or as "this entry", so that another post's line (a sidebar of recent posts)
+/// does not date it; and such lines must agree on one day.
+pub fn posted_sentence_time<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+    title: Option<&str>,
+    order: DayOrder,
+) -> Option<PageTime> {
+    let title = title
+        .map(str::trim)
+        .filter(|t| t.chars().count() >= 8)
+        .map(str::to_lowercase);
+    let names_the_item = |line: &str| {
+        THIS_ITEM.is_match(line)
+            || title
+                .as_deref()
+                .is_some_and(|t| line.to_lowercase().contains(t))
+    };
+    let mut found: Option<PageTime> = None;
+    for line in lines {
+        if line.len() > POSTED_LINE || !POSTED.is_match(line) || !names_the_item(line) {
+            continue;
+        }
+        let Some(t) = time_before_update(line, order) else {
+            continue;
+        };
+        match found {
+            Some(f) if f.local.date() != t.local.date() => return None,
+            Some(_) => {}
+            None => found = Some(t),
+        }
+    }
+    found
 }
 
 /// When nothing else dates the page: a date in the lines after the body (a post's footer,
@@ -1896,6 +1967,44 @@ mod tests {
             Some("2021-10-03 00:00:00")
         );
         assert_eq!(day("7 maja 2019").as_deref(), Some("2019-05-07 00:00:00"));
+    }
+
+    #[test]
+    fn a_posted_sentence_that_names_the_article_dates_it() {
+        let posted = |lines: &[&str], title: Option<&str>, order: DayOrder| {
+            posted_sentence_time(lines.iter().copied(), title, order).map(|t| t.render(None))
+        };
+        let eu = DayOrder::DayFirst;
+        let title = Some("Literatur und Animated Typography");
+        // A theme's note in the sidebar, naming the post by its title.
+        let note = "Literatur und Animated Typography wurde am 19. Mai 2010 um 23:03 Uhr \
+                    gepostet und unter Lesenswert, Literatur abgelegt.";
+        let lines = ["Über diesen Artikel", note, "Impressum"];
+        assert_eq!(
+            posted(&lines, title, eu).as_deref(),
+            Some("2010-05-19 23:03:00")
+        );
+        // Or as "this entry", whatever the title.
+        let entry = [
+            "This entry was posted on Wednesday, May 19, 2010 at 11:03 pm and is \
+                      filed under Links.",
+        ];
+        assert_eq!(
+            posted(&entry, None, DayOrder::MonthFirst).as_deref(),
+            Some("2010-05-19 23:03:00")
+        );
+        // Another post's line (a sidebar of recent posts) names another title.
+        let other = ["Ein anderer Beitrag wurde am 3. Juni 2010 gepostet"];
+        assert_eq!(posted(&other, title, eu), None);
+        // A line that names the article but says nothing of posting it.
+        let mentioned = ["Literatur und Animated Typography, 19. Mai 2010"];
+        assert_eq!(posted(&mentioned, title, eu), None);
+        // Two such lines on different days: neither is trusted.
+        let two = [note, "Dieser Beitrag wurde am 2. Juni 2011 veröffentlicht"];
+        assert_eq!(posted(&two, title, eu), None);
+        // A paragraph is no theme's note.
+        let long = format!("{note} {}", "Und noch mehr Text. ".repeat(30));
+        assert_eq!(posted(&[long.as_str()], title, eu), None);
     }
 
     #[test]
