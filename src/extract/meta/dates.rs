@@ -355,8 +355,9 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
             offset: Some(*dt.offset()),
         });
     }
+    let han = han_numeral_date(t);
     if !holds_a_year(t) {
-        return None;
+        return han.map(|(_, t)| t).and_then(plausible);
     }
     let numeric = NUMERIC_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -409,12 +410,79 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
         };
         dated(&c, NaiveDate::from_ymd_opt(n("y")? as i32, month, day)?)
     });
-    [numeric, named, dotted, slashed]
+    [numeric, named, dotted, slashed, han]
         .into_iter()
         .flatten()
         .min_by_key(|(start, _)| *start)
         .map(|(_, t)| t)
         .and_then(plausible)
+}
+
+/// A date written in Chinese numerals, as official documents and some news pages date
+/// themselves (`二〇一九年九月七日`, `一九九九年十二月三十一日`; `○` often stands for `〇`).
+static HAN_NUMERAL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?P<y>[〇○零一二三四五六七八九]{4})\s*年\s*",
+        r"(?P<mo>[一二三四五六七八九十]{1,2})\s*月\s*",
+        r"(?P<d>[一二三四五六七八九十]{1,3})\s*[日号]",
+    ))
+    .expect("static regex")
+});
+
+/// The value of one Chinese numeral digit (`〇` to `九`).
+fn han_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .or_else(|| matches!(c, '○' | '零').then_some(0))
+        .map(|n| n as u32)
+}
+
+/// A month or day in Chinese numerals: `七`, `十`, `十二`, `二十`, `三十一`.
+fn han_number(s: &str) -> Option<u32> {
+    match s.split_once('十') {
+        None => han_digit(s.chars().next()?).filter(|_| s.chars().count() == 1),
+        Some((tens, ones)) => {
+            let tens = if tens.is_empty() {
+                1
+            } else {
+                han_digit_only(tens)?
+            };
+            let ones = if ones.is_empty() {
+                0
+            } else {
+                han_digit_only(ones)?
+            };
+            Some(tens * 10 + ones)
+        }
+    }
+}
+
+/// The value of a string that is exactly one Chinese numeral digit.
+fn han_digit_only(s: &str) -> Option<u32> {
+    let mut chars = s.chars();
+    let d = han_digit(chars.next()?)?;
+    chars.next().is_none().then_some(d)
+}
+
+/// [`HAN_NUMERAL_DATE`]'s date in `t`: (where it starts, the day). Only lines with a `年` are
+/// read.
+fn han_numeral_date(t: &str) -> Option<(usize, PageTime)> {
+    if !t.contains('年') {
+        return None;
+    }
+    let c = HAN_NUMERAL_DATE.captures(t)?;
+    let year = c["y"]
+        .chars()
+        .try_fold(0u32, |y, d| Some(y * 10 + han_digit(d)?))?;
+    let date = NaiveDate::from_ymd_opt(year as i32, han_number(&c["mo"])?, han_number(&c["d"])?)?;
+    Some((
+        c.get(0)?.start(),
+        PageTime {
+            local: date.and_time(NaiveTime::MIN),
+            offset: None,
+        },
+    ))
 }
 
 /// Whether `t` has what each of the date patterns of [`parse_time_in`] holds, a year: `19` or
@@ -1342,6 +1410,37 @@ mod tests {
         // Unless what is shown is the modified time's machine stamp.
         let stamp = p("2022-12-15T10:00:52+01:00");
         assert_eq!(shown_candidate(ld, &[ld], &[modified], stamp), ld);
+    }
+
+    #[test]
+    fn dates_in_chinese_numerals() {
+        assert_eq!(
+            t("二〇一九年九月七日").as_deref(),
+            Some("2019-09-07 00:00:00")
+        );
+        assert_eq!(
+            t("发布日期：一九九九年十二月三十一日").as_deref(),
+            Some("1999-12-31 00:00:00")
+        );
+        // `○` for `〇`, 号 for 日, and the teens and twenties.
+        assert_eq!(
+            t("二○○八年八月二十号").as_deref(),
+            Some("2008-08-20 00:00:00")
+        );
+        assert_eq!(
+            t("二〇二二年十一月十日").as_deref(),
+            Some("2022-11-10 00:00:00")
+        );
+        // Not a date: a 13th month, a day past the month's end, before the web, no day.
+        assert_eq!(t("二〇一九年十三月一日"), None);
+        assert_eq!(t("二〇一九年二月三十日"), None);
+        assert_eq!(t("一九四九年十月一日"), None);
+        assert_eq!(t("二〇一九年九月"), None);
+        // Digits come first when a line has both.
+        assert_eq!(
+            t("2019-09-08 二〇一九年九月七日").as_deref(),
+            Some("2019-09-08 00:00:00")
+        );
     }
 
     #[test]
