@@ -91,9 +91,11 @@ pub(super) static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
         (?P<y>(?:19|20)[0-9]{2}) \s* [-/.年] \s* (?P<mo>[0-9]{1,2}) \s* [-/.月] \s* (?P<d>[0-9]{1,2}) (?:\s*日)?
         (?:
             (?:\s*[T\s]\s*|\s*(?:星期|周)[一二三四五六日天]\s*|\s*[,，]?\s*)
+            (?P<period>上午|下午|中午|晚上|凌晨|早上|傍晚)? \s*
             (?P<h>[0-9]{1,2}) \s* [:：时] \s* (?P<mi>[0-9]{1,2}) (?:\s*分)?
             (?: \s* [:：] \s* (?P<s>[0-9]{1,2}) (?:\s*秒)? )?
             (?: \.[0-9]{1,9} )?
+            (?: \s* (?P<ampm>[aApP]\.?[mM]\.?) (?-u:\b) )?
         )?
         \s* (?P<tz> Z(?-u:\b) | [+-][0-9]{2}:?[0-9]{2}(?-u:\b) | (?:GMT|UTC)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)? )?",
     )
@@ -313,6 +315,17 @@ fn hour_24(h: u32, ampm: Option<&str>) -> u32 {
     }
 }
 
+/// Hours on a 12-hour clock after a Chinese period of the day (`下午 1:43` is 13:43, `凌晨
+/// 12:30` is 00:30, `中午 12:10` stays noon).
+fn chinese_period_hour(h: u32, period: &str) -> u32 {
+    match period {
+        "下午" | "晚上" | "傍晚" if h < 12 => h + 12,
+        "中午" if h < 11 => h + 12,
+        "上午" | "凌晨" | "早上" if h == 12 => 0,
+        _ => h,
+    }
+}
+
 /// A month, day and time shown without a year (`March 18 at 12:22 PM`), for pages whose
 /// address or metadata gives the day: (month, day, time).
 pub fn parse_yearless_time(text: &str) -> Option<(u32, u32, NaiveTime)> {
@@ -355,7 +368,7 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
             offset: Some(*dt.offset()),
         });
     }
-    let han = han_numeral_date(t);
+    let han = han_numeral_date(t).or_else(|| roc_date(t));
     if !holds_a_year(t) {
         return han.map(|(_, t)| t).and_then(plausible);
     }
@@ -363,7 +376,13 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
         let date = NaiveDate::from_ymd_opt(n("y")? as i32, n("mo")?, n("d")?)?;
         let time = match (n("h"), n("mi")) {
-            (Some(h), Some(mi)) => NaiveTime::from_hms_opt(h, mi, n("s").unwrap_or(0))?,
+            (Some(h), Some(mi)) => {
+                let h = match c.name("period") {
+                    Some(period) => chinese_period_hour(h, period.as_str()),
+                    None => hour_24(h, c.name("ampm").map(|m| m.as_str())),
+                };
+                NaiveTime::from_hms_opt(h, mi, n("s").unwrap_or(0))?
+            }
             _ => NaiveTime::MIN,
         };
         Some((
@@ -476,6 +495,35 @@ fn han_numeral_date(t: &str) -> Option<(usize, PageTime)> {
         .chars()
         .try_fold(0u32, |y, d| Some(y * 10 + han_digit(d)?))?;
     let date = NaiveDate::from_ymd_opt(year as i32, han_number(&c["mo"])?, han_number(&c["d"])?)?;
+    Some((
+        c.get(0)?.start(),
+        PageTime {
+            local: date.and_time(NaiveTime::MIN),
+            offset: None,
+        },
+    ))
+}
+
+/// A date in the Republic of China's calendar, as Taiwanese pages write it: year 1 is 1912
+/// (`民國108年9月7日` is 2019-09-07). A three-digit year from 100 needs no `民國` before it
+/// (`108年9月7日`: no Gregorian year has three digits in news).
+static ROC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:(?:中華民國|中华民国|民國|民国)\s*(?P<y>[0-9]{2,3})|(?:^|[^0-9])(?P<y3>1[0-9]{2}))",
+        r"\s*年\s*(?P<mo>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日",
+    ))
+    .expect("static regex")
+});
+
+/// [`ROC_DATE`]'s date in `t`: (where it starts, the day). Only lines with a `年` are read.
+fn roc_date(t: &str) -> Option<(usize, PageTime)> {
+    if !t.contains('年') {
+        return None;
+    }
+    let c = ROC_DATE.captures(t)?;
+    let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let year = n("y").or_else(|| n("y3"))? + 1911;
+    let date = NaiveDate::from_ymd_opt(year as i32, n("mo")?, n("d")?)?;
     Some((
         c.get(0)?.start(),
         PageTime {
@@ -1410,6 +1458,41 @@ mod tests {
         // Unless what is shown is the modified time's machine stamp.
         let stamp = p("2022-12-15T10:00:52+01:00");
         assert_eq!(shown_candidate(ld, &[ld], &[modified], stamp), ld);
+    }
+
+    #[test]
+    fn taiwanese_calendar_and_chinese_periods_of_the_day() {
+        assert_eq!(t("民國108年9月7日").as_deref(), Some("2019-09-07 00:00:00"));
+        assert_eq!(
+            t("中華民國 99 年 12 月 31 日").as_deref(),
+            Some("2010-12-31 00:00:00")
+        );
+        assert_eq!(
+            t("發布日期：112年1月5日").as_deref(),
+            Some("2023-01-05 00:00:00")
+        );
+        // Two digits need the era's name: `99年` alone is no date.
+        assert_eq!(t("99年12月31日"), None);
+        assert_eq!(
+            t("2019年9月7日 下午 1:43").as_deref(),
+            Some("2019-09-07 13:43:00")
+        );
+        assert_eq!(
+            t("2019/9/7 上午 11:05:09").as_deref(),
+            Some("2019-09-07 11:05:09")
+        );
+        assert_eq!(
+            t("2019-09-07 凌晨 12:30").as_deref(),
+            Some("2019-09-07 00:30:00")
+        );
+        assert_eq!(
+            t("2019-09-07 中午 12:10").as_deref(),
+            Some("2019-09-07 12:10:00")
+        );
+        assert_eq!(
+            t("2019-09-07 1:43 PM").as_deref(),
+            Some("2019-09-07 13:43:00")
+        );
     }
 
     #[test]
