@@ -12,10 +12,11 @@ use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
 use super::{Around, Elements, PageMeta, Place, clean_text};
 
-/// `作者：X`, `撰文：X`, `执笔/X`, `记者：X`, `文/X`, and the credit for words and pictures
-/// together, `文/图 X` (`(文/图 刘玺东 易赛楠)` closing a local paper's story).
+/// `作者：X`, `撰文：X`, `撰稿|X`, `执笔/X`, `记者：X`, `文/X`, `【作者】X`, and the credit for
+/// words and pictures together, `文/图 X` (`(文/图 刘玺东 易赛楠)` closing a local paper's
+/// story); in either script, with Taiwan's full-width slash (`文／王小明`, `圖、文／王小明`).
 static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:文/图|图/文|文、图)[:：/\s]|(?:作者|撰文|执笔|记者|文)\s*[:：/|｜丨])\s*(?P<v>[^\s:：|｜丨/()（）【】\[\]]{2,30})")
+    Regex::new(r"(?:(?:文/图|图/文|文、图|[文图圖][/／、][文图圖])[:：/／\s]|(?:作者|撰文|撰稿|执笔|執筆|记者|記者|文)\s*[:：/／|｜丨]|【(?:作者|撰文|记者|記者)】)\s*(?P<v>[^\s:：|｜丨/／()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
 /// A further Chinese name after a byline's first (`作者：余毅菁 向雪妮`): two or three Han
@@ -36,7 +37,14 @@ const ORG_ENDINGS: &[char] = &[
     '社', '网', '报', '台', '局', '部', '委', '办', '院', '会', '所', '厅', '处', '站', '司', '刊',
 ];
 static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"记者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})").expect("static regex")
+    Regex::new(r"[记記]者\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})")
+        .expect("static regex")
+});
+/// The Central News Agency's dateline, name and place run together before the day
+/// (`中央社記者王小明台北7日電`): the name is all but the last two characters (most places
+/// it reports from have two: 台北, 香港, 東京).
+static CNA_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[记記]者(?P<run>\p{Han}{4,6})[0-9]{1,2}日[電电]").expect("static regex")
 });
 /// `作者 魏星`: the author label and a Chinese name with a space between them at a line's start,
 /// after a space or after a publication's name (`《棱镜》作者 周纯`), or with nothing between them after a separator (`| 来源 CSDN | 作者魏星`);
@@ -47,7 +55,7 @@ static CN_AUTHOR_SPACED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A newspaper byline opened by a box: `□本报记者 张三`, `□ 张三 李四`.
 static CN_BOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^□\s*(?:本报|本刊)?(?:特约)?(?:记者|通讯员)?\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})")
+    Regex::new(r"^□\s*(?:本报|本報|本刊)?(?:特约|特約)?(?:记者|記者|通讯员|通訊員)?\s*(?P<v>[\p{Han}]{2,3}(?:[、\s]+[\p{Han}]{2,3}){0,3})")
         .expect("static regex")
 });
 /// Words that follow 记者 without being a name ("记者获悉", "记者从…了解到"), and words that end a
@@ -91,6 +99,22 @@ const NOT_NAMES: &[&str] = &[
     "编辑",
     "来源",
     "未知",
+    // The same words in traditional characters (Taiwan, Hong Kong).
+    "獲悉",
+    "瞭解",
+    "發現",
+    "採訪",
+    "從",
+    "調查",
+    "聯繫",
+    "詢問",
+    "實地",
+    "觀察",
+    "對",
+    "還",
+    "責任",
+    "編輯",
+    "來源",
 ];
 const NAME_STOPS: &[&str] = &[
     " Illustration",
@@ -114,9 +138,21 @@ const NAME_STOPS: &[&str] = &[
     "字号",
     "原标题",
     "实习生",
+    // The same words in traditional characters (Taiwan, Hong Kong).
+    "報導",
+    "報道",
+    "攝",
+    "編輯",
+    "通訊員",
+    "時間",
+    "來源",
+    "發布",
+    "責任",
+    "原標題",
+    "實習生",
 ];
 static CN_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:来源|來源|出处|稿源)(?:于)?\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
+    Regex::new(r"(?:来源|來源|出处|出處|稿源)(?:于|於)?\s*[:：]\s*(?P<v>[^\s:：|｜丨()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
 static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -424,7 +460,10 @@ pub struct Byline {
 ///   (reporters, several joined by a space or `、`), `□X` (a newspaper's byline box), and a
 ///   story's closing line that is only a person's name in brackets (`……举行。（张巨峰）`);
 ///   several names after one label are all kept (`作者：余毅菁 向雪妮`). A photographer's
-///   credit (`记者 X 摄`, `X 供图`) names no author.
+///   credit (`记者 X 摄`, `X 供图`) names no author. The same in traditional characters, as
+///   Taiwan and Hong Kong write them: `記者X／台北報導` (in `〔〕` or `【】` too), `文／X`,
+///   `圖、文／X`, `撰稿 | X`, `【作者】X`, and the Central News Agency's `中央社記者X台北7日電`
+///   (its name and place run together: the place is taken to be the last two characters).
 /// - **source**: the outlet the story comes from: `来源：X`, `来源于：X`, `出处：X`, `稿源：X` (a portal
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
@@ -538,6 +577,11 @@ fn dateline_credit(line: &str) -> Option<&str> {
 /// The reporter of a `记者 X` byline; not a photographer's credit (`中新社记者 贾天勇 摄`,
 /// `记者 X 供图`), which names who took a picture in a caption.
 fn cn_reporter(line: &str) -> Option<String> {
+    if let Some(c) = CNA_DATELINE.captures(line) {
+        let run: Vec<char> = c["run"].chars().collect();
+        let name: String = run[..(run.len() - 2).min(3)].iter().collect();
+        return Some(name).filter(|n| !NOT_NAMES.iter().any(|w| n.starts_with(w)));
+    }
     CN_REPORTER.captures_iter(line).find_map(|c| {
         let m = c.get(0)?;
         let after = line[m.end()..].trim_start();
@@ -2144,6 +2188,33 @@ mod tests {
         assert_eq!(b.author, None);
         let b = byline(&["Bylund Smith was there", "Text: in English"]);
         assert_eq!(b.author, None);
+    }
+
+    #[test]
+    fn taiwanese_and_hong_kong_bylines_in_traditional_characters() {
+        let author = |line: &str| byline(&[line]).author;
+        for (line, name) in [
+            ("記者王小明／台北報導", "王小明"),
+            ("〔記者王小明／台北報導〕", "王小明"),
+            ("【記者王小明、李大華／台北報導】", "王小明、李大華"),
+            ("記者 陳大文", "陳大文"),
+            ("文／王小明", "王小明"),
+            ("撰文／王小明", "王小明"),
+            ("圖、文／王小明", "王小明"),
+            ("撰稿 | 王小明", "王小明"),
+            ("【作者】張三", "張三"),
+            ("□本報記者 林三", "林三"),
+            ("（記者 王二 通訊員 李三）", "王二"),
+            // The Central News Agency's dateline: the place (two characters) follows the name.
+            ("中央社記者王小明台北7日電", "王小明"),
+            ("中央社記者張謙香港7日電", "張謙"),
+        ] {
+            assert_eq!(author(line).as_deref(), Some(name), "{line}");
+        }
+        // Words after 記者 that are no name; an editor is never the author.
+        assert_eq!(author("記者獲悉，此事已有定論"), None);
+        assert_eq!(author("編輯：李四"), None);
+        assert_eq!(byline(&["來源：中央社"]).source.as_deref(), Some("中央社"));
     }
 
     #[test]
