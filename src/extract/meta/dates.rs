@@ -90,7 +90,7 @@ pub(super) static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)
         (?P<y>(?:19|20)[0-9]{2}) \s* [-/.年] \s* (?P<mo>[0-9]{1,2}) \s* [-/.月] \s* (?P<d>[0-9]{1,2}) (?:\s*日)?
         (?:
-            (?:\s*[T\s]\s*|\s*(?:星期|周)[一二三四五六日天]\s*|\s*[,，]?\s*)
+            (?:\s*[T\s]\s*|\s*(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]\s*|\s*[,，]?\s*)
             (?P<period>上午|下午|中午|晚上|凌晨|早上|傍晚)? \s*
             (?P<h>[0-9]{1,2}) \s* [:：时] \s* (?P<mi>[0-9]{1,2}) (?:\s*分)?
             (?: \s* [:：] \s* (?P<s>[0-9]{1,2}) (?:\s*秒)? )?
@@ -649,6 +649,12 @@ const UPDATED_WORDS: &[&str] = &[
     "更新时间",
     "更新于",
     "修改时间",
+    "最后修改",
+    "最後更新",
+    "更新時間",
+    "更新於",
+    "修改時間",
+    "最後修改",
     "Updated",
     "Latest update",
     "Last update",
@@ -670,6 +676,14 @@ const PUBLISHED_WORDS: &[&str] = &[
     "发布时间",
     "发表于",
     "发布于",
+    "发布日期",
+    "發布時間",
+    "發佈時間",
+    "發布日期",
+    "發佈日期",
+    "發表於",
+    "發布於",
+    "發佈於",
     "Published",
     "published",
     "Posted on",
@@ -1491,6 +1505,27 @@ mod tests {
         );
         assert_eq!(
             t("2019-09-07 1:43 PM").as_deref(),
+            Some("2019-09-07 13:43:00")
+        );
+    }
+
+    #[test]
+    fn traditional_words_for_published_updated_and_weekdays() {
+        let shown = |line: &str| visible_time(line, DayOrder::DayFirst).map(|t| t.render(None));
+        assert_eq!(
+            shown("更新時間：2019/09/08 10:00 發布時間：2019/09/07 13:43").as_deref(),
+            Some("2019-09-07 13:43:00")
+        );
+        assert_eq!(
+            shown("最後更新：2019-09-08 發佈時間：2019-09-07").as_deref(),
+            Some("2019-09-07 00:00:00")
+        );
+        assert_eq!(
+            t("2019年9月7日 週六 下午1:43").as_deref(),
+            Some("2019-09-07 13:43:00")
+        );
+        assert_eq!(
+            t("2019-09-07 禮拜六 13:43").as_deref(),
             Some("2019-09-07 13:43:00")
         );
     }
