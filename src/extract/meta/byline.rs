@@ -171,8 +171,9 @@ static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
 /// cost megabytes of compiled program and search cache. Nothing follows the name in it, so
 /// the regex's greedy, leftmost-first match takes each repetition that matches, as the code
 /// does.
-static EN_BY_LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?i:by)\s+").expect("static regex"));
+static EN_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:(?:story|reporting|report|words)\s+)?(?i:by)\s+").expect("static regex")
+});
 /// A word of a name: a capital, then letters, dots, apostrophes and hyphens.
 static EN_BY_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\p{Lu}[\p{L}.'’-]+").expect("static regex"));
@@ -251,6 +252,22 @@ fn en_by(line: &str) -> Option<&str> {
         }
     }
     Some(&line[start..end])
+}
+
+/// After the name, a blog platform's reading time (`Jane Doe • 3 min read`, `Jane Doe · 5
+/// minute read`).
+static READ_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[•·|–—-]\s*[0-9]{1,3}\s*min(?:ute)?s?\.?\s+read(?-u:\b)")
+        .expect("static regex")
+});
+
+/// The name opening a line that then gives the post's reading time (`Jane Doe • 3 min read`,
+/// as Medium and its like stamp a post).
+fn read_time_byline(line: &str) -> Option<&str> {
+    let end = en_name(line, 0)?;
+    let name = &line[..end];
+    ((2..=3).contains(&name.split_whitespace().count()) && READ_TIME.is_match(&line[end..]))
+        .then_some(name)
 }
 
 /// Bylines in other words than `By`: `Von X am …`, `Posted by X @ …`, `Erstellt von X`, `Text
@@ -522,7 +539,8 @@ pub fn byline(lines: &[&str]) -> Byline {
                     labelled_byline(before_month_day(line))
                         .map(tidy_names)
                         .filter(|v| !v.is_empty())
-                });
+                })
+                .or_else(|| read_time_byline(line).map(tidy_name));
         }
         if b.source.is_none() {
             b.source = take(&CN_SOURCE, line);
@@ -669,24 +687,90 @@ const ROLE_WORDS: &[&str] = &[
 /// Editor`, `X, dpa`, `Jane Doe, MA WebMD Health News`) ends the list as before.
 fn tidy_names(s: &str) -> String {
     let mut parts = s.split(", ");
-    let first = tidy_name(parts.next().unwrap_or(""));
-    let mut names = vec![first];
+    let first_part = parts.next().unwrap_or("");
+    let mut names: Vec<String> = joined_names(first_part)
+        .map_or_else(|| vec![first_part], |pair| pair.to_vec())
+        .into_iter()
+        .map(tidy_name)
+        .collect();
     for part in parts {
-        let words: Vec<&str> = part.split_whitespace().collect();
-        let role = words.iter().any(|w| {
-            let w = w.to_lowercase();
-            ROLE_WORDS.iter().any(|r| w.starts_with(r))
-        });
-        let name = tidy_name(part);
-        if !(2..=3).contains(&words.len()) || role || name.is_empty() {
-            break;
+        // `X, Y and Z`: the last part holds two names.
+        let pair = joined_names(part);
+        for part in pair.map_or_else(|| vec![part], |pair| pair.to_vec()) {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let role = words.iter().any(|w| {
+                let w = w.to_lowercase();
+                ROLE_WORDS.iter().any(|r| w.starts_with(r))
+            });
+            let name = tidy_name(part);
+            if !(2..=3).contains(&words.len())
+                || role
+                || name.is_empty()
+                || is_outlet_part(part, first_part)
+            {
+                return finish_names(names);
+            }
+            names.push(name);
         }
-        names.push(name);
     }
-    if names[0].is_empty() {
+    finish_names(names)
+}
+
+/// The names of a byline's list joined by `, `, or nothing when the first is no name.
+fn finish_names(names: Vec<String>) -> String {
+    if names.first().is_none_or(String::is_empty) {
         return String::new();
     }
     names.join(", ")
+}
+
+/// Words that make a part of a byline's list an outlet rather than a person (`John Smith, The
+/// Washington Post`, `Jane Doe, CNN Business`).
+const OUTLET_WORDS: &[&str] = &[
+    "The",
+    "News",
+    "Business",
+    "Post",
+    "Times",
+    "Press",
+    "Herald",
+    "Tribune",
+    "Journal",
+    "Daily",
+    "Media",
+    "Network",
+    "Agency",
+    "Magazine",
+    "Online",
+    "Reuters",
+    "Bloomberg",
+];
+
+/// Whether `part`, after a byline's first name, names an outlet: one of [`OUTLET_WORDS`], or a
+/// word in capitals when the first name is not written so (`CNN Business`).
+fn is_outlet_part(part: &str, first: &str) -> bool {
+    let capitals = |w: &str| w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase());
+    let first_in_capitals = first.split_whitespace().all(capitals);
+    part.split_whitespace()
+        .any(|w| OUTLET_WORDS.contains(&w) || (!first_in_capitals && capitals(w)))
+}
+
+/// Two names joined by a word (`John Smith and Jane Doe`), each of two or three capitalised
+/// words.
+fn joined_names(part: &str) -> Option<[&str; 2]> {
+    let (at, len) = LIST_JOINERS
+        .iter()
+        .filter_map(|j| part.find(j).map(|at| (at, j.len())))
+        .min()?;
+    let pair = [&part[..at], &part[at + len..]];
+    let reads_as_name = |name: &str| {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        (2..=3).contains(&words.len())
+            && words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    };
+    pair.iter().all(|n| reads_as_name(n)).then_some(pair)
 }
 
 /// A name without trailing punctuation, a glued-on date/time or the next label; empty when the
@@ -2149,8 +2233,29 @@ mod tests {
         assert_eq!(b.author.as_deref(), Some("张三"));
         assert_eq!(b.source.as_deref(), Some("新华网"));
         assert_eq!(b.editor.as_deref(), Some("李四"));
+        // Several names take the archive's form, `A, B`; an outlet after them is no name.
         let b = byline(&["By John Smith and Jane Doe, CNN"]);
-        assert_eq!(b.author.as_deref(), Some("John Smith and Jane Doe"));
+        assert_eq!(b.author.as_deref(), Some("John Smith, Jane Doe"));
+        let b = byline(&["By John Smith, Jane Doe and Bob Lee"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith, Jane Doe, Bob Lee"));
+        let b = byline(&["By John Smith, The Washington Post"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith"));
+        let b = byline(&["By Jane Doe, CNN Business"]);
+        assert_eq!(b.author.as_deref(), Some("Jane Doe"));
+        let b = byline(&["By JANE DOE, JOHN SMITH"]);
+        assert_eq!(b.author.as_deref(), Some("JANE DOE, JOHN SMITH"));
+        // A name with a joining word inside stays whole.
+        assert_eq!(tidy_names("José Ortega y Gasset"), "José Ortega y Gasset");
+        assert_eq!(tidy_names("Simon & Schuster"), "Simon & Schuster");
+        // Other words before `by`, and a blog platform's reading time after the name.
+        let b = byline(&["Story by John Smith"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith"));
+        let b = byline(&["Reporting by John Smith; Editing by Jane Doe"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith"));
+        let b = byline(&["Jane Doe • 3 min read"]);
+        assert_eq!(b.author.as_deref(), Some("Jane Doe"));
+        let b = byline(&["Share • 3 min read"]);
+        assert_eq!(b.author, None);
         let b = byline(&["By Steven Mufson March 18 at 12:22 PM Follow @StevenMufson"]);
         assert_eq!(b.author.as_deref(), Some("Steven Mufson"));
         let b = byline(&["2/26/2015 7:11 AM PST BY TMZ STAFF"]);
@@ -2574,7 +2679,7 @@ mod tests {
         );
         assert_eq!(
             author("Autoren Jelko Djuren und Jutta Klaukien").as_deref(),
-            Some("Jelko Djuren und Jutta Klaukien")
+            Some("Jelko Djuren, Jutta Klaukien")
         );
         assert_eq!(
             author("Par Matthieu Hy le 3 mars 2020").as_deref(),
