@@ -172,7 +172,8 @@ static CN_EDITOR: LazyLock<Regex> = LazyLock::new(|| {
 /// the regex's greedy, leftmost-first match takes each repetition that matches, as the code
 /// does.
 static EN_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:(?:story|reporting|report|words)\s+)?(?i:by)\s+").expect("static regex")
+    Regex::new(r"^(?i:(?:story|reporting|report|words|guest\s+post)\s+)?(?i:by)\s+")
+        .expect("static regex")
 });
 /// A word of a name: a capital, then letters, dots, apostrophes and hyphens.
 static EN_BY_WORD: LazyLock<Regex> =
@@ -308,8 +309,10 @@ static NAME_WORD: LazyLock<Regex> =
 /// `(?P<v>W(?:\s+(?:P\s+){0,2}W){0,3}(?:(?:,\s*|\s+(?:and|und|y|et|en|&)\s+)W(?:\s+W){0,3}){0,3})`
 /// `(?:\s*$|\s*[|·•,–—(@/-]|\s+\d|\s+\p{Ll})`
 static LABELLED_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:autor(?:in|en)?|authors?|auteurs?|autores?|verfasser(?:in)?|texte?)\s*:\s*")
-        .expect("static regex")
+    Regex::new(
+        r"^(?i:autor(?:in|en)?|authors?|auteurs?|autores?|verfasser(?:in)?|texte?|tekst)\s*:\s*",
+    )
+    .expect("static regex")
 });
 static LABELLED_BY_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\s*$|\s*[|·•,–—(@/-]|\s+[0-9]|\s+\p{Ll})").expect("static regex")
@@ -2248,6 +2251,10 @@ mod tests {
         assert_eq!(tidy_names("José Ortega y Gasset"), "José Ortega y Gasset");
         assert_eq!(tidy_names("Simon & Schuster"), "Simon & Schuster");
         // Other words before `by`, and a blog platform's reading time after the name.
+        let b = byline(&["Guest post by John Smith"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith"));
+        let b = byline(&["Tekst: Jan Kowalski"]);
+        assert_eq!(b.author.as_deref(), Some("Jan Kowalski"));
         let b = byline(&["Story by John Smith"]);
         assert_eq!(b.author.as_deref(), Some("John Smith"));
         let b = byline(&["Reporting by John Smith; Editing by Jane Doe"]);
