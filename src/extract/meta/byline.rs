@@ -265,6 +265,9 @@ static READ_TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// The name opening a line that then gives the post's reading time (`Jane Doe • 3 min read`,
 /// as Medium and its like stamp a post).
 fn read_time_byline(line: &str) -> Option<&str> {
+    if !line.contains(" read") {
+        return None;
+    }
     let end = en_name(line, 0)?;
     let name = &line[..end];
     ((2..=3).contains(&name.split_whitespace().count()) && READ_TIME.is_match(&line[end..]))
@@ -598,7 +601,10 @@ fn dateline_credit(line: &str) -> Option<&str> {
 /// The reporter of a `记者 X` byline; not a photographer's credit (`中新社记者 贾天勇 摄`,
 /// `记者 X 供图`), which names who took a picture in a caption.
 fn cn_reporter(line: &str) -> Option<String> {
-    if let Some(c) = CNA_DATELINE.captures(line) {
+    if let Some(c) = (line.contains("日電") || line.contains("日电"))
+        .then(|| CNA_DATELINE.captures(line))
+        .flatten()
+    {
         let run: Vec<char> = c["run"].chars().collect();
         let name: String = run[..(run.len() - 2).min(3)].iter().collect();
         return Some(name).filter(|n| !NOT_NAMES.iter().any(|w| n.starts_with(w)));

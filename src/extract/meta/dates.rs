@@ -368,7 +368,7 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
             offset: Some(*dt.offset()),
         });
     }
-    let han = han_numeral_date(t).or_else(|| roc_date(t));
+    let han = other_calendar_date(t);
     if !holds_a_year(t) {
         return han.map(|(_, t)| t).and_then(plausible);
     }
@@ -484,12 +484,24 @@ fn han_digit_only(s: &str) -> Option<u32> {
     chars.next().is_none().then_some(d)
 }
 
-/// [`HAN_NUMERAL_DATE`]'s date in `t`: (where it starts, the day). Only lines with a `年` are
-/// read.
-fn han_numeral_date(t: &str) -> Option<(usize, PageTime)> {
-    if !t.contains('年') {
-        return None;
+/// A date in Chinese numerals or in the Republic of China's calendar in `t`: (where it starts,
+/// the day). Most lines of Chinese pages hold a `年`; only those with a Chinese numeral, or two
+/// or three digits, right before one are searched.
+fn other_calendar_date(t: &str) -> Option<(usize, PageTime)> {
+    let (mut han, mut roc) = (false, false);
+    for (at, _) in t.match_indices('年') {
+        let before = t[..at].trim_end();
+        han |= before.chars().next_back().and_then(han_digit).is_some();
+        let digits = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+        roc |= digits == 2 || digits == 3;
     }
+    han.then(|| han_numeral_date(t))
+        .flatten()
+        .or_else(|| roc.then(|| roc_date(t)).flatten())
+}
+
+/// [`HAN_NUMERAL_DATE`]'s date in `t`: (where it starts, the day).
+fn han_numeral_date(t: &str) -> Option<(usize, PageTime)> {
     let c = HAN_NUMERAL_DATE.captures(t)?;
     let year = c["y"]
         .chars()
@@ -515,11 +527,8 @@ static ROC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// [`ROC_DATE`]'s date in `t`: (where it starts, the day). Only lines with a `年` are read.
+/// [`ROC_DATE`]'s date in `t`: (where it starts, the day).
 fn roc_date(t: &str) -> Option<(usize, PageTime)> {
-    if !t.contains('年') {
-        return None;
-    }
     let c = ROC_DATE.captures(t)?;
     let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
     let year = n("y").or_else(|| n("y3"))? + 1911;
