@@ -507,13 +507,7 @@ fn han_numeral_date(t: &str) -> Option<(usize, PageTime)> {
         .chars()
         .try_fold(0u32, |y, d| Some(y * 10 + han_digit(d)?))?;
     let date = NaiveDate::from_ymd_opt(year as i32, han_number(&c["mo"])?, han_number(&c["d"])?)?;
-    Some((
-        c.get(0)?.start(),
-        PageTime {
-            local: date.and_time(NaiveTime::MIN),
-            offset: None,
-        },
-    ))
+    dated(&c, date)
 }
 
 /// A date in the Republic of China's calendar, as Taiwanese pages write it: year 1 is 1912
@@ -533,13 +527,7 @@ fn roc_date(t: &str) -> Option<(usize, PageTime)> {
     let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
     let year = n("y").or_else(|| n("y3"))? + 1911;
     let date = NaiveDate::from_ymd_opt(year as i32, n("mo")?, n("d")?)?;
-    Some((
-        c.get(0)?.start(),
-        PageTime {
-            local: date.and_time(NaiveTime::MIN),
-            offset: None,
-        },
-    ))
+    dated(&c, date)
 }
 
 /// Whether `t` has what each of the date patterns of [`parse_time_in`] holds, a year: `19` or
