@@ -756,10 +756,13 @@ const OUTLET_WORDS: &[&str] = &[
 ];
 
 /// Whether `part`, after a byline's first name, names an outlet: one of [`OUTLET_WORDS`], or a
-/// word in capitals when the first name is not written so (`CNN Business`).
+/// word of three capitals or more when the first name is not written so (`CNN Business`; a
+/// name's initials, `AJ Willingham`, are two).
 fn is_outlet_part(part: &str, first: &str) -> bool {
-    let capitals = |w: &str| w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase());
-    let first_in_capitals = first.split_whitespace().all(capitals);
+    let capitals = |w: &str| w.chars().count() >= 3 && w.chars().all(|c| c.is_uppercase());
+    let first_in_capitals = first
+        .split_whitespace()
+        .all(|w| w.chars().all(|c| !c.is_lowercase()));
     part.split_whitespace()
         .any(|w| OUTLET_WORDS.contains(&w) || (!first_in_capitals && capitals(w)))
 }
@@ -2251,6 +2254,8 @@ mod tests {
         assert_eq!(b.author.as_deref(), Some("John Smith"));
         let b = byline(&["By Jane Doe, CNN Business"]);
         assert_eq!(b.author.as_deref(), Some("Jane Doe"));
+        let b = byline(&["By John Smith, AJ Willingham"]);
+        assert_eq!(b.author.as_deref(), Some("John Smith, AJ Willingham"));
         let b = byline(&["By JANE DOE, JOHN SMITH"]);
         assert_eq!(b.author.as_deref(), Some("JANE DOE, JOHN SMITH"));
         // A name with a joining word inside stays whole.
