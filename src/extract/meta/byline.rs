@@ -12,11 +12,11 @@ use super::elements::{Marked, has};
 use super::title::strip_site_suffix;
 use super::{Around, Elements, PageMeta, Place, clean_text};
 
-/// `作者：X`, `撰文：X`, `撰稿|X`, `执笔/X`, `记者：X`, `文/X`, `【作者】X`, and the credit for
+/// `作者：X`, `撰文：X`, `撰稿|X`, `撰稿人：X`, `执笔/X`, `记者：X`, `文/X`, `【作者】X`, and the credit for
 /// words and pictures together, `文/图 X` (`(文/图 刘玺东 易赛楠)` closing a local paper's
 /// story); in either script, with Taiwan's full-width slash (`文／王小明`, `圖、文／王小明`).
 static CN_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:文/图|图/文|文、图|[文图圖][/／、][文图圖])[:：/／\s]|(?:作者|撰文|撰稿|执笔|執筆|记者|記者|文)\s*[:：/／|｜丨]|【(?:作者|撰文|记者|記者)】)\s*(?P<v>[^\s:：|｜丨/／()（）【】\[\]]{2,30})")
+    Regex::new(r"(?:(?:文/图|图/文|文、图|[文图圖][/／、][文图圖])[:：/／\s]|(?:作者|撰文|撰稿人?|执笔|執筆|记者|記者|文)\s*[:：/／|｜丨]|【(?:作者|撰文|记者|記者)】)\s*(?P<v>[^\s:：|｜丨/／()（）【】\[\]]{2,30})")
         .expect("static regex")
 });
 /// A further Chinese name after a byline's first (`作者：余毅菁 向雪妮`): two or three Han
@@ -2325,6 +2325,7 @@ mod tests {
             ("撰文／王小明", "王小明"),
             ("圖、文／王小明", "王小明"),
             ("撰稿 | 王小明", "王小明"),
+            ("撰稿人：王小明", "王小明"),
             ("【作者】張三", "張三"),
             ("□本報記者 林三", "林三"),
             ("（記者 王二 通訊員 李三）", "王二"),
