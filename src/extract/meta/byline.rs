@@ -41,8 +41,8 @@ static CN_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 /// The Central News Agency's dateline, name and place run together before the day
-/// (`中央社記者王小明台北7日電`): the name is all but the last two characters (most places
-/// it reports from have two: 台北, 香港, 東京).
+/// (`中央社記者王小明台北7日電`): the name is all but the last two characters, at most three
+/// (most places it reports from have two: 台北, 香港, 東京).
 static CNA_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[记記]者(?P<run>\p{Han}{4,6})[0-9]{1,2}日[電电]").expect("static regex")
 });
@@ -486,7 +486,8 @@ pub struct Byline {
 ///   credit (`记者 X 摄`, `X 供图`) names no author. The same in traditional characters, as
 ///   Taiwan and Hong Kong write them: `記者X／台北報導` (in `〔〕` or `【】` too), `文／X`,
 ///   `圖、文／X`, `撰稿 | X`, `【作者】X`, and the Central News Agency's `中央社記者X台北7日電`
-///   (its name and place run together: the place is taken to be the last two characters).
+///   (its name and place run together: the name is taken to be all but the last two
+///   characters, at most three).
 /// - **source**: the outlet the story comes from: `来源：X`, `来源于：X`, `出处：X`, `稿源：X` (a portal
 ///   reprinting 新华社 names it so);
 /// - **editor**: who handled it on the site: `编辑：X`, `责任编辑：X`, `责编：X`.
