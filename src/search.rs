@@ -118,16 +118,23 @@ struct Run {
 }
 
 impl Run {
+    /// Makes this a run of `class`, handing on the run it ends; whether it was one already.
+    fn continue_as(&mut self, class: Class, emit: &mut impl FnMut(&str, usize, usize)) -> bool {
+        if self.class == class {
+            return true;
+        }
+        self.end(emit);
+        self.class = class;
+        false
+    }
+
     fn word_char(
         &mut self,
         c: char,
         (start, end): (usize, usize),
         emit: &mut impl FnMut(&str, usize, usize),
     ) {
-        if self.class != Class::Word {
-            self.end(emit);
-            self.class = Class::Word;
-        }
+        self.continue_as(Class::Word, emit);
         if self.chars > 0 && self.chars.is_multiple_of(MAX_WORD_CHARS) {
             emit(&self.buf, self.word.0, self.word.1);
             self.buf.clear();
@@ -146,10 +153,7 @@ impl Run {
         (start, end): (usize, usize),
         emit: &mut impl FnMut(&str, usize, usize),
     ) {
-        if self.class != Class::Cjk {
-            self.end(emit);
-            self.class = Class::Cjk;
-        } else {
+        if self.continue_as(Class::Cjk, emit) {
             self.buf.clear();
             self.buf.extend([self.last_cjk.0, c]);
             emit(&self.buf, self.last_cjk.1, end);

@@ -698,15 +698,13 @@ const ROLE_WORDS: &[&str] = &[
 fn tidy_names(s: &str) -> String {
     let mut parts = s.split(", ");
     let first_part = parts.next().unwrap_or("");
-    let mut names: Vec<String> = joined_names(first_part)
-        .map_or_else(|| vec![first_part], |pair| pair.to_vec())
+    let mut names: Vec<String> = split_joined(first_part)
         .into_iter()
         .map(tidy_name)
         .collect();
     for part in parts {
         // `X, Y and Z`: the last part holds two names.
-        let pair = joined_names(part);
-        for part in pair.map_or_else(|| vec![part], |pair| pair.to_vec()) {
+        for part in split_joined(part) {
             let words: Vec<&str> = part.split_whitespace().collect();
             let role = words.iter().any(|w| {
                 let w = w.to_lowercase();
@@ -776,14 +774,21 @@ fn joined_names(part: &str) -> Option<[&str; 2]> {
         .filter_map(|j| part.find(j).map(|at| (at, j.len())))
         .min()?;
     let pair = [&part[..at], &part[at + len..]];
-    let reads_as_name = |name: &str| {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        (2..=3).contains(&words.len())
-            && words
-                .iter()
-                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-    };
-    pair.iter().all(|n| reads_as_name(n)).then_some(pair)
+    pair.iter().all(|n| reads_as_a_name(n)).then_some(pair)
+}
+
+/// `part` as names: the two of [`joined_names`], else `part` itself.
+fn split_joined(part: &str) -> Vec<&str> {
+    joined_names(part).map_or_else(|| vec![part], |pair| pair.to_vec())
+}
+
+/// Whether `name` reads as a person's name in a list: two or three words, each capitalised.
+fn reads_as_a_name(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=3).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// A name without trailing punctuation, a glued-on date/time or the next label; empty when the
@@ -1699,21 +1704,12 @@ const LIST_JOINERS: &[&str] = &[" and ", " und ", " y ", " et ", " e ", " en ", 
 /// Schuster`) stays whole.
 fn list_of_names(author: &str) -> Option<String> {
     let (head, last) = author.rsplit_once(", ")?;
-    let (joiner_at, joiner) = LIST_JOINERS
-        .iter()
-        .filter_map(|j| last.find(j).map(|at| (at, j.len())))
-        .min()?;
     let mut names: Vec<&str> = head.split(", ").collect();
-    names.push(&last[..joiner_at]);
-    names.push(&last[joiner_at + joiner..]);
-    let reads_as_name = |name: &&str| {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        (2..=3).contains(&words.len())
-            && words
-                .iter()
-                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-    };
-    names.iter().all(reads_as_name).then(|| names.join(", "))
+    names.extend(joined_names(last)?);
+    names
+        .iter()
+        .all(|n| reads_as_a_name(n))
+        .then(|| names.join(", "))
 }
 
 /// Name particles that may stand between a first name and a surname (`Jose de la Cruz`).

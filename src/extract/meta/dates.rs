@@ -368,9 +368,9 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
             offset: Some(*dt.offset()),
         });
     }
-    let han = other_calendar_date(t);
+    let other_calendar = other_calendar_date(t);
     if !holds_a_year(t) {
-        return han.map(|(_, t)| t).and_then(plausible);
+        return other_calendar.map(|(_, t)| t).and_then(plausible);
     }
     let numeric = NUMERIC_DATE.captures(t).and_then(|c| {
         let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -429,7 +429,7 @@ pub fn parse_time_in(text: &str, order: DayOrder) -> Option<PageTime> {
         };
         dated(&c, NaiveDate::from_ymd_opt(n("y")? as i32, month, day)?)
     });
-    [numeric, named, dotted, slashed, han]
+    [numeric, named, dotted, slashed, other_calendar]
         .into_iter()
         .flatten()
         .min_by_key(|(start, _)| *start)
@@ -460,7 +460,7 @@ fn han_digit(c: char) -> Option<u32> {
 /// A month or day in Chinese numerals: `七`, `十`, `十二`, `二十`, `三十一`.
 fn han_number(s: &str) -> Option<u32> {
     match s.split_once('十') {
-        None => han_digit(s.chars().next()?).filter(|_| s.chars().count() == 1),
+        None => han_digit_only(s),
         Some((tens, ones)) => {
             let tens = if tens.is_empty() {
                 1
@@ -1351,7 +1351,7 @@ static POSTED: LazyLock<AhoCorasick> = LazyLock::new(|| {
 
 /// Words by which a line names the page's own item rather than another one.
 static THIS_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:this|dieser|diese|dieses|ce|cet|cette|este|esta|questo|questa)\s+(?:entry|post|article|story|page|beitrag|artikel|eintrag|text|billet|article|entrada|artículo|articolo)\b")
+    Regex::new(r"(?i)\b(?:this|dieser|diese|dieses|ce|cet|cette|este|esta|questo|questa)\s+(?:entry|post|article|story|page|beitrag|artikel|eintrag|text|billet|entrada|artículo|articolo)\b")
         .expect("static regex")
 });
 
